@@ -1,0 +1,124 @@
+"""The PowerShell static check: it passes the collection's modules and catches broken ones."""
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "tools"))
+
+import pwsh_check  # noqa: E402  pylint: disable=wrong-import-position
+
+GOOD_PS1 = r"""#!powershell
+#AnsibleRequires -CSharpUtil Ansible.Basic
+
+$spec = @{
+    options = @{
+        path = @{ type = 'str'; required = $true }
+        mode = @{ type = 'str'; default = 'weak'; choices = 'weak', 'strong', 'ignore' }
+        names = @{ type = 'list'; elements = 'str'; default = @() }
+        days = @{ type = 'int'; default = 14 }
+    }
+    supports_check_mode = $true
+}
+$module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
+$module.Result.readings = @{ path = $module.Params.path }
+$module.Result['errors'] = @()
+$module.Result.changed = $false
+$module.ExitJson()
+"""
+
+GOOD_STUB = '''
+DOCUMENTATION = r"""
+module: sample
+short_description: sample
+description: [sample]
+options:
+  path: {type: str, required: true, description: [x]}
+  mode: {type: str, default: weak, choices: [weak, strong, ignore], description: [x]}
+  names: {type: list, elements: str, default: [], description: [x]}
+  days: {type: int, default: 14, description: [x]}
+attributes:
+  check_mode: {support: full, description: x}
+"""
+RETURN = r"""
+readings: {description: x, returned: always, type: dict}
+errors: {description: x, returned: always, type: list}
+"""
+'''
+
+
+def _write(tmp_path, ps1=GOOD_PS1, stub=GOOD_STUB):
+    (tmp_path / "sample.ps1").write_text(ps1)
+    if stub is not None:
+        (tmp_path / "sample.py").write_text(stub)
+    return str(tmp_path / "sample.ps1")
+
+
+def test_good_module_is_clean(tmp_path):
+    assert pwsh_check.check_file(_write(tmp_path)) == []
+
+
+def test_spec_is_read_literally(tmp_path):
+    path = _write(tmp_path)
+    source = open(path, "rb").read()
+    tree = pwsh_check.parse(source)
+    spec = pwsh_check.find_spec(tree, source)
+    assert spec["options"]["mode"] == {"type": "str", "default": "weak", "choices": ["weak", "strong", "ignore"]}
+    assert spec["options"]["names"]["default"] == []
+    assert spec["options"]["days"]["default"] == 14
+    assert spec["supports_check_mode"] is True
+    assert set(pwsh_check.find_result_keys(tree, source)) == {"readings", "errors", "changed"}
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("$module.ExitJson()", "if ($true) { $module.ExitJson()", "missing"),
+    ("default = 'weak';", "default = 'weak;", "cannot parse"),
+    ("@{ path = $module.Params.path }", "@{ path = $module.Params.path ", "line 1"),
+    ("$module.Result['errors'] = @()", "$module.Result['errors'] = @(", "line 15"),
+], ids=["missing-brace", "unterminated-string", "unclosed-hashtable", "unclosed-array"])
+def test_syntax_errors_are_reported(tmp_path, old, new, expected):
+    problems = pwsh_check.check_file(_write(tmp_path, GOOD_PS1.replace(old, new)))
+    assert problems and any(expected in p for p in problems), problems
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("days = @{ type = 'int'; default = 14 }", "days = @{ type = 'int'; default = 7 }",
+     "option days: default is 7 in $spec but 14"),
+    ("choices = 'weak', 'strong', 'ignore'", "choices = 'weak', 'strong'", "option mode: choices"),
+    ("path = @{ type = 'str'; required = $true }", "path = @{ type = 'path'; required = $true }",
+     "option path: type is 'path'"),
+    ("        days = @{ type = 'int'; default = 14 }\n", "", "option days is documented but not in $spec"),
+    ("$module.Result.changed = $false", "$module.Result.extra = 1", "result key 'extra'"),
+    ("$module.Result['errors'] = @()", "$errors = @()", "RETURN documents 'errors'"),
+    ("supports_check_mode = $true", "supports_check_mode = $false", "supports_check_mode is False"),
+    ("$spec = @{", "$spec = Get-Spec @{", "no literal $spec"),
+])
+def test_spec_and_doc_mismatch_is_reported(tmp_path, old, new, expected):
+    assert old in GOOD_PS1
+    problems = pwsh_check.check_file(_write(tmp_path, GOOD_PS1.replace(old, new)))
+    assert any(expected in p for p in problems), problems
+
+
+def test_undocumented_spec_option_is_reported(tmp_path):
+    stub = GOOD_STUB.replace("  days: {type: int, default: 14, description: [x]}\n", "")
+    problems = pwsh_check.check_file(_write(tmp_path, stub=stub))
+    assert problems == ["option days is in $spec but not documented"]
+
+
+def _collection_ps1():
+    return pwsh_check.powershell_files([os.path.join(ROOT, "plugins")])
+
+
+@pytest.mark.parametrize("path", _collection_ps1() or [pytest.param(None, marks=pytest.mark.skip(
+    reason="the collection has no PowerShell file yet"))])
+def test_collection_powershell_is_clean(path):
+    assert pwsh_check.check_file(path) == []
+
+
+def test_main_exit_code(tmp_path, capsys):
+    good = _write(tmp_path)
+    assert pwsh_check.main([good]) == 0
+    (tmp_path / "sample.ps1").write_text(GOOD_PS1.replace("}\n$module", "\n$module", 1))
+    assert pwsh_check.main([good]) == 1
+    assert "1 with problems" in capsys.readouterr().out
