@@ -1,0 +1,69 @@
+# fleetops.sophos — two commands for people (`make demo`, `make test`), the rest for development.
+# Every target installs what it needs first (Debian packages, the venv, collections) and is idempotent.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+ROOT := $(CURDIR)
+VENV := $(ROOT)/.venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+COLLECTIONS := $(VENV)/collections
+LINK := $(COLLECTIONS)/ansible_collections/fleetops/sophos
+# Debian packages: the lab (systemd-nspawn hosts), the report check (chromium) and the test tools.
+DEB_PACKAGES := git make systemd-container debootstrap zstd iproute2 openssh-client chromium \
+	shellcheck dpkg-dev ca-certificates
+GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
+
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_NOCOLOR := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help setup deb-packages venv test demo bench sanity units pwsh lint docs build changelog \
+	integration molecule clean
+
+help:
+	@echo "make demo   - start the lab and run the maintenance playbook on it (two-restart scenario)"
+	@echo "make test   - install everything and run every check (sanity, units, lint, docs, lab integration)"
+	@echo "make bench  - benchmarks on the lab (printed figures)"
+
+setup: deb-packages venv $(LINK) $(GET_PIP)
+
+deb-packages:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then echo "missing Debian packages:$$missing (run as root or install them)" >&2; exit 1; fi; \
+		echo "installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-test.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/pip install -q -r requirements-test.txt 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/python -c "import ansible_collections.ansible.windows, ansible_collections.community.general, ansible_lint, molecule, tree_sitter_pwsh"
+	touch $@
+
+$(LINK):
+	mkdir -p $(dir $@)
+	ln -sfn $(ROOT) $@
+
+$(GET_PIP): tests/tools/get_pip_offline.py
+	mkdir -p $(dir $@)
+	cp $< $@
+
+test: setup
+	$(BIN)/python tests/tools/run_checks.py
+
+demo: setup
+	$(BIN)/python tests/tools/demo.py
+
+bench: setup
+	$(BIN)/python tests/tools/run_checks.py --only bench
+
+sanity units pwsh lint docs build changelog integration molecule: setup
+	$(BIN)/python tests/tools/run_checks.py --only $@
+
+clean:
+	-tests/lab/lab down
+	rm -rf $(VENV) tests/output

@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""Run every check of the collection (``make test``) and print what ran.
+
+Each stage's output is shown as it runs and kept under ``tests/output/logs/``; the summary at the end
+gives, per stage, its result, how many tests / rules / files it counted and how long it took. Exit 1
+when any stage failed. ``--only STAGE`` runs one stage (the Makefile's ``make units`` etc.).
+"""
+import argparse
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.join(ROOT, ".venv", "bin")
+OUTPUT = os.path.join(ROOT, "tests", "output")
+LOGS = os.path.join(OUTPUT, "logs")
+SANITY_TREE = os.path.join(ROOT, ".venv", "sanity")
+COLLECTION = "fleetops.sophos"
+os.environ["PATH"] = BIN + os.pathsep + os.environ.get("PATH", "")
+
+
+def tool(name):
+    return os.path.join(BIN, name)
+
+
+def run(stage, argv, cwd=ROOT, env=None, echo=True):
+    """Run a command, echo its output live, keep it in the stage log; return (rc, text)."""
+    os.makedirs(LOGS, exist_ok=True)
+    print("$ %s" % " ".join(argv), flush=True)
+    lines = []
+    with open(os.path.join(LOGS, stage + ".log"), "a", encoding="utf-8") as log:
+        with subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL, text=True, errors="replace") as proc:
+            for line in proc.stdout:
+                if line.startswith("WARNING: Location 'file:"):
+                    continue
+                if echo:
+                    sys.stdout.write(line)
+                log.write(line)
+                lines.append(line)
+            rc = proc.wait()
+    sys.stdout.flush()
+    return rc, "".join(lines)
+
+
+def pytest_counts(text):
+    """Counts from pytest's closing line."""
+    counts = {}
+    tail = text.strip().splitlines()[-1:] or [""]
+    for number, word in re.findall(r"(\d+) (passed|failed|skipped|errors?|xfailed|deselected)", tail[0]):
+        counts[word] = int(number)
+    return counts
+
+
+def git_files():
+    out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
+                         check=True, capture_output=True).stdout.decode()
+    return [path for path in out.split("\0") if path and os.path.isfile(os.path.join(ROOT, path))]
+
+
+def stage_sanity():
+    """ansible-test sanity on a copy of the collection in an ansible_collections tree."""
+    target = os.path.join(SANITY_TREE, "ansible_collections", "fleetops", "sophos")
+    shutil.rmtree(SANITY_TREE, ignore_errors=True)
+    for path in git_files():
+        destination = os.path.join(target, path)
+        os.makedirs(os.path.dirname(destination), exist_ok=True)
+        shutil.copy2(os.path.join(ROOT, path), destination)
+    rc, text = run("sanity", [tool("ansible-test"), "sanity", "--venv", "--python", "3.11", "--color", "no"],
+                   cwd=target)
+    ran = len(re.findall(r'^Running sanity test "', text, re.M))
+    skipped = len(re.findall(r"^Skipping sanity test", text, re.M))
+    if ran == 0:
+        rc = rc or 1
+    return rc, {"sanity tests run": ran, "skipped": skipped}
+
+
+def stage_units():
+    rc, text = run("units", [tool("pytest"), "tests/unit", "-q", "-p", "no:cacheprovider"])
+    counts = pytest_counts(text)
+    if not counts.get("passed"):
+        rc = rc or 1
+    return rc, counts
+
+
+def stage_pwsh():
+    rc, text = run("pwsh", [tool("python"), "tests/tools/pwsh_check.py", "plugins"])
+    match = re.search(r"(\d+) PowerShell file\(s\) checked, (\d+) with problems", text)
+    return rc, {"files": int(match.group(1)) if match else 0,
+                "with problems": int(match.group(2)) if match else -1}
+
+
+def stage_lint():
+    rc, text = run("lint", [tool("ansible-lint"), "--profile", "production", "--offline", "--nocolor"])
+    rules_rc, profiles = run("lint", [tool("ansible-lint"), "--list-profiles", "--nocolor", "--offline"],
+                               echo=False)
+    # Profiles are listed from least to most strict, each extending the previous one.
+    upto_production = profiles.split("## production")[0] + profiles.split("## production")[-1].split("\n## ")[0]
+    rule_count = len(re.findall(r"^- \[", upto_production, re.M))
+    files = re.search(r"(\d+) files? processed", text) or re.search(r"on (\d+) files?", text)
+    return rc or rules_rc, {"rules": rule_count, "files": int(files.group(1)) if files else 0}
+
+
+def _collection_plugins():
+    modules = sorted(os.path.splitext(os.path.basename(p))[0]
+                     for p in glob.glob(os.path.join(ROOT, "plugins", "modules", "*.py"))
+                     if not p.endswith("__init__.py"))
+    roles = sorted(os.path.basename(os.path.dirname(os.path.dirname(p)))
+                   for p in glob.glob(os.path.join(ROOT, "roles", "*", "meta", "argument_specs.yml")))
+    filters = sorted(os.path.splitext(os.path.basename(p))[0]
+                     for p in glob.glob(os.path.join(ROOT, "plugins", "filter", "*.py"))
+                     if not p.endswith("__init__.py"))
+    return modules, roles, filters
+
+
+def stage_docs():
+    """ansible-doc renders every module and role of the collection."""
+    modules, roles, _filters = _collection_plugins()
+    failures = 0
+    for kind, names in (("module", modules), ("role", roles)):
+        for name in names:
+            rc, text = run("docs", [tool("ansible-doc"), "-t", kind, "%s.%s" % (COLLECTION, name)])
+            if rc != 0 or "EXAMPLES" not in text and kind == "module" or len(text) < 200:
+                print("ansible-doc did not render %s %s" % (kind, name))
+                failures += 1
+    rendered = len(modules) + len(roles) - failures
+    return (1 if failures or not modules else 0), {"rendered": rendered, "failed": failures}
+
+
+def stage_build():
+    """ansible-galaxy builds a tarball that installs and lists the collection's plugins."""
+    work = tempfile.mkdtemp(prefix="fleetops-build-")
+    try:
+        rc, text = run("build", [tool("ansible-galaxy"), "collection", "build", "--force",
+                                 "--output-path", work])
+        tarballs = glob.glob(os.path.join(work, "fleetops-sophos-*.tar.gz"))
+        if rc or not tarballs:
+            return rc or 1, {"tarball": 0}
+        installed = os.path.join(work, "installed")
+        rc, text = run("build", [tool("ansible-galaxy"), "collection", "install", "--offline", "--no-deps",
+                                 "-p", installed, tarballs[0]])
+        if rc:
+            return rc, {"tarball": 1}
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=installed)
+        rc, text = run("build", [tool("ansible-doc"), "-l", COLLECTION], env=env)
+        modules, _roles, _filters = _collection_plugins()
+        missing = [m for m in modules if "%s.%s" % (COLLECTION, m) not in text]
+        if missing:
+            print("installed collection does not list: %s" % ", ".join(missing))
+        size = os.path.getsize(tarballs[0])
+        return (rc or (1 if missing else 0)), {"tarball KiB": size // 1024, "modules listed": len(modules) - len(missing)}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def stage_changelog():
+    rc, text = run("changelog", [tool("antsibull-changelog"), "lint"])
+    fragments = len(glob.glob(os.path.join(ROOT, "changelogs", "fragments", "*.y*ml")))
+    return rc or (0 if fragments else 1), {"fragments": fragments}
+
+
+def stage_integration():
+    if os.geteuid() != 0:
+        print("integration tests need root (the lab starts systemd-nspawn hosts)")
+        return 1, {}
+    rc, text = run("integration", [tool("pytest"), "tests/integration", "-v", "-p", "no:cacheprovider",
+                                   "-o", "console_output_style=classic"])
+    counts = pytest_counts(text)
+    if not counts.get("passed"):
+        rc = rc or 1
+    return rc, counts
+
+
+def stage_molecule():
+    base = os.path.join(ROOT, "extensions")
+    scenarios = sorted(os.path.basename(os.path.dirname(p))
+                       for p in glob.glob(os.path.join(base, "molecule", "*", "molecule.yml")))
+    failed = 0
+    for scenario in scenarios:
+        rc, _text = run("molecule", [tool("molecule"), "test", "-s", scenario], cwd=base)
+        failed += rc != 0
+    return (1 if failed or not scenarios else 0), {"scenarios": len(scenarios), "failed": failed}
+
+
+def stage_bench():
+    benches = sorted(glob.glob(os.path.join(ROOT, "tests", "bench", "bench_*.py")))
+    failed = 0
+    for bench in benches:
+        rc, _text = run("bench", [tool("python"), bench])
+        failed += rc != 0
+    return (1 if failed else 0), {"benchmarks": len(benches), "failed": failed}
+
+
+STAGES = [
+    ("units", stage_units),
+    ("pwsh", stage_pwsh),
+    ("docs", stage_docs),
+    ("build", stage_build),
+    ("changelog", stage_changelog),
+    ("lint", stage_lint),
+    ("sanity", stage_sanity),
+    ("integration", stage_integration),
+    ("molecule", stage_molecule),
+]
+EXTRA = {"bench": stage_bench}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", choices=[name for name, _ in STAGES] + list(EXTRA))
+    args = parser.parse_args()
+    selected = [(name, func) for name, func in STAGES + list(EXTRA.items())
+                if (args.only and name in args.only) or (not args.only and name not in EXTRA)]
+    shutil.rmtree(LOGS, ignore_errors=True)
+    results = []
+    for name, func in selected:
+        print("\n===== %s =====" % name, flush=True)
+        started = time.monotonic()
+        try:
+            rc, counts = func()
+        except Exception as exc:  # pylint: disable=broad-except
+            print("stage %s crashed: %r" % (name, exc))
+            rc, counts = 1, {}
+        results.append((name, rc, counts, time.monotonic() - started))
+    print("\n===== summary =====")
+    for name, rc, counts, seconds in results:
+        detail = ", ".join("%s %s" % (value, key) for key, value in counts.items())
+        print("%-12s %-6s %6.0fs  %s" % (name, "ok" if rc == 0 else "FAILED", seconds, detail))
+    failed = sum(1 for _name, rc, _counts, _seconds in results if rc)
+    print("checks: %d passed, %d failed" % (len(results) - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
