@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Static checks for the collection's PowerShell modules, without a PowerShell engine.
 
 No PowerShell interpreter exists on the machines that build this collection, and ``ansible-test
@@ -98,7 +97,7 @@ def literal(node, source):
             result[key] = literal(value_node, source)
         return result
     if kind == "array_expression":
-        inner = [c for c in node.named_children]
+        inner = list(node.named_children)
         if not inner:
             return []
         value = literal(inner[0], source)
@@ -230,8 +229,7 @@ def compare_options(spec_options, doc_options, prefix=""):
         sub_spec = spec.get("options")
         sub_doc = doc.get("suboptions")
         if sub_spec or sub_doc:
-            for problem in compare_options(sub_spec, sub_doc, prefix="%s%s." % (prefix, name)):
-                yield problem
+            yield from compare_options(sub_spec, sub_doc, prefix="%s%s." % (prefix, name))
 
 
 def check_module(ps1_path, spec, result_keys):
@@ -242,8 +240,7 @@ def check_module(ps1_path, spec, result_keys):
     if not isinstance(spec, dict):
         yield "no literal $spec = @{ ... } found (a module spec must be a literal hashtable)"
         return
-    for problem in compare_options(spec.get("options"), documentation.get("options")):
-        yield problem
+    yield from compare_options(spec.get("options"), documentation.get("options"))
     check_mode = bool(spec.get("supports_check_mode", False))
     documented = ((documentation.get("attributes") or {}).get("check_mode") or {}).get("support")
     if documented is not None and (documented != "none") != check_mode:

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run every check of the collection (``make test``) and print what ran.
 
 Each stage's output is shown as it runs and kept under ``tests/output/logs/``; the summary at the end
@@ -19,7 +18,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BIN = os.path.join(ROOT, ".venv", "bin")
 OUTPUT = os.path.join(ROOT, "tests", "output")
 LOGS = os.path.join(OUTPUT, "logs")
-SANITY_TREE = os.path.join(ROOT, ".venv", "sanity")
+# Outside the repository: ansible-test lists files with git, which ignores everything under .venv.
+SANITY_TREE = os.path.join(tempfile.gettempdir(), "fleetops-sanity-%d" % os.getuid())
 COLLECTION = "fleetops.sophos"
 os.environ["PATH"] = BIN + os.pathsep + os.environ.get("PATH", "")
 
@@ -98,9 +98,10 @@ def stage_pwsh():
 def stage_lint():
     rc, text = run("lint", [tool("ansible-lint"), "--profile", "production", "--offline", "--nocolor"])
     rules_rc, profiles = run("lint", [tool("ansible-lint"), "--list-profiles", "--nocolor", "--offline"],
-                               echo=False)
+                             echo=False)
     # Profiles are listed from least to most strict, each extending the previous one.
-    upto_production = profiles.split("## production")[0] + profiles.split("## production")[-1].split("\n## ")[0]
+    before, _sep, production = profiles.partition("## production")
+    upto_production = before + production.split("\n## ", 1)[0]
     rule_count = len(re.findall(r"^- \[", upto_production, re.M))
     files = re.search(r"(\d+) files? processed", text) or re.search(r"on (\d+) files?", text)
     return rc or rules_rc, {"rules": rule_count, "files": int(files.group(1)) if files else 0}
@@ -148,12 +149,13 @@ def stage_build():
             return rc, {"tarball": 1}
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=installed)
         rc, text = run("build", [tool("ansible-doc"), "-l", COLLECTION], env=env)
-        modules, _roles, _filters = _collection_plugins()
+        modules = _collection_plugins()[0]
         missing = [m for m in modules if "%s.%s" % (COLLECTION, m) not in text]
         if missing:
             print("installed collection does not list: %s" % ", ".join(missing))
         size = os.path.getsize(tarballs[0])
-        return (rc or (1 if missing else 0)), {"tarball KiB": size // 1024, "modules listed": len(modules) - len(missing)}
+        return (rc or (1 if missing else 0)), {"tarball KiB": size // 1024,
+                                               "modules listed": len(modules) - len(missing)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -212,7 +214,7 @@ EXTRA = {"bench": stage_bench}
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", action="append", choices=[name for name, _ in STAGES] + list(EXTRA))
+    parser.add_argument("--only", action="append", choices=[stage[0] for stage in STAGES] + list(EXTRA))
     args = parser.parse_args()
     selected = [(name, func) for name, func in STAGES + list(EXTRA.items())
                 if (args.only and name in args.only) or (not args.only and name not in EXTRA)]
@@ -231,7 +233,7 @@ def main():
     for name, rc, counts, seconds in results:
         detail = ", ".join("%s %s" % (value, key) for key, value in counts.items())
         print("%-12s %-6s %6.0fs  %s" % (name, "ok" if rc == 0 else "FAILED", seconds, detail))
-    failed = sum(1 for _name, rc, _counts, _seconds in results if rc)
+    failed = sum(1 for result in results if result[1])
     print("checks: %d passed, %d failed" % (len(results) - failed, failed))
     return 1 if failed else 0
 
