@@ -1,0 +1,516 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: reboot_facts
+short_description: Sophos and OS restart state, queued Sophos updates, pending age and health
+version_added: 0.1.0
+description:
+  - Reads, in one module execution per host, whether Sophos and the operating system are waiting for a
+    restart, why, since when, whether a Sophos update is still queued behind a restart, and Sophos
+    health. Returns everything as C(ansible_facts.sophos_reboot).
+  - On Linux it reads Sophos Protection for Linux (SPL) status files under O(sophos_dir), the legacy
+    Sophos Anti-Virus (C(/opt/sophos-av)), C(/run/reboot-required), C(needs-restarting -r) (yum, dnf 4),
+    C(dnf needs-restarting) (dnf 5), C(zypper needs-rebooting), optionally C(needrestart -b), and when no
+    such tool is installed compares the install time of core packages and the newest kernel with the
+    last boot.
+  - On Windows (PowerShell connections over WinRM or SSH) the action plugin runs the internal probe
+    M(fleetops.sophos.win_reboot_probe), which reads both registry views of Sophos AutoUpdate and
+    Health, the Windows pending-restart keys, the Sophos services and the last boot time; the readings
+    are assessed on the controller by the same code as on Linux.
+  - It never changes the host: it does not restart, update or write anything.
+options:
+  sophos_dir:
+    description:
+      - Install directory of Sophos Protection for Linux (SPL supports a custom one).
+      - Must be an absolute path. Linux only.
+    type: path
+    default: /opt/sophos-spl
+  sophos_registry_roots:
+    description:
+      - Registry keys under C(HKLM) read as Sophos roots, in order; the one that holds AutoUpdate data
+        answers and is reported in RV(ansible_facts.sophos_reboot.sophos.registry_view). Windows only.
+      - Change it only to test the module against a copy of the Sophos keys.
+    type: list
+    elements: str
+    default: ['SOFTWARE\WOW6432Node\Sophos', 'SOFTWARE\Sophos']
+  alert_days:
+    description:
+      - A restart pending longer than this many days sets RV(ansible_facts.sophos_reboot.alert), as the
+        Sophos Central alert does after two weeks. It is also the uptime from which a pending restart counts
+        as evidence of a queued Sophos update. Must be greater than 0.
+    type: int
+    default: 14
+  pending_file_rename:
+    description:
+      - How Windows C(PendingFileRenameOperations) counts. Anti-virus products, Sophos included, write it
+        routinely, so by default it is reported as a V(weak) reason that does not set
+        RV(ansible_facts.sophos_reboot.reboot_required) on its own.
+      - V(strong) makes it count like any other reason; V(ignore) drops it.
+    type: str
+    choices: [weak, strong, ignore]
+    default: weak
+  ignore_reasons:
+    description:
+      - Reason ids that do not count. They are left out of RV(ansible_facts.sophos_reboot.reasons) and
+        listed in RV(ansible_facts.sophos_reboot.ignored_reasons).
+      - The Sophos sub-facts (for example RV(ansible_facts.sophos_reboot.sophos.reboot_required)) still
+        show what Sophos says.
+    type: list
+    elements: str
+    default: []
+    choices: [cbs_reboot_pending, computer_rename, core_packages_updated, dnf5_needs_restarting, domain_join,
+              kernel_updated, needrestart_kernel, needrestart_microcode, needs_restarting, pending_file_rename,
+              reboot_required_file, server_manager, sophos_pending_renames, sophos_reboot_required,
+              update_exe_volatile, windows_update, zypper_needs_rebooting]
+  needrestart:
+    description:
+      - Also run C(needrestart -b) when it is installed (Linux). It is slower than the other checks.
+    type: bool
+    default: false
+  previous_facts:
+    description:
+      - The host's earlier C(sophos_reboot) facts. The action plugin fills it in from the host's facts
+        (an earlier task or the fact cache), so that RV(ansible_facts.sophos_reboot.pending_since) is kept
+        from the first sighting and a Sophos flag set again after a restart counts as a queued update.
+      - Set it only to replay a recorded state.
+    type: dict
+notes:
+  - Facts from the Sophos registry values on Windows rest partly on field observation, not vendor
+    documentation; whatever cannot be read or understood is listed in
+    RV(ansible_facts.sophos_reboot.read_errors) instead of failing the task.
+  - Sophos updates about 5 minutes after a boot and may then need another restart (a queued update).
+    Right after a restart, RV(ansible_facts.sophos_reboot.sophos.updated_since_boot) tells whether Sophos
+    has finished an update since; use the M(fleetops.sophos.reboot_cycle) role rather than a single
+    restart when RV(ansible_facts.sophos_reboot.sophos.queued_update.suspected) is true.
+  - RV(ansible_facts.sophos_reboot.pending_since) comes from the source where it has a time (file mtime,
+    an update report), else from the first run that saw the restart pending. Enable a fact cache to keep
+    it between playbook runs.
+  - Linux needs Python 3.8 or newer on the host. Reading SPL status files needs root (C(become)).
+seealso:
+  - module: ansible.builtin.reboot
+  - module: ansible.windows.win_reboot
+  - module: fleetops.sophos.win_reboot_probe
+  - name: Sophos Central - server restarts
+    description: Why a Sophos update may need a restart, and why a second one may follow.
+    link: https://docs.sophos.com/central/customer/help/en-us/PeopleAndDevices/Devices/Servers/ServersRestart/index.html
+extends_documentation_fragment: []
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; check mode runs it unchanged.
+  diff_mode:
+    support: none
+    description: Nothing is changed, so there is no diff.
+  facts:
+    support: full
+    description: Returns C(ansible_facts.sophos_reboot).
+  platform:
+    platforms: [posix, windows]
+    description: Linux through this module; Windows through the action plugin and M(fleetops.sophos.win_reboot_probe).
+author:
+  - fleetops maintainers
+"""
+
+EXAMPLES = r"""
+# Ad hoc, whole inventory:
+#   ansible all -b -m fleetops.sophos.reboot_facts
+#   ansible all -b -m fleetops.sophos.reboot_facts -a 'alert_days=7 pending_file_rename=ignore'
+
+- name: Read the restart state
+  fleetops.sophos.reboot_facts:
+
+- name: Read it with a custom SPL directory, counting pending file renames as a real reason
+  fleetops.sophos.reboot_facts:
+    sophos_dir: /srv/sophos-spl
+    pending_file_rename: strong
+    ignore_reasons: [computer_rename]
+
+- name: Restart only the hosts that need it
+  ansible.builtin.reboot:
+  when: ansible_facts.sophos_reboot.reboot_required
+
+- name: Hosts whose restart has been pending longer than alert_days (selectattr on the facts)
+  ansible.builtin.debug:
+    msg: >-
+      {{ ansible_play_hosts | map('extract', hostvars)
+         | selectattr('ansible_facts.sophos_reboot.alert')
+         | map(attribute='inventory_hostname') | list }}
+  run_once: true
+
+- name: Reason ids per host (community.general.json_query, needs jmespath)
+  ansible.builtin.debug:
+    msg: "{{ ansible_facts.sophos_reboot | community.general.json_query('reasons[?strong].id') }}"
+"""
+
+RETURN = r"""
+ansible_facts:
+  description: Facts added to the host.
+  returned: always
+  type: dict
+  contains:
+    sophos_reboot:
+      description: Sophos and OS restart state of the host.
+      returned: always
+      type: dict
+      contains:
+        schema:
+          description: Version of this fact layout; changes only on incompatible changes.
+          returned: always
+          type: int
+          sample: 1
+        reboot_required:
+          description: A strong, not ignored reason asks for a restart.
+          returned: always
+          type: bool
+          sample: true
+        reasons:
+          description: Every not ignored reason, strong or weak.
+          returned: always
+          type: list
+          elements: dict
+          contains:
+            id:
+              description:
+                - Stable reason id. Sophos ones are V(sophos_reboot_required), V(sophos_pending_renames).
+                - Windows ones are V(cbs_reboot_pending), V(windows_update), V(pending_file_rename),
+                  V(computer_rename), V(domain_join), V(server_manager), V(update_exe_volatile).
+                - Linux ones are V(reboot_required_file), V(needs_restarting), V(dnf5_needs_restarting),
+                  V(core_packages_updated), V(kernel_updated), V(zypper_needs_rebooting),
+                  V(needrestart_kernel), V(needrestart_microcode).
+              type: str
+              returned: always
+              sample: sophos_reboot_required
+            source:
+              description: Who asks for the restart.
+              type: str
+              returned: always
+              choices: [sophos, os]
+            strong:
+              description: Whether the reason counts for RV(ansible_facts.sophos_reboot.reboot_required).
+              type: bool
+              returned: always
+            detail:
+              description: What was read, for people.
+              type: str
+              returned: always
+              sample: VolatileFlags\RebootRequired = 1 (WOW6432Node view)
+        ignored_reasons:
+          description: Ids of reasons found but ignored by O(ignore_reasons) or O(pending_file_rename=ignore).
+          returned: always
+          type: list
+          elements: str
+        sophos:
+          description: What Sophos says.
+          returned: always
+          type: dict
+          contains:
+            installed:
+              description: Sophos is installed. A missing Sophos is not an error.
+              type: bool
+              returned: always
+            product:
+              description: Which product; V(null) when not installed.
+              type: str
+              returned: always
+              choices: [windows_endpoint, spl, sav]
+            version:
+              description: Product version, V(null) when unknown.
+              type: str
+              returned: always
+              sample: 2024.3.1.2
+            registry_view:
+              description: Windows registry view the Sophos data was read from; V(null) elsewhere.
+              type: str
+              returned: always
+              choices: [WOW6432Node, native]
+            components:
+              description: Sophos components with installed and downloaded versions, where Sophos lists them.
+              type: list
+              elements: dict
+              returned: always
+              sample: [{name: ServerProtectionLinux-Base, installed_version: 1.2.3, downloaded_version: 1.2.4}]
+            reboot_required:
+              description: Sophos itself wants a restart.
+              type: bool
+              returned: always
+            reboot_urgent:
+              description: Sophos' own escalation (about two weeks pending), the Sophos Central alert.
+              type: bool
+              returned: always
+            updating:
+              description: A Sophos update is running now.
+              type: bool
+              returned: always
+            last_update:
+              description: When the last successful update finished, ISO-8601 UTC, or V(null).
+              type: str
+              returned: always
+              sample: "2026-11-20T03:12:00Z"
+            last_update_ok:
+              description: The last update attempt succeeded; V(null) when unknown.
+              type: bool
+              returned: always
+            updated_since_boot:
+              description: An update finished after the last boot; V(null) when unknown.
+              type: bool
+              returned: always
+            queued_update:
+              description: Whether a Sophos update is suspected to wait for a restart, and why.
+              type: dict
+              returned: always
+              contains:
+                suspected:
+                  description: At least one piece of evidence.
+                  type: bool
+                  returned: always
+                evidence:
+                  description:
+                    - Sophos flag set again after a restart, downloaded version not installed, an update
+                      running while a restart is pending, or uptime over O(alert_days) with a restart pending.
+                  type: list
+                  elements: str
+                  returned: always
+            health:
+              description: Sophos health.
+              type: dict
+              returned: always
+              contains:
+                overall:
+                  description: Sophos' own health value, made V(bad) by a stopped Sophos service.
+                  type: str
+                  returned: always
+                  choices: [good, suspicious, bad, unknown]
+                detail:
+                  description: Sophos' health items (C(health), C(service), C(threat), C(threatService), C(admin)).
+                  type: dict
+                  returned: always
+                  sample: {health: good, service: good, threat: good}
+                services:
+                  description: Sophos services by name, V(running), V(stopped) or V(unknown).
+                  type: dict
+                  returned: always
+                  sample: {"Sophos MCS Agent": running}
+        os:
+          description: What the operating system says.
+          returned: always
+          type: dict
+          contains:
+            family:
+              description: V(linux) or V(windows).
+              type: str
+              returned: always
+            reboot_required:
+              description: A strong, not ignored OS reason.
+              type: bool
+              returned: always
+            last_boot:
+              description: Last boot, ISO-8601 UTC (Linux; start of PID 1, right in containers too).
+              type: str
+              returned: always
+              sample: "2026-07-01T02:00:00Z"
+            boot_id:
+              description: Linux boot id; V(null) on Windows.
+              type: str
+              returned: always
+            uptime_days:
+              description: Days since the last boot.
+              type: float
+              returned: always
+              sample: 149.2
+        pending_since:
+          description: Since when a restart has been pending, ISO-8601 UTC; V(null) when none is required.
+          returned: always
+          type: str
+        pending_since_source:
+          description:
+            - V(source) when a source gave the time (file mtime, update report), V(first_seen) when it is
+              the first run that saw the restart pending; V(null) when none is required.
+          returned: always
+          type: str
+        pending_days:
+          description: Days since RV(ansible_facts.sophos_reboot.pending_since).
+          returned: always
+          type: float
+        alert:
+          description: Pending longer than O(alert_days), or Sophos says the restart is urgent.
+          returned: always
+          type: bool
+        read_errors:
+          description: Sources that exist but could not be read or understood.
+          returned: always
+          type: list
+          elements: dict
+          sample: [{source: "spl:base/mcs/status/ALC_status.xml", error: "invalid XML: no element found: line 3, column 0"}]
+        checked_at:
+          description: Host clock when the readings were taken, ISO-8601 UTC.
+          returned: always
+          type: str
+"""
+
+import os
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.fleetops.sophos.plugins.module_utils._assess import (
+    ARGUMENT_SPEC, CORE_PACKAGES, FILES_SPL, MARKERS_SPL, REPORTS_DIR_SPL, SERVICE_SPL, assess, check_options,
+)
+from ansible_collections.fleetops.sophos.plugins.module_utils._spl import REPORT_STAMP
+
+SAV_DIR = "/opt/sophos-av"
+MAX_BYTES = 1024 * 1024
+MAX_REPORTS = 10
+
+
+def _iso(epoch):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def _read(path):
+    """{text} for a readable file, {error} for one that exists but cannot be read, None when absent."""
+    if not os.path.lexists(path):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except (IOError, OSError) as exc:
+        return {"error": "cannot read: %s" % exc}
+    if len(data) > MAX_BYTES:
+        return {"error": "larger than %d bytes" % MAX_BYTES}
+    return {"text": data.decode("utf-8", "replace")}
+
+
+def _last_boot(proc):
+    """Boot time from PID 1's start (field 22, clock ticks after btime): right in containers as well."""
+    with open(os.path.join(proc, "stat")) as handle:
+        btime = [int(line.split()[1]) for line in handle if line.startswith("btime ")][0]
+    with open(os.path.join(proc, "1", "stat")) as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    # fields[0] is field 3 (state), so field 22 (starttime) is fields[19].
+    return btime + int(fields[19]) / float(os.sysconf("SC_CLK_TCK"))
+
+
+def _local_times(texts):
+    converted = {}
+    for text in texts:
+        for stamp in REPORT_STAMP.findall(text or ""):
+            try:
+                converted[stamp] = _iso(time.mktime(time.strptime(stamp, "%Y%m%d %H%M%S")))
+            except (ValueError, OverflowError):
+                continue
+    return converted
+
+
+def read_host(options, run, which, proc="/proc", run_dirs=("/run", "/var/run")):
+    """Read every source on this host into the raw readings of ``_assess`` (see its docstring).
+
+    ``run(argv)`` returns ``(rc, stdout, stderr)``; ``which(name)`` returns a path or None. Only reads."""
+    raw = {"family": "linux", "now": _iso(time.time()), "errors": []}
+
+    def command(argv):
+        try:
+            rc, out, err = run(argv)
+        except Exception as exc:  # pylint: disable=broad-except  # one broken tool must not hide the others
+            return {"error": "%s: %s" % (" ".join(argv), exc)}
+        return {"rc": rc, "stdout": out, "stderr": err}
+
+    try:
+        raw["last_boot"] = _iso(_last_boot(proc))
+    except (IOError, OSError, IndexError, ValueError) as exc:
+        raw["last_boot"] = None
+        raw["errors"].append({"source": "os:last_boot", "error": "cannot read %s/1/stat or btime: %s" % (proc, exc)})
+    boot_id = _read(os.path.join(proc, "sys/kernel/random/boot_id"))
+    raw["boot_id"] = boot_id["text"].strip() if boot_id and "text" in boot_id else None
+
+    sophos_dir = options["sophos_dir"]
+    raw["spl"] = None
+    if os.path.isdir(sophos_dir):
+        spl = {"dir": sophos_dir, "files": {}, "reports": {}, "markers": {}, "services": {}}
+        for rel in FILES_SPL:
+            entry = _read(os.path.join(sophos_dir, rel))
+            if entry is not None:
+                spl["files"][rel] = entry
+        reports_dir = os.path.join(sophos_dir, REPORTS_DIR_SPL)
+        try:
+            names = [n for n in os.listdir(reports_dir) if n.startswith("update_report") and n.endswith(".json")]
+        except OSError:
+            names = []
+        # Sophos keeps many reports; the newest few carry everything assessed.
+        for name in sorted(names, key=lambda n: os.path.getmtime(os.path.join(reports_dir, n)))[-MAX_REPORTS:]:
+            spl["reports"][name] = _read(os.path.join(reports_dir, name))
+        for rel in MARKERS_SPL:
+            spl["markers"][rel] = os.path.lexists(os.path.join(sophos_dir, rel))
+        systemctl = which("systemctl")
+        if systemctl:
+            shown = command([systemctl, "show", "--property=LoadState,ActiveState,SubState", SERVICE_SPL])
+            if "error" in shown:
+                raw["errors"].append({"source": "spl:systemctl show", "error": shown["error"]})
+            else:
+                spl["services"][SERVICE_SPL] = dict(line.split("=", 1) for line in shown["stdout"].splitlines()
+                                                    if "=" in line)
+        raw["spl"] = spl
+        raw["local_times"] = _local_times(list(spl["reports"]) + [e.get("text") for e in spl["reports"].values()])
+
+    raw["sav"] = None
+    if os.path.isdir(SAV_DIR):
+        sav = {"dir": SAV_DIR, "last_update": _read(os.path.join(SAV_DIR, "etc/update.last_update"))}
+        savdstatus = os.path.join(SAV_DIR, "bin/savdstatus")
+        if os.access(savdstatus, os.X_OK):
+            sav["version"] = command([savdstatus, "--version"])
+            sav["status"] = command([savdstatus, "-v"])
+        raw["sav"] = sav
+
+    osr = {"kernel_release": os.uname()[2]}
+    for run_dir in run_dirs:
+        flag = os.path.join(run_dir, "reboot-required")
+        if os.path.exists(flag):
+            pkgs = _read(flag + ".pkgs")
+            osr["reboot_required_file"] = {"mtime": _iso(os.stat(flag).st_mtime),
+                                           "pkgs": pkgs.get("text") if pkgs else None}
+            break
+    needs_restarting = which("needs-restarting")
+    dnf5 = which("dnf5")
+    zypper = which("zypper")
+    if needs_restarting:
+        osr["needs_restarting"] = command([needs_restarting, "-r"])
+    elif dnf5:
+        osr["dnf5_needs_restarting"] = command([dnf5, "needs-restarting"])
+    if zypper:
+        osr["zypper_needs_rebooting"] = command([zypper, "--non-interactive", "needs-rebooting"])
+    rpm = which("rpm")
+    if rpm and not (needs_restarting or dnf5 or zypper):
+        osr["rpm_core"] = command([rpm, "-q", "--qf", "%{NAME} %{VERSION}-%{RELEASE}.%{ARCH} %{INSTALLTIME}\\n"]
+                                  + list(CORE_PACKAGES))
+    if options.get("needrestart"):
+        needrestart = which("needrestart")
+        if needrestart:
+            osr["needrestart"] = command([needrestart, "-b"])
+    raw["os"] = osr
+    return raw
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    problems = check_options(module.params)
+    if problems:
+        module.fail_json(msg="; ".join(problems))
+
+    def run(argv):
+        return module.run_command(argv, environ_update={"LC_ALL": "C", "LANG": "C"})
+
+    def which(name):
+        return module.get_bin_path(name, opt_dirs=["/usr/sbin", "/sbin"])
+
+    raw = read_host(module.params, run, which)
+    facts = assess(raw, module.params, previous=module.params.get("previous_facts"))
+    module.exit_json(changed=False, ansible_facts={"sophos_reboot": facts})
+
+
+if __name__ == "__main__":
+    main()
