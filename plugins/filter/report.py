@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+# Copyright: fleetops.sophos contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters of the report role: thin wrappers over module_utils/_report.py."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: report_entries
+short_description: Collect the report input of each host from hostvars
+version_added: 0.1.0
+description:
+  - Part of the C(fleetops.sophos.report) role. For each host name, picks C(sophos_reboot),
+    C(sophos_reboot_cycle), C(sophos_patch) and a registered task result out of O(hostvars) and tells
+    whether the host was reached.
+  - The other filters of the role are C(report_build), C(report_csv), C(report_markdown) and C(report_html);
+    see docs/report.md.
+options:
+  _input:
+    description: Host names to report on.
+    type: list
+    elements: str
+    required: true
+  hostvars:
+    description: The C(hostvars) magic variable.
+    type: dict
+    required: true
+  active:
+    description: Hosts still active in the play (C(ansible_play_hosts)); the others failed or were unreachable.
+    type: list
+    elements: str
+  result_var:
+    description: Name of a registered variable whose C(unreachable) / C(failed) / C(msg) say why a host dropped out.
+    type: str
+    default: sophos_reboot_facts_result
+"""
+
+EXAMPLES = r"""
+- name: Build the report data
+  ansible.builtin.set_fact:
+    report_data: >-
+      {{ ansible_play_hosts_all
+         | fleetops.sophos.report_entries(hostvars, active=ansible_play_hosts)
+         | fleetops.sophos.report_build(alert_days=14) }}
+"""
+
+RETURN = r"""
+_value:
+  description: One entry per host, C({host, facts, cycle, patch, run}).
+  type: list
+  elements: dict
+"""
+
+from collections.abc import Mapping, Sequence
+
+from ansible.errors import AnsibleFilterError
+from ansible.module_utils.common.text.converters import to_text
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.fleetops.sophos.plugins.module_utils import _report
+
+# Ansible hands filters lazy, templating containers; the report works on plain data.
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain(value):
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, Mapping):
+        return dict((to_text(key), _plain(item)) for key, item in value.items())
+    if isinstance(value, (Sequence, set, frozenset)) and not isinstance(value, bytes):
+        return [_plain(item) for item in value]
+    return to_text(value)
+
+
+def _pick(variables, name):
+    """A host's fact, whether set as ``ansible_facts.<name>`` or as a plain variable (set_fact)."""
+    facts = variables.get("ansible_facts") if "ansible_facts" in variables else None
+    if isinstance(facts, Mapping) and name in facts:
+        return _plain(facts[name])
+    if name in variables:
+        return _plain(variables[name])
+    return None
+
+
+def report_entries(hosts, hostvars, active=None, result_var="sophos_reboot_facts_result"):
+    if isinstance(hosts, (str, bytes)) or not isinstance(hosts, Sequence):
+        raise AnsibleFilterError("report_entries: expected a list of host names, got %s" % type(hosts).__name__)
+    active = set(to_text(host) for host in (hosts if active is None else active))
+    entries = []
+    for host in hosts:
+        host = to_text(host)
+        variables = hostvars[host] if host in hostvars else {}
+        entries.append({
+            "host": host,
+            "facts": _pick(variables, "sophos_reboot"),
+            "cycle": _pick(variables, "sophos_reboot_cycle"),
+            "patch": _pick(variables, "sophos_patch"),
+            "run": _report.run_state(_plain(variables[result_var]) if result_var in variables else None,
+                                     host in active),
+        })
+    # Strings from hosts must never be templated again when the role passes them on
+    # (ansible-core < 2.19 templates variables that are not marked unsafe).
+    return wrap_var(entries)
+
+
+def _wrap(function):
+    def wrapped(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise AnsibleFilterError("%s: %s" % (function.__name__, to_text(exc)))
+    return wrapped
+
+
+def report_build(entries, alert_days=_report.DEFAULT_ALERT_DAYS, generated=None, title=None,
+                 max_text=_report.DEFAULT_MAX_TEXT):
+    return wrap_var(_report.build_report(_plain(entries), alert_days=_plain(alert_days), generated=generated,
+                                         title=title, max_text=_plain(max_text)))
+
+
+class FilterModule(object):
+    def filters(self):
+        return {
+            "report_entries": report_entries,
+            "report_build": _wrap(report_build),
+            "report_csv": _wrap(_report.to_csv),
+            "report_markdown": _wrap(_report.to_markdown),
+            "report_html": _wrap(_report.to_html),
+        }
