@@ -1,0 +1,471 @@
+# -*- coding: utf-8 -*-
+# Copyright: fleetops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE to the collection: the decisions of the reboot cycle.
+
+Pure Python, no Ansible imports, no I/O: every function takes the facts
+(``ansible_facts.sophos_reboot``, see ``docs/architecture.md``), the settings and
+the time as arguments and returns plain data, so the cycle can be replayed from
+recorded readings in unit tests.
+
+The cycle (``docs/architecture.md``, DESIGN "The reboot cycle"):
+assess -> window guard -> restart -> settle (measured from the host's last
+boot) -> re-assess -> restart again while a strong reason stays, at most
+``max_cycles`` restarts -> verify.
+
+The state of one host's cycle is a plain dict carried between steps:
+``start()`` creates it, ``restarted()`` and ``settled()`` update it, ``plan()``
+reads it and ``result()`` turns it into the ``sophos_reboot_cycle`` record.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import copy
+import math
+import re
+from datetime import datetime, timedelta, timezone
+
+__metaclass__ = type
+
+SETTLE_MODES = ("poll", "fixed")
+
+DEFAULTS = {
+    "settle_mode": "poll",
+    "settle_minutes": 20.0,
+    "poll_seconds": 30.0,
+    "max_cycles": 2,
+    "force": False,
+    "window_end": None,
+    "fail_when_still_pending": True,
+    "fail_when_unhealthy": True,
+    "reboot_timeout": 600.0,
+    "pre_reboot_delay": 0.0,
+    "post_reboot_delay": 0.0,
+}
+
+# Steps plan() can return. reboot and settle continue the cycle, the others end it.
+CONTINUE_STEPS = ("reboot", "settle")
+END_STEPS = ("done", "defer", "fail", "warn")
+
+_ISO_RE = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)"
+    r"(?P<tz>Z|z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+class CycleError(ValueError):
+    """A setting or a reading the cycle cannot work with; the message names it."""
+
+
+# ---------------------------------------------------------------- time helpers
+
+def parse_time(value, what):
+    """Parse an ISO 8601 date-time that carries a timezone; return an aware UTC datetime.
+
+    A time without an offset is refused: a maintenance window read in the
+    controller's local time on one machine and the host's on another would
+    silently move by hours.
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise CycleError("%s %r has no timezone" % (what, value.isoformat()))
+        return value.astimezone(timezone.utc)
+    if not isinstance(value, str):
+        raise CycleError("%s must be an ISO 8601 date-time string, got %s %r"
+                         % (what, type(value).__name__, value))
+    text = value.strip()
+    match = _ISO_RE.match(text)
+    if not match:
+        raise CycleError(
+            "%s %r is not an ISO 8601 date-time; write e.g. 2026-11-28T06:00:00+01:00 "
+            "or 2026-11-28T05:00:00Z" % (what, value))
+    if not match.group("tz"):
+        raise CycleError(
+            "%s %r has no timezone offset; add one, e.g. %s+01:00 or %sZ"
+            % (what, value, text, text))
+    tz = match.group("tz")
+    if tz in ("Z", "z"):
+        offset = timezone.utc
+    else:
+        sign = -1 if tz[0] == "-" else 1
+        digits = tz[1:].replace(":", "")
+        hours, minutes = int(digits[:2]), int(digits[2:])
+        if hours > 23 or minutes > 59:
+            raise CycleError("%s %r has an impossible timezone offset %s" % (what, value, tz))
+        offset = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    clock = match.group("time")
+    if clock.count(":") == 1:
+        clock += ":00"
+    fmt = "%Y-%m-%dT%H:%M:%S.%f" if "." in clock else "%Y-%m-%dT%H:%M:%S"
+    try:
+        naive = datetime.strptime("%sT%s" % (match.group("date"), clock), fmt)
+    except ValueError as exc:
+        raise CycleError("%s %r is not a valid date-time: %s" % (what, value, exc))
+    return naive.replace(tzinfo=offset).astimezone(timezone.utc)
+
+
+def iso(moment):
+    """UTC ISO 8601 with a Z suffix, seconds precision (the schema's time format)."""
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def human_seconds(seconds):
+    """'1h02m', '3m05s', '12s': for progress lines people read in a job log."""
+    seconds = int(math.ceil(max(0.0, seconds)))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return "%dh%02dm" % (hours, minutes)
+    if minutes:
+        return "%dm%02ds" % (minutes, secs)
+    return "%ds" % secs
+
+
+# ---------------------------------------------------------------- settings
+
+def _number(raw, key, minimum, integer=False, allow_zero=True):
+    value = raw.get(key, DEFAULTS[key])
+    if isinstance(value, bool):
+        raise CycleError("%s must be a number, got %r" % (key, value))
+    try:
+        number = int(value) if integer else float(value)
+    except (TypeError, ValueError):
+        raise CycleError("%s must be a%s number, got %r"
+                         % (key, "n integer" if integer else "", value))
+    if integer and float(value) != number:
+        raise CycleError("%s must be an integer, got %r" % (key, value))
+    if number < minimum or (not allow_zero and number == 0):
+        raise CycleError("%s must be %s %s, got %r"
+                         % (key, ">=" if allow_zero else ">", minimum, value))
+    return number
+
+
+def _flag(raw, key):
+    value = raw.get(key, DEFAULTS[key])
+    if not isinstance(value, bool):
+        raise CycleError("%s must be true or false, got %r" % (key, value))
+    return value
+
+
+def normalize_settings(raw):
+    """Fill defaults and check every setting; a bad one raises CycleError naming it.
+
+    The role's argument spec checks types already; this repeats the checks that a
+    spec cannot express (the window's format, numbers > 0) so the filters are safe
+    on their own.
+    """
+    raw = dict(raw or {})
+    unknown = sorted(set(raw) - set(DEFAULTS))
+    if unknown:
+        raise CycleError("unknown cycle setting(s): %s" % ", ".join(unknown))
+    mode = raw.get("settle_mode", DEFAULTS["settle_mode"])
+    if mode not in SETTLE_MODES:
+        raise CycleError("settle_mode must be one of %s, got %r" % ("|".join(SETTLE_MODES), mode))
+    window = raw.get("window_end", None)
+    if window in (None, ""):
+        window = None
+    else:
+        window = iso(parse_time(window, "window_end"))
+    return {
+        "settle_mode": mode,
+        "settle_minutes": _number(raw, "settle_minutes", 0),
+        "poll_seconds": _number(raw, "poll_seconds", 1),
+        "max_cycles": _number(raw, "max_cycles", 1, integer=True),
+        "force": _flag(raw, "force"),
+        "window_end": window,
+        "fail_when_still_pending": _flag(raw, "fail_when_still_pending"),
+        "fail_when_unhealthy": _flag(raw, "fail_when_unhealthy"),
+        "reboot_timeout": _number(raw, "reboot_timeout", 0, allow_zero=False),
+        "pre_reboot_delay": _number(raw, "pre_reboot_delay", 0),
+        "post_reboot_delay": _number(raw, "post_reboot_delay", 0),
+    }
+
+
+# ---------------------------------------------------------------- facts helpers
+
+def _check_facts(facts):
+    if not isinstance(facts, dict) or "reasons" not in facts:
+        raise CycleError("facts must be ansible_facts.sophos_reboot (a dict with 'reasons'), got %r"
+                         % (type(facts).__name__,))
+    return facts
+
+
+def strong_reasons(facts):
+    return [r.get("id") for r in _check_facts(facts).get("reasons") or [] if r.get("strong")]
+
+
+def weak_reasons(facts):
+    return [r.get("id") for r in _check_facts(facts).get("reasons") or [] if not r.get("strong")]
+
+
+def reason_ids(facts):
+    return [r.get("id") for r in _check_facts(facts).get("reasons") or []]
+
+
+def _sophos(facts):
+    return facts.get("sophos") or {}
+
+
+def sophos_installed(facts):
+    return bool(_sophos(facts).get("installed"))
+
+
+def last_boot(facts):
+    """The host's last boot as an aware datetime, or None when the probe could not read it."""
+    value = (facts.get("os") or {}).get("last_boot")
+    if not value:
+        return None
+    return parse_time(value, "os.last_boot")
+
+
+def _boot_entry(facts):
+    os_facts = facts.get("os") or {}
+    return {"boot_id": os_facts.get("boot_id"), "last_boot": os_facts.get("last_boot")}
+
+
+def worst_case_seconds(settings, facts):
+    """Longest a further restart can take: its delays, its timeout, and the settle after it."""
+    seconds = settings["reboot_timeout"] + settings["pre_reboot_delay"] + settings["post_reboot_delay"]
+    if sophos_installed(facts):
+        seconds += settings["settle_minutes"] * 60.0
+    return seconds
+
+
+def window_check(settings, facts, now):
+    """Does one more restart (worst case) fit before the window ends?"""
+    needed = worst_case_seconds(settings, facts)
+    if settings["window_end"] is None:
+        return {"fits": True, "seconds_left": None, "seconds_needed": needed,
+                "reason": "no maintenance window end set"}
+    left = (parse_time(settings["window_end"], "window_end") - now).total_seconds()
+    fits = left >= needed
+    reason = ("%s left in the window (ends %s), a restart needs up to %s"
+              % (human_seconds(left), settings["window_end"], human_seconds(needed)))
+    if left <= 0:
+        reason = "the maintenance window ended at %s" % settings["window_end"]
+    return {"fits": fits, "seconds_left": left, "seconds_needed": needed, "reason": reason}
+
+
+# ---------------------------------------------------------------- state
+
+def start(facts, settings, now, prior_restart=False):
+    """A new cycle state for one host, from its first reading.
+
+    ``prior_restart``: the host was restarted earlier in this run (``win_updates``
+    with its own restarts). Sophos runs its post-boot update after that boot too,
+    so the cycle settles before deciding, measured from that boot.
+    """
+    settings = normalize_settings(settings)
+    _check_facts(facts)
+    return {
+        "settings": settings,
+        "started": iso(now),
+        "restarts": 0,
+        "settled": not prior_restart,
+        "prior_restart": bool(prior_restart),
+        "boots": [_boot_entry(facts)],
+        "settles": [],
+        "reasons_before": reason_ids(facts),
+        "strong_before": strong_reasons(facts),
+    }
+
+
+def restarted(state, facts, now, elapsed=None):
+    """Record a restart that the role just made, with the first reading after it."""
+    new = copy.deepcopy(state)
+    new["restarts"] += 1
+    new["settled"] = False
+    entry = _boot_entry(facts)
+    entry["restarted_at"] = iso(now)
+    if elapsed is not None:
+        entry["restart_seconds"] = float(elapsed)
+    new["boots"].append(entry)
+    return new
+
+
+def settled(state, settle):
+    """Record how the settle after the current boot ended (``settle`` from settle_state())."""
+    if settle.get("wait"):
+        raise CycleError("settled() called while the settle is still waiting")
+    new = copy.deepcopy(state)
+    new["settled"] = True
+    new["settles"].append({
+        "mode": settle["mode"],
+        "seconds": round(settle["elapsed"], 1),
+        "ended": settle["ended"],
+        "reason": settle["reason"],
+    })
+    return new
+
+
+# ---------------------------------------------------------------- settle
+
+def settle_state(facts, settings, now, since=None):
+    """Whether to keep waiting for Sophos after the current boot, and why.
+
+    The clock runs from the host's last boot (``os.last_boot``), so time the host
+    spent booting, or a restart made by someone else (``win_updates``), counts.
+    ``since`` is the fallback start (the moment the restart returned) when the
+    probe could not read the boot time.
+
+    Ends with:
+    ``skipped``   no Sophos on the host: nothing to wait for;
+    ``evidence``  (poll) Sophos finished an update after this boot and is not updating;
+    ``reboot_required`` (poll) a strong restart need is back and Sophos is not
+                  updating: the queued update installed and wants its own restart;
+    ``interval``  the settle time after boot has passed.
+    """
+    settings = normalize_settings(settings)
+    _check_facts(facts)
+    mode = settings["settle_mode"]
+    interval = settings["settle_minutes"] * 60.0
+    boot = last_boot(facts)
+    if boot is None:
+        boot = parse_time(since, "settle start") if since else now
+    elapsed = max(0.0, (now - boot).total_seconds())
+    left = max(0.0, interval - elapsed)
+    sophos = _sophos(facts)
+    updating = bool(sophos.get("updating"))
+    state = {"mode": mode, "elapsed": elapsed, "seconds_left": left, "interval": interval,
+             "since": iso(boot), "wait": False, "ended": None, "sleep": 0.0,
+             "updating": updating}
+
+    def end(how, reason):
+        state.update(ended=how, reason=reason, waiting_for=None)
+        return state
+
+    if not sophos_installed(facts):
+        return end("skipped", "Sophos is not installed: no post-boot update to wait for")
+    if mode == "poll" and not updating:
+        strong = strong_reasons(facts)
+        if strong:
+            return end("reboot_required", "a restart is required again (%s) and Sophos is not "
+                                          "updating" % ", ".join(strong))
+        if sophos.get("updated_since_boot"):
+            return end("evidence", "Sophos finished an update after this boot (last update %s) "
+                                   "and is not updating" % sophos.get("last_update"))
+    if left <= 0:
+        if mode == "fixed":
+            return end("interval", "%s since boot: the fixed settle time is over" % human_seconds(elapsed))
+        return end("interval", "%s since boot and no finished Sophos update seen: the settle "
+                               "interval is over" % human_seconds(elapsed))
+    if mode == "fixed":
+        waiting_for = "the fixed settle time after boot (Sophos advises 20 minutes)"
+    elif updating:
+        waiting_for = "Sophos to finish the update it is running"
+    else:
+        waiting_for = "Sophos to run and finish its post-boot update (none finished since boot)"
+    state.update(wait=True, waiting_for=waiting_for, sleep=min(settings["poll_seconds"], left),
+                 reason="%s left of %s after boot; waiting for %s"
+                        % (human_seconds(left), human_seconds(interval), waiting_for))
+    return state
+
+
+# ---------------------------------------------------------------- plan and verify
+
+def _health_problems(facts):
+    sophos = _sophos(facts)
+    if not sophos.get("installed"):
+        return []
+    problems = []
+    health = (sophos.get("health") or {})
+    if health.get("overall") == "bad":
+        problems.append("Sophos health is bad")
+    stopped = sorted(name for name, status in (health.get("services") or {}).items()
+                     if status == "stopped")
+    if stopped:
+        problems.append("Sophos service(s) not running: %s" % ", ".join(stopped))
+    return problems
+
+
+def _end(step, status, reason, **extra):
+    decision = {"step": step, "status": status, "reason": reason, "failed": step == "fail",
+                "warning": reason if step == "warn" else None}
+    decision.update(extra)
+    return decision
+
+
+def plan(facts, state, now):
+    """The next step of one host's cycle, with the status it ends with and a reason.
+
+    ``step``: ``reboot`` | ``settle`` (continue) or ``done`` | ``defer`` | ``fail``
+    | ``warn`` (end; ``warn`` = a problem the settings turn into a warning).
+    Weak reasons alone never restart: only ``force`` does.
+    """
+    _check_facts(facts)
+    settings = state["settings"]
+    restarts = state["restarts"]
+    strong = strong_reasons(facts)
+    weak = weak_reasons(facts)
+    common = {"strong": strong, "weak": weak, "restarts": restarts}
+
+    if not state["settled"]:
+        why = ("after restart %d" % restarts) if restarts else "after the restart made earlier in this run"
+        return dict(common, step="settle", status=None, failed=False, warning=None,
+                    reason="let Sophos finish its post-boot update %s before re-assessing" % why)
+
+    wants_restart = bool(strong) or (settings["force"] and restarts == 0)
+    if wants_restart and restarts >= settings["max_cycles"]:
+        reason = ("still pending after %d restart(s) (max_cycles %d): %s"
+                  % (restarts, settings["max_cycles"], ", ".join(strong)))
+        step = "fail" if settings["fail_when_still_pending"] else "warn"
+        return _end(step, "still_pending", reason, **common)
+    if wants_restart:
+        why = ", ".join(strong) if strong else "forced (reboot_cycle_force)"
+        window = window_check(settings, facts, now)
+        if not window["fits"]:
+            return _end("defer", "deferred", "restart %d deferred (%s): %s"
+                        % (restarts + 1, why, window["reason"]), window=window, **common)
+        return dict(common, step="reboot", status=None, failed=False, warning=None, window=window,
+                    reason="restart %d of at most %d: %s" % (restarts + 1, settings["max_cycles"], why))
+
+    if restarts == 0:
+        if weak:
+            reason = "no restart needed: only weak reasons (%s), which never restart alone" % ", ".join(weak)
+        else:
+            reason = "no restart needed: nothing pending"
+        if state["prior_restart"]:
+            reason += " after the restart made earlier in this run"
+            problems = _health_problems(facts)
+            if problems:
+                step = "fail" if settings["fail_when_unhealthy"] else "warn"
+                return _end(step, "failed", "; ".join(problems), **common)
+        return _end("done", "ok", reason, **common)
+
+    problems = _health_problems(facts)
+    if problems:
+        step = "fail" if settings["fail_when_unhealthy"] else "warn"
+        return _end(step, "failed", "after %d restart(s): %s" % (restarts, "; ".join(problems)), **common)
+    tail = (" (weak reasons left: %s)" % ", ".join(weak)) if weak else ""
+    return _end("done", "rebooted", "clean after %d restart(s), Sophos services running%s"
+                % (restarts, tail), **common)
+
+
+def result(state, decision, facts, now, check_mode=False):
+    """The ``sophos_reboot_cycle`` record for the report (schema in docs/architecture.md)."""
+    if decision["step"] in CONTINUE_STEPS and not check_mode:
+        raise CycleError("result() needs an ending decision, got step %r" % decision["step"])
+    started = parse_time(state["started"], "started")
+    would_reboot = decision["step"] == "reboot"
+    if check_mode:
+        status = "deferred" if decision["step"] == "defer" else "ok"
+        message = "check mode: " + ("would restart now, " if would_reboot else "") + decision["reason"]
+    else:
+        status = decision["status"]
+        message = decision["reason"]
+    return {
+        "status": status,
+        "check_mode": bool(check_mode),
+        "would_reboot": would_reboot,
+        "restarts": state["restarts"],
+        "max_cycles": state["settings"]["max_cycles"],
+        "boots": state["boots"],
+        "settles": state["settles"],
+        "reasons_before": state["reasons_before"],
+        "reasons_after": reason_ids(facts),
+        "message": message,
+        "warning": decision.get("warning"),
+        "started": state["started"],
+        "finished": iso(now),
+        "duration_seconds": round((now - started).total_seconds(), 1),
+    }

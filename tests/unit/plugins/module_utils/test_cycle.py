@@ -1,0 +1,314 @@
+# -*- coding: utf-8 -*-
+"""Unit tests of the reboot cycle's single decisions (module_utils/_cycle.py)."""
+
+from __future__ import absolute_import, division, print_function
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+
+T0 = datetime(2026, 11, 28, 2, 0, 0, tzinfo=timezone.utc)
+
+
+def facts(strong=(), weak=(), installed=True, updating=False, updated_since_boot=False,
+          boot=T0, health="good", services=None, family="windows"):
+    reasons = [{"id": r, "source": "sophos" if r.startswith("sophos") else "os", "strong": True,
+                "detail": "test"} for r in strong]
+    reasons += [{"id": r, "source": "os", "strong": False, "detail": "test"} for r in weak]
+    return {
+        "schema": 1,
+        "reboot_required": bool(strong),
+        "reasons": reasons,
+        "sophos": {
+            "installed": installed,
+            "updating": updating,
+            "updated_since_boot": updated_since_boot if installed else None,
+            "last_update": _cycle.iso(boot + timedelta(minutes=6)) if updated_since_boot else None,
+            "health": {"overall": health,
+                       "services": services if services is not None else {"Sophos MCS Agent": "running"}},
+        },
+        "os": {"family": family, "last_boot": _cycle.iso(boot) if boot else None,
+               "boot_id": None if family == "windows" else "b-%s" % boot.minute},
+        "read_errors": [],
+    }
+
+
+def state(f=None, **settings):
+    return _cycle.start(f or facts(), settings, T0)
+
+
+# ------------------------------------------------------------ parse_time / window
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("2026-11-28T06:00:00Z", datetime(2026, 11, 28, 6, 0, tzinfo=timezone.utc)),
+    ("2026-11-28T06:00:00+01:00", datetime(2026, 11, 28, 5, 0, tzinfo=timezone.utc)),
+    ("2026-11-28T06:00-0230", datetime(2026, 11, 28, 8, 30, tzinfo=timezone.utc)),
+    ("2026-11-28 06:00:00.250z", datetime(2026, 11, 28, 6, 0, 0, 250000, tzinfo=timezone.utc)),
+])
+def test_parse_time_accepts_offsets(text, expected):
+    assert _cycle.parse_time(text, "window_end") == expected
+
+
+@pytest.mark.parametrize("text,message", [
+    ("2026-11-28T06:00:00", "has no timezone offset"),
+    ("tomorrow 6am", "is not an ISO 8601 date-time"),
+    ("2026-13-28T06:00:00Z", "is not a valid date-time"),
+    ("2026-11-28T06:00:00+25:00", "impossible timezone offset"),
+    ("", "is not an ISO 8601"),
+])
+def test_parse_time_refuses_bad_windows(text, message):
+    with pytest.raises(_cycle.CycleError, match=message) as err:
+        _cycle.parse_time(text, "window_end")
+    assert "window_end" in str(err.value)
+
+
+def test_parse_time_refuses_non_strings():
+    with pytest.raises(_cycle.CycleError, match="must be an ISO 8601 date-time string"):
+        _cycle.parse_time(1234, "window_end")
+    with pytest.raises(_cycle.CycleError, match="has no timezone"):
+        _cycle.parse_time(datetime(2026, 1, 1), "window_end")
+
+
+def test_window_guard_worst_case_is_timeout_plus_settle():
+    settings = _cycle.normalize_settings({"reboot_timeout": 600, "settle_minutes": 20,
+                                          "window_end": "2026-11-28T02:29:59Z"})
+    check = _cycle.window_check(settings, facts(), T0)
+    assert check["seconds_needed"] == 1800
+    assert not check["fits"]
+    settings["window_end"] = "2026-11-28T02:30:00Z"
+    assert _cycle.window_check(settings, facts(), T0)["fits"]
+
+
+def test_window_guard_without_sophos_needs_no_settle():
+    settings = _cycle.normalize_settings({"reboot_timeout": 600, "window_end": "2026-11-28T02:10:00Z"})
+    assert _cycle.window_check(settings, facts(installed=False), T0)["fits"]
+    assert not _cycle.window_check(settings, facts(installed=True), T0)["fits"]
+
+
+def test_window_already_over():
+    settings = _cycle.normalize_settings({"window_end": "2026-11-28T01:00:00Z"})
+    check = _cycle.window_check(settings, facts(), T0)
+    assert not check["fits"] and "ended" in check["reason"]
+
+
+# ------------------------------------------------------------ settings
+
+
+@pytest.mark.parametrize("settings,message", [
+    ({"settle_mode": "wait"}, "settle_mode must be one of poll|fixed"),
+    ({"settle_minutes": -1}, "settle_minutes must be >= 0"),
+    ({"settle_minutes": "soon"}, "settle_minutes must be a number"),
+    ({"poll_seconds": 0}, "poll_seconds must be >= 1"),
+    ({"max_cycles": 0}, "max_cycles must be >= 1"),
+    ({"max_cycles": 1.5}, "max_cycles must be an integer"),
+    ({"max_cycles": True}, "max_cycles must be a number"),
+    ({"force": "yes"}, "force must be true or false"),
+    ({"reboot_timeout": 0}, "reboot_timeout must be > 0"),
+    ({"window_end": "06:00"}, "window_end '06:00' is not an ISO 8601"),
+    ({"setle_minutes": 3}, "unknown cycle setting"),
+])
+def test_bad_settings_are_named(settings, message):
+    with pytest.raises(_cycle.CycleError, match=message):
+        _cycle.normalize_settings(settings)
+
+
+def test_settings_defaults_and_fractions():
+    s = _cycle.normalize_settings({"settle_minutes": 1.5, "window_end": ""})
+    assert s["settle_minutes"] == 1.5 and s["window_end"] is None
+    assert s["settle_mode"] == "poll" and s["max_cycles"] == 2 and s["fail_when_still_pending"]
+    assert _cycle.normalize_settings({"window_end": "2026-11-28T06:00:00+01:00"})["window_end"] == \
+        "2026-11-28T05:00:00Z"
+
+
+def test_facts_must_be_the_schema():
+    with pytest.raises(_cycle.CycleError, match="sophos_reboot"):
+        _cycle.plan({"nope": 1}, state(), T0)
+
+
+# ------------------------------------------------------------ plan
+
+
+def test_nothing_pending_is_done_without_restart():
+    d = _cycle.plan(facts(), state(), T0)
+    assert (d["step"], d["status"], d["failed"]) == ("done", "ok", False)
+    assert "nothing pending" in d["reason"]
+
+
+def test_weak_reason_alone_never_restarts():
+    d = _cycle.plan(facts(weak=["pending_file_rename"]), state(), T0)
+    assert d["step"] == "done" and d["status"] == "ok"
+    assert "pending_file_rename" in d["reason"] and "weak" in d["reason"]
+
+
+def test_force_restarts_once_even_with_nothing_pending():
+    st = state(force=True)
+    assert _cycle.plan(facts(), st, T0)["step"] == "reboot"
+    st = _cycle.restarted(st, facts(boot=T0 + timedelta(minutes=1)), T0 + timedelta(minutes=1))
+    st["settled"] = True
+    assert _cycle.plan(facts(), st, T0)["step"] == "done"
+
+
+def test_strong_reason_restarts_with_reason():
+    d = _cycle.plan(facts(strong=["sophos_reboot_required"]), state(), T0)
+    assert d["step"] == "reboot" and "sophos_reboot_required" in d["reason"]
+    assert "restart 1 of at most 2" in d["reason"]
+
+
+def test_defer_when_window_too_short():
+    st = state(window_end="2026-11-28T02:15:00Z", settle_minutes=20, reboot_timeout=600)
+    d = _cycle.plan(facts(strong=["reboot_required_file"]), st, T0)
+    assert (d["step"], d["status"], d["failed"]) == ("defer", "deferred", False)
+    assert "15m00s left" in d["reason"]
+
+
+def test_prior_restart_settles_first():
+    st = _cycle.start(facts(strong=["sophos_reboot_required"]), {}, T0, prior_restart=True)
+    assert _cycle.plan(facts(strong=["sophos_reboot_required"]), st, T0)["step"] == "settle"
+
+
+def test_unsettled_after_restart_settles():
+    st = _cycle.restarted(state(), facts(), T0)
+    assert _cycle.plan(facts(strong=["sophos_reboot_required"]), st, T0)["step"] == "settle"
+
+
+def _after(n_restarts, **settings):
+    st = state(**settings)
+    for _ in range(n_restarts):
+        st = _cycle.restarted(st, facts(), T0)
+        st["settled"] = True
+    return st
+
+
+@pytest.mark.parametrize("fail,step", [(True, "fail"), (False, "warn")])
+def test_still_pending_after_max_cycles(fail, step):
+    d = _cycle.plan(facts(strong=["sophos_reboot_required"]),
+                    _after(2, fail_when_still_pending=fail), T0)
+    assert (d["step"], d["status"]) == (step, "still_pending")
+    assert d["failed"] is fail
+    assert "still pending after 2 restart(s)" in d["reason"]
+
+
+@pytest.mark.parametrize("health,services,problem", [
+    ("bad", {}, "health is bad"),
+    ("good", {"Sophos MCS Agent": "stopped", "Sophos Health Service": "running"},
+     "not running: Sophos MCS Agent"),
+])
+def test_verify_unhealthy_fails(health, services, problem):
+    d = _cycle.plan(facts(health=health, services=services), _after(1), T0)
+    assert (d["step"], d["status"], d["failed"]) == ("fail", "failed", True)
+    assert problem in d["reason"]
+    d = _cycle.plan(facts(health=health, services=services), _after(1, fail_when_unhealthy=False), T0)
+    assert (d["step"], d["failed"], d["warning"]) == ("warn", False, d["reason"])
+
+
+def test_verify_unknown_health_is_not_bad():
+    d = _cycle.plan(facts(health="unknown", services={"x": "unknown"}), _after(1), T0)
+    assert (d["step"], d["status"]) == ("done", "rebooted")
+
+
+# ------------------------------------------------------------ settle
+
+
+def _settle(f, now_minutes, **settings):
+    return _cycle.settle_state(f, settings, T0 + timedelta(minutes=now_minutes))
+
+
+def test_settle_skipped_without_sophos():
+    s = _settle(facts(installed=False), 0)
+    assert (s["wait"], s["ended"]) == (False, "skipped")
+
+
+def test_settle_poll_waits_and_says_for_what():
+    s = _settle(facts(), 2, settle_minutes=20, poll_seconds=30)
+    assert s["wait"] and s["sleep"] == 30 and s["seconds_left"] == 18 * 60
+    assert "post-boot update" in s["waiting_for"] and "18m00s left" in s["reason"]
+
+
+def test_settle_poll_sleep_never_passes_the_interval():
+    s = _settle(facts(), 19.9, settle_minutes=20, poll_seconds=30)
+    assert s["wait"] and abs(s["sleep"] - 6) < 1e-6
+
+
+def test_settle_poll_ends_on_evidence():
+    s = _settle(facts(updated_since_boot=True), 6)
+    assert (s["wait"], s["ended"]) == (False, "evidence")
+
+
+def test_settle_poll_keeps_waiting_while_updating():
+    s = _settle(facts(updated_since_boot=True, updating=True, strong=["sophos_reboot_required"]), 6)
+    assert s["wait"] and "running" in s["waiting_for"]
+
+
+def test_settle_poll_ends_when_restart_required_again():
+    s = _settle(facts(strong=["sophos_reboot_required"]), 7)
+    assert (s["wait"], s["ended"]) == (False, "reboot_required")
+    assert "sophos_reboot_required" in s["reason"]
+
+
+def test_settle_weak_reason_does_not_end_poll():
+    assert _settle(facts(weak=["pending_file_rename"]), 7)["wait"]
+
+
+def test_settle_poll_full_interval_without_evidence():
+    s = _settle(facts(), 20)
+    assert (s["wait"], s["ended"]) == (False, "interval")
+
+
+def test_settle_fixed_ignores_evidence():
+    s = _settle(facts(updated_since_boot=True), 6, settle_mode="fixed")
+    assert s["wait"] and "fixed" in s["waiting_for"]
+    assert _settle(facts(updated_since_boot=True), 20, settle_mode="fixed")["ended"] == "interval"
+
+
+def test_settle_measured_from_last_boot_not_from_now():
+    # The host booted 15 minutes before the first reading (a win_updates restart): 5 minutes left.
+    f = facts(boot=T0 - timedelta(minutes=15))
+    s = _cycle.settle_state(f, {}, T0)
+    assert s["seconds_left"] == 300
+
+
+def test_settle_without_boot_time_uses_fallback_start():
+    f = facts(boot=None)
+    s = _cycle.settle_state(f, {}, T0 + timedelta(minutes=5), since="2026-11-28T02:00:00Z")
+    assert s["seconds_left"] == 15 * 60
+
+
+def test_settle_clock_skew_never_gives_negative_elapsed():
+    s = _cycle.settle_state(facts(boot=T0 + timedelta(minutes=3)), {}, T0)
+    assert s["elapsed"] == 0 and s["seconds_left"] == 1200
+
+
+def test_settled_refuses_a_running_settle():
+    with pytest.raises(_cycle.CycleError):
+        _cycle.settled(state(), _settle(facts(), 1))
+
+
+# ------------------------------------------------------------ result
+
+
+def test_result_record_shape():
+    st = state()
+    f = facts()
+    d = _cycle.plan(f, st, T0)
+    r = _cycle.result(st, d, f, T0 + timedelta(seconds=12))
+    assert r["status"] == "ok" and r["restarts"] == 0 and r["duration_seconds"] == 12
+    assert r["check_mode"] is False and r["would_reboot"] is False
+    assert r["boots"] == [{"boot_id": None, "last_boot": "2026-11-28T02:00:00Z"}]
+
+
+def test_result_check_mode_reports_would_reboot():
+    f = facts(strong=["reboot_required_file"])
+    st = state(f)
+    d = _cycle.plan(f, st, T0)
+    r = _cycle.result(st, d, f, T0, check_mode=True)
+    assert r["status"] == "ok" and r["would_reboot"] and r["message"].startswith("check mode: would restart")
+
+
+def test_result_needs_an_ending_decision():
+    f = facts(strong=["reboot_required_file"])
+    st = state(f)
+    with pytest.raises(_cycle.CycleError):
+        _cycle.result(st, _cycle.plan(f, st, T0), f, T0)
