@@ -1,0 +1,345 @@
+#!/usr/bin/python3
+"""Sophos Protection for Linux (SPL) simulator for fleetops lab hosts.
+
+Keeps the on-disk state of SPL under /opt/sophos-spl in the product's real file formats and a
+running sophos-spl.service, driven by a named scenario (see tests/lab/README.md):
+
+    sophos_sim.py daemon                    run at every boot by fleetops-sophos-sim.service
+    sophos_sim.py set SCENARIO [--delay S]  switch scenario now (files rewritten at once)
+    sophos_sim.py show                      print the simulator state as JSON
+
+Every file is written to a temporary name and renamed, so a reader never sees half a file.
+Actions are logged to the journal (syslog identifier "sophos-sim").
+"""
+import argparse
+import fcntl
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import syslog
+import time
+
+SPL = "/opt/sophos-spl"
+STATE_DIR = "/var/lib/fleetops-sim"
+STATE = os.path.join(STATE_DIR, "state.json")
+UNIT = "/etc/systemd/system/sophos-spl.service"
+WANTS = "/etc/systemd/system/multi-user.target.wants/sophos-spl.service"
+OS_FLAG = "/run/reboot-required"
+SCENARIOS = ("clean", "update-failed", "service-stopped", "reboot-required",
+             "queued-update", "queued-twice", "os-reboot-required", "absent")
+QUEUED = {"queued-update": 1, "queued-twice": 2}
+DEFAULT_DELAY = 5.0
+UPDATE_SECONDS = 2.0  # how long suldownloader.pid exists during a simulated update
+RIGID = "ServerProtectionLinux-Base"
+SERVICES = ("Sophos MCS Client", "Sophos Linux AntiVirus")
+
+UNIT_TEXT = """[Unit]
+Description=Sophos Linux Protection (fleetops lab simulator)
+After=network.target
+
+[Service]
+ExecStart=/opt/sophos-spl/base/bin/sophos_watchdog
+Restart=always
+KillMode=mixed
+
+[Install]
+WantedBy=multi-user.target
+"""
+WATCHDOG = "#!/bin/sh\n# Stands in for the SPL watchdog: a process that stays up.\nexec sleep infinity\n"
+WDCTL = """#!/bin/sh
+# wdctl isrunning <plugin>: 0 running, 1 not running, 2 error (as the real tool).
+[ "$1" = isrunning ] && [ -n "$2" ] || { echo "usage: wdctl isrunning PLUGIN" >&2; exit 2; }
+systemctl -q is-active sophos-spl.service || exit 1
+[ -e /opt/sophos-spl/var/fleetops-sim-stopped ] && exit 1
+exit 0
+"""
+
+
+def log(msg):
+    syslog.syslog(syslog.LOG_INFO, msg)
+
+
+def write_atomic(path, text, mode=0o644):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = "%s.tmp-%d" % (path, os.getpid())
+    with open(tmp, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
+def remove(path):
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.unlink(path)
+
+
+def boot_id():
+    with open("/proc/sys/kernel/random/boot_id") as f:
+        return f.read().strip()
+
+
+def systemctl(*args):
+    subprocess.run(("systemctl",) + args, check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def version(index):
+    return "1.2.%d.%d" % (40 + index, 100 + index)
+
+
+def report_time(epoch):
+    """SPL report time format, in the host's local time."""
+    return time.strftime("%Y%m%d %H%M%S", time.localtime(epoch))
+
+
+def iso_utc(epoch):
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(epoch))
+
+
+class Sim:
+    def __init__(self):
+        os.makedirs(STATE_DIR, exist_ok=True)
+        self.lock_fd = os.open(os.path.join(STATE_DIR, "lock"), os.O_CREAT | os.O_RDWR, 0o600)
+
+    def __enter__(self):
+        fcntl.flock(self.lock_fd, fcntl.LOCK_EX)
+        try:
+            with open(STATE) as f:
+                self.st = json.load(f)
+        except FileNotFoundError:
+            self.st = {"scenario": "clean", "delay": DEFAULT_DELAY, "reboot_required": False,
+                       "queued": 0, "update_due_boot": None, "boot_id": boot_id(),
+                       "version_index": 0, "installed": False, "last_good": None,
+                       "failed_since": None}
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            write_atomic(STATE, json.dumps(self.st, indent=1, sort_keys=True) + "\n")
+        fcntl.flock(self.lock_fd, fcntl.LOCK_UN)
+
+    # ---- transitions
+    def set(self, scenario, delay):
+        st = self.st
+        log("scenario %s -> %s" % (st["scenario"], scenario))
+        st.update(scenario=scenario, delay=DEFAULT_DELAY if delay is None else delay,
+                  reboot_required=scenario in ("reboot-required",) + tuple(QUEUED),
+                  queued=QUEUED.get(scenario, 0), update_due_boot=None, boot_id=boot_id())
+        if scenario == "os-reboot-required":
+            write_atomic(OS_FLAG, "*** System restart required ***\n")
+            write_atomic(OS_FLAG + ".pkgs", "libc6\nlinux-image-amd64\n")
+            log("created %s and %s.pkgs" % (OS_FLAG, OS_FLAG))
+        else:
+            for path in (OS_FLAG, OS_FLAG + ".pkgs"):
+                remove(path)
+        if scenario == "absent":
+            self.uninstall()
+            return
+        if not st["installed"]:
+            self.install()
+        now = time.time()
+        if scenario == "update-failed" and not st["failed_since"]:
+            st["failed_since"] = now
+            self.report(now - 3, now, "INSTALLFAILED", version(st["version_index"] + 1))
+        elif scenario != "update-failed" and st["failed_since"]:
+            st["failed_since"] = None
+            self.finish_update(now - 3, now)
+        self.render()
+
+    def boot(self):
+        """First start in a new boot: what a restart clears, and a queued update falling due."""
+        st = self.st
+        current = boot_id()
+        if st["boot_id"] == current:
+            return
+        st["boot_id"] = current
+        log("new boot %s (scenario %s)" % (current, st["scenario"]))
+        if st["reboot_required"]:
+            st["reboot_required"] = False
+            log("restart done: rebootState/required cleared")
+        if st["queued"] > 0:
+            st["update_due_boot"] = current
+            log("queued update will run %.1f s after boot" % st["delay"])
+        elif st["scenario"] in ("reboot-required", "os-reboot-required") + tuple(QUEUED):
+            st["scenario"] = "clean"
+
+    def run_update(self):
+        st = self.st
+        pid_file = os.path.join(SPL, "var/lock-sophosspl/suldownloader.pid")
+        started = time.time()
+        write_atomic(pid_file, "%d\n" % os.getpid())
+        log("update started (suldownloader.pid written)")
+        time.sleep(UPDATE_SECONDS)
+        finished = time.time()
+        st["version_index"] += 1
+        self.finish_update(started, finished)
+        st["queued"] -= 1
+        st["update_due_boot"] = None
+        st["reboot_required"] = True
+        self.render()
+        remove(pid_file)
+        log("update to %s finished: SUCCESS, restart required again (%d more queued)"
+            % (version(st["version_index"]), st["queued"]))
+
+    # ---- files
+    def install(self):
+        st = self.st
+        log("installing SPL %s" % version(st["version_index"]))
+        write_atomic(os.path.join(SPL, "base/bin/sophos_watchdog"), WATCHDOG, 0o755)
+        write_atomic(os.path.join(SPL, "bin/wdctl"), WDCTL, 0o755)
+        write_atomic(os.path.join(SPL, "base/etc/sophosspl/mcs.config"),
+                     "MCSID=fleetops-lab-%s\ndevice_id=%s\ntenant_id=fleetops-lab\n"
+                     % (self.machine_id(), self.machine_id()), 0o600)
+        for rel in ("var/lock-sophosspl", "var/sophosspl"):
+            os.makedirs(os.path.join(SPL, rel), exist_ok=True)
+        st["installed"] = True
+        now = time.time()
+        self.finish_update(now - 3, now)
+        write_atomic(UNIT, UNIT_TEXT)
+        if not os.path.lexists(WANTS):
+            os.symlink(UNIT, WANTS)
+        systemctl("daemon-reload")
+
+    def uninstall(self):
+        log("removing SPL (scenario absent)")
+        systemctl("stop", "sophos-spl.service")
+        for path in (WANTS, UNIT, SPL):
+            remove(path)
+        systemctl("daemon-reload")
+        self.st.update(installed=False, failed_since=None)
+
+    def finish_update(self, started, finished):
+        self.st["last_good"] = finished
+        self.report(started, finished, "SUCCESS", version(self.st["version_index"]))
+
+    def report(self, started, finished, status, product_version):
+        failed = status != "SUCCESS"
+        data = {
+            "startTime": report_time(started), "finishTime": report_time(finished), "status": status,
+            "sulError": "", "errorDescription": "Update failed" if failed else "", "urlSource": "Sophos",
+            "supplementOnlyUpdate": False,
+            "products": [{"rigidName": RIGID, "productName": "%s#%s" % (RIGID, product_version),
+                          "downloadVersion": product_version,
+                          "productStatus": "INSTALLFAILED" if failed else "UPTODATE",
+                          "errorDescription": "Product %s failed to install" % RIGID if failed else ""}],
+            "warehouseComponents": [{"rigidName": RIGID, "productName": RIGID,
+                                     "installedVersion": version(self.st["version_index"]),
+                                     "warehouseVersion": product_version}],
+        }
+        name = "update_report%s.json" % report_time(started)
+        write_atomic(os.path.join(SPL, "base/update/var/updatescheduler", name), json.dumps(data, indent=1))
+        log("wrote %s (status %s)" % (name, status))
+
+    def machine_id(self):
+        with open("/etc/machine-id") as f:
+            return f.read().strip()
+
+    def render(self):
+        """Rewrite every status file from the state (idempotent)."""
+        st = self.st
+        if not st["installed"]:
+            return
+        installed = version(st["version_index"])
+        failed = bool(st["failed_since"])
+        downloaded = version(st["version_index"] + 1) if failed else installed
+        stopped = st["scenario"] == "service-stopped"
+        write_atomic(os.path.join(SPL, "base/VERSION.ini"),
+                     "PRODUCT_NAME = SPL-Base-Component\nPRODUCT_VERSION = %s\nBUILD_DATE = 2024-03-11\n"
+                     % installed)
+        failed_tag = "<failedSince>%s</failedSince>" % iso_utc(st["failed_since"]) if failed else ""
+        alc = (
+            '<?xml version="1.0" encoding="utf-8" ?>\n'
+            '<status xmlns="com.sophos\\mansys\\status" type="sau">\n'
+            '  <CompRes xmlns="com.sophos\\msys\\csc" Res="Same" RevID="fleetops-lab" policyType="1" />\n'
+            '  <autoUpdate xmlns="http://www.sophos.com/xml/mansys/AutoUpdateStatus.xsd" version="%s">\n'
+            '    <endpoint id="%s" />\n'
+            '    <rebootState><required>%s</required></rebootState>\n'
+            '    <downloadState><state>good</state></downloadState>\n'
+            '    <installState><state>%s</state><lastGood>%s</lastGood>%s</installState>\n'
+            '  </autoUpdate>\n'
+            '  <subscriptions><subscription rigidName="%s" version="%s" displayVersion="%s" /></subscriptions>\n'
+            '  <products><product rigidName="%s" productName="Sophos Server Protection Linux - Base" '
+            'downloadedVersion="%s" installedVersion="%s" /></products>\n'
+            '  <Features></Features>\n'
+            '</status>\n' % (
+                installed, self.machine_id(), "yes" if st["reboot_required"] else "no",
+                "bad" if failed else "good", iso_utc(st["last_good"]), failed_tag,
+                RIGID, downloaded, downloaded, RIGID, downloaded, installed))
+        write_atomic(os.path.join(SPL, "base/mcs/status/ALC_status.xml"), alc)
+        service = 3 if stopped else 1
+        details = "".join('<detail name="%s" value="%d" />' % (name, 1 if stopped and n == 1 else 0)
+                          for n, name in enumerate(SERVICES))
+        shs = ('<?xml version="1.0" encoding="utf-8" ?><health version="3.0.0" activeHeartbeat="false" '
+               'activeHeartbeatUtmId=""><item name="health" value="%d" /><item name="admin" value="1" />'
+               '<item name="service" value="%d" >%s</item><item name="threatService" value="1" >'
+               '<detail name="Sophos MCS Client" value="0" /></item><item name="threat" value="1" />'
+               '</health>' % (service, service, details))
+        write_atomic(os.path.join(SPL, "base/mcs/status/SHS_status.xml"), shs)
+        write_atomic(os.path.join(SPL, "base/mcs/internal_policy/internal_EPHEALTH.json"),
+                     json.dumps({"health": service, "service": service, "threatService": 1, "threat": 1}))
+        last_good = str(int(st["last_good"]))
+        failed_since = str(int(st["failed_since"])) if failed else "0"
+        write_atomic(os.path.join(SPL, "base/update/var/updatescheduler/state_machine_raw_data.json"),
+                     json.dumps({"DownloadFailedSinceTime": "0", "DownloadState": "0",
+                                 "EventStateLastErrorTime": failed_since,
+                                 "EventStateLastTime": last_good,
+                                 "InstallFailedSinceTime": failed_since,
+                                 "InstallState": "1" if failed else "0",
+                                 "LastGoodInstallTime": last_good}))
+        marker = os.path.join(SPL, "var/fleetops-sim-stopped")
+        if stopped:
+            write_atomic(marker, "")
+            systemctl("stop", "--no-block", "sophos-spl.service")
+        else:
+            remove(marker)
+            systemctl("start", "--no-block", "sophos-spl.service")
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(prog="sophos_sim.py")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("daemon")
+    p = sub.add_parser("set")
+    p.add_argument("scenario", choices=SCENARIOS)
+    p.add_argument("--delay", type=float, default=None)
+    sub.add_parser("show")
+    args = parser.parse_args(argv)
+    syslog.openlog("sophos-sim")
+    sim = Sim()
+    if args.command == "set":
+        if args.delay is not None and not 0 <= args.delay <= 3600:
+            parser.error("--delay must be between 0 and 3600 seconds")
+        with sim:
+            sim.set(args.scenario, args.delay)
+            print(json.dumps(sim.st, sort_keys=True))
+    elif args.command == "show":
+        with sim:
+            print(json.dumps(sim.st, sort_keys=True))
+    else:
+        with sim:
+            sim.boot()
+            if sim.st["scenario"] != "absent" and not sim.st["installed"]:
+                sim.install()
+            sim.render()
+            due, delay = sim.st["update_due_boot"], sim.st["delay"]
+        if due:
+            time.sleep(delay)
+            with sim:
+                # `set` may have changed the scenario meanwhile; it clears update_due_boot.
+                if sim.st["update_due_boot"] == boot_id():
+                    sim.run_update()
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        while True:
+            signal.pause()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
