@@ -23,7 +23,7 @@ description:
     M(fleetops.sophos.win_reboot_probe), which reads both registry views of Sophos AutoUpdate and
     Health, the Windows pending-restart keys, the Sophos services and the last boot time; the readings
     are assessed on the controller by the same code as on Linux.
-  - It never changes the host: it does not restart, update or write anything.
+  - It never changes the host. It does not restart, update or write anything.
 options:
   sophos_dir:
     description:

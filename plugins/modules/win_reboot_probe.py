@@ -1,0 +1,107 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Documentation of the PowerShell module win_reboot_probe.ps1; this file holds no code.
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: win_reboot_probe
+short_description: Internal Windows probe of fleetops.sophos.reboot_facts (raw readings only)
+version_added: 0.1.0
+description:
+  - The Windows half of M(fleetops.sophos.reboot_facts). Use that module; its action plugin runs this
+    probe once per Windows host and turns the readings into C(ansible_facts.sophos_reboot) on the controller.
+  - Reads, and interprets nothing, in Windows PowerShell 5.1 - every value and subkey name of the Sophos
+    AutoUpdate, UpdateStatus, VolatileFlags, Details (with one level of component GUID subkeys) and
+    Health\Status keys under each of O(sophos_registry_roots); the Windows pending-restart keys
+    (Component Based Servicing, Windows Update, Session Manager pending file renames, computer name,
+    Netlogon, Server Manager, UpdateExeVolatile) and the Sophos Endpoint Defense service key; the
+    Sophos services; the last boot time.
+  - Registry keys are read through the 64-bit view, so C(SOFTWARE\WOW6432Node\...) is the 32-bit view
+    whatever the bitness of the PowerShell process.
+  - A read that fails is returned as an error entry, not as a failed task.
+options:
+  sophos_registry_roots:
+    description:
+      - Keys under C(HKLM) read as Sophos roots.
+    type: list
+    elements: str
+    default: ['SOFTWARE\WOW6432Node\Sophos', 'SOFTWARE\Sophos']
+notes:
+  - Returns raw values with their registry type, so that DWORD and string flags both reach the controller.
+seealso:
+  - module: fleetops.sophos.reboot_facts
+attributes:
+  check_mode:
+    support: full
+    description: Only reads.
+  diff_mode:
+    support: none
+    description: Nothing is changed.
+  platform:
+    platforms: windows
+    description: Windows PowerShell 5.1 or newer, over WinRM or SSH.
+author:
+  - fleetops maintainers
+"""
+
+EXAMPLES = r"""
+- name: Raw readings of a copy of the Sophos keys (testing only; use fleetops.sophos.reboot_facts)
+  fleetops.sophos.win_reboot_probe:
+    sophos_registry_roots:
+      - SOFTWARE\FleetopsTest\Sophos
+  register: probe
+"""
+
+RETURN = r"""
+now:
+  description: Host clock when read, ISO-8601 UTC.
+  returned: always
+  type: str
+  sample: "2026-11-20T03:12:00Z"
+last_boot:
+  description: Win32_OperatingSystem LastBootUpTime, ISO-8601 UTC; null when it could not be read.
+  returned: always
+  type: str
+  sample: "2026-07-01T02:00:00Z"
+sophos:
+  description:
+    - One entry per registry root, in the order of O(sophos_registry_roots).
+    - Each C(keys) entry maps a subkey (C(AutoUpdate), C(AutoUpdate\UpdateStatus),
+      C(AutoUpdate\UpdateStatus\VolatileFlags), C(AutoUpdate\UpdateStatus\Details), C(Health\Status)) to a
+      key reading C({exists, values, subkeys, children, error}); C(values) maps each value name to
+      C({type, value}) where C(type) is the RegistryValueKind (C(DWord), C(String), C(QWord), C(MultiString), ...).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - root: SOFTWARE\WOW6432Node\Sophos
+      keys:
+        AutoUpdate\UpdateStatus\VolatileFlags:
+          exists: true
+          values: {RebootRequired: {type: DWord, value: 1}}
+          subkeys: []
+os_keys:
+  description: Key readings of the Windows pending-restart keys, by path under HKLM.
+  returned: always
+  type: dict
+  sample:
+    SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending: {exists: false}
+services:
+  description:
+    - Services whose name or display name starts with C(Sophos), plus SntpService, hmpalertsvc,
+      SAVService and SAVAdminService; null when the service list could not be read.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: Sophos MCS Agent, display_name: Sophos MCS Agent, status: Running, start_type: Automatic}]
+errors:
+  description: Reads that failed outside a registry key (boot time, services), as C({source, error}).
+  returned: always
+  type: list
+  elements: dict
+"""
