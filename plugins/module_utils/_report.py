@@ -36,8 +36,8 @@ STATUSES = (
     "unhealthy",
     "alert",
     "no_data",
-    "pending",
     "deferred",
+    "pending",
     "rebooted",
     "ok",
 )
@@ -318,7 +318,7 @@ def _issues(row, alert_days):
                 u"restart pending for %s (alert after %s)" % (_days(row["pending_days"]), _days(alert_days)))
     if row["alert"] and not any(issue["status"] == "alert" for issue in issues):
         add("alert", "alert", u"the host reports an alert")
-    if not row["has_facts"]:
+    if not row["has_facts"] and run["state"] == "ok":
         add("no_data", "no_facts", u"no sophos_reboot facts were gathered for this host")
     if row["reboot_required"]:
         strong = [reason["id"] for reason in row["reasons"] if reason["strong"]]
@@ -606,6 +606,20 @@ _HTML_SCRIPT = u"""
       });
     });
   });
+  // "#sort=<column>[-desc]&filter=<status>" makes a sorted or filtered view bookmarkable.
+  location.hash.replace(/^#/, "").split("&").forEach(function (part) {
+    var pair = part.split("=");
+    if (pair[0] === "sort") {
+      var spec = /^(\d+)(-desc)?$/.exec(pair[1] || "");
+      if (spec && heads[Number(spec[1])]) {
+        heads[Number(spec[1])].click();
+        if (spec[2]) { heads[Number(spec[1])].click(); }
+      }
+    } else if (pair[0] === "filter") {
+      var tile = document.querySelector('[data-filter="' + (pair[1] || "").replace(/[^a-z_]/g, "") + '"]');
+      if (tile) { tile.click(); }
+    }
+  });
   document.documentElement.setAttribute("data-ready", "1");
 }());
 """
@@ -626,6 +640,8 @@ th,td{padding:5px 8px;border-bottom:1px solid #e4e8ee;text-align:left;vertical-a
 th{background:#eef1f5;cursor:pointer;user-select:none;white-space:nowrap;position:sticky;top:0}
 th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
 td{overflow-wrap:anywhere;max-width:360px}
+td:nth-child(1){min-width:190px}td:nth-child(4){min-width:190px}td:nth-child(5),td:nth-child(6){min-width:120px}
+td:nth-child(9),td:nth-child(11){white-space:nowrap}
 .badge{display:inline-block;border-radius:10px;padding:1px 8px;color:#fff;background:var(--c);font-size:12px;white-space:nowrap}
 .bar{position:relative;width:130px;height:14px;background:#e4e8ee;border-radius:3px;overflow:hidden}
 .bar span{position:absolute;left:0;top:0;bottom:0;background:var(--c)}
