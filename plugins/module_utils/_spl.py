@@ -184,7 +184,7 @@ def parse_sav_status(stdout):
     """``savdstatus -v`` → {daemon: running|stopped|None, on_access: running|stopped|None}."""
     text = (stdout or "").lower()
     result = {"daemon": None, "on_access": None}
-    daemon = re.search(r"anti-virus daemon is (not running|inactive|active|running)", text)
+    daemon = re.search(r"anti-virus (?:daemon )?is (not running|inactive|active|running)", text)
     if daemon:
         result["daemon"] = "running" if daemon.group(1) in ("active", "running") else "stopped"
     access = re.search(r"on-access scanning is (not running|running)", text)
