@@ -125,6 +125,10 @@ WINDOWS_OS_KEYS = {
 SOPHOS_SUBKEYS = ("AutoUpdate", "AutoUpdate\\UpdateStatus", "AutoUpdate\\UpdateStatus\\VolatileFlags",
                   "AutoUpdate\\UpdateStatus\\Details", "Health\\Status")
 
+# Sophos queues updates on servers "not restarted for a long time (typically months)"; a month is the
+# shortest reading of that.
+LONG_UPTIME_DAYS = 30
+
 HEALTH_NAMES = {1: "good", 2: "suspicious", 3: "bad"}
 HEALTH_RANK = {"unknown": 0, "good": 1, "suspicious": 2, "bad": 3}
 
@@ -661,7 +665,7 @@ def _assess_windows_os(col, raw):
     pairs = [(entries[i], entries[i + 1] if i + 1 < len(entries) else "") for i in range(0, len(entries), 2)]
     pairs = [p for p in pairs if p[0]]
     mode = col.options.get("pending_file_rename") or "weak"
-    if pairs and mode != "ignore":
+    if pairs:
         sophos_pairs = sum(1 for p in pairs if "\\sophos\\" in (p[0] + "|" + p[1]).lower())
         col.reason("pending_file_rename", "%d entries (%d under \\Sophos\\)" % (len(pairs), sophos_pairs),
                    strong=(mode == "strong"))
@@ -776,7 +780,7 @@ def assess(raw, options=None, previous=None):
                                 % (comp["name"], comp["downloaded_version"], comp["installed_version"]))
         if sophos["updating"] and reboot_required:
             evidence.append("an update is running while a restart is pending")
-        if reboot_required and uptime_days is not None and uptime_days >= opts["alert_days"]:
+        if reboot_required and uptime_days is not None and uptime_days >= LONG_UPTIME_DAYS:
             evidence.append("up %s days with a restart pending" % uptime_days)
     sophos["queued_update"] = {"suspected": bool(evidence), "evidence": evidence}
 

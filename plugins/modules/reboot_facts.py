@@ -42,8 +42,7 @@ options:
   alert_days:
     description:
       - A restart pending longer than this many days sets RV(ansible_facts.sophos_reboot.alert), as the
-        Sophos Central alert does after two weeks. It is also the uptime from which a pending restart counts
-        as evidence of a queued Sophos update. Must be greater than 0.
+        Sophos Central alert does after two weeks. Must be greater than 0.
     type: int
     default: 14
   pending_file_rename:
@@ -272,7 +271,7 @@ ansible_facts:
                 evidence:
                   description:
                     - Sophos flag set again after a restart, downloaded version not installed, an update
-                      running while a restart is pending, or uptime over O(alert_days) with a restart pending.
+                      running while a restart is pending, or 30 days of uptime or more with a restart pending.
                   type: list
                   elements: str
                   returned: always
