@@ -1,0 +1,145 @@
+"""The Linux probe's real reading code against a directory tree built by the test."""
+import os
+import shutil
+import time
+
+import pytest
+
+from ansible_collections.fleetops.sophos.plugins.module_utils._assess import DEFAULT_OPTIONS, assess
+from ansible_collections.fleetops.sophos.plugins.modules import reboot_facts
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "reboot_facts")
+
+
+def put(path, content, mtime=None):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(content)
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+
+
+def fixture(*parts):
+    with open(os.path.join(FIXTURES, *parts), encoding="utf-8") as handle:
+        return handle.read()
+
+
+@pytest.fixture
+def host(tmp_path):
+    """A fake host: /proc with btime and PID 1 started 3600 s after it, an SPL tree, a /run dir."""
+    proc = tmp_path / "proc"
+    put(str(proc / "stat"), "cpu  1 2 3\nbtime 1764000000\nprocesses 42\n")
+    ticks = os.sysconf("SC_CLK_TCK")
+    fields = ["S"] + ["0"] * 18 + [str(3600 * ticks)] + ["0"] * 30
+    put(str(proc / "1" / "stat"), "1 (systemd (init) x) " + " ".join(fields) + "\n")
+    put(str(proc / "sys/kernel/random/boot_id"), "3c1e9e5e-1111-2222-3333-444455556666\n")
+    spl = tmp_path / "sophos-spl"
+    put(str(spl / "base/VERSION.ini"), fixture("spl", "VERSION.ini"))
+    put(str(spl / "base/mcs/status/ALC_status.xml"), fixture("spl", "ALC_status.good.xml"))
+    put(str(spl / "base/mcs/status/SHS_status.xml"), fixture("spl", "SHS_status.good.xml"))
+    put(str(spl / "base/update/var/updatescheduler/update_report20261126 101500.json"),
+        fixture("spl", "update_report.SUCCESS.json"))
+    put(str(spl / "var/lock-sophosspl/suldownloader.pid"), "1234\n")
+    (tmp_path / "run").mkdir()
+    return tmp_path
+
+
+class Tools(object):
+    """Records every command run; answers from a table."""
+
+    def __init__(self, paths, answers):
+        self.paths, self.answers, self.calls = paths, answers, []
+
+    def which(self, name):
+        return self.paths.get(name)
+
+    def run(self, argv):
+        self.calls.append(argv)
+        return self.answers[os.path.basename(argv[0])]
+
+
+def read(host, tools, **options):
+    opts = dict(DEFAULT_OPTIONS, sophos_dir=str(host / "sophos-spl"))
+    opts.update(options)
+    return reboot_facts.read_host(opts, tools.run, tools.which, proc=str(host / "proc"), run_dirs=(str(host / "run"),))
+
+
+def test_reads_spl_tree_boot_time_and_reports(host):
+    tools = Tools({"systemctl": "/usr/bin/systemctl"},
+                  {"systemctl": (0, "LoadState=loaded\nActiveState=active\nSubState=running\n", "")})
+    raw = read(host, tools)
+    assert raw["last_boot"] == "2025-11-24T17:00:00Z"  # btime + 3600 s of PID 1 start
+    assert raw["boot_id"] == "3c1e9e5e-1111-2222-3333-444455556666"
+    assert sorted(raw["spl"]["files"]) == ["base/VERSION.ini", "base/mcs/status/ALC_status.xml",
+                                           "base/mcs/status/SHS_status.xml"]
+    assert list(raw["spl"]["reports"]) == ["update_report20261126 101500.json"]
+    expected = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.mktime(time.strptime("20261126 101500", "%Y%m%d %H%M%S"))))
+    assert raw["local_times"] == {"20261126 101500": expected}
+    assert raw["spl"]["markers"]["var/lock-sophosspl/suldownloader.pid"] is True
+    assert tools.calls == [["/usr/bin/systemctl", "show", "--property=LoadState,ActiveState,SubState",
+                            "sophos-spl.service"]]
+    facts = assess(raw, DEFAULT_OPTIONS)
+    assert facts["sophos"]["version"] == "1.2.3.45" and facts["sophos"]["updating"] is True
+    assert facts["sophos"]["health"]["services"]["sophos-spl.service"] == "running"
+    assert facts["read_errors"] == []
+
+
+def test_no_tools_no_commands_and_absent_sophos(host):
+    shutil.rmtree(str(host / "sophos-spl"))
+    tools = Tools({}, {})
+    raw = read(host, tools)
+    assert raw["spl"] is None and tools.calls == []
+    assert assess(raw)["sophos"]["installed"] is False
+
+
+def test_reboot_required_file_and_os_tools(host):
+    put(str(host / "run" / "reboot-required"), "*** System restart required ***\n", mtime=1764100000)
+    put(str(host / "run" / "reboot-required.pkgs"), "libc6\n")
+    tools = Tools({"needs-restarting": "/usr/bin/needs-restarting", "zypper": "/usr/bin/zypper",
+                   "rpm": "/usr/bin/rpm", "needrestart": "/usr/sbin/needrestart"},
+                  {"needs-restarting": (1, fixture("os", "needs-restarting.reboot.txt"), ""),
+                   "zypper": (0, fixture("os", "zypper-needs-rebooting.clean.txt"), ""),
+                   "needrestart": (0, fixture("os", "needrestart-b.kernel.txt"), "")})
+    raw = read(host, tools, sophos_dir=str(host / "missing"), needrestart=True)
+    assert raw["os"]["reboot_required_file"] == {"mtime": "2025-11-25T19:46:40Z", "pkgs": "libc6\n"}
+    assert [c[1:] for c in tools.calls] == [["-r"], ["--non-interactive", "needs-rebooting"], ["-b"]]
+    facts = assess(raw, dict(DEFAULT_OPTIONS, needrestart=True))
+    assert [r["id"] for r in facts["reasons"]] == ["reboot_required_file", "needs_restarting", "needrestart_kernel",
+                                                   "needrestart_microcode"]
+    assert facts["pending_since"] == "2025-11-25T19:46:40Z"
+
+
+def test_rpm_fallback_only_without_tools(host):
+    tools = Tools({"rpm": "/usr/bin/rpm"}, {"rpm": (3, fixture("os", "rpm-core.txt"), "")})
+    raw = read(host, tools, sophos_dir=str(host / "missing"))
+    assert tools.calls[0][:3] == ["/usr/bin/rpm", "-q", "--qf"] and "microcode_ctl" in tools.calls[0]
+    assert raw["os"]["rpm_core"]["rc"] == 3
+
+
+def test_dnf5_when_needs_restarting_missing(host):
+    tools = Tools({"dnf5": "/usr/bin/dnf5"}, {"dnf5": (1, fixture("os", "dnf5-needs-restarting.reboot.txt"), "")})
+    raw = read(host, tools)
+    assert tools.calls[-1] == ["/usr/bin/dnf5", "needs-restarting"]
+    assert [r["id"] for r in assess(raw)["reasons"]] == ["dnf5_needs_restarting"]
+
+
+def test_unreadable_sources_become_errors(host):
+    os.remove(str(host / "proc" / "1" / "stat"))
+    os.remove(str(host / "sophos-spl/base/mcs/status/ALC_status.xml"))
+    os.makedirs(str(host / "sophos-spl/base/mcs/status/ALC_status.xml"))  # a directory cannot be read as a file
+
+    def broken(argv):
+        raise OSError("[Errno 8] Exec format error")
+    tools = Tools({"needs-restarting": "/usr/bin/needs-restarting"}, {})
+    tools.run = broken
+    raw = read(host, tools)
+    facts = assess(raw)
+    sources = [e["source"] for e in facts["read_errors"]]
+    assert sources == ["os:last_boot", "spl:base/mcs/status/ALC_status.xml", "os:needs-restarting -r"]
+    assert facts["os"]["last_boot"] is None
+
+
+def test_large_file_is_refused(host):
+    put(str(host / "sophos-spl/base/VERSION.ini"), "x" * (reboot_facts.MAX_BYTES + 1))
+    raw = read(host, Tools({}, {}))
+    assert raw["spl"]["files"]["base/VERSION.ini"] == {"error": "larger than 1048576 bytes"}
