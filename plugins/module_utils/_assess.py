@@ -773,7 +773,8 @@ def assess(raw, options=None, previous=None):
                 _previous_boot_older(previous, boot, boot_id):
             evidence.append("Sophos reboot flag set again after a restart (previous boot %s)"
                             % (previous.get("os") or {}).get("last_boot"))
-        for comp in sophos["components"]:
+        # After a failed install the versions differ because of the failure, not because of a queue.
+        for comp in sophos["components"] if sophos["last_update_ok"] is not False else []:
             if comp["downloaded_version"] and comp["installed_version"] and \
                     str(comp["downloaded_version"]) != str(comp["installed_version"]):
                 evidence.append("%s downloaded %s but installed %s"

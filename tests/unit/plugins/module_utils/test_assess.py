@@ -94,6 +94,15 @@ def test_spl_version_mismatch_is_queued_evidence():
     assert queued["evidence"] == ["Sophos Server Protection for Linux AV downloaded 1.5.0 but installed 1.4.5"]
 
 
+def test_spl_version_mismatch_after_failed_install_is_not_queued():
+    reading = spl({ALC: "ALC_status.version-mismatch.xml"})
+    reading["files"][ALC]["text"] = reading["files"][ALC]["text"].replace(
+        "<installState><state>good</state>", "<installState><state>bad</state>")
+    facts = assess(linux(reading))
+    assert facts["sophos"]["last_update_ok"] is False
+    assert facts["sophos"]["queued_update"]["suspected"] is False
+
+
 def test_spl_reboot_state_required_and_urgent_alert():
     facts = assess(linux(spl({ALC: "ALC_status.reboot-urgent.xml"})))
     assert ids(facts) == ["sophos_reboot_required"]
