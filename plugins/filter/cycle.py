@@ -64,6 +64,14 @@ def cycle_result(state, decision, facts, check_mode=False, now=None):
                   lambda: _cycle.result(state, decision, facts, _now(now), check_mode=check_mode))
 
 
+def cycle_failed(state, message, facts, now=None):
+    return _guard("cycle_failed", lambda: _cycle.failure(state, message, facts, _now(now)))
+
+
+def window_guard(facts, settings, now=None):
+    return _guard("window_guard", lambda: _cycle.guard(facts, settings, _now(now)))
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -74,4 +82,6 @@ class FilterModule(object):
             "settle_state": settle_state,
             "cycle_settled": cycle_settled,
             "cycle_result": cycle_result,
+            "cycle_failed": cycle_failed,
+            "window_guard": window_guard,
         }

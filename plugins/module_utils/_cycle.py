@@ -469,3 +469,25 @@ def result(state, decision, facts, now, check_mode=False):
         "finished": iso(now),
         "duration_seconds": round((now - started).total_seconds(), 1),
     }
+
+
+def failure(state, message, facts, now):
+    """The record of a cycle broken off by a failed task (a restart that timed out, say)."""
+    decision = {"step": "fail", "status": "failed", "reason": message, "warning": None}
+    return result(state, decision, facts, now)
+
+
+def guard(facts, settings, now):
+    """The window guard before any change (patching included): decision and record pieces.
+
+    Returns plan()'s decision shape: ``defer`` when one restart with its settle
+    (worst case) no longer fits before the window end, else ``done`` with status
+    ``ok`` (the guard itself changes nothing).
+    """
+    settings = normalize_settings(settings)
+    _check_facts(facts)
+    window = window_check(settings, facts, now)
+    common = {"strong": strong_reasons(facts), "weak": weak_reasons(facts), "restarts": 0, "window": window}
+    if window["fits"]:
+        return _end("done", "ok", "the cycle fits the window: " + window["reason"], **common)
+    return _end("defer", "deferred", "maintenance deferred: " + window["reason"], **common)
