@@ -47,7 +47,7 @@ STATUS_LABELS = {
     "failed": "Failed",
     "still_pending": "Still pending",
     "unhealthy": "Sophos unhealthy",
-    "alert": "Pending too long / urgent",
+    "alert": "Alert: long / urgent",
     "no_data": "No data",
     "pending": "Restart pending",
     "deferred": "Deferred",
@@ -569,7 +569,7 @@ def to_markdown(report):
     return u"\n".join(lines) + u"\n"
 
 
-_HTML_SCRIPT = u"""
+_HTML_SCRIPT = r"""
 (function () {
   "use strict";
   var table = document.getElementById("hosts");
@@ -639,9 +639,9 @@ table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #d5db
 th,td{padding:5px 8px;border-bottom:1px solid #e4e8ee;text-align:left;vertical-align:top}
 th{background:#eef1f5;cursor:pointer;user-select:none;white-space:nowrap;position:sticky;top:0}
 th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
-td{overflow-wrap:anywhere;max-width:360px}
-td:nth-child(1){min-width:190px}td:nth-child(4){min-width:190px}td:nth-child(5),td:nth-child(6){min-width:120px}
-td:nth-child(9),td:nth-child(11){white-space:nowrap}
+td .c{max-width:210px;overflow-wrap:break-word}
+.scroll{overflow-x:auto}table{font-size:13px}
+td:nth-child(8) .c,td:nth-child(9) .c{white-space:nowrap}
 .badge{display:inline-block;border-radius:10px;padding:1px 8px;color:#fff;background:var(--c);font-size:12px;white-space:nowrap}
 .bar{position:relative;width:130px;height:14px;background:#e4e8ee;border-radius:3px;overflow:hidden}
 .bar span{position:absolute;left:0;top:0;bottom:0;background:var(--c)}
@@ -677,18 +677,40 @@ def _badge(status):
     return u'<span class="badge" style="--c:%s">%s</span>' % (_STATUS_COLOURS[status], _h(STATUS_LABELS[status]))
 
 
+def _td(sort, main, small=u""):
+    """A cell: ``main`` and ``small`` are HTML already escaped by the caller; ``sort`` is raw text."""
+    if small:
+        main += u'<div class="small">%s</div>' % small
+    return u'<td data-sort="%s"><div class="c">%s</div></td>' % (_h(sort), main)
+
+
+_NONE = u'<span class="small">\u2013</span>'
+_ISO = re.compile(r"^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(:\d\d(\.\d+)?)?(Z|[+-]00:?00)$")
+
+
+def _when(value):
+    """An ISO date-time in UTC shown short; anything else shown as it came."""
+    match = _ISO.match(value or u"")
+    if not match:
+        return _h(value)
+    return u"%s %s<span class=\"small\">Z</span>" % (match.group(1), match.group(2))
+
+
 def _pending_cell(row, alert_days):
     days = row["pending_days"]
-    if not row["reboot_required"] and days is None:
-        return u'<td data-sort=""><span class="small">\u2013</span></td>'
     if days is None:
-        return u'<td data-sort="0"><span class="small">pending, age unknown</span></td>'
-    scale = alert_days * 2.0
-    width = min(100.0, max(0.0, days / scale * 100.0))
+        return _td(u"0" if row["reboot_required"] else u"",
+                   u'<span class="small">age unknown</span>' if row["reboot_required"] else _NONE)
+    width = min(100.0, max(0.0, days / (alert_days * 2.0) * 100.0))
     colour = "#b3261e" if days > alert_days else ("#e07b00" if days > alert_days / 2.0 else "#c9a100")
-    return (u'<td data-sort="%s"><div class="bar" title="%s"><span style="--c:%s;width:%.1f%%"></span>'
-            u'<i style="left:50%%"></i></div><span class="days">%s</span></td>') % (
-        _h(u"%.3f" % days), _h(_days(days)), colour, width, _h(_days(days)))
+    bar = (u'<div class="bar" title="%s"><span style="--c:%s;width:%.1f%%"></span><i style="left:50%%"></i></div>'
+           % (_h(_days(days)), colour, width))
+    return _td(u"%.3f" % days, bar, _h(_days(days)))
+
+
+def _short(text, limit=300):
+    """Page cells stay readable; the JSON and CSV keep the text up to report_max_text."""
+    return text if len(text) <= limit else text[:limit] + u"\u2026"
 
 
 def _list_html(items):
@@ -699,60 +721,52 @@ def _row_html(index, row, alert_days):
     cycle = row["maintenance"]
     patch = row["patch"]
     sophos = row["sophos"]
-    cells = []
     # Pending reasons and restarts have their own columns; everything else wrong is listed by the name.
     notes = [issue["text"] for issue in row["issues"] if issue["status"] not in ("pending", "rebooted")]
     notes.extend(u"could not read %s: %s" % (item["source"], item["error"]) for item in row["read_errors"])
     notes.extend(u"odd value ignored: %s" % error for error in row["data_errors"])
-    host_cell = _h(row["host"])
+    host = _h(row["host"])
     if notes:
-        host_cell += u'<ul class="issues">%s</ul>' % u"".join(u"<li>%s</li>" % _h(note) for note in notes)
-    cells.append(u'<td data-sort="%s">%s</td>' % (_h(row["host"]), host_cell))
-    cells.append(u'<td data-sort="%d">%s</td>' % (STATUSES.index(row["status"]), _badge(row["status"])))
-    cells.append(_pending_cell(row, alert_days))
-    cells.append(u'<td data-sort="%s">%s</td>' % (
-        _h(u" ".join(reason["id"] for reason in row["reasons"])),
-        _list_html(_reason_text(reason) for reason in row["reasons"])))
+        host += u'<ul class="issues">%s</ul>' % u"".join(u"<li>%s</li>" % _h(note) for note in notes)
+    cells = [
+        _td(row["host"], host),
+        _td(u"%d" % STATUSES.index(row["status"]), _badge(row["status"])),
+        _pending_cell(row, alert_days),
+        _td(u" ".join(reason["id"] for reason in row["reasons"]),
+            _list_html(_short(_reason_text(reason)) for reason in row["reasons"]) or _NONE),
+    ]
     if cycle:
         why = []
         if cycle["reasons_before"]:
             why.append(u"why: " + u", ".join(cycle["reasons_before"]))
         if cycle["reasons_after"]:
             why.append(u"left: " + u", ".join(cycle["reasons_after"]))
-        why.extend(u"settle %s %s" % (settle["mode"] or u"?", _fmt(settle["ended"]) or u"?")
-                   for settle in cycle["settles"])
-        cells.append(u'<td data-sort="%s">%s<div class="small">%s</div></td>' % (
-            _h(cycle["restarts"] if cycle["restarts"] is not None else u""),
-            _h(cycle["restarts"] if cycle["restarts"] is not None else u"?"), _list_html(why)))
+        why.extend(u"settle %s%s, %s" % (settle["mode"] or u"?",
+                                         u" %d s" % settle["seconds"] if settle["seconds"] is not None else u"",
+                                         settle["ended"] or u"?") for settle in cycle["settles"])
+        restarts = u"" if cycle["restarts"] is None else u"%d" % cycle["restarts"]
+        cells.append(_td(restarts, _h(restarts or u"?"), _list_html(why)))
         detail = cycle["status"] or u"?"
         if cycle["check_mode"]:
             detail += u" (check mode%s)" % (u", would restart" if cycle["would_reboot"] else u"")
-        cells.append(u'<td data-sort="%s">%s<div class="small">%s</div></td>' % (
-            _h(cycle["status"]), _h(detail), _h(cycle["message"])))
+        maintenance = [cycle["message"]] if cycle["message"] else []
     else:
-        cells.append(u'<td data-sort=""><span class="small">\u2013</span></td>')
-        cells.append(u'<td data-sort=""><span class="small">not run</span></td>')
+        cells.append(_td(u"", _NONE))
+        detail, maintenance = None, []
     if patch:
-        cells.append(u'<td data-sort="%s">%s<div class="small">%s</div></td>' % (
-            _h(patch["status"]), _h(patch["status"] or u"?"),
-            _h(u"%d change(s)" % len(patch["changes"]) if patch["changes"] else u"")))
+        maintenance.append(u"patch: %s%s" % (patch["status"] or u"?", u", %d change(s)" % len(patch["changes"])
+                                             if patch["changes"] else u""))
+    if detail is None and not patch:
+        cells.append(_td(u"", u'<span class="small">not run</span>'))
     else:
-        cells.append(u'<td data-sort=""><span class="small">\u2013</span></td>')
-    if sophos["installed"] is False:
-        version = u"not installed"
-    else:
-        version = sophos["version"] or u""
-    cells.append(u'<td data-sort="%s">%s<div class="small">%s</div></td>' % (
-        _h(version), _h(version), _h(sophos["product"])))
-    update = sophos["last_update"] or u""
-    if sophos["last_update_ok"] is False:
-        update += u" (failed)"
-    cells.append(u'<td data-sort="%s">%s</td>' % (_h(sophos["last_update"]), _h(update)))
+        cells.append(_td(detail or u"", _h(detail or u"\u2013"), _list_html(maintenance)))
+    version = u"not installed" if sophos["installed"] is False else (sophos["version"] or u"")
     stopped = [u"%s: %s" % (name, state) for name, state in sorted(sophos["services"].items()) if state != "running"]
-    cells.append(u'<td data-sort="%s">%s<div class="small">%s</div></td>' % (
-        _h(sophos["health"]), _h(sophos["health"]), _list_html(stopped)))
-    cells.append(u'<td data-sort="%s">%s<div class="small">%s</div></td>' % (
-        _h(row["os"]["last_boot"]), _h(row["os"]["last_boot"]), _h(row["os"]["family"])))
+    health = [u"health: %s" % sophos["health"]] if sophos["health"] else []
+    cells.append(_td(version, _h(version), _list_html([sophos["product"] or u""] + health + stopped)))
+    cells.append(_td(sophos["last_update"], _when(sophos["last_update"]),
+                     u"failed" if sophos["last_update_ok"] is False else u""))
+    cells.append(_td(row["os"]["last_boot"], _when(row["os"]["last_boot"]), _h(row["os"]["family"])))
     return u'<tr data-index="%d" data-status="%s" data-host="%s">%s</tr>' % (
         index, _h(row["status"]), _h(row["host"]), u"".join(cells))
 
@@ -779,8 +793,8 @@ def to_html(report):
         attention_html = u'<p id="attention">Nothing needs attention.</p>'
     heads = (
         (u"Host", u"text"), (u"Status", u"num"), (u"Pending", u"num"), (u"Reasons", u"text"),
-        (u"Restarts", u"num"), (u"Maintenance", u"text"), (u"Patch", u"text"), (u"Sophos version", u"text"),
-        (u"Last update", u"text"), (u"Health", u"text"), (u"Last boot", u"text"),
+        (u"Restarts", u"num"), (u"Maintenance", u"text"), (u"Sophos", u"text"),
+        (u"Last update", u"text"), (u"Last boot", u"text"),
     )
     head_html = u"".join(u'<th data-type="%s" scope="col">%s</th>' % (kind, _h(label)) for label, kind in heads)
     rows_html = u"\n".join(_row_html(index, row, alert_days) for index, row in enumerate(report["hosts"]))
@@ -804,12 +818,12 @@ def to_html(report):
 <h2>Needs attention (%(attention_count)d)</h2>
 %(attention)s
 <h2>Hosts</h2>
-<table id="hosts">
+<div class="scroll"><table id="hosts">
 <thead><tr>%(heads)s</tr></thead>
 <tbody>
 %(rows)s
 </tbody>
-</table>
+</table></div>
 <script>%(script)s</script>
 </body>
 </html>
