@@ -32,6 +32,7 @@ SCENARIOS = ("clean", "update-failed", "service-stopped", "reboot-required",
              "queued-update", "queued-twice", "os-reboot-required", "absent")
 QUEUED = {"queued-update": 1, "queued-twice": 2}
 DEFAULT_DELAY = 5.0
+PID_FILE = "var/lock-sophosspl/suldownloader.pid"
 UPDATE_SECONDS = 2.0  # how long suldownloader.pid exists during a simulated update
 RIGID = "ServerProtectionLinux-Base"
 SERVICES = ("Sophos MCS Client", "Sophos Linux AntiVirus")
@@ -170,23 +171,24 @@ class Sim:
         elif st["scenario"] in ("reboot-required", "os-reboot-required") + tuple(QUEUED):
             st["scenario"] = "clean"
 
-    def run_update(self):
-        st = self.st
-        pid_file = os.path.join(SPL, "var/lock-sophosspl/suldownloader.pid")
-        started = time.time()
-        write_atomic(pid_file, "%d\n" % os.getpid())
+    def start_update(self):
+        """Write the pid file; the update itself runs without the lock so readers see it running."""
+        write_atomic(os.path.join(SPL, PID_FILE), "%d\n" % os.getpid())
         log("update started (suldownloader.pid written)")
-        time.sleep(UPDATE_SECONDS)
-        finished = time.time()
-        st["version_index"] += 1
-        self.finish_update(started, finished)
-        st["queued"] -= 1
-        st["update_due_boot"] = None
-        st["reboot_required"] = True
-        self.render()
-        remove(pid_file)
-        log("update to %s finished: SUCCESS, restart required again (%d more queued)"
-            % (version(st["version_index"]), st["queued"]))
+        return time.time()
+
+    def finish_queued_update(self, started):
+        st = self.st
+        if st["update_due_boot"] == boot_id():  # `set` may have cancelled it meanwhile
+            st["version_index"] += 1
+            self.finish_update(started, time.time())
+            st["queued"] -= 1
+            st["update_due_boot"] = None
+            st["reboot_required"] = True
+            self.render()
+            log("update to %s finished: SUCCESS, restart required again (%d more queued)"
+                % (version(st["version_index"]), st["queued"]))
+        remove(os.path.join(SPL, PID_FILE))
 
     # ---- files
     def install(self):
@@ -333,8 +335,11 @@ def main(argv):
             time.sleep(delay)
             with sim:
                 # `set` may have changed the scenario meanwhile; it clears update_due_boot.
-                if sim.st["update_due_boot"] == boot_id():
-                    sim.run_update()
+                started = sim.start_update() if sim.st["update_due_boot"] == boot_id() else None
+            if started:
+                time.sleep(UPDATE_SECONDS)
+                with sim:
+                    sim.finish_queued_update(started)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while True:
             signal.pause()

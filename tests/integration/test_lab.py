@@ -1,0 +1,294 @@
+"""The lab itself: real restarts, the Sophos simulator's on-disk state, power-off, clean teardown."""
+import hashlib
+import json
+import os
+import re
+import shlex
+import subprocess
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import LAB_CMD, Lab
+
+pytestmark = pytest.mark.lab
+
+SPL = "/opt/sophos-spl"
+ALC = SPL + "/base/mcs/status/ALC_status.xml"
+SHS = SPL + "/base/mcs/status/SHS_status.xml"
+EPHEALTH = SPL + "/base/mcs/internal_policy/internal_EPHEALTH.json"
+REPORTS = SPL + "/base/update/var/updatescheduler"
+RAW = REPORTS + "/state_machine_raw_data.json"
+PID_FILE = SPL + "/var/lock-sophosspl/suldownloader.pid"
+NS = {"s": "com.sophos\\mansys\\status", "au": "http://www.sophos.com/xml/mansys/AutoUpdateStatus.xsd"}
+
+
+def reboot(lab, host):
+    lab.ansible(host, "-m", "ansible.builtin.reboot")
+
+
+# Runs on the host: every file the simulator keeps, plus service and flag state, as one JSON document
+# (one SSH round trip, so a short-lived state such as the update pid file is not missed).
+DUMP = """
+import glob, json, os, subprocess
+def read(p):
+    try:
+        return open(p).read()
+    except OSError:
+        return None
+spl = %r
+# The simulator's state first: it waits for a running update, so the files read next are not older.
+out = {"sim": json.loads(subprocess.run(["python3", "/opt/fleetops-sim/sophos_sim.py", "show"],
+                                        capture_output=True, text=True).stdout),
+       "boot_id": read("/proc/sys/kernel/random/boot_id").strip()}
+out["files"] = {p: read(p) for p in glob.glob(spl + "/**", recursive=True) if os.path.isfile(p)}
+out["service"] = subprocess.run(["systemctl", "is-active", "sophos-spl.service"],
+                                capture_output=True, text=True).stdout.strip()
+out["os_flag"] = os.path.exists("/run/reboot-required") and os.path.exists("/run/reboot-required.pkgs")
+print(json.dumps(out))
+""" % SPL
+
+
+def spl_state(lab, host):
+    """Everything the simulator keeps on disk, parsed; None when SPL is absent."""
+    res = lab.ssh(host, "python3 -c " + shlex.quote(DUMP))
+    assert res.returncode == 0, res.stderr
+    dump = json.loads(res.stdout)
+    files = dump["files"]
+    if not files:
+        return None
+    alc = ET.fromstring(files[ALC])
+    au = alc.find("au:autoUpdate", NS)
+    product = alc.find("s:products/s:product", NS)
+    shs = ET.fromstring(files[SHS])
+    reports = sorted(os.path.basename(p) for p in files
+                     if os.path.dirname(p) == REPORTS and os.path.basename(p).startswith("update_report"))
+    return {
+        "reboot_required": au.find("au:rebootState/au:required", NS).text,
+        "download": au.find("au:downloadState/au:state", NS).text,
+        "install": au.find("au:installState/au:state", NS).text,
+        "last_good": au.find("au:installState/au:lastGood", NS).text,
+        "installed_version": product.get("installedVersion"),
+        "downloaded_version": product.get("downloadedVersion"),
+        "health": {i.get("name"): int(i.get("value")) for i in shs.findall("item")},
+        "ephealth": json.loads(files[EPHEALTH]),
+        "raw": json.loads(files[RAW]),
+        "reports": reports,
+        "last_report": json.loads(files["%s/%s" % (REPORTS, reports[-1])]),
+        "version_ini": files[SPL + "/base/VERSION.ini"],
+        "service": dump["service"],
+        "os_flag": dump["os_flag"],
+        "pid_file": PID_FILE in files,
+        "settled": dump["sim"]["boot_id"] == dump["boot_id"] and not dump["sim"]["update_due_boot"],
+    }
+
+
+def settled(lab, host, timeout=30):
+    """State once the simulator has handled the boot and any post-boot update has finished."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = spl_state(lab, host)
+        if state is None or (state["settled"] and not state["pid_file"]):
+            return state
+        time.sleep(0.3)
+    raise AssertionError("simulator on %s did not settle in %d s" % (host, timeout))
+
+
+def assert_clean(state):
+    assert state["reboot_required"] == "no"
+    assert (state["download"], state["install"]) == ("good", "good")
+    assert state["health"]["health"] == 1 and state["health"]["service"] == 1
+    assert state["ephealth"] == {"health": 1, "service": 1, "threatService": 1, "threat": 1}
+    assert state["raw"]["InstallState"] == "0" and state["raw"]["DownloadState"] == "0"
+    assert state["last_report"]["status"] == "SUCCESS"
+    assert state["installed_version"] == state["downloaded_version"]
+    assert "PRODUCT_VERSION = %s" % state["installed_version"] in state["version_ini"]
+    assert state["service"] == "active"
+    assert not state["os_flag"] and not state["pid_file"]
+
+
+def test_reboot_changes_boot_id_and_last_boot(lab):
+    host = lab.hosts[0]
+    before_id, before_boot, before_count = lab.boot_id(host), lab.last_boot(host), lab.boot_count(host)
+    reboot(lab, host)
+    assert lab.boot_id(host) != before_id
+    after_boot = lab.last_boot(host)
+    assert after_boot > before_boot
+    # The host's own boot, not the machine's: it happened during this test.
+    assert abs(after_boot - time.time()) < 120
+    assert lab.boot_count(host) == before_count + 1
+
+
+def test_inventory_contract(lab):
+    text = open(lab.inventory).read()
+    assert "[lab]" in text and "[linux:children]" in text
+    for host in lab.hosts:
+        assert re.search(r"^%s ansible_host=\d+\.\d+\.\d+\.\d+$" % host, text, re.M)
+    assert "StrictHostKeyChecking=yes" in text and "ServerAliveInterval=3" in text
+    # The sudo user shares the key: become works without a password.
+    res = lab.ansible(lab.hosts[0], "-u", "fleetops", "--become", "-m", "ansible.builtin.command",
+                      "-a", "id -u")
+    assert "CHANGED" in res.stdout and "\n0" in res.stdout
+
+
+def test_up_is_idempotent(lab):
+    counts = {h: lab.boot_count(h) for h in lab.hosts}
+    assert lab.up() == lab.inventory
+    assert {h: lab.boot_count(h) for h in lab.hosts} == counts
+
+
+@pytest.mark.parametrize("scenario", ["clean", "update-failed", "service-stopped", "reboot-required",
+                                      "os-reboot-required", "absent"])
+def test_scenario_on_disk(lab, scenario):
+    host = lab.hosts[1]
+    lab.sophos(host, "clean")
+    reports_before = len(spl_state(lab, host)["reports"])
+    lab.sophos(host, scenario)
+    now = spl_state(lab, host)  # takes effect at once, without a restart
+    reboot(lab, host)
+    after = settled(lab, host)
+    if scenario == "clean":
+        assert_clean(now)
+        assert_clean(after)
+    elif scenario == "update-failed":
+        for state in (now, after):  # a restart does not repair a failed update
+            assert state["install"] == "bad" and state["raw"]["InstallState"] == "1"
+            assert state["last_report"]["status"] == "INSTALLFAILED"
+            assert state["last_report"]["products"][0]["productStatus"] == "INSTALLFAILED"
+            assert state["downloaded_version"] != state["installed_version"]
+            assert len(state["reports"]) == reports_before + 1
+    elif scenario == "service-stopped":
+        for state in (now, after):
+            assert state["health"]["health"] == 3 and state["health"]["service"] == 3
+            assert state["ephealth"]["health"] == 3
+            assert state["service"] != "active"
+            assert lab.ssh(host, SPL + "/bin/wdctl isrunning av").returncode == 1
+    elif scenario == "reboot-required":
+        assert now["reboot_required"] == "yes"
+        assert_clean(after)
+    elif scenario == "os-reboot-required":
+        assert now["os_flag"] and now["reboot_required"] == "no"
+        assert_clean(after)
+    elif scenario == "absent":
+        assert now is None and after is None
+        assert lab.ssh(host, "systemctl cat sophos-spl.service").returncode != 0
+    lab.sophos(host, "clean")
+    assert_clean(spl_state(lab, host))
+
+
+def host_time(lab, host, epoch):
+    """EPOCH in the SPL report format, in the host's local time."""
+    return lab.ssh(host, "date -d @%d '+%%Y%%m%%d %%H%%M%%S'" % epoch).stdout.strip()
+
+
+@pytest.mark.parametrize("scenario,restarts", [("queued-update", 2), ("queued-twice", 3)])
+def test_queued_updates_need_extra_restarts(lab, scenario, restarts):
+    host = lab.hosts[2]
+    lab.sophos(host, "clean")
+    lab.sophos(host, scenario)  # default delay: 5 s after boot
+    state = spl_state(lab, host)
+    assert state["reboot_required"] == "yes"
+    done = 0
+    while state["reboot_required"] == "yes":
+        assert done < restarts + 2, "still requires a restart after %d restarts" % done
+        version, reports = state["installed_version"], state["reports"]
+        reboot(lab, host)
+        done += 1
+        boot = lab.last_boot(host)
+        # Right after boot, before the delay: nothing pending yet: the trap a settle wait must avoid.
+        assert spl_state(lab, host)["reboot_required"] == "no"
+        seen_pid, deadline = False, time.monotonic() + 30
+        while True:  # poll for the pid file of the running update (present ~2 s)
+            assert time.monotonic() < deadline, "simulator on %s did not settle" % host
+            state = spl_state(lab, host)
+            seen_pid = seen_pid or state["pid_file"]
+            if state["settled"] and not state["pid_file"]:
+                break
+            time.sleep(0.2)
+        if state["reboot_required"] == "yes":
+            assert seen_pid
+            new = sorted(set(state["reports"]) - set(reports))
+            assert len(new) == 1
+            assert state["last_report"]["status"] == "SUCCESS"
+            assert state["last_report"]["finishTime"] >= host_time(lab, host, boot)
+            assert state["installed_version"] != version
+    assert done == restarts
+    assert_clean(state)
+
+
+def test_powered_off_host_stays_off_until_up(lab):
+    host = lab.hosts[3] if len(lab.hosts) > 3 else lab.hosts[-1]
+    boots = lab.boot_count(host)
+    lab.ssh(host, "systemctl poweroff", timeout=20)
+    deadline = time.monotonic() + 20
+    while lab.status()[host]["state"] != "down":
+        assert time.monotonic() < deadline, "%s did not power off" % host
+        time.sleep(0.2)
+    time.sleep(3)
+    assert lab.status()[host]["state"] == "down"
+    assert lab.ssh(host, "true").returncode != 0
+    lab.up()
+    status = lab.status()[host]
+    assert (status["state"], status["boots"]) == ("up", boots + 1)
+    assert lab.ssh(host, "systemctl is-active sophos-spl.service").stdout.strip() == "active"
+
+
+def test_bad_input_is_rejected(lab):
+    host = lab.hosts[0]
+    res = lab.cmd("sophos", host, "no-such-scenario", check=False)
+    assert res.returncode != 0 and "no-such-scenario" in res.stderr
+    res = lab.cmd("sophos", host, "clean", "--delay", "-1", check=False)
+    assert res.returncode != 0 and "--delay" in res.stderr
+    res = lab.cmd("sophos", "%s-999" % lab.name, "clean", check=False)
+    assert res.returncode != 0 and "no host" in res.stderr
+    res = subprocess.run([LAB_CMD, "status"], env=dict(os.environ, FLEETOPS_LAB="Bad_Name"),
+                         capture_output=True, text=True)
+    assert res.returncode != 0 and "invalid FLEETOPS_LAB" in res.stderr
+
+
+def leftovers(name):
+    """Everything an instance can leave on the machine, as a list of descriptions."""
+    found = []
+    own = re.compile(r"^%s-\d+$" % re.escape(name))
+    found += ["netns " + n for n in os.listdir("/run/netns") if own.match(n)] if os.path.isdir("/run/netns") else []
+    tag = hashlib.sha256(name.encode()).hexdigest()[:6]
+    found += ["link " + n for n in os.listdir("/sys/class/net") if n.startswith("fl%s" % tag)]
+    state_dir = "/var/lib/fleetops-lab/" + name
+    found += ["mount " + line for line in open("/proc/self/mounts") if state_dir in line]
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = open("/proc/%s/cmdline" % pid).read().split("\0")
+        except OSError:
+            continue
+        if any(own.match(a.split("=")[-1]) for a in cmdline) or any(state_dir in a for a in cmdline):
+            found.append("process %s %s" % (pid, " ".join(cmdline)))
+    for hierarchy in os.listdir("/sys/fs/cgroup"):
+        path = os.path.join("/sys/fs/cgroup", hierarchy, "fleetops-lab", name)
+        if os.path.exists(path):
+            found.append("cgroup " + path)
+    if os.path.exists(state_dir):
+        found.append("state dir " + state_dir)
+    return found
+
+
+def test_down_leaves_nothing_even_after_a_crash(lab):
+    """A second instance: grow, shrink, kill a supervisor mid-restart, then `down`."""
+    other = Lab("%s-d" % lab.name, 3)
+    try:
+        other.up()
+        assert other.ssh(other.hosts[2], "true").returncode == 0
+        other.up(2)
+        assert set(other.status()) == set(other.hosts[:2])
+        assert any(l.startswith("netns") for l in leftovers(other.name))
+        state_dir = "/var/lib/fleetops-lab/" + other.name
+        victim = other.hosts[1]
+        pid = int(open("%s/hosts/%s/supervisor.pid" % (state_dir, victim)).read())
+        os.kill(pid, 9)
+        other.ssh(victim, "systemctl reboot", timeout=20)
+        time.sleep(2)  # nspawn exits 133 and nobody starts it again: netns, overlay, cgroups stay
+        assert other.status()[victim]["state"] == "down"
+    finally:
+        other.down()
+    assert leftovers(other.name) == []
+    assert other.cmd("down").returncode == 0  # idempotent
