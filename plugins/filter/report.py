@@ -106,12 +106,14 @@ def report_entries(hosts, hostvars, active=None, result_var="sophos_reboot_facts
     return wrap_var(entries)
 
 
-def _wrap(function):
+def _wrap(name, function):
     def wrapped(*args, **kwargs):
         try:
             return function(*args, **kwargs)
-        except (ValueError, TypeError, KeyError) as exc:
-            raise AnsibleFilterError("%s: %s" % (function.__name__, to_text(exc)))
+        except KeyError as exc:
+            raise AnsibleFilterError("%s: expected a report made by report_build, it has no key %s" % (name, exc))
+        except (ValueError, TypeError) as exc:
+            raise AnsibleFilterError("%s: %s" % (name, to_text(exc)))
     return wrapped
 
 
@@ -125,8 +127,8 @@ class FilterModule(object):
     def filters(self):
         return {
             "report_entries": report_entries,
-            "report_build": _wrap(report_build),
-            "report_csv": _wrap(_report.to_csv),
-            "report_markdown": _wrap(_report.to_markdown),
-            "report_html": _wrap(_report.to_html),
+            "report_build": _wrap("report_build", report_build),
+            "report_csv": _wrap("report_csv", _report.to_csv),
+            "report_markdown": _wrap("report_markdown", _report.to_markdown),
+            "report_html": _wrap("report_html", _report.to_html),
         }
