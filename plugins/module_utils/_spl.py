@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import math
 import re
 import xml.etree.ElementTree as ET
 
@@ -156,7 +157,7 @@ def to_int(value):
         return int(value)
     if isinstance(value, int):
         return value
-    if isinstance(value, float) and value == value:
+    if isinstance(value, float) and math.isfinite(value):
         return int(value)
     if isinstance(value, str):
         try:

@@ -110,10 +110,11 @@ attributes:
     support: full
     description: Returns C(ansible_facts.sophos_reboot).
   platform:
+    support: full
     platforms: [posix, windows]
     description: Linux through this module; Windows through the action plugin and M(fleetops.sophos.win_reboot_probe).
 author:
-  - fleetops maintainers
+  - fleetops maintainers (@fleetops)
 """
 
 EXAMPLES = r"""

@@ -43,10 +43,11 @@ attributes:
     support: none
     description: Nothing is changed.
   platform:
+    support: full
     platforms: windows
     description: Windows PowerShell 5.1 or newer, over WinRM or SSH.
 author:
-  - fleetops maintainers
+  - fleetops maintainers (@fleetops)
 """
 
 EXAMPLES = r"""
