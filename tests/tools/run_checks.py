@@ -22,6 +22,9 @@ LOGS = os.path.join(OUTPUT, "logs")
 SANITY_TREE = os.path.join(tempfile.gettempdir(), "fleetops-sanity-%d" % os.getuid())
 COLLECTION = "fleetops.sophos"
 os.environ["PATH"] = BIN + os.pathsep + os.environ.get("PATH", "")
+# The collection is loaded from the checkout through .venv/collections/ansible_collections/fleetops/sophos.
+os.environ["ANSIBLE_COLLECTIONS_PATH"] = os.path.join(ROOT, ".venv", "collections")
+os.environ["ANSIBLE_NOCOLOR"] = "1"
 
 
 def tool(name):
@@ -64,20 +67,31 @@ def git_files():
 
 
 def stage_sanity():
-    """ansible-test sanity on a copy of the collection in an ansible_collections tree."""
+    """ansible-test sanity on a copy of the collection in an ansible_collections tree.
+
+    Without a PowerShell engine, ``validate-modules`` aborts for every module as soon as a ``.ps1`` is
+    among its targets, and ``pslint`` passes without linting anything. So: every other test on the
+    whole collection, then ``validate-modules`` on the Python files of ``plugins/modules`` (the
+    PowerShell module's documentation stub included). ``tests/tools/pwsh_check.py`` (stage ``pwsh``)
+    does the parsing and spec-versus-documentation comparison that those two would do with pwsh.
+    """
     target = os.path.join(SANITY_TREE, "ansible_collections", "fleetops", "sophos")
     shutil.rmtree(SANITY_TREE, ignore_errors=True)
     for path in git_files():
         destination = os.path.join(target, path)
         os.makedirs(os.path.dirname(destination), exist_ok=True)
         shutil.copy2(os.path.join(ROOT, path), destination)
-    rc, text = run("sanity", [tool("ansible-test"), "sanity", "--venv", "--python", "3.11", "--color", "no"],
-                   cwd=target)
+    base = [tool("ansible-test"), "sanity", "--venv", "--python", "3.11", "--color", "no"]
+    rc, text = run("sanity", base + ["--skip-test", "validate-modules", "--skip-test", "pslint"], cwd=target)
+    modules = sorted(os.path.relpath(p, target) for p in glob.glob(os.path.join(target, "plugins", "modules", "*.py"))
+                     if not p.endswith("__init__.py"))
+    vm_rc, vm_text = run("sanity", base + ["--test", "validate-modules"] + modules, cwd=target)
+    text += vm_text
     ran = len(re.findall(r'^Running sanity test "', text, re.M))
-    skipped = len(re.findall(r"^Skipping sanity test", text, re.M))
     if ran == 0:
         rc = rc or 1
-    return rc, {"sanity tests run": ran, "skipped": skipped}
+    print("not run here (need pwsh): pslint, validate-modules of .ps1 files — see stage pwsh")
+    return rc or vm_rc, {"sanity tests run": ran, "modules validated": len(modules)}
 
 
 def stage_units():
