@@ -360,8 +360,8 @@ def test_rpm_fallback_garbage():
 
 def test_needrestart():
     facts = assess(linux(os_reading={"needrestart": cmd(0, "needrestart-b.kernel.txt")}))
-    assert [(r["id"], r["strong"]) for r in facts["reasons"]] == [("needrestart_kernel", True),
-                                                                ("needrestart_microcode", False)]
+    expected = [("needrestart_kernel", True), ("needrestart_microcode", False)]
+    assert [(r["id"], r["strong"]) for r in facts["reasons"]] == expected
     assert facts["reasons"][0]["detail"] == ("needrestart: running kernel 6.1.0-17-amd64, expected "
                                              "6.1.0-18-amd64 (KSTA 3)")
     assert assess(linux(os_reading={"needrestart": cmd(0, "needrestart-b.clean.txt")}))["reasons"] == []
