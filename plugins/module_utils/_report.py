@@ -551,8 +551,8 @@ def to_markdown(report):
     if not attention:
         lines.append(u"Nothing needs attention.")
     for row in attention:
-        lines.append(u"- **%s** (%s): %s" % (_md(row["host"]), STATUS_LABELS[row["status"]],
-                                            u"; ".join(_md(issue["text"]) for issue in row["issues"])))
+        texts = u"; ".join(_md(issue["text"]) for issue in row["issues"])
+        lines.append(u"- **%s** (%s): %s" % (_md(row["host"]), STATUS_LABELS[row["status"]], texts))
     lines += [
         u"",
         u"## Hosts",
@@ -703,9 +703,9 @@ def _pending_cell(row, alert_days):
                    u'<span class="small">age unknown</span>' if row["reboot_required"] else _NONE)
     width = min(100.0, max(0.0, days / (alert_days * 2.0) * 100.0))
     colour = "#b3261e" if days > alert_days else ("#e07b00" if days > alert_days / 2.0 else "#c9a100")
-    bar = (u'<div class="bar" title="%s"><span style="--c:%s;width:%.1f%%"></span><i style="left:50%%"></i></div>'
-           % (_h(_days(days)), colour, width))
-    return _td(u"%.3f" % days, bar, _h(_days(days)))
+    gauge = (u'<div class="bar" title="%s"><span style="--c:%s;width:%.1f%%"></span><i style="left:50%%"></i></div>'
+             % (_h(_days(days)), colour, width))
+    return _td(u"%.3f" % days, gauge, _h(_days(days)))
 
 
 def _short(text, limit=300):
