@@ -1,0 +1,198 @@
+"""fleetops.sophos.reboot_cycle on lab hosts: real restarts, checked by boot ids.
+
+Small settle times and timeouts keep the suite short; the simulator's post-boot delay is 5 s.
+"""
+import datetime
+import json
+import re
+import time
+
+import pytest
+
+pytestmark = pytest.mark.lab
+
+FAST = {"reboot_cycle_settle_minutes": 0.25, "reboot_cycle_poll_seconds": 2,
+        "reboot_cycle_reboot_timeout": 60}
+
+PLAYBOOK = """
+- name: Reboot cycle under test
+  hosts: "{{ target }}"
+  gather_facts: false
+  tasks:
+    - name: Run the role, keeping each host's result even when it fails
+      block:
+        - name: Reboot cycle
+          ansible.builtin.include_role:
+            name: fleetops.sophos.reboot_cycle
+      always:
+        - name: Write the result
+          ansible.builtin.copy:
+            content: "{{ sophos_reboot_cycle | default(none) | to_json }}"
+            dest: "{{ out }}/{{ inventory_hostname }}.json"
+            mode: "0600"
+          delegate_to: localhost
+          check_mode: false
+          changed_when: false
+"""
+
+
+def run_cycle(lab, tmp_path, target, extra=None, check=False, expect_rc=0):
+    playbook = tmp_path / "cycle.yml"
+    playbook.write_text(PLAYBOOK)
+    out = tmp_path / "results"
+    out.mkdir(exist_ok=True)
+    for stale in out.iterdir():
+        stale.unlink()
+    variables = dict(FAST, target=target, out=str(out))
+    variables.update(extra or {})
+    args = [str(playbook), "-e", json.dumps(variables)] + (["--check"] if check else [])
+    started = time.monotonic()
+    res = lab.playbook(*args, check=False)
+    elapsed = time.monotonic() - started
+    assert res.returncode == expect_rc, "rc %d, expected %d:\n%s%s" % (res.returncode, expect_rc,
+                                                                       res.stdout[-6000:], res.stderr)
+    results = {path.stem: json.loads(path.read_text()) for path in out.iterdir()}
+    return results, res, elapsed
+
+
+def recap(res, host):
+    match = re.search(r"^%s\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)"
+                      % re.escape(host), res.stdout, re.M)
+    assert match, res.stdout[-3000:]
+    return dict(zip(("ok", "changed", "unreachable", "failed"), map(int, match.groups())))
+
+
+def test_nothing_pending_no_restart(lab, tmp_path):
+    host = lab.hosts[0]
+    lab.sophos(host, "clean")
+    before = lab.boot_id(host)
+    results, res, _ = run_cycle(lab, tmp_path, host)
+    assert lab.boot_id(host) == before
+    assert results[host]["status"] == "ok" and results[host]["restarts"] == 0
+    assert recap(res, host)["changed"] == 0
+
+
+def test_os_reboot_required_one_restart_then_nothing(lab, tmp_path):
+    host = lab.hosts[1]
+    lab.sophos(host, "os-reboot-required")
+    before = lab.boot_id(host)
+    results, res, _ = run_cycle(lab, tmp_path, host)
+    after = lab.boot_id(host)
+    record = results[host]
+    assert after != before
+    assert record["status"] == "rebooted" and record["restarts"] == 1
+    assert [b["boot_id"] for b in record["boots"]] == [before, after]
+    assert record["reasons_before"] == ["reboot_required_file"] and record["reasons_after"] == []
+    assert recap(res, host)["changed"] == 1
+    # The same run again changes nothing and restarts nothing.
+    results, res, _ = run_cycle(lab, tmp_path, host)
+    assert lab.boot_id(host) == after
+    assert results[host]["status"] == "ok" and recap(res, host)["changed"] == 0
+
+
+def test_queued_update_two_restarts_poll_ends_early(lab, tmp_path):
+    host = lab.hosts[2]
+    lab.sophos(host, "queued-update", delay=5)
+    first = lab.boot_id(host)
+    boots = lab.boot_count(host)
+    results, _, _ = run_cycle(lab, tmp_path, host, {"reboot_cycle_settle_minutes": 1.0})
+    record = results[host]
+    assert lab.boot_count(host) == boots + 2
+    assert record["status"] == "rebooted" and record["restarts"] == 2
+    ids = [b["boot_id"] for b in record["boots"]]
+    assert ids[0] == first and ids[-1] == lab.boot_id(host) and len(set(ids)) == 3
+    settle = record["settles"][0]
+    # The queued update installs 5 s after boot and asks for a restart again: the settle ends on
+    # that, long before the 60 s interval.
+    assert settle["ended"] == "reboot_required" and settle["seconds"] < 45, settle
+
+
+def test_queued_twice_still_pending_fails_clearly(lab, tmp_path):
+    host = lab.hosts[3]
+    lab.sophos(host, "queued-twice", delay=3)
+    boots = lab.boot_count(host)
+    results, res, _ = run_cycle(lab, tmp_path, host, {"reboot_cycle_max_cycles": 2}, expect_rc=2)
+    record = results[host]
+    assert lab.boot_count(host) == boots + 2
+    assert record["status"] == "still_pending" and record["restarts"] == 2
+    assert "still pending after 2 restart(s)" in record["message"]
+    assert "still_pending: still pending after 2 restart(s)" in res.stdout
+
+
+def test_check_mode_restarts_nothing(lab, tmp_path):
+    host = lab.hosts[0]
+    lab.sophos(host, "os-reboot-required")
+    before, boots = lab.boot_id(host), lab.boot_count(host)
+    results, res, _ = run_cycle(lab, tmp_path, host, check=True)
+    assert lab.boot_id(host) == before and lab.boot_count(host) == boots
+    record = results[host]
+    assert record["check_mode"] and record["would_reboot"] and record["restarts"] == 0
+    # Check mode reports the restart it would make as a change, and makes none.
+    assert recap(res, host)["changed"] == 1
+
+
+def test_window_too_short_defers(lab, tmp_path):
+    host = lab.hosts[0]
+    lab.sophos(host, "os-reboot-required")
+    before = lab.boot_id(host)
+    end = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=50)).isoformat()
+    results, _, _ = run_cycle(lab, tmp_path, host, {"reboot_cycle_window_end": end})
+    assert lab.boot_id(host) == before
+    assert results[host]["status"] == "deferred" and "left in the window" in results[host]["message"]
+
+
+def test_bad_window_fails_before_any_change(lab, tmp_path):
+    host = lab.hosts[0]
+    lab.sophos(host, "os-reboot-required")
+    before = lab.boot_id(host)
+    _, res, _ = run_cycle(lab, tmp_path, host, {"reboot_cycle_window_end": "tomorrow 6am"}, expect_rc=2)
+    assert lab.boot_id(host) == before
+    assert "window_end 'tomorrow 6am' is not an ISO 8601 date-time" in res.stdout
+
+
+POWEROFF_HOOK = """
+- name: Power the host off as it comes back (a host lost mid-cycle)
+  ansible.builtin.copy:
+    dest: /etc/systemd/system/fleetops-test-poweroff.service
+    mode: "0644"
+    content: |
+      [Unit]
+      DefaultDependencies=no
+      Before=ssh.service sysinit.target
+      [Service]
+      Type=oneshot
+      ExecStart=/bin/rm -f /etc/systemd/system/sysinit.target.wants/fleetops-test-poweroff.service
+      ExecStart=/bin/systemctl --no-block poweroff
+  when: inventory_hostname == lost
+
+- name: Enable it for the next boot only
+  ansible.builtin.file:
+    src: /etc/systemd/system/fleetops-test-poweroff.service
+    dest: /etc/systemd/system/sysinit.target.wants/fleetops-test-poweroff.service
+    state: link
+  when: inventory_hostname == lost
+"""
+
+
+def test_host_lost_mid_cycle_fails_alone(lab, tmp_path):
+    lost = lab.hosts[3]
+    for host in lab.hosts:
+        lab.sophos(host, "os-reboot-required")
+    hook = tmp_path / "before_restart.yml"
+    hook.write_text(POWEROFF_HOOK)
+    before = {h: lab.boot_id(h) for h in lab.hosts}
+    timeout = 20
+    try:
+        results, res, elapsed = run_cycle(
+            lab, tmp_path, "lab", {"lost": lost, "reboot_cycle_reboot_timeout": timeout,
+                                   "reboot_cycle_before_restart_tasks": str(hook)}, expect_rc=2)
+        assert lab.status()[lost]["state"] == "down"
+    finally:
+        lab.up()
+    assert results[lost]["status"] == "failed" and "did not come back from restart 1" in results[lost]["message"]
+    assert recap(res, lost)["failed"] == 1
+    for host in lab.hosts[:3]:
+        assert results[host]["status"] == "rebooted", results[host]
+        assert lab.boot_id(host) != before[host]
+    # The lost host costs the restart timeout, not more (plus the run's own time).
+    assert elapsed < timeout + 60, elapsed
