@@ -10,8 +10,6 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import LAB_CMD, Lab
-
 pytestmark = pytest.mark.lab
 
 SPL = "/opt/sophos-spl"
@@ -40,11 +38,11 @@ def read(p):
 spl = %r
 # The simulator's state first: it waits for a running update, so the files read next are not older.
 out = {"sim": json.loads(subprocess.run(["python3", "/opt/fleetops-sim/sophos_sim.py", "show"],
-                                        capture_output=True, text=True).stdout),
+                                        capture_output=True, text=True, check=False).stdout),
        "boot_id": read("/proc/sys/kernel/random/boot_id").strip()}
 out["files"] = {p: read(p) for p in glob.glob(spl + "/**", recursive=True) if os.path.isfile(p)}
 out["service"] = subprocess.run(["systemctl", "is-active", "sophos-spl.service"],
-                                capture_output=True, text=True).stdout.strip()
+                                capture_output=True, text=True, check=False).stdout.strip()
 out["os_flag"] = os.path.exists("/run/reboot-required") and os.path.exists("/run/reboot-required.pkgs")
 print(json.dumps(out))
 """ % SPL
@@ -242,8 +240,8 @@ def test_bad_input_is_rejected(lab):
     assert res.returncode != 0 and "--delay" in res.stderr
     res = lab.cmd("sophos", "%s-999" % lab.name, "clean", check=False)
     assert res.returncode != 0 and "no host" in res.stderr
-    res = subprocess.run([LAB_CMD, "status"], env=dict(os.environ, FLEETOPS_LAB="Bad_Name"),
-                         capture_output=True, text=True)
+    res = subprocess.run([lab.lab_cmd, "status"], env=dict(os.environ, FLEETOPS_LAB="Bad_Name"),
+                         capture_output=True, text=True, check=False)
     assert res.returncode != 0 and "invalid FLEETOPS_LAB" in res.stderr
 
 
@@ -274,7 +272,7 @@ def leftovers(name):
 
 def test_down_leaves_nothing_even_after_a_crash(lab):
     """A second instance: grow, shrink, kill a supervisor mid-restart, then `down`."""
-    other = Lab("%s-d" % lab.name, 3)
+    other = type(lab)("%s-d" % lab.name, 3)
     try:
         other.up()
         assert other.ssh(other.hosts[2], "true").returncode == 0

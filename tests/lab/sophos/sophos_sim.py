@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Sophos Protection for Linux (SPL) simulator for fleetops lab hosts.
 
 Keeps the on-disk state of SPL under /opt/sophos-spl in the product's real file formats and a
