@@ -1,0 +1,101 @@
+"""fleetops.sophos.patch on lab hosts: a real apt upgrade of a package built here, from the lab repo."""
+import json
+import os
+import subprocess
+
+import pytest
+
+pytestmark = pytest.mark.lab
+
+PACKAGE = "fleetops-patch-demo"
+
+PLAYBOOK = """
+- name: Patch under test
+  hosts: "{{ target }}"
+  gather_facts: false
+  tasks:
+    - name: Patch
+      ansible.builtin.include_role:
+        name: fleetops.sophos.patch
+    - name: Keep the result
+      ansible.builtin.copy:
+        content: "{{ sophos_patch | to_json }}"
+        dest: "{{ out }}"
+        mode: "0600"
+      delegate_to: localhost
+      check_mode: false
+      changed_when: false
+"""
+
+
+def build_deb(repo_dir, version, workdir):
+    root = os.path.join(str(workdir), "%s-%s" % (PACKAGE, version))
+    os.makedirs(os.path.join(root, "DEBIAN"), exist_ok=True)
+    os.makedirs(os.path.join(root, "usr/share/%s" % PACKAGE), exist_ok=True)
+    with open(os.path.join(root, "DEBIAN/control"), "w") as f:
+        f.write("Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: fleetops <lab@invalid>\n"
+                "Description: fleetops patch role test package\n" % (PACKAGE, version))
+    with open(os.path.join(root, "usr/share/%s/VERSION" % PACKAGE), "w") as f:
+        f.write(version + "\n")
+    subprocess.run(["dpkg-deb", "--root-owner-group", "-b", root,
+                    os.path.join(repo_dir, "%s_%s_all.deb" % (PACKAGE, version))],
+                   check=True, capture_output=True)
+
+
+def installed_version(lab, host):
+    res = lab.ssh(host, "dpkg-query -W -f '${Version}' %s" % PACKAGE)
+    return res.stdout.strip() if res.returncode == 0 else None
+
+
+def run_patch(lab, tmp_path, host, extra=None, check=False):
+    playbook = tmp_path / "patch.yml"
+    playbook.write_text(PLAYBOOK)
+    out = tmp_path / "patch.json"
+    variables = dict(target=host, out=str(out), **(extra or {}))
+    res = lab.playbook(str(playbook), "-e", json.dumps(variables), *(["--check"] if check else []))
+    return json.loads(out.read_text()), res
+
+
+@pytest.fixture
+def repo(lab, tmp_path):
+    for name in os.listdir(lab.repo_dir):
+        if name.startswith(PACKAGE):
+            os.unlink(os.path.join(lab.repo_dir, name))
+    build_deb(lab.repo_dir, "1.0", tmp_path)
+    lab.cmd("repo-index")
+    host = lab.hosts[0]
+    res = lab.ssh(host, "apt-get update -qq && apt-get install -y -qq %s" % PACKAGE, timeout=120)
+    assert res.returncode == 0, res.stderr
+    build_deb(lab.repo_dir, "2.0", tmp_path)
+    lab.cmd("repo-index")
+    yield host
+    lab.ssh(host, "apt-get purge -y -qq %s" % PACKAGE, timeout=120)
+    for name in os.listdir(lab.repo_dir):
+        if name.startswith(PACKAGE):
+            os.unlink(os.path.join(lab.repo_dir, name))
+    lab.cmd("repo-index")
+
+
+def test_patch_upgrades_and_records(lab, tmp_path, repo):
+    host = repo
+    before = lab.boot_id(host)
+    record, _ = run_patch(lab, tmp_path, host, check=True)
+    assert installed_version(lab, host) == "1.0"
+    assert record["status"] == "unchanged" and record["check_mode"]
+    assert "%s 1.0 -> 2.0" % PACKAGE in record["would_install"]
+
+    for extra in ({"patch_exclude": ["fleetops-patch-*"]}, {"patch_security_only": True},
+                  {"patch_enabled": False}):
+        record, _ = run_patch(lab, tmp_path, host, extra)
+        assert installed_version(lab, host) == "1.0", extra
+        assert not any(c.startswith(PACKAGE) for c in record["changes"]), extra
+    assert record["status"] == "skipped"
+
+    record, res = run_patch(lab, tmp_path, host)
+    assert installed_version(lab, host) == "2.0"
+    assert record["status"] == "patched" and record["manager"] == "apt"
+    assert "%s 1.0 -> 2.0" % PACKAGE in record["changes"]
+    assert lab.boot_id(host) == before, "patching must never restart"
+
+    record, _ = run_patch(lab, tmp_path, host)
+    assert not any(c.startswith(PACKAGE) for c in record["changes"])
