@@ -180,12 +180,22 @@ def stage_changelog():
     return rc or (0 if fragments else 1), {"fragments": fragments}
 
 
+def lab_down(instance):
+    """Stop a lab instance whatever happened to the tests that used it."""
+    subprocess.run([os.path.join(ROOT, "tests", "lab", "lab"), "down"], cwd=ROOT, check=False,
+                   env=dict(os.environ, FLEETOPS_LAB=instance), stdout=subprocess.DEVNULL)
+
+
 def stage_integration():
     if os.geteuid() != 0:
         print("integration tests need root (the lab starts systemd-nspawn hosts)")
         return 1, {}
-    rc, text = run("integration", [tool("pytest"), "tests/integration", "-v", "-p", "no:cacheprovider",
-                                   "-o", "console_output_style=classic"])
+    instance = os.environ.get("FLEETOPS_LAB", "fleetops")
+    try:
+        rc, text = run("integration", [tool("pytest"), "tests/integration", "-v", "-p", "no:cacheprovider",
+                                       "-o", "console_output_style=classic", "--durations=15"])
+    finally:
+        lab_down(instance)
     counts = pytest_counts(text)
     if not counts.get("passed"):
         rc = rc or 1
@@ -193,13 +203,16 @@ def stage_integration():
 
 
 def stage_molecule():
-    base = os.path.join(ROOT, "extensions")
+    """Every Molecule scenario, run from the collection root (Molecule's collection mode)."""
     scenarios = sorted(os.path.basename(os.path.dirname(p))
-                       for p in glob.glob(os.path.join(base, "molecule", "*", "molecule.yml")))
+                       for p in glob.glob(os.path.join(ROOT, "extensions", "molecule", "*", "molecule.yml")))
     failed = 0
-    for scenario in scenarios:
-        rc, _text = run("molecule", [tool("molecule"), "test", "-s", scenario], cwd=base)
-        failed += rc != 0
+    try:
+        for scenario in scenarios:
+            rc, _text = run("molecule", [tool("molecule"), "test", "-s", scenario])
+            failed += rc != 0
+    finally:
+        lab_down(os.environ.get("FLEETOPS_MOLECULE_LAB", "fleetops-molecule"))
     return (1 if failed or not scenarios else 0), {"scenarios": len(scenarios), "failed": failed}
 
 
