@@ -1,0 +1,97 @@
+"""Benchmark of the reboot cycle on lab hosts (queued-update scenario). Prints figures; never asserts.
+
+  FLEETOPS_LAB=cyclebench .venv/bin/python tests/bench/bench_cycle.py [--delay 20] [--settle-minutes 1]
+
+Floor = what the host itself needs: two restarts (the restart module's own time, as measured in the
+run) + the simulated post-boot delay and update time. The cycle's overhead is everything above it:
+fact readings, poll granularity, Ansible task overhead, and the second settle (the simulator runs no
+update after the final boot, so that settle waits its full interval: reported apart).
+Then 4 hosts against 1 host in one run.
+"""
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from conftest import Lab  # noqa: E402  (the lab helper of the integration suite)
+
+UPDATE_SECONDS = 2.0  # the simulator's update duration (tests/lab/sophos/sophos_sim.py)
+
+PLAYBOOK = """
+- name: Benchmark run
+  hosts: "{{ target }}"
+  gather_facts: false
+  roles:
+    - role: fleetops.sophos.reboot_cycle
+  post_tasks:
+    - name: Keep the result
+      ansible.builtin.copy:
+        content: "{{ sophos_reboot_cycle | to_json }}"
+        dest: "{{ out }}/{{ inventory_hostname }}.json"
+        mode: "0600"
+      delegate_to: localhost
+      changed_when: false
+"""
+
+
+def run(lab, hosts, args, workdir):
+    for host in hosts:
+        lab.sophos(host, "queued-update", delay=args.delay)
+    out = tempfile.mkdtemp(dir=workdir)
+    playbook = os.path.join(workdir, "bench.yml")
+    with open(playbook, "w") as handle:
+        handle.write(PLAYBOOK)
+    variables = {"target": ":".join(hosts), "out": out, "reboot_cycle_settle_minutes": args.settle_minutes,
+                 "reboot_cycle_poll_seconds": args.poll_seconds, "reboot_cycle_reboot_timeout": 120}
+    started = time.monotonic()
+    lab.playbook(playbook, "-e", json.dumps(variables), "--forks", str(max(5, len(hosts))))
+    wall = time.monotonic() - started
+    records = {}
+    for host in hosts:
+        with open(os.path.join(out, host + ".json")) as handle:
+            records[host] = json.load(handle)
+    return wall, records
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--delay", type=float, default=20.0, help="simulator post-boot delay (s)")
+    parser.add_argument("--settle-minutes", type=float, default=1.0)
+    parser.add_argument("--poll-seconds", type=float, default=2.0)
+    args = parser.parse_args()
+    lab = Lab(os.environ.get("FLEETOPS_LAB") or "cyclebench", 4)
+    lab.up()
+    workdir = tempfile.mkdtemp(prefix="bench-cycle-")
+    try:
+        wall1, rec1 = run(lab, lab.hosts[:1], args, workdir)
+        wall4, rec4 = run(lab, lab.hosts, args, workdir)
+    finally:
+        lab.down()
+    r = rec1[lab.hosts[0]]
+    restarts = sum(b.get("restart_seconds", 0) for b in r["boots"])
+    settle1, settle2 = r["settles"][0], r["settles"][1]
+    floor = restarts + args.delay + UPDATE_SECONDS
+    # The part of the cycle the floor describes: up to the end of the first settle + the 2nd restart.
+    cycle_to_second_boot = r["duration_seconds"] - settle2["seconds"]
+    print("queued-update, delay %.0f s, settle %.1f min, poll %.0f s" % (args.delay, args.settle_minutes,
+                                                                         args.poll_seconds))
+    print("  restarts (module time)   %6.1f s  (%d restarts)" % (restarts, r["restarts"]))
+    print("  first settle             %6.1f s after boot, ended %s" % (settle1["seconds"], settle1["ended"]))
+    print("  second settle            %6.1f s after boot, ended %s" % (settle2["seconds"], settle2["ended"]))
+    print("  floor (2 restarts + delay + update)      %6.1f s" % floor)
+    print("  cycle up to the second settle            %6.1f s   ratio %.2f" % (cycle_to_second_boot,
+                                                                           cycle_to_second_boot / floor))
+    print("  whole cycle (record)                     %6.1f s   ratio %.2f" % (r["duration_seconds"],
+                                                                           r["duration_seconds"] / floor))
+    print("  whole playbook, 1 host                   %6.1f s" % wall1)
+    print("  whole playbook, 4 hosts                  %6.1f s   ratio 4/1 %.2f" % (wall4, wall4 / wall1))
+    print("  per-host cycle durations, 4 hosts: %s" % ", ".join(
+        "%.1f" % rec["duration_seconds"] for rec in rec4.values()))
+    print("  restarts per host, 4 hosts: %s" % ", ".join(str(rec["restarts"]) for rec in rec4.values()))
+
+
+if __name__ == "__main__":
+    main()
