@@ -1,0 +1,56 @@
+# -*- coding: utf-8 -*-
+"""The cycle filters: thin wrappers that turn bad input into a clear AnsibleFilterError."""
+
+from __future__ import absolute_import, division, print_function
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.fleetops.sophos.plugins.filter import cycle
+
+FACTS = {"schema": 1, "reboot_required": True,
+         "reasons": [{"id": "reboot_required_file", "source": "os", "strong": True, "detail": "x"}],
+         "sophos": {"installed": True, "updating": False, "updated_since_boot": False, "health": {}},
+         "os": {"family": "linux", "last_boot": "2026-11-28T02:00:00Z", "boot_id": "a"}, "read_errors": []}
+NOW = "2026-11-28T03:00:00Z"
+
+
+def test_filters_are_registered():
+    assert set(cycle.FilterModule().filters()) == {
+        "cycle_settings", "cycle_start", "reboot_plan", "cycle_restarted", "settle_state",
+        "cycle_settled", "cycle_result", "cycle_failed", "window_guard"}
+
+
+def test_bad_window_is_a_filter_error_naming_it():
+    with pytest.raises(AnsibleFilterError, match=r"fleetops.sophos.cycle_settings: window_end 'soon'"):
+        cycle.cycle_settings({"window_end": "soon"})
+
+
+def test_a_whole_cycle_through_the_filters():
+    state = cycle.cycle_start(FACTS, {"settle_minutes": 1}, now=NOW)
+    decision = cycle.reboot_plan(state, FACTS, now=NOW)
+    assert decision["step"] == "reboot"
+    after = dict(FACTS, reasons=[], os=dict(FACTS["os"], last_boot="2026-11-28T03:00:10Z", boot_id="b"))
+    state = cycle.cycle_restarted(state, after, elapsed=12, now="2026-11-28T03:00:12Z")
+    settle = cycle.settle_state(state, after, now="2026-11-28T03:00:20Z")
+    assert settle["wait"]
+    settle = cycle.settle_state(state, after, now="2026-11-28T03:01:10Z")
+    assert settle["ended"] == "interval"
+    state = cycle.cycle_settled(state, settle)
+    decision = cycle.reboot_plan(state, after, now="2026-11-28T03:01:10Z")
+    record = cycle.cycle_result(state, decision, after, now="2026-11-28T03:01:11Z")
+    assert record["status"] == "rebooted" and [b["boot_id"] for b in record["boots"]] == ["a", "b"]
+    assert record["duration_seconds"] == 71
+
+
+def test_failed_record_and_guard():
+    state = cycle.cycle_start(FACTS, {}, now=NOW)
+    assert cycle.cycle_failed(state, "gone", FACTS, now=NOW)["status"] == "failed"
+    guard = cycle.window_guard(FACTS, {"window_end": "2026-11-28T03:10:00Z"}, now=NOW)
+    assert guard["step"] == "defer"
+
+
+def test_settled_while_waiting_is_an_error():
+    state = cycle.cycle_start(FACTS, {}, now=NOW)
+    with pytest.raises(AnsibleFilterError, match="still waiting"):
+        cycle.cycle_settled(state, {"wait": True})
