@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+"""The cycle's decisions from Windows probe readings: recorded raw readings -> assess() -> plan().
+
+The readings are the reboot_facts fixtures (what win_reboot_probe.ps1 returns); a sequence moves
+their clock (``now``, ``last_boot``) the way a restart and a settle would.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import copy
+import json
+import os
+from datetime import timedelta
+
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.module_utils._assess import assess
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "reboot_facts", "windows")
+SETTINGS = {"settle_minutes": 20, "poll_seconds": 60}
+
+
+def probe(name, boot=None, now=None):
+    with open(os.path.join(FIXTURES, "probe.%s.json" % name), encoding="utf-8") as handle:
+        result = json.load(handle)
+    raw = dict((k, copy.deepcopy(result.get(k))) for k in ("now", "last_boot", "sophos", "os_keys", "services", "errors"))
+    raw["family"] = "windows"
+    if boot is not None:
+        raw["last_boot"] = _cycle.iso(boot)
+    if now is not None:
+        raw["now"] = _cycle.iso(now)
+    return raw
+
+
+def at(name, boot=None, now=None, previous=None):
+    return assess(probe(name, boot, now), previous=previous)
+
+
+def t(value):
+    return _cycle.parse_time(value, "t")
+
+
+def test_flag_set_restarts_clean_is_done():
+    facts = at("reboot-dword")
+    now = t(facts["os"]["last_boot"]) + timedelta(days=26)
+    state = _cycle.start(facts, SETTINGS, now)
+    assert _cycle.plan(facts, state, now)["step"] == "reboot"
+    clean = at("endpoint-clean")
+    assert _cycle.plan(clean, _cycle.start(clean, SETTINGS, now), now)["step"] == "done"
+
+
+def test_flag_set_again_after_restart_is_queued_then_clean():
+    first = at("reboot-dword")
+    now = t(first["now"]) if first.get("now") else t("2026-11-27T08:00:00Z")
+    state = _cycle.start(first, SETTINGS, now)
+    assert _cycle.plan(first, state, now)["step"] == "reboot"
+
+    boot1 = now + timedelta(minutes=2)
+    after = at("endpoint-clean", boot=boot1, now=boot1 + timedelta(seconds=40), previous=first)
+    state = _cycle.restarted(state, after, boot1 + timedelta(seconds=40))
+    settle = _cycle.settle_state(after, SETTINGS, boot1 + timedelta(seconds=40))
+    assert settle["wait"]
+
+    again = at("reboot-dword", boot=boot1, now=boot1 + timedelta(minutes=6), previous=after)
+    assert again["reboot_required"]
+    settle = _cycle.settle_state(again, SETTINGS, boot1 + timedelta(minutes=6))
+    assert (settle["wait"], settle["ended"]) == (False, "reboot_required")
+    state = _cycle.settled(state, settle)
+    decision = _cycle.plan(again, state, boot1 + timedelta(minutes=6))
+    assert decision["step"] == "reboot" and "restart 2 of at most 2" in decision["reason"]
+
+
+def test_is_updating_during_settle_keeps_waiting():
+    facts = at("updating-queued")
+    assert facts["sophos"]["updating"]
+    boot = t(facts["os"]["last_boot"])
+    settle = _cycle.settle_state(facts, SETTINGS, boot + timedelta(minutes=6))
+    assert settle["wait"] and "running" in settle["waiting_for"]
+
+
+def test_no_update_reported_waits_the_full_interval():
+    boot = t("2026-11-27T08:00:00Z")
+    quiet = at("endpoint-clean", boot=boot, now=boot + timedelta(minutes=19))
+    assert quiet["sophos"]["updated_since_boot"] is False
+    assert _cycle.settle_state(quiet, SETTINGS, boot + timedelta(minutes=19))["wait"]
+    assert _cycle.settle_state(quiet, SETTINGS, boot + timedelta(minutes=20))["ended"] == "interval"
+
+
+def test_still_pending_after_max_cycles():
+    facts = at("reboot-dword")
+    now = t("2026-11-27T08:00:00Z")
+    state = _cycle.start(facts, SETTINGS, now)
+    for _ in range(2):
+        state = _cycle.restarted(state, facts, now)
+        state["settled"] = True
+    decision = _cycle.plan(facts, state, now)
+    assert (decision["step"], decision["status"]) == ("fail", "still_pending")
+
+
+def test_weak_pending_file_rename_alone_never_restarts():
+    facts = at("os-reasons")
+    weak_only = dict(facts, reasons=[r for r in facts["reasons"] if not r["strong"]])
+    assert weak_only["reasons"], "the fixture should carry a weak reason"
+    now = t("2026-11-27T08:00:00Z")
+    decision = _cycle.plan(weak_only, _cycle.start(weak_only, SETTINGS, now), now)
+    assert decision["step"] == "done" and "weak" in decision["reason"]
+
+
+def test_unhealthy_after_restart_fails():
+    facts = at("health-bad")
+    now = t("2026-11-27T08:00:00Z")
+    state = _cycle.restarted(_cycle.start(facts, SETTINGS, now), facts, now)
+    state["settled"] = True
+    decision = _cycle.plan(dict(facts, reasons=[]), state, now)
+    assert (decision["step"], decision["status"]) == ("fail", "failed")
