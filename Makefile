@@ -39,9 +39,9 @@ venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-	$(BIN)/pip install -q -r requirements-test.txt 2>&1 | grep -v "^WARNING: Location" || true
-	$(BIN)/python -c "import ansible_collections.ansible.windows, ansible_collections.community.general, ansible_lint, molecule, tree_sitter_pwsh"
+	$(BIN)/pip install -q --upgrade pip 2>&1 | { grep -v "^WARNING: Location" || true; }
+	$(BIN)/pip install -q -r requirements-test.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
+	$(BIN)/python -c "import ansible_collections.ansible.windows, ansible_collections.community.general, ansiblelint, molecule, tree_sitter_pwsh"
 	touch $@
 
 $(LINK):
