@@ -64,8 +64,16 @@ def cycle_result(state, decision, facts, check_mode=False, now=None):
                   lambda: _cycle.result(state, decision, facts, _now(now), check_mode=check_mode))
 
 
-def cycle_failed(state, message, facts, now=None):
-    return _guard("cycle_failed", lambda: _cycle.failure(state, message, facts, _now(now)))
+def cycle_failed(state, message, facts, unreachable=False, now=None):
+    return _guard("cycle_failed",
+                  lambda: _cycle.failure(state, message, facts, _now(now), unreachable=unreachable))
+
+
+def cycle_aborted(record, message, facts=None, unreachable=False, check_mode=False, started=None, now=None):
+    """A failed record for a host whose maintenance broke off anywhere (see _cycle.aborted)."""
+    return _guard("cycle_aborted",
+                  lambda: _cycle.aborted(record, message, facts, _now(now), unreachable=unreachable,
+                                         check_mode=check_mode, started=started))
 
 
 def window_guard(facts, settings, now=None):
@@ -83,5 +91,6 @@ class FilterModule(object):
             "cycle_settled": cycle_settled,
             "cycle_result": cycle_result,
             "cycle_failed": cycle_failed,
+            "cycle_aborted": cycle_aborted,
             "window_guard": window_guard,
         }

@@ -18,6 +18,11 @@ def _guard(name, func, *args, **kwargs):
         raise AnsibleFilterError("fleetops.sophos.%s: %s" % (name, exc))
 
 
+def patch_settings(settings):
+    """The role's variables checked and converted (survey strings included); fails naming a bad one."""
+    return _guard("patch_settings", _patch.settings, settings)
+
+
 def apt_candidates(simulation, security_only=False, exclude=None):
     return _guard("apt_candidates", _patch.apt_candidates, simulation, security_only, exclude or [])
 
@@ -37,6 +42,7 @@ def patch_record(status, changes=None, reboot_required=False, **kwargs):
 class FilterModule(object):
     def filters(self):
         return {
+            "patch_settings": patch_settings,
             "apt_candidates": apt_candidates,
             "patch_changes": patch_changes,
             "win_update_titles": win_update_titles,

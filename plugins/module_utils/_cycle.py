@@ -25,6 +25,8 @@ import math
 import re
 from datetime import datetime, timedelta, timezone
 
+from ansible_collections.fleetops.sophos.plugins.module_utils import _settings
+
 __metaclass__ = type
 
 SETTLE_MODES = ("poll", "fixed")
@@ -53,7 +55,11 @@ _ISO_RE = re.compile(
 )
 
 
-class CycleError(ValueError):
+# Settings are named in messages as the role variables users set.
+VAR_PREFIX = "reboot_cycle_"
+
+
+class CycleError(_settings.SettingError):
     """A setting or a reading the cycle cannot work with; the message names it."""
 
 
@@ -124,35 +130,31 @@ def human_seconds(seconds):
 # ---------------------------------------------------------------- settings
 
 def _number(raw, key, minimum, integer=False, allow_zero=True):
-    value = raw.get(key, DEFAULTS[key])
-    if isinstance(value, bool):
-        raise CycleError("%s must be a number, got %r" % (key, value))
     try:
-        number = int(value) if integer else float(value)
-    except (TypeError, ValueError):
-        raise CycleError("%s must be a%s number, got %r"
-                         % (key, "n integer" if integer else "", value))
-    if integer and float(value) != number:
-        raise CycleError("%s must be an integer, got %r" % (key, value))
-    if number < minimum or (not allow_zero and number == 0):
-        raise CycleError("%s must be %s %s, got %r"
-                         % (key, ">=" if allow_zero else ">", minimum, value))
-    return number
+        return _settings.number(raw.get(key, DEFAULTS[key]), VAR_PREFIX + key, minimum=minimum,
+                                integer=integer, above=not allow_zero)
+    except _settings.SettingError as exc:
+        raise CycleError(str(exc))
 
 
-def _flag(raw, key):
-    value = raw.get(key, DEFAULTS[key])
-    if not isinstance(value, bool):
-        raise CycleError("%s must be true or false, got %r" % (key, value))
-    return value
+def _flag(value, name):
+    try:
+        return _settings.flag(value, VAR_PREFIX + name)
+    except _settings.SettingError as exc:
+        raise CycleError(str(exc))
+
+
+def _setting_flag(raw, key):
+    return _flag(raw.get(key, DEFAULTS[key]), key)
 
 
 def normalize_settings(raw):
     """Fill defaults and check every setting; a bad one raises CycleError naming it.
 
-    The role's argument spec checks types already; this repeats the checks that a
-    spec cannot express (the window's format, numbers > 0) so the filters are safe
-    on their own.
+    The role's argument spec checks types already but hands the role the value as
+    sent: an AWX survey sends ``"false"`` and ``"20"``, which are converted here.
+    The checks a spec cannot express (the window's format, numbers > 0) are made
+    here too, so the filters are safe on their own.
     """
     raw = dict(raw or {})
     unknown = sorted(set(raw) - set(DEFAULTS))
@@ -160,21 +162,21 @@ def normalize_settings(raw):
         raise CycleError("unknown cycle setting(s): %s" % ", ".join(unknown))
     mode = raw.get("settle_mode", DEFAULTS["settle_mode"])
     if mode not in SETTLE_MODES:
-        raise CycleError("settle_mode must be one of %s, got %r" % ("|".join(SETTLE_MODES), mode))
+        raise CycleError("%ssettle_mode must be one of %s, got %r" % (VAR_PREFIX, "|".join(SETTLE_MODES), mode))
     window = raw.get("window_end", None)
-    if window in (None, ""):
+    if window is None or (isinstance(window, str) and not window.strip()):
         window = None
     else:
-        window = iso(parse_time(window, "window_end"))
+        window = iso(parse_time(window, VAR_PREFIX + "window_end"))
     return {
         "settle_mode": mode,
         "settle_minutes": _number(raw, "settle_minutes", 0),
         "poll_seconds": _number(raw, "poll_seconds", 1),
         "max_cycles": _number(raw, "max_cycles", 1, integer=True),
-        "force": _flag(raw, "force"),
+        "force": _setting_flag(raw, "force"),
         "window_end": window,
-        "fail_when_still_pending": _flag(raw, "fail_when_still_pending"),
-        "fail_when_unhealthy": _flag(raw, "fail_when_unhealthy"),
+        "fail_when_still_pending": _setting_flag(raw, "fail_when_still_pending"),
+        "fail_when_unhealthy": _setting_flag(raw, "fail_when_unhealthy"),
         "reboot_timeout": _number(raw, "reboot_timeout", 0, allow_zero=False),
         "pre_reboot_delay": _number(raw, "pre_reboot_delay", 0),
         "post_reboot_delay": _number(raw, "post_reboot_delay", 0),
@@ -257,12 +259,13 @@ def start(facts, settings, now, prior_restart=False):
     """
     settings = normalize_settings(settings)
     _check_facts(facts)
+    prior_restart = _flag(prior_restart, "prior_restart")
     return {
         "settings": settings,
         "started": iso(now),
         "restarts": 0,
         "settled": not prior_restart,
-        "prior_restart": bool(prior_restart),
+        "prior_restart": prior_restart,
         "boots": [_boot_entry(facts)],
         "settles": [],
         "reasons_before": reason_ids(facts),
@@ -305,8 +308,11 @@ def settle_state(facts, settings, now, since=None):
 
     The clock runs from the host's last boot (``os.last_boot``), so time the host
     spent booting, or a restart made by someone else (``win_updates``), counts.
-    ``since`` is the fallback start (the moment the restart returned) when the
-    probe could not read the boot time.
+    Time since boot is read on the host's own clock (``checked_at`` − ``os.last_boot``),
+    so a controller clock that is off cannot shorten or lengthen the settle; ``now``
+    (the controller) is used only when the reading has no ``checked_at``.
+    ``since`` is the fallback start (the moment the restart returned, controller
+    clock) when the probe could not read the boot time.
 
     Ends with:
     ``skipped``   no Sophos on the host: nothing to wait for;
@@ -320,9 +326,15 @@ def settle_state(facts, settings, now, since=None):
     mode = settings["settle_mode"]
     interval = settings["settle_minutes"] * 60.0
     boot = last_boot(facts)
+    read_at = facts.get("checked_at")
     if boot is None:
         boot = parse_time(since, "settle start") if since else now
-    elapsed = max(0.0, (now - boot).total_seconds())
+        clock = now
+    elif read_at:
+        clock = parse_time(read_at, "checked_at")
+    else:
+        clock = now
+    elapsed = max(0.0, (clock - boot).total_seconds())
     left = max(0.0, interval - elapsed)
     sophos = _sophos(facts)
     updating = bool(sophos.get("updating"))
@@ -441,8 +453,11 @@ def plan(facts, state, now):
                 % (restarts, tail), **common)
 
 
-def result(state, decision, facts, now, check_mode=False):
-    """The ``sophos_reboot_cycle`` record for the report (schema in docs/architecture.md)."""
+def result(state, decision, facts, now, check_mode=False, unreachable=False):
+    """The ``sophos_reboot_cycle`` record for the report (schema in docs/architecture.md).
+
+    ``unreachable``: the cycle broke off because the host stopped answering.
+    """
     if decision["step"] in CONTINUE_STEPS and not check_mode:
         raise CycleError("result() needs an ending decision, got step %r" % decision["step"])
     started = parse_time(state["started"], "started")
@@ -468,13 +483,51 @@ def result(state, decision, facts, now, check_mode=False):
         "started": state["started"],
         "finished": iso(now),
         "duration_seconds": round((now - started).total_seconds(), 1),
+        "unreachable": bool(unreachable),
     }
 
 
-def failure(state, message, facts, now):
+def failure(state, message, facts, now, unreachable=False):
     """The record of a cycle broken off by a failed task (a restart that timed out, say)."""
     decision = {"step": "fail", "status": "failed", "reason": message, "warning": None}
-    return result(state, decision, facts, now)
+    return result(state, decision, facts, now, unreachable=_flag(unreachable, "unreachable"))
+
+
+def aborted(record, message, facts, now, unreachable=False, check_mode=False, started=None):
+    """The record of a host whose maintenance broke off outside the cycle's own steps.
+
+    The maintenance playbook calls it for every host that failed anywhere (window guard,
+    patching, a hook, the cycle), so the report sees a ``failed`` record that says what failed.
+    ``record`` is the host's ``sophos_reboot_cycle`` so far, or None. A record that already
+    says the host failed or stayed pending is kept as it is: it names the cause best. Otherwise
+    what the record knows (restarts, boots, settles) is kept and the status becomes ``failed``.
+    ``facts`` may be None when the host was never read.
+    """
+    unreachable = _flag(unreachable, "unreachable")
+    if isinstance(record, dict) and record.get("status") in ("failed", "still_pending"):
+        if unreachable and not record.get("unreachable"):
+            return dict(record, unreachable=True)
+        return record
+    earlier = record if isinstance(record, dict) else {}
+    reasons = reason_ids(facts) if isinstance(facts, dict) and "reasons" in facts else []
+    begun = earlier.get("started") or started or iso(now)
+    return {
+        "status": "failed",
+        "check_mode": bool(earlier.get("check_mode", check_mode)),
+        "would_reboot": False,
+        "restarts": earlier.get("restarts", 0),
+        "max_cycles": earlier.get("max_cycles"),
+        "boots": earlier.get("boots", []),
+        "settles": earlier.get("settles", []),
+        "reasons_before": earlier.get("reasons_before", reasons),
+        "reasons_after": reasons,
+        "message": message,
+        "warning": None,
+        "started": begun,
+        "finished": iso(now),
+        "duration_seconds": round((now - parse_time(begun, "started")).total_seconds(), 1),
+        "unreachable": unreachable,
+    }
 
 
 def guard(facts, settings, now):

@@ -3,15 +3,17 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE to the collection: what the patch role installs and what it records.
 
-Pure Python, no Ansible imports, no I/O. The patch role lets apt simulate the upgrade
-(``apt-get -s dist-upgrade``), picks the packages here (security-only, exclusions),
-then hands the list to ``ansible.builtin.apt``.
+Pure Python, no Ansible imports, no I/O. The patch role checks its variables here
+(``settings()``), lets apt simulate the upgrade (``apt-get -s dist-upgrade``), picks the
+packages here (security-only, exclusions), then hands the list to ``ansible.builtin.apt``.
 """
 
 from __future__ import absolute_import, division, print_function
 
 import fnmatch
 import re
+
+from ansible_collections.fleetops.sophos.plugins.module_utils import _settings
 
 __metaclass__ = type
 
@@ -21,8 +23,51 @@ _APT_INST = re.compile(r"^Inst (?P<name>\S+) (?:\[(?P<old>[^\]]*)\] )?\((?P<new>
 _SECURITY = re.compile(r"security", re.IGNORECASE)
 
 
-class PatchError(ValueError):
+class PatchError(_settings.SettingError):
     pass
+
+
+# The role's variables without their ``patch_`` prefix, with the defaults of defaults/main.yml.
+DEFAULTS = {
+    "enabled": True,
+    "security_only": False,
+    "exclude": [],
+    "apt_cache_valid_time": 0,
+    "win_categories": [],
+    "win_accept_list": [],
+    "win_reject_list": [],
+    "win_reboot": False,
+    "win_reboot_timeout": 1200,
+}
+_FLAGS = ("enabled", "security_only", "win_reboot")
+_LISTS = ("exclude", "win_categories", "win_accept_list", "win_reject_list")
+
+
+def _var(key):
+    return "patch_" + key
+
+
+def settings(raw):
+    """The role's variables, checked and converted; a bad one raises PatchError naming it.
+
+    Accepts what AWX surveys send: ``"true"``/``"false"`` for flags, numbers as strings, and
+    lists as one string with an entry per line (a text area) or entries between commas.
+    """
+    raw = dict(raw or {})
+    unknown = sorted(set(raw) - set(DEFAULTS))
+    if unknown:
+        raise PatchError("unknown patch setting(s): %s" % ", ".join(unknown))
+    values = dict(DEFAULTS, **raw)
+    try:
+        result = dict((key, _settings.flag(values[key], _var(key))) for key in _FLAGS)
+        result.update((key, _settings.text_list(values[key], _var(key))) for key in _LISTS)
+        result["apt_cache_valid_time"] = _settings.number(values["apt_cache_valid_time"],
+                                                          _var("apt_cache_valid_time"), minimum=0, integer=True)
+        result["win_reboot_timeout"] = _settings.number(values["win_reboot_timeout"], _var("win_reboot_timeout"),
+                                                        minimum=0, integer=True, above=True)
+    except _settings.SettingError as exc:
+        raise PatchError(str(exc))
+    return result
 
 
 def _excluded(name, exclude):

@@ -18,11 +18,11 @@ NOW = "2026-11-28T03:00:00Z"
 def test_filters_are_registered():
     assert set(cycle.FilterModule().filters()) == {
         "cycle_settings", "cycle_start", "reboot_plan", "cycle_restarted", "settle_state",
-        "cycle_settled", "cycle_result", "cycle_failed", "window_guard"}
+        "cycle_settled", "cycle_result", "cycle_failed", "cycle_aborted", "window_guard"}
 
 
 def test_bad_window_is_a_filter_error_naming_it():
-    with pytest.raises(AnsibleFilterError, match=r"fleetops.sophos.cycle_settings: window_end 'soon'"):
+    with pytest.raises(AnsibleFilterError, match=r"fleetops.sophos.cycle_settings: reboot_cycle_window_end 'soon'"):
         cycle.cycle_settings({"window_end": "soon"})
 
 
@@ -54,3 +54,27 @@ def test_settled_while_waiting_is_an_error():
     state = cycle.cycle_start(FACTS, {}, now=NOW)
     with pytest.raises(AnsibleFilterError, match="still waiting"):
         cycle.cycle_settled(state, {"wait": True})
+
+
+def test_survey_strings_through_the_filters():
+    settings = cycle.cycle_settings({"force": "false", "settle_minutes": "0.4", "max_cycles": "2",
+                                     "fail_when_still_pending": "True"})
+    assert settings["force"] is False and settings["settle_minutes"] == 0.4 and settings["max_cycles"] == 2
+    assert settings["fail_when_still_pending"] is True
+    state = cycle.cycle_start(FACTS, {"force": "no"}, prior_restart="false", now=NOW)
+    assert state["settled"] and not state["prior_restart"]
+
+
+def test_garbage_flag_is_a_filter_error_naming_the_variable():
+    with pytest.raises(AnsibleFilterError, match=r"cycle_settings: reboot_cycle_force must be true or false.*'sure'"):
+        cycle.cycle_settings({"force": "sure"})
+
+
+def test_aborted_and_lost_records():
+    lost = cycle.cycle_failed(cycle.cycle_start(FACTS, {}, now=NOW), "gone", FACTS, unreachable=True, now=NOW)
+    assert lost["unreachable"] and lost["status"] == "failed"
+    record = cycle.cycle_aborted(None, "patch: apt failed", FACTS, now=NOW)
+    assert record["status"] == "failed" and record["message"] == "patch: apt failed"
+    assert record["reasons_before"] == ["reboot_required_file"] and not record["unreachable"]
+    with pytest.raises(AnsibleFilterError, match="cycle_aborted: reboot_cycle_unreachable must be true or false"):
+        cycle.cycle_aborted(None, "x", FACTS, unreachable="perhaps", now=NOW)

@@ -105,7 +105,11 @@ def test_window_already_over():
     ({"max_cycles": 0}, "max_cycles must be >= 1"),
     ({"max_cycles": 1.5}, "max_cycles must be an integer"),
     ({"max_cycles": True}, "max_cycles must be a number"),
-    ({"force": "yes"}, "force must be true or false"),
+    ({"max_cycles": "2.5"}, "max_cycles must be an integer"),
+    ({"settle_minutes": "nan"}, "settle_minutes must be a finite number"),
+    ({"force": "maybe"}, "reboot_cycle_force must be true or false"),
+    ({"force": 2}, "reboot_cycle_force must be true or false"),
+    ({"fail_when_still_pending": ""}, "reboot_cycle_fail_when_still_pending must be true or false"),
     ({"reboot_timeout": 0}, "reboot_timeout must be > 0"),
     ({"window_end": "06:00"}, "window_end '06:00' is not an ISO 8601"),
     ({"setle_minutes": 3}, "unknown cycle setting"),
@@ -113,6 +117,34 @@ def test_window_already_over():
 def test_bad_settings_are_named(settings, message):
     with pytest.raises(_cycle.CycleError, match=message):
         _cycle.normalize_settings(settings)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("true", True), ("False", False), ("YES", True), ("no", False), ("1", True), ("0", False),
+    (" on ", True), ("off", False), ("y", True), ("n", False), (1, True), (0, False),
+])
+def test_survey_flags_are_accepted(text, expected):
+    """AWX surveys have no boolean type: yes/no answers arrive as strings."""
+    settings = _cycle.normalize_settings({"force": text, "fail_when_still_pending": text,
+                                          "fail_when_unhealthy": text})
+    assert settings["force"] is expected
+    assert settings["fail_when_still_pending"] is expected and settings["fail_when_unhealthy"] is expected
+
+
+def test_survey_numbers_as_strings():
+    settings = _cycle.normalize_settings({"settle_minutes": "0.4", "poll_seconds": " 2 ", "max_cycles": "3",
+                                          "reboot_timeout": "60", "pre_reboot_delay": "0"})
+    assert settings["settle_minutes"] == 0.4 and settings["poll_seconds"] == 2.0
+    assert settings["max_cycles"] == 3 and isinstance(settings["max_cycles"], int)
+    assert settings["reboot_timeout"] == 60.0
+    assert _cycle.normalize_settings({"max_cycles": "2.0"})["max_cycles"] == 2
+
+
+def test_prior_restart_accepts_survey_strings():
+    assert not _cycle.start(facts(), {}, T0, prior_restart="false")["prior_restart"]
+    assert _cycle.start(facts(), {}, T0, prior_restart="True")["prior_restart"]
+    with pytest.raises(_cycle.CycleError, match="reboot_cycle_prior_restart must be true or false"):
+        _cycle.start(facts(), {}, T0, prior_restart="later")
 
 
 def test_settings_defaults_and_fractions():
@@ -281,6 +313,26 @@ def test_settle_clock_skew_never_gives_negative_elapsed():
     assert s["elapsed"] == 0 and s["seconds_left"] == 1200
 
 
+@pytest.mark.parametrize("skew_minutes", [-30, -3, 0, 3, 30])
+def test_settle_uses_the_host_clock_not_the_controller_clock(skew_minutes):
+    """Time since boot is the host's read time minus the host's boot time: a skewed controller
+    clock neither shortens nor lengthens the settle."""
+    f = facts()
+    f["checked_at"] = _cycle.iso(T0 + timedelta(minutes=5))
+    controller_now = T0 + timedelta(minutes=5 + skew_minutes)
+    s = _cycle.settle_state(f, {"settle_minutes": 20}, controller_now)
+    assert s["elapsed"] == 300 and s["seconds_left"] == 15 * 60 and s["wait"]
+    f["checked_at"] = _cycle.iso(T0 + timedelta(minutes=20))
+    assert _cycle.settle_state(f, {"settle_minutes": 20}, controller_now)["ended"] == "interval"
+
+
+def test_settle_with_a_bad_read_time_names_it():
+    f = facts()
+    f["checked_at"] = "yesterday"
+    with pytest.raises(_cycle.CycleError, match="checked_at"):
+        _cycle.settle_state(f, {}, T0)
+
+
 def test_settled_refuses_a_running_settle():
     with pytest.raises(_cycle.CycleError):
         _cycle.settled(state(), _settle(facts(), 1))
@@ -312,3 +364,47 @@ def test_result_needs_an_ending_decision():
     st = state(f)
     with pytest.raises(_cycle.CycleError):
         _cycle.result(st, _cycle.plan(f, st, T0), f, T0)
+
+
+def test_every_record_says_whether_the_host_was_lost():
+    f = facts()
+    st = state(f)
+    assert _cycle.result(st, _cycle.plan(f, st, T0), f, T0)["unreachable"] is False
+    assert _cycle.failure(st, "x", f, T0)["unreachable"] is False
+    lost = _cycle.failure(st, "the host did not come back", f, T0, unreachable=True)
+    assert lost["status"] == "failed" and lost["unreachable"] is True
+
+
+def test_aborted_without_a_cycle_is_a_failed_record():
+    f = facts(strong=["reboot_required_file"])
+    r = _cycle.aborted(None, "patch: apt failed", f, T0 + timedelta(seconds=3), started=_cycle.iso(T0))
+    assert r["status"] == "failed" and r["message"] == "patch: apt failed" and r["restarts"] == 0
+    assert r["reasons_before"] == ["reboot_required_file"] and r["unreachable"] is False
+    assert r["duration_seconds"] == 3
+    # Without facts (the host was never read) the record still has every key.
+    bare = _cycle.aborted(None, "window guard: unreachable", None, T0, unreachable=True)
+    assert bare["unreachable"] and bare["reasons_before"] == [] and bare["boots"] == []
+    assert set(bare) == set(r)
+
+
+def test_aborted_keeps_a_record_that_already_says_what_failed():
+    f = facts(strong=["sophos_reboot_required"])
+    st = state(f, max_cycles=1)
+    st = _cycle.restarted(st, f, T0)
+    st = _cycle.settled(st, _settle(f, 20))
+    pending = _cycle.result(st, _cycle.plan(f, st, T0), f, T0)
+    assert pending["status"] == "still_pending"
+    assert _cycle.aborted(pending, "reboot cycle: still pending", f, T0) == pending
+    lost = _cycle.failure(st, "gone", f, T0, unreachable=True)
+    assert _cycle.aborted(lost, "reboot cycle: gone", f, T0) == lost
+
+
+def test_aborted_after_a_finished_cycle_keeps_its_restarts():
+    f = facts(strong=["reboot_required_file"])
+    st = _cycle.restarted(state(f), facts(), T0)
+    st = _cycle.settled(st, _settle(facts(), 20))
+    done = _cycle.result(st, _cycle.plan(facts(), st, T0), facts(), T0)
+    assert done["status"] == "rebooted"
+    r = _cycle.aborted(done, "reboot cycle: after-cycle hook failed", facts(), T0 + timedelta(seconds=9))
+    assert r["status"] == "failed" and r["restarts"] == 1 and len(r["boots"]) == 2
+    assert r["started"] == done["started"] and "after-cycle hook" in r["message"]

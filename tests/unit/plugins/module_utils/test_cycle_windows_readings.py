@@ -70,9 +70,9 @@ def test_flag_set_again_after_restart_is_queued_then_clean():
 
 
 def test_is_updating_during_settle_keeps_waiting():
-    facts = at("updating-queued")
+    boot = t(at("updating-queued")["os"]["last_boot"])
+    facts = at("updating-queued", now=boot + timedelta(minutes=6))
     assert facts["sophos"]["updating"]
-    boot = t(facts["os"]["last_boot"])
     settle = _cycle.settle_state(facts, SETTINGS, boot + timedelta(minutes=6))
     assert settle["wait"] and "running" in settle["waiting_for"]
 
@@ -82,7 +82,19 @@ def test_no_update_reported_waits_the_full_interval():
     quiet = at("endpoint-clean", boot=boot, now=boot + timedelta(minutes=19))
     assert quiet["sophos"]["updated_since_boot"] is False
     assert _cycle.settle_state(quiet, SETTINGS, boot + timedelta(minutes=19))["wait"]
-    assert _cycle.settle_state(quiet, SETTINGS, boot + timedelta(minutes=20))["ended"] == "interval"
+    later = at("endpoint-clean", boot=boot, now=boot + timedelta(minutes=20))
+    assert _cycle.settle_state(later, SETTINGS, boot + timedelta(minutes=20))["ended"] == "interval"
+
+
+def test_settle_reads_the_probe_clock_not_the_controller_clock():
+    """The Windows probe's own ``now`` (checked_at) measures the time since boot; a controller
+    clock 10 minutes ahead neither ends the settle early nor a slow one stretches it."""
+    boot = t("2026-11-27T08:00:00Z")
+    reading = at("endpoint-clean", boot=boot, now=boot + timedelta(minutes=5))
+    assert reading["checked_at"] == "2026-11-27T08:05:00Z"
+    for controller in (boot + timedelta(minutes=15), boot + timedelta(minutes=25), boot):
+        settle = _cycle.settle_state(reading, SETTINGS, controller)
+        assert settle["wait"] and settle["seconds_left"] == 15 * 60
 
 
 def test_still_pending_after_max_cycles():

@@ -58,3 +58,54 @@ def test_record_refuses_unknown_status():
     with pytest.raises(_patch.PatchError):
         _patch.record("done", [], False)
     assert _patch.record("patched", ["x"], True)["reboot_required"] is True
+
+
+# ------------------------------------------------------------ settings as AWX surveys send them
+
+
+def test_settings_defaults():
+    assert _patch.settings({}) == {
+        "enabled": True, "security_only": False, "exclude": [], "apt_cache_valid_time": 0,
+        "win_categories": [], "win_accept_list": [], "win_reject_list": [], "win_reboot": False,
+        "win_reboot_timeout": 1200}
+
+
+@pytest.mark.parametrize("text,expected", [("true", True), ("False", False), ("yes", True), ("NO", False),
+                                           ("1", True), ("0", False), (True, True), (0, False)])
+def test_survey_flags(text, expected):
+    s = _patch.settings({"enabled": text, "security_only": text, "win_reboot": text})
+    assert (s["enabled"], s["security_only"], s["win_reboot"]) == (expected, expected, expected)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("linux-image-*\nbash", ["linux-image-*", "bash"]),            # AWX text area, one per line
+    ("linux-image-*\r\nbash\r\n\r\n", ["linux-image-*", "bash"]),  # browser line ends, empty lines
+    ("linux-image-*, bash,", ["linux-image-*", "bash"]),            # -e patch_exclude=a,b
+    ("", []),
+    ("bash", ["bash"]),
+    (["bash", " zsh "], ["bash", "zsh"]),
+    ([5034441], ["5034441"]),                                      # a KB number written without quotes
+])
+def test_exclude_from_a_text_area(text, expected):
+    assert _patch.settings({"exclude": text})["exclude"] == expected
+
+
+def test_survey_numbers():
+    s = _patch.settings({"apt_cache_valid_time": "3600", "win_reboot_timeout": "600.0"})
+    assert s["apt_cache_valid_time"] == 3600 and s["win_reboot_timeout"] == 600
+
+
+@pytest.mark.parametrize("raw,message", [
+    ({"enabled": "maybe"}, "patch_enabled must be true or false"),
+    ({"security_only": 2}, "patch_security_only must be true or false"),
+    ({"exclude": {"bash": 1}}, "patch_exclude must be a list of strings"),
+    ({"exclude": ["bash", ""]}, "patch_exclude entries must be non-empty strings"),
+    ({"apt_cache_valid_time": "soon"}, "patch_apt_cache_valid_time must be an integer"),
+    ({"apt_cache_valid_time": -1}, "patch_apt_cache_valid_time must be >= 0"),
+    ({"win_reboot_timeout": 0}, "patch_win_reboot_timeout must be > 0"),
+    ({"win_categories": 3}, "patch_win_categories must be a list"),
+    ({"exlude": []}, "unknown patch setting"),
+])
+def test_bad_settings_name_the_variable(raw, message):
+    with pytest.raises(_patch.PatchError, match=message):
+        _patch.settings(raw)
