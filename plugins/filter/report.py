@@ -35,6 +35,11 @@ options:
     description: Name of a registered variable whose C(unreachable) / C(failed) / C(msg) say why a host dropped out.
     type: str
     default: sophos_reboot_facts_result
+  not_run:
+    description:
+      - Hosts whose batch (C(serial)) has not run yet; they get the run state C(not_run), not C(failed).
+    type: list
+    elements: str
 """
 
 EXAMPLES = r"""
@@ -85,10 +90,11 @@ def _pick(variables, name):
     return None
 
 
-def report_entries(hosts, hostvars, active=None, result_var="sophos_reboot_facts_result"):
+def report_entries(hosts, hostvars, active=None, result_var="sophos_reboot_facts_result", not_run=None):
     if isinstance(hosts, (str, bytes)) or not isinstance(hosts, Sequence):
         raise AnsibleFilterError("report_entries: expected a list of host names, got %s" % type(hosts).__name__)
     active = set(to_text(host) for host in (hosts if active is None else active))
+    not_run = set(to_text(host) for host in (not_run or []))
     entries = []
     for host in hosts:
         host = to_text(host)
@@ -99,7 +105,7 @@ def report_entries(hosts, hostvars, active=None, result_var="sophos_reboot_facts
             "cycle": _pick(variables, "sophos_reboot_cycle"),
             "patch": _pick(variables, "sophos_patch"),
             "run": _report.run_state(_plain(variables[result_var]) if result_var in variables else None,
-                                     host in active),
+                                     host in active, ran=host not in not_run),
         })
     # Strings from hosts must never be templated again when the role passes them on
     # (ansible-core < 2.19 templates variables that are not marked unsafe).

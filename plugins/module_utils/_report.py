@@ -36,6 +36,7 @@ STATUSES = (
     "unhealthy",
     "alert",
     "no_data",
+    "not_run",
     "deferred",
     "pending",
     "rebooted",
@@ -49,12 +50,13 @@ STATUS_LABELS = {
     "unhealthy": "Sophos unhealthy",
     "alert": "Alert: long / urgent",
     "no_data": "No data",
+    "not_run": "Not run yet",
     "pending": "Restart pending",
     "deferred": "Deferred",
     "rebooted": "Restarted",
     "ok": "OK",
 }
-RUN_STATES = ("ok", "failed", "unreachable")
+RUN_STATES = ("ok", "failed", "unreachable", "not_run")
 DEFAULT_ALERT_DAYS = 14.0
 DEFAULT_MAX_TEXT = 1000
 # Lists coming from hosts (reasons, package changes) can be long; the report keeps the first ones.
@@ -289,6 +291,8 @@ def _issues(row, alert_days):
         issues.append({"status": status, "id": ident, "text": text})
 
     run, cycle, patch, sophos = row["run"], row["maintenance"], row["patch"], row["sophos"]
+    if run["state"] == "not_run":
+        add("not_run", "not_run", run["message"] or u"not run yet")
     if run["state"] == "unreachable":
         add("unreachable", "unreachable", run["message"] or u"host could not be reached")
     elif run["state"] == "failed":
@@ -332,11 +336,18 @@ def _issues(row, alert_days):
     return issues
 
 
-def run_state(result=None, active=True):
+NOT_RUN_MESSAGE = u"not run yet: the host is in a later batch, or the run stopped before its batch"
+
+
+def run_state(result=None, active=True, ran=True):
     """How the run went for a host: from a registered task result and whether the host is still active.
 
     A host that dropped out of the play without a result that says why was failed by some task.
+    ``ran`` false: the host's batch (``serial``) has not started, so there is nothing to judge yet;
+    that is ``not_run``, never a failure.
     """
+    if not ran:
+        return {"state": "not_run", "message": NOT_RUN_MESSAGE}
     state, message = "ok", None
     if isinstance(result, dict):
         if result.get("unreachable"):
@@ -658,6 +669,7 @@ _STATUS_COLOURS = {
     "unhealthy": "#c2185b",
     "alert": "#e07b00",
     "no_data": "#6d7785",
+    "not_run": "#9aa3ad",
     "pending": "#c9a100",
     "deferred": "#3b6fb6",
     "rebooted": "#2e7d32",
