@@ -18,14 +18,14 @@ export ANSIBLE_NOCOLOR := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help setup deb-packages venv test demo bench sanity units pwsh lint docs build changelog \
-	integration molecule clean
+	integration molecule compat clean
 
 help:
 	@echo "make demo   - start the lab and run the maintenance playbook on it (two-restart scenario)"
 	@echo "make test   - install everything and run every check (sanity, units, lint, docs, lab integration)"
 	@echo "make bench  - benchmarks on the lab (printed figures)"
 
-setup: deb-packages venv $(LINK) $(GET_PIP)
+setup: deb-packages venv $(VENV)/compat/.installed $(LINK) $(GET_PIP)
 
 deb-packages:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
@@ -42,6 +42,12 @@ $(VENV)/.installed: requirements.txt requirements-test.txt
 	$(BIN)/pip install -q --upgrade pip 2>&1 | { grep -v "^WARNING: Location" || true; }
 	$(BIN)/pip install -q -r requirements-test.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
 	$(BIN)/python -c "import ansible_collections.ansible.windows, ansible_collections.community.general, ansiblelint, molecule, tree_sitter_pwsh"
+	touch $@
+
+# The oldest ansible-core meta/runtime.yml admits, for the "compat" stage of make test.
+$(VENV)/compat/.installed: requirements-compat.txt | venv
+	test -x $(VENV)/compat/bin/python || $(PYTHON) -m venv $(VENV)/compat
+	$(VENV)/compat/bin/pip install -q -r requirements-compat.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
 	touch $@
 
 $(LINK):
@@ -61,7 +67,7 @@ demo: setup
 bench: setup
 	$(BIN)/python tests/tools/run_checks.py --only bench
 
-sanity units pwsh lint docs build changelog integration molecule: setup
+sanity units pwsh lint docs build changelog integration molecule compat: setup
 	$(BIN)/python tests/tools/run_checks.py --only $@
 
 clean:

@@ -1,7 +1,9 @@
 """Session fixture ``lab``: real, rebootable lab hosts from ``tests/lab/lab``.
 
 Environment: FLEETOPS_LAB (instance, default ``fleetops``), FLEETOPS_LAB_HOSTS (default 4),
-FLEETOPS_LAB_KEEP=1 keeps the hosts after the session (the next session reuses them).
+FLEETOPS_LAB_KEEP=1 keeps the hosts after the session (the next session reuses them),
+FLEETOPS_ANSIBLE_BIN (directory of the ``ansible`` / ``ansible-playbook`` to test, default the
+project venv's; ``make test`` points it at an older ansible-core for the compatibility stage).
 """
 import os
 import shlex
@@ -11,7 +13,7 @@ import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LAB_CMD = os.path.join(REPO, "tests", "lab", "lab")
-VENV_BIN = os.path.join(REPO, ".venv", "bin")
+VENV_BIN = os.environ.get("FLEETOPS_ANSIBLE_BIN") or os.path.join(REPO, ".venv", "bin")
 
 
 def pytest_configure(config):

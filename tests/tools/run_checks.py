@@ -216,6 +216,39 @@ def stage_molecule():
     return (1 if failed or not scenarios else 0), {"scenarios": len(scenarios), "failed": failed}
 
 
+def stage_compat():
+    """The oldest ansible-core that meta/runtime.yml admits: unit tests, docs, and the module and the
+    reboot cycle on lab hosts driven by that ansible-core (requirements-compat.txt)."""
+    compat_bin = os.path.join(ROOT, ".venv", "compat", "bin")
+    rc, version = run("compat", [os.path.join(compat_bin, "ansible"), "--version"])
+    if rc:
+        return rc, {}
+    core = re.search(r"core ([0-9.]+)", version)
+    env = dict(os.environ, PATH=compat_bin + os.pathsep + os.environ["PATH"])
+    unit_rc, text = run("compat", [os.path.join(compat_bin, "python"), "-m", "pytest", "tests/unit", "-q",
+                                   "-p", "no:cacheprovider", "--ignore", "tests/unit/tools"], env=env)
+    units = pytest_counts(text)
+    doc_failures = 0
+    for module in _collection_plugins()[0]:
+        doc_rc, _text = run("compat", [os.path.join(compat_bin, "ansible-doc"), "-t", "module",
+                                       "%s.%s" % (COLLECTION, module)], env=env, echo=False)
+        doc_failures += doc_rc != 0
+    instance = "compat"
+    lab_env = dict(os.environ, FLEETOPS_ANSIBLE_BIN=compat_bin, FLEETOPS_LAB=instance, FLEETOPS_LAB_HOSTS="4")
+    try:
+        lab_rc, text = run("compat", [tool("pytest"), "tests/integration/test_reboot_facts.py",
+                                      "tests/integration/test_reboot_cycle.py", "-q", "-p", "no:cacheprovider"],
+                           env=lab_env)
+    finally:
+        lab_down(instance)
+    lab_counts = pytest_counts(text)
+    failed = unit_rc or doc_failures or lab_rc or not units.get("passed") or not lab_counts.get("passed")
+    return (1 if failed else 0), {"ansible-core": core.group(1) if core else "?",
+                                  "unit passed": units.get("passed", 0),
+                                  "lab passed": lab_counts.get("passed", 0),
+                                  "lab failed": lab_counts.get("failed", 0), "doc failures": doc_failures}
+
+
 def stage_bench():
     benches = sorted(glob.glob(os.path.join(ROOT, "tests", "bench", "bench_*.py")))
     failed = 0
@@ -235,6 +268,7 @@ STAGES = [
     ("sanity", stage_sanity),
     ("integration", stage_integration),
     ("molecule", stage_molecule),
+    ("compat", stage_compat),
 ]
 EXTRA = {"bench": stage_bench}
 
