@@ -5,6 +5,7 @@ gives, per stage, its result, how many tests / rules / files it counted and how 
 when any stage failed. ``--only STAGE`` runs one stage (the Makefile's ``make units`` etc.).
 """
 import argparse
+import hashlib
 import glob
 import os
 import re
@@ -19,7 +20,9 @@ BIN = os.path.join(ROOT, ".venv", "bin")
 OUTPUT = os.path.join(ROOT, "tests", "output")
 LOGS = os.path.join(OUTPUT, "logs")
 # Outside the repository: ansible-test lists files with git, which ignores everything under .venv.
-SANITY_TREE = os.path.join(tempfile.gettempdir(), "fleetops-sanity-%d" % os.getuid())
+# One tree per checkout, so that two checkouts can run their checks at the same time.
+SANITY_TREE = os.path.join(tempfile.gettempdir(), "fleetops-sanity-%d-%s" % (
+    os.getuid(), hashlib.sha256(ROOT.encode()).hexdigest()[:10]))
 COLLECTION = "fleetops.sophos"
 os.environ["PATH"] = BIN + os.pathsep + os.environ.get("PATH", "")
 # The collection is loaded from the checkout through .venv/collections/ansible_collections/fleetops/sophos.
