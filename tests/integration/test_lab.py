@@ -150,18 +150,28 @@ def test_scenario_on_disk(lab, scenario):
     lab.sophos(host, scenario)
     now = spl_state(lab, host)  # takes effect at once, without a restart
     reboot(lab, host)
+    boot = host_time(lab, host, lab.last_boot(host))
     after = settled(lab, host)
+    if scenario not in ("service-stopped", "absent"):
+        # Sophos' post-boot update ran once, after the boot.
+        assert len(after["reports"]) == len(now["reports"]) + 1
+        assert after["last_report"]["finishTime"] >= boot
     if scenario == "clean":
         assert_clean(now)
         assert_clean(after)
     elif scenario == "update-failed":
-        for state in (now, after):  # a restart does not repair a failed update
+        for state in (now, after):  # a restart does not repair a failed update; it fails again
             assert state["install"] == "bad" and state["raw"]["InstallState"] == "1"
             assert state["last_report"]["status"] == "INSTALLFAILED"
             assert state["last_report"]["products"][0]["productStatus"] == "INSTALLFAILED"
             assert state["downloaded_version"] != state["installed_version"]
-            assert len(state["reports"]) == reports_before + 1
+        assert len(now["reports"]) == reports_before + 1
+        # No evidence of a good update after the boot: lastGood and the raw data stay as they were.
+        assert after["last_good"] == now["last_good"] and after["raw"]["LastGoodInstallTime"] == \
+            now["raw"]["LastGoodInstallTime"]
+        assert int(after["raw"]["EventStateLastErrorTime"]) > int(now["raw"]["EventStateLastErrorTime"])
     elif scenario == "service-stopped":
+        assert after["reports"] == now["reports"]  # the service is down: no update
         for state in (now, after):
             assert state["health"]["health"] == 3 and state["health"]["service"] == 3
             assert state["ephealth"]["health"] == 3
@@ -183,6 +193,36 @@ def test_scenario_on_disk(lab, scenario):
 def host_time(lab, host, epoch):
     """EPOCH in the SPL report format, in the host's local time."""
     return lab.ssh(host, "date -d @%d '+%%Y%%m%%d %%H%%M%%S'" % epoch).stdout.strip()
+
+
+def test_post_boot_update_after_every_restart(lab):
+    """As real SPL: an update about `delay` s after every boot, also with nothing pending."""
+    host = pick(lab, 1)
+    delay = 8  # longer than the restart takes to return, so the running update is seen too
+    lab.sophos(host, "clean", delay=delay)
+    before = spl_state(lab, host)
+    reboot(lab, host)
+    boot = lab.last_boot(host)
+    boot_stamp = host_time(lab, host, boot)
+    first_look = time.time() - boot
+    seen_pid = False
+    while True:  # poll for the pid file of the running update (present ~2 s) and its report
+        assert time.time() < boot + delay + 10, "no post-boot update on %s within %d s" % (host, delay + 10)
+        state = spl_state(lab, host)
+        seen_pid = seen_pid or state["pid_file"]
+        if state["reports"] != before["reports"] and not state["pid_file"]:
+            break
+        time.sleep(0.2)
+    assert seen_pid, "pid file never seen; first look %.1f s after boot" % first_look
+    assert len(state["reports"]) == len(before["reports"]) + 1
+    report = state["last_report"]
+    assert report["status"] == "SUCCESS" and report["finishTime"] >= boot_stamp
+    assert report["supplementOnlyUpdate"] is True  # data only: no new product version
+    assert report["products"][0]["productStatus"] == "UPTODATE"
+    assert state["installed_version"] == before["installed_version"]
+    assert state["last_good"] > before["last_good"]
+    assert float(state["raw"]["LastGoodInstallTime"]) >= int(boot)
+    assert_clean(state)  # no restart is required
 
 
 @pytest.mark.parametrize("scenario,restarts", [("queued-update", 2), ("queued-twice", 3)])
@@ -209,13 +249,18 @@ def test_queued_updates_need_extra_restarts(lab, scenario, restarts):
             if state["settled"] and not state["pid_file"]:
                 break
             time.sleep(0.2)
-        if state["reboot_required"] == "yes":
-            assert seen_pid
-            new = sorted(set(state["reports"]) - set(reports))
-            assert len(new) == 1
-            assert state["last_report"]["status"] == "SUCCESS"
-            assert state["last_report"]["finishTime"] >= host_time(lab, host, boot)
+        assert seen_pid  # every boot runs an update
+        new = sorted(set(state["reports"]) - set(reports))
+        assert len(new) == 1
+        assert state["last_report"]["status"] == "SUCCESS"
+        assert state["last_report"]["finishTime"] >= host_time(lab, host, boot)
+        if state["reboot_required"] == "yes":  # the queued update installed a new version
             assert state["installed_version"] != version
+            assert state["last_report"]["products"][0]["productStatus"] == "UPGRADED"
+            assert state["last_report"]["supplementOnlyUpdate"] is False
+        else:  # the queue is empty: the update after the last restart installs nothing new
+            assert state["installed_version"] == version
+            assert state["last_report"]["supplementOnlyUpdate"] is True
     assert done == restarts
     assert_clean(state)
 

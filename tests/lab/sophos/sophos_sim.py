@@ -30,6 +30,9 @@ OS_FLAG = "/run/reboot-required"
 SCENARIOS = ("clean", "update-failed", "service-stopped", "reboot-required",
              "queued-update", "queued-twice", "os-reboot-required", "absent")
 QUEUED = {"queued-update": 1, "queued-twice": 2}
+# Sophos is down or missing: no update after boot. Every other scenario runs one, as real SPL does
+# about 5 minutes after every start-up (then hourly; the hourly updates are not imitated).
+NO_UPDATE = ("service-stopped", "absent")
 DEFAULT_DELAY = 5.0
 PID_FILE = "var/lock-sophosspl/suldownloader.pid"
 UPDATE_SECONDS = 2.0  # how long suldownloader.pid exists during a simulated update
@@ -85,6 +88,15 @@ def boot_id():
         return f.read().strip()
 
 
+def boot_time():
+    """Epoch of this host's boot: PID 1's start time (the kernel's btime is the machine's)."""
+    with open("/proc/1/stat") as f:
+        ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+    with open("/proc/stat") as f:
+        btime = next(int(line.split()[1]) for line in f if line.startswith("btime"))
+    return btime + ticks / os.sysconf("SC_CLK_TCK")
+
+
 def systemctl(*args):
     subprocess.run(("systemctl",) + args, check=False,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -117,7 +129,7 @@ class Sim:
             self.st = {"scenario": "clean", "delay": DEFAULT_DELAY, "reboot_required": False,
                        "queued": 0, "update_due_boot": None, "boot_id": boot_id(),
                        "version_index": 0, "installed": False, "last_good": None,
-                       "failed_since": None}
+                       "failed_since": None, "last_error": None}
         return self
 
     def __exit__(self, *exc):
@@ -147,14 +159,14 @@ class Sim:
         now = time.time()
         if scenario == "update-failed" and not st["failed_since"]:
             st["failed_since"] = now
-            self.report(now - 3, now, "INSTALLFAILED", version(st["version_index"] + 1))
+            self.fail_update(now - 3, now)
         elif scenario != "update-failed" and st["failed_since"]:
-            st["failed_since"] = None
+            st["failed_since"] = st["last_error"] = None
             self.finish_update(now - 3, now)
         self.render()
 
     def boot(self):
-        """First start in a new boot: what a restart clears, and a queued update falling due."""
+        """First start in a new boot: what a restart clears, and the post-boot update falling due."""
         st = self.st
         current = boot_id()
         if st["boot_id"] == current:
@@ -164,11 +176,12 @@ class Sim:
         if st["reboot_required"]:
             st["reboot_required"] = False
             log("restart done: rebootState/required cleared")
-        if st["queued"] > 0:
-            st["update_due_boot"] = current
-            log("queued update will run %.1f s after boot" % st["delay"])
-        elif st["scenario"] in ("reboot-required", "os-reboot-required") + tuple(QUEUED):
+        if st["queued"] == 0 and st["scenario"] in ("reboot-required", "os-reboot-required") + tuple(QUEUED):
             st["scenario"] = "clean"
+        if st["scenario"] not in NO_UPDATE:
+            st["update_due_boot"] = current
+            log("post-boot update will run %.1f s after boot%s" % (
+                st["delay"], " and install a queued update" if st["queued"] else ""))
 
     def start_update(self):
         """Write the pid file; the update itself runs without the lock so readers see it running."""
@@ -176,17 +189,29 @@ class Sim:
         log("update started (suldownloader.pid written)")
         return time.time()
 
-    def finish_queued_update(self, started):
+    def finish_post_boot_update(self, started):
+        """The update's outcome: a queued version installed (restart wanted again), a failed install
+        again (update-failed: a restart does not repair it), or a data-only update (nothing new)."""
         st = self.st
         if st["update_due_boot"] == boot_id():  # `set` may have cancelled it meanwhile
-            st["version_index"] += 1
-            self.finish_update(started, time.time())
-            st["queued"] -= 1
+            now = time.time()
+            if st["scenario"] == "update-failed":
+                self.fail_update(started, now)
+                log("post-boot update failed again: INSTALLFAILED")
+            elif st["queued"] > 0:
+                st["version_index"] += 1
+                self.finish_update(started, now, "UPGRADED")
+                st["queued"] -= 1
+                st["reboot_required"] = True
+                log("update to %s finished: SUCCESS, restart required again (%d more queued)"
+                    % (version(st["version_index"]), st["queued"]))
+            else:
+                self.finish_update(started, now, supplement_only=True)
+                log("post-boot update finished: SUCCESS, data only, %s up to date"
+                    % version(st["version_index"]))
             st["update_due_boot"] = None
-            st["reboot_required"] = True
             self.render()
-            log("update to %s finished: SUCCESS, restart required again (%d more queued)"
-                % (version(st["version_index"]), st["queued"]))
+        # Last, so a reader that sees no pid file also sees every file of the finished update.
         remove(os.path.join(SPL, PID_FILE))
 
     # ---- files
@@ -214,28 +239,41 @@ class Sim:
         for path in (WANTS, UNIT, SPL):
             remove(path)
         systemctl("daemon-reload")
-        self.st.update(installed=False, failed_since=None)
+        self.st.update(installed=False, failed_since=None, last_error=None)
 
-    def finish_update(self, started, finished):
+    def finish_update(self, started, finished, product_status="UPTODATE", supplement_only=False):
         self.st["last_good"] = finished
-        self.report(started, finished, "SUCCESS", version(self.st["version_index"]))
+        self.report(started, finished, "SUCCESS", version(self.st["version_index"]), product_status,
+                    supplement_only)
 
-    def report(self, started, finished, status, product_version):
+    def fail_update(self, started, finished):
+        """The downloaded next version fails to install (download good, install bad)."""
+        self.st["last_error"] = finished
+        self.report(started, finished, "INSTALLFAILED", version(self.st["version_index"] + 1),
+                    "INSTALLFAILED")
+
+    def report(self, started, finished, status, product_version, product_status, supplement_only=False):
         failed = status != "SUCCESS"
+        # Reports are named after their start second: a scenario switch (its report backdated 3 s)
+        # right after a post-boot update would otherwise replace that update's report.
+        folder = os.path.join(SPL, "base/update/var/updatescheduler")
+        while os.path.exists(os.path.join(folder, "update_report%s.json" % report_time(started))):
+            started += 1
+        finished = max(finished, started)
         data = {
             "startTime": report_time(started), "finishTime": report_time(finished), "status": status,
             "sulError": "", "errorDescription": "Update failed" if failed else "", "urlSource": "Sophos",
-            "supplementOnlyUpdate": False,
+            "supplementOnlyUpdate": supplement_only,
             "products": [{"rigidName": RIGID, "productName": "%s#%s" % (RIGID, product_version),
                           "downloadVersion": product_version,
-                          "productStatus": "INSTALLFAILED" if failed else "UPTODATE",
+                          "productStatus": product_status,
                           "errorDescription": "Product %s failed to install" % RIGID if failed else ""}],
             "warehouseComponents": [{"rigidName": RIGID, "productName": RIGID,
                                      "installedVersion": version(self.st["version_index"]),
                                      "warehouseVersion": product_version}],
         }
         name = "update_report%s.json" % report_time(started)
-        write_atomic(os.path.join(SPL, "base/update/var/updatescheduler", name), json.dumps(data, indent=1))
+        write_atomic(os.path.join(folder, name), json.dumps(data, indent=1))
         log("wrote %s (status %s)" % (name, status))
 
     def machine_id(self):
@@ -287,9 +325,10 @@ class Sim:
                      json.dumps({"health": service, "service": service, "threatService": 1, "threat": 1}))
         last_good = str(int(st["last_good"]))
         failed_since = str(int(st["failed_since"])) if failed else "0"
+        last_error = str(int(st.get("last_error") or st["failed_since"])) if failed else "0"
         write_atomic(os.path.join(SPL, "base/update/var/updatescheduler/state_machine_raw_data.json"),
                      json.dumps({"DownloadFailedSinceTime": "0", "DownloadState": "0",
-                                 "EventStateLastErrorTime": failed_since,
+                                 "EventStateLastErrorTime": last_error,
                                  "EventStateLastTime": last_good,
                                  "InstallFailedSinceTime": failed_since,
                                  "InstallState": "1" if failed else "0",
@@ -331,14 +370,16 @@ def main(argv):
             sim.render()
             due, delay = sim.st["update_due_boot"], sim.st["delay"]
         if due:
-            time.sleep(delay)
+            # Counted from the boot, not from this start: a simulator restarted within the boot
+            # (changed by `lab up`) does not push the update back.
+            time.sleep(max(0.0, boot_time() + delay - time.time()))
             with sim:
                 # `set` may have changed the scenario meanwhile; it clears update_due_boot.
                 started = sim.start_update() if sim.st["update_due_boot"] == boot_id() else None
             if started:
                 time.sleep(UPDATE_SECONDS)
                 with sim:
-                    sim.finish_queued_update(started)
+                    sim.finish_post_boot_update(started)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while True:
             signal.pause()
