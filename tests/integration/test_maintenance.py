@@ -10,21 +10,42 @@ pytestmark = pytest.mark.lab
 
 PLAYBOOK = os.path.join(os.path.dirname(__file__), "..", "..", "playbooks", "maintenance.yml")
 
+# A before-restart hook that fails: a host that needs a restart then fails in the cycle, fast and
+# without restarting.
+FAILING_HOOK = """
+- name: Refuse the restart (a drain that did not work)
+  ansible.builtin.fail:
+    msg: the load balancer refused to drain this host
+"""
 
-def run(lab, tmp_path, hosts, extra=None, check=True):
+
+def run(lab, tmp_path, hosts, extra=None, check=True, args=()):
     variables = {"maintenance_hosts": ":".join(hosts), "maintenance_serial": 2,
                  "reboot_cycle_settle_minutes": 0.4, "reboot_cycle_poll_seconds": 2,
                  "reboot_cycle_reboot_timeout": 60, "report_dir": str(tmp_path / "report")}
     variables.update(extra or {})
-    res = lab.playbook(PLAYBOOK, "-e", json.dumps(variables), check=check)
     report = tmp_path / "report" / "sophos-report.json"
+    if report.exists():
+        report.unlink()
+    res = lab.playbook(PLAYBOOK, "-e", json.dumps(variables), *args, check=check)
     return res, (json.loads(report.read_text()) if report.exists() else None)
+
+
+def rows(report):
+    assert report is not None, "no report was written"
+    return dict((row["host"], row) for row in report["hosts"])
 
 
 def changed(res, host):
     match = re.search(r"^%s\s*:\s*ok=\d+\s+changed=(\d+)" % re.escape(host), res.stdout, re.M)
     assert match, res.stdout[-3000:]
     return int(match.group(1))
+
+
+def failing_hook(tmp_path):
+    hook = tmp_path / "refuse.yml"
+    hook.write_text(FAILING_HOOK)
+    return str(hook)
 
 
 def test_queued_update_end_to_end_then_nothing(lab, tmp_path):
@@ -35,11 +56,9 @@ def test_queued_update_end_to_end_then_nothing(lab, tmp_path):
     res, report = run(lab, tmp_path, [queued, clean])
     assert lab.boot_count(queued) == boots[queued] + 2
     assert lab.boot_count(clean) == boots[clean]
-    assert report is not None
-    text = json.dumps(report)
-    assert queued in text and clean in text
+    assert rows(report)[queued]["status"] == "rebooted" and rows(report)[clean]["status"] == "ok"
     # The second run finds nothing to do on either host.
-    res, _ = run(lab, tmp_path, [queued, clean])
+    res, report = run(lab, tmp_path, [queued, clean])
     assert lab.boot_count(queued) == boots[queued] + 2
     assert changed(res, queued) == 0 and changed(res, clean) == 0, res.stdout[-4000:]
 
@@ -54,4 +73,96 @@ def test_window_guard_defers_before_patching(lab, tmp_path):
     assert lab.boot_id(host) == before
     assert "maintenance deferred" in res.stdout
     assert "fleetops.sophos.patch : Refresh the apt package lists" not in res.stdout
-    assert '"deferred"' in json.dumps(report)
+    assert rows(report)[host]["status"] == "deferred"
+
+
+def test_limit_reports_only_the_limited_hosts(lab, tmp_path):
+    """A job Limit that does not match localhost still writes the report, with the limited hosts only."""
+    for host in lab.hosts:
+        lab.sophos(host, "clean")
+    res, report = run(lab, tmp_path, ["lab"], {"patch_enabled": False}, args=("--limit", lab.hosts[0]))
+    assert list(rows(report)) == [lab.hosts[0]], res.stdout[-3000:]
+    assert rows(report)[lab.hosts[0]]["status"] == "ok"
+    assert report["summary"]["total"] == 1
+
+
+def test_every_host_failing_still_writes_the_report_and_fails_the_job(lab, tmp_path):
+    hosts = lab.hosts[:2]
+    for host in hosts:
+        lab.sophos(host, "os-reboot-required")
+    before = {h: lab.boot_id(h) for h in hosts}
+    try:
+        res, report = run(lab, tmp_path, hosts, {"patch_enabled": False,
+                                                 "reboot_cycle_before_restart_tasks": failing_hook(tmp_path)},
+                          check=False)
+    finally:
+        for host in hosts:
+            lab.sophos(host, "clean")
+    assert res.returncode == 2, res.stdout[-3000:]
+    for host in hosts:
+        row = rows(report)[host]
+        assert row["status"] == "failed" and row["run"]["state"] == "failed", row
+        assert row["maintenance"]["status"] == "failed"
+        assert "the load balancer refused to drain this host" in row["maintenance"]["message"]
+        assert lab.boot_id(host) == before[host]
+        assert re.search(r"^%s\s*:.*failed=1" % re.escape(host), res.stdout, re.M), res.stdout[-2000:]
+    assert report["summary"]["counts"]["failed"] == 2
+
+
+def test_failure_budget_stops_the_run_and_later_hosts_are_not_run(lab, tmp_path):
+    first, second = lab.hosts[:2]
+    lab.sophos(first, "os-reboot-required")
+    lab.sophos(second, "os-reboot-required")
+    before = lab.boot_id(second)
+    try:
+        res, report = run(lab, tmp_path, [first, second],
+                          {"maintenance_serial": 1, "maintenance_max_fail_percentage": 0, "patch_enabled": False,
+                           "reboot_cycle_before_restart_tasks": failing_hook(tmp_path)}, check=False)
+    finally:
+        lab.sophos(first, "clean")
+        lab.sophos(second, "clean")
+    assert res.returncode == 2, res.stdout[-3000:]
+    assert lab.boot_id(second) == before, "the second batch must not have run"
+    assert rows(report)[first]["status"] == "failed"
+    assert rows(report)[second]["status"] == "not_run"
+    assert rows(report)[second]["run"]["state"] == "not_run"
+    assert report["summary"]["attention"] == [first]
+
+
+def test_serial_one_over_two_hosts_reports_both(lab, tmp_path):
+    clean, pending = lab.hosts[0], lab.hosts[1]
+    lab.sophos(clean, "clean")
+    lab.sophos(pending, "os-reboot-required")
+    before = lab.boot_id(pending)
+    res, report = run(lab, tmp_path, [clean, pending], {"maintenance_serial": 1, "patch_enabled": False})
+    assert lab.boot_id(pending) != before
+    status = dict((host, row["status"]) for host, row in rows(report).items())
+    assert status == {clean: "ok", pending: "rebooted"}, res.stdout[-3000:]
+    # The first batch's report showed the second host as not run yet, not as failed.
+    assert re.search(r"not_run=1, ok=1 of 2 host\(s\)", res.stdout), res.stdout[-3000:]
+
+
+def test_survey_style_strings(lab, tmp_path):
+    """What an AWX survey sends: yes/no as strings, numbers as strings, a text area as one string."""
+    host = lab.hosts[2]
+    lab.sophos(host, "os-reboot-required")
+    before = lab.boot_id(host)
+    survey = {"maintenance_serial": "1", "maintenance_max_fail_percentage": "0",
+              "reboot_cycle_force": "false", "reboot_cycle_fail_when_still_pending": "true",
+              "reboot_cycle_settle_minutes": "0.3", "reboot_cycle_poll_seconds": "2", "reboot_cycle_max_cycles": "2",
+              "patch_enabled": "true", "patch_security_only": "False", "patch_exclude": "linux-image-*\nfleetops-*\n"}
+    res, report = run(lab, tmp_path, [host], survey)
+    assert lab.boot_id(host) != before
+    assert rows(report)[host]["status"] == "rebooted"
+    assert rows(report)[host]["patch"]["status"] in ("unchanged", "patched")
+    # patch_enabled "false" skips patching; a value that is neither fails naming the variable,
+    # before anything is changed, and the report still says so.
+    lab.sophos(host, "os-reboot-required")
+    before = lab.boot_id(host)
+    res, report = run(lab, tmp_path, [host], dict(survey, patch_enabled="false", reboot_cycle_force="sometimes"),
+                      check=False)
+    assert res.returncode == 2
+    assert lab.boot_id(host) == before
+    assert "reboot_cycle_force" in rows(report)[host]["maintenance"]["message"]
+    assert rows(report)[host]["status"] == "failed"
+    lab.sophos(host, "clean")

@@ -208,7 +208,7 @@ def test_unsettled_after_restart_settles():
 
 def _after(n_restarts, **settings):
     st = state(**settings)
-    for _ in range(n_restarts):
+    for restart in range(n_restarts):
         st = _cycle.restarted(st, facts(), T0)
         st["settled"] = True
     return st

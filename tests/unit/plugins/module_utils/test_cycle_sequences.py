@@ -70,7 +70,7 @@ def replay(fixture):
     facts = host.read(now)
     state = _cycle.start(facts, fixture["settings"], now, prior_restart=fixture.get("prior_restart", False))
     steps, polls = [], 0
-    for _ in range(20):
+    for step_number in range(20):
         decision = _cycle.plan(facts, state, now)
         steps.append(decision["step"])
         if decision["step"] == "reboot":
@@ -124,8 +124,8 @@ def test_replay_poll_ends_before_the_interval_on_evidence():
     with open(os.path.join(FIXTURES, "windows_queued_update.yml")) as handle:
         fixture = yaml.safe_load(handle)
     fixed = dict(fixture, settings=dict(fixture["settings"], settle_mode="fixed"))
-    _, _, _, poll_record, _ = replay(fixture)
-    _, _, _, fixed_record, _ = replay(fixed)
+    poll_record = replay(fixture)[3]
+    fixed_record = replay(fixed)[3]
     assert poll_record["restarts"] == fixed_record["restarts"] == 2
     assert poll_record["duration_seconds"] < fixed_record["duration_seconds"] - 1200
 

@@ -101,7 +101,7 @@ def test_still_pending_after_max_cycles():
     facts = at("reboot-dword")
     now = t("2026-11-27T08:00:00Z")
     state = _cycle.start(facts, SETTINGS, now)
-    for _ in range(2):
+    for restart in range(2):
         state = _cycle.restarted(state, facts, now)
         state["settled"] = True
     decision = _cycle.plan(facts, state, now)
