@@ -130,24 +130,61 @@ def _collection_plugins():
                      if not p.endswith("__init__.py"))
     roles = sorted(os.path.basename(os.path.dirname(os.path.dirname(p)))
                    for p in glob.glob(os.path.join(ROOT, "roles", "*", "meta", "argument_specs.yml")))
-    filters = sorted(os.path.splitext(os.path.basename(p))[0]
-                     for p in glob.glob(os.path.join(ROOT, "plugins", "filter", "*.py"))
-                     if not p.endswith("__init__.py"))
+    # Filter names as each file's FilterModule.filters() registers them (several per file), read from the
+    # source so that a file that fails to import is reported here rather than skipped.
+    import ast  # pylint: disable=import-outside-toplevel
+    filters = {}
+    for path in sorted(glob.glob(os.path.join(ROOT, "plugins", "filter", "*.py"))):
+        with open(path, encoding="utf-8") as handle:
+            tree = ast.parse(handle.read(), path)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and node.name == "filters":
+                for ret in (n for n in ast.walk(node) if isinstance(n, ast.Return)):
+                    if not isinstance(ret.value, ast.Dict) or not all(
+                            isinstance(k, ast.Constant) and isinstance(k.value, str) for k in ret.value.keys):
+                        raise SystemExit("%s: filters() must return a dict literal with string keys"
+                                         % os.path.relpath(path, ROOT))
+                    for key in ret.value.keys:
+                        filters[key.value] = os.path.relpath(path, ROOT)
     return modules, roles, filters
 
 
 def stage_docs():
-    """ansible-doc renders every module and role of the collection."""
-    modules, roles, _filters = _collection_plugins()
-    failures = 0
+    """ansible-doc renders every module, role and filter of the collection.
+
+    Each filter needs its own sidecar ``plugins/filter/<name>.yml``; ansible-doc prefers a DOCUMENTATION
+    block in the filter's ``.py`` file, so the rendered page must come from the sidecar.
+    """
+    modules, roles, filters = _collection_plugins()
+    failures = rendered = 0
     for kind, names in (("module", modules), ("role", roles)):
         for name in names:
             rc, text = run("docs", [tool("ansible-doc"), "-t", kind, "%s.%s" % (COLLECTION, name)])
             if rc != 0 or "EXAMPLES" not in text and kind == "module" or len(text) < 200:
                 print("ansible-doc did not render %s %s" % (kind, name))
                 failures += 1
-    rendered = len(modules) + len(roles) - failures
-    return (1 if failures or not modules else 0), {"rendered": rendered, "failed": failures}
+            else:
+                rendered += 1
+    sidecars = set(os.path.splitext(os.path.basename(p))[0]
+                   for p in glob.glob(os.path.join(ROOT, "plugins", "filter", "*.yml")))
+    for name in sorted(set(filters) - sidecars):
+        print("filter %s (registered in %s) has no documentation: add plugins/filter/%s.yml"
+              % (name, filters[name], name))
+        failures += 1
+    for name in sorted(sidecars - set(filters)):
+        print("plugins/filter/%s.yml documents a filter that no FilterModule registers" % name)
+        failures += 1
+    for name in sorted(sidecars & set(filters)):
+        rc, text = run("docs", [tool("ansible-doc"), "-t", "filter", "%s.%s" % (COLLECTION, name)])
+        source = re.search(r"^> FILTER \S+ \((.+)\)$", text, re.M)
+        if rc != 0 or not source or not source.group(1).endswith("/plugins/filter/%s.yml" % name) \
+                or "EXAMPLES" not in text or "RETURN VALUES" not in text:
+            print("ansible-doc did not render filter %s from plugins/filter/%s.yml" % (name, name))
+            failures += 1
+        else:
+            rendered += 1
+    return (1 if failures or not modules else 0), {"rendered": rendered, "failed": failures,
+                                                   "filters": len(filters)}
 
 
 def stage_build():
