@@ -7,57 +7,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-DOCUMENTATION = r"""
-name: report_entries
-short_description: Collect the report input of each host from hostvars
-version_added: 0.1.0
-description:
-  - Part of the C(fleetops.sophos.report) role. For each host name, picks C(sophos_reboot),
-    C(sophos_reboot_cycle), C(sophos_patch) and a registered task result out of O(hostvars) and tells
-    whether the host was reached.
-  - The other filters of the role are C(report_build), C(report_csv), C(report_markdown) and C(report_html);
-    see docs/report.md.
-options:
-  _input:
-    description: Host names to report on.
-    type: list
-    elements: str
-    required: true
-  hostvars:
-    description: The C(hostvars) magic variable.
-    type: dict
-    required: true
-  active:
-    description: Hosts still active in the play (C(ansible_play_hosts)); the others failed or were unreachable.
-    type: list
-    elements: str
-  result_var:
-    description: Name of a registered variable whose C(unreachable) / C(failed) / C(msg) say why a host dropped out.
-    type: str
-    default: sophos_reboot_facts_result
-  not_run:
-    description:
-      - Hosts whose batch (C(serial)) has not run yet; they get the run state C(not_run), not C(failed).
-    type: list
-    elements: str
-"""
-
-EXAMPLES = r"""
-- name: Build the report data
-  ansible.builtin.set_fact:
-    report_data: >-
-      {{ ansible_play_hosts_all
-         | fleetops.sophos.report_entries(hostvars, active=ansible_play_hosts)
-         | fleetops.sophos.report_build(alert_days=14) }}
-"""
-
-RETURN = r"""
-_value:
-  description: One entry per host, C({host, facts, cycle, patch, run}).
-  type: list
-  elements: dict
-"""
-
 from collections.abc import Mapping, Sequence
 
 from ansible.errors import AnsibleFilterError
