@@ -79,14 +79,16 @@ def repo(lab, tmp_path):
 def test_patch_upgrades_and_records(lab, tmp_path, repo):
     host = repo
     before = lab.boot_id(host)
-    record, _ = run_patch(lab, tmp_path, host, check=True)
+    record = run_patch(lab, tmp_path, host, check=True)[0]
     assert installed_version(lab, host) == "1.0"
     assert record["status"] == "unchanged" and record["check_mode"]
     assert "%s 1.0 -> 2.0" % PACKAGE in record["would_install"]
 
+    # The second half is what an AWX survey sends: strings, and a text area with one entry per line.
     for extra in ({"patch_exclude": ["fleetops-patch-*"]}, {"patch_security_only": True},
-                  {"patch_enabled": False}):
-        record, _ = run_patch(lab, tmp_path, host, extra)
+                  {"patch_exclude": "bash\nfleetops-patch-*\n"}, {"patch_security_only": "True"},
+                  {"patch_enabled": False}, {"patch_enabled": "false"}):
+        record = run_patch(lab, tmp_path, host, extra)[0]
         assert installed_version(lab, host) == "1.0", extra
         assert not any(c.startswith(PACKAGE) for c in record["changes"]), extra
     assert record["status"] == "skipped"
@@ -97,5 +99,5 @@ def test_patch_upgrades_and_records(lab, tmp_path, repo):
     assert "%s 1.0 -> 2.0" % PACKAGE in record["changes"]
     assert lab.boot_id(host) == before, "patching must never restart"
 
-    record, _ = run_patch(lab, tmp_path, host)
+    record = run_patch(lab, tmp_path, host)[0]
     assert not any(c.startswith(PACKAGE) for c in record["changes"])

@@ -117,3 +117,25 @@ def test_maintenance_playbook(lab, runner_dirs):
     row = [row for row in read_report(runner_dirs)["hosts"] if row["host"] == pending][0]
     assert row["maintenance"]["restarts"] == 1
     assert "sophos_reboot_required" in row["maintenance"]["reasons_before"]
+
+
+def test_maintenance_with_a_limit_and_a_host_down(lab, runner_dirs):
+    """An AWX job Limit that does not match localhost: the report is still written, lists only the
+    limited hosts, shows the host that is down as unreachable, and the job fails for it."""
+    host = lab.hosts[0]
+    boot = lab.boot_id(host)
+    runner = run(lab, runner_dirs, "maintenance.yml", dict(FAST, patch_enabled="false"),
+                 limit="%s,down-host" % host)
+    output = runner.stdout.read()
+    assert runner.status == "failed", output[-3000:]
+    assert runner.stats["failures"] == {"down-host": 1}
+    assert lab.boot_id(host) == boot
+
+    data = stats_data(runner)
+    assert data["total"] == 2
+    assert data["hosts"]["unreachable"] == ["down-host"]
+    assert data["hosts"]["ok"] == [host]
+    rows = dict((row["host"], row) for row in read_report(runner_dirs)["hosts"])
+    assert set(rows) == {host, "down-host"}
+    assert rows["down-host"]["maintenance"]["status"] == "failed"
+    assert "could not be reached" in rows["down-host"]["maintenance"]["message"]
