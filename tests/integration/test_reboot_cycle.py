@@ -2,6 +2,7 @@
 
 Small settle times and timeouts keep the suite short; the simulator's post-boot delay is 5 s.
 """
+import collections
 import datetime
 import json
 import re
@@ -36,6 +37,9 @@ PLAYBOOK = """
 """
 
 
+Run = collections.namedtuple("Run", "results res elapsed")
+
+
 def run_cycle(lab, tmp_path, target, extra=None, check=False, expect_rc=0):
     playbook = tmp_path / "cycle.yml"
     playbook.write_text(PLAYBOOK)
@@ -52,7 +56,7 @@ def run_cycle(lab, tmp_path, target, extra=None, check=False, expect_rc=0):
     assert res.returncode == expect_rc, "rc %d, expected %d:\n%s%s" % (res.returncode, expect_rc,
                                                                        res.stdout[-6000:], res.stderr)
     results = {path.stem: json.loads(path.read_text()) for path in out.iterdir()}
-    return results, res, elapsed
+    return Run(results, res, elapsed)
 
 
 def recap(res, host):
@@ -66,7 +70,7 @@ def test_nothing_pending_no_restart(lab, tmp_path):
     host = lab.hosts[0]
     lab.sophos(host, "clean")
     before = lab.boot_id(host)
-    results, res, _ = run_cycle(lab, tmp_path, host)
+    results, res = run_cycle(lab, tmp_path, host)[:2]
     assert lab.boot_id(host) == before
     assert results[host]["status"] == "ok" and results[host]["restarts"] == 0
     assert recap(res, host)["changed"] == 0
@@ -76,7 +80,7 @@ def test_os_reboot_required_one_restart_then_nothing(lab, tmp_path):
     host = lab.hosts[1]
     lab.sophos(host, "os-reboot-required")
     before = lab.boot_id(host)
-    results, res, _ = run_cycle(lab, tmp_path, host)
+    results, res = run_cycle(lab, tmp_path, host)[:2]
     after = lab.boot_id(host)
     record = results[host]
     assert after != before
@@ -85,7 +89,7 @@ def test_os_reboot_required_one_restart_then_nothing(lab, tmp_path):
     assert record["reasons_before"] == ["reboot_required_file"] and record["reasons_after"] == []
     assert recap(res, host)["changed"] == 1
     # The same run again changes nothing and restarts nothing.
-    results, res, _ = run_cycle(lab, tmp_path, host)
+    results, res = run_cycle(lab, tmp_path, host)[:2]
     assert lab.boot_id(host) == after
     assert results[host]["status"] == "ok" and recap(res, host)["changed"] == 0
 
@@ -95,7 +99,7 @@ def test_queued_update_two_restarts_poll_ends_early(lab, tmp_path):
     lab.sophos(host, "queued-update", delay=5)
     first = lab.boot_id(host)
     boots = lab.boot_count(host)
-    results, _, _ = run_cycle(lab, tmp_path, host, {"reboot_cycle_settle_minutes": 1.0})
+    results = run_cycle(lab, tmp_path, host, {"reboot_cycle_settle_minutes": 1.0}).results
     record = results[host]
     assert lab.boot_count(host) == boots + 2
     assert record["status"] == "rebooted" and record["restarts"] == 2
@@ -111,7 +115,7 @@ def test_queued_twice_still_pending_fails_clearly(lab, tmp_path):
     host = lab.hosts[3]
     lab.sophos(host, "queued-twice", delay=3)
     boots = lab.boot_count(host)
-    results, res, _ = run_cycle(lab, tmp_path, host, {"reboot_cycle_max_cycles": 2}, expect_rc=2)
+    results, res = run_cycle(lab, tmp_path, host, {"reboot_cycle_max_cycles": 2}, expect_rc=2)[:2]
     record = results[host]
     assert lab.boot_count(host) == boots + 2
     assert record["status"] == "still_pending" and record["restarts"] == 2
@@ -123,7 +127,7 @@ def test_check_mode_restarts_nothing(lab, tmp_path):
     host = lab.hosts[0]
     lab.sophos(host, "os-reboot-required")
     before, boots = lab.boot_id(host), lab.boot_count(host)
-    results, res, _ = run_cycle(lab, tmp_path, host, check=True)
+    results, res = run_cycle(lab, tmp_path, host, check=True)[:2]
     assert lab.boot_id(host) == before and lab.boot_count(host) == boots
     record = results[host]
     assert record["check_mode"] and record["would_reboot"] and record["restarts"] == 0
@@ -136,7 +140,7 @@ def test_window_too_short_defers(lab, tmp_path):
     lab.sophos(host, "os-reboot-required")
     before = lab.boot_id(host)
     end = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=50)).isoformat()
-    results, _, _ = run_cycle(lab, tmp_path, host, {"reboot_cycle_window_end": end})
+    results = run_cycle(lab, tmp_path, host, {"reboot_cycle_window_end": end}).results
     assert lab.boot_id(host) == before
     assert results[host]["status"] == "deferred" and "left in the window" in results[host]["message"]
 
@@ -145,7 +149,7 @@ def test_bad_window_fails_before_any_change(lab, tmp_path):
     host = lab.hosts[0]
     lab.sophos(host, "os-reboot-required")
     before = lab.boot_id(host)
-    _, res, _ = run_cycle(lab, tmp_path, host, {"reboot_cycle_window_end": "tomorrow 6am"}, expect_rc=2)
+    res = run_cycle(lab, tmp_path, host, {"reboot_cycle_window_end": "tomorrow 6am"}, expect_rc=2).res
     assert lab.boot_id(host) == before
     assert "window_end 'tomorrow 6am' is not an ISO 8601 date-time" in res.stdout
 
@@ -196,3 +200,57 @@ def test_host_lost_mid_cycle_fails_alone(lab, tmp_path):
         assert lab.boot_id(host) != before[host]
     # The lost host costs the restart timeout, not more (plus the run's own time).
     assert elapsed < timeout + 60, elapsed
+
+
+SCHEDULE_HOOK = """
+- name: Schedule trouble for the settle that follows this restart
+  ansible.builtin.command:
+    argv:
+      - systemd-run
+      - "--on-active={{ trouble_after }}"
+      - /bin/sh
+      - -c
+      - "{{ trouble }}"
+  changed_when: true
+"""
+
+
+def schedule_hook(tmp_path):
+    hook = tmp_path / "after_restart.yml"
+    hook.write_text(SCHEDULE_HOOK)
+    return str(hook)
+
+
+def test_network_blip_while_settling_is_tolerated(lab, tmp_path):
+    """A reading that fails while settling (the link is down longer than the SSH keepalive allows)
+    is read again after the poll interval; the cycle goes on once the host answers."""
+    host = lab.hosts[1]
+    lab.sophos(host, "os-reboot-required")
+    boots = lab.boot_count(host)
+    results, res = run_cycle(lab, tmp_path, host, {
+        "reboot_cycle_settle_mode": "fixed", "reboot_cycle_settle_minutes": 0.75,
+        "reboot_cycle_after_restart_tasks": schedule_hook(tmp_path),
+        "trouble_after": 1, "trouble": "ip link set eth0 down; sleep 15; ip link set eth0 up"})[:2]
+    record = results[host]
+    assert lab.boot_count(host) == boots + 1
+    assert record["status"] == "rebooted" and not record["unreachable"], record
+    assert re.search(r"settle reading failed \(1 in a row", res.stdout), res.stdout[-4000:]
+    assert record["settles"][0]["ended"] == "interval"
+
+
+def test_host_lost_while_settling_is_recorded_as_unreachable(lab, tmp_path):
+    host = lab.hosts[2]
+    lab.sophos(host, "os-reboot-required")
+    try:
+        results, res = run_cycle(lab, tmp_path, host, {
+            "reboot_cycle_settle_minutes": 2, "reboot_cycle_poll_retries": 1,
+            "reboot_cycle_after_restart_tasks": schedule_hook(tmp_path),
+            "trouble_after": 3, "trouble": "systemctl --no-block poweroff"}, expect_rc=2)[:2]
+        assert lab.status()[host]["state"] == "down"
+    finally:
+        lab.up()
+    record = results[host]
+    assert record["status"] == "failed" and record["unreachable"] is True, record
+    assert "the host stayed unreachable while settling after restart 1" in record["message"]
+    assert record["restarts"] == 1
+    assert recap(res, host)["failed"] == 1
