@@ -28,6 +28,8 @@ os.environ["PATH"] = BIN + os.pathsep + os.environ.get("PATH", "")
 # The collection is loaded from the checkout through .venv/collections/ansible_collections/fleetops/sophos.
 os.environ["ANSIBLE_COLLECTIONS_PATH"] = os.path.join(ROOT, ".venv", "collections")
 os.environ["ANSIBLE_NOCOLOR"] = "1"
+os.environ["NO_COLOR"] = "1"
+os.environ["PY_COLORS"] = "0"
 
 
 def tool(name):
@@ -197,11 +199,12 @@ def stage_build():
         if rc or not tarballs:
             return rc or 1, {"tarball": 0}
         installed = os.path.join(work, "installed")
+        # Only the installed copy may be visible: the checkout's own link would satisfy both steps.
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=installed)
         rc, text = run("build", [tool("ansible-galaxy"), "collection", "install", "--offline", "--no-deps",
-                                 "-p", installed, tarballs[0]])
+                                 "-p", installed, tarballs[0]], env=env)
         if rc:
             return rc, {"tarball": 1}
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=installed)
         rc, text = run("build", [tool("ansible-doc"), "-l", COLLECTION], env=env)
         modules = _collection_plugins()[0]
         missing = [m for m in modules if "%s.%s" % (COLLECTION, m) not in text]
