@@ -14,21 +14,14 @@ __metaclass__ = type
 
 from datetime import datetime, timezone
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._filters import guard as _guard
 
 
 def _now(now):
     if now is None:
         return datetime.now(timezone.utc)
     return _cycle.parse_time(now, "now")
-
-
-def _guard(name, func, *args, **kwargs):
-    try:
-        return func(*args, **kwargs)
-    except _cycle.CycleError as exc:
-        raise AnsibleFilterError("fleetops.sophos.%s: %s" % (name, exc))
 
 
 def cycle_settings(settings):

@@ -7,15 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.fleetops.sophos.plugins.module_utils import _patch
-
-
-def _guard(name, func, *args, **kwargs):
-    try:
-        return func(*args, **kwargs)
-    except _patch.PatchError as exc:
-        raise AnsibleFilterError("fleetops.sophos.%s: %s" % (name, exc))
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._filters import guard as _guard
 
 
 def patch_settings(settings):
