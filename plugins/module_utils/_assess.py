@@ -371,25 +371,29 @@ def _cmd_ok(col, source, cmd):
     return cmd
 
 
+def _parsed_cmd(col, source, reading, parser):
+    """The parsed stdout of a command reading, or None (with a read error when it did not parse)."""
+    cmd = _cmd_ok(col, source, reading)
+    if not cmd:
+        return None
+    parsed, err = parser(cmd.get("stdout"))
+    if err:
+        col.error(source, "rc %s: %s" % (cmd.get("rc"), err))
+        return None
+    return parsed
+
+
 def _assess_sav(col, sav, sophos):
     sophos.update(installed=True, product="sav")
-    version = _cmd_ok(col, "sav:savdstatus --version", sav.get("version"))
-    if version:
-        parsed, err = _spl.parse_sav_version(version.get("stdout"))
-        if err:
-            col.error("sav:savdstatus --version", "rc %s: %s" % (version.get("rc"), err))
-        else:
-            sophos["version"] = parsed["version"]
-    status = _cmd_ok(col, "sav:savdstatus -v", sav.get("status"))
-    if status:
-        parsed, err = _spl.parse_sav_status(status.get("stdout"))
-        if err:
-            col.error("sav:savdstatus -v", "rc %s: %s" % (status.get("rc"), err))
-        else:
-            services = dict((k, v) for k, v in (("savd", parsed["daemon"]), ("on-access", parsed["on_access"]))
-                            if v)
-            sophos["health"]["services"] = services
-            sophos["health"]["overall"] = "bad" if "stopped" in services.values() else "good"
+    parsed = _parsed_cmd(col, "sav:savdstatus --version", sav.get("version"), _spl.parse_sav_version)
+    if parsed is not None:
+        sophos["version"] = parsed["version"]
+    parsed = _parsed_cmd(col, "sav:savdstatus -v", sav.get("status"), _spl.parse_sav_status)
+    if parsed is not None:
+        services = dict((k, v) for k, v in (("savd", parsed["daemon"]), ("on-access", parsed["on_access"]))
+                        if v)
+        sophos["health"]["services"] = services
+        sophos["health"]["overall"] = "bad" if "stopped" in services.values() else "good"
     last = sav.get("last_update")
     if last:
         if last.get("error"):

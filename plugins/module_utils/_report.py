@@ -180,6 +180,12 @@ class _Reader:
         self._bad(field, value, "a list")
         return []
 
+    def records(self, value, field):
+        """``(name, mapping)`` for each entry of a list of mappings, ``name`` as ``field[index]``."""
+        for index, item in enumerate(self.items(value, field)):
+            name = "%s[%d]" % (field, index)
+            yield name, self.mapping(item, name)
+
     def texts(self, value, field):
         result = []
         for index, item in enumerate(self.items(value, field)):
@@ -202,9 +208,7 @@ class _Reader:
 
 def _reasons(read, value):
     reasons = []
-    for index, item in enumerate(read.items(value, "sophos_reboot.reasons")):
-        field = "sophos_reboot.reasons[%d]" % index
-        item = read.mapping(item, field)
+    for field, item in read.records(value, "sophos_reboot.reasons"):
         if not item:
             continue
         reasons.append({
@@ -245,9 +249,7 @@ def _maintenance(read, value):
     if not cycle:
         return None
     settles = []
-    for index, item in enumerate(read.items(cycle.get("settles"), "sophos_reboot_cycle.settles")):
-        field = "sophos_reboot_cycle.settles[%d]" % index
-        item = read.mapping(item, field)
+    for field, item in read.records(cycle.get("settles"), "sophos_reboot_cycle.settles"):
         settles.append({
             "mode": read.text(item.get("mode"), field=field + ".mode", limit=20),
             "seconds": read.number(item.get("seconds"), field + ".seconds"),
@@ -379,9 +381,7 @@ def host_row(host, facts=None, cycle=None, patch=None, run=None, alert_days=DEFA
     os_facts = read.mapping(facts.get("os"), "sophos_reboot.os")
     sophos = _sophos(read, facts.get("sophos"))
     read_errors = []
-    for index, item in enumerate(read.items(facts.get("read_errors"), "sophos_reboot.read_errors")):
-        field = "sophos_reboot.read_errors[%d]" % index
-        item = read.mapping(item, field)
+    for field, item in read.records(facts.get("read_errors"), "sophos_reboot.read_errors"):
         read_errors.append({
             "source": read.text(item.get("source"), field=field + ".source", limit=200),
             "error": read.text(item.get("error"), field=field + ".error"),
