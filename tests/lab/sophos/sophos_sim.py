@@ -14,6 +14,7 @@ import argparse
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -109,6 +110,16 @@ def version(index):
 def report_time(epoch):
     """SPL report time format, in the host's local time."""
     return time.strftime("%Y%m%d %H%M%S", time.localtime(epoch))
+
+
+def newest_report_start(folder):
+    """Start time (epoch) of the newest update report in FOLDER, or None."""
+    starts = []
+    for name in os.listdir(folder) if os.path.isdir(folder) else ():
+        match = re.match(r"update_report(\d{8} \d{6})\.json$", name)
+        if match:
+            starts.append(time.mktime(time.strptime(match.group(1), "%Y%m%d %H%M%S")))
+    return max(starts) if starts else None
 
 
 def iso_utc(epoch):
@@ -254,11 +265,13 @@ class Sim:
 
     def report(self, started, finished, status, product_version, product_status, supplement_only=False):
         failed = status != "SUCCESS"
-        # Reports are named after their start second: a scenario switch (its report backdated 3 s)
-        # right after a post-boot update would otherwise replace that update's report.
+        # Reports are named after their start second, and readers take the newest name as the last
+        # update: a scenario switch (its report backdated 3 s) right after a post-boot update must
+        # neither replace that update's report nor sort before it.
         folder = os.path.join(SPL, "base/update/var/updatescheduler")
-        while os.path.exists(os.path.join(folder, "update_report%s.json" % report_time(started))):
-            started += 1
+        newest = newest_report_start(folder)
+        if newest is not None and started < newest + 1:
+            started = newest + 1
         finished = max(finished, started)
         data = {
             "startTime": report_time(started), "finishTime": report_time(finished), "status": status,
