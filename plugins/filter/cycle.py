@@ -42,8 +42,12 @@ def cycle_restarted(state, facts, elapsed=None, now=None):
 
 
 def settle_state(state, facts, now=None):
-    """Settle progress for the current boot; the restart time is the fallback start."""
-    since = state["boots"][-1].get("restarted_at") if state.get("boots") else None
+    """Settle progress for the current boot; the restart time is the fallback start.
+
+    Without a restart of our own (``win_updates`` restarted the host) the cycle's start is the fallback:
+    a settle must have a fixed start, or an unreadable boot time would make it wait for ever.
+    """
+    since = (state["boots"][-1].get("restarted_at") if state.get("boots") else None) or state.get("started")
     return _guard("settle_state",
                   lambda: _cycle.settle_state(facts, state["settings"], _now(now), since=since))
 

@@ -78,3 +78,12 @@ def test_aborted_and_lost_records():
     assert record["reasons_before"] == ["reboot_required_file"] and not record["unreachable"]
     with pytest.raises(AnsibleFilterError, match="cycle_aborted: reboot_cycle_unreachable must be true or false"):
         cycle.cycle_aborted(None, "x", FACTS, unreachable="perhaps", now=NOW)
+
+
+def test_settle_after_a_win_updates_restart_ends_without_a_boot_time():
+    """No restart of our own and no readable boot time: the settle counts from the cycle's start."""
+    unreadable = dict(FACTS, reasons=[], os=dict(FACTS["os"], last_boot=None, boot_id=None))
+    state = cycle.cycle_start(unreadable, {"settle_minutes": 1, "settle_mode": "fixed"}, prior_restart=True, now=NOW)
+    assert cycle.settle_state(state, unreadable, now="2026-11-28T03:00:30Z")["wait"]
+    settle = cycle.settle_state(state, unreadable, now="2026-11-28T03:01:01Z")
+    assert not settle["wait"] and settle["ended"] == "interval"
