@@ -302,6 +302,9 @@ def _assess_spl(col, spl, sophos, raw, boot):
     latest = None
     for name, entry in sorted((spl.get("reports") or {}).items()):
         source = "spl:%s/%s" % (REPORTS_DIR_SPL, name)
+        if not isinstance(entry, dict):
+            col.error(source, "no reading (the report disappeared while it was read)")
+            continue
         if entry.get("error"):
             col.error(source, entry["error"])
             continue

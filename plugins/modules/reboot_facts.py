@@ -386,6 +386,14 @@ def _read(path):
     return {"text": data.decode("utf-8", "replace")}
 
 
+def _mtime(path):
+    """Modification time, or -1 for a file that disappeared."""
+    try:
+        return os.path.getmtime(path)
+    except OSError:
+        return -1
+
+
 def _last_boot(proc):
     """Boot time from PID 1's start (field 22, clock ticks after btime): right in containers as well."""
     with open(os.path.join(proc, "stat")) as handle:
@@ -442,8 +450,11 @@ def read_host(options, run, which, proc="/proc", run_dirs=("/run", "/var/run")):
         except OSError:
             names = []
         # Sophos keeps many reports; the newest few carry everything assessed.
-        for name in sorted(names, key=lambda n: os.path.getmtime(os.path.join(reports_dir, n)))[-MAX_REPORTS:]:
-            spl["reports"][name] = _read(os.path.join(reports_dir, name))
+        # Sophos prunes reports while it updates: one may vanish between listing and reading.
+        for name in sorted(names, key=lambda n: _mtime(os.path.join(reports_dir, n)))[-MAX_REPORTS:]:
+            entry = _read(os.path.join(reports_dir, name))
+            if entry is not None:
+                spl["reports"][name] = entry
         for rel in MARKERS_SPL:
             spl["markers"][rel] = os.path.lexists(os.path.join(sophos_dir, rel))
         systemctl = which("systemctl")

@@ -220,6 +220,14 @@ def test_spl_bad_reports_are_read_errors():
     assert facts["sophos"]["last_update_ok"] is True  # ALC still answers
 
 
+def test_spl_report_without_a_reading_is_a_read_error():
+    reading = spl()
+    reading["reports"]["update_report20261126 121500.json"] = None
+    facts = assess(linux(reading))
+    assert [e["source"] for e in facts["read_errors"]] == [
+        "spl:base/update/var/updatescheduler/update_report20261126 121500.json"]
+
+
 def test_spl_updating_markers():
     facts = assess(linux(spl(markers={"var/lock-sophosspl/suldownloader.pid": True})))
     assert facts["sophos"]["updating"] is True

@@ -143,3 +143,20 @@ def test_large_file_is_refused(host):
     put(str(host / "sophos-spl/base/VERSION.ini"), "x" * (reboot_facts.MAX_BYTES + 1))
     raw = read(host, Tools({}, {}))
     assert raw["spl"]["files"]["base/VERSION.ini"] == {"error": "larger than 1048576 bytes"}
+
+
+def test_report_pruned_while_reading_is_left_out(host, monkeypatch):
+    """Sophos prunes reports while it updates: one listed but gone by the time it is read."""
+    reports = host / "sophos-spl" / "base" / "update" / "var" / "updatescheduler"
+    real_getmtime = os.path.getmtime
+
+    def vanishing(path):
+        if os.path.basename(path).startswith("update_report"):
+            os.remove(path)
+        return real_getmtime(path)
+
+    monkeypatch.setattr(reboot_facts.os.path, "getmtime", vanishing)
+    raw = read(host, Tools({}, {}))
+    monkeypatch.undo()
+    assert raw["spl"]["reports"] == {} and not os.listdir(str(reports))
+    assert assess(raw, DEFAULT_OPTIONS)["sophos"]["installed"] is True
