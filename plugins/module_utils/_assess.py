@@ -554,6 +554,9 @@ def _assess_windows_sophos(col, raw, sophos, boot):
     services = [s for s in (raw.get("services") or []) if isinstance(s, dict)]
     chosen = _pick_sophos_root(roots)
     sed = _key((raw.get("os_keys") or {}).get(WINDOWS_OS_KEYS["sed"]))
+    if sed.get("error"):
+        # Unreadable is not "no pending renames": say so.
+        col.error("registry:HKLM\\" + WINDOWS_OS_KEYS["sed"], sed["error"])
     if chosen is None and not services and not sed.get("exists"):
         return
     sophos.update(installed=True, product="windows_endpoint")
@@ -603,11 +606,11 @@ def _assess_windows_sophos(col, raw, sophos, boot):
     sophos["updating"] = bool(updating)
 
     last = _plausible_epoch(_value(status_values, "LastUpdateTime"))
-    if last is None:
-        last = _plausible_epoch(_value(details, "LastGoodInstallTime"))
-    if "LastUpdateTime" in status_values and _plausible_epoch(_value(status_values, "LastUpdateTime")) is None:
+    if last is None and "LastUpdateTime" in status_values:
         col.error(prefix + "AutoUpdate\\UpdateStatus", "LastUpdateTime is not an epoch timestamp: %r"
                   % (_value(status_values, "LastUpdateTime"),))
+    if last is None:
+        last = _plausible_epoch(_value(details, "LastGoodInstallTime"))
     sophos["last_update"] = epoch_to_iso(last)
     result = _spl.to_int(_value(status_values, "Result")) if "Result" in status_values else None
     if result is not None:

@@ -360,16 +360,13 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import (
     ARGUMENT_SPEC, CORE_PACKAGES, FILES_SPL, MARKERS_SPL, REPORTS_DIR_SPL, SERVICE_SPL, assess, check_options,
+    epoch_to_iso,
 )
 from ansible_collections.fleetops.sophos.plugins.module_utils._spl import REPORT_STAMP
 
 SAV_DIR = "/opt/sophos-av"
 MAX_BYTES = 1024 * 1024
 MAX_REPORTS = 10
-
-
-def _iso(epoch):
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
 def _read(path):
@@ -409,7 +406,7 @@ def _local_times(texts):
     for text in texts:
         for stamp in REPORT_STAMP.findall(text or ""):
             try:
-                converted[stamp] = _iso(time.mktime(time.strptime(stamp, "%Y%m%d %H%M%S")))
+                converted[stamp] = epoch_to_iso(time.mktime(time.strptime(stamp, "%Y%m%d %H%M%S")))
             except (ValueError, OverflowError):
                 continue
     return converted
@@ -419,7 +416,7 @@ def read_host(options, run, which, proc="/proc", run_dirs=("/run", "/var/run")):
     """Read every source on this host into the raw readings of ``_assess`` (see its docstring).
 
     ``run(argv)`` returns ``(rc, stdout, stderr)``; ``which(name)`` returns a path or None. Only reads."""
-    raw = {"family": "linux", "now": _iso(time.time()), "errors": []}
+    raw = {"family": "linux", "now": epoch_to_iso(time.time()), "errors": []}
 
     def command(argv):
         try:
@@ -429,7 +426,7 @@ def read_host(options, run, which, proc="/proc", run_dirs=("/run", "/var/run")):
         return {"rc": rc, "stdout": out, "stderr": err}
 
     try:
-        raw["last_boot"] = _iso(_last_boot(proc))
+        raw["last_boot"] = epoch_to_iso(_last_boot(proc))
     except (IOError, OSError, IndexError, ValueError) as exc:
         raw["last_boot"] = None
         raw["errors"].append({"source": "os:last_boot", "error": "cannot read %s/1/stat or btime: %s" % (proc, exc)})
@@ -482,7 +479,7 @@ def read_host(options, run, which, proc="/proc", run_dirs=("/run", "/var/run")):
         flag = os.path.join(run_dir, "reboot-required")
         if os.path.exists(flag):
             pkgs = _read(flag + ".pkgs")
-            osr["reboot_required_file"] = {"mtime": _iso(os.stat(flag).st_mtime),
+            osr["reboot_required_file"] = {"mtime": epoch_to_iso(os.stat(flag).st_mtime),
                                            "pkgs": pkgs.get("text") if pkgs else None}
             break
     needs_restarting = which("needs-restarting")

@@ -180,3 +180,13 @@ def test_ignore_sophos_reason_keeps_sophos_fact():
     facts = assess(probe("urgent"), {"ignore_reasons": ["sophos_reboot_required"]})
     assert facts["sophos"]["reboot_required"] is True
     assert facts["reboot_required"] is False and facts["alert"] is False
+
+
+def test_unreadable_endpoint_defense_key_is_a_read_error():
+    """An unreadable Sophos Endpoint Defense key is not 'no pending renames'."""
+    raw = probe("endpoint-clean")
+    sed = "SYSTEM\\CurrentControlSet\\Services\\Sophos Endpoint Defense"
+    raw["os_keys"][sed] = {"exists": False, "error": "Requested registry access is not allowed."}
+    facts = assess(raw)
+    assert {"source": "registry:HKLM\\" + sed, "error": "Requested registry access is not allowed."} in facts["read_errors"]
+    assert "sophos_pending_renames" not in ids(facts)
