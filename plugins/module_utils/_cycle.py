@@ -43,6 +43,8 @@ DEFAULTS = {
     "reboot_timeout": 600.0,
     "pre_reboot_delay": 0.0,
     "post_reboot_delay": 0.0,
+    "connect_timeout": 0,
+    "poll_retries": 3,
 }
 
 # Steps plan() can return. reboot and settle continue the cycle, the others end it.
@@ -180,6 +182,8 @@ def normalize_settings(raw):
         "reboot_timeout": _number(raw, "reboot_timeout", 0, allow_zero=False),
         "pre_reboot_delay": _number(raw, "pre_reboot_delay", 0),
         "post_reboot_delay": _number(raw, "post_reboot_delay", 0),
+        "connect_timeout": _number(raw, "connect_timeout", 0, integer=True),
+        "poll_retries": _number(raw, "poll_retries", 0, integer=True),
     }
 
 

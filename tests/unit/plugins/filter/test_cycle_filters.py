@@ -87,3 +87,14 @@ def test_settle_after_a_win_updates_restart_ends_without_a_boot_time():
     assert cycle.settle_state(state, unreadable, now="2026-11-28T03:00:30Z")["wait"]
     settle = cycle.settle_state(state, unreadable, now="2026-11-28T03:01:01Z")
     assert not settle["wait"] and settle["ended"] == "interval"
+
+
+def test_restart_and_retry_settings_are_checked_not_cast():
+    """A survey answer for the retries or the connect timeout is converted, and garbage names the variable."""
+    settings = cycle.cycle_settings({"poll_retries": "5", "connect_timeout": "30"})
+    assert settings["poll_retries"] == 5 and settings["connect_timeout"] == 30
+    assert cycle.cycle_settings({})["poll_retries"] == 3
+    with pytest.raises(AnsibleFilterError, match=r"reboot_cycle_poll_retries.*'three'"):
+        cycle.cycle_settings({"poll_retries": "three"})
+    with pytest.raises(AnsibleFilterError, match=r"reboot_cycle_connect_timeout"):
+        cycle.cycle_settings({"connect_timeout": -1})
