@@ -662,13 +662,13 @@ def _assess_windows_services(col, raw, sophos, boot):
         name = svc.get("display_name") or svc.get("name")
         if not name:
             continue
-        errors = svc.get("errors") if isinstance(svc.get("errors"), dict) else {}
-        if "status" in errors:
-            col.error("service:%s" % name, "status: %s" % errors["status"])
+        status_error = _lookup(svc.get("errors"), "Status")
+        if status_error:
+            col.error("service:%s" % name, "Status: %s" % status_error)
         mode = _start_mode(col, svc, name)
         state = _service_state(svc.get("status"), mode, since_boot)
         health["services"][name] = state
-        if state in ("stopped", "unknown") and mode in ("automatic", "delayed") and "status" not in errors:
+        if state in ("stopped", "unknown") and mode in ("automatic", "delayed") and not status_error:
             health["overall"] = "bad"
     return since_boot
 
