@@ -36,12 +36,19 @@ when the tool exists on the host.
              kernel_release: uname -r}``
 
 Windows (``win_reboot_probe``). A key reading is
-  ``{exists: bool, values: {name: {type: RegistryValueKind, value}}, subkeys: [name],
-     children: {name: key reading}, error: str}`` (``children`` only where the probe reads deeper).
+  ``{exists: true, values: {name: {type: RegistryValueKind, value} | {error}}, subkeys: [name],
+     children: {name: key reading}}`` (``children`` only where the probe reads deeper), ``{exists: false}``
+  for a missing key, ``{exists: null, error}`` for a key that could not be opened or listed. A value
+  ``{error}`` could not be read; the other values of its key still count. Names are case-insensitive.
   ``sophos``    ``[{root, keys: {"AutoUpdate" | "AutoUpdate\\UpdateStatus" | ...: key reading}}]``,
                 one entry per registry root read (the 32-bit ``WOW6432Node`` view and the native one)
   ``os_keys``   ``{path under HKLM: key reading}`` for the keys in ``WINDOWS_OS_KEYS``
-  ``services``  ``[{name, display_name, status, start_type}]`` (Sophos services only), or null
+  ``services``  ``[{name, display_name, status, start_type, errors: {property: message},
+                  registry: key reading of Services\\<name> (Start, DelayedAutostart)}]``
+                (Sophos services only), or null
+  ``sccm``      ``{reboot_pending, hard_reboot_pending}`` | ``{error}`` | null (no SCCM client)
+  ``uninstall`` ``{Uninstall key path: {exists, children: {subkey: key reading}}}``, Sophos entries only
+                (not read here)
 """
 
 from __future__ import absolute_import, division, print_function
