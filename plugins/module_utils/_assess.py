@@ -630,7 +630,7 @@ def _pick_sophos_root(roots):
     return max(candidates, key=lambda c: c[2])[0] if candidates else None
 
 
-def _start_mode(col, svc, name):
+def _start_mode(col, svc):
     """'automatic', 'delayed', 'manual', 'disabled' or None, from Get-Service and the service's key."""
     reg = _values(col, "registry:HKLM\\SYSTEM\\CurrentControlSet\\Services\\%s" % svc.get("name"),
                   svc.get("registry")) if svc.get("registry") is not None else {}
@@ -672,7 +672,7 @@ def _assess_windows_services(col, raw, sophos, boot):
         status_error = _lookup(svc.get("errors"), "Status")
         if status_error:
             col.error("service:%s" % name, "Status: %s" % status_error)
-        mode = _start_mode(col, svc, name)
+        mode = _start_mode(col, svc)
         state = _service_state(svc.get("status"), mode, since_boot)
         health["services"][name] = state
         if state in ("stopped", "unknown") and mode in ("automatic", "delayed") and not status_error:
