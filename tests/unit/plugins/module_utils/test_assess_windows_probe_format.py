@@ -264,7 +264,7 @@ def test_unreadable_os_key_is_a_read_error_not_no():
 def test_reboot_required_since_is_the_pending_since():
     raw = probe()
     root(raw, W)["keys"][FLAGS]["values"] = {"RebootRequired": {"type": "DWord", "value": 1},
-                                            "RebootRequiredSince": {"type": "QWord", "value": 1764000000123}}
+                                             "RebootRequiredSince": {"type": "QWord", "value": 1764000000123}}
     facts = assess(raw)
     assert facts["pending_since"] == "2025-11-24T16:00:00Z" and facts["pending_since_source"] == "source"
     assert reasons(facts)["sophos_reboot_required"]["detail"] == \
@@ -274,7 +274,7 @@ def test_reboot_required_since_is_the_pending_since():
 def test_unusable_reboot_required_since_is_a_read_error_and_first_seen():
     raw = probe()
     root(raw, W)["keys"][FLAGS]["values"] = {"RebootRequired": {"type": "DWord", "value": 1},
-                                            "RebootRequiredSince": {"type": "String", "value": "soon"}}
+                                             "RebootRequiredSince": {"type": "String", "value": "soon"}}
     facts = assess(raw)
     assert facts["pending_since_source"] == "first_seen"
     assert [e["source"] for e in facts["read_errors"]] == ["registry:HKLM\\%s\\%s" % (W, FLAGS)]
