@@ -193,6 +193,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for group in GROUPS:
             self.inventory.add_group(group)
         strict = self.get_option("strict")
+        compose, groups, keyed = (self.get_option(name) for name in ("compose", "groups", "keyed_groups"))
         named = {}
         for central in hosts:
             name = central.get("hostname")
@@ -208,7 +209,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self.inventory.set_variable(name, "sophos_central", central)
             for group in _central.groups_of(central):
                 self.inventory.add_child(group, name)
-            variables = self.inventory.get_host(name).get_vars()
-            self._set_composite_vars(self.get_option("compose"), variables, name, strict=strict)
-            self._add_host_to_composed_groups(self.get_option("groups"), variables, name, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, name, strict=strict)
+            if compose or groups or keyed:
+                variables = self.inventory.get_host(name).get_vars()
+                self._set_composite_vars(compose, variables, name, strict=strict)
+                self._add_host_to_composed_groups(groups, variables, name, strict=strict)
+                self._add_host_to_keyed_groups(keyed, variables, name, strict=strict)
