@@ -12,7 +12,7 @@ short_description: Sophos Central's view of given hosts, with their restart aler
 version_added: 0.1.0
 description:
   - Looks up endpoints in Sophos Central by hostname or by endpoint id and returns each in the shape of
-    the C(sophos_central) host variable of the P(fleetops.sophos.central#inventory) inventory plugin:
+    the C(sophos_central) host variable of the P(fleetops.sophos.central#inventory) inventory plugin -
     health, online state, last seen, and Central's open restart alert with its age.
   - A hostname matches an endpoint whose Central hostname is the same short name, case-insensitively
     (C(web1.example.com) and C(WEB1) both match C(web1)). Central's C(hostnameContains) filter is only a

@@ -249,3 +249,19 @@ def test_api_host_must_be_https():
     with pytest.raises(central.CentralError, match="https apiHost"):
         central.check_api_host({"id": "t", "name": "T", "api_host": "http://evil.example"})
     central.check_api_host({"id": "t", "name": "T", "api_host": "https://api-eu01.central.sophos.com"})
+
+
+def test_awx_credential_type_injects_what_the_plugins_read():
+    import os
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..")
+    with open(os.path.join(root, "docs", "awx", "sophos-central-credential-type.json")) as handle:
+        kind = json.load(handle)
+    fields = dict((f["id"], f) for f in kind["inputs"]["fields"])
+    assert fields["client_secret"]["secret"] is True and kind["kind"] == "cloud"
+    assert kind["injectors"]["env"] == dict((central.ENV[name], "{{ %s }}" % name) for name in central.ENV)
+    for name in ("identity_url", "global_url"):
+        assert fields[name]["default"] == central.DEFAULTS[name]
+    with open(os.path.join(root, "docs", "awx", "sophos-central-inventory-source.json")) as handle:
+        source = json.load(handle)
+    assert source["source_path"].endswith("sophos_central.yml")
+    assert os.path.isfile(os.path.join(root, source["source_path"]))
