@@ -116,6 +116,7 @@ keyed_groups:
   - key: sophos_central.os.platform
     prefix: sophos_os
 
+---
 # partner_sophos_central.yml - partner credentials, two customers only, with a cache
 plugin: fleetops.sophos.central
 client_id: 3f2a8c1e-0000-4000-8000-partnerclient
