@@ -9,6 +9,18 @@ __metaclass__ = type
 class ModuleDocFragment:
     DOCUMENTATION = r"""
 options:
+  hostnames:
+    description:
+      - Hostnames of the endpoints, short names or FQDNs; only the short name counts, case-insensitively.
+      - Give O(hostnames), O(ids) or both.
+    type: list
+    elements: str
+    default: []
+  ids:
+    description: Central endpoint ids (C(sophos_central.id)).
+    type: list
+    elements: str
+    default: []
   client_id:
     description:
       - Client ID of a Sophos Central API credential (Global Settings > API Credentials), for a tenant,

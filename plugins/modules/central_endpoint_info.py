@@ -22,17 +22,6 @@ description:
   - Reads only; it changes nothing in Central.
 extends_documentation_fragment:
   - fleetops.sophos.central
-options:
-  hostnames:
-    description: Hostnames to look up (short names or FQDNs; only the short name counts).
-    type: list
-    elements: str
-    default: []
-  ids:
-    description: Central endpoint ids to look up.
-    type: list
-    elements: str
-    default: []
 attributes:
   check_mode:
     support: full

@@ -20,17 +20,6 @@ description:
     gets 403.
 extends_documentation_fragment:
   - fleetops.sophos.central
-options:
-  hostnames:
-    description: Hostnames of the endpoints (short names or FQDNs; only the short name counts).
-    type: list
-    elements: str
-    default: []
-  ids:
-    description: Central endpoint ids.
-    type: list
-    elements: str
-    default: []
 attributes:
   check_mode:
     support: full
