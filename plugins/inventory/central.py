@@ -27,7 +27,8 @@ description:
     many there were.
   - The configuration file name must end in C(sophos_central.yml) or C(sophos_central.yaml).
   - The inventory cache (O(cache)) holds only the host variables above, never the secret or a token.
-author: fleetops.sophos maintainers
+author:
+  - fleetops maintainers (@fleetops)
 extends_documentation_fragment:
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache

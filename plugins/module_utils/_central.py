@@ -286,7 +286,7 @@ def groups_of(central):
 
 # --------------------------------------------------------------------------- HTTP client
 
-def _urlopen(method, url, headers, data, timeout, validate_certs, ca_path):
+def _open_url(method, url, headers, data, timeout, validate_certs, ca_path):
     """One request → (status, headers, body bytes). HTTP errors are answers, not exceptions."""
     try:
         response = open_url(url, method=method, headers=headers, data=data, timeout=timeout,
@@ -328,7 +328,7 @@ class Client:
         self.ca_path = ca_path
         self.timeout = timeout
         self.warn = warn or (lambda message: None)
-        self._transport = transport or _urlopen
+        self._transport = transport or _open_url
         self.clock = clock
         self._sleep = sleep
         self.retries = retries

@@ -25,10 +25,12 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Reads only, in check mode too.
+    description: Reads only, in check mode too.
   diff_mode:
     support: none
-author: fleetops.sophos maintainers
+    description: Nothing to compare.
+author:
+  - fleetops maintainers (@fleetops)
 """
 
 EXAMPLES = r"""
@@ -84,18 +86,43 @@ endpoints:
         raised_at: "2026-11-10T20:10:00Z"
         pending_days: 20
   contains:
-    id: {description: Central endpoint id., type: str, returned: always}
-    tenant_id: {description: Tenant the endpoint belongs to., type: str, returned: always}
-    hostname: {description: Hostname as Central has it (short name)., type: str, returned: always}
-    type: {description: C(server) or C(computer)., type: str, returned: always}
-    online: {description: Whether Central sees the agent online; null when Central did not say., type: bool, returned: always}
-    last_seen_at: {description: Last contact, ISO-8601 UTC; null when unknown., type: str, returned: always}
+    id:
+      description: Central endpoint id.
+      type: str
+      returned: always
+    tenant_id:
+      description: Tenant the endpoint belongs to.
+      type: str
+      returned: always
+    hostname:
+      description: Hostname as Central has it (short name).
+      type: str
+      returned: always
+    type:
+      description: C(server) or C(computer).
+      type: str
+      returned: always
+    online:
+      description: Whether Central sees the agent online; null when Central did not say.
+      type: bool
+      returned: always
+    last_seen_at:
+      description: Last contact, ISO-8601 UTC; null when unknown.
+      type: str
+      returned: always
     health:
       description: C(overall) (C(good), C(suspicious), C(bad), C(unknown)) and C(services) (service name to status).
       type: dict
       returned: always
-    os: {description: C(platform), C(name), C(is_server), C(build)., type: dict, returned: always}
-    ipv4_addresses: {description: IPv4 addresses Central knows., type: list, elements: str, returned: always}
+    os:
+      description: C(platform), C(name), C(is_server), C(build).
+      type: dict
+      returned: always
+    ipv4_addresses:
+      description: IPv4 addresses Central knows.
+      type: list
+      elements: str
+      returned: always
     restart_alert:
       description:
         - Central's open restart alert (the urgent "Reboot required" type first, else the oldest alert whose

@@ -23,10 +23,12 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: In check mode nothing is sent to Central, not even the look-up; the result says it would request.
+    description: In check mode nothing is sent to Central, not even the look-up; the result says it would request.
   diff_mode:
     support: none
-author: fleetops.sophos maintainers
+    description: Nothing to compare.
+author:
+  - fleetops maintainers (@fleetops)
 """
 
 EXAMPLES = r"""
@@ -57,11 +59,26 @@ update_checks:
       status: requested
       requested_at: "2026-12-01T08:40:00Z"
   contains:
-    id: {description: Central endpoint id., type: str, returned: always}
-    hostname: {description: Hostname as Central has it., type: str, returned: always}
-    tenant_id: {description: Tenant of the endpoint., type: str, returned: always}
-    status: {description: Central's answer, C(requested)., type: str, returned: always}
-    requested_at: {description: When Central took the request, ISO-8601 UTC., type: str, returned: always}
+    id:
+      description: Central endpoint id.
+      type: str
+      returned: always
+    hostname:
+      description: Hostname as Central has it.
+      type: str
+      returned: always
+    tenant_id:
+      description: Tenant of the endpoint.
+      type: str
+      returned: always
+    status:
+      description: Central's answer, C(requested).
+      type: str
+      returned: always
+    requested_at:
+      description: When Central took the request, ISO-8601 UTC.
+      type: str
+      returned: always
 not_found:
   description: Names or ids that matched no endpoint (the module failed).
   returned: failure

@@ -74,7 +74,7 @@ def main():
                                            ("ansible-inventory, page_size 50 ", run_inventory, 50),
                                            ("client only,       page_size 500", run_client, 500)):
                 results = [func(central, work, page_size) if func is run_inventory else func(central, page_size)
-                           for _ in range(args.runs)]
+                           for _run in range(args.runs)]
                 median = statistics.median(r[0] for r in results)
                 rows.append((label, median, results[-1][1], results[-1][2]))
             base = rows[0][1]

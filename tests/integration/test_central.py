@@ -60,11 +60,14 @@ def config(central, tmp_path, name="cen_sophos_central.yml", **options):
     return path
 
 
+CLIENT_SECRETS = {"tenant-client": double.SECRETS["tenant"], "partner-client": double.SECRETS["partner"],
+                  "org-client": double.SECRETS["organization"]}
+
+
 def inventory(path, client="tenant-client", secret=None, extra_env=None, check=True):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_INVENTORY_UNPARSED_FAILED="1",
                ANSIBLE_NOCOLOR="1", SOPHOS_CENTRAL_CLIENT_ID=client,
-               SOPHOS_CENTRAL_CLIENT_SECRET=double.SECRETS[client.split("-")[0] if client != "org-client"
-                                                          else "organization"] if secret is None else secret)
+               SOPHOS_CENTRAL_CLIENT_SECRET=CLIENT_SECRETS[client] if secret is None else secret)
     env.update(extra_env or {})
     res = subprocess.run([os.path.join(BIN, "ansible-inventory"), "-i", str(path), "--list", "-vvv"], env=env,
                          text=True, capture_output=True, timeout=300, check=False)
@@ -239,9 +242,9 @@ def test_modules_through_ansible_runner(central, tmp_path):
          "fleetops.sophos.central_update_check": dict(conn, hostnames=["WIN-SRV0003"])},
         {"name": "ambiguous update check", "register": "bad", "ignore_errors": True,
          "fleetops.sophos.central_update_check": dict(conn, hostnames=["dup-01", "WIN-SRV0001"])},
-        {"name": "results", "ansible.builtin.copy": {"dest": str(tmp_path / "results.json"),
-                                                      "content": "{{ {'info': info, 'dry': dry, 'check': check,"
-                                                                 " 'bad': bad} | to_json }}"}},
+        {"name": "results", "ansible.builtin.copy": {
+            "dest": str(tmp_path / "results.json"),
+            "content": "{{ {'info': info, 'dry': dry, 'check': check, 'bad': bad} | to_json }}"}},
     ]}]
     (project / "central.yml").write_text(yaml.safe_dump(play))
     private = tmp_path / "runner"

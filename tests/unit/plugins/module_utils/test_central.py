@@ -11,8 +11,8 @@ NOW = 1764576000.0  # 2025-12-01T08:00:00Z
 def endpoint(**extra):
     item = {"id": "e1", "type": "server", "tenant": {"id": "t1"}, "hostname": "WIN-CEAESQ7V08E",
             "health": {"overall": "good", "services": {"serviceDetails": [
-                {"name": "Sophos MCS Agent", "status": "running"}, {"name": "Sophos File Scanner",
-                                                                     "status": "stopped"}]}},
+                {"name": "Sophos MCS Agent", "status": "running"},
+                {"name": "Sophos File Scanner", "status": "stopped"}]}},
             "os": {"isServer": True, "platform": "windows", "name": "Windows Server 2019", "build": 17763},
             "ipv4Addresses": ["192.168.66.10"], "lastSeenAt": "2025-11-30T10:09:56.722Z", "online": True}
     item.update(extra)
