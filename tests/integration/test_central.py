@@ -166,6 +166,13 @@ def test_retries_are_bounded_and_the_error_names_the_call(central, tmp_path):
     assert model.count(path="^/endpoint/v1/endpoints$") == 4
 
 
+def test_a_truncated_answer_is_an_error_naming_the_call(central, tmp_path):
+    central.model.fault("^/common/v1/alerts$", status=200, body=b'{"pages": {}, "items": [{"id": ')
+    res, _data = inventory(config(central, tmp_path), check=False)
+    text = " ".join(res.stderr.split())
+    assert res.returncode != 0 and "Sophos Central alerts" in text and "not a JSON object" in text
+
+
 def test_tls_is_verified(central, tmp_path):
     res, _data = inventory(config(central, tmp_path, ca_path=None), check=False)
     assert res.returncode != 0 and "CERTIFICATE_VERIFY_FAILED" in res.stderr
