@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: fleetops.sophos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters of the report role: thin wrappers over module_utils/_report.py."""
+"""Filters of the report role: thin wrappers over module_utils/_report*.py."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,7 +13,7 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report
+from ansible_collections.fleetops.sophos.plugins.module_utils import _report, _report_csv, _report_html, _report_markdown
 
 # Ansible hands filters lazy, templating containers; the report works on plain data.
 _PLAIN = (str, int, float, bool, type(None))
@@ -83,7 +83,7 @@ class FilterModule(object):
         return {
             "report_entries": report_entries,
             "report_build": _wrap("report_build", report_build),
-            "report_csv": _wrap("report_csv", _report.to_csv),
-            "report_markdown": _wrap("report_markdown", _report.to_markdown),
-            "report_html": _wrap("report_html", _report.to_html),
+            "report_csv": _wrap("report_csv", _report_csv.to_csv),
+            "report_markdown": _wrap("report_markdown", _report_markdown.to_markdown),
+            "report_html": _wrap("report_html", _report_html.to_html),
         }

@@ -21,7 +21,7 @@ FIXTURE = os.path.join(REPO, "tests", "unit", "fixtures", "report", "mixed_fleet
 if COLLECTIONS not in sys.path:
     sys.path.insert(0, COLLECTIONS)
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report  # noqa: E402
+from ansible_collections.fleetops.sophos.plugins.module_utils import _report, _report_html  # noqa: E402
 
 ansible_runner = pytest.importorskip("ansible_runner")
 
@@ -81,7 +81,7 @@ def page(tmp_path_factory):
     os.makedirs(OUTPUT, exist_ok=True)
     path = os.path.join(OUTPUT, "report.html")
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write(_report.to_html(report))
+        handle.write(_report_html.to_html(report))
     return {"path": path, "report": report, "profile": str(tmp_path_factory.mktemp("chromium"))}
 
 
