@@ -21,7 +21,8 @@ import math
 import re
 from datetime import datetime, timezone
 
-SCHEMA_VERSION = 1
+# 2: run, check_mode; maintenance.boots, maintenance.finished, settles[].reason/started_at/ended_at.
+SCHEMA_VERSION = 2
 
 # Worst first: a host's status is the first of these that applies to it.
 STATUSES = (
@@ -219,6 +220,22 @@ def _maintenance(read, value):
             "mode": read.text(item.get("mode"), field=field + ".mode", limit=20),
             "seconds": read.number(item.get("seconds"), field + ".seconds"),
             "ended": read.text(item.get("ended"), field=field + ".ended", limit=40),
+            "reason": read.text(item.get("reason"), field=field + ".reason"),
+            "started_at": read.text(item.get("started_at"), field=field + ".started_at", limit=80),
+            "ended_at": read.text(item.get("ended_at"), field=field + ".ended_at", limit=80),
+        })
+    boots = []
+    for field, item in read.records(cycle.get("boots"), "sophos_reboot_cycle.boots"):
+        boots.append({
+            "boot_id": read.text(item.get("boot_id"), field=field + ".boot_id", limit=80),
+            "boot_id_before": read.text(item.get("boot_id_before"), field=field + ".boot_id_before", limit=80),
+            "last_boot": read.text(item.get("last_boot"), field=field + ".last_boot", limit=80),
+            "restarted_at": read.text(item.get("restarted_at"), field=field + ".restarted_at", limit=80),
+            "restart_seconds": read.number(item.get("restart_seconds"), field + ".restart_seconds"),
+            "reasons": [{"id": read.text(reason.get("id"), field=name + ".id", limit=120),
+                         "detail": read.text(reason.get("detail"), field=name + ".detail")}
+                        for name, reason in read.records(item.get("reasons"), field + ".reasons")],
+            "queued_update": read.flag(item.get("queued_update"), field + ".queued_update"),
         })
     return {
         "status": read.choice(cycle.get("status"), "sophos_reboot_cycle.status",
@@ -229,8 +246,10 @@ def _maintenance(read, value):
         "reasons_before": read.texts(cycle.get("reasons_before"), "sophos_reboot_cycle.reasons_before"),
         "reasons_after": read.texts(cycle.get("reasons_after"), "sophos_reboot_cycle.reasons_after"),
         "settles": settles,
+        "boots": boots,
         "message": read.text(cycle.get("message"), field="sophos_reboot_cycle.message"),
         "started": read.text(cycle.get("started"), field="sophos_reboot_cycle.started", limit=80),
+        "finished": read.text(cycle.get("finished"), field="sophos_reboot_cycle.finished", limit=80),
         "duration_seconds": read.number(cycle.get("duration_seconds"), "sophos_reboot_cycle.duration_seconds"),
     }
 
@@ -406,12 +425,14 @@ def summarize(rows):
     }
 
 
-def build_report(entries, alert_days=DEFAULT_ALERT_DAYS, generated=None, title=None, max_text=DEFAULT_MAX_TEXT):
+def build_report(entries, alert_days=DEFAULT_ALERT_DAYS, generated=None, title=None, max_text=DEFAULT_MAX_TEXT,
+                 run=None):
     """The whole report from per-host entries.
 
     ``entries``: iterable of mappings ``{host, facts, cycle, patch, run: {state, message}}``, where
     ``facts`` is ``sophos_reboot`` (or None when the host has none) and ``cycle`` / ``patch`` are
-    ``sophos_reboot_cycle`` / ``sophos_patch`` when the maintenance ran.
+    ``sophos_reboot_cycle`` / ``sophos_patch`` when the maintenance ran. ``run``: the run's identity
+    from ``_report_history.new_run`` (``id``, ``started``, ``check_mode``, ``playbook``, ``stem``).
     """
     if isinstance(alert_days, bool) or not isinstance(alert_days, (int, float)) or alert_days <= 0:
         raise ValueError("alert_days must be a number greater than 0, got %r" % (alert_days,))
@@ -430,12 +451,16 @@ def build_report(entries, alert_days=DEFAULT_ALERT_DAYS, generated=None, title=N
         seen.add(row["host"])
         rows.append(row)
     rows = sort_rows(rows)
+    run = dict(run) if isinstance(run, dict) else {}
+    run_info = dict((key, run.get(key)) for key in ("id", "started", "playbook", "stem"))
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": "fleetops.sophos.report",
         "title": str(title) if title else u"Sophos restart report",
         "generated": str(generated),
         "alert_days": float(alert_days),
+        "check_mode": run.get("check_mode") is True,
+        "run": run_info,
         "statuses": list(STATUSES),
         "summary": summarize(rows),
         "hosts": rows,

@@ -15,6 +15,7 @@ import hashlib
 import html
 import re
 
+from ansible_collections.fleetops.sophos.plugins.module_utils import _report_timeline
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import STATUS_LABELS, STATUSES, days_text, format_value, reason_text
 
 _HTML_SCRIPT = r"""
@@ -97,6 +98,12 @@ td:nth-child(8) .c,td:nth-child(9) .c{white-space:nowrap}
 .days{font-size:12px;color:#5b6776}
 .small{font-size:12px;color:#5b6776}
 .issues{margin:2px 0 0;padding-left:16px;font-size:12px;color:#8a1c1c}
+.checkrun{display:inline-block;margin-left:10px;padding:2px 10px;border-radius:4px;background:#3b6fb6;color:#fff;
+font-size:14px;vertical-align:middle}
+.checknote{background:#e8f0fb;border:1px solid #3b6fb6;border-radius:6px;padding:6px 12px;margin:0 0 12px}
+svg.timeline{background:#fff;border:1px solid #d5dbe3;border-radius:6px;display:block;max-width:100%;height:auto}
+svg text{font:12px system-ui,sans-serif;fill:#1d2733}svg .axis{stroke:#d5dbe3}svg .span{stroke:#9aa3ad;stroke-width:1}
+.legend{font-size:12px;color:#5b6776;margin:4px 0 0}.legend i{display:inline-block;width:12px;height:10px;margin:0 4px 0 10px}
 """
 
 _STATUS_COLOURS = {
@@ -116,6 +123,12 @@ _STATUS_COLOURS = {
 
 def _h(value):
     return html.escape(format_value(value), quote=True)
+
+
+def content_security_policy(script):
+    """The policy of every page of the report: nothing from outside, only the page's own ``script``."""
+    return (u"default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src '%s'; "
+            u"base-uri 'none'; form-action 'none'") % _csp_hash(script)
 
 
 def _csp_hash(text):
@@ -247,8 +260,8 @@ def to_html(report):
     )
     head_html = u"".join(u'<th data-type="%s" scope="col">%s</th>' % (kind, _h(label)) for label, kind in heads)
     rows_html = u"\n".join(_row_html(index, row, alert_days) for index, row in enumerate(report["hosts"]))
-    csp = (u"default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src '%s'; "
-           u"base-uri 'none'; form-action 'none'") % _csp_hash(_HTML_SCRIPT)
+    csp = content_security_policy(_HTML_SCRIPT)
+    check = report.get("check_mode") is True
     return u"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -256,17 +269,17 @@ def to_html(report):
 <meta http-equiv="Content-Security-Policy" content="%(csp)s">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="fleetops.sophos.report schema %(schema)d">
-<title>%(title)s</title>
+<title>%(title)s%(check_title)s</title>
 <style>%(style)s</style>
 </head>
 <body>
-<h1>%(title)s</h1>
-<div class="meta">Generated %(generated)s &middot; %(total)d host(s) &middot; restart alert after %(alert)s
+<h1>%(title)s%(check_badge)s</h1>
+%(check_note)s<div class="meta">Generated %(generated)s &middot; %(total)d host(s) &middot; restart alert after %(alert)s
 &middot; click a count to filter, a column heading to sort</div>
 <div class="tiles" id="counts">%(tiles)s</div>
 <h2>Needs attention (%(attention_count)d)</h2>
 %(attention)s
-<h2>Hosts</h2>
+%(timeline)s<h2>Hosts</h2>
 <div class="scroll"><table id="hosts">
 <thead><tr>%(heads)s</tr></thead>
 <tbody>
@@ -280,6 +293,7 @@ def to_html(report):
         "csp": _h(csp),
         "schema": report["schema_version"],
         "title": _h(report["title"]),
+        "check_title": u" (check run)" if check else u"",
         "style": _HTML_STYLE,
         "generated": _h(report["generated"]),
         "total": summary["total"],
@@ -289,5 +303,58 @@ def to_html(report):
         "attention": attention_html,
         "heads": head_html,
         "rows": rows_html,
+        "check_badge": u' <span class="checkrun" id="check-run">check run</span>' if check else u"",
+        "check_note": (u'<p class="checknote">A check run (<code>--check</code>): nothing was changed on the hosts; '
+                       u'this is what a real run would do. The latest real report is left as it was.</p>\n'
+                       if check else u""),
+        "timeline": timeline_html(report["hosts"]),
         "script": _HTML_SCRIPT,
     }
+
+
+_SEGMENT_COLOURS = {
+    "restart": "#b3261e",
+    "evidence": "#2e7d32",
+    "interval": "#e07b00",
+    "reboot_required": "#6b2d8c",
+    "skipped": "#9aa3ad",
+}
+_ROW_HEIGHT = 26
+_LABEL_WIDTH = 190
+
+
+def timeline_html(rows, width=900.0):
+    """Each restarted host's cycle on one time axis (inline SVG); ``u""`` when no host restarted."""
+    shape = _report_timeline.geometry(rows, width=width)
+    if shape is None:
+        return u""
+    height = 24 + _ROW_HEIGHT * len(shape["hosts"])
+    total = _LABEL_WIDTH + width + 10
+    parts = [u'<svg class="timeline" id="timeline" xmlns="http://www.w3.org/2000/svg" role="img" '
+             u'viewBox="0 0 %d %d" width="%d" height="%d">' % (total, height, total, height),
+             u"<title>Restart timeline (UTC)</title>"]
+    for x, label in shape["ticks"]:
+        parts.append(u'<line class="axis" x1="%.1f" y1="14" x2="%.1f" y2="%d"/><text x="%.1f" y="11" '
+                     u'text-anchor="middle">%s</text>' % (_LABEL_WIDTH + x, _LABEL_WIDTH + x, height, _LABEL_WIDTH + x,
+                                                          _h(label)))
+    for index, host in enumerate(shape["hosts"]):
+        top = 20 + index * _ROW_HEIGHT
+        name = host["host"] if len(host["host"]) <= 26 else host["host"][:25] + u"\u2026"
+        parts.append(u'<g class="tl-host" data-host="%s"><text x="4" y="%d">%s</text>' % (
+            _h(host["host"]), top + 15, _h(name)))
+        parts.append(u'<line class="span" x1="%.1f" y1="%d" x2="%.1f" y2="%d"/>' % (
+            _LABEL_WIDTH + host["line"][0], top + 11, _LABEL_WIDTH + host["line"][1], top + 11))
+        for bar in host["bars"]:
+            colour = _SEGMENT_COLOURS.get("restart" if bar["kind"] == "restart" else bar["ended"], "#3b6fb6")
+            parts.append(u'<rect class="tl-bar tl-%s" data-kind="%s" data-n="%d" data-ended="%s" x="%.1f" y="%d" '
+                         u'width="%.1f" height="16" rx="2" fill="%s"><title>%s</title></rect>' % (
+                             bar["kind"], bar["kind"], bar["n"], _h(bar["ended"] or u""), _LABEL_WIDTH + bar["x"],
+                             top + 3, bar["w"], colour, _h(bar["label"])))
+        parts.append(u"</g>")
+    parts.append(u"</svg>")
+    legend = u"".join(u'<i style="background:%s"></i>%s' % (_SEGMENT_COLOURS[key], _h(text)) for key, text in (
+        ("restart", u"restart (down)"), ("evidence", u"settle: Sophos updated"),
+        ("interval", u"settle: time over"), ("reboot_required", u"settle: restart needed again"),
+        ("skipped", u"settle skipped")))
+    return (u"<h2>Restart timeline (UTC)</h2>\n<div class=\"scroll\">%s</div>\n<div class=\"legend\">%s"
+            u" &middot; hover a bar for its times</div>\n" % (u"".join(parts), legend))

@@ -23,8 +23,13 @@ def _md(value):
 def to_markdown(report):
     summary = report["summary"]
     lines = [
-        u"# %s" % _md(report["title"]),
+        u"# %s%s" % (_md(report["title"]), u" (check run)" if report.get("check_mode") is True else u""),
         u"",
+    ]
+    if report.get("check_mode") is True:
+        lines += [u"**Check run** (`--check`): nothing was changed on the hosts; the latest real report is left "
+                  u"as it was.", u""]
+    lines += [
         u"Generated %s; %d host(s); restart alert after %s." % (
             _md(report["generated"]), summary["total"], days_text(report["alert_days"])),
         u"",

@@ -236,7 +236,7 @@ def test_role_reports_every_host(stand_in):
 
     with open(str(stand_in["reports"] / "sophos-report.json")) as handle:
         report = json.load(handle)
-    assert report["schema_version"] == 1
+    assert report["schema_version"] == 2 and report["check_mode"] is False
     statuses = dict((row["host"], row["status"]) for row in report["hosts"])
     assert statuses == {"h-ok": "ok", "h-pending": "alert", "h-failed": "failed", "h-nodata": "no_data",
                         "h-unreach": "unreachable"}
@@ -270,11 +270,54 @@ def test_role_reports_every_host(stand_in):
 def test_role_in_a_controller_play_in_check_mode(stand_in):
     runner = _run(stand_in, "localhost.yml", cmdline="--check")
     assert runner.status == "successful", runner.stdout.read()[-3000:]
-    with open(str(stand_in["reports"] / "sophos-report.json")) as handle:
+    with open(str(stand_in["reports"] / "sophos-report-check.json")) as handle:
         report = json.load(handle)
     assert {row["host"]: row["status"] for row in report["hosts"]} == {"h-ok": "no_data", "h-other": "failed"}
-    assert sorted(os.listdir(str(stand_in["reports"]))) == ["sophos-report.json"]
-    assert _stats_data(runner)["sophos_report"]["counts"]["failed"] == 1
+    assert report["check_mode"] is True and report["run"]["stem"].endswith("-check")
+    assert sorted(os.listdir(str(stand_in["reports"]))) == sorted(
+        ["sophos-report-check.json", report["run"]["stem"] + ".json"])
+    stats = _stats_data(runner)["sophos_report"]
+    assert stats["counts"]["failed"] == 1 and stats["check_mode"] is True
+
+
+FORMATS = """-e '{"report_formats": ["json", "markdown", "html"]}'"""
+
+
+def _names(directory):
+    return sorted(os.listdir(str(directory)))
+
+
+def test_history_check_runs_and_pruning(stand_in):
+    """Real run, check run, then real runs with report_keep=2: the latest real report survives the check
+    run, each run has its own set of files, the oldest runs are pruned and the index lists what is kept."""
+    reports = stand_in["reports"]
+    first = _run(stand_in, "localhost.yml", cmdline=FORMATS)
+    assert first.status == "successful", first.stdout.read()[-3000:]
+    real = json.loads((reports / "sophos-report.json").read_text())
+    assert real["check_mode"] is False and (reports / (real["run"]["stem"] + ".html")).exists()
+
+    check = _run(stand_in, "localhost.yml", cmdline="--check " + FORMATS)
+    assert check.status == "successful", check.stdout.read()[-3000:]
+    assert json.loads((reports / "sophos-report.json").read_text())["run"] == real["run"], \
+        "a check run replaced the latest real report"
+    checked = json.loads((reports / "sophos-report-check.json").read_text())
+    assert checked["check_mode"] is True and checked["run"]["id"] != real["run"]["id"]
+    assert (reports / "sophos-report-check.md").read_text().startswith("# Sophos restart report (check run)")
+    assert "check run</span></h1>" in (reports / "sophos-report-check.html").read_text()
+    assert "**Check run**" not in (reports / "sophos-report.md").read_text()
+
+    for _ in range(2):
+        again = _run(stand_in, "localhost.yml", cmdline=FORMATS + " -e report_keep=2")
+        assert again.status == "successful", again.stdout.read()[-3000:]
+    latest = json.loads((reports / "sophos-report.json").read_text())
+    runs = sorted(set(name.split(".")[0] for name in _names(reports)
+                      if name.startswith("sophos-report-2")))
+    assert len(runs) == 2 and latest["run"]["stem"] in runs
+    assert real["run"]["stem"] not in runs and checked["run"]["stem"] not in runs, "old runs were not pruned"
+    index = (reports / "index.html").read_text()
+    for stem in runs:
+        assert 'href="%s.html"' % stem in index
+    assert index.count('<tr data-index=') == 2
 
 
 def test_role_rejects_bad_variables(stand_in):
