@@ -51,6 +51,7 @@ def _csv_cell(value):
         text = u"'" + text
     return text
 
+
 def csv_values(row):
     """The CSV cells of one row, in CSV_COLUMNS order, before spreadsheet quoting."""
     cycle = row["maintenance"] or {}

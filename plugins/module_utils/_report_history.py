@@ -109,6 +109,14 @@ def _count(value):
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
+def _over(row, alert_days):
+    """The host's restart has been pending longer than the report's alert age."""
+    days = row.get("pending_days")
+    if row.get("reboot_required") is not True or alert_days is None or isinstance(days, bool):
+        return False
+    return isinstance(days, (int, float)) and days > alert_days
+
+
 def index_entry(name, text, basename="sophos-report"):
     """One run of the index from its JSON report file (``name``, content ``text``).
 
@@ -140,9 +148,7 @@ def index_entry(name, text, basename="sophos-report"):
         "total": _count(summary.get("total")),
         "counts": dict((str(key), _count(value)) for key, value in counts.items()),
         "pending": sum(1 for row in rows if row.get("reboot_required") is True),
-        "alerting": sum(1 for row in rows if row.get("reboot_required") is True and alert_days is not None
-                        and isinstance(row.get("pending_days"), (int, float))
-                        and not isinstance(row.get("pending_days"), bool) and row["pending_days"] > alert_days),
+        "alerting": sum(1 for row in rows if _over(row, alert_days)),
         "failed": _count(counts.get("failed")) + _count(counts.get("unreachable")),
     })
     if "check_mode" in report:
