@@ -100,6 +100,7 @@ td:nth-child(8) .c,td:nth-child(9) .c{white-space:nowrap}
 .issues{margin:2px 0 0;padding-left:16px;font-size:12px;color:#8a1c1c}
 .checkrun{display:inline-block;margin-left:10px;padding:2px 10px;border-radius:4px;background:#3b6fb6;color:#fff;
 font-size:14px;vertical-align:middle}
+td .checkrun{font-size:12px;padding:1px 8px;margin-left:6px}
 .checknote{background:#e8f0fb;border:1px solid #3b6fb6;border-radius:6px;padding:6px 12px;margin:0 0 12px}
 svg.timeline{background:#fff;border:1px solid #d5dbe3;border-radius:6px;display:block;max-width:100%;height:auto}
 svg text{font:12px system-ui,sans-serif;fill:#1d2733}svg .axis{stroke:#d5dbe3}svg .span{stroke:#9aa3ad;stroke-width:1}
