@@ -21,6 +21,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import iso_to_epoch
+from ansible_collections.fleetops.sophos.plugins.module_utils._cycle import human_seconds as _seconds
 
 
 def segments(maintenance):
@@ -72,12 +73,6 @@ def segments(maintenance):
                        "label": label})
     result.sort(key=lambda segment: (segment["start"], segment["kind"] != "restart"))
     return result
-
-
-def _seconds(value):
-    value = int(round(max(0.0, value)))
-    minutes, secs = divmod(value, 60)
-    return u"%dm%02ds" % (minutes, secs) if minutes else u"%ds" % secs
 
 
 def geometry(rows, width=900.0):
