@@ -126,6 +126,20 @@ def _h(value):
     return html.escape(format_value(value), quote=True)
 
 
+def page_head(title, script, generator):
+    """Everything up to ``</head>`` of a report page: the policy allows ``script`` and nothing from outside."""
+    return u"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="%s">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="%s">
+<title>%s</title>
+<style>%s</style>
+</head>""" % (_h(content_security_policy(script)), _h(generator), _h(title), _HTML_STYLE)
+
+
 def content_security_policy(script):
     """The policy of every page of the report: nothing from outside, only the page's own ``script``."""
     return (u"default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src '%s'; "
@@ -261,18 +275,10 @@ def to_html(report):
     )
     head_html = u"".join(u'<th data-type="%s" scope="col">%s</th>' % (kind, _h(label)) for label, kind in heads)
     rows_html = u"\n".join(_row_html(index, row, alert_days) for index, row in enumerate(report["hosts"]))
-    csp = content_security_policy(_HTML_SCRIPT)
     check = report.get("check_mode") is True
-    return u"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="%(csp)s">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="fleetops.sophos.report schema %(schema)d">
-<title>%(title)s%(check_title)s</title>
-<style>%(style)s</style>
-</head>
+    head = page_head(report["title"] + (u" (check run)" if check else u""), _HTML_SCRIPT,
+                     u"fleetops.sophos.report schema %d" % report["schema_version"])
+    return head + u"""
 <body>
 <h1>%(title)s%(check_badge)s</h1>
 %(check_note)s<div class="meta">Generated %(generated)s &middot; %(total)d host(s) &middot; restart alert after %(alert)s
@@ -291,11 +297,7 @@ def to_html(report):
 </body>
 </html>
 """ % {
-        "csp": _h(csp),
-        "schema": report["schema_version"],
         "title": _h(report["title"]),
-        "check_title": u" (check run)" if check else u"",
-        "style": _HTML_STYLE,
         "generated": _h(report["generated"]),
         "total": summary["total"],
         "alert": _h(days_text(alert_days)),

@@ -13,8 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import STATUSES
-from ansible_collections.fleetops.sophos.plugins.module_utils._report_html import (
-    _HTML_STYLE, _STATUS_COLOURS, _badge, _h, _when, content_security_policy)
+from ansible_collections.fleetops.sophos.plugins.module_utils._report_html import _badge, _h, _when, page_head
 
 _SCRIPT = u'document.documentElement.setAttribute("data-ready", "1");'
 SERIES = (
@@ -95,16 +94,7 @@ def to_index_html(index, names=(), title=u"Sophos restart reports", basename=u"s
     table = (u'<table id="runs"><thead><tr><th scope="col">Started (UTC)</th><th scope="col">Playbook</th>'
              u'<th scope="col">Hosts</th><th scope="col">Status counts</th><th scope="col">Report</th></tr></thead>'
              u'<tbody>%s</tbody></table>' % u"".join(rows)) if rows else u'<p id="runs">No run recorded.</p>'
-    colours = u"".join(u".s-%s{--c:%s}" % (status, _STATUS_COLOURS[status]) for status in STATUSES)
-    return u"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="%(csp)s">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>%(title)s</title>
-<style>%(style)s%(colours)s</style>
-</head>
+    return page_head(title, _SCRIPT, u"fleetops.sophos.report index") + u"""
 <body>
 <h1>%(title)s</h1>
 <div class="meta">%(count)d run(s), newest first &middot; the latest real run is <a href="%(latest)s">%(latest)s</a></div>
@@ -116,10 +106,7 @@ def to_index_html(index, names=(), title=u"Sophos restart reports", basename=u"s
 </body>
 </html>
 """ % {
-        "csp": _h(content_security_policy(_SCRIPT)),
         "title": _h(title),
-        "style": _HTML_STYLE,
-        "colours": colours,
         "count": len(index["runs"]),
         "latest": _h(basename + u".html"),
         "trend": _trend_svg(index["trend"]),
