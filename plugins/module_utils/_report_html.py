@@ -347,12 +347,12 @@ def timeline_html(rows, width=900.0):
             _h(host["host"]), top + 15, _h(name)))
         parts.append(u'<line class="span" x1="%.1f" y1="%d" x2="%.1f" y2="%d"/>' % (
             _LABEL_WIDTH + host["line"][0], top + 11, _LABEL_WIDTH + host["line"][1], top + 11))
-        for bar in host["bars"]:
-            colour = _SEGMENT_COLOURS.get("restart" if bar["kind"] == "restart" else bar["ended"], "#3b6fb6")
+        for segment in host["bars"]:
+            colour = _SEGMENT_COLOURS.get("restart" if segment["kind"] == "restart" else segment["ended"], "#3b6fb6")
             parts.append(u'<rect class="tl-bar tl-%s" data-kind="%s" data-n="%d" data-ended="%s" x="%.1f" y="%d" '
                          u'width="%.1f" height="16" rx="2" fill="%s"><title>%s</title></rect>' % (
-                             bar["kind"], bar["kind"], bar["n"], _h(bar["ended"] or u""), _LABEL_WIDTH + bar["x"],
-                             top + 3, bar["w"], colour, _h(bar["label"])))
+                             segment["kind"], segment["kind"], segment["n"], _h(segment["ended"] or u""), _LABEL_WIDTH + segment["x"],
+                             top + 3, segment["w"], colour, _h(segment["label"])))
         parts.append(u"</g>")
     parts.append(u"</svg>")
     legend = u"".join(u'<i style="background:%s"></i>%s' % (_SEGMENT_COLOURS[key], _h(text)) for key, text in (

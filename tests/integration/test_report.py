@@ -418,7 +418,7 @@ def test_history_check_runs_and_pruning(stand_in):
     assert "check run</span></h1>" in (reports / "sophos-report-check.html").read_text()
     assert "**Check run**" not in (reports / "sophos-report.md").read_text()
 
-    for _ in range(2):
+    for _run_number in range(2):
         again = _run(stand_in, "localhost.yml", cmdline=FORMATS + " -e report_keep=2")
         assert again.status == "successful", again.stdout.read()[-3000:]
     latest = json.loads((reports / "sophos-report.json").read_text())

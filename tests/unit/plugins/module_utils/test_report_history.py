@@ -183,7 +183,7 @@ def test_timeline_geometry_one_axis_for_the_run():
     first, second = shape["hosts"][0]["bars"], shape["hosts"][1]["bars"]
     assert first[0]["x"] == round(90 * 1000.0 / span, 1)
     assert second[0]["x"] == round((3600 + 90) * 1000.0 / span, 1)
-    assert all(bar["w"] >= 2.0 for bar in first + second)
+    assert all(segment["w"] >= 2.0 for segment in first + second)
     assert [x for x, _label in shape["ticks"]] == sorted(x for x, _label in shape["ticks"])
     assert _report_timeline.geometry([{"host": "none", "maintenance": None}]) is None
 
