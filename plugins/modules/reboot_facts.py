@@ -87,7 +87,7 @@ notes:
     RV(ansible_facts.sophos_reboot.read_errors) instead of failing the task.
   - Sophos updates about 5 minutes after a boot and may then need another restart (a queued update).
     Right after a restart, RV(ansible_facts.sophos_reboot.sophos.updated_since_boot) tells whether Sophos
-    has finished an update since; use the M(fleetops.sophos.reboot_cycle) role rather than a single
+    has finished an update since; use the P(fleetops.sophos.reboot_cycle#role) role rather than a single
     restart when RV(ansible_facts.sophos_reboot.sophos.queued_update.suspected) is true.
   - RV(ansible_facts.sophos_reboot.pending_since) comes from the source where it has a time (file mtime,
     an update report), else from the first run that saw the restart pending. Enable a fact cache to keep

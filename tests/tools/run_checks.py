@@ -236,6 +236,58 @@ def stage_build():
         shutil.rmtree(work, ignore_errors=True)
 
 
+def stage_antsibull():
+    """antsibull-docs lint-collection-docs --plugin-docs: the markup and links of every plugin and role page,
+    as the Ansible docs site would render them (a role linked with M() is a broken link there)."""
+    rc, text = run("antsibull", [tool("antsibull-docs"), "lint-collection-docs", "--plugin-docs", "."])
+    problems = len(re.findall(r"^\S+:\d+:\d+: ", text, re.M))
+    return rc or (1 if problems else 0), {"problems": problems}
+
+
+def stage_galaxy():
+    """galaxy-importer, Galaxy's own import checks, on the tarball ansible-galaxy builds.
+
+    tests/tools/galaxy-importer.cfg skips only what needs a container engine (ansible-test in a
+    container; the sanity stage runs ansible-test here) and flake8 (see the README). Any ERROR fails,
+    and so does a WARNING that README's development section does not explain (KNOWN_WARNINGS).
+    """
+    work = tempfile.mkdtemp(prefix="fleetops-galaxy-")
+    try:
+        rc, _text = run("galaxy", [tool("ansible-galaxy"), "collection", "build", "--force", "--output-path", work])
+        tarballs = glob.glob(os.path.join(work, "fleetops-sophos-*.tar.gz"))
+        if rc or not tarballs:
+            return rc or 1, {}
+        env = dict(os.environ, GALAXY_IMPORTER_CONFIG=os.path.join(ROOT, "tests", "tools", "galaxy-importer.cfg"))
+        rc, text = run("galaxy", [tool("python"), "-m", "galaxy_importer.main", tarballs[0], "--output-path",
+                                  os.path.join(work, "out")], env=env)
+        errors = re.findall(r"^ERROR: .*", text, re.M)
+        warnings = re.findall(r"^WARNING: (.*)", text, re.M)
+        unexplained = [line for line in warnings if not any(known in line for known in GALAXY_KNOWN_WARNINGS)]
+        for line in unexplained:
+            print("galaxy-importer warning not explained in README (development): %s" % line)
+        if "Importer processing completed successfully" not in text:
+            rc = rc or 1
+        return rc or (1 if errors or unexplained else 0), {"errors": len(errors), "warnings": len(warnings),
+                                                           "unexplained": len(unexplained)}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# Warnings of galaxy-importer that are explained in README.md (section "Development").
+GALAXY_KNOWN_WARNINGS = (
+    "Ignore files skip ansible-test sanity tests, found ignore-2.19.txt with 1 statement(s)",
+)
+
+
+def stage_docsite():
+    """The docs site (antsibull-docs + Sphinx -W) into tests/output/docsite: any warning fails."""
+    rc, text = run("docsite", [tool("python"), os.path.join("tests", "tools", "docsite.py")])
+    pages = len(glob.glob(os.path.join(OUTPUT, "docsite", "*.html"))) + len(
+        glob.glob(os.path.join(OUTPUT, "docsite", "guides", "*.html")))
+    warnings = len(re.findall(r"WARNING", text))
+    return rc or (1 if warnings or not pages else 0), {"pages": pages, "warnings": warnings}
+
+
 def stage_changelog():
     rc, text = run("changelog", [tool("antsibull-changelog"), "lint"])
     fragments = len(glob.glob(os.path.join(ROOT, "changelogs", "fragments", "*.y*ml")))
@@ -326,6 +378,9 @@ STAGES = [
     ("docs", stage_docs),
     ("build", stage_build),
     ("changelog", stage_changelog),
+    ("antsibull", stage_antsibull),
+    ("galaxy", stage_galaxy),
+    ("docsite", stage_docsite),
     ("lint", stage_lint),
     ("sanity", stage_sanity),
     ("integration", stage_integration),
