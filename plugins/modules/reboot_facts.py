@@ -353,14 +353,15 @@ ansible_facts:
           type: str
 """
 
+import errno
 import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import (
-    ARGUMENT_SPEC, CORE_PACKAGES, FILES_SPL, MARKERS_SPL, REPORTS_DIR_SPL, SERVICE_SPL, assess, check_options,
-    epoch_to_iso,
+    ARGUMENT_SPEC, CORE_PACKAGES, FILES_SPL, INSTALL_MARKER_SPL, MARKERS_SPL, REPORTS_DIR_SPL, SERVICE_SPL, assess,
+    check_options, epoch_to_iso,
 )
 from ansible_collections.fleetops.sophos.plugins.module_utils._spl import REPORT_STAMP
 
@@ -369,18 +370,105 @@ MAX_BYTES = 1024 * 1024
 MAX_REPORTS = 10
 
 
-def _read(path):
-    """{text} for a readable file, {error} for one that exists but cannot be read, None when absent."""
-    if not os.path.lexists(path):
-        return None
+ABSENT = (errno.ENOENT, errno.ENOTDIR)
+DENIED = (errno.EACCES, errno.EPERM)
+
+
+def _failed(what, exc):
+    """The reading of something that exists (or may exist) but could not be read."""
+    entry = {"error": "%s: %s" % (what, exc)}
+    if getattr(exc, "errno", None) in DENIED:
+        entry["denied"] = True
+    return entry
+
+
+def _blocker(path, root, blocked):
+    """The first directory from ROOT down to PATH's parent that cannot be entered (recorded in BLOCKED)."""
+    directory = root
+    rel = os.path.relpath(os.path.dirname(path), root)
+    for part in [] if rel == "." else rel.split(os.sep):
+        if directory in blocked or not os.access(directory, os.X_OK):
+            break
+        directory = os.path.join(directory, part)
+    if directory in blocked:
+        return directory
+    if os.path.isdir(directory) and not os.access(directory, os.X_OK):
+        blocked[directory] = {"error": "cannot enter %s: permission denied" % directory, "denied": True}
+        return directory
+    return None
+
+
+def _lstat(path, root=None, blocked=None):
+    """(stat, None) for what exists, (None, None) when absent, (None, reading) when it cannot be told."""
+    try:
+        return os.lstat(path), None
+    except OSError as exc:
+        if exc.errno in ABSENT:
+            return None, None
+        directory = _blocker(path, root, blocked) if root and exc.errno in DENIED else None
+        return None, {"blocked": directory} if directory else _failed("cannot look at %s" % path, exc)
+
+
+def _read(path, root=None, blocked=None):
+    """{text} for a readable file, {error} for one that exists but cannot be read, None when absent,
+    {blocked: dir} when a directory on the way under ROOT cannot be entered."""
+    found, problem = _lstat(path, root, blocked)
+    if found is None:
+        return problem
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except (IOError, OSError) as exc:
-        return {"error": "cannot read: %s" % exc}
+        if getattr(exc, "errno", None) in ABSENT:
+            return None
+        return _failed("cannot read", exc)
     if len(data) > MAX_BYTES:
         return {"error": "larger than %d bytes" % MAX_BYTES}
     return {"text": data.decode("utf-8", "replace")}
+
+
+def _read_spl(options, sophos_dir, command, which):
+    """The SPL readings (see _assess); nothing under an unreadable directory is taken as absent."""
+    blocked = {}
+    spl = {"dir": sophos_dir, "files": {}, "reports": {}, "reports_dir": None, "markers": {}, "services": {},
+           "install_marker": None, "blocked": blocked, "errors": []}
+    if not os.access(sophos_dir, os.R_OK | os.X_OK):
+        blocked[sophos_dir] = {"error": "cannot list %s: permission denied" % sophos_dir, "denied": True}
+    for rel in FILES_SPL:
+        entry = _read(os.path.join(sophos_dir, rel), sophos_dir, blocked)
+        if entry is not None:
+            spl["files"][rel] = entry
+    reports_dir = os.path.join(sophos_dir, REPORTS_DIR_SPL)
+    names = []
+    found, problem = _lstat(reports_dir, sophos_dir, blocked)
+    if problem:
+        spl["reports_dir"] = problem
+    elif found is not None:
+        try:
+            names = [n for n in os.listdir(reports_dir) if n.startswith("update_report") and n.endswith(".json")]
+        except OSError as exc:
+            if exc.errno not in ABSENT:
+                spl["reports_dir"] = _failed("cannot list %s" % reports_dir, exc)
+    # Sophos keeps many reports; the newest few carry everything assessed.
+    # Sophos prunes reports while it updates: one may vanish between listing and reading.
+    for name in sorted(names, key=lambda n: _mtime(os.path.join(reports_dir, n)))[-MAX_REPORTS:]:
+        entry = _read(os.path.join(reports_dir, name))
+        if entry is not None:
+            spl["reports"][name] = entry
+    for rel in MARKERS_SPL:
+        found, problem = _lstat(os.path.join(sophos_dir, rel), sophos_dir, blocked)
+        spl["markers"][rel] = None if problem else found is not None
+    found, problem = _lstat(os.path.join(sophos_dir, INSTALL_MARKER_SPL), sophos_dir, blocked)
+    spl["install_marker"] = problem or ({"mtime": epoch_to_iso(found.st_mtime)} if found is not None else None)
+    systemctl = which("systemctl")
+    if systemctl:
+        shown = command([systemctl, "show", "--property=LoadState,ActiveState,SubState", SERVICE_SPL])
+        if "error" in shown:
+            spl["errors"].append({"source": "spl:systemctl show", "error": shown["error"]})
+        else:
+            spl["services"][SERVICE_SPL] = dict(line.split("=", 1) for line in shown["stdout"].splitlines()
+                                                if "=" in line)
+    return spl
 
 
 def _mtime(path):
@@ -436,32 +524,8 @@ def read_host(options, run, which, proc="/proc", run_dirs=("/run", "/var/run")):
     sophos_dir = options["sophos_dir"]
     raw["spl"] = None
     if os.path.isdir(sophos_dir):
-        spl = {"dir": sophos_dir, "files": {}, "reports": {}, "markers": {}, "services": {}}
-        for rel in FILES_SPL:
-            entry = _read(os.path.join(sophos_dir, rel))
-            if entry is not None:
-                spl["files"][rel] = entry
-        reports_dir = os.path.join(sophos_dir, REPORTS_DIR_SPL)
-        try:
-            names = [n for n in os.listdir(reports_dir) if n.startswith("update_report") and n.endswith(".json")]
-        except OSError:
-            names = []
-        # Sophos keeps many reports; the newest few carry everything assessed.
-        # Sophos prunes reports while it updates: one may vanish between listing and reading.
-        for name in sorted(names, key=lambda n: _mtime(os.path.join(reports_dir, n)))[-MAX_REPORTS:]:
-            entry = _read(os.path.join(reports_dir, name))
-            if entry is not None:
-                spl["reports"][name] = entry
-        for rel in MARKERS_SPL:
-            spl["markers"][rel] = os.path.lexists(os.path.join(sophos_dir, rel))
-        systemctl = which("systemctl")
-        if systemctl:
-            shown = command([systemctl, "show", "--property=LoadState,ActiveState,SubState", SERVICE_SPL])
-            if "error" in shown:
-                raw["errors"].append({"source": "spl:systemctl show", "error": shown["error"]})
-            else:
-                spl["services"][SERVICE_SPL] = dict(line.split("=", 1) for line in shown["stdout"].splitlines()
-                                                    if "=" in line)
+        spl = _read_spl(options, sophos_dir, command, which)
+        raw["errors"].extend(spl.pop("errors"))
         raw["spl"] = spl
         raw["local_times"] = _local_times(list(spl["reports"]) + [e.get("text") for e in spl["reports"].values()])
 
@@ -477,9 +541,13 @@ def read_host(options, run, which, proc="/proc", run_dirs=("/run", "/var/run")):
     osr = {"kernel_release": os.uname()[2]}
     for run_dir in run_dirs:
         flag = os.path.join(run_dir, "reboot-required")
-        if os.path.exists(flag):
+        found, problem = _lstat(flag)
+        if problem:
+            osr["reboot_required_file"] = problem
+            break
+        if found is not None:
             pkgs = _read(flag + ".pkgs")
-            osr["reboot_required_file"] = {"mtime": epoch_to_iso(os.stat(flag).st_mtime),
+            osr["reboot_required_file"] = {"mtime": epoch_to_iso(found.st_mtime),
                                            "pkgs": pkgs.get("text") if pkgs else None}
             break
     needs_restarting = which("needs-restarting")

@@ -40,6 +40,7 @@ def host(tmp_path):
     put(str(spl / "base/update/var/updatescheduler/update_report20261126 101500.json"),
         fixture("spl", "update_report.SUCCESS.json"))
     put(str(spl / "var/lock-sophosspl/suldownloader.pid"), "1234\n")
+    put(str(spl / "base/etc/machine_id.txt"), "ab" * 16 + "\n", mtime=1763000000)  # before the boot
     (tmp_path / "run").mkdir()
     return tmp_path
 
