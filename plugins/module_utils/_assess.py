@@ -524,18 +524,19 @@ def _install_date(value):
 
 
 def _uninstall_entries(col, readings):
-    """([(date, display name, source, raw value)], [unreadable sources], [entries without a date])."""
+    """([(date, display name, source, raw value)], [unreadable sources], [entries without a date]).
+
+    Errors are recorded here; whether an unreadable entry hides the reason depends on the others."""
     dated, unreadable, undated = [], [], []
     for root in UNINSTALL_ROOTS:
         source = "registry:HKLM\\" + root
         reading = readings.get(root)
         if not isinstance(reading, dict):
-            col.error(source, "no reading of this key in the probe result", hides=(INSTALL_REASON,))
+            col.error(source, "no reading of this key in the probe result")
             unreadable.append(source)
             continue
         if reading.get("error") or reading.get("exists") is None:
-            col.error(source, reading.get("error") or "cannot tell whether the key exists",
-                      hides=(INSTALL_REASON,), hint=ADMIN_HINT)
+            col.error(source, reading.get("error") or "cannot tell whether the key exists", hint=ADMIN_HINT)
             unreadable.append(source)
             continue
         children = reading.get("children") if reading.get("exists") else {}
@@ -543,8 +544,7 @@ def _uninstall_entries(col, readings):
             child_source = "%s\\%s" % (source, name)
             child = _key(child)
             if child.get("error") or child.get("exists") is None:
-                col.error(child_source, child.get("error") or "cannot tell whether the key exists",
-                          hides=(INSTALL_REASON,), hint=ADMIN_HINT)
+                col.error(child_source, child.get("error") or "cannot tell whether the key exists", hint=ADMIN_HINT)
                 unreadable.append(child_source)
                 continue
             if not child.get("exists"):
@@ -552,8 +552,8 @@ def _uninstall_entries(col, readings):
             values = child.get("values") if isinstance(child.get("values"), dict) else {}
             display = _key(values.get("DisplayName"))
             if display.get("error"):
-                col.error(child_source + "\\DisplayName", display["error"], hides=(INSTALL_REASON,), hint=ADMIN_HINT)
-                unreadable.append(child_source)
+                col.error(child_source + "\\DisplayName", display["error"], hint=ADMIN_HINT)
+                unreadable.append(child_source + "\\DisplayName")
                 continue
             shown = display.get("value")
             if not (isinstance(shown, str) and shown.startswith("Sophos")):
@@ -565,13 +565,12 @@ def _uninstall_entries(col, readings):
                 continue
             entry = _key(entry)
             if entry.get("error"):
-                col.error(child_source + "\\InstallDate", entry["error"], hides=(INSTALL_REASON,), hint=ADMIN_HINT)
-                unreadable.append(child_source)
+                col.error(child_source + "\\InstallDate", entry["error"], hint=ADMIN_HINT)
+                unreadable.append(child_source + "\\InstallDate")
                 continue
             date = _install_date(entry.get("value"))
             if date is None:
-                col.error(child_source, "%s InstallDate is not a YYYYMMDD date: %r" % (shown, entry.get("value")),
-                          hides=(INSTALL_REASON,))
+                col.error(child_source, "%s InstallDate is not a YYYYMMDD date: %r" % (shown, entry.get("value")))
                 unreadable.append(child_source)
                 continue
             dated.append((date, shown, child_source, entry.get("value")))
@@ -596,11 +595,14 @@ def _assess_windows_install(col, raw, sophos, boot, now):
         return
     dated, unreadable, undated = _uninstall_entries(col, readings)
     if not dated:
+        for unread in unreadable:
+            col.hidden(unread, (INSTALL_REASON,))
         if not unreadable and not undated:
             col.error("registry:HKLM\\" + UNINSTALL_ROOTS[0], "no Sophos product entry under either Uninstall key")
         sophos["installed_since_boot_note"] = "no readable InstallDate of a Sophos product"
         return
-    date, shown, source, value = min(dated)
+    # The earliest entry is the first install; on a tie the product's umbrella entry names it.
+    date, shown, source, value = min(dated, key=lambda d: (d[0], d[1] != "Sophos Endpoint Agent", d[1], d[2]))
     sophos["installed_at_source"] = "%s InstallDate %s (%s; a local date, no time)" % (source, value, shown)
     if boot is None:
         sophos["installed_since_boot_note"] = "the last boot time is unknown"
@@ -611,6 +613,8 @@ def _assess_windows_install(col, raw, sophos, boot, now):
     if date < earliest:
         sophos["installed_since_boot"] = False
     elif unreadable or undated:
+        for unread in unreadable:
+            col.hidden(unread, (INSTALL_REASON,))
         sophos["installed_since_boot_note"] = ("the earliest readable InstallDate %s is not before the last boot, "
                                                "and %d Sophos entries have no readable date"
                                                % (value, len(unreadable) + len(undated)))
