@@ -21,7 +21,8 @@ description:
     last boot.
   - On Windows (PowerShell connections over WinRM or SSH) the action plugin runs the internal probe
     M(fleetops.sophos.win_reboot_probe), which reads both registry views of Sophos AutoUpdate and
-    Health, the Windows pending-restart keys, the Sophos services and the last boot time; the readings
+    Health, the Sophos entries of both Uninstall keys, the Windows pending-restart keys, the Sophos
+    services and the last boot time; the readings
     are assessed on the controller by the same code as on Linux.
   - It never changes the host. It does not restart, update or write anything.
 options:
@@ -65,8 +66,8 @@ options:
     default: []
     choices: [cbs_reboot_pending, computer_rename, core_packages_updated, dnf5_needs_restarting, domain_join,
               kernel_updated, needrestart_kernel, needrestart_microcode, needs_restarting, pending_file_rename,
-              reboot_required_file, server_manager, sophos_pending_renames, sophos_reboot_required,
-              update_exe_volatile, windows_update, zypper_needs_rebooting]
+              reboot_required_file, server_manager, sophos_installed_since_boot, sophos_pending_renames,
+              sophos_reboot_required, update_exe_volatile, windows_update, zypper_needs_rebooting]
   needrestart:
     description:
       - Also run C(needrestart -b) when it is installed (Linux). It is slower than the other checks.
@@ -90,7 +91,13 @@ notes:
   - RV(ansible_facts.sophos_reboot.pending_since) comes from the source where it has a time (file mtime,
     an update report), else from the first run that saw the restart pending. Enable a fact cache to keep
     it between playbook runs.
-  - Linux needs Python 3.8 or newer on the host. Reading SPL status files needs root (C(become)).
+  - Linux needs Python 3.8 or newer on the host. Reading SPL status files needs root (C(become)); without it
+    RV(ansible_facts.sophos_reboot.reboot_required) is V(null) (unknown) and RV(ansible_facts.sophos_reboot.read_errors)
+    names the directories that could not be entered, with a hint. Unknown is never reported as "nothing pending".
+  - A server on which Sophos was installed after its last boot is not fully protected until it restarts (Sophos'
+    advice); that is the strong reason V(sophos_installed_since_boot). On Windows the Uninstall entries' C(InstallDate)
+    is a local date without a time, so on the day of the last boot the answer is unknown, said in
+    RV(ansible_facts.sophos_reboot.sophos.installed_since_boot_note), and no reason is made up.
 seealso:
   - module: ansible.builtin.reboot
   - module: ansible.windows.win_reboot
@@ -133,7 +140,12 @@ EXAMPLES = r"""
 
 - name: Restart only the hosts that need it
   ansible.builtin.reboot:
-  when: ansible_facts.sophos_reboot.reboot_required
+  when: ansible_facts.sophos_reboot.reboot_required is true
+
+- name: Say so where the restart state could not be read (null is unknown, not "no")
+  ansible.builtin.debug:
+    msg: "cannot read the restart state: {{ ansible_facts.sophos_reboot.read_errors | map(attribute='error') | join('; ') }}"
+  when: ansible_facts.sophos_reboot.reboot_required is none
 
 - name: Hosts whose restart has been pending longer than alert_days (selectattr on the facts)
   ansible.builtin.debug:
@@ -163,12 +175,27 @@ ansible_facts:
           description: Version of this fact layout; changes only on incompatible changes.
           returned: always
           type: int
-          sample: 1
+          sample: 2
         reboot_required:
-          description: A strong, not ignored reason asks for a restart.
+          description:
+            - V(true) when a strong, not ignored reason asks for a restart.
+            - V(null) (unknown) when no strong reason is known but a source that could hold one exists and
+              could not be read or understood (permission denied, I/O error, a directory that cannot be
+              entered, a corrupt status file, a check that did not answer); those sources are in
+              RV(ansible_facts.sophos_reboot.unknown_sources) and RV(ansible_facts.sophos_reboot.read_errors).
+            - V(false) only when everything that exists was read and nothing strong asks for a restart.
+              Unknown is never "no" - test it with C(is true), C(is false) and C(is none), not for truth alone.
           returned: always
           type: bool
           sample: true
+        unknown_sources:
+          description:
+            - The sources (as named in RV(ansible_facts.sophos_reboot.read_errors)) that make
+              RV(ansible_facts.sophos_reboot.reboot_required) V(null); empty otherwise.
+          returned: always
+          type: list
+          elements: str
+          sample: ["spl:/opt/sophos-spl"]
         reasons:
           description: Every not ignored reason, strong or weak.
           returned: always
@@ -177,7 +204,9 @@ ansible_facts:
           contains:
             id:
               description:
-                - Stable reason id. Sophos ones are V(sophos_reboot_required), V(sophos_pending_renames).
+                - Stable reason id. Sophos ones are V(sophos_reboot_required), V(sophos_pending_renames),
+                  V(sophos_installed_since_boot) (Sophos was installed after the last boot: Sophos advises a restart
+                  as soon as possible after the first install, so that every process runs protected).
                 - Windows ones are V(cbs_reboot_pending), V(windows_update), V(pending_file_rename),
                   V(computer_rename), V(domain_join), V(server_manager), V(update_exe_volatile).
                 - Linux ones are V(reboot_required_file), V(needs_restarting), V(dnf5_needs_restarting),
@@ -235,8 +264,36 @@ ansible_facts:
               elements: dict
               returned: always
               sample: [{name: ServerProtectionLinux-Base, installed_version: 1.2.3, downloaded_version: 1.2.4}]
+            installed_at:
+              description:
+                - When Sophos was first installed, ISO-8601 UTC; V(null) when unknown or known as a date only
+                  (Windows C(InstallDate)).
+                - Linux (SPL) - the modification time of C(base/etc/machine_id.txt), which SPL's installer
+                  writes once and no update rewrites.
+              type: str
+              returned: always
+              sample: "2026-12-01T07:30:00Z"
+            installed_at_source:
+              description: Where the install time came from, for people; V(null) when none was read.
+              type: str
+              returned: always
+              sample: "spl:base/etc/machine_id.txt (mtime)"
+            installed_since_boot:
+              description:
+                - Sophos was installed after the last boot (the reason V(sophos_installed_since_boot)).
+                - V(null) when it cannot be told, with the why in
+                  RV(ansible_facts.sophos_reboot.sophos.installed_since_boot_note) - for example a Windows
+                  C(InstallDate) on the day of the last boot, which is a date without a time.
+              type: bool
+              returned: always
+            installed_since_boot_note:
+              description: Why RV(ansible_facts.sophos_reboot.sophos.installed_since_boot) is V(null); V(null) otherwise.
+              type: str
+              returned: always
             reboot_required:
-              description: Sophos itself wants a restart.
+              description:
+                - Sophos wants a restart (its own flag, its update report, or a first install since the last boot).
+                - V(null) when a Sophos source that could say so exists and could not be read.
               type: bool
               returned: always
             reboot_urgent:
@@ -244,7 +301,7 @@ ansible_facts:
               type: bool
               returned: always
             updating:
-              description: A Sophos update is running now.
+              description: A Sophos update is running now; V(null) when its marker files cannot be looked at.
               type: bool
               returned: always
             last_update:
@@ -306,7 +363,7 @@ ansible_facts:
               type: str
               returned: always
             reboot_required:
-              description: A strong, not ignored OS reason.
+              description: A strong, not ignored OS reason; V(null) when an OS source that could hold one was not read.
               type: bool
               returned: always
             last_boot:
@@ -342,11 +399,26 @@ ansible_facts:
           returned: always
           type: bool
         read_errors:
-          description: Sources that exist but could not be read or understood.
+          description:
+            - Sources that exist but could not be read or understood, each naming the path and the cause.
+            - Under a directory that cannot be entered nothing is taken as absent; the directory is one entry.
           returned: always
           type: list
           elements: dict
-          sample: [{source: "spl:base/mcs/status/ALC_status.xml", error: "invalid XML: no element found: line 3, column 0"}]
+          contains:
+            source:
+              description: What could not be read (C(spl:), C(os:), C(registry:HKLM\...) and the path).
+              type: str
+              returned: always
+            error:
+              description: Why.
+              type: str
+              returned: always
+            hint:
+              description: What would let it be read (root with C(become), an administrator), when that is the cause.
+              type: str
+              returned: when permission was refused
+          sample: [{source: "spl:/opt/sophos-spl", error: "cannot list /opt/sophos-spl: permission denied; unknown, not absent: ALC_status.xml, update reports, machine_id.txt", hint: "readable by root only: run the module with become (become: true, or -b ad hoc)"}]
         checked_at:
           description: Host clock when the readings were taken, ISO-8601 UTC.
           returned: always
