@@ -205,7 +205,7 @@ ansible_facts:
             id:
               description:
                 - Stable reason id. Sophos ones are V(sophos_reboot_required), V(sophos_pending_renames),
-                  V(sophos_installed_since_boot) (Sophos was installed after the last boot: Sophos advises a restart
+                  V(sophos_installed_since_boot) (Sophos was installed after the last boot; Sophos advises a restart
                   as soon as possible after the first install, so that every process runs protected).
                 - Windows ones are V(cbs_reboot_pending), V(windows_update), V(pending_file_rename),
                   V(computer_rename), V(domain_join), V(server_manager), V(update_exe_volatile).
