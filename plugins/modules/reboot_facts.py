@@ -418,7 +418,7 @@ ansible_facts:
               description: What would let it be read (root with C(become), an administrator), when that is the cause.
               type: str
               returned: when permission was refused
-          sample: [{source: "spl:/opt/sophos-spl", error: "cannot list /opt/sophos-spl: permission denied; unknown, not absent: ALC_status.xml, update reports, machine_id.txt", hint: "readable by root only: run the module with become (become: true, or -b ad hoc)"}]
+          sample: [{source: "spl:/opt/sophos-spl", error: "cannot enter /opt/sophos-spl: permission denied; unknown, not absent: ALC_status.xml, update reports, machine_id.txt", hint: "readable by root only: run the module with become (become: true, or -b ad hoc)"}]
         checked_at:
           description: Host clock when the readings were taken, ISO-8601 UTC.
           returned: always
@@ -499,13 +499,14 @@ def _read(path, root=None, blocked=None):
     return {"text": data.decode("utf-8", "replace")}
 
 
-def _read_spl(options, sophos_dir, command, which):
+def _read_spl(sophos_dir, command, which):
     """The SPL readings (see _assess); nothing under an unreadable directory is taken as absent."""
     blocked = {}
     spl = {"dir": sophos_dir, "files": {}, "reports": {}, "reports_dir": None, "markers": {}, "services": {},
            "install_marker": None, "blocked": blocked, "errors": []}
-    if not os.access(sophos_dir, os.R_OK | os.X_OK):
-        blocked[sophos_dir] = {"error": "cannot list %s: permission denied" % sophos_dir, "denied": True}
+    # SPL's own directories are 0711 or closed to others (0700, 0770): entering, not listing, is what counts.
+    if not os.access(sophos_dir, os.X_OK):
+        blocked[sophos_dir] = {"error": "cannot enter %s: permission denied" % sophos_dir, "denied": True}
     for rel in FILES_SPL:
         entry = _read(os.path.join(sophos_dir, rel), sophos_dir, blocked)
         if entry is not None:
@@ -596,7 +597,7 @@ def read_host(options, run, which, proc="/proc", run_dirs=("/run", "/var/run")):
     sophos_dir = options["sophos_dir"]
     raw["spl"] = None
     if os.path.isdir(sophos_dir):
-        spl = _read_spl(options, sophos_dir, command, which)
+        spl = _read_spl(sophos_dir, command, which)
         raw["errors"].extend(spl.pop("errors"))
         raw["spl"] = spl
         raw["local_times"] = _local_times(list(spl["reports"]) + [e.get("text") for e in spl["reports"].values()])

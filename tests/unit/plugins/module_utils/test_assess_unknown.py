@@ -78,14 +78,14 @@ def test_alc_status_unreadable(entry, hint):
 
 
 def test_install_dir_that_cannot_be_entered():
-    blocked = {"/opt/sophos-spl": {"error": "cannot list /opt/sophos-spl: permission denied", "denied": True}}
+    blocked = {"/opt/sophos-spl": {"error": "cannot enter /opt/sophos-spl: permission denied", "denied": True}}
     reading = spl(files={ALC: {"blocked": "/opt/sophos-spl"}}, reports_dir={"blocked": "/opt/sophos-spl"},
                   install_marker={"blocked": "/opt/sophos-spl"}, blocked=blocked,
                   markers={"var/lock-sophosspl/suldownloader.pid": None})
     facts = assess(linux(reading))
     [error] = facts["read_errors"]
     assert error["source"] == "spl:/opt/sophos-spl"
-    assert error["error"] == ("cannot list /opt/sophos-spl: permission denied; unknown, not absent: "
+    assert error["error"] == ("cannot enter /opt/sophos-spl: permission denied; unknown, not absent: "
                               "ALC_status.xml, update reports, machine_id.txt")
     assert "become" in error["hint"]
     assert facts["reboot_required"] is None and facts["sophos"]["updating"] is None

@@ -44,7 +44,7 @@ def test_not_run_ranks_after_the_problems_and_before_deferred():
 
 def test_unknown_restart_state_needs_attention_and_is_counted():
     facts = {"reboot_required": None, "unknown_sources": ["spl:/opt/sophos-spl"], "reasons": [],
-             "read_errors": [{"source": "spl:/opt/sophos-spl", "error": "cannot list /opt/sophos-spl: permission denied"}],
+             "read_errors": [{"source": "spl:/opt/sophos-spl", "error": "cannot enter /opt/sophos-spl: permission denied"}],
              "sophos": {"installed": True, "health": {"overall": "unknown"}}, "os": {"family": "linux"}}
     known = dict(facts, reboot_required=False, unknown_sources=[], read_errors=[])
     report = _report.build_report([{"host": "a", "facts": facts}, {"host": "b", "facts": known}])

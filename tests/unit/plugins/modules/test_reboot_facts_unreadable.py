@@ -149,3 +149,10 @@ def test_everything_readable_is_false_only_then(tree):
     facts = assess(read_unprivileged(tree), DEFAULT_OPTIONS)
     assert facts["read_errors"] == [] and facts["reboot_required"] is False
     assert facts["sophos"]["reboot_required"] is False
+
+
+def test_install_dir_0711_as_spl_makes_it_is_read_through(tree):
+    """SPL's own mode for its install dir: not listable by others, but every readable file is read."""
+    os.chmod(os.path.join(tree, "sophos-spl"), 0o711)
+    facts = assess(read_unprivileged(tree), DEFAULT_OPTIONS)
+    assert facts["read_errors"] == [] and facts["reboot_required"] is True  # the ALC fixture says yes
