@@ -1,13 +1,11 @@
 """First install: Sophos installed after the last boot is a strong reason (recorded readings, both platforms)."""
 import copy
-import json
-import os
 
 import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import assess
+from ansible_collections.fleetops.sophos.tests.unit.readings import fixture, windows_probe
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "reboot_facts")
 NATIVE = "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
 WOW = "SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
 AGENT = "Sophos Endpoint Agent"
@@ -15,11 +13,7 @@ REASON = "sophos_installed_since_boot"
 
 
 def windows(name="fresh-install"):
-    with open(os.path.join(FIXTURES, "windows", "probe.%s.json" % name), encoding="utf-8") as handle:
-        result = json.load(handle)
-    raw = dict((k, result.get(k)) for k in ("now", "last_boot", "sophos", "os_keys", "services", "uninstall", "errors"))
-    raw["family"] = "windows"
-    return raw
+    return windows_probe(name)
 
 
 def set_dates(raw, date):
@@ -167,8 +161,7 @@ BOOT = "2026-12-01T06:00:00Z"
 
 
 def linux(install_marker, boot=BOOT):
-    with open(os.path.join(FIXTURES, "spl", "ALC_status.good.xml"), encoding="utf-8") as handle:
-        alc = handle.read()
+    alc = fixture("spl", "ALC_status.good.xml")
     spl = {"dir": "/opt/sophos-spl", "files": {"base/mcs/status/ALC_status.xml": {"text": alc}}, "reports": {},
            "markers": {}, "services": {}, "install_marker": install_marker}
     return {"family": "linux", "now": NOW, "last_boot": boot, "boot_id": "b1", "errors": [], "spl": spl,

@@ -1,29 +1,13 @@
 """Unknown is never "no": every source that exists but cannot be read, and what it does to reboot_required."""
-import json
-import os
-
 import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import assess
+from ansible_collections.fleetops.sophos.tests.unit.readings import fixture as text, windows_probe as windows
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "reboot_facts")
 W = "SOFTWARE\\WOW6432Node\\Sophos"
 FLAGS = "AutoUpdate\\UpdateStatus\\VolatileFlags"
 ALC = "base/mcs/status/ALC_status.xml"
 DENIED = "Requested registry access is not allowed."
-
-
-def windows(name="endpoint-clean"):
-    with open(os.path.join(FIXTURES, "windows", "probe.%s.json" % name), encoding="utf-8") as handle:
-        result = json.load(handle)
-    raw = dict((k, result.get(k)) for k in ("now", "last_boot", "sophos", "os_keys", "services", "errors"))
-    raw["family"] = "windows"
-    return raw
-
-
-def text(*parts):
-    with open(os.path.join(FIXTURES, *parts), encoding="utf-8") as handle:
-        return handle.read()
 
 
 def linux(spl=None, os_reading=None, errors=()):
@@ -149,7 +133,7 @@ def test_weak_only_source_unreadable_keeps_false():
 # --------------------------------------------------------------------------- Windows sources
 
 def test_unreadable_volatile_flags_key():
-    raw = windows()
+    raw = windows("endpoint-clean")
     raw["sophos"][0]["keys"][FLAGS] = {"exists": None, "error": DENIED}
     facts = assess(raw)
     assert "registry:HKLM\\%s\\%s" % (W, FLAGS) in sources(facts)
@@ -158,7 +142,7 @@ def test_unreadable_volatile_flags_key():
 
 
 def test_unreadable_reboot_flag_value_is_not_not_set():
-    raw = windows()
+    raw = windows("endpoint-clean")
     raw["sophos"][0]["keys"][FLAGS]["values"]["RebootRequired"] = {"error": DENIED}
     facts = assess(raw)
     [error] = facts["read_errors"]
@@ -173,7 +157,7 @@ def test_unreadable_reboot_flag_value_is_not_not_set():
     ("SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName", "ComputerName"),
 ])
 def test_unreadable_os_keys_and_values(path, value):
-    raw = windows()
+    raw = windows("endpoint-clean")
     if value is None:
         raw["os_keys"][path] = {"exists": None, "error": DENIED}
     else:
@@ -187,7 +171,7 @@ def test_unreadable_os_keys_and_values(path, value):
 
 
 def test_value_whose_presence_is_the_signal_counts_even_unreadable():
-    raw = windows()
+    raw = windows("endpoint-clean")
     raw["os_keys"]["SYSTEM\\CurrentControlSet\\Services\\Netlogon"] = {
         "exists": True, "subkeys": [], "values": {"JoinDomain": {"error": DENIED}}}
     facts = assess(raw)
@@ -196,14 +180,14 @@ def test_value_whose_presence_is_the_signal_counts_even_unreadable():
 
 
 def test_unreadable_session_manager_counts_only_when_renames_are_strong():
-    raw = windows()
+    raw = windows("endpoint-clean")
     raw["os_keys"]["SYSTEM\\CurrentControlSet\\Control\\Session Manager"] = {"exists": None, "error": DENIED}
     assert assess(raw)["reboot_required"] is False  # weak by default: it could never make it true
     assert assess(raw, {"pending_file_rename": "strong"})["reboot_required"] is None
 
 
 def test_unreadable_health_key_hides_no_reason():
-    raw = windows()
+    raw = windows("endpoint-clean")
     raw["sophos"][0]["keys"]["Health\\Status"] = {"exists": None, "error": DENIED}
     facts = assess(raw)
     assert facts["read_errors"] and facts["reboot_required"] is False

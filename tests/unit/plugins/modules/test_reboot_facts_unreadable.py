@@ -10,23 +10,14 @@ import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import DEFAULT_OPTIONS, assess
 from ansible_collections.fleetops.sophos.plugins.modules import reboot_facts
+from ansible_collections.fleetops.sophos.tests.unit.readings import fixture, put
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "reboot_facts")
 NOBODY = 65534
 ALC = "base/mcs/status/ALC_status.xml"
 
 
-def fixture(*parts):
-    with open(os.path.join(FIXTURES, *parts), encoding="utf-8") as handle:
-        return handle.read()
 
 
-def put(path, content, mtime=None):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(content)
-    if mtime is not None:
-        os.utime(path, (mtime, mtime))
 
 
 @pytest.fixture
