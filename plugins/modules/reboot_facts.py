@@ -418,7 +418,10 @@ ansible_facts:
               description: What would let it be read (root with C(become), an administrator), when that is the cause.
               type: str
               returned: when permission was refused
-          sample: [{source: "spl:/opt/sophos-spl", error: "cannot enter /opt/sophos-spl: permission denied; unknown, not absent: ALC_status.xml, update reports, machine_id.txt", hint: "readable by root only: run the module with become (become: true, or -b ad hoc)"}]
+          sample:
+            - source: spl:/opt/sophos-spl
+              error: "cannot enter /opt/sophos-spl: permission denied; unknown, not absent: ALC_status.xml, update reports, machine_id.txt"
+              hint: "readable by root only: run the module with become (become: true, or -b ad hoc)"
         checked_at:
           description: Host clock when the readings were taken, ISO-8601 UTC.
           returned: always

@@ -199,8 +199,8 @@ class Sim:
         if st["reboot_required"]:
             st["reboot_required"] = False
             log("restart done: rebootState/required cleared")
-        if st["queued"] == 0 and st["scenario"] in ("reboot-required", "os-reboot-required",
-                                                     "fresh-install") + tuple(QUEUED):
+        cleared = ("reboot-required", "os-reboot-required", "fresh-install") + tuple(QUEUED)
+        if st["queued"] == 0 and st["scenario"] in cleared:
             st["scenario"] = "clean"
         if st["scenario"] not in NO_UPDATE:
             st["update_due_boot"] = current
