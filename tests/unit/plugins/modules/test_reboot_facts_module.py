@@ -10,11 +10,6 @@ from ansible_collections.fleetops.sophos.plugins.modules import reboot_facts
 from ansible_collections.fleetops.sophos.tests.unit.readings import fixture, put
 
 
-
-
-
-
-
 @pytest.fixture
 def host(tmp_path):
     """A fake host: /proc with btime and PID 1 started 3600 s after it, an SPL tree, a /run dir."""

@@ -16,10 +16,6 @@ NOBODY = 65534
 ALC = "base/mcs/status/ALC_status.xml"
 
 
-
-
-
-
 @pytest.fixture
 def tree():
     """A host tree in a directory every user may enter (pytest's own tmp dirs are private to root)."""
