@@ -43,15 +43,19 @@ when the tool exists on the host.
              kernel_release: uname -r}``
 
 Windows (``win_reboot_probe``). A key reading is
-  ``{exists: bool, values: {name: {type: RegistryValueKind, value}}, subkeys: [name],
-     children: {name: key reading}, error: str}`` (``children`` only where the probe reads deeper).
+  ``{exists: true, values: {name: {type: RegistryValueKind, value} | {error}}, subkeys: [name],
+     children: {name: key reading}}`` (``children`` only where the probe reads deeper), ``{exists: false}``
+  for a missing key, ``{exists: null, error}`` for a key that could not be opened or listed. A value
+  ``{error}`` could not be read; the other values of its key still count. Names are case-insensitive.
   ``sophos``    ``[{root, keys: {"AutoUpdate" | "AutoUpdate\\UpdateStatus" | ...: key reading}}]``,
                 one entry per registry root read (the 32-bit ``WOW6432Node`` view and the native one)
   ``os_keys``   ``{path under HKLM: key reading}`` for the keys in ``WINDOWS_OS_KEYS``
-  ``services``  ``[{name, display_name, status, start_type}]`` (Sophos services only), or null
+  ``services``  ``[{name, display_name, status, start_type, errors: {property: message},
+                  registry: key reading of Services\\<name> (Start, DelayedAutostart)}]``
+                (Sophos services only), or null
+  ``sccm``      ``{reboot_pending, hard_reboot_pending}`` | ``{error}`` | null (no SCCM client)
   ``uninstall`` ``{path under HKLM: key reading}`` for ``UNINSTALL_ROOTS``, ``children`` only for the
                 subkeys whose ``DisplayName`` starts with "Sophos"; absent when the probe did not read them
-A value of a key reading may be ``{error}`` instead of ``{type, value}``: it exists and could not be read.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -84,6 +88,11 @@ REASONS = {
     "domain_join": SOURCE_OS,
     "server_manager": SOURCE_OS,
     "update_exe_volatile": SOURCE_OS,
+    "cbs_reboot_in_progress": SOURCE_OS,
+    "cbs_packages_pending": SOURCE_OS,
+    "windows_update_services_pending": SOURCE_OS,
+    "windows_update_post_reboot_reporting": SOURCE_OS,
+    "sccm_reboot_pending": SOURCE_OS,
     "reboot_required_file": SOURCE_OS,
     "needs_restarting": SOURCE_OS,
     "dnf5_needs_restarting": SOURCE_OS,
@@ -130,25 +139,40 @@ CORE_PACKAGES = ("kernel", "kernel-core", "kernel-rt", "glibc", "linux-firmware"
                  "dbus-broker", "dbus-daemon", "microcode_ctl")
 KERNEL_PACKAGES = ("kernel", "kernel-core", "kernel-rt")
 
+_CBS = "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing"
+_WU = "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate"
 WINDOWS_OS_KEYS = {
-    "cbs": "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending",
-    "wu": "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired",
+    "cbs": _CBS + "\\RebootPending",
+    "cbs_root": _CBS,  # RebootInProgress, PackagesPending: subkeys (Salt) or values (field scripts)
+    "wu": _WU + "\\Auto Update\\RebootRequired",
+    "wu_post_reboot": _WU + "\\Auto Update\\PostRebootReporting",
+    "wu_services_pending": _WU + "\\Services\\Pending",
     "session": "SYSTEM\\CurrentControlSet\\Control\\Session Manager",
     "active_name": "SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ActiveComputerName",
     "name": "SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName",
     "netlogon": "SYSTEM\\CurrentControlSet\\Services\\Netlogon",
     "server_manager": "SOFTWARE\\Microsoft\\ServerManager",
+    "server_component_cache": "SOFTWARE\\Microsoft\\ServerManager\\ServicingStorage\\ServerComponentCache",
     "updates": "SOFTWARE\\Microsoft\\Updates",
+    "update_exe_volatile": "SOFTWARE\\Microsoft\\Updates\\UpdateExeVolatile",
+    "update_exe_volatile_wow": "SOFTWARE\\WOW6432Node\\Microsoft\\Updates\\UpdateExeVolatile",
     "sed": "SYSTEM\\CurrentControlSet\\Services\\Sophos Endpoint Defense",
 }
 UNINSTALL_ROOTS = ("SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall",
                    "SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall")
 # The reasons a Windows key that cannot be read may hide (WINDOWS_OS_KEYS names; Sophos subkeys).
 WINDOWS_KEY_REASONS = {
-    "cbs": ("cbs_reboot_pending",), "wu": ("windows_update",), "session": ("pending_file_rename",),
+    "cbs": ("cbs_reboot_pending",), "cbs_root": ("cbs_reboot_in_progress", "cbs_packages_pending"),
+    "wu": ("windows_update",), "wu_post_reboot": ("windows_update_post_reboot_reporting",),
+    "wu_services_pending": ("windows_update_services_pending",), "session": ("pending_file_rename",),
     "active_name": ("computer_rename",), "name": ("computer_rename",), "netlogon": ("domain_join",),
-    "server_manager": ("server_manager",), "updates": ("update_exe_volatile",), "sed": ("sophos_pending_renames",),
+    "server_manager": ("server_manager",), "server_component_cache": ("server_manager",),
+    "updates": ("update_exe_volatile",), "update_exe_volatile": ("update_exe_volatile",),
+    "update_exe_volatile_wow": ("update_exe_volatile",), "sed": ("sophos_pending_renames",),
 }
+# Reasons that are never strong: a source that could only hold one of them hides nothing that counts.
+ALWAYS_WEAK = frozenset(("needrestart_microcode", "cbs_packages_pending", "windows_update_post_reboot_reporting",
+                         "windows_update_services_pending"))
 SOPHOS_KEY_REASONS = {"AutoUpdate\\UpdateStatus\\VolatileFlags": ("sophos_reboot_required",)}
 INSTALL_REASON = "sophos_installed_since_boot"
 # InstallDate is a local calendar date and the boot time is UTC: local time is UTC-12 to UTC+14.
@@ -161,6 +185,11 @@ SOPHOS_SUBKEYS = ("AutoUpdate", "AutoUpdate\\UpdateStatus", "AutoUpdate\\UpdateS
 # Sophos queues updates on servers "not restarted for a long time (typically months)"; a month is the
 # shortest reading of that.
 LONG_UPTIME_DAYS = 30
+
+# A Sophos service that should start with Windows but is stopped this soon after boot is "starting",
+# not broken (the cycle reads facts right after win_reboot); by start mode, in seconds. Delayed-start
+# services begin about two minutes after the automatic ones (AutoStartDelay), so they get longer.
+SERVICE_START_GRACE = {"automatic": 600, "delayed": 900}
 
 HEALTH_NAMES = {1: "good", 2: "suspicious", 3: "bad"}
 HEALTH_RANK = {"unknown": 0, "good": 1, "suspicious": 2, "bad": 3}
@@ -632,19 +661,20 @@ def _assess_windows_install(col, raw, sophos, boot, now):
 
 
 def _windows_unreadable(col, raw):
-    """Keys and values that exist but could not be read, as unknown reasons: never "not set".
+    """Keys and values that exist but could not be read hide the reasons they could hold: never "not set".
 
-    Key-level errors are already read errors (the Windows assessment records them); values that could
-    not be read are recorded here."""
+    The Windows assessment has already made each of them a read error; this only marks what they hide."""
     os_keys = raw.get("os_keys") if isinstance(raw.get("os_keys"), dict) else {}
     for name, path in sorted(WINDOWS_OS_KEYS.items()):
-        _unreadable_key(col, "registry:HKLM\\" + path, os_keys.get(path), WINDOWS_KEY_REASONS.get(name, ()))
+        _unreadable_key(col, "registry:HKLM\\" + path, _lookup(os_keys, path), WINDOWS_KEY_REASONS.get(name, ()))
     for root in raw.get("sophos") or []:
         if not isinstance(root, dict):
             continue
         for sub, reading in sorted((root.get("keys") or {}).items()):
             _unreadable_key(col, "registry:HKLM\\%s\\%s" % (root.get("root"), sub), reading,
                             SOPHOS_KEY_REASONS.get(sub, ()))
+    if _key(raw.get("sccm")).get("error"):
+        col.hidden("cim:ROOT\\ccm\\ClientSDK:CCM_ClientUtilities.DetermineIfRebootPending", ("sccm_reboot_pending",))
 
 
 def _unreadable_key(col, source, reading, hides):
@@ -654,8 +684,8 @@ def _unreadable_key(col, source, reading, hides):
     values = reading.get("values") if isinstance(reading.get("values"), dict) else {}
     for name in sorted(values):
         entry = values[name]
-        if isinstance(entry, dict) and entry.get("error"):
-            col.error("%s\\%s" % (source, name), entry["error"], hides=hides, hint=ADMIN_HINT)
+        if isinstance(entry, dict) and "error" in entry and "value" not in entry:
+            col.hidden("%s\\%s" % (source, name), hides)
 
 
 def _cmd_ok(col, source, cmd, hides=()):
@@ -800,29 +830,77 @@ def _assess_rpm_fallback(col, rpm, kernel_release, boot):
 
 
 # --------------------------------------------------------------------------- Windows
+#
+# Registry names are case-insensitive on Windows, so every name read from the probe is compared
+# case-insensitively here. A DWORD arrives as a signed Int32 and a QWORD as a signed Int64 (what .NET's
+# RegistryKey.GetValue returns); they are shown unsigned, as regedit does.
+
+_UNSIGNED = {"dword": 1 << 32, "qword": 1 << 64}
+
 
 def _key(reading):
     return reading if isinstance(reading, dict) else {}
 
 
+def _lookup(mapping, name):
+    """``mapping[name]`` with the name compared case-insensitively; None when absent."""
+    if not isinstance(mapping, dict):
+        return None
+    if name in mapping:
+        return mapping[name]
+    folded = name.lower()
+    for key, entry in mapping.items():
+        if isinstance(key, str) and key.lower() == folded:
+            return entry
+    return None
+
+
+def _has(mapping, name):
+    if not isinstance(mapping, dict):
+        return False
+    return name in mapping or any(isinstance(k, str) and k.lower() == name.lower() for k in mapping)
+
+
+def _has_subkey(reading, name):
+    subkeys = _key(reading).get("subkeys")
+    subkeys = subkeys if isinstance(subkeys, list) else []
+    return any(isinstance(s, str) and s.lower() == name.lower() for s in subkeys) or \
+        _has(_key(reading).get("children"), name)
+
+
 def _values(col, source, reading):
+    """The readable values of a key reading; a key or a value that could not be read is a read error.
+
+    Call it once per key and source: each call reports the key's errors.
+    """
     reading = _key(reading)
     if reading.get("error"):
         col.error(source, reading["error"])
-    return reading.get("values") or {}
+    values = reading.get("values") if isinstance(reading.get("values"), dict) else {}
+    readable = {}
+    for name, entry in sorted(values.items()):
+        if isinstance(entry, dict) and "error" in entry and "value" not in entry:
+            col.error("%s\\%s" % (source, name), entry["error"])
+            continue
+        readable[name] = entry
+    return readable
 
 
 def _value(values, name):
-    entry = values.get(name)
-    if isinstance(entry, dict):
-        return entry.get("value")
-    return entry
+    entry = _lookup(values, name)
+    if not isinstance(entry, dict):
+        return entry
+    value = entry.get("value")
+    modulus = _UNSIGNED.get(str(entry.get("type") or "").lower())
+    if modulus and isinstance(value, int) and not isinstance(value, bool) and value < 0:
+        value += modulus
+    return value
 
 
 def _flag(col, source, values, name):
-    """A Sophos flag that may be a DWORD, a QWORD or a string: True/False, None when absent or unreadable."""
-    if name not in values or _key(values[name]).get("error"):
-        return None  # absent, or unreadable (a read error of its own)
+    """A flag that may be a DWORD, a QWORD or a string: True/False, None when absent or unreadable."""
+    if not _has(values, name):
+        return None
     value = _value(values, name)
     number = _spl.to_int(value)
     if number is None:
@@ -833,137 +911,227 @@ def _flag(col, source, values, name):
     return number != 0
 
 
+def _sophos_view(root):
+    return "WOW6432Node" if "wow6432node" in str(root.get("root") or "").lower() else "native"
+
+
 def _pick_sophos_root(roots):
-    """The registry root that holds Sophos AutoUpdate data; the WOW6432Node view wins a tie (SAU's own)."""
-    best, best_score = None, 0
+    """The registry root Sophos reports from: the one with the newest LastUpdateTime.
+
+    Without a LastUpdateTime anywhere, the root holding the most Sophos keys and values; the
+    WOW6432Node view (first by default) wins a tie, as it is SAU's own on x64.
+    """
+    candidates = []
     for root in roots:
         keys = root.get("keys") or {}
-        score = sum(1 for sub in SOPHOS_SUBKEYS if _key(keys.get(sub)).get("exists"))
-        score += sum(len(_key(keys.get(sub)).get("values") or {}) for sub in SOPHOS_SUBKEYS) / 1000.0
-        if score > best_score:
-            best, best_score = root, score
-    return best
+        score = sum(1 for sub in SOPHOS_SUBKEYS if _key(_lookup(keys, sub)).get("exists"))
+        score += sum(len(_key(_lookup(keys, sub)).get("values") or {}) for sub in SOPHOS_SUBKEYS) / 1000.0
+        status = _key(_lookup(keys, "AutoUpdate\\UpdateStatus")).get("values") or {}
+        if score > 0:
+            candidates.append((root, _plausible_epoch(_value(status, "LastUpdateTime")), score))
+    timed = [c for c in candidates if c[1] is not None]
+    if timed:
+        return max(timed, key=lambda c: c[1])[0]
+    return max(candidates, key=lambda c: c[2])[0] if candidates else None
+
+
+def _start_mode(col, svc):
+    """'automatic', 'delayed', 'manual', 'disabled' or None, from Get-Service and the service's key."""
+    reg = _values(col, "registry:HKLM\\SYSTEM\\CurrentControlSet\\Services\\%s" % svc.get("name"),
+                  svc.get("registry")) if svc.get("registry") is not None else {}
+    start = _spl.to_int(_value(reg, "Start")) if _has(reg, "Start") else None
+    delayed = _spl.to_int(_value(reg, "DelayedAutostart")) if _has(reg, "DelayedAutostart") else None
+    start_type = str(svc.get("start_type") or "").strip().lower()
+    if start_type in ("automatic", "automaticdelayedstart") or (not start_type and start == 2):
+        return "delayed" if start_type == "automaticdelayedstart" or delayed else "automatic"
+    if start_type in ("manual", "disabled"):
+        return start_type
+    if start_type in ("boot", "system") or start in (0, 1):
+        return "automatic"
+    return {3: "manual", 4: "disabled"}.get(start)
+
+
+def _service_state(status, mode, since_boot):
+    """running, stopped, starting or unknown; see SERVICE_START_GRACE."""
+    status = str(status or "").strip().lower()
+    if status == "running":
+        return "running"
+    if status in ("startpending", "continuepending"):
+        return "starting"
+    if status == "stopped":
+        grace = SERVICE_START_GRACE.get(mode)
+        if grace is not None and since_boot is not None and 0 <= since_boot < grace:
+            return "starting"
+        return "stopped"
+    return "unknown"
+
+
+def _assess_windows_services(col, raw, sophos, boot):
+    now = iso_to_epoch(raw.get("now"))
+    since_boot = now - boot if now is not None and boot is not None else None
+    health = sophos["health"]
+    for svc in [s for s in (raw.get("services") or []) if isinstance(s, dict)]:
+        name = svc.get("display_name") or svc.get("name")
+        if not name:
+            continue
+        status_error = _lookup(svc.get("errors"), "Status")
+        if status_error:
+            col.error("service:%s" % name, "Status: %s" % status_error)
+        mode = _start_mode(col, svc)
+        state = _service_state(svc.get("status"), mode, since_boot)
+        health["services"][name] = state
+        if state in ("stopped", "unknown") and mode in ("automatic", "delayed") and not status_error:
+            health["overall"] = "bad"
+    return since_boot
 
 
 def _assess_windows_sophos(col, raw, sophos, boot):
     roots = [r for r in (raw.get("sophos") or []) if isinstance(r, dict)]
+    readable = []
     for root in roots:
-        for sub, reading in (root.get("keys") or {}).items():
-            if _key(reading).get("error"):
-                col.error("registry:HKLM\\%s\\%s" % (root.get("root"), sub), reading["error"])
-    services = [s for s in (raw.get("services") or []) if isinstance(s, dict)]
+        keys = root.get("keys") if isinstance(root.get("keys"), dict) else {}
+        prefix = "registry:HKLM\\%s\\" % root.get("root")
+        values = dict((sub, _values(col, prefix + sub, _lookup(keys, sub))) for sub in SOPHOS_SUBKEYS)
+        details = _key(_lookup(keys, "AutoUpdate\\UpdateStatus\\Details"))
+        for guid, child in sorted((details.get("children") or {}).items()):
+            values["Details\\" + guid] = _values(col, prefix + "AutoUpdate\\UpdateStatus\\Details\\" + guid, child)
+        readable.append((root, values))
+    sed_path = "registry:HKLM\\" + WINDOWS_OS_KEYS["sed"]
+    sed = _key(_lookup(raw.get("os_keys"), WINDOWS_OS_KEYS["sed"]))
+    sed_values = _values(col, sed_path, sed)  # unreadable is not "no pending renames": reported
     chosen = _pick_sophos_root(roots)
-    sed = _key((raw.get("os_keys") or {}).get(WINDOWS_OS_KEYS["sed"]))
-    if sed.get("error"):
-        # Unreadable is not "no pending renames": say so.
-        col.error("registry:HKLM\\" + WINDOWS_OS_KEYS["sed"], sed["error"])
+    services = [s for s in (raw.get("services") or []) if isinstance(s, dict)]
     if chosen is None and not services and not sed.get("exists"):
         return
     sophos.update(installed=True, product="windows_endpoint")
-
     health = sophos["health"]
-    for svc in services:
-        name = svc.get("display_name") or svc.get("name")
-        status = str(svc.get("status") or "").lower()
-        state = status if status in ("running", "stopped") else "unknown"
-        health["services"][name] = state
-        if state != "running" and str(svc.get("start_type") or "").lower() == "automatic":
-            health["overall"] = "bad"
+    since_boot = _assess_windows_services(col, raw, sophos, boot)
 
-    pfr = [n for n in ("sophosPFRs", "cleanPFRs") if n in (sed.get("values") or {}) or n in (sed.get("subkeys") or [])]
+    pfr = [n for n in ("sophosPFRs", "cleanPFRs") if _has(sed_values, n) or _has_subkey(sed, n)]
     if pfr:
         col.reason("sophos_pending_renames", "Sophos Endpoint Defense %s present" % " and ".join(pfr))
         sophos["reboot_required"] = True
 
+    # A restart flag counts from either view: an older agent's stale data in one view must not hide
+    # what a newer agent writes in the other.
+    urgent_any = False
+    for root, values in readable:
+        flags = values["AutoUpdate\\UpdateStatus\\VolatileFlags"]
+        source = "registry:HKLM\\%s\\AutoUpdate\\UpdateStatus\\VolatileFlags" % root.get("root")
+        required = _flag(col, source, flags, "RebootRequired")
+        urgent = _flag(col, source, flags, "UrgentRebootRequired")
+        if not (required or urgent):
+            continue
+        urgent_any = urgent_any or bool(urgent)
+        which = "UrgentRebootRequired" if urgent else "RebootRequired"
+        since = _plausible_epoch(_value(flags, "RebootRequiredSince")) if _has(flags, "RebootRequiredSince") else None
+        if since is None and _has(flags, "RebootRequiredSince"):
+            col.error(source, "RebootRequiredSince is not an epoch timestamp: %r" % (_value(flags, "RebootRequiredSince"),))
+        detail = "VolatileFlags\\%s = %s (%s view)" % (which, _value(flags, which), _sophos_view(root))
+        if since is not None:
+            detail += ", RebootRequiredSince %s" % epoch_to_iso(since)
+        col.reason("sophos_reboot_required", detail, since=since)
+        sophos["reboot_required"] = True
+    sophos["reboot_urgent"] = urgent_any
+
     if chosen is None:
         return
-    root = chosen.get("root") or ""
-    sophos["registry_view"] = "WOW6432Node" if "wow6432node" in root.lower() else "native"
-    keys = chosen.get("keys") or {}
-    prefix = "registry:HKLM\\%s\\" % root
-
-    autoupdate = (_key(keys.get("AutoUpdate")).get("values") or {})
-    status_values = _key(keys.get("AutoUpdate\\UpdateStatus")).get("values") or {}
-    flags = _key(keys.get("AutoUpdate\\UpdateStatus\\VolatileFlags")).get("values") or {}
-    details_key = _key(keys.get("AutoUpdate\\UpdateStatus\\Details"))
-    details = details_key.get("values") or {}
+    sophos["registry_view"] = _sophos_view(chosen)
+    values = next(v for r, v in readable if r is chosen)
+    prefix = "registry:HKLM\\%s\\" % chosen.get("root")
+    autoupdate = values["AutoUpdate"]
+    status_values = values["AutoUpdate\\UpdateStatus"]
+    details = values["AutoUpdate\\UpdateStatus\\Details"]
 
     version = _value(details, "Version") or _value(autoupdate, "ProductVersion")
     sophos["version"] = str(version) if version not in (None, "") else None
 
-    flag_source = prefix + "AutoUpdate\\UpdateStatus\\VolatileFlags"
-    required = _flag(col, flag_source, flags, "RebootRequired")
-    urgent = _flag(col, flag_source, flags, "UrgentRebootRequired")
-    if required or urgent:
-        which = "UrgentRebootRequired" if urgent else "RebootRequired"
-        col.reason("sophos_reboot_required", "VolatileFlags\\%s = %s (%s view)"
-                   % (which, _value(flags, which), sophos["registry_view"]))
-        sophos["reboot_required"] = True
-    sophos["reboot_urgent"] = bool(urgent)
-
-    updating = "IsUpdating" in status_values and _flag(col, prefix + "AutoUpdate\\UpdateStatus",
-                                                       status_values, "IsUpdating") is not False
+    updating = _has(status_values, "IsUpdating") and _flag(col, prefix + "AutoUpdate\\UpdateStatus",
+                                                           status_values, "IsUpdating") is not False
     sophos["updating"] = bool(updating)
 
     last = _plausible_epoch(_value(status_values, "LastUpdateTime"))
-    if last is None and "LastUpdateTime" in status_values:
+    if last is None and _has(status_values, "LastUpdateTime"):
         col.error(prefix + "AutoUpdate\\UpdateStatus", "LastUpdateTime is not an epoch timestamp: %r"
                   % (_value(status_values, "LastUpdateTime"),))
     if last is None:
         last = _plausible_epoch(_value(details, "LastGoodInstallTime"))
     sophos["last_update"] = epoch_to_iso(last)
-    result = _spl.to_int(_value(status_values, "Result")) if "Result" in status_values else None
+    result = _spl.to_int(_value(status_values, "Result")) if _has(status_values, "Result") else None
     if result is not None:
         sophos["last_update_ok"] = result == 0
-    elif "FirstFailedUpdateTime" in status_values:
+    elif _has(status_values, "FirstFailedUpdateTime"):
         failed = _plausible_epoch(_value(status_values, "FirstFailedUpdateTime"))
         sophos["last_update_ok"] = not (failed and (last is None or failed > last))
 
     components = []
-    for guid, child in sorted((details_key.get("children") or {}).items()):
-        values = _key(child).get("values") or {}
-        if _key(child).get("error"):
-            col.error(prefix + "AutoUpdate\\UpdateStatus\\Details\\" + guid, child["error"])
-        if not values:
+    for name in sorted(n for n in values if n.startswith("Details\\")):
+        child = values[name]
+        if not child:
             continue
-        components.append({"name": _value(values, "LongName") or guid,
-                           "installed_version": _value(values, "InstalledVersion"),
-                           "downloaded_version": _value(values, "DownloadedVersion")})
+        components.append({"name": _value(child, "LongName") or name[len("Details\\"):],
+                           "installed_version": _value(child, "InstalledVersion"),
+                           "downloaded_version": _value(child, "DownloadedVersion")})
     sophos["components"] = components
 
-    hvalues = _values(col, prefix + "Health\\Status", keys.get("Health\\Status"))
+    hvalues = values["Health\\Status"]
     detail = {}
     for name in ("health", "service", "threat", "threatService", "admin"):
-        if name in hvalues:
+        if _has(hvalues, name):
             detail[name] = HEALTH_NAMES.get(_spl.to_int(_value(hvalues, name)), "unknown")
     health["detail"] = detail
     if "health" in detail:
         health["overall"] = _worst(health["overall"], detail["health"])
-    for name in hvalues:
-        if name.startswith("service."):
-            state = {0: "running", 1: "stopped"}.get(_spl.to_int(_value(hvalues, name)), "unknown")
-            svc = name[len("service."):]
-            if health["services"].get(svc) in (None, "unknown") or state == "stopped":
-                health["services"][svc] = state
-            if state == "stopped":
-                health["overall"] = "bad"
+    in_grace = since_boot is not None and 0 <= since_boot < max(SERVICE_START_GRACE.values())
+    for name in sorted(hvalues):
+        if not name.lower().startswith("service."):
+            continue
+        state = {0: "running", 1: "stopped"}.get(_spl.to_int(_value(hvalues, name)), "unknown")
+        svc = name[len("service."):]
+        listed = _lookup(health["services"], svc)
+        known = next((k for k in health["services"] if k.lower() == svc.lower()), svc)
+        if state == "stopped" and (listed == "starting" or (listed is None and in_grace)):
+            state = "starting"
+        if listed in (None, "unknown") or state == "stopped":
+            health["services"][known] = state
+        if state == "stopped":
+            health["overall"] = "bad"
+
+
+def _windows_present(reading, name):
+    """A name that Windows writes as a subkey and some tools read as a value: either counts."""
+    return _has(_key(reading).get("values"), name) or _has_subkey(reading, name)
 
 
 def _assess_windows_os(col, raw):
     keys = raw.get("os_keys") or {}
+    readings = {}
 
     def read(name):
-        reading = _key(keys.get(WINDOWS_OS_KEYS[name]))
-        if reading.get("error"):
-            col.error("registry:HKLM\\" + WINDOWS_OS_KEYS[name], reading["error"])
-        return reading
+        """The key reading and its readable values; errors reported once per key."""
+        if name not in readings:
+            reading = _key(_lookup(keys, WINDOWS_OS_KEYS[name]))
+            readings[name] = (reading, _values(col, "registry:HKLM\\" + WINDOWS_OS_KEYS[name], reading))
+        return readings[name]
 
-    if read("cbs").get("exists"):
+    if read("cbs")[0].get("exists"):
         col.reason("cbs_reboot_pending", "Component Based Servicing\\RebootPending exists")
-    if read("wu").get("exists"):
+    cbs = read("cbs_root")[0]
+    if _windows_present(cbs, "RebootInProgress"):
+        col.reason("cbs_reboot_in_progress", "Component Based Servicing\\RebootInProgress exists")
+    if _windows_present(cbs, "PackagesPending"):
+        col.reason("cbs_packages_pending", "Component Based Servicing\\PackagesPending exists", strong=False)
+    if read("wu")[0].get("exists"):
         col.reason("windows_update", "WindowsUpdate\\Auto Update\\RebootRequired exists")
+    if read("wu_post_reboot")[0].get("exists"):
+        col.reason("windows_update_post_reboot_reporting",
+                   "WindowsUpdate\\Auto Update\\PostRebootReporting exists", strong=False)
+    pending = read("wu_services_pending")[0]
+    if pending.get("exists") and (pending.get("subkeys") or pending.get("values")):
+        col.reason("windows_update_services_pending", "WindowsUpdate\\Services\\Pending holds %d entries"
+                   % (len(pending.get("subkeys") or []) + len(pending.get("values") or {})), strong=False)
 
-    session = read("session").get("values") or {}
+    session = read("session")[1]
     entries = []
     for name in ("PendingFileRenameOperations", "PendingFileRenameOperations2"):
         value = _value(session, name)
@@ -980,26 +1148,52 @@ def _assess_windows_os(col, raw):
         col.reason("pending_file_rename", "%d entries (%d under \\Sophos\\)" % (len(pairs), sophos_pairs),
                    strong=(mode == "strong"))
 
-    active = _value(read("active_name").get("values") or {}, "ComputerName")
-    pending = _value(read("name").get("values") or {}, "ComputerName")
-    if isinstance(active, str) and isinstance(pending, str) and active.strip().lower() != pending.strip().lower():
-        col.reason("computer_rename", "computer name %s will become %s" % (active, pending))
+    active = _value(read("active_name")[1], "ComputerName")
+    pending_name = _value(read("name")[1], "ComputerName")
+    if isinstance(active, str) and isinstance(pending_name, str) and \
+            active.strip().lower() != pending_name.strip().lower():
+        col.reason("computer_rename", "computer name %s will become %s" % (active, pending_name))
 
-    netlogon = read("netlogon").get("values") or {}
-    joined = [n for n in ("JoinDomain", "AvoidSpnSet") if n in netlogon]
+    netlogon = read("netlogon")[0]
+    joined = [n for n in ("JoinDomain", "AvoidSpnSet") if _windows_present(netlogon, n)]
     if joined:
         col.reason("domain_join", "Netlogon %s present" % " and ".join(joined))
 
-    attempts = read("server_manager").get("values") or {}
-    if "CurrentRebootAttempts" in attempts:
-        col.reason("server_manager", "ServerManager\\CurrentRebootAttempts = %s"
-                   % _value(attempts, "CurrentRebootAttempts"))
+    server_manager, manager_values = read("server_manager")
+    attempts = _spl.to_int(_value(manager_values, "CurrentRebootAttempts"))
+    cache = read("server_component_cache")[1]
+    restart = _spl.to_int(_value(cache, "RestartRequired"))
+    found = []
+    if attempts is not None and attempts > 0:
+        found.append("ServerManager\\CurrentRebootAttempts = %d" % attempts)
+    elif attempts is None and _has_subkey(server_manager, "CurrentRebootAttempts"):
+        found.append("ServerManager\\CurrentRebootAttempts exists")
+    if restart:
+        found.append("ServerComponentCache\\RestartRequired = %d" % restart)
+    if found:
+        col.reason("server_manager", ", ".join(found))
 
-    volatile = read("updates").get("values") or {}
-    if "UpdateExeVolatile" in volatile:
-        number = _spl.to_int(_value(volatile, "UpdateExeVolatile"))
-        if number is None or number != 0:
-            col.reason("update_exe_volatile", "Updates\\UpdateExeVolatile = %s" % _value(volatile, "UpdateExeVolatile"))
+    volatile = []
+    updates = read("updates")[1]
+    number = _spl.to_int(_value(updates, "UpdateExeVolatile"))
+    if _has(updates, "UpdateExeVolatile") and (number is None or number != 0):
+        volatile.append("Updates\\UpdateExeVolatile = %s" % _value(updates, "UpdateExeVolatile"))
+    for name in ("update_exe_volatile", "update_exe_volatile_wow"):
+        flags = read(name)[1]
+        number = _spl.to_int(_value(flags, "Flags"))
+        if _has(flags, "Flags") and (number is None or number != 0):
+            volatile.append("%s\\Flags = %s" % (WINDOWS_OS_KEYS[name].split("SOFTWARE\\", 1)[1], _value(flags, "Flags")))
+    if volatile:
+        col.reason("update_exe_volatile", ", ".join(volatile))
+
+    sccm = raw.get("sccm")
+    if isinstance(sccm, dict):
+        if sccm.get("error"):
+            col.error("cim:ROOT\\ccm\\ClientSDK:CCM_ClientUtilities.DetermineIfRebootPending", sccm["error"])
+        elif sccm.get("reboot_pending") or sccm.get("hard_reboot_pending"):
+            col.reason("sccm_reboot_pending", "SCCM client DetermineIfRebootPending: RebootPending %s, "
+                       "IsHardRebootPending %s" % (bool(sccm.get("reboot_pending")),
+                                                   bool(sccm.get("hard_reboot_pending"))))
 
 
 # --------------------------------------------------------------------------- main entry
@@ -1014,7 +1208,7 @@ def _previous_boot_older(previous, last_boot, boot_id):
 
 
 def _may_be_strong(reason_id, opts):
-    if reason_id == "needrestart_microcode":
+    if reason_id in ALWAYS_WEAK:
         return False
     if reason_id == "pending_file_rename":
         return opts.get("pending_file_rename") == "strong"

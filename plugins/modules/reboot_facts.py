@@ -34,8 +34,9 @@ options:
     default: /opt/sophos-spl
   sophos_registry_roots:
     description:
-      - Registry keys under C(HKLM) read as Sophos roots, in order; the one that holds AutoUpdate data
-        answers and is reported in RV(ansible_facts.sophos_reboot.sophos.registry_view). Windows only.
+      - Registry keys under C(HKLM) read as Sophos roots, in order. Restart flags count from every root;
+        update data comes from the root with the newest C(LastUpdateTime) (else the one holding the most
+        Sophos data), reported in RV(ansible_facts.sophos_reboot.sophos.registry_view). Windows only.
       - Change it only to test the module against a copy of the Sophos keys.
     type: list
     elements: str
@@ -64,10 +65,12 @@ options:
     type: list
     elements: str
     default: []
-    choices: [cbs_reboot_pending, computer_rename, core_packages_updated, dnf5_needs_restarting, domain_join,
-              kernel_updated, needrestart_kernel, needrestart_microcode, needs_restarting, pending_file_rename,
-              reboot_required_file, server_manager, sophos_installed_since_boot, sophos_pending_renames,
-              sophos_reboot_required, update_exe_volatile, windows_update, zypper_needs_rebooting]
+    choices: [cbs_packages_pending, cbs_reboot_in_progress, cbs_reboot_pending, computer_rename, core_packages_updated,
+              dnf5_needs_restarting, domain_join, kernel_updated, needrestart_kernel, needrestart_microcode,
+              needs_restarting, pending_file_rename, reboot_required_file, sccm_reboot_pending, server_manager,
+              sophos_installed_since_boot, sophos_pending_renames, sophos_reboot_required, update_exe_volatile,
+              windows_update, windows_update_post_reboot_reporting, windows_update_services_pending,
+              zypper_needs_rebooting]
   needrestart:
     description:
       - Also run C(needrestart -b) when it is installed (Linux). It is slower than the other checks.
@@ -207,8 +210,11 @@ ansible_facts:
                 - Stable reason id. Sophos ones are V(sophos_reboot_required), V(sophos_pending_renames),
                   V(sophos_installed_since_boot) (Sophos was installed after the last boot; Sophos advises a restart
                   as soon as possible after the first install, so that every process runs protected).
-                - Windows ones are V(cbs_reboot_pending), V(windows_update), V(pending_file_rename),
-                  V(computer_rename), V(domain_join), V(server_manager), V(update_exe_volatile).
+                - Windows ones are V(cbs_reboot_pending), V(cbs_reboot_in_progress), V(cbs_packages_pending) (weak),
+                  V(windows_update), V(windows_update_post_reboot_reporting) (weak),
+                  V(windows_update_services_pending) (weak), V(pending_file_rename) (weak by default),
+                  V(computer_rename), V(domain_join), V(server_manager), V(update_exe_volatile),
+                  V(sccm_reboot_pending). Their sources are listed in the collection's docs/architecture.md.
                 - Linux ones are V(reboot_required_file), V(needs_restarting), V(dnf5_needs_restarting),
                   V(core_packages_updated), V(kernel_updated), V(zypper_needs_rebooting),
                   V(needrestart_kernel), V(needrestart_microcode).
@@ -254,7 +260,10 @@ ansible_facts:
               returned: always
               sample: 2024.3.1.2
             registry_view:
-              description: Windows registry view the Sophos data was read from; V(null) elsewhere.
+              description:
+                - Windows registry view the Sophos update data was read from (the one with the newest
+                  C(LastUpdateTime)); V(null) elsewhere.
+                - Restart flags count from either view.
               type: str
               returned: always
               choices: [WOW6432Node, native]
@@ -339,7 +348,10 @@ ansible_facts:
               returned: always
               contains:
                 overall:
-                  description: Sophos' own health value, made V(bad) by a stopped Sophos service.
+                  description:
+                    - Sophos' own health value, made V(bad) by a stopped Sophos service that starts with Windows.
+                    - A service that is starting (C(StartPending)), or stopped less than 10 minutes after boot (15
+                      for a delayed start), counts as V(starting), not as V(bad).
                   type: str
                   returned: always
                   choices: [good, suspicious, bad, unknown]
@@ -349,7 +361,7 @@ ansible_facts:
                   returned: always
                   sample: {health: good, service: good, threat: good}
                 services:
-                  description: Sophos services by name, V(running), V(stopped) or V(unknown).
+                  description: Sophos services by name, V(running), V(stopped), V(starting) or V(unknown).
                   type: dict
                   returned: always
                   sample: {"Sophos MCS Agent": running}
@@ -386,7 +398,8 @@ ansible_facts:
           type: str
         pending_since_source:
           description:
-            - V(source) when a source gave the time (file mtime, update report), V(first_seen) when it is
+            - V(source) when a source gave the time (file mtime, update report; on Windows the Sophos value
+              C(VolatileFlags\RebootRequiredSince), named in the reason's C(detail)), V(first_seen) when it is
               the first run that saw the restart pending; V(null) when none is required.
           returned: always
           type: str

@@ -151,8 +151,14 @@ def _collection_plugins():
     return modules, roles, filters
 
 
+def _inventory_plugins():
+    return sorted(os.path.splitext(os.path.basename(p))[0]
+                  for p in glob.glob(os.path.join(ROOT, "plugins", "inventory", "*.py"))
+                  if not p.endswith("__init__.py"))
+
+
 def stage_docs():
-    """ansible-doc renders every module, role and filter of the collection.
+    """ansible-doc renders every module, role, inventory plugin and filter of the collection.
 
     Each filter needs its own sidecar ``plugins/filter/<name>.yml``; ansible-doc prefers a DOCUMENTATION
     block in the filter's ``.py`` file, so the rendered page must come from the sidecar.
@@ -167,6 +173,16 @@ def stage_docs():
                 failures += 1
             else:
                 rendered += 1
+    # ansible-doc exits 0 for a plugin it cannot find: the page must name the plugin's own file.
+    for name in _inventory_plugins():
+        rc, text = run("docs", [tool("ansible-doc"), "-t", "inventory", "%s.%s" % (COLLECTION, name)])
+        source = re.search(r"^> INVENTORY %s\.%s \((.+)\)$" % (re.escape(COLLECTION), name), text, re.M)
+        if rc != 0 or not source or not source.group(1).endswith("/plugins/inventory/%s.py" % name) \
+                or "EXAMPLES" not in text or "OPTIONS" not in text:
+            print("ansible-doc did not render inventory plugin %s" % name)
+            failures += 1
+        else:
+            rendered += 1
     sidecars = set(os.path.splitext(os.path.basename(p))[0]
                    for p in glob.glob(os.path.join(ROOT, "plugins", "filter", "*.yml")))
     for name in sorted(set(filters) - sidecars):
@@ -208,6 +224,9 @@ def stage_build():
         rc, text = run("build", [tool("ansible-doc"), "-l", COLLECTION], env=env)
         modules = _collection_plugins()[0]
         missing = [m for m in modules if "%s.%s" % (COLLECTION, m) not in text]
+        rc_inv, inventories = run("build", [tool("ansible-doc"), "-t", "inventory", "-l", COLLECTION], env=env)
+        rc = rc or rc_inv
+        missing += ["inventory " + m for m in _inventory_plugins() if "%s.%s" % (COLLECTION, m) not in inventories]
         if missing:
             print("installed collection does not list: %s" % ", ".join(missing))
         size = os.path.getsize(tarballs[0])

@@ -141,9 +141,16 @@ def test_no_sophos_entry_is_a_read_error():
 
 def test_probe_without_uninstall_reading_says_so():
     raw = windows("endpoint-clean")
+    raw["uninstall"] = None  # an older probe
     facts = assess(raw)
     assert facts["sophos"]["installed_since_boot_note"] == "the probe did not read the Uninstall keys"
     assert facts["read_errors"] == [] and facts["reboot_required"] is False
+
+
+def test_recorded_clean_endpoint_was_installed_long_before_its_boot():
+    facts = assess(windows("endpoint-clean"))
+    assert facts["sophos"]["installed_since_boot"] is False and facts["reasons"] == []
+    assert "InstallDate 20250310 (Sophos Endpoint Agent" in facts["sophos"]["installed_at_source"]
 
 
 def test_reason_is_ignorable_and_not_counted_on_a_host_without_sophos():
