@@ -7,7 +7,9 @@ probe's ``now`` is used). It runs on Linux hosts inside the ``reboot_facts`` mod
 stdlib only) and on the controller for Windows readings. Bad or unexpected input never raises: it
 becomes an entry of ``read_errors`` and the facts it would have fed stay ``null``/``unknown``.
 
-Raw readings (schema 1) — a dict; every key is optional, ``null`` means "not there":
+Raw readings — a dict; every key is optional, ``null`` means "not there". A reading of something that
+exists but cannot be read is ``{error, denied}`` (``denied``: permission refused, so root or an
+administrator would help); "not there" is never used for "could not look".
 
 Common
   ``family``      ``linux`` | ``windows``
@@ -19,17 +21,22 @@ Common
 Linux (``reboot_facts`` module). A command reading is ``{rc, stdout, stderr}`` and is present only
 when the tool exists on the host.
   ``spl``  null when the install dir is missing, else
-      ``{dir, files: {relpath: {text} | {error}}, reports: {file name: {text} | {error}},
-         markers: {relpath: bool}, services: {unit: {LoadState, ActiveState, ...}}}``
-      ``files`` holds only files that exist, among ``FILES_SPL``; ``reports`` the
-      ``update_report*.json`` files; ``markers`` whether each of ``MARKERS_SPL`` exists;
+      ``{dir, files: {relpath: {text} | {error} | {blocked: dir}}, reports: {file name: {text} | {error}},
+         reports_dir: null | {error} | {blocked: dir}, markers: {relpath: bool | null},
+         install_marker: null | {mtime: ISO UTC} | {error} | {blocked: dir},
+         blocked: {dir: {error, denied}}, services: {unit: {LoadState, ActiveState, ...}}}``
+      ``files`` holds only files that exist (or may exist), among ``FILES_SPL``; ``reports`` the
+      ``update_report*.json`` files; ``reports_dir`` why the reports directory could not be listed;
+      ``markers`` whether each of ``MARKERS_SPL`` exists (null: cannot tell); ``install_marker`` the
+      mtime of ``INSTALL_MARKER_SPL``; ``blocked`` the directories (absolute paths, the install dir
+      included) that exist but cannot be entered, and ``{blocked: dir}`` marks what lies under one;
       ``services`` the ``systemctl show`` properties of ``sophos-spl.service``.
   ``sav``  null when ``/opt/sophos-av`` is missing, else
       ``{dir, version: cmd, status: cmd, last_update: {text} | {error}}``
       (``savdstatus --version``, ``savdstatus -v``, ``etc/update.last_update``)
   ``local_times``  ``{"YYYYmmdd HHMMSS": ISO UTC}``: every update report stamp, converted with the
       host's time zone on the host (the stamps are host local time)
-  ``os``  ``{reboot_required_file: null | {mtime: ISO UTC, pkgs: str | null},
+  ``os``  ``{reboot_required_file: null | {mtime: ISO UTC, pkgs: str | null} | {error},
              needs_restarting: cmd (needs-restarting -r), dnf5_needs_restarting: cmd,
              zypper_needs_rebooting: cmd, needrestart: cmd (needrestart -b),
              rpm_core: cmd (rpm -q --qf '%{NAME} %{VERSION}-%{RELEASE}.%{ARCH} %{INSTALLTIME}\\n' CORE),
@@ -47,8 +54,8 @@ Windows (``win_reboot_probe``). A key reading is
                   registry: key reading of Services\\<name> (Start, DelayedAutostart)}]``
                 (Sophos services only), or null
   ``sccm``      ``{reboot_pending, hard_reboot_pending}`` | ``{error}`` | null (no SCCM client)
-  ``uninstall`` ``{Uninstall key path: {exists, children: {subkey: key reading}}}``, Sophos entries only
-                (not read here)
+  ``uninstall`` ``{path under HKLM: key reading}`` for ``UNINSTALL_ROOTS``, ``children`` only for the
+                subkeys whose ``DisplayName`` starts with "Sophos"; absent when the probe did not read them
 """
 
 from __future__ import absolute_import, division, print_function
@@ -56,12 +63,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import calendar
+import datetime
 import re
 import time
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _spl
 
-SCHEMA = 1
+# 2: reboot_required, sophos.reboot_required and os.reboot_required may be null (unknown);
+#    unknown_sources; read_errors entries may carry a hint; sophos.installed_at & co.
+SCHEMA = 2
 
 SOURCE_SOPHOS = "sophos"
 SOURCE_OS = "os"
@@ -70,6 +80,7 @@ SOURCE_OS = "os"
 REASONS = {
     "sophos_reboot_required": SOURCE_SOPHOS,
     "sophos_pending_renames": SOURCE_SOPHOS,
+    "sophos_installed_since_boot": SOURCE_SOPHOS,
     "cbs_reboot_pending": SOURCE_OS,
     "windows_update": SOURCE_OS,
     "pending_file_rename": SOURCE_OS,
@@ -116,6 +127,11 @@ FILES_SPL = (
 )
 REPORTS_DIR_SPL = "base/update/var/updatescheduler"
 MARKERS_SPL = ("var/lock-sophosspl/suldownloader.pid", "var/sophosspl/upgrade_marker_file")
+# Written once by SPL's installer (its `machineid` tool creates it only when it is missing or empty) and
+# never rewritten by an update: its mtime is the first install time. See docs/architecture.md.
+INSTALL_MARKER_SPL = "base/etc/machine_id.txt"
+# What an SPL source that cannot be read may hide.
+SPL_REASON_FILES = {"base/mcs/status/ALC_status.xml": ("sophos_reboot_required",)}
 SERVICE_SPL = "sophos-spl.service"
 
 # needs-restarting's own rule (dnf-plugins-core), reused by the fallback when no tool is installed.
@@ -142,6 +158,27 @@ WINDOWS_OS_KEYS = {
     "update_exe_volatile_wow": "SOFTWARE\\WOW6432Node\\Microsoft\\Updates\\UpdateExeVolatile",
     "sed": "SYSTEM\\CurrentControlSet\\Services\\Sophos Endpoint Defense",
 }
+UNINSTALL_ROOTS = ("SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall",
+                   "SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall")
+# The reasons a Windows key that cannot be read may hide (WINDOWS_OS_KEYS names; Sophos subkeys).
+WINDOWS_KEY_REASONS = {
+    "cbs": ("cbs_reboot_pending",), "cbs_root": ("cbs_reboot_in_progress", "cbs_packages_pending"),
+    "wu": ("windows_update",), "wu_post_reboot": ("windows_update_post_reboot_reporting",),
+    "wu_services_pending": ("windows_update_services_pending",), "session": ("pending_file_rename",),
+    "active_name": ("computer_rename",), "name": ("computer_rename",), "netlogon": ("domain_join",),
+    "server_manager": ("server_manager",), "server_component_cache": ("server_manager",),
+    "updates": ("update_exe_volatile",), "update_exe_volatile": ("update_exe_volatile",),
+    "update_exe_volatile_wow": ("update_exe_volatile",), "sed": ("sophos_pending_renames",),
+}
+# Reasons that are never strong: a source that could only hold one of them hides nothing that counts.
+ALWAYS_WEAK = frozenset(("needrestart_microcode", "cbs_packages_pending", "windows_update_post_reboot_reporting",
+                         "windows_update_services_pending"))
+SOPHOS_KEY_REASONS = {"AutoUpdate\\UpdateStatus\\VolatileFlags": ("sophos_reboot_required",)}
+INSTALL_REASON = "sophos_installed_since_boot"
+# InstallDate is a local calendar date and the boot time is UTC: local time is UTC-12 to UTC+14.
+_ZONE_WEST = 12 * 3600
+_ZONE_EAST = 14 * 3600
+
 SOPHOS_SUBKEYS = ("AutoUpdate", "AutoUpdate\\UpdateStatus", "AutoUpdate\\UpdateStatus\\VolatileFlags",
                   "AutoUpdate\\UpdateStatus\\Details", "Health\\Status")
 
@@ -242,6 +279,20 @@ def _days(seconds):
     return round(seconds / 86400.0, 2)
 
 
+def _age(seconds):
+    """How long ago, for people: minutes, hours or days."""
+    seconds = max(0, seconds)
+    if seconds < 2 * 3600:
+        return "%d min" % (seconds // 60)
+    if seconds < 2 * 86400:
+        return "%.1f h" % (seconds / 3600.0)
+    return "%.1f days" % (seconds / 86400.0)
+
+
+BECOME_HINT = "readable by root only: run the module with become (become: true, or -b ad hoc)"
+ADMIN_HINT = "readable by administrators only: connect as an administrator or use become (runas)"
+
+
 # --------------------------------------------------------------------------- collector
 
 class _Facts(object):
@@ -252,9 +303,19 @@ class _Facts(object):
         self.reasons = []
         self.errors = []
         self.since = []  # (epoch, reason id) pending-since candidates from the sources themselves
+        self.unknown = []  # (source, reason ids) sources that exist, could hold those reasons, and were not read
 
-    def error(self, source, message):
-        self.errors.append({"source": source, "error": str(message)})
+    def error(self, source, message, hides=(), hint=None):
+        """A source that exists but could not be read or understood; ``hides``: the reasons it may hold."""
+        entry = {"source": source, "error": str(message)}
+        if hint:
+            entry["hint"] = hint
+        self.errors.append(entry)
+        self.hidden(source, hides)
+
+    def hidden(self, source, hides):
+        if hides:
+            self.unknown.append((source, tuple(hides)))
 
     def reason(self, reason_id, detail, strong=True, since=None):
         self.reasons.append({"id": reason_id, "source": REASONS[reason_id], "strong": bool(strong),
@@ -266,6 +327,8 @@ class _Facts(object):
 def _empty_sophos():
     return {
         "installed": False, "product": None, "version": None, "registry_view": None, "components": [],
+        "installed_at": None, "installed_at_source": None, "installed_since_boot": None,
+        "installed_since_boot_note": None,
         "reboot_required": False, "reboot_urgent": False, "updating": False,
         "last_update": None, "last_update_ok": None, "updated_since_boot": None,
         "queued_update": {"suspected": False, "evidence": []},
@@ -279,22 +342,63 @@ def _worst(*names):
 
 # --------------------------------------------------------------------------- Linux: SPL / SAV
 
+def _hint(entry, hint=BECOME_HINT):
+    return hint if isinstance(entry, dict) and entry.get("denied") else None
+
+
 def _spl_file(col, spl, relpath, parser):
     entry = (spl.get("files") or {}).get(relpath)
     if not entry:
         return None
     source = "spl:" + relpath
+    hides = SPL_REASON_FILES.get(relpath, ())
+    if entry.get("blocked"):
+        return None  # reported once, with the directory that cannot be entered
     if entry.get("error"):
-        col.error(source, entry["error"])
+        col.error(source, entry["error"], hides=hides, hint=_hint(entry))
         return None
     value, err = parser(entry.get("text"))
     if err:
-        col.error(source, err)
+        col.error(source, err, hides=hides)
     return value
+
+
+def _spl_blocked(col, spl):
+    """One read error per directory that cannot be entered, naming what it keeps from view."""
+    blocked = spl.get("blocked") or {}
+    for directory in sorted(blocked):
+        entry = blocked[directory] if isinstance(blocked[directory], dict) else {}
+        inside, hides = [], set()
+        for rel, reading in sorted((spl.get("files") or {}).items()):
+            if isinstance(reading, dict) and reading.get("blocked") == directory:
+                inside.append(rel.rsplit("/", 1)[-1])
+                hides.update(SPL_REASON_FILES.get(rel, ()))
+        if _key(spl.get("reports_dir")).get("blocked") == directory:
+            inside.append("update reports")
+            hides.add("sophos_reboot_required")
+        if _key(spl.get("install_marker")).get("blocked") == directory:
+            inside.append(INSTALL_MARKER_SPL.rsplit("/", 1)[-1])
+            hides.add(INSTALL_REASON)
+        message = entry.get("error") or "cannot be entered"
+        if inside:
+            message += "; unknown, not absent: %s" % ", ".join(inside)
+        col.error("spl:" + directory, message, hides=sorted(hides), hint=_hint(entry))
+
+
+def _stamp_before(name, boot, raw):
+    """A report named before the last boot cannot hold a restart need that still counts."""
+    match = _spl.REPORT_STAMP.search(name)
+    stamp = stamp_to_epoch(match.group(1), raw.get("local_times")) if match else None
+    return stamp is not None and boot is not None and stamp <= boot
 
 
 def _assess_spl(col, spl, sophos, raw, boot):
     sophos.update(installed=True, product="spl")
+    _spl_blocked(col, spl)
+    reports_dir = _key(spl.get("reports_dir"))
+    if reports_dir.get("error"):
+        col.error("spl:" + REPORTS_DIR_SPL, reports_dir["error"], hides=("sophos_reboot_required",),
+                  hint=_hint(reports_dir))
     ini = _spl_file(col, spl, "base/VERSION.ini", _spl.parse_version_ini)
     if ini:
         sophos["version"] = ini.get("PRODUCT_VERSION")
@@ -330,18 +434,19 @@ def _assess_spl(col, spl, sophos, raw, boot):
         if not isinstance(entry, dict):
             col.error(source, "no reading (the report disappeared while it was read)")
             continue
+        hides = () if _stamp_before(name, boot, raw) else ("sophos_reboot_required",)
         if entry.get("error"):
-            col.error(source, entry["error"])
+            col.error(source, entry["error"], hides=hides, hint=_hint(entry))
             continue
         report, err = _spl.parse_update_report(entry.get("text"))
         if err:
-            col.error(source, err)
+            col.error(source, err, hides=hides)
             continue
         name_stamp = _spl.REPORT_STAMP.search(name)
         finish = stamp_to_epoch(report["finish"], raw.get("local_times")) or \
             stamp_to_epoch(name_stamp.group(1) if name_stamp else None, raw.get("local_times"))
         if finish is None:
-            col.error(source, "no usable finishTime")
+            col.error(source, "no usable finishTime", hides=hides)
             continue
         report["finish_epoch"] = finish
         if report["status"] == "SUCCESS":
@@ -359,7 +464,11 @@ def _assess_spl(col, spl, sophos, raw, boot):
         sophos["last_update"] = epoch_to_iso(max(last_good))
 
     markers = spl.get("markers") or {}
-    sophos["updating"] = any(markers.get(m) for m in MARKERS_SPL)
+    if any(markers.get(m) for m in MARKERS_SPL):
+        sophos["updating"] = True
+    elif any(m in markers and markers[m] is None for m in MARKERS_SPL):
+        sophos["updating"] = None
+    _assess_spl_install(col, spl, sophos, boot, iso_to_epoch(raw.get("now")))
 
     health = sophos["health"]
     shs = _spl_file(col, spl, "base/mcs/status/SHS_status.xml", _spl.parse_shs_status)
@@ -389,12 +498,202 @@ def _assess_spl(col, spl, sophos, raw, boot):
         health["overall"] = _worst(health["overall"], "bad")
 
 
-def _cmd_ok(col, source, cmd):
+# --------------------------------------------------------------------------- first install
+
+def _installed(col, sophos, epoch, source, boot, now):
+    """Sophos installed at a known instant: a strong reason when that is after the last boot."""
+    sophos["installed_at"] = epoch_to_iso(epoch)
+    sophos["installed_at_source"] = source
+    if boot is None:
+        sophos["installed_since_boot_note"] = "the last boot time is unknown"
+        col.hidden("os:last_boot", (INSTALL_REASON,))
+        return
+    sophos["installed_since_boot"] = epoch > boot
+    if epoch > boot:
+        age = " (%s before this reading)" % _age(now - epoch) if now is not None else ""
+        col.reason(INSTALL_REASON, "Sophos installed %s%s, after the last boot %s"
+                   % (epoch_to_iso(epoch), age, epoch_to_iso(boot)), since=epoch)
+        sophos["reboot_required"] = True
+
+
+def _assess_spl_install(col, spl, sophos, boot, now):
+    source = "spl:" + INSTALL_MARKER_SPL
+    marker = spl.get("install_marker")
+    if marker is None:
+        col.error(source, "missing: SPL is installed but its install-time marker is not there")
+        sophos["installed_since_boot_note"] = "no install time: %s is missing" % INSTALL_MARKER_SPL
+        return
+    marker = _key(marker)
+    if marker.get("blocked"):
+        sophos["installed_since_boot_note"] = "no install time: %s cannot be entered" % marker["blocked"]
+        return
+    if marker.get("error"):
+        col.error(source, marker["error"], hides=(INSTALL_REASON,), hint=_hint(marker))
+        sophos["installed_since_boot_note"] = "no install time: %s cannot be read" % INSTALL_MARKER_SPL
+        return
+    epoch = iso_to_epoch(marker.get("mtime"))
+    if epoch is None or epoch < _EPOCH_MIN:
+        col.error(source, "no plausible modification time: %r" % (marker.get("mtime"),), hides=(INSTALL_REASON,))
+        sophos["installed_since_boot_note"] = "no install time: %s has an odd mtime" % INSTALL_MARKER_SPL
+        return
+    _installed(col, sophos, epoch, source + " (mtime)", boot, now)
+
+
+def _install_date(value):
+    """InstallDate 'YYYYMMDD' (REG_SZ; a DWORD of the same digits is accepted) → date, or None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not re.match(r"^\d{8}$", value.strip()):
+        return None
+    value = value.strip()
+    try:
+        return datetime.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        return None
+
+
+def _uninstall_entries(col, readings):
+    """([(date, display name, source, raw value)], [unreadable sources], [entries without a date]).
+
+    Errors are recorded here; whether an unreadable entry hides the reason depends on the others."""
+    dated, unreadable, undated = [], [], []
+    for root in UNINSTALL_ROOTS:
+        source = "registry:HKLM\\" + root
+        reading = readings.get(root)
+        if not isinstance(reading, dict):
+            col.error(source, "no reading of this key in the probe result")
+            unreadable.append(source)
+            continue
+        if reading.get("error") or reading.get("exists") is None:
+            col.error(source, reading.get("error") or "cannot tell whether the key exists", hint=ADMIN_HINT)
+            unreadable.append(source)
+            continue
+        children = reading.get("children") if reading.get("exists") else {}
+        for name, child in sorted((children if isinstance(children, dict) else {}).items()):
+            child_source = "%s\\%s" % (source, name)
+            child = _key(child)
+            if child.get("error") or child.get("exists") is None:
+                col.error(child_source, child.get("error") or "cannot tell whether the key exists", hint=ADMIN_HINT)
+                unreadable.append(child_source)
+                continue
+            if not child.get("exists"):
+                continue
+            values = child.get("values") if isinstance(child.get("values"), dict) else {}
+            display = _key(values.get("DisplayName"))
+            if display.get("error"):
+                col.error(child_source + "\\DisplayName", display["error"], hint=ADMIN_HINT)
+                unreadable.append(child_source + "\\DisplayName")
+                continue
+            shown = display.get("value")
+            if not (isinstance(shown, str) and shown.startswith("Sophos")):
+                continue
+            entry = values.get("InstallDate")
+            if entry is None:
+                col.error(child_source, "%s has no InstallDate value" % shown)
+                undated.append(child_source)
+                continue
+            entry = _key(entry)
+            if entry.get("error"):
+                col.error(child_source + "\\InstallDate", entry["error"], hint=ADMIN_HINT)
+                unreadable.append(child_source + "\\InstallDate")
+                continue
+            date = _install_date(entry.get("value"))
+            if date is None:
+                col.error(child_source, "%s InstallDate is not a YYYYMMDD date: %r" % (shown, entry.get("value")))
+                unreadable.append(child_source)
+                continue
+            dated.append((date, shown, child_source, entry.get("value")))
+    return dated, unreadable, undated
+
+
+def _assess_windows_install(col, raw, sophos, boot, now):
+    """Sophos installed after the last boot, from the InstallDate of its Uninstall entries (a local date).
+
+    The first install is the earliest entry. The boot is UTC and the host's offset is not read, so the
+    boot's local date is one of the dates the boot has from UTC-12 to UTC+14: "after" only when the
+    install date is later than all of them, "before" when earlier than all; in between it is unknown."""
+    if not sophos["installed"]:
+        return
+    readings = raw.get("uninstall")
+    if readings is None:
+        sophos["installed_since_boot_note"] = "the probe did not read the Uninstall keys"
+        return
+    if not isinstance(readings, dict):
+        col.error("probe:uninstall", "expected a mapping of key readings, got %s" % type(readings).__name__,
+                  hides=(INSTALL_REASON,))
+        return
+    dated, unreadable, undated = _uninstall_entries(col, readings)
+    if not dated:
+        for unread in unreadable:
+            col.hidden(unread, (INSTALL_REASON,))
+        if not unreadable and not undated:
+            col.error("registry:HKLM\\" + UNINSTALL_ROOTS[0], "no Sophos product entry under either Uninstall key")
+        sophos["installed_since_boot_note"] = "no readable InstallDate of a Sophos product"
+        return
+    # The earliest entry is the first install; on a tie the product's umbrella entry names it.
+    date, shown, source, value = min(dated, key=lambda d: (d[0], d[1] != "Sophos Endpoint Agent", d[1], d[2]))
+    sophos["installed_at_source"] = "%s InstallDate %s (%s; a local date, no time)" % (source, value, shown)
+    if boot is None:
+        sophos["installed_since_boot_note"] = "the last boot time is unknown"
+        col.hidden("os:last_boot", (INSTALL_REASON,))
+        return
+    earliest = datetime.date(*time.gmtime(boot - _ZONE_WEST)[:3])
+    latest = datetime.date(*time.gmtime(boot + _ZONE_EAST)[:3])
+    if date < earliest:
+        sophos["installed_since_boot"] = False
+    elif unreadable or undated:
+        for unread in unreadable:
+            col.hidden(unread, (INSTALL_REASON,))
+        sophos["installed_since_boot_note"] = ("the earliest readable InstallDate %s is not before the last boot, "
+                                               "and %d Sophos entries have no readable date"
+                                               % (value, len(unreadable) + len(undated)))
+    elif date > latest:
+        sophos["installed_since_boot"] = True
+        days = (datetime.date(*time.gmtime(now)[:3]) - date).days if now is not None else None
+        col.reason(INSTALL_REASON, "%s InstallDate %s is later than the day of the last boot %s%s"
+                   % (shown, value, epoch_to_iso(boot),
+                      "" if days is None else " (installed about %d day(s) before this reading)" % max(days, 0)))
+        sophos["reboot_required"] = True
+    else:
+        sophos["installed_since_boot_note"] = (
+            "InstallDate %s is the day of the last boot (%s) in the host's local time: a date without a time "
+            "cannot say whether Sophos was installed before or after it" % (value, epoch_to_iso(boot)))
+
+
+def _windows_unreadable(col, raw):
+    """Keys and values that exist but could not be read hide the reasons they could hold: never "not set".
+
+    The Windows assessment has already made each of them a read error; this only marks what they hide."""
+    os_keys = raw.get("os_keys") if isinstance(raw.get("os_keys"), dict) else {}
+    for name, path in sorted(WINDOWS_OS_KEYS.items()):
+        _unreadable_key(col, "registry:HKLM\\" + path, _lookup(os_keys, path), WINDOWS_KEY_REASONS.get(name, ()))
+    for root in raw.get("sophos") or []:
+        if not isinstance(root, dict):
+            continue
+        for sub, reading in sorted((root.get("keys") or {}).items()):
+            _unreadable_key(col, "registry:HKLM\\%s\\%s" % (root.get("root"), sub), reading,
+                            SOPHOS_KEY_REASONS.get(sub, ()))
+    if _key(raw.get("sccm")).get("error"):
+        col.hidden("cim:ROOT\\ccm\\ClientSDK:CCM_ClientUtilities.DetermineIfRebootPending", ("sccm_reboot_pending",))
+
+
+def _unreadable_key(col, source, reading, hides):
+    reading = _key(reading)
+    if reading.get("error") or ("exists" in reading and reading["exists"] is None):
+        col.hidden(source, hides)
+    values = reading.get("values") if isinstance(reading.get("values"), dict) else {}
+    for name in sorted(values):
+        entry = values[name]
+        if isinstance(entry, dict) and "error" in entry and "value" not in entry:
+            col.hidden("%s\\%s" % (source, name), hides)
+
+
+def _cmd_ok(col, source, cmd, hides=()):
     """A command reading, or None (recording an error) when it did not produce output to read."""
     if not isinstance(cmd, dict):
         return None
     if cmd.get("error"):
-        col.error(source, cmd["error"])
+        col.error(source, cmd["error"], hides=hides)
         return None
     return cmd
 
@@ -443,7 +742,9 @@ def _lines(text, limit=8):
 
 def _assess_linux_os(col, osr, boot):
     flag = osr.get("reboot_required_file")
-    if isinstance(flag, dict):
+    if isinstance(flag, dict) and flag.get("error"):
+        col.error("os:/run/reboot-required", flag["error"], hides=("reboot_required_file",), hint=_hint(flag))
+    elif isinstance(flag, dict):
         pkgs = _lines(flag.get("pkgs"), limit=1000)
         detail = "/run/reboot-required exists"
         if pkgs:
@@ -457,7 +758,7 @@ def _assess_linux_os(col, osr, boot):
     )
     answered = False
     for key, label in checks:
-        cmd = _cmd_ok(col, "os:" + label, osr.get(key))
+        cmd = _cmd_ok(col, "os:" + label, osr.get(key), hides=(key,))
         if not cmd:
             continue
         rc, out = cmd.get("rc"), (cmd.get("stdout") or "") + (cmd.get("stderr") or "")
@@ -471,7 +772,7 @@ def _assess_linux_os(col, osr, boot):
         elif key == "needs_restarting":
             needs = {1: True, 0: False}.get(rc)
         if needs is None:
-            col.error("os:" + label, "unexpected exit code %s: %s" % (rc, " / ".join(_lines(out, 3))))
+            col.error("os:" + label, "unexpected exit code %s: %s" % (rc, " / ".join(_lines(out, 3))), hides=(key,))
             continue
         answered = True
         if needs:
@@ -485,7 +786,7 @@ def _assess_linux_os(col, osr, boot):
     if not answered and isinstance(rpm, dict):
         _assess_rpm_fallback(col, rpm, osr.get("kernel_release"), boot)
 
-    need = _cmd_ok(col, "os:needrestart -b", osr.get("needrestart"))
+    need = _cmd_ok(col, "os:needrestart -b", osr.get("needrestart"), hides=("needrestart_kernel",))
     if need:
         values = {}
         for line in _lines(need.get("stdout"), 100):
@@ -494,7 +795,8 @@ def _assess_linux_os(col, osr, boot):
                 values[key[len("NEEDRESTART-"):]] = value.strip()
         ksta = _spl.to_int(values.get("KSTA"))
         if ksta is None:
-            col.error("os:needrestart -b", "no NEEDRESTART-KSTA line (exit %s)" % need.get("rc"))
+            col.error("os:needrestart -b", "no NEEDRESTART-KSTA line (exit %s)" % need.get("rc"),
+                      hides=("needrestart_kernel",))
         elif ksta in (2, 3):
             col.reason("needrestart_kernel", "needrestart: running kernel %s, expected %s (KSTA %d)"
                        % (values.get("KCUR", "?"), values.get("KEXP", "?"), ksta))
@@ -510,9 +812,12 @@ def _assess_rpm_fallback(col, rpm, kernel_release, boot):
             installed.append((parts[0], parts[1], int(parts[2])))
     if not installed:
         if rpm.get("rc") not in (None, 0) and "is not installed" not in (rpm.get("stdout") or ""):
-            col.error("os:rpm -q", "exit %s: %s" % (rpm.get("rc"), " / ".join(_lines(rpm.get("stderr"), 3))))
+            col.error("os:rpm -q", "exit %s: %s" % (rpm.get("rc"), " / ".join(_lines(rpm.get("stderr"), 3))),
+                      hides=("core_packages_updated", "kernel_updated"))
         return
-    if boot is not None:
+    if boot is None:
+        col.hidden("os:last_boot", ("core_packages_updated",))
+    else:
         after = sorted(set(name for name, _v, when in installed if when > boot))
         if after:
             col.reason("core_packages_updated", "installed after the last boot: %s" % ", ".join(after),
@@ -902,6 +1207,21 @@ def _previous_boot_older(previous, last_boot, boot_id):
     return prev_boot is not None and last_boot is not None and last_boot - prev_boot > 60
 
 
+def _may_be_strong(reason_id, opts):
+    if reason_id in ALWAYS_WEAK:
+        return False
+    if reason_id == "pending_file_rename":
+        return opts.get("pending_file_rename") == "strong"
+    return True
+
+
+def _tri(known, unknown_sources):
+    """True when a strong reason is known, else None when a source that could hold one was not read."""
+    if known:
+        return True
+    return None if unknown_sources else False
+
+
 def assess(raw, options=None, previous=None):
     """Turn one host's raw readings into the ``sophos_reboot`` facts (see docs/architecture.md)."""
     opts = dict(DEFAULT_OPTIONS)
@@ -934,6 +1254,8 @@ def assess(raw, options=None, previous=None):
     elif family == "windows":
         _assess_windows_sophos(col, raw, sophos, boot)
         _assess_windows_os(col, raw)
+        _windows_unreadable(col, raw)
+        _assess_windows_install(col, raw, sophos, boot, now)
 
     last_update = iso_to_epoch(sophos["last_update"])
     if sophos["installed"] and last_update is not None and boot is not None:
@@ -944,8 +1266,15 @@ def assess(raw, options=None, previous=None):
         ignore.add("pending_file_rename")
     reasons = [r for r in col.reasons if r["id"] not in ignore]
     ignored = sorted(set(r["id"] for r in col.reasons if r["id"] in ignore))
-    reboot_required = any(r["strong"] for r in reasons)
-    os_required = any(r["strong"] and r["source"] == SOURCE_OS for r in reasons)
+    # Unknown is never "no": a source that could hold a strong reason and was not read makes it null.
+    hidden = [(source, rid) for source, ids in col.unknown for rid in ids if _may_be_strong(rid, opts)]
+    unknown = sorted(set(source for source, rid in hidden if rid not in ignore))
+    reboot_required = _tri(any(r["strong"] for r in reasons), unknown)
+    os_required = _tri(any(r["strong"] and r["source"] == SOURCE_OS for r in reasons),
+                       [s for s, rid in hidden if rid not in ignore and REASONS[rid] == SOURCE_OS])
+    if sophos["installed"] and not sophos["reboot_required"] and \
+            any(REASONS[rid] == SOURCE_SOPHOS for _s, rid in hidden):
+        sophos["reboot_required"] = None
 
     uptime_days = _days(now - boot) if now is not None and boot is not None and now >= boot else None
 
@@ -990,6 +1319,7 @@ def assess(raw, options=None, previous=None):
     return {
         "schema": SCHEMA,
         "reboot_required": reboot_required,
+        "unknown_sources": unknown if reboot_required is None else [],
         "reasons": reasons,
         "ignored_reasons": ignored,
         "sophos": sophos,

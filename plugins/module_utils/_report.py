@@ -32,13 +32,15 @@ STATUSES = (
     "unhealthy",
     "alert",
     "no_data",
+    "unknown",
     "not_run",
     "deferred",
     "pending",
     "rebooted",
     "ok",
 )
-ATTENTION_STATUSES = frozenset(("unreachable", "failed", "still_pending", "unhealthy", "alert", "no_data"))
+ATTENTION_STATUSES = frozenset(("unreachable", "failed", "still_pending", "unhealthy", "alert", "no_data",
+                                "unknown"))
 STATUS_LABELS = {
     "unreachable": "Unreachable",
     "failed": "Failed",
@@ -46,6 +48,7 @@ STATUS_LABELS = {
     "unhealthy": "Sophos unhealthy",
     "alert": "Alert: long / urgent",
     "no_data": "No data",
+    "unknown": "Restart state unknown",
     "not_run": "Not run yet",
     "pending": "Restart pending",
     "deferred": "Deferred",
@@ -310,6 +313,11 @@ def _issues(row, alert_days):
         add("alert", "alert", u"the host reports an alert")
     if not row["has_facts"] and run["state"] == "ok":
         add("no_data", "no_facts", u"no sophos_reboot facts were gathered for this host")
+    if row["has_facts"] and row["reboot_required_unknown"]:
+        # Unknown is not OK: a source that could hold a restart reason could not be read.
+        unread = row["unknown_sources"] or [error["source"] for error in row["read_errors"] if error["source"]]
+        add("unknown", "restart_state_unknown",
+            u"cannot read the restart state: %s" % (u", ".join(unread) or u"source not given"))
     if row["reboot_required"]:
         strong = [reason["id"] for reason in row["reasons"] if reason["strong"]]
         add("pending", "pending", u"restart pending: %s" % (u", ".join(strong) or u"reason not given"))
@@ -370,6 +378,7 @@ def host_row(host, facts=None, cycle=None, patch=None, run=None, alert_days=DEFA
             "source": read.text(item.get("source"), field=field + ".source", limit=200),
             "error": read.text(item.get("error"), field=field + ".error"),
         })
+    unknown = has_facts and "reboot_required" in facts and facts["reboot_required"] is None
     row = {
         "host": name,
         "status": "ok",
@@ -393,6 +402,8 @@ def host_row(host, facts=None, cycle=None, patch=None, run=None, alert_days=DEFA
         "maintenance": _maintenance(read, cycle),
         "patch": _patch(read, patch),
         "read_errors": read_errors,
+        "reboot_required_unknown": unknown,
+        "unknown_sources": read.texts(facts.get("unknown_sources"), "sophos_reboot.unknown_sources"),
         "data_errors": read.errors,
     }
     row["issues"] = _issues(row, alert_days)

@@ -114,6 +114,7 @@ _STATUS_COLOURS = {
     "unhealthy": "#c2185b",
     "alert": "#e07b00",
     "no_data": "#6d7785",
+    "unknown": "#8d6e63",
     "not_run": "#9aa3ad",
     "pending": "#c9a100",
     "deferred": "#3b6fb6",

@@ -178,8 +178,10 @@ def test_absent_sophos():
 
 def test_read_failures_become_read_errors():
     facts = assess(probe("read-failures"))
+    # The recording has no Sophos Uninstall entry for an installed Sophos: that is a read error too.
     assert [e["source"] for e in facts["read_errors"]] == [
-        "os:last_boot", "services", "registry:HKLM\\%s\\Health\\Status" % W]
+        "os:last_boot", "services", "registry:HKLM\\%s\\Health\\Status" % W,
+        "registry:HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall"]
     assert facts["os"]["last_boot"] is None and facts["os"]["uptime_days"] is None
     assert facts["sophos"]["installed"] is True and facts["sophos"]["health"]["overall"] == "unknown"
 
