@@ -99,7 +99,7 @@ class ActionModule(ActionBase):
         raw = dict((key, options[key]) for key in _cycle.DEFAULTS if options.get(key) is not None)
         try:
             settings = _cycle.normalize_settings(raw)
-            prior_restart = _cycle._flag(options["prior_restart"], "prior_restart")
+            prior_restart = _cycle.check_flag(options["prior_restart"], "prior_restart")
         except _cycle.CycleError as exc:
             result.update(failed=True, msg="Invalid options for reboot_cycle: %s" % exc)
             return result

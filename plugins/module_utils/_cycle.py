@@ -146,6 +146,11 @@ def _flag(value, name):
         raise CycleError(str(exc))
 
 
+def check_flag(value, name):
+    """A flag as sent (AWX strings included) named as the role variable ``reboot_cycle_<name>``."""
+    return _flag(value, name)
+
+
 def _setting_flag(raw, key):
     return _flag(raw.get(key, DEFAULTS[key]), key)
 

@@ -314,10 +314,11 @@ deferred:
   type: bool
 cycle:
   description:
-    - C(done) is true when the cycle ended. At a hook stop C(done) is false, C(at) names the hook point
+    - C(done) is true when the cycle ended; then C(failed) says the host failed (the task fails) and C(broken)
+      that the cycle broke off (a lost host, a failed restart, readings that kept failing). At a hook stop C(done) is false, C(at) names the hook point
       (C(before_restart) or C(after_restart)), C(restart) the number of the restart it belongs to, and the
       rest is the state to pass back as O(resume).
-  returned: always
+  returned: unless the options are invalid
   type: dict
   sample: {done: false, at: before_restart, restart: 1}
 ansible_facts:

@@ -502,3 +502,18 @@ def test_hook_stops_resume_to_the_same_end():
 def test_a_bad_resume_is_refused():
     result = Replay(_linux_one_restart()).run(resume={"at": "before_restart"})
     assert result["failed"] and "resume must be the 'cycle' returned" in result["msg"]
+
+
+def test_documentation_matches_the_argument_spec():
+    from ansible_collections.fleetops.sophos.plugins.modules import reboot_cycle as doc_stub
+    options = yaml.safe_load(doc_stub.DOCUMENTATION)["options"]
+    spec = cycle_action.ARGUMENT_SPEC
+    assert set(options) == set(spec)
+    for name, entry in spec.items():
+        assert options[name]["type"] == entry["type"], name
+        default = entry.get("default", _cycle.DEFAULTS.get(name))
+        if name == "window_end":
+            assert "default" not in options[name]
+        else:
+            assert options[name].get("default") == default, name
+        assert options[name].get("choices") == entry.get("choices"), name
