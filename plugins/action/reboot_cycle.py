@@ -28,6 +28,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
+from ansible_collections.fleetops.sophos.plugins.action.reboot_facts import _is_powershell
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
 
 display = Display()
@@ -49,11 +50,6 @@ ARGUMENT_SPEC = dict(
     stop_at={"type": "list", "elements": "str", "choices": list(HOOK_POINTS), "default": []},
     resume={"type": "dict"},
 )
-
-
-def _is_powershell(connection):
-    shell = getattr(connection, "_shell", None)
-    return getattr(shell, "SHELL_FAMILY", None) == "powershell" or getattr(shell, "_IS_WINDOWS", False)
 
 
 class _Lost(Exception):
@@ -122,6 +118,7 @@ class ActionModule(ActionBase):
                 state, facts, at = resume["state"], resume["facts"], resume["at"]
                 decision = resume.get("decision")
                 state = dict(state, settings=settings)
+                self._facts = facts  # the next reading's previous_facts
             except (KeyError, TypeError):
                 result.update(failed=True, msg="Invalid options for reboot_cycle: resume must be the "
                                                "'cycle' returned by an earlier call")

@@ -497,6 +497,8 @@ def test_hook_stops_resume_to_the_same_end():
     assert record["status"] == "rebooted" and record["restarts"] == 2 and len(replay.host.restarts) == 2
     assert [s["ended"] for s in record["settles"]] == ["reboot_required", "evidence"]
     assert record["started"] == "2026-11-28T02:00:00Z"
+    reads = [args for name, args in replay.loader.calls if name == "fleetops.sophos.reboot_facts"]
+    assert all("previous_facts" in args for args in reads[1:])
 
 
 def test_a_bad_resume_is_refused():
