@@ -73,6 +73,8 @@ def run(lab, hosts, states, args, workdir):
     wall = time.monotonic() - started
     records = {}
     for host in hosts:
+        if not os.path.exists(os.path.join(out, host + ".json")):
+            sys.exit("no record for %s (rc %d):\n%s%s" % (host, res.returncode, res.stdout[-5000:], res.stderr[-3000:]))
         with open(os.path.join(out, host + ".json")) as handle:
             records[host] = json.load(handle)
     lines = res.stdout.splitlines()
