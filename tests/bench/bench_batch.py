@@ -113,6 +113,11 @@ def main():
     print("  batch of %d, whole playbook     %7.1f s   (rc %d, %d output lines)" % (args.hosts, wall_n, rc_n, total_n))
     print("  slowest host alone (%s)  %7.1f s   (rc %d, %d output lines)" % (states[slow], wall_1, rc_1, total_1))
     print("  ratio batch / slowest alone       %7.2f   (goal <= 1.3)" % (wall_n / wall_1))
+    longest = max((rec or {}).get("duration_seconds", 0) for rec in rec_n.values())
+    alone = (rec_1[slow] or {}).get("duration_seconds") or 0
+    if alone:
+        print("  cycle only: longest record in the batch / alone  %.1f / %.1f s = %.2f"
+              % (longest, alone, longest / alone))
     print("  per state in the batch: status, restarts, duration_seconds (record), log lines, lines per settle reading")
     for state in STATES:
         for host in [h for h in lab.hosts if states[h] == state]:
