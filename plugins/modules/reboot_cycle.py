@@ -33,7 +33,7 @@ description:
   - Cycle settings accept what AWX surveys send (flags as C(true)/C(false)/C(yes)/C(no) strings, numbers as
     numeric strings) and are checked before anything runs, with messages that name the
     C(reboot_cycle_*) role variable of the setting.
-  - The M(fleetops.sophos.reboot_cycle#role:main) role is the usual way to run it; it adds the hooks and the
+  - The C(fleetops.sophos.reboot_cycle) role is the usual way to run it; it adds the hooks and the
     C(sophos_reboot_cycle) host fact.
 options:
   settle_mode:
