@@ -258,8 +258,9 @@ def stage_galaxy():
         if rc or not tarballs:
             return rc or 1, {}
         env = dict(os.environ, GALAXY_IMPORTER_CONFIG=os.path.join(ROOT, "tests", "tools", "galaxy-importer.cfg"))
+        # It also writes importer_result.json into its working directory: keep that out of the checkout.
         rc, text = run("galaxy", [tool("python"), "-m", "galaxy_importer.main", tarballs[0], "--output-path",
-                                  os.path.join(work, "out")], env=env)
+                                  os.path.join(work, "out")], cwd=work, env=env)
         errors = re.findall(r"^ERROR: .*", text, re.M)
         warnings = re.findall(r"^WARNING: (.*)", text, re.M)
         unexplained = [line for line in warnings if not any(known in line for known in GALAXY_KNOWN_WARNINGS)]
