@@ -40,15 +40,30 @@ def _pick(variables, name):
     return None
 
 
-def report_entries(hosts, hostvars, active=None, result_var="sophos_reboot_facts_result", not_run=None):
+def _central_view(variables, host, looked_up):
+    """Central's view of a host: the inventory's ``sophos_central``, else this run's lookup of it."""
+    view = _pick(variables, "sophos_central")
+    if view is not None:
+        return view, "inventory", None
+    view = looked_up.get(host)
+    if isinstance(view, dict):
+        view = dict(view)
+        return view, "lookup", view.pop("checked_at", None)
+    return None, None, None
+
+
+def report_entries(hosts, hostvars, active=None, result_var="sophos_reboot_facts_result", not_run=None,
+                   central=None):
     if isinstance(hosts, (str, bytes)) or not isinstance(hosts, Sequence):
         raise AnsibleFilterError("report_entries: expected a list of host names, got %s" % type(hosts).__name__)
     active = set(to_text(host) for host in (hosts if active is None else active))
     not_run = set(to_text(host) for host in (not_run or []))
+    looked_up = _plain(central) if isinstance(central, Mapping) else {}
     entries = []
     for host in hosts:
         host = to_text(host)
         variables = hostvars[host] if host in hostvars else {}
+        view, source, checked_at = _central_view(variables, host, looked_up)
         entries.append({
             "host": host,
             "facts": _pick(variables, "sophos_reboot"),
@@ -56,6 +71,9 @@ def report_entries(hosts, hostvars, active=None, result_var="sophos_reboot_facts
             "patch": _pick(variables, "sophos_patch"),
             "run": _report.run_state(_plain(variables[result_var]) if result_var in variables else None,
                                      host in active, ran=host not in not_run),
+            "central": view,
+            "central_source": source,
+            "central_checked_at": checked_at,
         })
     # Strings from hosts must never be templated again when the role passes them on
     # (ansible-core < 2.19 templates variables that are not marked unsafe).
@@ -74,9 +92,10 @@ def _wrap(name, function):
 
 
 def report_build(entries, alert_days=_report.DEFAULT_ALERT_DAYS, generated=None, title=None,
-                 max_text=_report.DEFAULT_MAX_TEXT, run=None):
+                 max_text=_report.DEFAULT_MAX_TEXT, run=None, central=None):
     return wrap_var(_report.build_report(_plain(entries), alert_days=_plain(alert_days), generated=generated,
-                                         title=title, max_text=_plain(max_text), run=_plain(run)))
+                                         title=title, max_text=_plain(max_text), run=_plain(run),
+                                         central=_plain(central)))
 
 
 def report_run(started, token, check_mode=False, playbook=None, basename="sophos-report"):

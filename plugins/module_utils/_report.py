@@ -21,8 +21,11 @@ import math
 import re
 from datetime import datetime, timezone
 
+from ansible_collections.fleetops.sophos.plugins.module_utils._assess import epoch_to_iso, iso_to_epoch
+
 # 2: run, check_mode; maintenance.boots, maintenance.finished, settles[].reason/started_at/ended_at.
-SCHEMA_VERSION = 2
+# 3: Sophos Central's view (hosts[].central, central), pending_since_source, pending_since_local.
+SCHEMA_VERSION = 3
 
 # Worst first: a host's status is the first of these that applies to it.
 STATUSES = (
@@ -55,7 +58,11 @@ STATUS_LABELS = {
     "rebooted": "Restarted",
     "ok": "OK",
 }
+# Issues that put a host under "Needs attention" without changing its status: Central still alerts
+# for a host that is clean now (Central may lag behind a restart; the host's own status stays true).
+ATTENTION_ISSUES = frozenset(("central_lag",))
 RUN_STATES = ("ok", "failed", "unreachable", "not_run")
+CENTRAL_SOURCES = ("inventory", "lookup")
 DEFAULT_ALERT_DAYS = 14.0
 DEFAULT_MAX_TEXT = 1000
 # Lists coming from hosts (reasons, package changes) can be long; the report keeps the first ones.
@@ -268,6 +275,103 @@ def _patch(read, value):
     }
 
 
+def _central(read, value, source, checked_at):
+    """Sophos Central's view of the host (the ``sophos_central`` shape), or None when there is none."""
+    if value is None:
+        return None
+    central = read.mapping(value, "sophos_central")
+    if not central:
+        return None
+    health = read.mapping(central.get("health"), "sophos_central.health")
+    alert = central.get("restart_alert")
+    restart = None
+    if alert is not None:
+        alert = read.mapping(alert, "sophos_central.restart_alert")
+        if alert:
+            raised = read.text(alert.get("raised_at"), field="sophos_central.restart_alert.raised_at", limit=80)
+            restart = {
+                "id": read.text(alert.get("id"), field="sophos_central.restart_alert.id", limit=80),
+                "type": read.text(alert.get("type"), field="sophos_central.restart_alert.type", limit=120),
+                "severity": read.text(alert.get("severity"), field="sophos_central.restart_alert.severity", limit=40),
+                # Only a time the collection's parser reads is kept: it may become pending_since.
+                "raised_at": epoch_to_iso(iso_to_epoch(raised)) if iso_to_epoch(raised) is not None else None,
+                "pending_days": read.count(alert.get("pending_days"), "sophos_central.restart_alert.pending_days"),
+            }
+            if raised is not None and restart["raised_at"] is None:
+                read.errors.append(u"sophos_central.restart_alert.raised_at: not an ISO 8601 time: %s"
+                                   % read.text(raised, limit=80))
+    return {
+        "source": source if source in CENTRAL_SOURCES else None,
+        "checked_at": read.text(checked_at, field="sophos_central.checked_at", limit=80),
+        "id": read.text(central.get("id"), field="sophos_central.id", limit=80),
+        "hostname": read.text(central.get("hostname"), field="sophos_central.hostname", limit=255),
+        "online": read.flag(central.get("online"), "sophos_central.online"),
+        "last_seen_at": read.text(central.get("last_seen_at"), field="sophos_central.last_seen_at", limit=80),
+        "health": read.text(health.get("overall"), field="sophos_central.health.overall", limit=40),
+        "restart_alert": restart,
+    }
+
+
+def _take_central_since(row, last_boot, checked_at):
+    """Central's ``raised_at`` as ``pending_since`` where the host only knows when it first saw the restart.
+
+    Only for a restart pending now, when the host's own time is "first seen" (or none), Central's is
+    earlier, and the alert was raised after the host's last boot (an older alert is about a restart
+    that boot made). The age is counted to the facts' own reading time, like the host's.
+    """
+    alert = (row["central"] or {}).get("restart_alert") or {}
+    raised = iso_to_epoch(alert.get("raised_at"))
+    if not row["reboot_required"] or raised is None or row["pending_since_source"] not in ("first_seen", None):
+        return
+    local = iso_to_epoch(row["pending_since"])
+    boot = iso_to_epoch(last_boot)
+    if (local is not None and raised >= local) or (boot is not None and raised < boot):
+        return
+    if local is not None and row["pending_days"] is not None:
+        days = row["pending_days"] + (local - raised) / 86400.0
+    elif iso_to_epoch(checked_at) is not None:
+        days = max(0.0, (iso_to_epoch(checked_at) - raised) / 86400.0)
+    else:
+        days = float(alert["pending_days"]) if alert.get("pending_days") is not None else None
+    row["pending_since_local"] = row["pending_since"]
+    row["pending_since"] = epoch_to_iso(raised)
+    row["pending_since_source"] = "central"
+    row["pending_days"] = round(days, 3) if days is not None else None
+
+
+def central_alert_text(central):
+    alert = central["restart_alert"]
+    age = u"%d days" % alert["pending_days"] if alert["pending_days"] is not None else u"age unknown"
+    return u"%s, raised %s, %s" % (alert["type"] or u"restart alert", alert["raised_at"] or u"at an unknown time", age)
+
+
+def central_cell(row):
+    """Central's alert for the host in a few words: ``since <raised_at> (<n> days)``, ``none`` or ``""``."""
+    central = row["central"]
+    if not central:
+        return u""
+    alert = central["restart_alert"]
+    if not alert:
+        return u"none"
+    age = u"%d days" % alert["pending_days"] if alert["pending_days"] is not None else u"age unknown"
+    return u"since %s (%s)" % (alert["raised_at"] or u"?", age)
+
+
+def central_note(report):
+    """One line on how Sophos Central was asked in this run, or None when it was not."""
+    lookup = (report.get("central") or {}).get("lookup")
+    shown = sum(1 for row in report["hosts"] if row["central"])
+    message = (report.get("central") or {}).get("message")
+    if lookup == "no_credentials":
+        return u"Sophos Central was not asked: no Central credentials are configured."
+    if lookup == "failed":
+        return u"Sophos Central lookup failed: %s" % (message or u"no message")
+    if not shown:
+        return None
+    return (u"Sophos Central's view of %d host(s), %d with a restart alert; Central may lag behind a restart."
+            % (shown, len(report["summary"].get("central_alerts") or [])))
+
+
 def days_text(value):
     return u"%.1f days" % value
 
@@ -309,6 +413,9 @@ def _issues(row, alert_days):
         if row["pending_days"] is not None and row["pending_days"] > alert_days:
             add("alert", "pending_too_long",
                 u"restart pending for %s (alert after %s)" % (days_text(row["pending_days"]), days_text(alert_days)))
+    central = row["central"]
+    if central and central["restart_alert"] and row["reboot_required"] is not False:
+        add("alert", "central_alert", u"Sophos Central alerts: restart required (%s)" % central_alert_text(central))
     if row["alert"] and not any(issue["status"] == "alert" for issue in issues):
         add("alert", "alert", u"the host reports an alert")
     if not row["has_facts"] and run["state"] == "ok":
@@ -327,6 +434,17 @@ def _issues(row, alert_days):
         add("rebooted", "rebooted", u"restarted %s time(s)" % cycle["restarts"])
     rank = dict((status, index) for index, status in enumerate(STATUSES))
     issues.sort(key=lambda issue: rank[issue["status"]])
+    if central and central["restart_alert"] and row["reboot_required"] is False and row["has_facts"]:
+        # Clean on the host, alerted in Central: attention, but the host's status stays what it is.
+        clean_cycle = bool(cycle and cycle["status"] in ("ok", "rebooted") and not cycle["check_mode"])
+        when = (u"after a clean cycle (%s restart(s))" % (cycle["restarts"] or 0)) if clean_cycle else \
+            u"while the host reports no restart pending"
+        read = u" (read when the inventory was loaded, before this run)" if central["source"] == "inventory" else \
+            (u" (read %s)" % central["checked_at"] if central["checked_at"] else u"")
+        issues.append({"status": issues[0]["status"] if issues else "ok", "id": "central_lag",
+                       "text": u"Sophos Central still alerts %s: %s%s; Central may lag behind the restart "
+                               u"until the endpoint next reports, check it again later"
+                               % (when, central_alert_text(central), read)})
     return issues
 
 
@@ -356,7 +474,7 @@ def run_state(result=None, active=True, ran=True):
 
 
 def host_row(host, facts=None, cycle=None, patch=None, run=None, alert_days=DEFAULT_ALERT_DAYS,
-             max_text=DEFAULT_MAX_TEXT):
+             max_text=DEFAULT_MAX_TEXT, central=None, central_source=None, central_checked_at=None):
     """One report row for one host. Never raises on odd input: problems land in ``data_errors``."""
     read = _Reader(max_text)
     name = read.text(host, limit=255)
@@ -396,6 +514,9 @@ def host_row(host, facts=None, cycle=None, patch=None, run=None, alert_days=DEFA
         "reasons": _reasons(read, facts.get("reasons")),
         "pending_since": read.text(facts.get("pending_since"), field="sophos_reboot.pending_since", limit=80),
         "pending_days": read.number(facts.get("pending_days"), "sophos_reboot.pending_days"),
+        "pending_since_source": read.choice(facts.get("pending_since_source"), "sophos_reboot.pending_since_source",
+                                            ("source", "first_seen")),
+        "pending_since_local": None,
         "urgent": sophos["reboot_urgent"],
         "alert": read.flag(facts.get("alert"), "sophos_reboot.alert"),
         "sophos": sophos,
@@ -404,19 +525,24 @@ def host_row(host, facts=None, cycle=None, patch=None, run=None, alert_days=DEFA
         "read_errors": read_errors,
         "reboot_required_unknown": unknown,
         "unknown_sources": read.texts(facts.get("unknown_sources"), "sophos_reboot.unknown_sources"),
+        "central": _central(read, central, central_source, central_checked_at),
         "data_errors": read.errors,
     }
+    _take_central_since(row, row["os"]["last_boot"],
+                        read.text(facts.get("checked_at"), field="sophos_reboot.checked_at", limit=80))
     row["issues"] = _issues(row, alert_days)
     if row["issues"]:
         row["status"] = row["issues"][0]["status"]
-    row["attention"] = row["status"] in ATTENTION_STATUSES
+    row["attention"] = row["status"] in ATTENTION_STATUSES or \
+        any(issue["id"] in ATTENTION_ISSUES for issue in row["issues"])
     return row
 
 
 def sort_rows(rows):
-    """Worst status first; within a status the longest pending first, then by name."""
+    """Attention first, worst status first; within a status the longest pending first, then by name."""
     rank = dict((status, index) for index, status in enumerate(STATUSES))
-    return sorted(rows, key=lambda row: (rank[row["status"]], -(row["pending_days"] or 0.0), row["host"]))
+    return sorted(rows, key=lambda row: (not row["attention"], rank[row["status"]], -(row["pending_days"] or 0.0),
+                                         row["host"]))
 
 
 def summarize(rows):
@@ -433,17 +559,21 @@ def summarize(rows):
         "attention": [row["host"] for row in rows if row["attention"]],
         "reboot_required": [row["host"] for row in rows if row["reboot_required"]],
         "restarts": sum((row["maintenance"] or {}).get("restarts") or 0 for row in rows),
+        "central_alerts": [row["host"] for row in rows if (row["central"] or {}).get("restart_alert")],
     }
 
 
 def build_report(entries, alert_days=DEFAULT_ALERT_DAYS, generated=None, title=None, max_text=DEFAULT_MAX_TEXT,
-                 run=None):
+                 run=None, central=None):
     """The whole report from per-host entries.
 
     ``entries``: iterable of mappings ``{host, facts, cycle, patch, run: {state, message}}``, where
     ``facts`` is ``sophos_reboot`` (or None when the host has none) and ``cycle`` / ``patch`` are
     ``sophos_reboot_cycle`` / ``sophos_patch`` when the maintenance ran. ``run``: the run's identity
     from ``_report_history.new_run`` (``id``, ``started``, ``check_mode``, ``playbook``, ``stem``).
+    An entry's ``central`` is Central's view of the host (``sophos_central``), ``central_source``
+    ``inventory`` or ``lookup`` and ``central_checked_at`` when it was read. ``central``: how the run
+    asked Central (``{lookup, message}``, see docs/report.md), None when it did not.
     """
     if isinstance(alert_days, bool) or not isinstance(alert_days, (int, float)) or alert_days <= 0:
         raise ValueError("alert_days must be a number greater than 0, got %r" % (alert_days,))
@@ -456,7 +586,9 @@ def build_report(entries, alert_days=DEFAULT_ALERT_DAYS, generated=None, title=N
         if not isinstance(entry, dict):
             entry = {"host": "(entry %d)" % index, "facts": entry}
         row = host_row(entry.get("host"), facts=entry.get("facts"), cycle=entry.get("cycle"),
-                       patch=entry.get("patch"), run=entry.get("run"), alert_days=alert_days, max_text=max_text)
+                       patch=entry.get("patch"), run=entry.get("run"), alert_days=alert_days, max_text=max_text,
+                       central=entry.get("central"), central_source=entry.get("central_source"),
+                       central_checked_at=entry.get("central_checked_at"))
         if row["host"] in seen:
             row["data_errors"].append(u"host: listed more than once")
         seen.add(row["host"])
@@ -472,10 +604,22 @@ def build_report(entries, alert_days=DEFAULT_ALERT_DAYS, generated=None, title=N
         "alert_days": float(alert_days),
         "check_mode": run.get("check_mode") is True,
         "run": run_info,
+        "central": _lookup(central, max_text),
         "statuses": list(STATUSES),
         "summary": summarize(rows),
         "hosts": rows,
     }
+
+
+CENTRAL_LOOKUPS = ("off", "no_credentials", "done", "failed")
+
+
+def _lookup(value, max_text):
+    """How this run asked Sophos Central for the hosts the inventory gave no ``sophos_central`` for."""
+    read = _Reader(max_text)
+    value = read.mapping(value, "central")
+    return {"lookup": read.choice(value.get("lookup"), "central.lookup", CENTRAL_LOOKUPS) or "off",
+            "message": read.text(value.get("message"), field="central.message")}
 
 
 # Shared by the renderers (_report_csv, _report_markdown, _report_html).

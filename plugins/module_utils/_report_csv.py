@@ -39,6 +39,11 @@ CSV_COLUMNS = (
     "sophos_health",
     "last_boot",
     "uptime_days",
+    "pending_since_source",
+    "central_source",
+    "central_alert",
+    "central_alert_raised_at",
+    "central_alert_days",
 )
 
 
@@ -57,6 +62,8 @@ def csv_values(row):
     cycle = row["maintenance"] or {}
     patch = row["patch"] or {}
     sophos = row["sophos"]
+    central = row["central"] or {}
+    alert = central.get("restart_alert") or {}
     return (
         row["host"], row["status"], row["attention"], [issue["text"] for issue in row["issues"]],
         row["run"]["state"], row["os"]["family"], row["reboot_required"], row["pending_days"],
@@ -65,6 +72,8 @@ def csv_values(row):
         cycle.get("message"), patch.get("status"), patch.get("changes"), sophos["installed"],
         sophos["product"], sophos["version"], sophos["last_update"], sophos["last_update_ok"],
         sophos["health"], row["os"]["last_boot"], row["os"]["uptime_days"],
+        row["pending_since_source"], central.get("source"), alert.get("type"), alert.get("raised_at"),
+        alert.get("pending_days"),
     )
 
 

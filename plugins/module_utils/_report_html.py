@@ -16,7 +16,8 @@ import html
 import re
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _report_timeline
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import STATUS_LABELS, STATUSES, days_text, format_value, reason_text
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
+    ATTENTION_ISSUES, STATUS_LABELS, STATUSES, central_cell, central_note, days_text, format_value, reason_text)
 
 _HTML_SCRIPT = r"""
 (function () {
@@ -183,7 +184,24 @@ def _pending_cell(row, alert_days):
     colour = "#b3261e" if days > alert_days else ("#e07b00" if days > alert_days / 2.0 else "#c9a100")
     gauge = (u'<div class="bar" title="%s"><span style="--c:%s;width:%.1f%%"></span><i style="left:50%%"></i></div>'
              % (_h(days_text(days)), colour, width))
-    return _td(u"%.3f" % days, gauge, _h(days_text(days)))
+    since = u" since %s (Sophos Central)" % row["pending_since"] if row["pending_since_source"] == "central" else u""
+    return _td(u"%.3f" % days, gauge, _h(days_text(days) + since))
+
+
+def _central_cell(row):
+    central = row["central"]
+    if not central:
+        return _td(u"", _NONE)
+    alert = central["restart_alert"]
+    small = [u"from the inventory" if central["source"] == "inventory" else
+             u"read %s" % (central["checked_at"] or u"?")]
+    if central["health"]:
+        small.append(u"health: %s" % central["health"])
+    if not alert:
+        return _td(u"", _h(u"no alert"), _list_html(small))
+    days = alert["pending_days"]
+    return _td(u"%d" % days if days is not None else u"0", _h(central_cell(row)),
+               _list_html([alert["type"] or u""] + small))
 
 
 def _short(text, limit=300):
@@ -200,7 +218,8 @@ def _row_html(index, row, alert_days):
     patch = row["patch"]
     sophos = row["sophos"]
     # Pending reasons and restarts have their own columns; everything else wrong is listed by the name.
-    notes = [issue["text"] for issue in row["issues"] if issue["status"] not in ("pending", "rebooted")]
+    notes = [issue["text"] for issue in row["issues"]
+             if issue["status"] not in ("pending", "rebooted", "ok") or issue["id"] in ATTENTION_ISSUES]
     notes.extend(u"could not read %s: %s" % (item["source"], item["error"]) for item in row["read_errors"])
     notes.extend(u"odd value ignored: %s" % error for error in row["data_errors"])
     host = _h(row["host"])
@@ -245,6 +264,7 @@ def _row_html(index, row, alert_days):
     cells.append(_td(sophos["last_update"], _when(sophos["last_update"]),
                      u"failed" if sophos["last_update_ok"] is False else u""))
     cells.append(_td(row["os"]["last_boot"], _when(row["os"]["last_boot"]), _h(row["os"]["family"])))
+    cells.append(_central_cell(row))
     return u'<tr data-index="%d" data-status="%s" data-host="%s">%s</tr>' % (
         index, _h(row["status"]), _h(row["host"]), u"".join(cells))
 
@@ -272,7 +292,7 @@ def to_html(report):
     heads = (
         (u"Host", u"text"), (u"Status", u"num"), (u"Pending", u"num"), (u"Reasons", u"text"),
         (u"Restarts", u"num"), (u"Maintenance", u"text"), (u"Sophos", u"text"),
-        (u"Last update", u"text"), (u"Last boot", u"text"),
+        (u"Last update", u"text"), (u"Last boot", u"text"), (u"Central alert", u"num"),
     )
     head_html = u"".join(u'<th data-type="%s" scope="col">%s</th>' % (kind, _h(label)) for label, kind in heads)
     rows_html = u"\n".join(_row_html(index, row, alert_days) for index, row in enumerate(report["hosts"]))
@@ -284,6 +304,7 @@ def to_html(report):
 <h1>%(title)s%(check_badge)s</h1>
 %(check_note)s<div class="meta">Generated %(generated)s &middot; %(total)d host(s) &middot; restart alert after %(alert)s
 &middot; click a count to filter, a column heading to sort</div>
+%(central_note)s
 <div class="tiles" id="counts">%(tiles)s</div>
 <h2>Needs attention (%(attention_count)d)</h2>
 %(attention)s
@@ -312,6 +333,8 @@ def to_html(report):
                        u'this is what a real run would do. The latest real report is left as it was.</p>\n'
                        if check else u""),
         "timeline": timeline_html(report["hosts"]),
+        "central_note": (u'<p class="meta" id="central-note">%s</p>\n' % _h(central_note(report))
+                         if central_note(report) else u""),
         "script": _HTML_SCRIPT,
     }
 

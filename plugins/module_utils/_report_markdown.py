@@ -10,7 +10,8 @@ __metaclass__ = type
 import html
 import re
 
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import STATUS_LABELS, STATUSES, days_text, format_value, reason_text
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
+    STATUS_LABELS, STATUSES, central_note, central_cell, days_text, format_value, reason_text)
 
 
 def _md(value):
@@ -33,6 +34,11 @@ def to_markdown(report):
         u"Generated %s; %d host(s); restart alert after %s." % (
             _md(report["generated"]), summary["total"], days_text(report["alert_days"])),
         u"",
+    ]
+    note = central_note(report)
+    if note:
+        lines += [_md(note), u""]
+    lines += [
         u"| Status | Hosts |",
         u"|---|---:|",
     ]
@@ -49,13 +55,14 @@ def to_markdown(report):
         u"",
         u"## Hosts",
         u"",
-        u"| Host | Status | Pending (days) | Reasons | Restarts | Sophos version | Last update | Health |",
-        u"|---|---|---:|---|---:|---|---|---|",
+        u"| Host | Status | Pending (days) | Reasons | Restarts | Sophos version | Last update | Health | Central alert |",
+        u"|---|---|---:|---|---:|---|---|---|---|",
     ]
     for row in report["hosts"]:
         cycle = row["maintenance"] or {}
-        lines.append(u"| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        lines.append(u"| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             _md(row["host"]), STATUS_LABELS[row["status"]], _md(row["pending_days"]),
             _md([reason_text(reason) for reason in row["reasons"]]), _md(cycle.get("restarts")),
-            _md(row["sophos"]["version"]), _md(row["sophos"]["last_update"]), _md(row["sophos"]["health"])))
+            _md(row["sophos"]["version"]), _md(row["sophos"]["last_update"]), _md(row["sophos"]["health"]),
+            _md(central_cell(row))))
     return u"\n".join(lines) + u"\n"

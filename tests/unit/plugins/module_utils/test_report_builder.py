@@ -213,7 +213,7 @@ def test_empty_fleet():
 def test_json_round_trip(report):
     again = json.loads(json.dumps(report))
     assert again == report
-    assert again["schema_version"] == _report.SCHEMA_VERSION == 2
+    assert again["schema_version"] == _report.SCHEMA_VERSION == 3
     assert again["kind"] == "fleetops.sophos.report"
 
 
@@ -245,13 +245,13 @@ def test_markdown_escapes_host_text(report):
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
     assert "<script>" not in text
     table = [line for line in text.splitlines() if line.startswith("| ") and "Pending" not in line]
-    assert all(line.count(" | ") == 7 for line in table[len(_report.STATUSES):] if "lin-" in line or "win-" in line)
+    assert all(line.count(" | ") == 8 for line in table[len(_report.STATUSES):] if "lin-" in line or "win-" in line)
 
 
 def test_markdown_pipes_and_newlines_cannot_break_the_table():
     report = _report.build_report([{"host": "a|b\nc", "facts": {"sophos": {"version": "1|2"}}}])
     line = [line for line in _report_markdown.to_markdown(report).splitlines() if line.startswith("| a")][0]
-    assert line.replace("\\|", "").count("|") == 9
+    assert line.replace("\\|", "").count("|") == 10
 
 
 def test_html_escapes_host_text(report):
