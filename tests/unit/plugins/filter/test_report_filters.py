@@ -44,3 +44,16 @@ def test_bad_settings_are_filter_errors():
         FILTERS["report_build"]([], alert_days=-1)
     with pytest.raises(AnsibleFilterError, match="report_html"):
         FILTERS["report_html"]({"no": "report"})
+
+
+def test_centrals_view_from_the_inventory_or_the_lookup():
+    view = {"id": "e-1", "hostname": "WEB1", "restart_alert": None}
+    hostvars = {"web1": {"sophos_central": view}, "web2": {}, "web3": {}}
+    looked_up = {"web1": dict(view, id="from-lookup", checked_at="x"),
+                 "web2": dict(view, id="e-2", checked_at="2026-12-01T09:00:00Z")}
+    entries = report_filter.report_entries(["web1", "web2", "web3"], hostvars, central=looked_up)
+    first, second, third = entries
+    assert (first["central"]["id"], first["central_source"], first["central_checked_at"]) == ("e-1", "inventory", None)
+    assert (second["central"]["id"], second["central_source"]) == ("e-2", "lookup")
+    assert second["central_checked_at"] == "2026-12-01T09:00:00Z" and "checked_at" not in second["central"]
+    assert third["central"] is None and third["central_source"] is None
