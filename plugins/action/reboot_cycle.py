@@ -20,6 +20,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import math
+import os
 import time
 from datetime import datetime, timezone
 
@@ -29,7 +30,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.fleetops.sophos.plugins.action.reboot_facts import _is_powershell
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _cycle
 
 display = Display()
 
@@ -37,6 +38,10 @@ LINUX_RESTART = "ansible.builtin.reboot"
 WINDOWS_RESTART = "ansible.windows.win_reboot"
 READ_ACTION = "fleetops.sophos.reboot_facts"
 HOOK_POINTS = ("before_restart", "after_restart")
+# The connection options of the central_* modules (their environment variables apply when left out).
+CENTRAL_OPTIONS = dict(
+    (name, dict((key, value) for key, value in spec.items() if key in ("type", "elements", "no_log")))
+    for name, spec in _central.MODULE_ARGS.items() if name not in ("hostnames", "ids"))
 
 # Cycle settings arrive as sent (AWX survey strings included) and are checked by
 # _cycle.normalize_settings with the role's messages; the spec checks names and shapes.
@@ -49,6 +54,9 @@ ARGUMENT_SPEC = dict(
     guard_only={"type": "bool", "default": False},
     stop_at={"type": "list", "elements": "str", "choices": list(HOOK_POINTS), "default": []},
     resume={"type": "dict"},
+    central_update_check={"type": "raw", "default": False},
+    # No default: the validator fills a default dict's suboptions in place, a shared default would carry them.
+    central_options={"type": "dict", "options": CENTRAL_OPTIONS},
 )
 
 
@@ -96,11 +104,13 @@ class ActionModule(ActionBase):
         try:
             settings = _cycle.normalize_settings(raw)
             prior_restart = _cycle.check_flag(options["prior_restart"], "prior_restart")
+            self._central_nudge = _cycle.check_flag(options["central_update_check"], "central_update_check")
         except _cycle.CycleError as exc:
             result.update(failed=True, msg="Invalid options for reboot_cycle: %s" % exc)
             return result
 
         self._options = options
+        self._central_checks = []
         self._settings = settings
         self._task_vars = task_vars
         self._windows = _is_powershell(self._connection)
@@ -117,6 +127,7 @@ class ActionModule(ActionBase):
             try:
                 state, facts, at = resume["state"], resume["facts"], resume["at"]
                 decision = resume.get("decision")
+                self._central_checks = list(resume.get("central_update_checks") or [])
                 state = dict(state, settings=settings)
                 self._facts = facts  # the next reading's previous_facts
             except (KeyError, TypeError):
@@ -173,6 +184,8 @@ class ActionModule(ActionBase):
 
     def _record(self, result, record, facts, failed, broken=False):
         """The ended cycle: ``cycle.failed`` the host fails, ``cycle.broken`` it broke off (lost, failed step)."""
+        if getattr(self, "_central_nudge", False):
+            record["central_update_checks"] = self._central_checks
         result["sophos_reboot_cycle"] = record
         if facts:
             result["ansible_facts"] = {"sophos_reboot": facts}
@@ -197,7 +210,8 @@ class ActionModule(ActionBase):
 
     def _stop(self, result, at, state, facts, decision):
         result["cycle"] = {"done": False, "failed": False, "broken": False, "at": at, "restart": state["restarts"] + (1 if at == "before_restart" else 0),
-                           "state": state, "facts": facts, "decision": decision}
+                           "state": state, "facts": facts, "decision": decision,
+                           "central_update_checks": self._central_checks}
         result["ansible_facts"] = {"sophos_reboot": facts}
         return result
 
@@ -303,9 +317,41 @@ class ActionModule(ActionBase):
         """Work done after each restart, before the settle; returns the facts the settle starts from.
 
         The place for steps that belong to every restart (a Sophos update trigger, a nudge to
-        Sophos Central). Nothing happens here today.
+        Sophos Central), each its own call.
         """
+        self._central_update_check(state)
         return facts
+
+    def _central_update_check(self, state):
+        """Opt-in: ask Sophos Central for an update check of this host right after a restart, so a queued
+        Sophos update starts sooner. From the controller, as the central_* modules do.
+
+        Never fails the cycle: no credentials, a host Central does not know or a failed call is a
+        warning and an entry in the record (``central_update_checks``).
+        """
+        if not self._central_nudge:
+            return
+        entry = {"restart": state["restarts"], "status": "requested", "endpoint_id": None, "id": None,
+                 "message": None}
+        options = _central.controller_options(self._options["central_options"] or {}, os.environ)
+        if not _central.has_credentials(options):
+            entry.update(status="skipped", message="no Sophos Central credentials (central_options or %s / %s)"
+                         % (_central.ENV["client_id"], _central.ENV["client_secret"]))
+        else:
+            try:
+                client = _central.client_from(options, warn=display.warning)
+                endpoint_id, answer = _central.update_check_for(
+                    client, self._host, known=self._task_vars.get("sophos_central"),
+                    tenant_ids=options.get("tenant_ids"))
+                entry.update(endpoint_id=endpoint_id, id=answer.get("id"))
+            except _central.CentralError as exc:
+                entry.update(status="failed", message=str(exc))
+        self._central_checks.append(entry)
+        if entry["status"] == "requested":
+            self._show("asked Sophos Central for an update check after restart %d" % state["restarts"])
+        else:
+            display.warning("%s: Sophos Central update check after restart %d %s: %s"
+                            % (self._host, state["restarts"], entry["status"], entry["message"]))
 
     # ------------------------------------------------------------ settle
 

@@ -582,14 +582,60 @@ def resolved(found):
 
 def module_client(module):
     """A Client from a module's checked parameters, or ``fail_json`` naming the bad options."""
-    params = dict(module.params, page_size=DEFAULTS["page_size"], endpoint_type=DEFAULTS["endpoint_type"])
-    problems = check_options(params)
+    problems = check_options(dict(module.params, page_size=DEFAULTS["page_size"],
+                                  endpoint_type=DEFAULTS["endpoint_type"]))
     if not module.params["hostnames"] and not module.params["ids"]:
         problems.append("hostnames or ids: give at least one")
     if problems:
         module.fail_json(msg="; ".join(problems))
-    return Client(params["client_id"], params["client_secret"], params["identity_url"], params["global_url"],
-                  params["validate_certs"], params["ca_path"], params["timeout"], warn=module.warn)
+    return client_from(module.params, warn=module.warn)
+
+
+def controller_options(options, environ):
+    """Central connection options of a caller on the controller (an action plugin, the report): those
+    given, else the environment variables the modules fall back to (the AWX credential type sets them),
+    else the defaults."""
+    result = dict((k, v) for k, v in (options or {}).items() if v is not None and v != "")
+    for name, variable in ENV.items():
+        if not result.get(name) and environ.get(variable):
+            result[name] = environ[variable]
+    for name in ("identity_url", "global_url", "validate_certs", "timeout"):
+        result.setdefault(name, DEFAULTS[name])
+    return result
+
+
+def has_credentials(options):
+    return bool(options.get("client_id") and options.get("client_secret"))
+
+
+def client_from(options, warn=None):
+    """A Client from ``controller_options()``; a CentralError naming the bad options, never their values'
+    secrets."""
+    problems = check_options(dict(options, page_size=DEFAULTS["page_size"], endpoint_type=DEFAULTS["endpoint_type"]))
+    if problems:
+        raise CentralError("options", "; ".join(problems))
+    return Client(options["client_id"], options["client_secret"], options["identity_url"], options["global_url"],
+                  options["validate_certs"], options.get("ca_path"), options["timeout"], warn=warn)
+
+
+def update_check_for(client, hostname, known=None, tenant_ids=None):
+    """Ask Central for an update check of one host → ``(endpoint id, answer)``.
+
+    ``known``: the host's ``sophos_central`` (the inventory's: its ``id`` and ``tenant_id``); without it
+    the host is looked up by exact short name, and no match or several is an error, never a guess.
+    """
+    if isinstance(known, dict) and known.get("id") and known.get("tenant_id"):
+        tenant = client.tenants([known["tenant_id"]])[0]
+        return known["id"], client.update_check(tenant, known["id"])
+    found, _searched = client.lookup([hostname], [], tenant_ids)
+    single, missing, several = resolved(found)
+    if missing:
+        raise CentralError("update-checks", "no endpoint named %s in the tenants searched" % hostname)
+    if several:
+        raise CentralError("update-checks", "several endpoints named %s: %s" % (
+            hostname, ", ".join("%s (tenant %s)" % (e["id"], e["tenant_id"]) for e in several[hostname])))
+    tenant, endpoint = single[hostname]
+    return endpoint.get("id"), client.update_check(tenant, endpoint.get("id"))
 
 
 def check_api_host(tenant):

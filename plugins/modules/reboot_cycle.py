@@ -148,6 +148,48 @@ options:
     description:
       - RV(cycle) of the previous call, to go on from the hook point it stopped at.
     type: dict
+  central_update_check:
+    description:
+      - Right after each restart (once the host answers, before the settle), ask Sophos Central for an update
+        check of the host from the controller, so a Sophos update queued behind the restart starts sooner.
+      - The endpoint is the host's C(sophos_central.id) (the P(fleetops.sophos.central#inventory) inventory), else
+        the one whose short hostname is the inventory name.
+      - Off without credentials (O(central_options) or E(SOPHOS_CENTRAL_CLIENT_ID) / E(SOPHOS_CENTRAL_CLIENT_SECRET)).
+        A failed request is a warning and an entry of RV(sophos_reboot_cycle.central_update_checks), never a failed
+        cycle. Check mode asks nothing.
+    type: raw
+    default: false
+  central_options:
+    description:
+      - Connection options for O(central_update_check), as M(fleetops.sophos.central_update_check) takes them; an
+        option left out comes from the module's environment variables or default.
+    type: dict
+    suboptions:
+      client_id:
+        description: Client ID of a Sophos Central API credential.
+        type: str
+      client_secret:
+        description: Its client secret; never logged or recorded.
+        type: str
+      identity_url:
+        description: Base URL of the Sophos identity service.
+        type: str
+      global_url:
+        description: Base URL of the Sophos Central global API.
+        type: str
+      validate_certs:
+        description: Verify Central's TLS certificates.
+        type: bool
+      ca_path:
+        description: PEM file of CA certificates to verify Central with.
+        type: path
+      tenant_ids:
+        description: Only these tenants (partner or organization credentials).
+        type: list
+        elements: str
+      timeout:
+        description: Seconds to wait for one answer.
+        type: int
 notes:
   - Runs one host's whole cycle in one task, so hosts of a batch do not wait for each other - as long as
     C(forks) is at least the batch size (C(serial)). With fewer forks, hosts beyond the forks start only when
@@ -308,6 +350,14 @@ sophos_reboot_cycle:
     unreachable:
       description: The cycle broke off because the host stopped answering.
       type: bool
+    central_update_checks:
+      description:
+        - With O(central_update_check) - one entry per restart - C(restart) (its number), C(status) (V(requested),
+          V(failed) or V(skipped) without credentials), C(endpoint_id), C(id) (Central's request id) and C(message)
+          (why it failed or was skipped).
+      returned: with O(central_update_check)
+      type: list
+      elements: dict
 deferred:
   description: With O(guard_only) - one restart with its settle no longer fits the window.
   returned: with O(guard_only)

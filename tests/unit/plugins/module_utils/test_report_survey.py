@@ -43,7 +43,7 @@ def test_every_public_variable_is_asked(survey):
     assert set(PUBLIC) <= set(asked)
 
 
-@pytest.mark.parametrize("index", range(13))
+@pytest.mark.parametrize("index", range(14))
 def test_question_structure(survey, index):
     question = survey["spec"][index]
     assert {"question_name", "question_description", "required", "type", "variable", "default"} <= set(question)
