@@ -140,3 +140,26 @@ def test_without_credentials_central_is_not_asked(lab, central, tmp_path):
     assert report["central"]["lookup"] == "no_credentials" and row_of(report, host)["central"] is None
     assert central.model.count() == 0
     assert "no Central credentials" in (tmp_path / "plain" / "sophos-report.md").read_text()
+
+
+def test_cycle_asks_central_for_an_update_check_after_each_restart(lab, central, tmp_path):
+    host = lab.hosts[1]
+    endpoint, _alert = seed(central, host)
+    lab.sophos(host, "queued-update", delay=5)
+    boots = lab.boot_count(host)
+    extra = variables(central, tmp_path, host, "nudged")
+    extra.update(report_central_lookup=False, reboot_cycle_central_update_check="true",
+                 reboot_cycle_central_options=extra["report_central_options"])
+    res = play(lab, PLAYBOOK, extra)
+    assert lab.boot_count(host) == boots + 2
+    report = json.loads((tmp_path / "nudged" / "sophos-report.json").read_text())
+    cycle = row_of(report, host)["maintenance"]
+    assert cycle["status"] == "rebooted" and cycle["restarts"] == 2
+    checks = central.model.update_checks
+    assert [c["endpoint"] for c in checks] == [endpoint["id"]] * 2, "one request per restart"
+    # each request came after its restart's boot and before the next restart
+    asked = [r["time"] for r in central.model.requests if r["path"].endswith("/update-checks")]
+    first_boot, second_boot = (double.parse_time(b["last_boot"], 0) for b in cycle["boots"][1:])
+    assert first_boot <= asked[0] < second_boot <= asked[1]
+    assert res.stdout.count("asked Sophos Central for an update check after restart") == 2
+    assert not texts(central, [res.stdout, res.stderr], [tmp_path / "nudged"])
