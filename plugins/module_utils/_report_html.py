@@ -193,8 +193,8 @@ def _central_cell(row):
     if not central:
         return _td(u"", _NONE)
     alert = central["restart_alert"]
-    small = [u"from the inventory" if central["source"] == "inventory" else
-             u"read %s" % (central["checked_at"] or u"?")]
+    small = [u"from the inventory"] if central["source"] == "inventory" else \
+        [u"read %s" % central["checked_at"]] if central["checked_at"] else []
     if central["health"]:
         small.append(u"health: %s" % central["health"])
     if not alert:
