@@ -1,0 +1,113 @@
+"""Mutation testing of ``plugins/module_utils/`` with the unit suite (``make mutation``).
+
+mutmut names a mutant after its module path relative to where it runs, and its trampolines compare
+that name with the ``__module__`` the tests see. The tests import the collection as
+``ansible_collections.fleetops.sophos``, so the checkout is copied into
+``tests/output/mutation/ansible_collections/fleetops/sophos`` and mutmut runs there: its mutant tree
+``mutants/ansible_collections/fleetops/sophos`` is what the tests import (the unit conftest links
+``.venv/collections`` of that copy to the copy itself). mutmut's stats phase records which tests reach
+which function, so each mutant runs only the tests that call the mutated function.
+
+Prints the surviving mutants (diffs in ``tests/output/mutation/survivors.txt``) and, as the last line,
+``mutation score: S (killed K of N)`` where killed counts mutants that a test failed on or that timed
+out; every other mutant (survived, no test reached it) counts as not killed.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+WORK = os.path.join(ROOT, "tests", "output", "mutation")
+COLLECTION = os.path.join("ansible_collections", "fleetops", "sophos")
+MUTMUT = os.path.join(ROOT, ".venv", "mutation", "bin", "mutmut")
+KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+
+SETUP_CFG = """[mutmut]
+source_paths =
+    {collection}/plugins/module_utils
+also_copy =
+    ansible_collections
+pytest_add_cli_args =
+    -p
+    no:cacheprovider
+    -q
+pytest_add_cli_args_test_selection =
+    {collection}/tests/unit
+use_git_change_detection = false
+use_setproctitle = false
+"""
+
+
+def git_files():
+    out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
+                         check=True, capture_output=True).stdout.decode()
+    return [p for p in out.split("\0") if p and os.path.isfile(os.path.join(ROOT, p))]
+
+
+def stage():
+    """A fresh copy of the checkout's files under WORK/ansible_collections/fleetops/sophos."""
+    shutil.rmtree(WORK, ignore_errors=True)
+    target = os.path.join(WORK, COLLECTION)
+    for path in git_files():
+        if path.startswith("tests/output/"):
+            continue
+        destination = os.path.join(target, path)
+        os.makedirs(os.path.dirname(destination), exist_ok=True)
+        shutil.copy2(os.path.join(ROOT, path), destination)
+    with open(os.path.join(WORK, "setup.cfg"), "w", encoding="utf-8") as handle:
+        handle.write(SETUP_CFG.format(collection=COLLECTION.replace(os.sep, "/")))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="mutants run at once")
+    parser.add_argument("--only", default="", help="mutate only files matching this glob (e.g. '*_assess.py')")
+    args = parser.parse_args()
+    started = time.monotonic()
+    stage()
+    if args.only:
+        with open(os.path.join(WORK, "setup.cfg"), "a", encoding="utf-8") as handle:
+            handle.write("only_mutate =\n    %s\n" % args.only)
+    env = dict(os.environ)
+    env["ANSIBLE_COLLECTIONS_PATH"] = os.path.join(WORK, "mutants")
+    env["PY_COLORS"] = "0"
+    env["NO_COLOR"] = "1"
+    log_path = os.path.join(WORK, "mutmut.log")
+    print("mutmut run (%d job(s), nice 19); its output goes to %s" % (args.jobs, os.path.relpath(log_path, ROOT)),
+          flush=True)
+    with open(log_path, "w", encoding="utf-8") as log:
+        rc = subprocess.run(["nice", "-n", "19", MUTMUT, "run", "--max-children", str(args.jobs)],
+                            cwd=WORK, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                            stderr=subprocess.STDOUT).returncode
+    with open(log_path, encoding="utf-8", errors="replace") as log:
+        tail = [line.rsplit("\r", 1)[-1].rsplit("\u280f", 1)[-1] for line in log.read().splitlines()[-3:]]
+    print("\n".join(line.strip() for line in tail if line.strip()))
+    if rc != 0:
+        print("mutmut run failed (exit %d); see %s" % (rc, log_path), file=sys.stderr)
+        return rc
+    listing = subprocess.run([MUTMUT, "results", "--all", "true"], cwd=WORK, env=env,
+                             capture_output=True, text=True, check=True).stdout
+    statuses = dict(re.findall(r"^\s+(\S+): (.+)$", listing, re.M))
+    survivors = sorted(name for name, status in statuses.items() if status not in KILLED)
+    with open(os.path.join(WORK, "survivors.txt"), "w", encoding="utf-8") as handle:
+        for name in survivors:
+            diff = subprocess.run([MUTMUT, "show", name], cwd=WORK, env=env,
+                                  capture_output=True, text=True).stdout
+            handle.write(diff + "\n")
+    print("surviving mutants (%d; diffs in %s):" % (len(survivors), os.path.relpath(
+        os.path.join(WORK, "survivors.txt"), ROOT)))
+    for name in survivors:
+        print("  %s: %s" % (name.replace("ansible_collections.fleetops.sophos.", "", 1), statuses[name]))
+    total = len(statuses)
+    killed = total - len(survivors)
+    print("mutation run took %.0f s with %d job(s)" % (time.monotonic() - started, args.jobs))
+    print("mutation score: %.2f (killed %d of %d)" % (killed / total if total else 0.0, killed, total))
+    return 0 if total else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
