@@ -13,6 +13,7 @@ Prints the surviving mutants (diffs in ``tests/output/mutation/survivors.txt``) 
 out; every other mutant (survived, no test reached it) counts as not killed.
 """
 import argparse
+import json
 import os
 import re
 import shutil
@@ -24,7 +25,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 WORK = os.path.join(ROOT, "tests", "output", "mutation")
 COLLECTION = os.path.join("ansible_collections", "fleetops", "sophos")
 MUTMUT = os.path.join(ROOT, ".venv", "mutation", "bin", "mutmut")
+PREFIX = "ansible_collections.fleetops.sophos."
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+# mutmut's exit codes (mutmut/stats.py): a test failed (1; 3 = pytest internal error), none did (0),
+# no test reaches the mutant (33, 5), timeouts (SIGXCPU), killed by a signal.
+STATUS_BY_EXIT_CODE = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped",
+                       36: "timeout", 24: "timeout", -24: "timeout", 152: "timeout", 255: "timeout",
+                       -11: "segfault", -9: "segfault", 37: "caught by type check"}
 
 SETUP_CFG = """[mutmut]
 source_paths =
@@ -48,27 +55,53 @@ def git_files():
     return [p for p in out.split("\0") if p and os.path.isfile(os.path.join(ROOT, p))]
 
 
-def stage():
-    """A fresh copy of the checkout's files under WORK/ansible_collections/fleetops/sophos."""
+def stage(rev=None):
+    """A fresh copy of the checkout's files (or of commit REV) under WORK/ansible_collections/fleetops/sophos."""
     shutil.rmtree(WORK, ignore_errors=True)
     target = os.path.join(WORK, COLLECTION)
-    for path in git_files():
-        if path.startswith("tests/output/"):
-            continue
-        destination = os.path.join(target, path)
-        os.makedirs(os.path.dirname(destination), exist_ok=True)
-        shutil.copy2(os.path.join(ROOT, path), destination)
+    os.makedirs(target)
+    if rev:
+        archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=ROOT, check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", target], input=archive, check=True)
+    else:
+        for path in git_files():
+            if path.startswith("tests/output/"):
+                continue
+            destination = os.path.join(target, path)
+            os.makedirs(os.path.dirname(destination), exist_ok=True)
+            shutil.copy2(os.path.join(ROOT, path), destination)
     with open(os.path.join(WORK, "setup.cfg"), "w", encoding="utf-8") as handle:
         handle.write(SETUP_CFG.format(collection=COLLECTION.replace(os.sep, "/")))
+
+
+def results():
+    """{mutant name: status} from mutmut's per-file records (None: not run)."""
+    statuses = {}
+    meta_dir = os.path.join(WORK, "mutants", COLLECTION, "plugins", "module_utils")
+    for name in sorted(os.listdir(meta_dir)):
+        if name.endswith(".meta"):
+            with open(os.path.join(meta_dir, name), encoding="utf-8") as handle:
+                for key, code in json.load(handle)["exit_code_by_key"].items():
+                    statuses[key] = None if code is None else STATUS_BY_EXIT_CODE.get(code, "suspicious")
+    return statuses
+
+
+def mutmut(args, env, log):
+    return subprocess.run(["nice", "-n", "19", MUTMUT] + args, cwd=WORK, env=env, stdin=subprocess.DEVNULL,
+                          stdout=log, stderr=subprocess.STDOUT).returncode
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="mutants run at once")
     parser.add_argument("--only", default="", help="mutate only files matching this glob (e.g. '*_assess.py')")
+    parser.add_argument("--sample", type=int, default=1, metavar="K",
+                        help="run every K-th mutant only (by name; a quick estimate of the score)")
+    parser.add_argument("--rev", default="", help="test the files of this commit instead of the work tree")
     args = parser.parse_args()
     started = time.monotonic()
-    stage()
+    stage(args.rev or None)
     if args.only:
         with open(os.path.join(WORK, "setup.cfg"), "a", encoding="utf-8") as handle:
             handle.write("only_mutate =\n    %s\n" % args.only)
@@ -76,22 +109,27 @@ def main():
     env["ANSIBLE_COLLECTIONS_PATH"] = os.path.join(WORK, "mutants")
     env["PY_COLORS"] = "0"
     env["NO_COLOR"] = "1"
+    jobs = ["--max-children", str(args.jobs)]
     log_path = os.path.join(WORK, "mutmut.log")
-    print("mutmut run (%d job(s), nice 19); its output goes to %s" % (args.jobs, os.path.relpath(log_path, ROOT)),
-          flush=True)
+    print("mutmut run (%d job(s), nice 19%s); its output goes to %s"
+          % (args.jobs, ", every %d-th mutant" % args.sample if args.sample > 1 else "",
+             os.path.relpath(log_path, ROOT)), flush=True)
     with open(log_path, "w", encoding="utf-8") as log:
-        rc = subprocess.run(["nice", "-n", "19", MUTMUT, "run", "--max-children", str(args.jobs)],
-                            cwd=WORK, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                            stderr=subprocess.STDOUT).returncode
+        if args.sample > 1:
+            # Generate every mutant and the test map, running one cheap mutant; then run the sample.
+            rc = mutmut(["run"] + jobs + ["*._settings.x_flag__mutmut_1"], env, log)
+            if rc == 0:
+                sample = sorted(results())[::args.sample]
+                rc = mutmut(["run"] + jobs + sample, env, log)
+                statuses = dict((name, status) for name, status in results().items() if name in set(sample))
+        else:
+            rc = mutmut(["run"] + jobs, env, log)
+            statuses = results() if rc == 0 else {}
     with open(log_path, encoding="utf-8", errors="replace") as log:
-        tail = [line.rsplit("\r", 1)[-1].rsplit("\u280f", 1)[-1] for line in log.read().splitlines()[-3:]]
-    print("\n".join(line.strip() for line in tail if line.strip()))
+        speed = re.findall(r"[\d.]+ mutations/second", log.read())
     if rc != 0:
         print("mutmut run failed (exit %d); see %s" % (rc, log_path), file=sys.stderr)
         return rc
-    listing = subprocess.run([MUTMUT, "results", "--all", "true"], cwd=WORK, env=env,
-                             capture_output=True, text=True, check=True).stdout
-    statuses = dict(re.findall(r"^\s+(\S+): (.+)$", listing, re.M))
     survivors = sorted(name for name, status in statuses.items() if status not in KILLED)
     with open(os.path.join(WORK, "survivors.txt"), "w", encoding="utf-8") as handle:
         for name in survivors:
@@ -101,10 +139,11 @@ def main():
     print("surviving mutants (%d; diffs in %s):" % (len(survivors), os.path.relpath(
         os.path.join(WORK, "survivors.txt"), ROOT)))
     for name in survivors:
-        print("  %s: %s" % (name.replace("ansible_collections.fleetops.sophos.", "", 1), statuses[name]))
+        print("  %s: %s" % (name.replace(PREFIX, "", 1), statuses[name]))
     total = len(statuses)
     killed = total - len(survivors)
-    print("mutation run took %.0f s with %d job(s)" % (time.monotonic() - started, args.jobs))
+    print("mutation run took %.0f s with %d job(s)%s" % (time.monotonic() - started, args.jobs,
+                                                      " (%s)" % speed[-1] if speed else ""))
     print("mutation score: %.2f (killed %d of %d)" % (killed / total if total else 0.0, killed, total))
     return 0 if total else 1
 
