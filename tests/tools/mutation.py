@@ -20,10 +20,12 @@ import shutil
 import subprocess
 import sys
 import time
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WORK = os.path.join(ROOT, "tests", "output", "mutation")
 COLLECTION = os.path.join("ansible_collections", "fleetops", "sophos")
+SOURCES = os.path.join("plugins", "module_utils")
 MUTMUT = os.path.join(ROOT, ".venv", "mutation", "bin", "mutmut")
 PREFIX = "ansible_collections.fleetops.sophos."
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
@@ -37,7 +39,7 @@ SETUP_CFG = """[mutmut]
 source_paths =
     {collection}/plugins/module_utils
 also_copy =
-    ansible_collections
+{also_copy}
 pytest_add_cli_args =
     -p
     no:cacheprovider
@@ -55,10 +57,22 @@ def git_files():
     return [p for p in out.split("\0") if p and os.path.isfile(os.path.join(ROOT, p))]
 
 
-def stage(rev=None):
-    """A fresh copy of the checkout's files (or of commit REV) under WORK/ansible_collections/fleetops/sophos."""
-    shutil.rmtree(WORK, ignore_errors=True)
+def stage(rev=None, keep=False):
+    """A fresh copy of the checkout's files (or of commit REV) under WORK/ansible_collections/fleetops/sophos.
+
+    ``keep``: keep the mutants of the last run; the mutants of a source file that changed are made again,
+    the others (and their results) are reused, and mutmut maps the new tests.
+    """
     target = os.path.join(WORK, COLLECTION)
+    old_sources = {}
+    if keep and os.path.isdir(os.path.join(WORK, "mutants")):
+        for name in os.listdir(os.path.join(target, SOURCES)):
+            with open(os.path.join(target, SOURCES, name), "rb") as handle:
+                old_sources[name] = handle.read()
+        shutil.rmtree(os.path.join(WORK, "ansible_collections"))
+    else:
+        keep = False
+        shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(target)
     if rev:
         archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=ROOT, check=True,
@@ -71,8 +85,29 @@ def stage(rev=None):
             destination = os.path.join(target, path)
             os.makedirs(os.path.dirname(destination), exist_ok=True)
             shutil.copy2(os.path.join(ROOT, path), destination)
+    if keep:
+        for name in sorted(os.listdir(os.path.join(target, SOURCES))):
+            made = os.path.join(WORK, "mutants", COLLECTION, SOURCES, name)
+            with open(os.path.join(target, SOURCES, name), "rb") as handle:
+                if old_sources.get(name) == handle.read() and os.path.exists(made + ".meta") and \
+                        os.path.getsize(made) > 0:
+                    continue
+            for stale in (name, name + ".meta", name + ".spans"):
+                path = os.path.join(WORK, "mutants", COLLECTION, SOURCES, stale)
+                if os.path.exists(path):
+                    os.unlink(path)
+    # Everything but the sources to mutate is copied into mutmut's tree at every run (the tests, the
+    # plugins that import module_utils); copying the sources too would make every mutant again.
+    also = []
+    for top in sorted(os.listdir(target)):
+        if top == "plugins":
+            also.extend(os.path.join(COLLECTION, top, sub) for sub in sorted(os.listdir(os.path.join(target, top)))
+                        if sub != "module_utils")
+        else:
+            also.append(os.path.join(COLLECTION, top))
     with open(os.path.join(WORK, "setup.cfg"), "w", encoding="utf-8") as handle:
-        handle.write(SETUP_CFG.format(collection=COLLECTION.replace(os.sep, "/")))
+        handle.write(SETUP_CFG.format(collection=COLLECTION.replace(os.sep, "/"),
+                                      also_copy="\n".join("    " + path.replace(os.sep, "/") for path in also)))
 
 
 def results():
@@ -97,11 +132,13 @@ def main():
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="mutants run at once")
     parser.add_argument("--only", default="", help="mutate only files matching this glob (e.g. '*_assess.py')")
     parser.add_argument("--sample", type=int, default=1, metavar="K",
-                        help="run every K-th mutant only (by name; a quick estimate of the score)")
+                        help="run one mutant in K only (chosen by a hash of its name; a quick estimate)")
     parser.add_argument("--rev", default="", help="test the files of this commit instead of the work tree")
+    parser.add_argument("--keep", action="store_true",
+                        help="reuse the last run's mutants: make again only those of changed sources")
     args = parser.parse_args()
     started = time.monotonic()
-    stage(args.rev or None)
+    stage(args.rev or None, keep=args.keep)
     if args.only:
         with open(os.path.join(WORK, "setup.cfg"), "a", encoding="utf-8") as handle:
             handle.write("only_mutate =\n    %s\n" % args.only)
@@ -119,7 +156,8 @@ def main():
             # Generate every mutant and the test map, running one cheap mutant; then run the sample.
             rc = mutmut(["run"] + jobs + ["*._settings.x_flag__mutmut_1"], env, log)
             if rc == 0:
-                sample = sorted(results())[::args.sample]
+                # A mutant is in the sample by its name alone, so two runs sample the same mutants.
+                sample = sorted(name for name in results() if zlib.crc32(name.encode()) % args.sample == 0)
                 rc = mutmut(["run"] + jobs + sample, env, log)
                 statuses = dict((name, status) for name, status in results().items() if name in set(sample))
         else:
