@@ -35,6 +35,17 @@ STATUS_BY_EXIT_CODE = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 3
                        36: "timeout", 24: "timeout", -24: "timeout", 152: "timeout", 255: "timeout",
                        -11: "segfault", -9: "segfault", 37: "caught by type check"}
 
+SHOW_DIFFS = """
+import sys
+from mutmut.mutation.diff_apply import find_mutant, get_diff_for_mutant
+for name in sys.stdin.read().split():
+    print("# %s" % name)
+    try:
+        print(get_diff_for_mutant(name, path=find_mutant(name).path))
+    except Exception as exc:  # a diff that cannot be shown must not hide the score
+        print("(no diff: %s)" % exc)
+"""
+
 SETUP_CFG = """[mutmut]
 source_paths =
     {collection}/plugins/module_utils
@@ -57,22 +68,22 @@ def git_files():
     return [p for p in out.split("\0") if p and os.path.isfile(os.path.join(ROOT, p))]
 
 
-def stage(rev=None, keep=False):
+def stage(work, rev=None, keep=False):
     """A fresh copy of the checkout's files (or of commit REV) under WORK/ansible_collections/fleetops/sophos.
 
     ``keep``: keep the mutants of the last run; the mutants of a source file that changed are made again,
     the others (and their results) are reused, and mutmut maps the new tests.
     """
-    target = os.path.join(WORK, COLLECTION)
+    target = os.path.join(work, COLLECTION)
     old_sources = {}
-    if keep and os.path.isdir(os.path.join(WORK, "mutants")):
+    if keep and os.path.isdir(os.path.join(work, "mutants")):
         for name in os.listdir(os.path.join(target, SOURCES)):
             with open(os.path.join(target, SOURCES, name), "rb") as handle:
                 old_sources[name] = handle.read()
-        shutil.rmtree(os.path.join(WORK, "ansible_collections"))
+        shutil.rmtree(os.path.join(work, "ansible_collections"))
     else:
         keep = False
-        shutil.rmtree(WORK, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     os.makedirs(target)
     if rev:
         archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=ROOT, check=True,
@@ -87,13 +98,13 @@ def stage(rev=None, keep=False):
             shutil.copy2(os.path.join(ROOT, path), destination)
     if keep:
         for name in sorted(os.listdir(os.path.join(target, SOURCES))):
-            made = os.path.join(WORK, "mutants", COLLECTION, SOURCES, name)
+            made = os.path.join(work, "mutants", COLLECTION, SOURCES, name)
             with open(os.path.join(target, SOURCES, name), "rb") as handle:
                 if old_sources.get(name) == handle.read() and os.path.exists(made + ".meta") and \
                         os.path.getsize(made) > 0:
                     continue
             for stale in (name, name + ".meta", name + ".spans"):
-                path = os.path.join(WORK, "mutants", COLLECTION, SOURCES, stale)
+                path = os.path.join(work, "mutants", COLLECTION, SOURCES, stale)
                 if os.path.exists(path):
                     os.unlink(path)
     # Everything but the sources to mutate is copied into mutmut's tree at every run (the tests, the
@@ -105,15 +116,15 @@ def stage(rev=None, keep=False):
                         if sub != "module_utils")
         else:
             also.append(os.path.join(COLLECTION, top))
-    with open(os.path.join(WORK, "setup.cfg"), "w", encoding="utf-8") as handle:
+    with open(os.path.join(work, "setup.cfg"), "w", encoding="utf-8") as handle:
         handle.write(SETUP_CFG.format(collection=COLLECTION.replace(os.sep, "/"),
                                       also_copy="\n".join("    " + path.replace(os.sep, "/") for path in also)))
 
 
-def results():
+def results(work):
     """{mutant name: status} from mutmut's per-file records (None: not run)."""
     statuses = {}
-    meta_dir = os.path.join(WORK, "mutants", COLLECTION, "plugins", "module_utils")
+    meta_dir = os.path.join(work, "mutants", COLLECTION, "plugins", "module_utils")
     for name in sorted(os.listdir(meta_dir)):
         if name.endswith(".meta"):
             with open(os.path.join(meta_dir, name), encoding="utf-8") as handle:
@@ -122,8 +133,8 @@ def results():
     return statuses
 
 
-def mutmut(args, env, log):
-    return subprocess.run(["nice", "-n", "19", MUTMUT] + args, cwd=WORK, env=env, stdin=subprocess.DEVNULL,
+def mutmut(work, args, env, log):
+    return subprocess.run(["nice", "-n", "19", MUTMUT] + args, cwd=work, env=env, stdin=subprocess.DEVNULL,
                           stdout=log, stderr=subprocess.STDOUT).returncode
 
 
@@ -134,48 +145,50 @@ def main():
     parser.add_argument("--sample", type=int, default=1, metavar="K",
                         help="run one mutant in K only (chosen by a hash of its name; a quick estimate)")
     parser.add_argument("--rev", default="", help="test the files of this commit instead of the work tree")
+    parser.add_argument("--work", default=WORK, help="where to run (default %(default)s)")
     parser.add_argument("--keep", action="store_true",
                         help="reuse the last run's mutants: make again only those of changed sources")
     args = parser.parse_args()
+    work = os.path.abspath(args.work)
     started = time.monotonic()
-    stage(args.rev or None, keep=args.keep)
+    stage(work, args.rev or None, keep=args.keep)
     if args.only:
-        with open(os.path.join(WORK, "setup.cfg"), "a", encoding="utf-8") as handle:
+        with open(os.path.join(work, "setup.cfg"), "a", encoding="utf-8") as handle:
             handle.write("only_mutate =\n    %s\n" % args.only)
     env = dict(os.environ)
-    env["ANSIBLE_COLLECTIONS_PATH"] = os.path.join(WORK, "mutants")
+    env["ANSIBLE_COLLECTIONS_PATH"] = os.path.join(work, "mutants")
     env["PY_COLORS"] = "0"
     env["NO_COLOR"] = "1"
     jobs = ["--max-children", str(args.jobs)]
-    log_path = os.path.join(WORK, "mutmut.log")
+    log_path = os.path.join(work, "mutmut.log")
     print("mutmut run (%d job(s), nice 19%s); its output goes to %s"
-          % (args.jobs, ", every %d-th mutant" % args.sample if args.sample > 1 else "",
+          % (args.jobs, ", one mutant in %d" % args.sample if args.sample > 1 else "",
              os.path.relpath(log_path, ROOT)), flush=True)
+    statuses = {}
     with open(log_path, "w", encoding="utf-8") as log:
         if args.sample > 1:
             # Generate every mutant and the test map, running one cheap mutant; then run the sample.
-            rc = mutmut(["run"] + jobs + ["*._settings.x_flag__mutmut_1"], env, log)
+            rc = mutmut(work, ["run"] + jobs + ["*._settings.x_flag__mutmut_1"], env, log)
             if rc == 0:
                 # A mutant is in the sample by its name alone, so two runs sample the same mutants.
-                sample = sorted(name for name in results() if zlib.crc32(name.encode()) % args.sample == 0)
-                rc = mutmut(["run"] + jobs + sample, env, log)
-                statuses = dict((name, status) for name, status in results().items() if name in set(sample))
+                sample = set(name for name in results(work) if zlib.crc32(name.encode()) % args.sample == 0)
+                rc = mutmut(work, ["run"] + jobs + sorted(sample), env, log)
+                statuses = dict((name, status) for name, status in results(work).items() if name in sample)
         else:
-            rc = mutmut(["run"] + jobs, env, log)
-            statuses = results() if rc == 0 else {}
+            rc = mutmut(work, ["run"] + jobs, env, log)
+            statuses = results(work) if rc == 0 else {}
     with open(log_path, encoding="utf-8", errors="replace") as log:
         speed = re.findall(r"[\d.]+ mutations/second", log.read())
     if rc != 0:
         print("mutmut run failed (exit %d); see %s" % (rc, log_path), file=sys.stderr)
         return rc
     survivors = sorted(name for name, status in statuses.items() if status not in KILLED)
-    with open(os.path.join(WORK, "survivors.txt"), "w", encoding="utf-8") as handle:
-        for name in survivors:
-            diff = subprocess.run([MUTMUT, "show", name], cwd=WORK, env=env,
-                                  capture_output=True, text=True).stdout
-            handle.write(diff + "\n")
+    # One process writes every diff (``mutmut show`` per mutant would load everything each time).
+    with open(os.path.join(work, "survivors.txt"), "w", encoding="utf-8") as handle:
+        subprocess.run([os.path.join(os.path.dirname(MUTMUT), "python"), "-c", SHOW_DIFFS], cwd=work, env=env,
+                       input="\n".join(survivors), text=True, stdout=handle, stderr=subprocess.STDOUT)
     print("surviving mutants (%d; diffs in %s):" % (len(survivors), os.path.relpath(
-        os.path.join(WORK, "survivors.txt"), ROOT)))
+        os.path.join(work, "survivors.txt"), ROOT)))
     for name in survivors:
         print("  %s: %s" % (name.replace(PREFIX, "", 1), statuses[name]))
     total = len(statuses)
