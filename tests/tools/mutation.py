@@ -135,11 +135,11 @@ def results(work):
 
 def mutmut(work, args, env, log):
     return subprocess.run(["nice", "-n", "19", MUTMUT] + args, cwd=work, env=env, stdin=subprocess.DEVNULL,
-                          stdout=log, stderr=subprocess.STDOUT).returncode
+                          stdout=log, stderr=subprocess.STDOUT, check=False).returncode
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="mutants run at once")
     parser.add_argument("--only", default="", help="mutate only files matching this glob (e.g. '*_assess.py')")
     parser.add_argument("--sample", type=int, default=1, metavar="K",
@@ -186,15 +186,15 @@ def main():
     # One process writes every diff (``mutmut show`` per mutant would load everything each time).
     with open(os.path.join(work, "survivors.txt"), "w", encoding="utf-8") as handle:
         subprocess.run([os.path.join(os.path.dirname(MUTMUT), "python"), "-c", SHOW_DIFFS], cwd=work, env=env,
-                       input="\n".join(survivors), text=True, stdout=handle, stderr=subprocess.STDOUT)
+                       input="\n".join(survivors), text=True, stdout=handle, stderr=subprocess.STDOUT, check=False)
     print("surviving mutants (%d; diffs in %s):" % (len(survivors), os.path.relpath(
         os.path.join(work, "survivors.txt"), ROOT)))
     for name in survivors:
         print("  %s: %s" % (name.replace(PREFIX, "", 1), statuses[name]))
     total = len(statuses)
     killed = total - len(survivors)
-    print("mutation run took %.0f s with %d job(s)%s" % (time.monotonic() - started, args.jobs,
-                                                      " (%s)" % speed[-1] if speed else ""))
+    took = time.monotonic() - started
+    print("mutation run took %.0f s with %d job(s)%s" % (took, args.jobs, " (%s)" % speed[-1] if speed else ""))
     print("mutation score: %.2f (killed %d of %d)" % (killed / total if total else 0.0, killed, total))
     return 0 if total else 1
 

@@ -107,7 +107,7 @@ def test_settle_clock_without_boot_or_reading_time():
 
 def _settled_state(f, restarts, **settings):
     state = _cycle.start(f, settings, BOOT)
-    for _ in range(restarts):
+    for _restart in range(restarts):
         state = _cycle.restarted(state, f, BOOT)
         state = _cycle.settled(state, {"wait": False, "mode": "poll", "elapsed": 0.0, "ended": "interval",
                                        "reason": "r"})
