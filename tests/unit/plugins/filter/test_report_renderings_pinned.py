@@ -174,3 +174,15 @@ def test_html_rows():
     report = FILTERS["report_build"](html_entries(), generated="2026-11-27T03:00:00Z", title="t")
     page = FILTERS["report_html"](report)
     assert re.findall(r"<tr data-index=.*?</tr>", page) == ROWS
+
+
+def test_html_gauge_is_full_past_twice_the_alert_age():
+    entry = {"host": "old", "facts": {"reboot_required": True, "pending_days": 28.1}}
+    page = FILTERS["report_html"](FILTERS["report_build"]([entry], generated="g", title="t"))
+    assert '<span style="--c:#b3261e;width:100.0%"></span>' in page
+    entry["facts"]["pending_days"] = 28.0
+    page = FILTERS["report_html"](FILTERS["report_build"]([entry], generated="g", title="t"))
+    assert '<span style="--c:#b3261e;width:100.0%"></span>' in page
+    entry["facts"]["pending_days"] = 7.0   # half the alert age: still yellow
+    page = FILTERS["report_html"](FILTERS["report_build"]([entry], generated="g", title="t"))
+    assert '<span style="--c:#c9a100;width:25.0%"></span>' in page

@@ -259,3 +259,17 @@ def test_newest_kernel_decides():
         assert ("kernel_updated" in ids) is reason
         if reason:
             assert facts["reasons"][0]["detail"] == "running kernel 5.14.0-427, newest installed 5.14.0-500"
+
+
+@pytest.mark.parametrize("options, problems", [
+    ({"sophos_dir": "/opt/sophos-spl"}, []),
+    ({"sophos_dir": "opt/sophos-spl"}, ["sophos_dir must be an absolute path, got 'opt/sophos-spl'"]),
+    ({"sophos_registry_roots": ["SOFTWARE\\Sophos"]}, []),
+    ({"sophos_registry_roots": ["HKLM:\\SOFTWARE\\Sophos", "\\SOFTWARE", "SOFTWARE/Sophos", ""]},
+     ["sophos_registry_roots entries are key paths under HKLM such as 'SOFTWARE\\Sophos', got %r" % root
+      for root in ("HKLM:\\SOFTWARE\\Sophos", "\\SOFTWARE", "SOFTWARE/Sophos", "")]),
+    ({"ignore_reasons": ["kernel_updated", "nope", "also"]},
+     ["ignore_reasons has unknown reason ids also, nope; known ids: " + ", ".join(_assess.KNOWN_REASONS)]),
+])
+def test_check_options_messages(options, problems):
+    assert _assess.check_options(options) == problems

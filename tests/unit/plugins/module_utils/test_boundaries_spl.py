@@ -121,3 +121,11 @@ def test_sav_version_and_status():
 
 def test_report_stamp():
     assert _spl.REPORT_STAMP.search("update_report20261126 060000.json").group(1) == "20261126 060000"
+
+
+def test_update_report_error_fields():
+    parsed, _err = _spl.parse_update_report('{"status": "INSTALLFAILED", "errorDescription": "disk full",'
+                                            ' "sulError": "other"}')
+    assert parsed["error"] == "disk full"
+    parsed, _err = _spl.parse_update_report('{"status": "X", "products": [{"rigidName": "", "productName": "P"}]}')
+    assert parsed["products"] == [{"name": "P", "status": None}]
