@@ -3,7 +3,9 @@
 Checked by hand: formula-looking cells get a leading quote, floats lose trailing zeros, lists are joined
 with "; ", weak reasons are marked, Markdown escapes | _ * [ ], rows are worst first.
 """
+import base64
 import copy
+import hashlib
 import re
 
 from ansible_collections.fleetops.sophos.plugins.filter.report import FilterModule
@@ -186,3 +188,40 @@ def test_html_gauge_is_full_past_twice_the_alert_age():
     entry["facts"]["pending_days"] = 7.0   # half the alert age: still yellow
     page = FILTERS["report_html"](FILTERS["report_build"]([entry], generated="g", title="t"))
     assert '<span style="--c:#c9a100;width:25.0%"></span>' in page
+
+
+def _page(entries):
+    return FILTERS["report_html"](FILTERS["report_build"](entries, generated="g", title="t"))
+
+
+def test_html_head_and_script_hash():
+    page = _page([])
+    heads = re.search(r"<thead><tr>(.*?)</tr></thead>", page).group(1)
+    assert heads == "".join('<th data-type="%s" scope="col">%s</th>' % (kind, label) for label, kind in (
+        ("Host", "text"), ("Status", "num"), ("Pending", "num"), ("Reasons", "text"), ("Restarts", "num"),
+        ("Maintenance", "text"), ("Sophos", "text"), ("Last update", "text"), ("Last boot", "text")))
+    # The page's only script runs because the policy names its hash (computed here, not by the renderer).
+    script = re.search(r"<script>(.*?)</script>", page, re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    policy = re.search(r'Content-Security-Policy" content="([^"]*)"', page).group(1)
+    assert "script-src &#x27;sha256-%s&#x27;;" % digest in policy
+
+
+def test_html_notes_leave_out_pending_and_restarted():
+    page = _page([{"host": "r", "facts": {"reboot_required": True, "pending_days": 1.0,
+                                          "reasons": [{"id": "x", "strong": True}]},
+                   "cycle": {"status": "rebooted", "restarts": 1}}])
+    assert '<ul class="issues">' not in page
+
+
+def test_html_maintenance_cell_without_a_message():
+    page = _page([{"host": "m", "facts": {}, "cycle": {"status": "ok", "restarts": 0, "message": None},
+                   "patch": {"status": "unchanged", "changes": []}}])
+    assert '<div class="c">ok<div class="small">patch: unchanged</div></div>' in page
+
+
+def test_markdown_puts_a_multi_line_message_on_one_line():
+    text = FILTERS["report_markdown"](FILTERS["report_build"](
+        [{"host": "f", "facts": {}, "cycle": {"status": "failed", "message": "first\r\n\nsecond"}}],
+        generated="g", title="t"))
+    assert "- **f** (Failed): first second\n" in text

@@ -273,3 +273,21 @@ def test_newest_kernel_decides():
 ])
 def test_check_options_messages(options, problems):
     assert _assess.check_options(options) == problems
+
+
+def test_boot_id_on_one_side_only_falls_back_to_the_times():
+    # The previous reading has a boot id, this one has none: the boot times decide (same boot here).
+    facts = assess(linux(NEEDS), previous=previous(BOOT_EPOCH, boot_id="b0"))
+    assert facts["pending_since"] == iso(NOW_EPOCH - 14 * 86400)
+
+
+def test_core_packages_since_is_the_first_after_the_boot():
+    rpm = {"rc": 0, "stdout": "glibc 1 %d\nsystemd 2 %d\n" % (BOOT_EPOCH, BOOT_EPOCH + 1), "stderr": ""}
+    facts = assess(linux({"rpm_core": rpm}))
+    assert facts["reasons"][0]["detail"] == "installed after the last boot: systemd"
+    assert facts["pending_since"] == iso(BOOT_EPOCH + 1)
+
+
+def test_sav_last_update_read_error():
+    facts = assess(linux(sav={"last_update": {"error": "permission denied"}}))
+    assert facts["read_errors"] == [{"source": "sav:etc/update.last_update", "error": "permission denied"}]

@@ -228,6 +228,7 @@ def test_window_edge(left, fits):
     assert (check["fits"], check["seconds_left"], check["seconds_needed"]) == (fits, float(left), 1800.0)
     guard = _cycle.guard(facts(), settings, NOW)
     assert (guard["step"], guard["status"]) == (("done", "ok") if fits else ("defer", "deferred"))
+    assert guard["window"] == check
     f = facts(strong=["x"])
     decision = _cycle.plan(f, _settled_state(f, 0, **settings), NOW)
     assert decision["step"] == ("reboot" if fits else "defer")

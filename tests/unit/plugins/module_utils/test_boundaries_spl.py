@@ -129,3 +129,8 @@ def test_update_report_error_fields():
     assert parsed["error"] == "disk full"
     parsed, _err = _spl.parse_update_report('{"status": "X", "products": [{"rigidName": "", "productName": "P"}]}')
     assert parsed["products"] == [{"name": "P", "status": None}]
+
+
+def test_update_report_times_must_be_text():
+    parsed, _err = _spl.parse_update_report('{"status": "SUCCESS", "finishTime": 20261126}')
+    assert parsed["finish"] is None
