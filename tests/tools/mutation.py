@@ -148,6 +148,9 @@ def main():
     parser.add_argument("--work", default=WORK, help="where to run (default %(default)s)")
     parser.add_argument("--keep", action="store_true",
                         help="reuse the last run's mutants: make again only those of changed sources")
+    parser.add_argument("--survivors", action="store_true",
+                        help="with --keep: run again only the mutants the last run did not kill (tests added "
+                             "since cannot revive a killed one, unless a test was weakened)")
     args = parser.parse_args()
     work = os.path.abspath(args.work)
     started = time.monotonic()
@@ -166,14 +169,16 @@ def main():
              os.path.relpath(log_path, ROOT)), flush=True)
     statuses = {}
     with open(log_path, "w", encoding="utf-8") as log:
-        if args.sample > 1:
-            # Generate every mutant and the test map, running one cheap mutant; then run the sample.
+        if args.sample > 1 or args.survivors:
+            # Generate every mutant and the test map, running one cheap mutant; then run the chosen ones.
             rc = mutmut(work, ["run"] + jobs + ["*._settings.x_flag__mutmut_1"], env, log)
             if rc == 0:
+                before = results(work)
                 # A mutant is in the sample by its name alone, so two runs sample the same mutants.
-                sample = set(name for name in results(work) if zlib.crc32(name.encode()) % args.sample == 0)
-                rc = mutmut(work, ["run"] + jobs + sorted(sample), env, log)
-                statuses = dict((name, status) for name, status in results(work).items() if name in sample)
+                chosen = set(name for name in before if zlib.crc32(name.encode()) % args.sample == 0)
+                again = sorted(name for name in chosen if not (args.survivors and before[name] in KILLED))
+                rc = mutmut(work, ["run"] + jobs + again, env, log) if again else 0
+                statuses = dict((name, status) for name, status in results(work).items() if name in chosen)
         else:
             rc = mutmut(work, ["run"] + jobs, env, log)
             statuses = results(work) if rc == 0 else {}
