@@ -85,3 +85,30 @@ def test_reboot_required_file_detail():
     assert facts({"reboot_required_file": {"mtime": None, "pkgs": ""}})["reasons"][0]["detail"] == (
         "/run/reboot-required exists")
     assert got["pending_since_source"] == "first_seen"
+
+
+def test_a_missing_tool_does_not_stop_the_others():
+    got = facts({"needs_restarting": None, "dnf5_needs_restarting": cmd(1, "Reboot is required")})
+    assert [r["id"] for r in got["reasons"]] == ["dnf5_needs_restarting"]
+
+
+def test_needrestart_without_kernel_versions_and_many_packages():
+    got = facts({"needrestart": cmd(0, "NEEDRESTART-KSTA: 2\n")})
+    assert got["reasons"][0]["detail"] == "needrestart: running kernel ?, expected ? (KSTA 2)"
+    pkgs = "".join("p%02d\n" % i for i in range(11))
+    detail = facts({"reboot_required_file": {"mtime": None, "pkgs": pkgs}})["reasons"][0]["detail"]
+    assert detail == "/run/reboot-required exists (11 packages: %s)" % ", ".join("p%02d" % i for i in range(10))
+
+
+def test_a_reading_of_the_wrong_type_is_named():
+    got = facts({"needrestart": "NEEDRESTART-KSTA: 2"})
+    assert got["read_errors"] == [{"source": "os:needrestart -b",
+                                   "error": "expected a command reading (a mapping), got str"}]
+
+
+def test_probe_errors_and_bad_times_are_reported_as_given():
+    got = assess({"family": "linux", "now": "later", "boot_id": 5, "os": {},
+                  "errors": [{"source": "os:uptime", "error": "denied"}, "junk"]})
+    assert got["read_errors"] == [{"source": "os:uptime", "error": "denied"},
+                                  {"source": "probe", "error": "readings carry no valid 'now' time: 'later'"}]
+    assert got["os"]["boot_id"] is None

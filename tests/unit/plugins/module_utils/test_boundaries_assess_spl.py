@@ -165,3 +165,25 @@ def test_file_errors_are_named():
     assert facts["read_errors"] == [{"source": "spl:" + INI, "error": "no PRODUCT_VERSION line"},
                                     {"source": "spl:" + ALC, "error": "permission denied"}]
     assert facts["sophos"]["installed"] is True and facts["sophos"]["version"] is None
+
+
+@pytest.mark.parametrize("machine, ok", [
+    ({"DownloadState": 1}, False), ({"InstallState": 1}, False), ({"DownloadState": 0}, True),
+])
+def test_state_machine_either_state_alone(machine, ok):
+    assert assess(raw({SMR: json.dumps(machine)}))["sophos"]["last_update_ok"] is ok
+
+
+def test_threat_service_details_and_odd_ephealth_values():
+    text = ('<health><item name="health" value="1"/><item name="threatService" value="1">'
+            '<detail name="Sophos Threat Detector" value="1"/></item></health>')
+    health = assess(raw({SHS: text}))["sophos"]["health"]
+    assert health["services"] == {"Sophos Threat Detector": "stopped"} and health["overall"] == "bad"
+    detail = assess(raw({EPH: json.dumps({"health": 7})}))["sophos"]["health"]["detail"]
+    assert detail == {"health": "unknown"}
+
+
+def test_unparsable_report_is_named_with_its_error():
+    facts = assess(raw({}, {"update_report.json": "[]"}))
+    assert facts["read_errors"] == [{"source": "spl:base/update/var/updatescheduler/update_report.json",
+                                     "error": "invalid JSON: expected an object, got list"}]

@@ -3,6 +3,7 @@
 
 from __future__ import absolute_import, division, print_function
 
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -304,3 +305,34 @@ def test_settings_defaults_and_words():
         with pytest.raises(_cycle.CycleError) as info:
             _cycle.normalize_settings(raw)
         assert str(info.value).startswith(message)
+
+
+def test_decisions_carry_the_reasons_and_a_restart_is_no_failure():
+    f = facts(strong=["x"], weak=["w"])
+    decision = _cycle.plan(f, _settled_state(f, 0), BOOT)
+    assert (decision["step"], decision["failed"]) == ("reboot", False)
+    assert (decision["weak"], decision["strong"]) == (["w"], ["x"])
+    sick = facts(health="bad", weak=["w"])
+    failed = _cycle.plan(sick, _settled_state(sick, 1), BOOT)
+    assert (failed["weak"], failed["restarts"]) == (["w"], 1)
+
+
+def test_end_states_have_no_sleep_and_skipped_says_why():
+    read_at = BOOT + timedelta(minutes=1)
+    skipped = _cycle.settle_state(facts(installed=False, read_at=read_at), {}, read_at)
+    assert skipped["sleep"] == 0.0
+    assert skipped["reason"] == "Sophos is not installed: no post-boot update to wait for"
+    with pytest.raises(_cycle.CycleError) as info:
+        _cycle.normalize_settings({"connect_timeout": 1.5})
+    assert str(info.value) == "reboot_cycle_connect_timeout must be an integer, got 1.5"
+
+
+def test_parse_time_returns_utc_whatever_the_local_zone(monkeypatch):
+    monkeypatch.setenv("TZ", "XYZ-01:00")
+    time.tzset()
+    try:
+        local = datetime(2026, 11, 28, 7, 0, tzinfo=timezone(timedelta(hours=1)))
+        assert _cycle.parse_time(local, "t").utcoffset() == timedelta(0)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

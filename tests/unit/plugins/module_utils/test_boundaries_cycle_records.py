@@ -126,3 +126,11 @@ def test_reason_helpers_and_facts_check():
     assert _cycle.last_boot({"reasons": [], "os": {"last_boot": ""}}) is None
     assert _cycle.last_boot({"reasons": []}) is None
     assert _cycle.sophos_installed({"reasons": [], "sophos": None}) is False
+
+
+def test_result_names_a_bad_start_time():
+    f = facts()
+    state = dict(_cycle.start(f, {}, T0), started="yesterday")
+    with pytest.raises(_cycle.CycleError) as info:
+        _cycle.result(state, _cycle.plan(f, _cycle.start(f, {}, T0), T0), f, T0)
+    assert str(info.value).startswith("started 'yesterday' is not an ISO 8601 date-time")

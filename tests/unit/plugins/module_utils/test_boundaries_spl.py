@@ -134,3 +134,7 @@ def test_update_report_error_fields():
 def test_update_report_times_must_be_text():
     parsed, _err = _spl.parse_update_report('{"status": "SUCCESS", "finishTime": 20261126}')
     assert parsed["finish"] is None
+
+
+def test_version_ini_splits_at_the_first_equals_sign():
+    assert _spl.parse_version_ini("PRODUCT_VERSION = 1=2") == ({"PRODUCT_VERSION": "1=2"}, None)
