@@ -112,3 +112,8 @@ def test_probe_errors_and_bad_times_are_reported_as_given():
     assert got["read_errors"] == [{"source": "os:uptime", "error": "denied"},
                                   {"source": "probe", "error": "readings carry no valid 'now' time: 'later'"}]
     assert got["os"]["boot_id"] is None
+
+
+def test_an_unexpected_answer_does_not_stop_the_others():
+    got = facts({"needs_restarting": cmd(2, "odd"), "dnf5_needs_restarting": cmd(1, "Reboot is required")})
+    assert [r["id"] for r in got["reasons"]] == ["dnf5_needs_restarting"]

@@ -126,3 +126,54 @@ def test_build_report_checks_and_duplicates():
                                   "not_run", "deferred", "pending", "rebooted", "ok"]
     stamped = _report.build_report([])["generated"]
     assert stamped.endswith("Z") and len(stamped) == len("2026-11-27T03:00:00Z")
+
+
+def test_every_field_name_in_the_notes():
+    got = _report.host_row(
+        "h", facts={"sophos": {"updating": "x", "last_update": [1], "product": {"p": 1}, "queued_update": [],
+                               "health": {"overall": [2], "services": {"a": ["b"]}}},
+                    "os": {"last_boot": {"b": 1}}, "reasons": [{"id": ["i"]}]},
+        cycle={"status": "ok", "started": [3], "check_mode": "x", "settles": [{"ended": ["e"]}]},
+        patch=[], run={"state": "ok", "message": ["m"]})
+    assert got["data_errors"] == [
+        "sophos_reboot.sophos.health.services: expected a string, got ['b']",
+        "sophos_reboot.sophos.queued_update: expected a mapping, got []",
+        "sophos_reboot.sophos.product: expected a string, got {'p': 1}",
+        "sophos_reboot.sophos.updating: expected a boolean, got 'x'",
+        "sophos_reboot.sophos.last_update: expected a string, got [1]",
+        "sophos_reboot.sophos.health.overall: expected a string, got [2]",
+        "run.message: expected a string, got ['m']",
+        "sophos_reboot.os.last_boot: expected a string, got {'b': 1}",
+        "sophos_reboot.reasons[0].id: expected a string, got ['i']",
+        "sophos_reboot_cycle.settles[0].ended: expected a string, got ['e']",
+        "sophos_reboot_cycle.check_mode: expected a boolean, got 'x'",
+        "sophos_reboot_cycle.started: expected a string, got [3]",
+        "sophos_patch: expected a mapping, got []",
+    ]
+    assert sorted(got) == sorted(["host", "status", "attention", "issues", "run", "has_facts", "os",
+                                  "reboot_required", "reasons", "pending_since", "pending_days", "urgent", "alert",
+                                  "sophos", "maintenance", "patch", "read_errors", "data_errors"])
+    assert _report.host_row("h", cycle=[1])["data_errors"] == ["sophos_reboot_cycle: expected a mapping, got [1]"]
+
+
+def test_field_length_limits():
+    long = "x" * 90
+    got = _report.host_row("h", facts={"sophos": {"last_update": long, "product": long,
+                                                  "health": {"overall": long, "services": {"s": long}}},
+                                       "os": {"last_boot": long}},
+                           cycle={"status": "ok", "started": long})
+    assert got["sophos"]["last_update"] == got["sophos"]["product"] == got["os"]["last_boot"] == \
+        got["maintenance"]["started"] == "x" * 80 + "\u2026 (10 more characters)"
+    assert got["sophos"]["health"] == got["sophos"]["services"]["s"] == "x" * 40 + "\u2026 (50 more characters)"
+    assert got["sophos"]["updating"] is None and got["sophos"]["queued_update_suspected"] is None
+    queued = _report.host_row("h", facts={"sophos": {"updating": True, "queued_update": {"suspected": True}}})
+    assert (queued["sophos"]["updating"], queued["sophos"]["queued_update_suspected"]) == (True, True)
+
+
+def test_issue_ids_and_default_texts():
+    deferred = _report.host_row("h", facts={}, cycle={"status": "deferred"})
+    assert deferred["issues"] == [{"status": "deferred", "id": "deferred",
+                                   "text": "deferred: the maintenance window was too short"}]
+    assert _report.host_row("h", run={"state": "not_run"})["issues"][0]["text"] == "not run yet"
+    assert _report.host_row("h", facts={"sophos": {"installed": True, "health": {"overall": "bad"}}})[
+        "issues"] == [{"status": "unhealthy", "id": "sophos_health", "text": "Sophos health is bad"}]
