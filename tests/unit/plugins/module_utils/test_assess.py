@@ -438,8 +438,8 @@ def test_long_uptime_and_running_update_with_pending_restart():
      ["spl:base/update/var/updatescheduler/update_report.json"]),
     pytest.param({"family": "windows", "now": NOW, "sophos": [{"root": None, "keys": {"AutoUpdate": "x"}}],
                   "os_keys": []}, ["registry:HKLM\\None\\AutoUpdate"],
-                 marks=pytest.mark.xfail(strict=True, reason="a Windows registry reading of the wrong type "
-                                                               "is not reported yet")),
+                 marks=pytest.mark.xfail(strict=True,
+                                         reason="a Windows registry reading of the wrong type is not reported yet")),
 ])
 def test_garbage_never_raises_and_is_reported(raw, sources):
     facts = assess(copy.deepcopy(raw))
