@@ -691,6 +691,8 @@ def _unreadable_key(col, source, reading, hides):
 def _cmd_ok(col, source, cmd, hides=()):
     """A command reading, or None (recording an error) when it did not produce output to read."""
     if not isinstance(cmd, dict):
+        if cmd is not None:
+            col.error(source, "expected a command reading (a mapping), got %s" % type(cmd).__name__)
         return None
     if cmd.get("error"):
         col.error(source, cmd["error"], hides=hides)

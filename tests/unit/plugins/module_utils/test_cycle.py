@@ -334,7 +334,7 @@ def test_settle_with_a_bad_read_time_names_it():
 
 
 def test_settled_refuses_a_running_settle():
-    with pytest.raises(_cycle.CycleError):
+    with pytest.raises(_cycle.CycleError, match="still waiting"):
         _cycle.settled(state(), _settle(facts(), 1))
 
 
@@ -362,7 +362,7 @@ def test_result_check_mode_reports_would_reboot():
 def test_result_needs_an_ending_decision():
     f = facts(strong=["reboot_required_file"])
     st = state(f)
-    with pytest.raises(_cycle.CycleError):
+    with pytest.raises(_cycle.CycleError, match="needs an ending decision, got step 'reboot'"):
         _cycle.result(st, _cycle.plan(f, st, T0), f, T0)
 
 
