@@ -145,7 +145,7 @@ ROWS = [
     (
         '<tr data-index="2" data-status="pending" data-host="lin-9">'
         '<td data-sort="lin-9"><div class="c">lin-9</div></td>'
-        '<td data-sort="8"><div class="c">'
+        '<td data-sort="9"><div class="c">'
         '<span class="badge" style="--c:#c9a100">Restart pending</span></div></td>'
         '<td data-sort="8.000"><div class="c"><div class="bar" title="8.0 days">'
         '<span style="--c:#e07b00;width:28.6%"></span><i style="left:50%"></i></div>'
@@ -160,7 +160,7 @@ ROWS = [
     (
         '<tr data-index="3" data-status="ok" data-host="db_2">'
         '<td data-sort="db_2"><div class="c">db_2</div></td>'
-        '<td data-sort="10"><div class="c"><span class="badge" style="--c:#4caf50">OK</span></div></td>'
+        '<td data-sort="11"><div class="c"><span class="badge" style="--c:#4caf50">OK</span></div></td>'
         '<td data-sort=""><div class="c"><span class="small">–</span></div></td>'
         '<td data-sort=""><div class="c"><span class="small">–</span></div></td>'
         '<td data-sort=""><div class="c"><span class="small">–</span></div></td>'

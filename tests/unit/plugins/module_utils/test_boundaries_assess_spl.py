@@ -48,6 +48,8 @@ def test_every_field_of_a_clean_spl_install():
         "queued_update": {"suspected": False, "evidence": []},
         "health": {"overall": "good", "detail": {"health": "good", "service": "good", "threat": "good"},
                    "services": {"Sophos MCS Client": "running"}},
+        "installed_at": None, "installed_at_source": None, "installed_since_boot": None,
+        "installed_since_boot_note": "no install time: base/etc/machine_id.txt is missing",
     }
 
 

@@ -31,7 +31,8 @@ def test_start_restarted_settled():
     assert state["restarts"] == 0 and len(state["boots"]) == 1, "restarted() changed the state it was given"
     assert (after["restarts"], after["settled"]) == (1, False)
     assert after["boots"][1] == {"boot_id": "b2", "last_boot": "2026-11-28T02:03:00Z",
-                                 "restarted_at": "2026-11-28T02:04:00Z", "restart_seconds": 95.0}
+                                 "restarted_at": "2026-11-28T02:04:00Z", "restart_seconds": 95.0,
+                                 "boot_id_before": "b1", "reasons": [], "queued_update": False}
     assert "restart_seconds" not in _cycle.restarted(state, f, T0)["boots"][1]
     done = _cycle.settled(after, {"wait": False, "mode": "poll", "elapsed": 61.26, "ended": "evidence",
                                   "reason": "r"})

@@ -161,7 +161,7 @@ def test_sorting_and_summary_are_the_hand_written_order():
     assert summary["total"] == 9 and summary["restarts"] == 2
     assert summary["reboot_required"] == ["e-alert", "c-pending-5", "a-pending-3", "b-pending-3"]
     assert summary["counts"] == {"unreachable": 1, "failed": 0, "still_pending": 0, "unhealthy": 0, "alert": 1,
-                                 "no_data": 1, "not_run": 1, "deferred": 0, "pending": 3, "rebooted": 1, "ok": 1}
+                                 "no_data": 1, "unknown": 0, "not_run": 1, "deferred": 0, "pending": 3, "rebooted": 1, "ok": 1}
     assert summary["hosts"]["pending"] == ["c-pending-5", "a-pending-3", "b-pending-3"]
 
 

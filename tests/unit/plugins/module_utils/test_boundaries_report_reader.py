@@ -100,7 +100,8 @@ def test_lists_mappings_and_choices():
         "sophos_reboot_cycle.reasons_after[4]: expected a string, got ['c']"]
     assert row({}, cycle={})["maintenance"] is None
     settles = row({}, cycle={"status": "ok", "settles": [{"mode": "poll", "seconds": "12.5", "ended": "evidence"}]})
-    assert settles["maintenance"]["settles"] == [{"mode": "poll", "seconds": 12.5, "ended": "evidence"}]
+    assert settles["maintenance"]["settles"] == [{"mode": "poll", "seconds": 12.5, "ended": "evidence",
+                                                  "reason": None, "started_at": None, "ended_at": None}]
 
 
 def test_build_report_checks_and_duplicates():
@@ -121,9 +122,9 @@ def test_build_report_checks_and_duplicates():
     report = _report.build_report([{"host": "a"}, {"host": "a"}], generated="g", title=None)
     assert [r["data_errors"] for r in report["hosts"]] == [[], ["host: listed more than once"]]
     assert (report["schema_version"], report["kind"], report["title"], report["generated"]) == (
-        1, "fleetops.sophos.report", "Sophos restart report", "g")
+        2, "fleetops.sophos.report", "Sophos restart report", "g")
     assert report["statuses"] == ["unreachable", "failed", "still_pending", "unhealthy", "alert", "no_data",
-                                  "not_run", "deferred", "pending", "rebooted", "ok"]
+                                  "unknown", "not_run", "deferred", "pending", "rebooted", "ok"]
     stamped = _report.build_report([])["generated"]
     assert stamped.endswith("Z") and len(stamped) == len("2026-11-27T03:00:00Z")
 
@@ -152,7 +153,8 @@ def test_every_field_name_in_the_notes():
     ]
     assert sorted(got) == sorted(["host", "status", "attention", "issues", "run", "has_facts", "os",
                                   "reboot_required", "reasons", "pending_since", "pending_days", "urgent", "alert",
-                                  "sophos", "maintenance", "patch", "read_errors", "data_errors"])
+                                  "sophos", "maintenance", "patch", "read_errors", "data_errors",
+                                  "reboot_required_unknown", "unknown_sources"])
     assert _report.host_row("h", cycle=[1])["data_errors"] == ["sophos_reboot_cycle: expected a mapping, got [1]"]
 
 
