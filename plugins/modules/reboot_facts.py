@@ -91,6 +91,9 @@ notes:
     an update report), else from the first run that saw the restart pending. Enable a fact cache to keep
     it between playbook runs.
   - Linux needs Python 3.8 or newer on the host. Reading SPL status files needs root (C(become)).
+  - Windows hosts read as the connecting account (an administrator) and need no C(become); C(sudo) fails
+    there, so on a mixed inventory escalate the Linux group only (C(ansible_become=true) in its group
+    variables, or C(-b) with a Linux host pattern). The fleetops.sophos playbooks do this by default.
 seealso:
   - module: ansible.builtin.reboot
   - module: ansible.windows.win_reboot
@@ -118,9 +121,12 @@ author:
 """
 
 EXAMPLES = r"""
-# Ad hoc, whole inventory:
-#   ansible all -b -m fleetops.sophos.reboot_facts
-#   ansible all -b -m fleetops.sophos.reboot_facts -a 'alert_days=7 pending_file_rename=ignore'
+# Ad hoc. Linux needs root to read the Sophos status files; Windows must not get sudo (the Windows
+# exec wrapper refuses it), so escalate per group rather than with -b on a mixed inventory:
+#   ansible linux -b -m fleetops.sophos.reboot_facts
+#   ansible windows -m fleetops.sophos.reboot_facts -a 'alert_days=7 pending_file_rename=ignore'
+# or set ansible_become=true in the inventory's [linux:vars] and read everything at once:
+#   ansible all -m fleetops.sophos.reboot_facts
 
 - name: Read the restart state
   fleetops.sophos.reboot_facts:
