@@ -403,6 +403,8 @@ def host_row(host, facts=None, cycle=None, patch=None, run=None, alert_days=DEFA
         "reasons": _reasons(read, facts.get("reasons")),
         "pending_since": read.text(facts.get("pending_since"), field="sophos_reboot.pending_since", limit=80),
         "pending_days": read.number(facts.get("pending_days"), "sophos_reboot.pending_days"),
+        "pending_since_source": read.text(facts.get("pending_since_source"),
+                                          field="sophos_reboot.pending_since_source", limit=40),
         "urgent": sophos["reboot_urgent"],
         "alert": read.flag(facts.get("alert"), "sophos_reboot.alert"),
         "sophos": sophos,
@@ -537,6 +539,11 @@ def to_csv(report):
     return out.getvalue()
 
 
+def _first_seen(row, text):
+    """The age counts only from the first run that saw the restart pending (no source gave a time)."""
+    return text if row.get("pending_days") is not None and row.get("pending_since_source") == u"first_seen" else u""
+
+
 def _md(value):
     text = _fmt(value)
     text = html.escape(text, quote=False).replace(u"|", u"\\|").replace(u"`", u"\\`")
@@ -574,7 +581,7 @@ def to_markdown(report):
     for row in report["hosts"]:
         cycle = row["maintenance"] or {}
         lines.append(u"| %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            _md(row["host"]), STATUS_LABELS[row["status"]], _md(row["pending_days"]),
+            _md(row["host"]), STATUS_LABELS[row["status"]], _md(row["pending_days"]) + _first_seen(row, u" (since first seen)"),
             _md([_reason_text(reason) for reason in row["reasons"]]), _md(cycle.get("restarts")),
             _md(row["sophos"]["version"]), _md(row["sophos"]["last_update"]), _md(row["sophos"]["health"])))
     return u"\n".join(lines) + u"\n"
@@ -717,7 +724,7 @@ def _pending_cell(row, alert_days):
     colour = "#b3261e" if days > alert_days else ("#e07b00" if days > alert_days / 2.0 else "#c9a100")
     gauge = (u'<div class="bar" title="%s"><span style="--c:%s;width:%.1f%%"></span><i style="left:50%%"></i></div>'
              % (_h(_days(days)), colour, width))
-    return _td(u"%.3f" % days, gauge, _h(_days(days)))
+    return _td(u"%.3f" % days, gauge, _h(_days(days)) + _first_seen(row, u", since first seen"))
 
 
 def _short(text, limit=300):
