@@ -45,7 +45,7 @@ def run(args, env=None):
 
 
 def test_the_docs_have_inventory_snippets():
-    names = [name.split("#")[0] for name, _, _ in snippets("inventory")]
+    names = [snippet[0].split("#")[0] for snippet in snippets("inventory")]
     assert "README.md" in names and "docs/awx.md" in names, names
 
 

@@ -75,7 +75,7 @@ def test_mixed_inventory_windows_host_is_unreachable_never_a_become_error(lab, t
     lab.sophos(host, "clean")
     before = lab.boot_id(host)
     res, report = play(lab, MAINTENANCE, tmp_path, dict(FAST, maintenance_hosts="%s:windows" % host,
-                                                         patch_enabled=False),
+                                                        patch_enabled=False),
                        inventories=[winrm_inventory], args=("--check",) if mode == "check" else ())
     out = res.stdout + res.stderr
     assert "Become plugin" not in out and "become method" not in out, out[-3000:]
@@ -106,8 +106,8 @@ def test_facts_mixed_inventory_escalates_linux_only(lab, tmp_path, winrm_invento
 
 def test_facts_become_can_be_switched_off(lab, tmp_path):
     host = lab.hosts[0]
-    res, _ = play(lab, FACTS, tmp_path, {"facts_hosts": host, "facts_become": "false", "ansible_user": "fleetops"},
-                  args=("-vvv",))
+    res = play(lab, FACTS, tmp_path, {"facts_hosts": host, "facts_become": "false", "ansible_user": "fleetops"},
+               args=("-vvv",))[0]
     assert "ESTABLISH SSH CONNECTION FOR USER: fleetops" in res.stdout, res.stdout[-3000:]
     assert not re.search(r"sudo -H -S -n", res.stdout)
 
@@ -120,7 +120,7 @@ def test_a_window_end_already_past_fails_the_run_before_any_host_is_touched(lab,
     before = lab.boot_id(host)
     try:
         res, report = play(lab, MAINTENANCE, tmp_path, dict(FAST, maintenance_hosts=host,
-                                                             reboot_cycle_window_end="2025-12-01T06:00:00+01:00"))
+                                                            reboot_cycle_window_end="2025-12-01T06:00:00+01:00"))
     finally:
         lab.sophos(host, "clean")
     assert res.returncode != 0
@@ -144,7 +144,7 @@ def test_relative_window_ends(lab, tmp_path):
     try:
         # One minute from the run's start: a restart (up to 60 s + 24 s settle) never fits.
         res, report = play(lab, MAINTENANCE, tmp_path, dict(FAST, maintenance_hosts=host, patch_enabled=False,
-                                                             reboot_cycle_window_end="+1m"))
+                                                            reboot_cycle_window_end="+1m"))
         assert res.returncode == 0, res.stdout[-3000:]
         end, begin = window_line(res, "+1m")
         assert end - begin == datetime.timedelta(minutes=1)
@@ -152,7 +152,7 @@ def test_relative_window_ends(lab, tmp_path):
         assert lab.boot_id(host) == before
         # ISO 8601 duration, check run: counted from the run's start.
         res, report = play(lab, MAINTENANCE, tmp_path, dict(FAST, maintenance_hosts=host, patch_enabled=False,
-                                                             reboot_cycle_window_end="PT2H"), args=("--check",))
+                                                            reboot_cycle_window_end="PT2H"), args=("--check",))
         end, begin = window_line(res, "PT2H")
         assert end - begin == datetime.timedelta(hours=2)
         assert rows(report)[host]["maintenance"]["would_reboot"] is True
@@ -161,7 +161,7 @@ def test_relative_window_ends(lab, tmp_path):
         berlin = ZoneInfo("Europe/Berlin")
         given = (datetime.datetime.now(berlin) - datetime.timedelta(minutes=2)).strftime("%H:%M") + " Europe/Berlin"
         res, report = play(lab, MAINTENANCE, tmp_path, dict(FAST, maintenance_hosts=host, patch_enabled=False,
-                                                             reboot_cycle_window_end=given))
+                                                            reboot_cycle_window_end=given))
         assert res.returncode == 0, res.stdout[-3000:]
         end, begin = window_line(res, given)
         assert datetime.timedelta(hours=23) < end - begin < datetime.timedelta(hours=24)
@@ -180,7 +180,7 @@ def test_a_fact_cache_keeps_a_first_seen_pending_age(lab, tmp_path):
     cache = {"ANSIBLE_CACHE_PLUGIN": "ansible.builtin.jsonfile",
              "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(tmp_path / "facts-cache"), "ANSIBLE_CACHE_PLUGIN_TIMEOUT": "0"}
     try:
-        first = [play(lab, FACTS, tmp_path, {"facts_hosts": host}, env=cache)[1] for _ in range(2)]
+        first = [play(lab, FACTS, tmp_path, {"facts_hosts": host}, env=cache)[1] for run in (1, 2)]
         uncached = play(lab, FACTS, tmp_path / "nocache", {"facts_hosts": host})[1]
     finally:
         lab.sophos(host, "clean")
@@ -198,8 +198,8 @@ def test_typos_are_named_with_the_closest_known_variable(lab, tmp_path):
     host = lab.hosts[0]
     lab.sophos(host, "clean")
     res, report = play(lab, MAINTENANCE, tmp_path, dict(FAST, maintenance_hosts=host, patch_enabled=False,
-                                                         reboot_cycle_max_cycle=3, patch_exlude="x",
-                                                         report_zzzzzzzzzz="y"), args=("--check",))
+                                                        reboot_cycle_max_cycle=3, patch_exlude="x",
+                                                        report_zzzzzzzzzz="y"), args=("--check",))
     assert res.returncode == 0, res.stdout[-3000:]
     out = res.stdout + res.stderr
     assert "unknown variable reboot_cycle_max_cycle is ignored (did you mean reboot_cycle_max_cycles?)" in out
@@ -228,7 +228,7 @@ def test_an_excluded_host_is_reported_deferred_and_never_touched(lab, tmp_path):
     extra.write_text('[frozen]\n%s maintenance_exclude=yes maintenance_exclude_reason="change freeze"\n' % excluded)
     try:
         res, report = play(lab, MAINTENANCE, tmp_path, dict(FAST, maintenance_hosts="%s:%s" % (excluded, other),
-                                                             patch_enabled=False), inventories=[extra])
+                                                            patch_enabled=False), inventories=[extra])
     finally:
         for host in (excluded, other):
             lab.sophos(host, "clean")
