@@ -18,12 +18,13 @@ export ANSIBLE_NOCOLOR := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help setup deb-packages venv test demo bench sanity units pwsh lint docs build changelog \
-	integration molecule compat clean
+	antsibull galaxy docsite integration molecule compat clean
 
 help:
 	@echo "make demo   - start the lab and run the maintenance playbook on it (two-restart scenario)"
 	@echo "make test   - install everything and run every check (sanity, units, lint, docs, lab integration)"
 	@echo "make bench  - benchmarks on the lab (printed figures)"
+	@echo "make docsite - the docs site (antsibull-docs) into tests/output/docsite"
 
 setup: deb-packages venv $(VENV)/compat/.installed $(LINK) $(GET_PIP)
 
@@ -41,7 +42,7 @@ $(VENV)/.installed: requirements.txt requirements-test.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip 2>&1 | { grep -v "^WARNING: Location" || true; }
 	$(BIN)/pip install -q -r requirements-test.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
-	$(BIN)/python -c "import ansible_collections.ansible.windows, ansible_collections.community.general, ansiblelint, molecule, tree_sitter_pwsh"
+	$(BIN)/python -c "import ansible_collections.ansible.windows, ansible_collections.community.general, ansiblelint, molecule, tree_sitter_pwsh, galaxy_importer, antsibull_docs, myst_parser, sphinx_ansible_theme"
 	touch $@
 
 # The oldest ansible-core meta/runtime.yml admits, for the "compat" stage of make test.
@@ -67,7 +68,7 @@ demo: setup
 bench: setup
 	$(BIN)/python tests/tools/run_checks.py --only bench
 
-sanity units pwsh lint docs build changelog integration molecule compat: setup
+sanity units pwsh lint docs build changelog antsibull galaxy docsite integration molecule compat: setup
 	$(BIN)/python tests/tools/run_checks.py --only $@
 
 clean:

@@ -20,7 +20,7 @@ from ansible_collections.fleetops.sophos.plugins.module_utils._assess import ARG
 
 LINUX_MODULE = "fleetops.sophos.reboot_facts"
 WINDOWS_PROBE = "fleetops.sophos.win_reboot_probe"
-PROBE_KEYS = ("now", "last_boot", "sophos", "os_keys", "services", "errors")
+PROBE_KEYS = ("now", "last_boot", "sophos", "os_keys", "services", "errors", "sccm", "uninstall")
 
 
 def _is_powershell(connection):
@@ -62,6 +62,8 @@ class ActionModule(ActionBase):
                     if key in probe:
                         result[key] = probe[key]
                 return result
+            if probe.get("warnings"):
+                result["warnings"] = list(probe["warnings"])
             raw = dict((key, probe.get(key)) for key in PROBE_KEYS)
             raw["family"] = "windows"
             facts = assess(raw, options, previous=previous if isinstance(previous, dict) else None)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: fleetops.sophos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters of the report role: thin wrappers over module_utils/_report.py."""
+"""Filters of the report role: thin wrappers over module_utils/_report*.py."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,7 +13,8 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report
+from ansible_collections.fleetops.sophos.plugins.module_utils import (
+    _report, _report_csv, _report_history, _report_html, _report_index_html, _report_markdown)
 
 # Ansible hands filters lazy, templating containers; the report works on plain data.
 _PLAIN = (str, int, float, bool, type(None))
@@ -73,9 +74,30 @@ def _wrap(name, function):
 
 
 def report_build(entries, alert_days=_report.DEFAULT_ALERT_DAYS, generated=None, title=None,
-                 max_text=_report.DEFAULT_MAX_TEXT):
+                 max_text=_report.DEFAULT_MAX_TEXT, run=None):
     return wrap_var(_report.build_report(_plain(entries), alert_days=_plain(alert_days), generated=generated,
-                                         title=title, max_text=_plain(max_text)))
+                                         title=title, max_text=_plain(max_text), run=_plain(run)))
+
+
+def report_run(started, token, check_mode=False, playbook=None, basename="sophos-report"):
+    return _report_history.new_run(to_text(started), to_text(token), check_mode=bool(_plain(check_mode)),
+                                   playbook=to_text(playbook) if playbook else None, basename=to_text(basename))
+
+
+def report_prune(names, keep, run=None, basename="sophos-report"):
+    names = [to_text(name).rsplit("/", 1)[-1] for name in _plain(names)]
+    return _report_history.to_prune(names, _plain(keep), current=_plain(run), basename=to_text(basename))
+
+
+def report_index(paths, contents, names=None, basename="sophos-report", title="Sophos restart reports"):
+    """``paths`` of the runs' JSON reports and their ``contents`` (same order): the index page as HTML."""
+    paths, contents = _plain(paths), _plain(contents)
+    if len(paths) != len(contents):
+        raise ValueError("expected one content per path, got %d path(s) and %d content(s)" % (len(paths), len(contents)))
+    pairs = [(to_text(path).rsplit("/", 1)[-1], to_text(text)) for path, text in zip(paths, contents)]
+    index = _report_history.index_data(pairs, basename=to_text(basename))
+    listed = [to_text(name).rsplit("/", 1)[-1] for name in _plain(names or [])]
+    return _report_index_html.to_index_html(index, names=listed, title=to_text(title), basename=to_text(basename))
 
 
 class FilterModule(object):
@@ -83,7 +105,10 @@ class FilterModule(object):
         return {
             "report_entries": report_entries,
             "report_build": _wrap("report_build", report_build),
-            "report_csv": _wrap("report_csv", _report.to_csv),
-            "report_markdown": _wrap("report_markdown", _report.to_markdown),
-            "report_html": _wrap("report_html", _report.to_html),
+            "report_csv": _wrap("report_csv", _report_csv.to_csv),
+            "report_markdown": _wrap("report_markdown", _report_markdown.to_markdown),
+            "report_html": _wrap("report_html", _report_html.to_html),
+            "report_run": _wrap("report_run", report_run),
+            "report_prune": _wrap("report_prune", report_prune),
+            "report_index": _wrap("report_index", report_index),
         }

@@ -7,7 +7,9 @@ probe's ``now`` is used). It runs on Linux hosts inside the ``reboot_facts`` mod
 stdlib only) and on the controller for Windows readings. Bad or unexpected input never raises: it
 becomes an entry of ``read_errors`` and the facts it would have fed stay ``null``/``unknown``.
 
-Raw readings (schema 1) — a dict; every key is optional, ``null`` means "not there":
+Raw readings — a dict; every key is optional, ``null`` means "not there". A reading of something that
+exists but cannot be read is ``{error, denied}`` (``denied``: permission refused, so root or an
+administrator would help); "not there" is never used for "could not look".
 
 Common
   ``family``      ``linux`` | ``windows``
@@ -19,29 +21,41 @@ Common
 Linux (``reboot_facts`` module). A command reading is ``{rc, stdout, stderr}`` and is present only
 when the tool exists on the host.
   ``spl``  null when the install dir is missing, else
-      ``{dir, files: {relpath: {text} | {error}}, reports: {file name: {text} | {error}},
-         markers: {relpath: bool}, services: {unit: {LoadState, ActiveState, ...}}}``
-      ``files`` holds only files that exist, among ``FILES_SPL``; ``reports`` the
-      ``update_report*.json`` files; ``markers`` whether each of ``MARKERS_SPL`` exists;
+      ``{dir, files: {relpath: {text} | {error} | {blocked: dir}}, reports: {file name: {text} | {error}},
+         reports_dir: null | {error} | {blocked: dir}, markers: {relpath: bool | null},
+         install_marker: null | {mtime: ISO UTC} | {error} | {blocked: dir},
+         blocked: {dir: {error, denied}}, services: {unit: {LoadState, ActiveState, ...}}}``
+      ``files`` holds only files that exist (or may exist), among ``FILES_SPL``; ``reports`` the
+      ``update_report*.json`` files; ``reports_dir`` why the reports directory could not be listed;
+      ``markers`` whether each of ``MARKERS_SPL`` exists (null: cannot tell); ``install_marker`` the
+      mtime of ``INSTALL_MARKER_SPL``; ``blocked`` the directories (absolute paths, the install dir
+      included) that exist but cannot be entered, and ``{blocked: dir}`` marks what lies under one;
       ``services`` the ``systemctl show`` properties of ``sophos-spl.service``.
   ``sav``  null when ``/opt/sophos-av`` is missing, else
       ``{dir, version: cmd, status: cmd, last_update: {text} | {error}}``
       (``savdstatus --version``, ``savdstatus -v``, ``etc/update.last_update``)
   ``local_times``  ``{"YYYYmmdd HHMMSS": ISO UTC}``: every update report stamp, converted with the
       host's time zone on the host (the stamps are host local time)
-  ``os``  ``{reboot_required_file: null | {mtime: ISO UTC, pkgs: str | null},
+  ``os``  ``{reboot_required_file: null | {mtime: ISO UTC, pkgs: str | null} | {error},
              needs_restarting: cmd (needs-restarting -r), dnf5_needs_restarting: cmd,
              zypper_needs_rebooting: cmd, needrestart: cmd (needrestart -b),
              rpm_core: cmd (rpm -q --qf '%{NAME} %{VERSION}-%{RELEASE}.%{ARCH} %{INSTALLTIME}\\n' CORE),
              kernel_release: uname -r}``
 
 Windows (``win_reboot_probe``). A key reading is
-  ``{exists: bool, values: {name: {type: RegistryValueKind, value}}, subkeys: [name],
-     children: {name: key reading}, error: str}`` (``children`` only where the probe reads deeper).
+  ``{exists: true, values: {name: {type: RegistryValueKind, value} | {error}}, subkeys: [name],
+     children: {name: key reading}}`` (``children`` only where the probe reads deeper), ``{exists: false}``
+  for a missing key, ``{exists: null, error}`` for a key that could not be opened or listed. A value
+  ``{error}`` could not be read; the other values of its key still count. Names are case-insensitive.
   ``sophos``    ``[{root, keys: {"AutoUpdate" | "AutoUpdate\\UpdateStatus" | ...: key reading}}]``,
                 one entry per registry root read (the 32-bit ``WOW6432Node`` view and the native one)
   ``os_keys``   ``{path under HKLM: key reading}`` for the keys in ``WINDOWS_OS_KEYS``
-  ``services``  ``[{name, display_name, status, start_type}]`` (Sophos services only), or null
+  ``services``  ``[{name, display_name, status, start_type, errors: {property: message},
+                  registry: key reading of Services\\<name> (Start, DelayedAutostart)}]``
+                (Sophos services only), or null
+  ``sccm``      ``{reboot_pending, hard_reboot_pending}`` | ``{error}`` | null (no SCCM client)
+  ``uninstall`` ``{path under HKLM: key reading}`` for ``UNINSTALL_ROOTS``, ``children`` only for the
+                subkeys whose ``DisplayName`` starts with "Sophos"; absent when the probe did not read them
 """
 
 from __future__ import absolute_import, division, print_function
@@ -49,12 +63,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import calendar
+import datetime
 import re
 import time
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _spl
 
-SCHEMA = 1
+# 2: reboot_required, sophos.reboot_required and os.reboot_required may be null (unknown);
+#    unknown_sources; read_errors entries may carry a hint; sophos.installed_at & co.
+SCHEMA = 2
 
 SOURCE_SOPHOS = "sophos"
 SOURCE_OS = "os"
@@ -63,6 +80,7 @@ SOURCE_OS = "os"
 REASONS = {
     "sophos_reboot_required": SOURCE_SOPHOS,
     "sophos_pending_renames": SOURCE_SOPHOS,
+    "sophos_installed_since_boot": SOURCE_SOPHOS,
     "cbs_reboot_pending": SOURCE_OS,
     "windows_update": SOURCE_OS,
     "pending_file_rename": SOURCE_OS,
@@ -70,6 +88,11 @@ REASONS = {
     "domain_join": SOURCE_OS,
     "server_manager": SOURCE_OS,
     "update_exe_volatile": SOURCE_OS,
+    "cbs_reboot_in_progress": SOURCE_OS,
+    "cbs_packages_pending": SOURCE_OS,
+    "windows_update_services_pending": SOURCE_OS,
+    "windows_update_post_reboot_reporting": SOURCE_OS,
+    "sccm_reboot_pending": SOURCE_OS,
     "reboot_required_file": SOURCE_OS,
     "needs_restarting": SOURCE_OS,
     "dnf5_needs_restarting": SOURCE_OS,
@@ -104,6 +127,11 @@ FILES_SPL = (
 )
 REPORTS_DIR_SPL = "base/update/var/updatescheduler"
 MARKERS_SPL = ("var/lock-sophosspl/suldownloader.pid", "var/sophosspl/upgrade_marker_file")
+# Written once by SPL's installer (its `machineid` tool creates it only when it is missing or empty) and
+# never rewritten by an update: its mtime is the first install time. See docs/architecture.md.
+INSTALL_MARKER_SPL = "base/etc/machine_id.txt"
+# What an SPL source that cannot be read may hide.
+SPL_REASON_FILES = {"base/mcs/status/ALC_status.xml": ("sophos_reboot_required",)}
 SERVICE_SPL = "sophos-spl.service"
 
 # needs-restarting's own rule (dnf-plugins-core), reused by the fallback when no tool is installed.
@@ -111,23 +139,57 @@ CORE_PACKAGES = ("kernel", "kernel-core", "kernel-rt", "glibc", "linux-firmware"
                  "dbus-broker", "dbus-daemon", "microcode_ctl")
 KERNEL_PACKAGES = ("kernel", "kernel-core", "kernel-rt")
 
+_CBS = "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing"
+_WU = "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate"
 WINDOWS_OS_KEYS = {
-    "cbs": "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending",
-    "wu": "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired",
+    "cbs": _CBS + "\\RebootPending",
+    "cbs_root": _CBS,  # RebootInProgress, PackagesPending: subkeys (Salt) or values (field scripts)
+    "wu": _WU + "\\Auto Update\\RebootRequired",
+    "wu_post_reboot": _WU + "\\Auto Update\\PostRebootReporting",
+    "wu_services_pending": _WU + "\\Services\\Pending",
     "session": "SYSTEM\\CurrentControlSet\\Control\\Session Manager",
     "active_name": "SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ActiveComputerName",
     "name": "SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName",
     "netlogon": "SYSTEM\\CurrentControlSet\\Services\\Netlogon",
     "server_manager": "SOFTWARE\\Microsoft\\ServerManager",
+    "server_component_cache": "SOFTWARE\\Microsoft\\ServerManager\\ServicingStorage\\ServerComponentCache",
     "updates": "SOFTWARE\\Microsoft\\Updates",
+    "update_exe_volatile": "SOFTWARE\\Microsoft\\Updates\\UpdateExeVolatile",
+    "update_exe_volatile_wow": "SOFTWARE\\WOW6432Node\\Microsoft\\Updates\\UpdateExeVolatile",
     "sed": "SYSTEM\\CurrentControlSet\\Services\\Sophos Endpoint Defense",
 }
+UNINSTALL_ROOTS = ("SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall",
+                   "SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall")
+# The reasons a Windows key that cannot be read may hide (WINDOWS_OS_KEYS names; Sophos subkeys).
+WINDOWS_KEY_REASONS = {
+    "cbs": ("cbs_reboot_pending",), "cbs_root": ("cbs_reboot_in_progress", "cbs_packages_pending"),
+    "wu": ("windows_update",), "wu_post_reboot": ("windows_update_post_reboot_reporting",),
+    "wu_services_pending": ("windows_update_services_pending",), "session": ("pending_file_rename",),
+    "active_name": ("computer_rename",), "name": ("computer_rename",), "netlogon": ("domain_join",),
+    "server_manager": ("server_manager",), "server_component_cache": ("server_manager",),
+    "updates": ("update_exe_volatile",), "update_exe_volatile": ("update_exe_volatile",),
+    "update_exe_volatile_wow": ("update_exe_volatile",), "sed": ("sophos_pending_renames",),
+}
+# Reasons that are never strong: a source that could only hold one of them hides nothing that counts.
+ALWAYS_WEAK = frozenset(("needrestart_microcode", "cbs_packages_pending", "windows_update_post_reboot_reporting",
+                         "windows_update_services_pending"))
+SOPHOS_KEY_REASONS = {"AutoUpdate\\UpdateStatus\\VolatileFlags": ("sophos_reboot_required",)}
+INSTALL_REASON = "sophos_installed_since_boot"
+# InstallDate is a local calendar date and the boot time is UTC: local time is UTC-12 to UTC+14.
+_ZONE_WEST = 12 * 3600
+_ZONE_EAST = 14 * 3600
+
 SOPHOS_SUBKEYS = ("AutoUpdate", "AutoUpdate\\UpdateStatus", "AutoUpdate\\UpdateStatus\\VolatileFlags",
                   "AutoUpdate\\UpdateStatus\\Details", "Health\\Status")
 
 # Sophos queues updates on servers "not restarted for a long time (typically months)"; a month is the
 # shortest reading of that.
 LONG_UPTIME_DAYS = 30
+
+# A Sophos service that should start with Windows but is stopped this soon after boot is "starting",
+# not broken (the cycle reads facts right after win_reboot); by start mode, in seconds. Delayed-start
+# services begin about two minutes after the automatic ones (AutoStartDelay), so they get longer.
+SERVICE_START_GRACE = {"automatic": 600, "delayed": 900}
 
 HEALTH_NAMES = {1: "good", 2: "suspicious", 3: "bad"}
 HEALTH_RANK = {"unknown": 0, "good": 1, "suspicious": 2, "bad": 3}
@@ -217,6 +279,20 @@ def _days(seconds):
     return round(seconds / 86400.0, 2)
 
 
+def _age(seconds):
+    """How long ago, for people: minutes, hours or days."""
+    seconds = max(0, seconds)
+    if seconds < 2 * 3600:
+        return "%d min" % (seconds // 60)
+    if seconds < 2 * 86400:
+        return "%.1f h" % (seconds / 3600.0)
+    return "%.1f days" % (seconds / 86400.0)
+
+
+BECOME_HINT = "readable by root only: run the module with become (become: true, or -b ad hoc)"
+ADMIN_HINT = "readable by administrators only: connect as an administrator or use become (runas)"
+
+
 # --------------------------------------------------------------------------- collector
 
 class _Facts(object):
@@ -227,9 +303,19 @@ class _Facts(object):
         self.reasons = []
         self.errors = []
         self.since = []  # (epoch, reason id) pending-since candidates from the sources themselves
+        self.unknown = []  # (source, reason ids) sources that exist, could hold those reasons, and were not read
 
-    def error(self, source, message):
-        self.errors.append({"source": source, "error": str(message)})
+    def error(self, source, message, hides=(), hint=None):
+        """A source that exists but could not be read or understood; ``hides``: the reasons it may hold."""
+        entry = {"source": source, "error": str(message)}
+        if hint:
+            entry["hint"] = hint
+        self.errors.append(entry)
+        self.hidden(source, hides)
+
+    def hidden(self, source, hides):
+        if hides:
+            self.unknown.append((source, tuple(hides)))
 
     def reason(self, reason_id, detail, strong=True, since=None):
         self.reasons.append({"id": reason_id, "source": REASONS[reason_id], "strong": bool(strong),
@@ -241,6 +327,8 @@ class _Facts(object):
 def _empty_sophos():
     return {
         "installed": False, "product": None, "version": None, "registry_view": None, "components": [],
+        "installed_at": None, "installed_at_source": None, "installed_since_boot": None,
+        "installed_since_boot_note": None,
         "reboot_required": False, "reboot_urgent": False, "updating": False,
         "last_update": None, "last_update_ok": None, "updated_since_boot": None,
         "queued_update": {"suspected": False, "evidence": []},
@@ -254,22 +342,63 @@ def _worst(*names):
 
 # --------------------------------------------------------------------------- Linux: SPL / SAV
 
+def _hint(entry, hint=BECOME_HINT):
+    return hint if isinstance(entry, dict) and entry.get("denied") else None
+
+
 def _spl_file(col, spl, relpath, parser):
     entry = (spl.get("files") or {}).get(relpath)
     if not entry:
         return None
     source = "spl:" + relpath
+    hides = SPL_REASON_FILES.get(relpath, ())
+    if entry.get("blocked"):
+        return None  # reported once, with the directory that cannot be entered
     if entry.get("error"):
-        col.error(source, entry["error"])
+        col.error(source, entry["error"], hides=hides, hint=_hint(entry))
         return None
     value, err = parser(entry.get("text"))
     if err:
-        col.error(source, err)
+        col.error(source, err, hides=hides)
     return value
+
+
+def _spl_blocked(col, spl):
+    """One read error per directory that cannot be entered, naming what it keeps from view."""
+    blocked = spl.get("blocked") or {}
+    for directory in sorted(blocked):
+        entry = blocked[directory] if isinstance(blocked[directory], dict) else {}
+        inside, hides = [], set()
+        for rel, reading in sorted((spl.get("files") or {}).items()):
+            if isinstance(reading, dict) and reading.get("blocked") == directory:
+                inside.append(rel.rsplit("/", 1)[-1])
+                hides.update(SPL_REASON_FILES.get(rel, ()))
+        if _key(spl.get("reports_dir")).get("blocked") == directory:
+            inside.append("update reports")
+            hides.add("sophos_reboot_required")
+        if _key(spl.get("install_marker")).get("blocked") == directory:
+            inside.append(INSTALL_MARKER_SPL.rsplit("/", 1)[-1])
+            hides.add(INSTALL_REASON)
+        message = entry.get("error") or "cannot be entered"
+        if inside:
+            message += "; unknown, not absent: %s" % ", ".join(inside)
+        col.error("spl:" + directory, message, hides=sorted(hides), hint=_hint(entry))
+
+
+def _stamp_before(name, boot, raw):
+    """A report named before the last boot cannot hold a restart need that still counts."""
+    match = _spl.REPORT_STAMP.search(name)
+    stamp = stamp_to_epoch(match.group(1), raw.get("local_times")) if match else None
+    return stamp is not None and boot is not None and stamp <= boot
 
 
 def _assess_spl(col, spl, sophos, raw, boot):
     sophos.update(installed=True, product="spl")
+    _spl_blocked(col, spl)
+    reports_dir = _key(spl.get("reports_dir"))
+    if reports_dir.get("error"):
+        col.error("spl:" + REPORTS_DIR_SPL, reports_dir["error"], hides=("sophos_reboot_required",),
+                  hint=_hint(reports_dir))
     ini = _spl_file(col, spl, "base/VERSION.ini", _spl.parse_version_ini)
     if ini:
         sophos["version"] = ini.get("PRODUCT_VERSION")
@@ -305,18 +434,19 @@ def _assess_spl(col, spl, sophos, raw, boot):
         if not isinstance(entry, dict):
             col.error(source, "no reading (the report disappeared while it was read)")
             continue
+        hides = () if _stamp_before(name, boot, raw) else ("sophos_reboot_required",)
         if entry.get("error"):
-            col.error(source, entry["error"])
+            col.error(source, entry["error"], hides=hides, hint=_hint(entry))
             continue
         report, err = _spl.parse_update_report(entry.get("text"))
         if err:
-            col.error(source, err)
+            col.error(source, err, hides=hides)
             continue
         name_stamp = _spl.REPORT_STAMP.search(name)
         finish = stamp_to_epoch(report["finish"], raw.get("local_times")) or \
             stamp_to_epoch(name_stamp.group(1) if name_stamp else None, raw.get("local_times"))
         if finish is None:
-            col.error(source, "no usable finishTime")
+            col.error(source, "no usable finishTime", hides=hides)
             continue
         report["finish_epoch"] = finish
         if report["status"] == "SUCCESS":
@@ -334,7 +464,11 @@ def _assess_spl(col, spl, sophos, raw, boot):
         sophos["last_update"] = epoch_to_iso(max(last_good))
 
     markers = spl.get("markers") or {}
-    sophos["updating"] = any(markers.get(m) for m in MARKERS_SPL)
+    if any(markers.get(m) for m in MARKERS_SPL):
+        sophos["updating"] = True
+    elif any(m in markers and markers[m] is None for m in MARKERS_SPL):
+        sophos["updating"] = None
+    _assess_spl_install(col, spl, sophos, boot, iso_to_epoch(raw.get("now")))
 
     health = sophos["health"]
     shs = _spl_file(col, spl, "base/mcs/status/SHS_status.xml", _spl.parse_shs_status)
@@ -364,12 +498,202 @@ def _assess_spl(col, spl, sophos, raw, boot):
         health["overall"] = _worst(health["overall"], "bad")
 
 
-def _cmd_ok(col, source, cmd):
+# --------------------------------------------------------------------------- first install
+
+def _installed(col, sophos, epoch, source, boot, now):
+    """Sophos installed at a known instant: a strong reason when that is after the last boot."""
+    sophos["installed_at"] = epoch_to_iso(epoch)
+    sophos["installed_at_source"] = source
+    if boot is None:
+        sophos["installed_since_boot_note"] = "the last boot time is unknown"
+        col.hidden("os:last_boot", (INSTALL_REASON,))
+        return
+    sophos["installed_since_boot"] = epoch > boot
+    if epoch > boot:
+        age = " (%s before this reading)" % _age(now - epoch) if now is not None else ""
+        col.reason(INSTALL_REASON, "Sophos installed %s%s, after the last boot %s"
+                   % (epoch_to_iso(epoch), age, epoch_to_iso(boot)), since=epoch)
+        sophos["reboot_required"] = True
+
+
+def _assess_spl_install(col, spl, sophos, boot, now):
+    source = "spl:" + INSTALL_MARKER_SPL
+    marker = spl.get("install_marker")
+    if marker is None:
+        col.error(source, "missing: SPL is installed but its install-time marker is not there")
+        sophos["installed_since_boot_note"] = "no install time: %s is missing" % INSTALL_MARKER_SPL
+        return
+    marker = _key(marker)
+    if marker.get("blocked"):
+        sophos["installed_since_boot_note"] = "no install time: %s cannot be entered" % marker["blocked"]
+        return
+    if marker.get("error"):
+        col.error(source, marker["error"], hides=(INSTALL_REASON,), hint=_hint(marker))
+        sophos["installed_since_boot_note"] = "no install time: %s cannot be read" % INSTALL_MARKER_SPL
+        return
+    epoch = iso_to_epoch(marker.get("mtime"))
+    if epoch is None or epoch < _EPOCH_MIN:
+        col.error(source, "no plausible modification time: %r" % (marker.get("mtime"),), hides=(INSTALL_REASON,))
+        sophos["installed_since_boot_note"] = "no install time: %s has an odd mtime" % INSTALL_MARKER_SPL
+        return
+    _installed(col, sophos, epoch, source + " (mtime)", boot, now)
+
+
+def _install_date(value):
+    """InstallDate 'YYYYMMDD' (REG_SZ; a DWORD of the same digits is accepted) → date, or None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not re.match(r"^\d{8}$", value.strip()):
+        return None
+    value = value.strip()
+    try:
+        return datetime.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        return None
+
+
+def _uninstall_entries(col, readings):
+    """([(date, display name, source, raw value)], [unreadable sources], [entries without a date]).
+
+    Errors are recorded here; whether an unreadable entry hides the reason depends on the others."""
+    dated, unreadable, undated = [], [], []
+    for root in UNINSTALL_ROOTS:
+        source = "registry:HKLM\\" + root
+        reading = readings.get(root)
+        if not isinstance(reading, dict):
+            col.error(source, "no reading of this key in the probe result")
+            unreadable.append(source)
+            continue
+        if reading.get("error") or reading.get("exists") is None:
+            col.error(source, reading.get("error") or "cannot tell whether the key exists", hint=ADMIN_HINT)
+            unreadable.append(source)
+            continue
+        children = reading.get("children") if reading.get("exists") else {}
+        for name, child in sorted((children if isinstance(children, dict) else {}).items()):
+            child_source = "%s\\%s" % (source, name)
+            child = _key(child)
+            if child.get("error") or child.get("exists") is None:
+                col.error(child_source, child.get("error") or "cannot tell whether the key exists", hint=ADMIN_HINT)
+                unreadable.append(child_source)
+                continue
+            if not child.get("exists"):
+                continue
+            values = child.get("values") if isinstance(child.get("values"), dict) else {}
+            display = _key(values.get("DisplayName"))
+            if display.get("error"):
+                col.error(child_source + "\\DisplayName", display["error"], hint=ADMIN_HINT)
+                unreadable.append(child_source + "\\DisplayName")
+                continue
+            shown = display.get("value")
+            if not (isinstance(shown, str) and shown.startswith("Sophos")):
+                continue
+            entry = values.get("InstallDate")
+            if entry is None:
+                col.error(child_source, "%s has no InstallDate value" % shown)
+                undated.append(child_source)
+                continue
+            entry = _key(entry)
+            if entry.get("error"):
+                col.error(child_source + "\\InstallDate", entry["error"], hint=ADMIN_HINT)
+                unreadable.append(child_source + "\\InstallDate")
+                continue
+            date = _install_date(entry.get("value"))
+            if date is None:
+                col.error(child_source, "%s InstallDate is not a YYYYMMDD date: %r" % (shown, entry.get("value")))
+                unreadable.append(child_source)
+                continue
+            dated.append((date, shown, child_source, entry.get("value")))
+    return dated, unreadable, undated
+
+
+def _assess_windows_install(col, raw, sophos, boot, now):
+    """Sophos installed after the last boot, from the InstallDate of its Uninstall entries (a local date).
+
+    The first install is the earliest entry. The boot is UTC and the host's offset is not read, so the
+    boot's local date is one of the dates the boot has from UTC-12 to UTC+14: "after" only when the
+    install date is later than all of them, "before" when earlier than all; in between it is unknown."""
+    if not sophos["installed"]:
+        return
+    readings = raw.get("uninstall")
+    if readings is None:
+        sophos["installed_since_boot_note"] = "the probe did not read the Uninstall keys"
+        return
+    if not isinstance(readings, dict):
+        col.error("probe:uninstall", "expected a mapping of key readings, got %s" % type(readings).__name__,
+                  hides=(INSTALL_REASON,))
+        return
+    dated, unreadable, undated = _uninstall_entries(col, readings)
+    if not dated:
+        for unread in unreadable:
+            col.hidden(unread, (INSTALL_REASON,))
+        if not unreadable and not undated:
+            col.error("registry:HKLM\\" + UNINSTALL_ROOTS[0], "no Sophos product entry under either Uninstall key")
+        sophos["installed_since_boot_note"] = "no readable InstallDate of a Sophos product"
+        return
+    # The earliest entry is the first install; on a tie the product's umbrella entry names it.
+    date, shown, source, value = min(dated, key=lambda d: (d[0], d[1] != "Sophos Endpoint Agent", d[1], d[2]))
+    sophos["installed_at_source"] = "%s InstallDate %s (%s; a local date, no time)" % (source, value, shown)
+    if boot is None:
+        sophos["installed_since_boot_note"] = "the last boot time is unknown"
+        col.hidden("os:last_boot", (INSTALL_REASON,))
+        return
+    earliest = datetime.date(*time.gmtime(boot - _ZONE_WEST)[:3])
+    latest = datetime.date(*time.gmtime(boot + _ZONE_EAST)[:3])
+    if date < earliest:
+        sophos["installed_since_boot"] = False
+    elif unreadable or undated:
+        for unread in unreadable:
+            col.hidden(unread, (INSTALL_REASON,))
+        sophos["installed_since_boot_note"] = ("the earliest readable InstallDate %s is not before the last boot, "
+                                               "and %d Sophos entries have no readable date"
+                                               % (value, len(unreadable) + len(undated)))
+    elif date > latest:
+        sophos["installed_since_boot"] = True
+        days = (datetime.date(*time.gmtime(now)[:3]) - date).days if now is not None else None
+        col.reason(INSTALL_REASON, "%s InstallDate %s is later than the day of the last boot %s%s"
+                   % (shown, value, epoch_to_iso(boot),
+                      "" if days is None else " (installed about %d day(s) before this reading)" % max(days, 0)))
+        sophos["reboot_required"] = True
+    else:
+        sophos["installed_since_boot_note"] = (
+            "InstallDate %s is the day of the last boot (%s) in the host's local time: a date without a time "
+            "cannot say whether Sophos was installed before or after it" % (value, epoch_to_iso(boot)))
+
+
+def _windows_unreadable(col, raw):
+    """Keys and values that exist but could not be read hide the reasons they could hold: never "not set".
+
+    The Windows assessment has already made each of them a read error; this only marks what they hide."""
+    os_keys = raw.get("os_keys") if isinstance(raw.get("os_keys"), dict) else {}
+    for name, path in sorted(WINDOWS_OS_KEYS.items()):
+        _unreadable_key(col, "registry:HKLM\\" + path, _lookup(os_keys, path), WINDOWS_KEY_REASONS.get(name, ()))
+    for root in raw.get("sophos") or []:
+        if not isinstance(root, dict):
+            continue
+        for sub, reading in sorted((root.get("keys") or {}).items()):
+            _unreadable_key(col, "registry:HKLM\\%s\\%s" % (root.get("root"), sub), reading,
+                            SOPHOS_KEY_REASONS.get(sub, ()))
+    if _key(raw.get("sccm")).get("error"):
+        col.hidden("cim:ROOT\\ccm\\ClientSDK:CCM_ClientUtilities.DetermineIfRebootPending", ("sccm_reboot_pending",))
+
+
+def _unreadable_key(col, source, reading, hides):
+    reading = _key(reading)
+    if reading.get("error") or ("exists" in reading and reading["exists"] is None):
+        col.hidden(source, hides)
+    values = reading.get("values") if isinstance(reading.get("values"), dict) else {}
+    for name in sorted(values):
+        entry = values[name]
+        if isinstance(entry, dict) and "error" in entry and "value" not in entry:
+            col.hidden("%s\\%s" % (source, name), hides)
+
+
+def _cmd_ok(col, source, cmd, hides=()):
     """A command reading, or None (recording an error) when it did not produce output to read."""
     if not isinstance(cmd, dict):
         return None
     if cmd.get("error"):
-        col.error(source, cmd["error"])
+        col.error(source, cmd["error"], hides=hides)
         return None
     return cmd
 
@@ -418,7 +742,9 @@ def _lines(text, limit=8):
 
 def _assess_linux_os(col, osr, boot):
     flag = osr.get("reboot_required_file")
-    if isinstance(flag, dict):
+    if isinstance(flag, dict) and flag.get("error"):
+        col.error("os:/run/reboot-required", flag["error"], hides=("reboot_required_file",), hint=_hint(flag))
+    elif isinstance(flag, dict):
         pkgs = _lines(flag.get("pkgs"), limit=1000)
         detail = "/run/reboot-required exists"
         if pkgs:
@@ -432,7 +758,7 @@ def _assess_linux_os(col, osr, boot):
     )
     answered = False
     for key, label in checks:
-        cmd = _cmd_ok(col, "os:" + label, osr.get(key))
+        cmd = _cmd_ok(col, "os:" + label, osr.get(key), hides=(key,))
         if not cmd:
             continue
         rc, out = cmd.get("rc"), (cmd.get("stdout") or "") + (cmd.get("stderr") or "")
@@ -446,7 +772,7 @@ def _assess_linux_os(col, osr, boot):
         elif key == "needs_restarting":
             needs = {1: True, 0: False}.get(rc)
         if needs is None:
-            col.error("os:" + label, "unexpected exit code %s: %s" % (rc, " / ".join(_lines(out, 3))))
+            col.error("os:" + label, "unexpected exit code %s: %s" % (rc, " / ".join(_lines(out, 3))), hides=(key,))
             continue
         answered = True
         if needs:
@@ -460,7 +786,7 @@ def _assess_linux_os(col, osr, boot):
     if not answered and isinstance(rpm, dict):
         _assess_rpm_fallback(col, rpm, osr.get("kernel_release"), boot)
 
-    need = _cmd_ok(col, "os:needrestart -b", osr.get("needrestart"))
+    need = _cmd_ok(col, "os:needrestart -b", osr.get("needrestart"), hides=("needrestart_kernel",))
     if need:
         values = {}
         for line in _lines(need.get("stdout"), 100):
@@ -469,7 +795,8 @@ def _assess_linux_os(col, osr, boot):
                 values[key[len("NEEDRESTART-"):]] = value.strip()
         ksta = _spl.to_int(values.get("KSTA"))
         if ksta is None:
-            col.error("os:needrestart -b", "no NEEDRESTART-KSTA line (exit %s)" % need.get("rc"))
+            col.error("os:needrestart -b", "no NEEDRESTART-KSTA line (exit %s)" % need.get("rc"),
+                      hides=("needrestart_kernel",))
         elif ksta in (2, 3):
             col.reason("needrestart_kernel", "needrestart: running kernel %s, expected %s (KSTA %d)"
                        % (values.get("KCUR", "?"), values.get("KEXP", "?"), ksta))
@@ -485,9 +812,12 @@ def _assess_rpm_fallback(col, rpm, kernel_release, boot):
             installed.append((parts[0], parts[1], int(parts[2])))
     if not installed:
         if rpm.get("rc") not in (None, 0) and "is not installed" not in (rpm.get("stdout") or ""):
-            col.error("os:rpm -q", "exit %s: %s" % (rpm.get("rc"), " / ".join(_lines(rpm.get("stderr"), 3))))
+            col.error("os:rpm -q", "exit %s: %s" % (rpm.get("rc"), " / ".join(_lines(rpm.get("stderr"), 3))),
+                      hides=("core_packages_updated", "kernel_updated"))
         return
-    if boot is not None:
+    if boot is None:
+        col.hidden("os:last_boot", ("core_packages_updated",))
+    else:
         after = sorted(set(name for name, _v, when in installed if when > boot))
         if after:
             col.reason("core_packages_updated", "installed after the last boot: %s" % ", ".join(after),
@@ -500,28 +830,76 @@ def _assess_rpm_fallback(col, rpm, kernel_release, boot):
 
 
 # --------------------------------------------------------------------------- Windows
+#
+# Registry names are case-insensitive on Windows, so every name read from the probe is compared
+# case-insensitively here. A DWORD arrives as a signed Int32 and a QWORD as a signed Int64 (what .NET's
+# RegistryKey.GetValue returns); they are shown unsigned, as regedit does.
+
+_UNSIGNED = {"dword": 1 << 32, "qword": 1 << 64}
+
 
 def _key(reading):
     return reading if isinstance(reading, dict) else {}
 
 
+def _lookup(mapping, name):
+    """``mapping[name]`` with the name compared case-insensitively; None when absent."""
+    if not isinstance(mapping, dict):
+        return None
+    if name in mapping:
+        return mapping[name]
+    folded = name.lower()
+    for key, entry in mapping.items():
+        if isinstance(key, str) and key.lower() == folded:
+            return entry
+    return None
+
+
+def _has(mapping, name):
+    if not isinstance(mapping, dict):
+        return False
+    return name in mapping or any(isinstance(k, str) and k.lower() == name.lower() for k in mapping)
+
+
+def _has_subkey(reading, name):
+    subkeys = _key(reading).get("subkeys")
+    subkeys = subkeys if isinstance(subkeys, list) else []
+    return any(isinstance(s, str) and s.lower() == name.lower() for s in subkeys) or \
+        _has(_key(reading).get("children"), name)
+
+
 def _values(col, source, reading):
+    """The readable values of a key reading; a key or a value that could not be read is a read error.
+
+    Call it once per key and source: each call reports the key's errors.
+    """
     reading = _key(reading)
     if reading.get("error"):
         col.error(source, reading["error"])
-    return reading.get("values") or {}
+    values = reading.get("values") if isinstance(reading.get("values"), dict) else {}
+    readable = {}
+    for name, entry in sorted(values.items()):
+        if isinstance(entry, dict) and "error" in entry and "value" not in entry:
+            col.error("%s\\%s" % (source, name), entry["error"])
+            continue
+        readable[name] = entry
+    return readable
 
 
 def _value(values, name):
-    entry = values.get(name)
-    if isinstance(entry, dict):
-        return entry.get("value")
-    return entry
+    entry = _lookup(values, name)
+    if not isinstance(entry, dict):
+        return entry
+    value = entry.get("value")
+    modulus = _UNSIGNED.get(str(entry.get("type") or "").lower())
+    if modulus and isinstance(value, int) and not isinstance(value, bool) and value < 0:
+        value += modulus
+    return value
 
 
 def _flag(col, source, values, name):
-    """A Sophos flag that may be a DWORD, a QWORD or a string: True/False, None when absent or unreadable."""
-    if name not in values:
+    """A flag that may be a DWORD, a QWORD or a string: True/False, None when absent or unreadable."""
+    if not _has(values, name):
         return None
     value = _value(values, name)
     number = _spl.to_int(value)
@@ -533,137 +911,227 @@ def _flag(col, source, values, name):
     return number != 0
 
 
+def _sophos_view(root):
+    return "WOW6432Node" if "wow6432node" in str(root.get("root") or "").lower() else "native"
+
+
 def _pick_sophos_root(roots):
-    """The registry root that holds Sophos AutoUpdate data; the WOW6432Node view wins a tie (SAU's own)."""
-    best, best_score = None, 0
+    """The registry root Sophos reports from: the one with the newest LastUpdateTime.
+
+    Without a LastUpdateTime anywhere, the root holding the most Sophos keys and values; the
+    WOW6432Node view (first by default) wins a tie, as it is SAU's own on x64.
+    """
+    candidates = []
     for root in roots:
         keys = root.get("keys") or {}
-        score = sum(1 for sub in SOPHOS_SUBKEYS if _key(keys.get(sub)).get("exists"))
-        score += sum(len(_key(keys.get(sub)).get("values") or {}) for sub in SOPHOS_SUBKEYS) / 1000.0
-        if score > best_score:
-            best, best_score = root, score
-    return best
+        score = sum(1 for sub in SOPHOS_SUBKEYS if _key(_lookup(keys, sub)).get("exists"))
+        score += sum(len(_key(_lookup(keys, sub)).get("values") or {}) for sub in SOPHOS_SUBKEYS) / 1000.0
+        status = _key(_lookup(keys, "AutoUpdate\\UpdateStatus")).get("values") or {}
+        if score > 0:
+            candidates.append((root, _plausible_epoch(_value(status, "LastUpdateTime")), score))
+    timed = [c for c in candidates if c[1] is not None]
+    if timed:
+        return max(timed, key=lambda c: c[1])[0]
+    return max(candidates, key=lambda c: c[2])[0] if candidates else None
+
+
+def _start_mode(col, svc):
+    """'automatic', 'delayed', 'manual', 'disabled' or None, from Get-Service and the service's key."""
+    reg = _values(col, "registry:HKLM\\SYSTEM\\CurrentControlSet\\Services\\%s" % svc.get("name"),
+                  svc.get("registry")) if svc.get("registry") is not None else {}
+    start = _spl.to_int(_value(reg, "Start")) if _has(reg, "Start") else None
+    delayed = _spl.to_int(_value(reg, "DelayedAutostart")) if _has(reg, "DelayedAutostart") else None
+    start_type = str(svc.get("start_type") or "").strip().lower()
+    if start_type in ("automatic", "automaticdelayedstart") or (not start_type and start == 2):
+        return "delayed" if start_type == "automaticdelayedstart" or delayed else "automatic"
+    if start_type in ("manual", "disabled"):
+        return start_type
+    if start_type in ("boot", "system") or start in (0, 1):
+        return "automatic"
+    return {3: "manual", 4: "disabled"}.get(start)
+
+
+def _service_state(status, mode, since_boot):
+    """running, stopped, starting or unknown; see SERVICE_START_GRACE."""
+    status = str(status or "").strip().lower()
+    if status == "running":
+        return "running"
+    if status in ("startpending", "continuepending"):
+        return "starting"
+    if status == "stopped":
+        grace = SERVICE_START_GRACE.get(mode)
+        if grace is not None and since_boot is not None and 0 <= since_boot < grace:
+            return "starting"
+        return "stopped"
+    return "unknown"
+
+
+def _assess_windows_services(col, raw, sophos, boot):
+    now = iso_to_epoch(raw.get("now"))
+    since_boot = now - boot if now is not None and boot is not None else None
+    health = sophos["health"]
+    for svc in [s for s in (raw.get("services") or []) if isinstance(s, dict)]:
+        name = svc.get("display_name") or svc.get("name")
+        if not name:
+            continue
+        status_error = _lookup(svc.get("errors"), "Status")
+        if status_error:
+            col.error("service:%s" % name, "Status: %s" % status_error)
+        mode = _start_mode(col, svc)
+        state = _service_state(svc.get("status"), mode, since_boot)
+        health["services"][name] = state
+        if state in ("stopped", "unknown") and mode in ("automatic", "delayed") and not status_error:
+            health["overall"] = "bad"
+    return since_boot
 
 
 def _assess_windows_sophos(col, raw, sophos, boot):
     roots = [r for r in (raw.get("sophos") or []) if isinstance(r, dict)]
+    readable = []
     for root in roots:
-        for sub, reading in (root.get("keys") or {}).items():
-            if _key(reading).get("error"):
-                col.error("registry:HKLM\\%s\\%s" % (root.get("root"), sub), reading["error"])
-    services = [s for s in (raw.get("services") or []) if isinstance(s, dict)]
+        keys = root.get("keys") if isinstance(root.get("keys"), dict) else {}
+        prefix = "registry:HKLM\\%s\\" % root.get("root")
+        values = dict((sub, _values(col, prefix + sub, _lookup(keys, sub))) for sub in SOPHOS_SUBKEYS)
+        details = _key(_lookup(keys, "AutoUpdate\\UpdateStatus\\Details"))
+        for guid, child in sorted((details.get("children") or {}).items()):
+            values["Details\\" + guid] = _values(col, prefix + "AutoUpdate\\UpdateStatus\\Details\\" + guid, child)
+        readable.append((root, values))
+    sed_path = "registry:HKLM\\" + WINDOWS_OS_KEYS["sed"]
+    sed = _key(_lookup(raw.get("os_keys"), WINDOWS_OS_KEYS["sed"]))
+    sed_values = _values(col, sed_path, sed)  # unreadable is not "no pending renames": reported
     chosen = _pick_sophos_root(roots)
-    sed = _key((raw.get("os_keys") or {}).get(WINDOWS_OS_KEYS["sed"]))
-    if sed.get("error"):
-        # Unreadable is not "no pending renames": say so.
-        col.error("registry:HKLM\\" + WINDOWS_OS_KEYS["sed"], sed["error"])
+    services = [s for s in (raw.get("services") or []) if isinstance(s, dict)]
     if chosen is None and not services and not sed.get("exists"):
         return
     sophos.update(installed=True, product="windows_endpoint")
-
     health = sophos["health"]
-    for svc in services:
-        name = svc.get("display_name") or svc.get("name")
-        status = str(svc.get("status") or "").lower()
-        state = status if status in ("running", "stopped") else "unknown"
-        health["services"][name] = state
-        if state != "running" and str(svc.get("start_type") or "").lower() == "automatic":
-            health["overall"] = "bad"
+    since_boot = _assess_windows_services(col, raw, sophos, boot)
 
-    pfr = [n for n in ("sophosPFRs", "cleanPFRs") if n in (sed.get("values") or {}) or n in (sed.get("subkeys") or [])]
+    pfr = [n for n in ("sophosPFRs", "cleanPFRs") if _has(sed_values, n) or _has_subkey(sed, n)]
     if pfr:
         col.reason("sophos_pending_renames", "Sophos Endpoint Defense %s present" % " and ".join(pfr))
         sophos["reboot_required"] = True
 
+    # A restart flag counts from either view: an older agent's stale data in one view must not hide
+    # what a newer agent writes in the other.
+    urgent_any = False
+    for root, values in readable:
+        flags = values["AutoUpdate\\UpdateStatus\\VolatileFlags"]
+        source = "registry:HKLM\\%s\\AutoUpdate\\UpdateStatus\\VolatileFlags" % root.get("root")
+        required = _flag(col, source, flags, "RebootRequired")
+        urgent = _flag(col, source, flags, "UrgentRebootRequired")
+        if not (required or urgent):
+            continue
+        urgent_any = urgent_any or bool(urgent)
+        which = "UrgentRebootRequired" if urgent else "RebootRequired"
+        since = _plausible_epoch(_value(flags, "RebootRequiredSince")) if _has(flags, "RebootRequiredSince") else None
+        if since is None and _has(flags, "RebootRequiredSince"):
+            col.error(source, "RebootRequiredSince is not an epoch timestamp: %r" % (_value(flags, "RebootRequiredSince"),))
+        detail = "VolatileFlags\\%s = %s (%s view)" % (which, _value(flags, which), _sophos_view(root))
+        if since is not None:
+            detail += ", RebootRequiredSince %s" % epoch_to_iso(since)
+        col.reason("sophos_reboot_required", detail, since=since)
+        sophos["reboot_required"] = True
+    sophos["reboot_urgent"] = urgent_any
+
     if chosen is None:
         return
-    root = chosen.get("root") or ""
-    sophos["registry_view"] = "WOW6432Node" if "wow6432node" in root.lower() else "native"
-    keys = chosen.get("keys") or {}
-    prefix = "registry:HKLM\\%s\\" % root
-
-    autoupdate = (_key(keys.get("AutoUpdate")).get("values") or {})
-    status_values = _key(keys.get("AutoUpdate\\UpdateStatus")).get("values") or {}
-    flags = _key(keys.get("AutoUpdate\\UpdateStatus\\VolatileFlags")).get("values") or {}
-    details_key = _key(keys.get("AutoUpdate\\UpdateStatus\\Details"))
-    details = details_key.get("values") or {}
+    sophos["registry_view"] = _sophos_view(chosen)
+    values = next(v for r, v in readable if r is chosen)
+    prefix = "registry:HKLM\\%s\\" % chosen.get("root")
+    autoupdate = values["AutoUpdate"]
+    status_values = values["AutoUpdate\\UpdateStatus"]
+    details = values["AutoUpdate\\UpdateStatus\\Details"]
 
     version = _value(details, "Version") or _value(autoupdate, "ProductVersion")
     sophos["version"] = str(version) if version not in (None, "") else None
 
-    flag_source = prefix + "AutoUpdate\\UpdateStatus\\VolatileFlags"
-    required = _flag(col, flag_source, flags, "RebootRequired")
-    urgent = _flag(col, flag_source, flags, "UrgentRebootRequired")
-    if required or urgent:
-        which = "UrgentRebootRequired" if urgent else "RebootRequired"
-        col.reason("sophos_reboot_required", "VolatileFlags\\%s = %s (%s view)"
-                   % (which, _value(flags, which), sophos["registry_view"]))
-        sophos["reboot_required"] = True
-    sophos["reboot_urgent"] = bool(urgent)
-
-    updating = "IsUpdating" in status_values and _flag(col, prefix + "AutoUpdate\\UpdateStatus",
-                                                       status_values, "IsUpdating") is not False
+    updating = _has(status_values, "IsUpdating") and _flag(col, prefix + "AutoUpdate\\UpdateStatus",
+                                                           status_values, "IsUpdating") is not False
     sophos["updating"] = bool(updating)
 
     last = _plausible_epoch(_value(status_values, "LastUpdateTime"))
-    if last is None and "LastUpdateTime" in status_values:
+    if last is None and _has(status_values, "LastUpdateTime"):
         col.error(prefix + "AutoUpdate\\UpdateStatus", "LastUpdateTime is not an epoch timestamp: %r"
                   % (_value(status_values, "LastUpdateTime"),))
     if last is None:
         last = _plausible_epoch(_value(details, "LastGoodInstallTime"))
     sophos["last_update"] = epoch_to_iso(last)
-    result = _spl.to_int(_value(status_values, "Result")) if "Result" in status_values else None
+    result = _spl.to_int(_value(status_values, "Result")) if _has(status_values, "Result") else None
     if result is not None:
         sophos["last_update_ok"] = result == 0
-    elif "FirstFailedUpdateTime" in status_values:
+    elif _has(status_values, "FirstFailedUpdateTime"):
         failed = _plausible_epoch(_value(status_values, "FirstFailedUpdateTime"))
         sophos["last_update_ok"] = not (failed and (last is None or failed > last))
 
     components = []
-    for guid, child in sorted((details_key.get("children") or {}).items()):
-        values = _key(child).get("values") or {}
-        if _key(child).get("error"):
-            col.error(prefix + "AutoUpdate\\UpdateStatus\\Details\\" + guid, child["error"])
-        if not values:
+    for name in sorted(n for n in values if n.startswith("Details\\")):
+        child = values[name]
+        if not child:
             continue
-        components.append({"name": _value(values, "LongName") or guid,
-                           "installed_version": _value(values, "InstalledVersion"),
-                           "downloaded_version": _value(values, "DownloadedVersion")})
+        components.append({"name": _value(child, "LongName") or name[len("Details\\"):],
+                           "installed_version": _value(child, "InstalledVersion"),
+                           "downloaded_version": _value(child, "DownloadedVersion")})
     sophos["components"] = components
 
-    hvalues = _values(col, prefix + "Health\\Status", keys.get("Health\\Status"))
+    hvalues = values["Health\\Status"]
     detail = {}
     for name in ("health", "service", "threat", "threatService", "admin"):
-        if name in hvalues:
+        if _has(hvalues, name):
             detail[name] = HEALTH_NAMES.get(_spl.to_int(_value(hvalues, name)), "unknown")
     health["detail"] = detail
     if "health" in detail:
         health["overall"] = _worst(health["overall"], detail["health"])
-    for name in hvalues:
-        if name.startswith("service."):
-            state = {0: "running", 1: "stopped"}.get(_spl.to_int(_value(hvalues, name)), "unknown")
-            svc = name[len("service."):]
-            if health["services"].get(svc) in (None, "unknown") or state == "stopped":
-                health["services"][svc] = state
-            if state == "stopped":
-                health["overall"] = "bad"
+    in_grace = since_boot is not None and 0 <= since_boot < max(SERVICE_START_GRACE.values())
+    for name in sorted(hvalues):
+        if not name.lower().startswith("service."):
+            continue
+        state = {0: "running", 1: "stopped"}.get(_spl.to_int(_value(hvalues, name)), "unknown")
+        svc = name[len("service."):]
+        listed = _lookup(health["services"], svc)
+        known = next((k for k in health["services"] if k.lower() == svc.lower()), svc)
+        if state == "stopped" and (listed == "starting" or (listed is None and in_grace)):
+            state = "starting"
+        if listed in (None, "unknown") or state == "stopped":
+            health["services"][known] = state
+        if state == "stopped":
+            health["overall"] = "bad"
+
+
+def _windows_present(reading, name):
+    """A name that Windows writes as a subkey and some tools read as a value: either counts."""
+    return _has(_key(reading).get("values"), name) or _has_subkey(reading, name)
 
 
 def _assess_windows_os(col, raw):
     keys = raw.get("os_keys") or {}
+    readings = {}
 
     def read(name):
-        reading = _key(keys.get(WINDOWS_OS_KEYS[name]))
-        if reading.get("error"):
-            col.error("registry:HKLM\\" + WINDOWS_OS_KEYS[name], reading["error"])
-        return reading
+        """The key reading and its readable values; errors reported once per key."""
+        if name not in readings:
+            reading = _key(_lookup(keys, WINDOWS_OS_KEYS[name]))
+            readings[name] = (reading, _values(col, "registry:HKLM\\" + WINDOWS_OS_KEYS[name], reading))
+        return readings[name]
 
-    if read("cbs").get("exists"):
+    if read("cbs")[0].get("exists"):
         col.reason("cbs_reboot_pending", "Component Based Servicing\\RebootPending exists")
-    if read("wu").get("exists"):
+    cbs = read("cbs_root")[0]
+    if _windows_present(cbs, "RebootInProgress"):
+        col.reason("cbs_reboot_in_progress", "Component Based Servicing\\RebootInProgress exists")
+    if _windows_present(cbs, "PackagesPending"):
+        col.reason("cbs_packages_pending", "Component Based Servicing\\PackagesPending exists", strong=False)
+    if read("wu")[0].get("exists"):
         col.reason("windows_update", "WindowsUpdate\\Auto Update\\RebootRequired exists")
+    if read("wu_post_reboot")[0].get("exists"):
+        col.reason("windows_update_post_reboot_reporting",
+                   "WindowsUpdate\\Auto Update\\PostRebootReporting exists", strong=False)
+    pending = read("wu_services_pending")[0]
+    if pending.get("exists") and (pending.get("subkeys") or pending.get("values")):
+        col.reason("windows_update_services_pending", "WindowsUpdate\\Services\\Pending holds %d entries"
+                   % (len(pending.get("subkeys") or []) + len(pending.get("values") or {})), strong=False)
 
-    session = read("session").get("values") or {}
+    session = read("session")[1]
     entries = []
     for name in ("PendingFileRenameOperations", "PendingFileRenameOperations2"):
         value = _value(session, name)
@@ -680,26 +1148,52 @@ def _assess_windows_os(col, raw):
         col.reason("pending_file_rename", "%d entries (%d under \\Sophos\\)" % (len(pairs), sophos_pairs),
                    strong=(mode == "strong"))
 
-    active = _value(read("active_name").get("values") or {}, "ComputerName")
-    pending = _value(read("name").get("values") or {}, "ComputerName")
-    if isinstance(active, str) and isinstance(pending, str) and active.strip().lower() != pending.strip().lower():
-        col.reason("computer_rename", "computer name %s will become %s" % (active, pending))
+    active = _value(read("active_name")[1], "ComputerName")
+    pending_name = _value(read("name")[1], "ComputerName")
+    if isinstance(active, str) and isinstance(pending_name, str) and \
+            active.strip().lower() != pending_name.strip().lower():
+        col.reason("computer_rename", "computer name %s will become %s" % (active, pending_name))
 
-    netlogon = read("netlogon").get("values") or {}
-    joined = [n for n in ("JoinDomain", "AvoidSpnSet") if n in netlogon]
+    netlogon = read("netlogon")[0]
+    joined = [n for n in ("JoinDomain", "AvoidSpnSet") if _windows_present(netlogon, n)]
     if joined:
         col.reason("domain_join", "Netlogon %s present" % " and ".join(joined))
 
-    attempts = read("server_manager").get("values") or {}
-    if "CurrentRebootAttempts" in attempts:
-        col.reason("server_manager", "ServerManager\\CurrentRebootAttempts = %s"
-                   % _value(attempts, "CurrentRebootAttempts"))
+    server_manager, manager_values = read("server_manager")
+    attempts = _spl.to_int(_value(manager_values, "CurrentRebootAttempts"))
+    cache = read("server_component_cache")[1]
+    restart = _spl.to_int(_value(cache, "RestartRequired"))
+    found = []
+    if attempts is not None and attempts > 0:
+        found.append("ServerManager\\CurrentRebootAttempts = %d" % attempts)
+    elif attempts is None and _has_subkey(server_manager, "CurrentRebootAttempts"):
+        found.append("ServerManager\\CurrentRebootAttempts exists")
+    if restart:
+        found.append("ServerComponentCache\\RestartRequired = %d" % restart)
+    if found:
+        col.reason("server_manager", ", ".join(found))
 
-    volatile = read("updates").get("values") or {}
-    if "UpdateExeVolatile" in volatile:
-        number = _spl.to_int(_value(volatile, "UpdateExeVolatile"))
-        if number is None or number != 0:
-            col.reason("update_exe_volatile", "Updates\\UpdateExeVolatile = %s" % _value(volatile, "UpdateExeVolatile"))
+    volatile = []
+    updates = read("updates")[1]
+    number = _spl.to_int(_value(updates, "UpdateExeVolatile"))
+    if _has(updates, "UpdateExeVolatile") and (number is None or number != 0):
+        volatile.append("Updates\\UpdateExeVolatile = %s" % _value(updates, "UpdateExeVolatile"))
+    for name in ("update_exe_volatile", "update_exe_volatile_wow"):
+        flags = read(name)[1]
+        number = _spl.to_int(_value(flags, "Flags"))
+        if _has(flags, "Flags") and (number is None or number != 0):
+            volatile.append("%s\\Flags = %s" % (WINDOWS_OS_KEYS[name].split("SOFTWARE\\", 1)[1], _value(flags, "Flags")))
+    if volatile:
+        col.reason("update_exe_volatile", ", ".join(volatile))
+
+    sccm = raw.get("sccm")
+    if isinstance(sccm, dict):
+        if sccm.get("error"):
+            col.error("cim:ROOT\\ccm\\ClientSDK:CCM_ClientUtilities.DetermineIfRebootPending", sccm["error"])
+        elif sccm.get("reboot_pending") or sccm.get("hard_reboot_pending"):
+            col.reason("sccm_reboot_pending", "SCCM client DetermineIfRebootPending: RebootPending %s, "
+                       "IsHardRebootPending %s" % (bool(sccm.get("reboot_pending")),
+                                                   bool(sccm.get("hard_reboot_pending"))))
 
 
 # --------------------------------------------------------------------------- main entry
@@ -711,6 +1205,21 @@ def _previous_boot_older(previous, last_boot, boot_id):
     prev_boot = iso_to_epoch(prev_os.get("last_boot"))
     # Boot times read twice differ by rounding; a minute apart is the same boot.
     return prev_boot is not None and last_boot is not None and last_boot - prev_boot > 60
+
+
+def _may_be_strong(reason_id, opts):
+    if reason_id in ALWAYS_WEAK:
+        return False
+    if reason_id == "pending_file_rename":
+        return opts.get("pending_file_rename") == "strong"
+    return True
+
+
+def _tri(known, unknown_sources):
+    """True when a strong reason is known, else None when a source that could hold one was not read."""
+    if known:
+        return True
+    return None if unknown_sources else False
 
 
 def assess(raw, options=None, previous=None):
@@ -745,6 +1254,8 @@ def assess(raw, options=None, previous=None):
     elif family == "windows":
         _assess_windows_sophos(col, raw, sophos, boot)
         _assess_windows_os(col, raw)
+        _windows_unreadable(col, raw)
+        _assess_windows_install(col, raw, sophos, boot, now)
 
     last_update = iso_to_epoch(sophos["last_update"])
     if sophos["installed"] and last_update is not None and boot is not None:
@@ -755,8 +1266,15 @@ def assess(raw, options=None, previous=None):
         ignore.add("pending_file_rename")
     reasons = [r for r in col.reasons if r["id"] not in ignore]
     ignored = sorted(set(r["id"] for r in col.reasons if r["id"] in ignore))
-    reboot_required = any(r["strong"] for r in reasons)
-    os_required = any(r["strong"] and r["source"] == SOURCE_OS for r in reasons)
+    # Unknown is never "no": a source that could hold a strong reason and was not read makes it null.
+    hidden = [(source, rid) for source, ids in col.unknown for rid in ids if _may_be_strong(rid, opts)]
+    unknown = sorted(set(source for source, rid in hidden if rid not in ignore))
+    reboot_required = _tri(any(r["strong"] for r in reasons), unknown)
+    os_required = _tri(any(r["strong"] and r["source"] == SOURCE_OS for r in reasons),
+                       [s for s, rid in hidden if rid not in ignore and REASONS[rid] == SOURCE_OS])
+    if sophos["installed"] and not sophos["reboot_required"] and \
+            any(REASONS[rid] == SOURCE_SOPHOS for _s, rid in hidden):
+        sophos["reboot_required"] = None
 
     uptime_days = _days(now - boot) if now is not None and boot is not None and now >= boot else None
 
@@ -801,6 +1319,7 @@ def assess(raw, options=None, previous=None):
     return {
         "schema": SCHEMA,
         "reboot_required": reboot_required,
+        "unknown_sources": unknown if reboot_required is None else [],
         "reasons": reasons,
         "ignored_reasons": ignored,
         "sophos": sophos,

@@ -247,6 +247,11 @@ def _flag(value, name):
         raise CycleError(str(exc))
 
 
+def check_flag(value, name):
+    """A flag as sent (AWX strings included) named as the role variable ``reboot_cycle_<name>``."""
+    return _flag(value, name)
+
+
 def _setting_flag(raw, key):
     return _flag(raw.get(key, DEFAULTS[key]), key)
 
@@ -406,32 +411,92 @@ def start(facts, settings, now, prior_restart=False):
     }
 
 
-def restarted(state, facts, now, elapsed=None):
-    """Record a restart that the role just made, with the first reading after it."""
+def restart_reasons(facts, settings, restarts):
+    """The reasons a restart is made for, as ``{id, detail}`` (a forced first restart: ``force``)."""
+    reasons = [{"id": r.get("id"), "detail": r.get("detail")}
+               for r in _check_facts(facts).get("reasons") or [] if r.get("strong")]
+    if not reasons and settings.get("force") and restarts == 0:
+        reasons = [{"id": "force", "detail": "forced (reboot_cycle_force)"}]
+    return reasons
+
+
+def restarted(state, facts, now, elapsed=None, before=None):
+    """Record a restart that was just made, with the first reading after it.
+
+    ``before``: the reading the restart was decided on; its strong reasons become the boot's
+    ``reasons``. ``queued_update`` marks a restart made because a strong Sophos reason came back
+    after an earlier restart (ours, or one made earlier in this run) and its settle.
+    """
     new = copy.deepcopy(state)
-    new["restarts"] += 1
-    new["settled"] = False
     entry = _boot_entry(facts)
     entry["restarted_at"] = iso(now)
     if elapsed is not None:
         entry["restart_seconds"] = float(elapsed)
+    entry["boot_id_before"] = (state["boots"][-1] if state["boots"] else {}).get("boot_id")
+    if before is not None:
+        entry["reasons"] = restart_reasons(before, state["settings"], state["restarts"])
+        sophos_back = any(r.get("strong") and r.get("source") == "sophos"
+                          for r in _check_facts(before).get("reasons") or [])
+        entry["queued_update"] = bool(sophos_back and (state["restarts"] > 0 or state["prior_restart"]))
+    else:
+        entry["reasons"] = []
+        entry["queued_update"] = False
+    new["restarts"] += 1
+    new["settled"] = False
     new["boots"].append(entry)
     return new
 
 
-def settled(state, settle):
-    """Record how the settle after the current boot ended (``settle`` from settle_state())."""
+def settled(state, settle, started_at=None, ended_at=None):
+    """Record how the settle after the current boot ended (``settle`` from settle_state()).
+
+    ``started_at``/``ended_at``: when the cycle began and stopped waiting (controller clock).
+    """
     if settle.get("wait"):
         raise CycleError("settled() called while the settle is still waiting")
     new = copy.deepcopy(state)
     new["settled"] = True
-    new["settles"].append({
+    entry = {
         "mode": settle["mode"],
         "seconds": round(settle["elapsed"], 1),
         "ended": settle["ended"],
         "reason": settle["reason"],
-    })
+    }
+    if started_at is not None:
+        entry["started_at"] = iso(started_at)
+    if ended_at is not None:
+        entry["ended_at"] = iso(ended_at)
+    new["settles"].append(entry)
     return new
+
+
+def settle_since(state):
+    """The settle's fallback start when the boot time cannot be read: the last restart, else the cycle's start.
+
+    A settle must have a fixed start, or an unreadable boot time would make it wait for ever.
+    """
+    return (state["boots"][-1].get("restarted_at") if state.get("boots") else None) or state.get("started")
+
+
+def settle_polls_bound(settings):
+    """Most readings one settle may take: its interval at the poll rate, twice, plus a margin.
+
+    Settles are measured on the host's clock; a host whose clock or boot time does not move would
+    otherwise be polled for ever.
+    """
+    interval = settings["settle_minutes"] * 60.0
+    return int(math.ceil(interval / settings["poll_seconds"])) * 2 + 10
+
+
+def hook_stops(settings):
+    """Most hook stops one cycle can make: before and after each restart."""
+    return 2 * settings["max_cycles"]
+
+
+def read_errors_summary(facts):
+    errors = facts.get("read_errors") or []
+    parts = ["%s: %s" % (e.get("source"), e.get("error")) if isinstance(e, dict) else str(e) for e in errors]
+    return "; ".join(parts) if parts else "no read error reported"
 
 
 # ---------------------------------------------------------------- settle
@@ -549,7 +614,11 @@ def plan(facts, state, now):
         return dict(common, step="settle", status=None, failed=False, warning=None,
                     reason="let Sophos finish its post-boot update %s before re-assessing" % why)
 
-    wants_restart = bool(strong) or (settings["force"] and restarts == 0)
+    forced = settings["force"] and restarts == 0
+    if not strong and not forced and "reboot_required" in facts and facts["reboot_required"] is None:
+        return _end("fail", "failed", "cannot read the restart state: %s" % read_errors_summary(facts),
+                    **common)
+    wants_restart = bool(strong) or forced
     if wants_restart and restarts >= settings["max_cycles"]:
         reason = ("still pending after %d restart(s) (max_cycles %d): %s"
                   % (restarts, settings["max_cycles"], ", ".join(strong)))

@@ -34,7 +34,8 @@ PLAYBOOK_VARIABLES = {
 
 # Variables the playbooks and roles set on hosts while they run; never user input, but prefixed.
 RUN_VARIABLES = (
-    "maintenance_result", "maintenance_stage", "maintenance_run", "reboot_cycle_deferred", "report_data",
+    "maintenance_result", "maintenance_stage", "maintenance_run", "maintenance_run_started", "reboot_cycle_deferred",
+    "report_data",
 )
 
 

@@ -21,7 +21,8 @@ description:
     last boot.
   - On Windows (PowerShell connections over WinRM or SSH) the action plugin runs the internal probe
     M(fleetops.sophos.win_reboot_probe), which reads both registry views of Sophos AutoUpdate and
-    Health, the Windows pending-restart keys, the Sophos services and the last boot time; the readings
+    Health, the Sophos entries of both Uninstall keys, the Windows pending-restart keys, the Sophos
+    services and the last boot time; the readings
     are assessed on the controller by the same code as on Linux.
   - It never changes the host. It does not restart, update or write anything.
 options:
@@ -33,8 +34,9 @@ options:
     default: /opt/sophos-spl
   sophos_registry_roots:
     description:
-      - Registry keys under C(HKLM) read as Sophos roots, in order; the one that holds AutoUpdate data
-        answers and is reported in RV(ansible_facts.sophos_reboot.sophos.registry_view). Windows only.
+      - Registry keys under C(HKLM) read as Sophos roots, in order. Restart flags count from every root;
+        update data comes from the root with the newest C(LastUpdateTime) (else the one holding the most
+        Sophos data), reported in RV(ansible_facts.sophos_reboot.sophos.registry_view). Windows only.
       - Change it only to test the module against a copy of the Sophos keys.
     type: list
     elements: str
@@ -63,10 +65,12 @@ options:
     type: list
     elements: str
     default: []
-    choices: [cbs_reboot_pending, computer_rename, core_packages_updated, dnf5_needs_restarting, domain_join,
-              kernel_updated, needrestart_kernel, needrestart_microcode, needs_restarting, pending_file_rename,
-              reboot_required_file, server_manager, sophos_pending_renames, sophos_reboot_required,
-              update_exe_volatile, windows_update, zypper_needs_rebooting]
+    choices: [cbs_packages_pending, cbs_reboot_in_progress, cbs_reboot_pending, computer_rename, core_packages_updated,
+              dnf5_needs_restarting, domain_join, kernel_updated, needrestart_kernel, needrestart_microcode,
+              needs_restarting, pending_file_rename, reboot_required_file, sccm_reboot_pending, server_manager,
+              sophos_installed_since_boot, sophos_pending_renames, sophos_reboot_required, update_exe_volatile,
+              windows_update, windows_update_post_reboot_reporting, windows_update_services_pending,
+              zypper_needs_rebooting]
   needrestart:
     description:
       - Also run C(needrestart -b) when it is installed (Linux). It is slower than the other checks.
@@ -85,12 +89,18 @@ notes:
     RV(ansible_facts.sophos_reboot.read_errors) instead of failing the task.
   - Sophos updates about 5 minutes after a boot and may then need another restart (a queued update).
     Right after a restart, RV(ansible_facts.sophos_reboot.sophos.updated_since_boot) tells whether Sophos
-    has finished an update since; use the M(fleetops.sophos.reboot_cycle) role rather than a single
+    has finished an update since; use the P(fleetops.sophos.reboot_cycle#role) role rather than a single
     restart when RV(ansible_facts.sophos_reboot.sophos.queued_update.suspected) is true.
   - RV(ansible_facts.sophos_reboot.pending_since) comes from the source where it has a time (file mtime,
     an update report), else from the first run that saw the restart pending. Enable a fact cache to keep
     it between playbook runs.
-  - Linux needs Python 3.8 or newer on the host. Reading SPL status files needs root (C(become)).
+  - Linux needs Python 3.8 or newer on the host. Reading SPL status files needs root (C(become)); without it
+    RV(ansible_facts.sophos_reboot.reboot_required) is V(null) (unknown) and RV(ansible_facts.sophos_reboot.read_errors)
+    names the directories that could not be entered, with a hint. Unknown is never reported as "nothing pending".
+  - A server on which Sophos was installed after its last boot is not fully protected until it restarts (Sophos'
+    advice); that is the strong reason V(sophos_installed_since_boot). On Windows the Uninstall entries' C(InstallDate)
+    is a local date without a time, so on the day of the last boot the answer is unknown, said in
+    RV(ansible_facts.sophos_reboot.sophos.installed_since_boot_note), and no reason is made up.
   - Windows hosts read as the connecting account (an administrator) and need no C(become); C(sudo) fails
     there, so on a mixed inventory escalate the Linux group only (C(ansible_become=true) in its group
     variables, or C(-b) with a Linux host pattern). The fleetops.sophos playbooks do this by default.
@@ -139,7 +149,12 @@ EXAMPLES = r"""
 
 - name: Restart only the hosts that need it
   ansible.builtin.reboot:
-  when: ansible_facts.sophos_reboot.reboot_required
+  when: ansible_facts.sophos_reboot.reboot_required is true
+
+- name: Say so where the restart state could not be read (null is unknown, not "no")
+  ansible.builtin.debug:
+    msg: "cannot read the restart state: {{ ansible_facts.sophos_reboot.read_errors | map(attribute='error') | join('; ') }}"
+  when: ansible_facts.sophos_reboot.reboot_required is none
 
 - name: Hosts whose restart has been pending longer than alert_days (selectattr on the facts)
   ansible.builtin.debug:
@@ -169,12 +184,27 @@ ansible_facts:
           description: Version of this fact layout; changes only on incompatible changes.
           returned: always
           type: int
-          sample: 1
+          sample: 2
         reboot_required:
-          description: A strong, not ignored reason asks for a restart.
+          description:
+            - V(true) when a strong, not ignored reason asks for a restart.
+            - V(null) (unknown) when no strong reason is known but a source that could hold one exists and
+              could not be read or understood (permission denied, I/O error, a directory that cannot be
+              entered, a corrupt status file, a check that did not answer); those sources are in
+              RV(ansible_facts.sophos_reboot.unknown_sources) and RV(ansible_facts.sophos_reboot.read_errors).
+            - V(false) only when everything that exists was read and nothing strong asks for a restart.
+              Unknown is never "no" - test it with C(is true), C(is false) and C(is none), not for truth alone.
           returned: always
           type: bool
           sample: true
+        unknown_sources:
+          description:
+            - The sources (as named in RV(ansible_facts.sophos_reboot.read_errors)) that make
+              RV(ansible_facts.sophos_reboot.reboot_required) V(null); empty otherwise.
+          returned: always
+          type: list
+          elements: str
+          sample: ["spl:/opt/sophos-spl"]
         reasons:
           description: Every not ignored reason, strong or weak.
           returned: always
@@ -183,9 +213,14 @@ ansible_facts:
           contains:
             id:
               description:
-                - Stable reason id. Sophos ones are V(sophos_reboot_required), V(sophos_pending_renames).
-                - Windows ones are V(cbs_reboot_pending), V(windows_update), V(pending_file_rename),
-                  V(computer_rename), V(domain_join), V(server_manager), V(update_exe_volatile).
+                - Stable reason id. Sophos ones are V(sophos_reboot_required), V(sophos_pending_renames),
+                  V(sophos_installed_since_boot) (Sophos was installed after the last boot; Sophos advises a restart
+                  as soon as possible after the first install, so that every process runs protected).
+                - Windows ones are V(cbs_reboot_pending), V(cbs_reboot_in_progress), V(cbs_packages_pending) (weak),
+                  V(windows_update), V(windows_update_post_reboot_reporting) (weak),
+                  V(windows_update_services_pending) (weak), V(pending_file_rename) (weak by default),
+                  V(computer_rename), V(domain_join), V(server_manager), V(update_exe_volatile),
+                  V(sccm_reboot_pending). Their sources are listed in the collection's docs/architecture.md.
                 - Linux ones are V(reboot_required_file), V(needs_restarting), V(dnf5_needs_restarting),
                   V(core_packages_updated), V(kernel_updated), V(zypper_needs_rebooting),
                   V(needrestart_kernel), V(needrestart_microcode).
@@ -231,7 +266,10 @@ ansible_facts:
               returned: always
               sample: 2024.3.1.2
             registry_view:
-              description: Windows registry view the Sophos data was read from; V(null) elsewhere.
+              description:
+                - Windows registry view the Sophos update data was read from (the one with the newest
+                  C(LastUpdateTime)); V(null) elsewhere.
+                - Restart flags count from either view.
               type: str
               returned: always
               choices: [WOW6432Node, native]
@@ -241,8 +279,36 @@ ansible_facts:
               elements: dict
               returned: always
               sample: [{name: ServerProtectionLinux-Base, installed_version: 1.2.3, downloaded_version: 1.2.4}]
+            installed_at:
+              description:
+                - When Sophos was first installed, ISO-8601 UTC; V(null) when unknown or known as a date only
+                  (Windows C(InstallDate)).
+                - Linux (SPL) - the modification time of C(base/etc/machine_id.txt), which SPL's installer
+                  writes once and no update rewrites.
+              type: str
+              returned: always
+              sample: "2026-12-01T07:30:00Z"
+            installed_at_source:
+              description: Where the install time came from, for people; V(null) when none was read.
+              type: str
+              returned: always
+              sample: "spl:base/etc/machine_id.txt (mtime)"
+            installed_since_boot:
+              description:
+                - Sophos was installed after the last boot (the reason V(sophos_installed_since_boot)).
+                - V(null) when it cannot be told, with the why in
+                  RV(ansible_facts.sophos_reboot.sophos.installed_since_boot_note) - for example a Windows
+                  C(InstallDate) on the day of the last boot, which is a date without a time.
+              type: bool
+              returned: always
+            installed_since_boot_note:
+              description: Why RV(ansible_facts.sophos_reboot.sophos.installed_since_boot) is V(null); V(null) otherwise.
+              type: str
+              returned: always
             reboot_required:
-              description: Sophos itself wants a restart.
+              description:
+                - Sophos wants a restart (its own flag, its update report, or a first install since the last boot).
+                - V(null) when a Sophos source that could say so exists and could not be read.
               type: bool
               returned: always
             reboot_urgent:
@@ -250,7 +316,7 @@ ansible_facts:
               type: bool
               returned: always
             updating:
-              description: A Sophos update is running now.
+              description: A Sophos update is running now; V(null) when its marker files cannot be looked at.
               type: bool
               returned: always
             last_update:
@@ -288,7 +354,10 @@ ansible_facts:
               returned: always
               contains:
                 overall:
-                  description: Sophos' own health value, made V(bad) by a stopped Sophos service.
+                  description:
+                    - Sophos' own health value, made V(bad) by a stopped Sophos service that starts with Windows.
+                    - A service that is starting (C(StartPending)), or stopped less than 10 minutes after boot (15
+                      for a delayed start), counts as V(starting), not as V(bad).
                   type: str
                   returned: always
                   choices: [good, suspicious, bad, unknown]
@@ -298,7 +367,7 @@ ansible_facts:
                   returned: always
                   sample: {health: good, service: good, threat: good}
                 services:
-                  description: Sophos services by name, V(running), V(stopped) or V(unknown).
+                  description: Sophos services by name, V(running), V(stopped), V(starting) or V(unknown).
                   type: dict
                   returned: always
                   sample: {"Sophos MCS Agent": running}
@@ -312,7 +381,7 @@ ansible_facts:
               type: str
               returned: always
             reboot_required:
-              description: A strong, not ignored OS reason.
+              description: A strong, not ignored OS reason; V(null) when an OS source that could hold one was not read.
               type: bool
               returned: always
             last_boot:
@@ -335,7 +404,8 @@ ansible_facts:
           type: str
         pending_since_source:
           description:
-            - V(source) when a source gave the time (file mtime, update report), V(first_seen) when it is
+            - V(source) when a source gave the time (file mtime, update report; on Windows the Sophos value
+              C(VolatileFlags\RebootRequiredSince), named in the reason's C(detail)), V(first_seen) when it is
               the first run that saw the restart pending; V(null) when none is required.
           returned: always
           type: str
@@ -348,25 +418,44 @@ ansible_facts:
           returned: always
           type: bool
         read_errors:
-          description: Sources that exist but could not be read or understood.
+          description:
+            - Sources that exist but could not be read or understood, each naming the path and the cause.
+            - Under a directory that cannot be entered nothing is taken as absent; the directory is one entry.
           returned: always
           type: list
           elements: dict
-          sample: [{source: "spl:base/mcs/status/ALC_status.xml", error: "invalid XML: no element found: line 3, column 0"}]
+          contains:
+            source:
+              description: What could not be read (C(spl:), C(os:), C(registry:HKLM\...) and the path).
+              type: str
+              returned: always
+            error:
+              description: Why.
+              type: str
+              returned: always
+            hint:
+              description: What would let it be read (root with C(become), an administrator), when that is the cause.
+              type: str
+              returned: when permission was refused
+          sample:
+            - source: spl:/opt/sophos-spl
+              error: "cannot enter /opt/sophos-spl: permission denied; unknown, not absent: ALC_status.xml, update reports, machine_id.txt"
+              hint: "readable by root only: run the module with become (become: true, or -b ad hoc)"
         checked_at:
           description: Host clock when the readings were taken, ISO-8601 UTC.
           returned: always
           type: str
 """
 
+import errno
 import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import (
-    ARGUMENT_SPEC, CORE_PACKAGES, FILES_SPL, MARKERS_SPL, REPORTS_DIR_SPL, SERVICE_SPL, assess, check_options,
-    epoch_to_iso,
+    ARGUMENT_SPEC, CORE_PACKAGES, FILES_SPL, INSTALL_MARKER_SPL, MARKERS_SPL, REPORTS_DIR_SPL, SERVICE_SPL, assess,
+    check_options, epoch_to_iso,
 )
 from ansible_collections.fleetops.sophos.plugins.module_utils._spl import REPORT_STAMP
 
@@ -375,18 +464,106 @@ MAX_BYTES = 1024 * 1024
 MAX_REPORTS = 10
 
 
-def _read(path):
-    """{text} for a readable file, {error} for one that exists but cannot be read, None when absent."""
-    if not os.path.lexists(path):
-        return None
+ABSENT = (errno.ENOENT, errno.ENOTDIR)
+DENIED = (errno.EACCES, errno.EPERM)
+
+
+def _failed(what, exc):
+    """The reading of something that exists (or may exist) but could not be read."""
+    entry = {"error": "%s: %s" % (what, exc)}
+    if getattr(exc, "errno", None) in DENIED:
+        entry["denied"] = True
+    return entry
+
+
+def _blocker(path, root, blocked):
+    """The first directory from ROOT down to PATH's parent that cannot be entered (recorded in BLOCKED)."""
+    directory = root
+    rel = os.path.relpath(os.path.dirname(path), root)
+    for part in [] if rel == "." else rel.split(os.sep):
+        if directory in blocked or not os.access(directory, os.X_OK):
+            break
+        directory = os.path.join(directory, part)
+    if directory in blocked:
+        return directory
+    if os.path.isdir(directory) and not os.access(directory, os.X_OK):
+        blocked[directory] = {"error": "cannot enter %s: permission denied" % directory, "denied": True}
+        return directory
+    return None
+
+
+def _lstat(path, root=None, blocked=None):
+    """(stat, None) for what exists, (None, None) when absent, (None, reading) when it cannot be told."""
+    try:
+        return os.lstat(path), None
+    except OSError as exc:
+        if exc.errno in ABSENT:
+            return None, None
+        directory = _blocker(path, root, blocked) if root and exc.errno in DENIED else None
+        return None, {"blocked": directory} if directory else _failed("cannot look at %s" % path, exc)
+
+
+def _read(path, root=None, blocked=None):
+    """{text} for a readable file, {error} for one that exists but cannot be read, None when absent,
+    {blocked: dir} when a directory on the way under ROOT cannot be entered."""
+    found, problem = _lstat(path, root, blocked)
+    if found is None:
+        return problem
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except (IOError, OSError) as exc:
-        return {"error": "cannot read: %s" % exc}
+        if getattr(exc, "errno", None) in ABSENT:
+            return None
+        return _failed("cannot read", exc)
     if len(data) > MAX_BYTES:
         return {"error": "larger than %d bytes" % MAX_BYTES}
     return {"text": data.decode("utf-8", "replace")}
+
+
+def _read_spl(sophos_dir, command, which):
+    """The SPL readings (see _assess); nothing under an unreadable directory is taken as absent."""
+    blocked = {}
+    spl = {"dir": sophos_dir, "files": {}, "reports": {}, "reports_dir": None, "markers": {}, "services": {},
+           "install_marker": None, "blocked": blocked, "errors": []}
+    # SPL's own directories are 0711 or closed to others (0700, 0770): entering, not listing, is what counts.
+    if not os.access(sophos_dir, os.X_OK):
+        blocked[sophos_dir] = {"error": "cannot enter %s: permission denied" % sophos_dir, "denied": True}
+    for rel in FILES_SPL:
+        entry = _read(os.path.join(sophos_dir, rel), sophos_dir, blocked)
+        if entry is not None:
+            spl["files"][rel] = entry
+    reports_dir = os.path.join(sophos_dir, REPORTS_DIR_SPL)
+    names = []
+    found, problem = _lstat(reports_dir, sophos_dir, blocked)
+    if problem:
+        spl["reports_dir"] = problem
+    elif found is not None:
+        try:
+            names = [n for n in os.listdir(reports_dir) if n.startswith("update_report") and n.endswith(".json")]
+        except OSError as exc:
+            if exc.errno not in ABSENT:
+                spl["reports_dir"] = _failed("cannot list %s" % reports_dir, exc)
+    # Sophos keeps many reports; the newest few carry everything assessed.
+    # Sophos prunes reports while it updates: one may vanish between listing and reading.
+    for name in sorted(names, key=lambda n: _mtime(os.path.join(reports_dir, n)))[-MAX_REPORTS:]:
+        entry = _read(os.path.join(reports_dir, name))
+        if entry is not None:
+            spl["reports"][name] = entry
+    for rel in MARKERS_SPL:
+        found, problem = _lstat(os.path.join(sophos_dir, rel), sophos_dir, blocked)
+        spl["markers"][rel] = None if problem else found is not None
+    found, problem = _lstat(os.path.join(sophos_dir, INSTALL_MARKER_SPL), sophos_dir, blocked)
+    spl["install_marker"] = problem or ({"mtime": epoch_to_iso(found.st_mtime)} if found is not None else None)
+    systemctl = which("systemctl")
+    if systemctl:
+        shown = command([systemctl, "show", "--property=LoadState,ActiveState,SubState", SERVICE_SPL])
+        if "error" in shown:
+            spl["errors"].append({"source": "spl:systemctl show", "error": shown["error"]})
+        else:
+            spl["services"][SERVICE_SPL] = dict(line.split("=", 1) for line in shown["stdout"].splitlines()
+                                                if "=" in line)
+    return spl
 
 
 def _mtime(path):
@@ -442,32 +619,8 @@ def read_host(options, run, which, proc="/proc", run_dirs=("/run", "/var/run")):
     sophos_dir = options["sophos_dir"]
     raw["spl"] = None
     if os.path.isdir(sophos_dir):
-        spl = {"dir": sophos_dir, "files": {}, "reports": {}, "markers": {}, "services": {}}
-        for rel in FILES_SPL:
-            entry = _read(os.path.join(sophos_dir, rel))
-            if entry is not None:
-                spl["files"][rel] = entry
-        reports_dir = os.path.join(sophos_dir, REPORTS_DIR_SPL)
-        try:
-            names = [n for n in os.listdir(reports_dir) if n.startswith("update_report") and n.endswith(".json")]
-        except OSError:
-            names = []
-        # Sophos keeps many reports; the newest few carry everything assessed.
-        # Sophos prunes reports while it updates: one may vanish between listing and reading.
-        for name in sorted(names, key=lambda n: _mtime(os.path.join(reports_dir, n)))[-MAX_REPORTS:]:
-            entry = _read(os.path.join(reports_dir, name))
-            if entry is not None:
-                spl["reports"][name] = entry
-        for rel in MARKERS_SPL:
-            spl["markers"][rel] = os.path.lexists(os.path.join(sophos_dir, rel))
-        systemctl = which("systemctl")
-        if systemctl:
-            shown = command([systemctl, "show", "--property=LoadState,ActiveState,SubState", SERVICE_SPL])
-            if "error" in shown:
-                raw["errors"].append({"source": "spl:systemctl show", "error": shown["error"]})
-            else:
-                spl["services"][SERVICE_SPL] = dict(line.split("=", 1) for line in shown["stdout"].splitlines()
-                                                    if "=" in line)
+        spl = _read_spl(sophos_dir, command, which)
+        raw["errors"].extend(spl.pop("errors"))
         raw["spl"] = spl
         raw["local_times"] = _local_times(list(spl["reports"]) + [e.get("text") for e in spl["reports"].values()])
 
@@ -483,9 +636,13 @@ def read_host(options, run, which, proc="/proc", run_dirs=("/run", "/var/run")):
     osr = {"kernel_release": os.uname()[2]}
     for run_dir in run_dirs:
         flag = os.path.join(run_dir, "reboot-required")
-        if os.path.exists(flag):
+        found, problem = _lstat(flag)
+        if problem:
+            osr["reboot_required_file"] = problem
+            break
+        if found is not None:
             pkgs = _read(flag + ".pkgs")
-            osr["reboot_required_file"] = {"mtime": epoch_to_iso(os.stat(flag).st_mtime),
+            osr["reboot_required_file"] = {"mtime": epoch_to_iso(found.st_mtime),
                                            "pkgs": pkgs.get("text") if pkgs else None}
             break
     needs_restarting = which("needs-restarting")

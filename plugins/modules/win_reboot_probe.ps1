@@ -5,7 +5,8 @@
 
 # Internal probe of fleetops.sophos.reboot_facts. It only reads and returns raw values; every meaning is
 # given on the controller by plugins/module_utils/_assess.py, which unit tests can reach and PowerShell
-# cannot. One failed read becomes an error entry, never a failed module.
+# cannot. One failed read becomes an error entry, never a failed module: a try per registry value, per
+# service property and per CIM call.
 
 $spec = @{
     options = @{
@@ -29,18 +30,30 @@ $sophosSubkeys = @{
     'Health\Status' = 0
 }
 $osKeys = @(
+    'SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing',
     'SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending',
     'SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired',
+    'SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\PostRebootReporting',
+    'SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Services\Pending',
     'SYSTEM\CurrentControlSet\Control\Session Manager',
     'SYSTEM\CurrentControlSet\Control\ComputerName\ActiveComputerName',
     'SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName',
     'SYSTEM\CurrentControlSet\Services\Netlogon',
     'SOFTWARE\Microsoft\ServerManager',
+    'SOFTWARE\Microsoft\ServerManager\ServicingStorage\ServerComponentCache',
     'SOFTWARE\Microsoft\Updates',
+    'SOFTWARE\Microsoft\Updates\UpdateExeVolatile',
+    'SOFTWARE\WOW6432Node\Microsoft\Updates\UpdateExeVolatile',
     'SYSTEM\CurrentControlSet\Services\Sophos Endpoint Defense'
 )
+$uninstallKeys = @(
+    'SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall',
+    'SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall'
+)
+$uninstallValues = @('DisplayName', 'DisplayVersion', 'Publisher', 'InstallDate')
 # Sophos services whose names do not start with "Sophos".
 $otherServiceNames = @('SntpService', 'hmpalertsvc', 'SAVService', 'SAVAdminService')
+$cimTimeout = 30
 $invariant = [System.Globalization.CultureInfo]::InvariantCulture
 $isoFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
 $errors = [System.Collections.Generic.List[Object]]@()
@@ -50,7 +63,7 @@ $hklm = [Microsoft.Win32.RegistryKey]::OpenBaseKey(
     [Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
 
 Function Read-RegistryKey {
-    param([String]$Path, [Int]$Depth)
+    param([String]$Path, [Int]$Depth, [String[]]$Names)
     $reading = @{ exists = $false }
     try {
         $key = $hklm.OpenSubKey($Path)
@@ -58,9 +71,17 @@ Function Read-RegistryKey {
             try {
                 $values = @{}
                 foreach ($name in $key.GetValueNames()) {
-                    $values[$name] = @{
-                        type = $key.GetValueKind($name).ToString()
-                        value = $key.GetValue($name, $null, [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames)
+                    if ($Names -and $Names -notcontains $name) {
+                        continue
+                    }
+                    try {
+                        $values[$name] = @{
+                            type = $key.GetValueKind($name).ToString()
+                            value = $key.GetValue($name, $null, 'DoNotExpandEnvironmentNames')
+                        }
+                    }
+                    catch {
+                        $values[$name] = @{ error = $_.Exception.Message }
                     }
                 }
                 $subkeys = @($key.GetSubKeyNames())
@@ -84,11 +105,34 @@ Function Read-RegistryKey {
     $reading
 }
 
+# Installed programs whose DisplayName starts with "Sophos", with four of their values.
+Function Read-UninstallKey {
+    param([String]$Path)
+    $reading = Read-RegistryKey -Path $Path -Depth 0 -Names @('DisplayName')
+    if ($reading.exists) {
+        $children = @{}
+        foreach ($sub in $reading.subkeys) {
+            $entry = Read-RegistryKey -Path "$Path\$sub" -Depth 0 -Names $uninstallValues
+            # An entry that cannot be read is kept with its error: it may be a Sophos one.
+            $keep = $null -eq $entry.exists
+            if ($entry.exists -and $entry.values.ContainsKey('DisplayName')) {
+                $displayName = $entry.values['DisplayName']
+                $keep = $displayName.ContainsKey('error') -or [String]$displayName['value'] -like 'Sophos*'
+            }
+            if ($keep) {
+                $children[$sub] = $entry
+            }
+        }
+        $reading = @{ exists = $true; children = $children }
+    }
+    $reading
+}
+
 $module.Result.now = [DateTime]::UtcNow.ToString($isoFormat, $invariant)
 
 $module.Result.last_boot = $null
 try {
-    $os = Get-CimInstance -ClassName Win32_OperatingSystem -ErrorAction Stop
+    $os = Get-CimInstance -ClassName Win32_OperatingSystem -OperationTimeoutSec $cimTimeout -ErrorAction Stop
     $module.Result.last_boot = $os.LastBootUpTime.ToUniversalTime().ToString($isoFormat, $invariant)
 }
 catch {
@@ -110,17 +154,40 @@ foreach ($path in $osKeys) {
 }
 $module.Result.os_keys = $osReadings
 
+$uninstall = @{}
+foreach ($path in $uninstallKeys) {
+    $uninstall[$path] = Read-UninstallKey -Path $path
+}
+$module.Result.uninstall = $uninstall
+
+# Each property on its own: ServiceController.StartType does not exist on older .NET Framework, and one
+# missing property must not lose the other services. Start and DelayedAutostart come from the registry.
 $module.Result.services = $null
 try {
-    $found = Get-Service -ErrorAction SilentlyContinue | Where-Object {
-        $_.Name -like 'Sophos*' -or $_.DisplayName -like 'Sophos*' -or $otherServiceNames -contains $_.Name
+    $found = @(Get-Service -ErrorAction SilentlyContinue -ErrorVariable serviceErrors | Where-Object {
+            $_.Name -like 'Sophos*' -or $_.DisplayName -like 'Sophos*' -or $otherServiceNames -contains $_.Name
+        })
+    foreach ($serviceError in $serviceErrors) {
+        $module.Warn("services: $($serviceError.Exception.Message)")
     }
-    $module.Result.services = @($found | ForEach-Object {
+    $module.Result.services = @(foreach ($service in $found) {
+            $entry = @{ name = [String]$service.Name; errors = @{} }
+            foreach ($property in @('DisplayName', 'Status', 'StartType')) {
+                try {
+                    $entry[$property] = [String]$service.$property
+                }
+                catch {
+                    $entry[$property] = $null
+                    $entry.errors[$property] = $_.Exception.Message
+                }
+            }
             @{
-                name = $_.Name
-                display_name = $_.DisplayName
-                status = $_.Status.ToString()
-                start_type = $_.StartType.ToString()
+                name = $entry.name
+                display_name = $entry.DisplayName
+                status = $entry.Status
+                start_type = $entry.StartType
+                errors = $entry.errors
+                registry = Read-RegistryKey -Path "SYSTEM\CurrentControlSet\Services\$($entry.name)" -Depth 0 -Names @('Start', 'DelayedAutostart')
             }
         })
 }
@@ -128,5 +195,31 @@ catch {
     $errors.Add(@{ source = 'services'; error = $_.Exception.Message })
 }
 
+# The SCCM client's own answer. No ROOT\ccm namespace = no client = no reading (null), not an error.
+$module.Result.sccm = $null
+try {
+    $ccm = @(Get-CimInstance -Namespace 'ROOT' -ClassName '__NAMESPACE' -Filter "Name='ccm'" -OperationTimeoutSec $cimTimeout -ErrorAction Stop)
+    if ($ccm.Count -gt 0) {
+        $method = @{
+            Namespace = 'ROOT\ccm\ClientSDK'
+            ClassName = 'CCM_ClientUtilities'
+            MethodName = 'DetermineIfRebootPending'
+            OperationTimeoutSec = $cimTimeout
+            ErrorAction = 'Stop'
+        }
+        $pending = Invoke-CimMethod @method
+        $module.Result.sccm = @{
+            reboot_pending = [bool]$pending.RebootPending
+            hard_reboot_pending = [bool]$pending.IsHardRebootPending
+        }
+    }
+}
+catch {
+    $module.Result.sccm = @{ error = $_.Exception.Message }
+}
+
+foreach ($entry in $errors) {
+    $module.Warn("$($entry.source): $($entry.error)")
+}
 $module.Result.errors = $errors
 $module.ExitJson()

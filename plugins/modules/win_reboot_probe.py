@@ -18,12 +18,17 @@ description:
   - Reads, and interprets nothing, in Windows PowerShell 5.1 - every value and subkey name of the Sophos
     AutoUpdate, UpdateStatus, VolatileFlags, Details (with one level of component GUID subkeys) and
     Health\Status keys under each of O(sophos_registry_roots); the Windows pending-restart keys
-    (Component Based Servicing, Windows Update, Session Manager pending file renames, computer name,
-    Netlogon, Server Manager, UpdateExeVolatile) and the Sophos Endpoint Defense service key; the
-    Sophos services; the last boot time.
+    (Component Based Servicing and its RebootPending, Windows Update Auto Update RebootRequired and
+    PostRebootReporting, Services\Pending, Session Manager pending file renames, computer name,
+    Netlogon, Server Manager and its ServerComponentCache, Updates and UpdateExeVolatile in both views)
+    and the Sophos Endpoint Defense service key; the Sophos services; the programs of both Uninstall
+    keys whose display name starts with C(Sophos); the SCCM client's C(DetermineIfRebootPending); the
+    last boot time.
   - Registry keys are read through the 64-bit view, so C(SOFTWARE\WOW6432Node\...) is the 32-bit view
-    whatever the bitness of the PowerShell process.
-  - A read that fails is returned as an error entry, not as a failed task.
+    whatever the bitness of the PowerShell process. Values are read unexpanded (REG_EXPAND_SZ as written).
+  - A read that fails is returned as an error entry, not as a failed task; each registry value, each
+    service property and each CIM call is read on its own, so one failure loses only that reading.
+    CIM calls time out after 30 seconds. Reads that fail outside the registry are also task warnings.
 options:
   sophos_registry_roots:
     description:
@@ -74,8 +79,13 @@ sophos:
     - One entry per registry root, in the order of O(sophos_registry_roots).
     - Each C(keys) entry maps a subkey (C(AutoUpdate), C(AutoUpdate\UpdateStatus),
       C(AutoUpdate\UpdateStatus\VolatileFlags), C(AutoUpdate\UpdateStatus\Details), C(Health\Status)) to a
-      key reading C({exists, values, subkeys, children, error}); C(values) maps each value name to
-      C({type, value}) where C(type) is the RegistryValueKind (C(DWord), C(String), C(QWord), C(MultiString), ...).
+      key reading.
+    - 'A key reading is C({exists: false}) for a missing key, C({exists: null, error}) for a key that could
+      not be opened or listed, else C({exists: true, values, subkeys}) (plus C(children), key readings by
+      subkey name, where the probe reads deeper).'
+    - C(values) maps each value name to C({type, value}), where C(type) is the RegistryValueKind (C(DWord),
+      C(QWord), C(String), C(ExpandString), C(MultiString), C(Binary), ...), or to C({error}) when that
+      one value could not be read. DWORD and QWORD values come as signed .NET integers.
   returned: always
   type: list
   elements: dict
@@ -92,14 +102,55 @@ os_keys:
   type: dict
   sample:
     SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending: {exists: false}
+    SYSTEM\CurrentControlSet\Services\Netlogon: {exists: true, values: {}, subkeys: [JoinDomain, Parameters]}
+uninstall:
+  description:
+    - 'The two Uninstall keys (C(SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall) and
+      C(SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall)), by path, each
+      C({exists: true, children}), C({exists: false}) or C({exists: null, error}).'
+    - C(children) maps the subkey name of each entry whose C(DisplayName) starts with C(Sophos) to its key
+      reading with the values C(DisplayName), C(DisplayVersion), C(Publisher) and C(InstallDate) only; an
+      entry that could not be read, or whose C(DisplayName) could not be read, is kept with its error.
+  returned: always
+  type: dict
+  sample:
+    SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall:
+      exists: true
+      children:
+        "{4B8B7B7E-0000-4B3A-9C2E-7C1D2E3F4A5B}":
+          exists: true
+          subkeys: []
+          values:
+            DisplayName: {type: String, value: Sophos Endpoint Agent}
+            DisplayVersion: {type: String, value: 2024.3.1.2}
+            Publisher: {type: String, value: Sophos Limited}
+            InstallDate: {type: String, value: "20261130"}
 services:
   description:
     - Services whose name or display name starts with C(Sophos), plus SntpService, hmpalertsvc,
       SAVService and SAVAdminService; null when the service list could not be read.
+    - Each property is read on its own; one that could not be read is null (or empty) and its message is
+      in C(errors) by property name (C(DisplayName), C(Status), C(StartType)). C(StartType) does not exist
+      on older .NET Framework; C(registry) is the key reading of the service's key with its C(Start) and
+      C(DelayedAutostart) values.
   returned: always
   type: list
   elements: dict
-  sample: [{name: Sophos MCS Agent, display_name: Sophos MCS Agent, status: Running, start_type: Automatic}]
+  sample:
+    - name: Sophos MCS Agent
+      display_name: Sophos MCS Agent
+      status: Running
+      start_type: Automatic
+      errors: {}
+      registry: {exists: true, subkeys: [], values: {Start: {type: DWord, value: 2}}}
+sccm:
+  description:
+    - The SCCM client's C(CCM_ClientUtilities.DetermineIfRebootPending) as C({reboot_pending,
+      hard_reboot_pending}); C({error}) when the call failed or timed out.
+    - V(null) when the C(ROOT\ccm) namespace does not exist (no SCCM client).
+  returned: always
+  type: dict
+  sample: {reboot_pending: false, hard_reboot_pending: false}
 errors:
   description: Reads that failed outside a registry key (boot time, services), as C({source, error}).
   returned: always

@@ -18,6 +18,8 @@ VENV_BIN = os.environ.get("FLEETOPS_ANSIBLE_BIN") or os.path.join(REPO, ".venv",
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "lab: needs the lab (root, systemd-nspawn); brings hosts up")
+    config.addinivalue_line("markers", "long: takes many minutes of the host's own clock; make test runs these "
+                                       "beside the others, in a lab instance of their own")
 
 
 class Lab:

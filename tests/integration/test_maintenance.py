@@ -9,6 +9,7 @@ import pytest
 pytestmark = pytest.mark.lab
 
 PLAYBOOK = os.path.join(os.path.dirname(__file__), "..", "..", "playbooks", "maintenance.yml")
+FACTS_PLAYBOOK = os.path.join(os.path.dirname(__file__), "..", "..", "playbooks", "facts.yml")
 
 # A before-restart hook that fails: a host that needs a restart then fails in the cycle, fast and
 # without restarting.
@@ -61,6 +62,27 @@ def test_queued_update_end_to_end_then_nothing(lab, tmp_path):
     res, report = run(lab, tmp_path, [queued, clean])
     assert lab.boot_count(queued) == boots[queued] + 2
     assert changed(res, queued) == 0 and changed(res, clean) == 0, res.stdout[-4000:]
+
+
+def test_fresh_install_is_restarted_once(lab, tmp_path):
+    """Sophos installed after the last boot: one restart, then settled and clean; the report says why."""
+    host = lab.hosts[1]
+    lab.sophos(host, "fresh-install", delay=2)
+    before = lab.boot_id(host)
+    boots = lab.boot_count(host)
+    lab.playbook(FACTS_PLAYBOOK, "-e", json.dumps({"facts_hosts": host, "report_dir": str(tmp_path / "before")}))
+    assert lab.boot_id(host) == before
+    row = rows(json.loads((tmp_path / "before" / "sophos-report.json").read_text()))[host]
+    [reason] = [r for r in row["reasons"] if r["id"] == "sophos_installed_since_boot"]
+    assert reason["strong"] is True and "before this reading" in reason["detail"]
+    assert row["pending_days"] is not None and row["pending_since"] is not None
+    res, report = run(lab, tmp_path, [host], {"patch_enabled": False})
+    assert lab.boot_count(host) == boots + 1 and lab.boot_id(host) != before
+    row = rows(report)[host]
+    assert row["status"] == "rebooted", res.stdout[-3000:]
+    assert row["maintenance"]["restarts"] == 1
+    assert row["maintenance"]["reasons_before"] == ["sophos_installed_since_boot"]
+    assert row["maintenance"]["reasons_after"] == [] and row["reasons"] == []
 
 
 def test_window_guard_defers_before_patching(lab, tmp_path):

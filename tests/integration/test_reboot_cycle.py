@@ -240,12 +240,13 @@ def test_network_blip_while_settling_is_tolerated(lab, tmp_path):
 
 def test_host_lost_while_settling_is_recorded_as_unreachable(lab, tmp_path):
     """While a host shuts down its readings may fail before it stops answering: the retries
-    outlast the shutdown, so the last reading is the unreachable one."""
+    outlast the shutdown, so the last reading is the unreachable one. A fixed settle, so the
+    settle cannot end on Sophos' evidence before the host is gone."""
     host = lab.hosts[2]
     lab.sophos(host, "os-reboot-required")
     try:
         results, res = run_cycle(lab, tmp_path, host, {
-            "reboot_cycle_settle_minutes": 2, "reboot_cycle_poll_retries": 3,
+            "reboot_cycle_settle_mode": "fixed", "reboot_cycle_settle_minutes": 2, "reboot_cycle_poll_retries": 3,
             "reboot_cycle_after_restart_tasks": schedule_hook(tmp_path),
             "trouble_after": 3, "trouble": "systemctl --no-block poweroff"}, expect_rc=2)[:2]
         assert lab.status()[host]["state"] == "down"
@@ -256,3 +257,39 @@ def test_host_lost_while_settling_is_recorded_as_unreachable(lab, tmp_path):
     assert "the host stayed unreachable while settling after restart 1" in record["message"]
     assert record["restarts"] == 1
     assert recap(res, host)["failed"] == 1
+
+
+@pytest.mark.long
+def test_long_fixed_settle_polled_every_second_ends_normally(lab, tmp_path):
+    """A 15-minute fixed settle read every second: one restart, the settle ends by its interval, the
+    record is written, and the log has one progress line per reading (plus a constant), not a
+    growing pile of include lines. Takes the settle's 15 minutes: the host's own clock must pass."""
+    host = lab.hosts[3]
+    lab.sophos(host, "os-reboot-required")
+    before = lab.boot_id(host)
+    run = run_cycle(lab, tmp_path, host, {"reboot_cycle_settle_mode": "fixed", "reboot_cycle_settle_minutes": 15,
+                                          "reboot_cycle_poll_seconds": 1, "reboot_cycle_reboot_timeout": 120})
+    record = run.results[host]
+    after = lab.boot_id(host)
+    assert after != before and [b["boot_id"] for b in record["boots"]] == [before, after]
+    assert record["status"] == "rebooted" and record["restarts"] == 1
+    settle = record["settles"][0]
+    assert settle["mode"] == "fixed" and settle["ended"] == "interval" and settle["seconds"] >= 900
+    progress = [line for line in run.res.stdout.splitlines()
+                if line.startswith(host + ": reboot_cycle settle after restart 1 (fixed): ")]
+    # one line per reading: at least one per second of the settle left after the restart returned,
+    # at most one per second of the whole settle (each reading takes a second or more)
+    settle_after_restart = settle["seconds"] - (record["boots"][1]["restart_seconds"] or 0)
+    assert len(progress) <= settle["seconds"] + 1, len(progress)
+    assert len(progress) >= 0.5 * settle_after_restart / 2, len(progress)
+    # each line is its own reading: the time left falls from line to line
+    left = [_seconds(re.search(r": (\S+) left of 15m00s after boot", line).group(1)) for line in progress]
+    assert all(a > b for a, b in zip(left, left[1:])), left
+    host_lines = [line for line in run.res.stdout.splitlines() if host in line]
+    assert len(host_lines) <= len(progress) + 30, len(host_lines) - len(progress)
+
+
+def _seconds(text):
+    match = re.match(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$", text)
+    hours, minutes, secs = (int(g or 0) for g in match.groups())
+    return hours * 3600 + minutes * 60 + secs

@@ -13,9 +13,10 @@ HOST = "%s-1" % (os.environ.get("FLEETOPS_LAB") or "fleetops")
 RESULT = re.compile(r"^(\S+) \| (\w+)!?(?: \| rc=\d+)? => \{$", re.M)
 
 
-def adhoc(lab, pattern, args=""):
+def adhoc(lab, pattern, args="", extra=()):
     """Run the module ad hoc, as users do; {host: result} parsed from the default output."""
-    res = lab.ansible(pattern, "-m", "fleetops.sophos.reboot_facts", *(["-a", args] if args else []), check=False)
+    res = lab.ansible(pattern, "-m", "fleetops.sophos.reboot_facts", *(["-a", args] if args else []), *extra,
+                      check=False)
     starts = list(RESULT.finditer(res.stdout))
     results = {}
     for i, match in enumerate(starts):
@@ -25,8 +26,8 @@ def adhoc(lab, pattern, args=""):
     return results
 
 
-def facts(lab, args=""):
-    result = adhoc(lab, HOST, args)[HOST]
+def facts(lab, args="", extra=()):
+    result = adhoc(lab, HOST, args, extra)[HOST]
     assert result["_status"] == "SUCCESS" and result["changed"] is False, result
     return result["ansible_facts"]["sophos_reboot"]
 
@@ -147,7 +148,7 @@ def test_absent(lab):
 def test_adhoc_whole_inventory_and_bad_option(lab):
     results = adhoc(lab, "all")
     assert sorted(results) == sorted(lab.hosts)
-    assert all(r["_status"] == "SUCCESS" and r["ansible_facts"]["sophos_reboot"]["schema"] == 1
+    assert all(r["_status"] == "SUCCESS" and r["ansible_facts"]["sophos_reboot"]["schema"] == 2
                for r in results.values())
     boots = dict((h, lab.boot_count(h)) for h in lab.hosts)
     bad = adhoc(lab, "all", "alert_days=0")
@@ -163,3 +164,50 @@ def test_check_mode_changes_nothing(lab):
     assert "SUCCESS" in res.stdout and '"changed": false' in res.stdout
     assert lab.ssh(HOST, listing).stdout == before
     scenario(lab, "clean")
+
+
+def test_unreadable_sophos_dir_as_a_user_without_become_is_unknown(lab):
+    """A 0700 Sophos directory read by the ordinary user `fleetops`: not "nothing pending", but unknown."""
+    scenario(lab, "reboot-required")
+    assert lab.ssh(HOST, "chmod 0700 /opt/sophos-spl").returncode == 0
+    try:
+        found = facts(lab, extra=("-e", "ansible_user=fleetops"))
+        whoami = lab.ansible(HOST, "-e", "ansible_user=fleetops", "-m", "ansible.builtin.command", "-a", "id -un")
+        assert "fleetops" in whoami.stdout.splitlines()[-1]
+        assert lab.ssh(HOST, "stat -c %a /opt/sophos-spl").stdout.strip() == "700"
+        as_root = facts(lab, extra=("-e", "ansible_user=fleetops", "--become"))
+    finally:
+        lab.ssh(HOST, "chmod 0755 /opt/sophos-spl")
+        scenario(lab, "clean")
+    assert found["sophos"]["installed"] is True
+    assert found["reboot_required"] is None and found["sophos"]["reboot_required"] is None
+    assert found["reasons"] == [] and found["pending_since"] is None
+    [error] = [e for e in found["read_errors"] if e["source"] == "spl:/opt/sophos-spl"]
+    assert "permission denied" in error["error"] and "ALC_status.xml" in error["error"]
+    assert "become" in error["hint"]
+    assert found["unknown_sources"] == ["spl:/opt/sophos-spl"]
+    # With become the same host reads in full, and the restart Sophos wants is there.
+    assert as_root["reboot_required"] is True and as_root["read_errors"] == []
+    assert [r["id"] for r in as_root["reasons"]] == ["sophos_reboot_required"]
+
+
+def test_fresh_install_until_the_restart(lab):
+    """Sophos installed after the last boot wants a restart; the restart clears it."""
+    boot_before = lab.boot_id(HOST)
+    scenario(lab, "fresh-install")
+    found = facts(lab)
+    mtime = int(lab.ssh(HOST, "stat -c %Y /opt/sophos-spl/base/etc/machine_id.txt").stdout)
+    assert mtime > lab.last_boot(HOST)
+    assert [r["id"] for r in found["reasons"]] == ["sophos_installed_since_boot"]
+    assert found["reboot_required"] is True and found["sophos"]["reboot_required"] is True
+    sophos = found["sophos"]
+    assert sophos["installed_at"] == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(mtime))
+    assert sophos["installed_at_source"] == "spl:base/etc/machine_id.txt (mtime)"
+    assert sophos["installed_since_boot"] is True
+    assert found["pending_since"] == sophos["installed_at"] and found["pending_since_source"] == "source"
+    lab.ansible(HOST, "-m", "ansible.builtin.reboot")
+    after = facts(lab)
+    assert after["os"]["boot_id"] != boot_before
+    assert after["reasons"] == [] and after["reboot_required"] is False
+    assert after["sophos"]["installed_since_boot"] is False
+    assert after["sophos"]["installed_at"] == sophos["installed_at"]

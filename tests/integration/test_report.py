@@ -21,7 +21,8 @@ FIXTURE = os.path.join(REPO, "tests", "unit", "fixtures", "report", "mixed_fleet
 if COLLECTIONS not in sys.path:
     sys.path.insert(0, COLLECTIONS)
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report  # noqa: E402
+from ansible_collections.fleetops.sophos.plugins.module_utils import (  # noqa: E402
+    _report, _report_history, _report_html, _report_index_html)
 
 ansible_runner = pytest.importorskip("ansible_runner")
 
@@ -81,7 +82,7 @@ def page(tmp_path_factory):
     os.makedirs(OUTPUT, exist_ok=True)
     path = os.path.join(OUTPUT, "report.html")
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write(_report.to_html(report))
+        handle.write(_report_html.to_html(report))
     return {"path": path, "report": report, "profile": str(tmp_path_factory.mktemp("chromium"))}
 
 
@@ -134,6 +135,117 @@ def test_screenshot(page):
     with open(shot, "rb") as handle:
         assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
     assert os.path.getsize(shot) > 20000, "the screenshot looks empty"
+
+
+# --- history: the index and the cycle timeline, rendered -------------------------------------
+
+TWO_RESTARTS = {
+    "status": "rebooted", "restarts": 2, "started": "2026-11-28T02:00:00Z", "finished": "2026-11-28T02:20:00Z",
+    "reasons_before": ["sophos_reboot_required"],
+    "boots": [{"boot_id": "b0", "last_boot": "2026-11-20T00:00:00Z"},
+              {"boot_id": "b1", "restarted_at": "2026-11-28T02:03:00Z", "restart_seconds": 90},
+              {"boot_id": "b2", "restarted_at": "2026-11-28T02:12:00Z", "restart_seconds": 60, "queued_update": True}],
+    "settles": [{"mode": "poll", "seconds": 300, "ended": "reboot_required"},
+                {"mode": "poll", "seconds": 420, "ended": "evidence"}],
+}
+ONE_RESTART = {
+    "status": "rebooted", "restarts": 1, "started": "2026-11-28T02:01:00Z", "finished": "2026-11-28T02:09:00Z",
+    "boots": [{"boot_id": "c0"}, {"boot_id": "c1", "restarted_at": "2026-11-28T02:02:30Z", "restart_seconds": 70}],
+    "settles": [{"mode": "fixed", "seconds": 240, "ended": "interval", "started_at": "2026-11-28T02:02:30Z",
+                 "ended_at": "2026-11-28T02:06:30Z"}],
+}
+
+
+class _SvgDom(html.parser.HTMLParser):
+    """Timeline bars by host and the runs of the index, from a DOM dump."""
+
+    def __init__(self):
+        super().__init__()
+        self.root, self.bars, self.runs, self.series, self._host = {}, {}, [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.root = attrs
+        if tag == "g" and "tl-host" in (attrs.get("class") or ""):
+            self._host = attrs["data-host"]
+            self.bars[self._host] = []
+        if tag == "rect" and self._host and "tl-bar" in (attrs.get("class") or ""):
+            self.bars[self._host].append((attrs["data-kind"], int(attrs["data-n"]), float(attrs["x"])))
+        if tag == "tr" and "data-run" in attrs:
+            self.runs.append((attrs["data-run"], attrs["data-check"]))
+        if tag == "polyline":
+            self.series.append(attrs["data-series"])
+
+    def handle_endtag(self, tag):
+        if tag == "g":
+            self._host = None
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip("%s not found: install the Debian package chromium (make setup does)" % CHROMIUM)
+    os.makedirs(OUTPUT, exist_ok=True)
+    files, names = [], []
+    for day, check in ((25, False), (26, False), (27, True), (28, False)):
+        run = _report_history.new_run("2026-11-%02dT02:00:00Z" % day, "%04x" % day, check_mode=check,
+                                      playbook="fleetops.sophos.maintenance")
+        entries = [{"host": "web-1", "cycle": TWO_RESTARTS, "facts": {"reboot_required": False}},
+                   {"host": "web-2", "cycle": ONE_RESTART, "facts": {"reboot_required": False}},
+                   {"host": "db-1", "facts": {"reboot_required": True, "pending_days": 10.0 + day - 25}},
+                   {"host": "db-2", "facts": {"reboot_required": day < 28, "pending_days": 14.0 + day - 25}}]
+        report = _report.build_report(entries, generated="2026-11-%02dT02:30:00Z" % day, run=run)
+        files.append((run["stem"] + ".json", json.dumps(report)))
+        names.append(run["stem"] + ".html")
+    page = os.path.join(OUTPUT, "timeline.html")
+    with open(page, "w", encoding="utf-8") as handle:
+        handle.write(_report_html.to_html(report))
+    index = _report_history.index_data(files)
+    index_page = os.path.join(OUTPUT, "index.html")
+    with open(index_page, "w", encoding="utf-8") as handle:
+        handle.write(_report_index_html.to_index_html(index, names=names))
+    return {"page": page, "index_page": index_page, "index": index,
+            "profile": str(tmp_path_factory.mktemp("chromium-history"))}
+
+
+def _svg_dump(path, profile):
+    dom = _SvgDom()
+    dom.feed(_chromium(["--dump-dom", "file://%s" % path], profile))
+    assert dom.root.get("data-ready") == "1", "the page's script did not run to its end (CSP?)"
+    return dom
+
+
+def _screenshot(path, shot, profile, size="1400,900"):
+    if os.path.exists(shot):
+        os.remove(shot)
+    _chromium(["--screenshot=%s" % shot, "--window-size=%s" % size, "file://%s" % path], profile)
+    with open(shot, "rb") as handle:
+        assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert os.path.getsize(shot) > 20000, "the screenshot looks empty"
+
+
+def test_timeline_rendered(history):
+    dom = _svg_dump(history["page"], history["profile"])
+    assert sorted(dom.bars) == ["web-1", "web-2"], "only restarted hosts have a timeline"
+    two = dom.bars["web-1"]
+    assert [(kind, n) for kind, n, _x in sorted(two, key=lambda bar: bar[2])] == [
+        ("restart", 1), ("settle", 1), ("restart", 2), ("settle", 2)]
+    assert [(kind, n) for kind, n, _x in sorted(dom.bars["web-2"], key=lambda bar: bar[2])] == [
+        ("restart", 1), ("settle", 1)]
+    # One axis: web-2 restarted 30 s before web-1's first restart came back.
+    assert dom.bars["web-2"][0][2] < two[0][2]
+    _screenshot(history["page"], os.path.join(OUTPUT, "timeline.png"), history["profile"])
+
+
+def test_index_rendered(history):
+    dom = _svg_dump(history["index_page"], history["profile"])
+    assert dom.runs == [(run["id"], "1" if run["check_mode"] else "0") for run in history["index"]["runs"]]
+    assert [run_id[:8] for run_id, _check in dom.runs] == ["20261128", "20261127", "20261126", "20261125"]
+    assert dom.runs[1][1] == "1", "the check run is marked"
+    assert dom.series == ["pending", "alerting", "failed"]
+    assert [point["alerting"] for point in history["index"]["trend"]] == [0, 1, 0]
+    _screenshot(history["index_page"], os.path.join(OUTPUT, "index.png"), history["profile"], size="1200,700")
 
 
 # --- the role through ansible-runner, on local stand-in hosts ---------------------------------
@@ -236,7 +348,7 @@ def test_role_reports_every_host(stand_in):
 
     with open(str(stand_in["reports"] / "sophos-report.json")) as handle:
         report = json.load(handle)
-    assert report["schema_version"] == 1
+    assert report["schema_version"] == 2 and report["check_mode"] is False
     statuses = dict((row["host"], row["status"]) for row in report["hosts"])
     assert statuses == {"h-ok": "ok", "h-pending": "alert", "h-failed": "failed", "h-nodata": "no_data",
                         "h-unreach": "unreachable"}
@@ -270,11 +382,54 @@ def test_role_reports_every_host(stand_in):
 def test_role_in_a_controller_play_in_check_mode(stand_in):
     runner = _run(stand_in, "localhost.yml", cmdline="--check")
     assert runner.status == "successful", runner.stdout.read()[-3000:]
-    with open(str(stand_in["reports"] / "sophos-report.json")) as handle:
+    with open(str(stand_in["reports"] / "sophos-report-check.json")) as handle:
         report = json.load(handle)
     assert {row["host"]: row["status"] for row in report["hosts"]} == {"h-ok": "no_data", "h-other": "failed"}
-    assert sorted(os.listdir(str(stand_in["reports"]))) == ["sophos-report.json"]
-    assert _stats_data(runner)["sophos_report"]["counts"]["failed"] == 1
+    assert report["check_mode"] is True and report["run"]["stem"].endswith("-check")
+    assert sorted(os.listdir(str(stand_in["reports"]))) == sorted(
+        ["sophos-report-check.json", report["run"]["stem"] + ".json"])
+    stats = _stats_data(runner)["sophos_report"]
+    assert stats["counts"]["failed"] == 1 and stats["check_mode"] is True
+
+
+FORMATS = """-e '{"report_formats": ["json", "markdown", "html"]}'"""
+
+
+def _names(directory):
+    return sorted(os.listdir(str(directory)))
+
+
+def test_history_check_runs_and_pruning(stand_in):
+    """Real run, check run, then real runs with report_keep=2: the latest real report survives the check
+    run, each run has its own set of files, the oldest runs are pruned and the index lists what is kept."""
+    reports = stand_in["reports"]
+    first = _run(stand_in, "localhost.yml", cmdline=FORMATS)
+    assert first.status == "successful", first.stdout.read()[-3000:]
+    real = json.loads((reports / "sophos-report.json").read_text())
+    assert real["check_mode"] is False and (reports / (real["run"]["stem"] + ".html")).exists()
+
+    check = _run(stand_in, "localhost.yml", cmdline="--check " + FORMATS)
+    assert check.status == "successful", check.stdout.read()[-3000:]
+    assert json.loads((reports / "sophos-report.json").read_text())["run"] == real["run"], \
+        "a check run replaced the latest real report"
+    checked = json.loads((reports / "sophos-report-check.json").read_text())
+    assert checked["check_mode"] is True and checked["run"]["id"] != real["run"]["id"]
+    assert (reports / "sophos-report-check.md").read_text().startswith("# Sophos restart report (check run)")
+    assert "check run</span></h1>" in (reports / "sophos-report-check.html").read_text()
+    assert "**Check run**" not in (reports / "sophos-report.md").read_text()
+
+    for _run_number in range(2):
+        again = _run(stand_in, "localhost.yml", cmdline=FORMATS + " -e report_keep=2")
+        assert again.status == "successful", again.stdout.read()[-3000:]
+    latest = json.loads((reports / "sophos-report.json").read_text())
+    runs = sorted(set(name.split(".")[0] for name in _names(reports)
+                      if name.startswith("sophos-report-2")))
+    assert len(runs) == 2 and latest["run"]["stem"] in runs
+    assert real["run"]["stem"] not in runs and checked["run"]["stem"] not in runs, "old runs were not pruned"
+    index = (reports / "index.html").read_text()
+    for stem in runs:
+        assert 'href="%s.html"' % stem in index
+    assert index.count('<tr data-index=') == 2
 
 
 def test_role_rejects_bad_variables(stand_in):

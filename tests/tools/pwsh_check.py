@@ -7,7 +7,15 @@ does both parts that can be done statically:
 1. parse every ``.ps1`` / ``.psm1`` with the ``tree-sitter-pwsh`` grammar and report syntax errors;
 2. for a module (a ``.ps1`` with a documentation stub beside it, ``.py`` or ``.yml``): read the literal
    ``$spec = @{ options = @{ ... } }`` and every ``$module.Result.<key>`` assignment and compare them
-   with the stub's DOCUMENTATION options and RETURN keys.
+   with the stub's DOCUMENTATION options and RETURN keys;
+3. the layout rules of ansible-test's ``pslint`` settings (``settings.psd1``) that need no engine:
+   ``PSAvoidLongLines`` (160), ``PSPlaceOpenBrace`` (on the same line, a new line after it),
+   ``PSPlaceCloseBrace`` (on its own line, a new line after it), ``PSUseConsistentIndentation`` (4
+   spaces per open brace or parenthesis, one more for a pipeline continued on the next line) and
+   ``PSAvoidSemicolonsAsLineTerminators``;
+4. a method called on a property that may be ``$null`` (a property of the pipeline object ``$_``, or
+   one that older .NET Framework lacks, such as ``ServiceController.StartType``): it throws where the
+   property is missing.
 
 Usage: ``pwsh_check.py [PATH ...]`` (files or directories; default ``plugins``). Exit 0 when clean,
 1 with one line per problem otherwise.
@@ -252,13 +260,132 @@ def check_module(ps1_path, spec, result_keys):
         yield "RETURN documents %r but the module never sets $module.Result.%s" % (key, key)
 
 
+MAX_LINE_LENGTH = 160
+INDENT = 4
+_OPENERS = ("{", "@{", "(", "@(", "$(")
+_CLOSERS = ("}", ")")
+_BRANCH_KEYWORDS = ("else", "elseif", "catch", "finally")
+_LEAF_TYPES = ("comment", "string_literal", "expandable_string_literal", "verbatim_string_characters",
+               "expandable_here_string_literal", "verbatim_here_string_characters")
+# Properties that do not exist on every .NET Framework a Windows PowerShell 5.1 host may run.
+MAYBE_NULL_PROPERTIES = {
+    "starttype": "ServiceController.StartType needs .NET Framework 4.6.1",
+}
+
+
+def _tokens(tree):
+    """The leaf tokens of the tree in source order; a string or a comment is one token."""
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.child_count == 0 or node.type in _LEAF_TYPES:
+            if node.end_byte > node.start_byte and node.type.strip():
+                yield node
+            continue
+        stack.extend(reversed(node.children))
+
+
+def layout_problems(tree, source):
+    """Return ``[(line, text)]`` for the pslint layout rules that a parser can check."""
+    lines = source.decode("utf-8", "replace").split("\n")
+    found = []
+    for number, line in enumerate(lines, 1):
+        if len(line.rstrip("\r")) > MAX_LINE_LENGTH:
+            found.append((number, "line is %d characters long, more than %d (PSAvoidLongLines)"
+                          % (len(line.rstrip("\r")), MAX_LINE_LENGTH)))
+    tokens = list(_tokens(tree))
+    by_line = {}
+    for token in tokens:
+        by_line.setdefault(token.start_point[0], []).append(token)
+    pairs = {}
+    stack = []
+    for index, token in enumerate(tokens):
+        if token.type in _OPENERS:
+            stack.append(index)
+        elif token.type in _CLOSERS and stack:
+            pairs[stack.pop()] = index
+    closer_of = dict((close, open_) for open_, close in pairs.items())
+    for index, token in enumerate(tokens):
+        row = token.start_point[0]
+        first = by_line[row][0] is token
+        last = by_line[row][-1] is token
+        nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+        same_line_next = nxt is not None and nxt.start_point[0] == row
+        if token.type == "{":
+            multi = index in pairs and tokens[pairs[index]].start_point[0] != row
+            if first and index > 0 and tokens[index - 1].type not in _OPENERS:
+                found.append((row + 1, "open brace on a line of its own; put it on the line before "
+                              "(PSPlaceOpenBrace)"))
+            if multi and same_line_next and nxt.type != "comment":
+                found.append((row + 1, "no new line after an open brace (PSPlaceOpenBrace)"))
+        if token.type == "}" and index in closer_of:
+            opener = tokens[closer_of[index]]
+            if opener.start_point[0] != row and not first:
+                found.append((row + 1, "close brace not on a line of its own (PSPlaceCloseBrace)"))
+            if same_line_next and _text(nxt, source).lower() in _BRANCH_KEYWORDS:
+                found.append((row + 1, "no new line after a close brace, before %r (PSPlaceCloseBrace)"
+                              % _text(nxt, source)))
+        if token.type == ";" and last:
+            found.append((row + 1, "semicolon at the end of a line (PSAvoidSemicolonsAsLineTerminators)"))
+    found.extend(_indentation_problems(tokens, by_line, lines))
+    return sorted(set(found))
+
+
+def _indentation_problems(tokens, by_line, lines):
+    found = []
+    level = 0
+    continued = False  # the previous line ended with a pipe
+    for row in sorted(by_line):
+        line_tokens = by_line[row]
+        first = line_tokens[0]
+        expected = level - (1 if first.type in _CLOSERS else 0) + (1 if continued else 0)
+        text = lines[row]
+        indent = text[:len(text) - len(text.lstrip(" \t"))]
+        if "\t" in indent:
+            found.append((row + 1, "indentation with a tab; use %d spaces (PSUseConsistentIndentation)" % INDENT))
+        elif len(indent) != max(expected, 0) * INDENT:
+            found.append((row + 1, "indented %d spaces, expected %d (PSUseConsistentIndentation)"
+                          % (len(indent), max(expected, 0) * INDENT)))
+        for token in line_tokens:
+            if token.type in _OPENERS:
+                level += 1
+            elif token.type in _CLOSERS:
+                level -= 1
+        ending = [t for t in line_tokens if t.type != "comment"]
+        continued = bool(ending) and ending[-1].type == "|"
+    return found
+
+
+def null_property_calls(tree, source):
+    """Return ``[(line, text)]`` for a method called on a property that may be ``$null``."""
+    found = []
+    for node in _walk(tree.root_node):
+        if node.type != "invocation_expression" or not node.named_children:
+            continue
+        target = node.named_children[0]
+        if target.type != "member_access" or len(target.named_children) < 2:
+            continue
+        owner = _text(target.named_children[0], source).lower()
+        prop = _text(target.named_children[-1], source)
+        why = MAYBE_NULL_PROPERTIES.get(prop.lower())
+        if why is None and owner in ("$_", "$psitem"):
+            why = "a property of the pipeline object may be missing"
+        if why:
+            found.append((node.start_point[0] + 1, "method call on %s, which may be $null (%s): cast it, "
+                          "for example [String], or read it in its own try" % (_text(target, source), why)))
+    return found
+
+
 def check_file(path):
     """Return the list of problems of one PowerShell file."""
     with open(path, "rb") as handle:
         source = handle.read()
     tree = parse(source)
     problems = ["line %d: %s" % (line, text) for line, text in syntax_errors(tree, source)]
-    if problems or not path.endswith(".ps1"):
+    if problems:
+        return problems
+    problems.extend("line %d: %s" % item for item in layout_problems(tree, source) + null_property_calls(tree, source))
+    if not path.endswith(".ps1"):
         return problems
     problems.extend(check_module(path, find_spec(tree, source), find_result_keys(tree, source)))
     return problems

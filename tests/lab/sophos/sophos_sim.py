@@ -12,6 +12,7 @@ Actions are logged to the journal (syslog identifier "sophos-sim").
 """
 import argparse
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -29,7 +30,7 @@ UNIT = "/etc/systemd/system/sophos-spl.service"
 WANTS = "/etc/systemd/system/multi-user.target.wants/sophos-spl.service"
 OS_FLAG = "/run/reboot-required"
 SCENARIOS = ("clean", "update-failed", "service-stopped", "reboot-required",
-             "queued-update", "queued-twice", "os-reboot-required", "absent")
+             "queued-update", "queued-twice", "os-reboot-required", "fresh-install", "absent")
 QUEUED = {"queued-update": 1, "queued-twice": 2}
 # Sophos is down or missing: no update after boot. Every other scenario runs one, as real SPL does
 # about 5 minutes after every start-up (then hourly; the hourly updates are not imitated).
@@ -38,6 +39,11 @@ DEFAULT_DELAY = 5.0
 PID_FILE = "var/lock-sophosspl/suldownloader.pid"
 UPDATE_SECONDS = 2.0  # how long suldownloader.pid exists during a simulated update
 RIGID = "ServerProtectionLinux-Base"
+# SPL's installer creates it once (its `machineid` tool writes it only when it is missing) and no update
+# rewrites it: its mtime is the first install time.
+MACHINE_ID = "base/etc/machine_id.txt"
+# A host of any other scenario had Sophos long before its current boot.
+INSTALLED_DAYS_BEFORE_BOOT = 30
 SERVICES = ("Sophos MCS Client", "Sophos Linux AntiVirus")
 
 UNIT_TEXT = """[Unit]
@@ -165,6 +171,12 @@ class Sim:
         if scenario == "absent":
             self.uninstall()
             return
+        if scenario == "fresh-install":
+            # A first install now, after this boot: what was there before goes, as on a new server.
+            if st["installed"]:
+                self.uninstall()
+            st.update(version_index=0, last_good=None)
+            self.install(fresh=True)
         if not st["installed"]:
             self.install()
         now = time.time()
@@ -187,7 +199,8 @@ class Sim:
         if st["reboot_required"]:
             st["reboot_required"] = False
             log("restart done: rebootState/required cleared")
-        if st["queued"] == 0 and st["scenario"] in ("reboot-required", "os-reboot-required") + tuple(QUEUED):
+        cleared = ("reboot-required", "os-reboot-required", "fresh-install") + tuple(QUEUED)
+        if st["queued"] == 0 and st["scenario"] in cleared:
             st["scenario"] = "clean"
         if st["scenario"] not in NO_UPDATE:
             st["update_due_boot"] = current
@@ -226,9 +239,11 @@ class Sim:
         remove(os.path.join(SPL, PID_FILE))
 
     # ---- files
-    def install(self):
+    def install(self, fresh=False):
+        """Install SPL. Fresh: now, after this boot; else as on a server that has had it for a while."""
         st = self.st
-        log("installing SPL %s" % version(st["version_index"]))
+        log("installing SPL %s%s" % (version(st["version_index"]), " (first install, now)" if fresh else ""))
+        self.write_machine_id(fresh)
         write_atomic(os.path.join(SPL, "base/bin/sophos_watchdog"), WATCHDOG, 0o755)
         write_atomic(os.path.join(SPL, "bin/wdctl"), WDCTL, 0o755)
         write_atomic(os.path.join(SPL, "base/etc/sophosspl/mcs.config"),
@@ -243,6 +258,17 @@ class Sim:
         if not os.path.lexists(WANTS):
             os.symlink(UNIT, WANTS)
         systemctl("daemon-reload")
+
+    def write_machine_id(self, fresh):
+        path = os.path.join(SPL, MACHINE_ID)
+        if os.path.exists(path):
+            return
+        digest = hashlib.md5(self.machine_id().encode()).hexdigest()  # SPL's is an MD5 of the MAC addresses
+        write_atomic(path, digest + "\n", 0o644)
+        if not fresh:
+            then = boot_time() - INSTALLED_DAYS_BEFORE_BOOT * 86400
+            os.utime(path, (then, then))
+        log("wrote %s (mtime %s)" % (MACHINE_ID, iso_utc(os.path.getmtime(path))))
 
     def uninstall(self):
         log("removing SPL (scenario absent)")
@@ -298,6 +324,7 @@ class Sim:
         st = self.st
         if not st["installed"]:
             return
+        self.write_machine_id(fresh=False)  # a host installed by an older simulator gets one too
         installed = version(st["version_index"])
         failed = bool(st["failed_since"])
         downloaded = version(st["version_index"] + 1) if failed else installed

@@ -72,14 +72,15 @@ def test_spec_is_read_literally(tmp_path):
 
 
 @pytest.mark.parametrize("old, new, expected", [
-    ("$module.ExitJson()", "if ($true) { $module.ExitJson()", "missing"),
-    ("default = 'weak';", "default = 'weak;", "cannot parse"),
-    ("@{ path = $module.Params.path }", "@{ path = $module.Params.path ", "line 1"),
-    ("$module.Result['errors'] = @()", "$module.Result['errors'] = @(", "line 15"),
+    ("$module.ExitJson()", "if ($true) { $module.ExitJson()", "line 17: missing }"),
+    ("default = 'weak';", "default = 'weak;", "line 4: cannot parse"),
+    ("@{ path = $module.Params.path }", "@{ path = $module.Params.path ", "line 14: cannot parse"),
+    ("$module.Result['errors'] = @()", "$module.Result['errors'] = @(", "line 15: cannot parse"),
 ], ids=["missing-brace", "unterminated-string", "unclosed-hashtable", "unclosed-array"])
 def test_syntax_errors_are_reported(tmp_path, old, new, expected):
     problems = pwsh_check.check_file(_write(tmp_path, GOOD_PS1.replace(old, new)))
-    assert problems and any(expected in p for p in problems), problems
+    # The line number is matched exactly: "line 1" must not pass for "line 14".
+    assert problems and any(p.startswith(expected) for p in problems), problems
 
 
 @pytest.mark.parametrize("old, new, expected", [
@@ -104,6 +105,75 @@ def test_undocumented_spec_option_is_reported(tmp_path):
     stub = GOOD_STUB.replace("  days: {type: int, default: 14, description: [x]}\n", "")
     problems = pwsh_check.check_file(_write(tmp_path, stub=stub))
     assert problems == ["option days is in $spec but not documented"]
+
+
+LAYOUT_PS1 = GOOD_PS1.replace("$module.ExitJson()\n", """try {
+    $found = @(Get-Service | Where-Object {
+            $_.Name -like 'Sophos*'
+        })
+    $module.Result.readings = @{ path = [String]$found.Count }
+}
+catch {
+    $module.Result.errors = @()
+}
+$module.ExitJson()
+""")
+
+
+def test_layout_of_the_good_module_is_clean(tmp_path):
+    assert pwsh_check.check_file(_write(tmp_path, LAYOUT_PS1)) == []
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("    $module.Result.readings = @{ path = [String]$found.Count }",
+     "    $module.Result.readings = @{ path = [String]$found.Count; long = '%s' }" % ("x" * 120),
+     "line 21: line is 193 characters long, more than 160 (PSAvoidLongLines)"),
+    ("try {\n", "try\n{\n", "line 18: open brace on a line of its own"),
+    ("try {\n    $found", "try { $found", "line 17: no new line after an open brace (PSPlaceOpenBrace)"),
+    ("    $module.Result.readings = @{ path = [String]$found.Count }\n}",
+     "    $module.Result.readings = @{ path = [String]$found.Count } }", "line 21: close brace not on a line of its own"),
+    ("}\ncatch {", "} catch {", "line 22: no new line after a close brace, before 'catch' (PSPlaceCloseBrace)"),
+    ("    $module.Result.errors = @()\n", "    $module.Result.errors = @();\n", "line 24: semicolon at the end of a line"),
+    ("    $module.Result.errors = @()\n", "   $module.Result.errors = @()\n", "line 24: indented 3 spaces, expected 4"),
+    ("            $_.Name -like", "        $_.Name -like", "line 19: indented 8 spaces, expected 12"),
+    ("    $module.Result.errors = @()\n", "\t$module.Result.errors = @()\n", "line 24: indentation with a tab"),
+], ids=["long-line", "open-brace-own-line", "open-brace-no-newline", "close-brace-same-line", "close-brace-else",
+        "semicolon", "indent-3", "indent-pipeline-block", "indent-tab"])
+def test_pslint_layout_rules_catch_a_bad_file(tmp_path, old, new, expected):
+    assert old in LAYOUT_PS1
+    problems = pwsh_check.check_file(_write(tmp_path, LAYOUT_PS1.replace(old, new)))
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ("$_.StartType.ToString()", "method call on $_.StartType, which may be $null (ServiceController.StartType"),
+    ("$service.StartType.ToString()", "method call on $service.StartType, which may be $null"),
+    ("$_.Status.ToString()", "method call on $_.Status, which may be $null (a property of the pipeline object"),
+])
+def test_method_call_on_a_property_that_may_be_null_is_reported(tmp_path, expression, expected):
+    bad = LAYOUT_PS1.replace("$_.Name -like 'Sophos*'", "%s -like 'Auto*'" % expression)
+    problems = pwsh_check.check_file(_write(tmp_path, bad))
+    assert [p for p in problems if expected in p and p.startswith("line 19: ")], problems
+
+
+@pytest.mark.parametrize("expression", ["[String]$_.StartType", "$_.Name.Length", "$key.GetValueKind($n).ToString()",
+                                        "$os.LastBootUpTime.ToUniversalTime()"])
+def test_safe_reads_are_not_reported(tmp_path, expression):
+    ok = LAYOUT_PS1.replace("$_.Name -like 'Sophos*'", "%s -like 'Auto*'" % expression)
+    assert pwsh_check.check_file(_write(tmp_path, ok)) == []
+
+
+def test_the_old_probe_service_read_is_caught():
+    """Bug 3 of issue 9: the probe read $_.StartType.ToString() for every service in one try."""
+    source = b"""$module.Result.services = @($found | ForEach-Object {
+        @{
+            name = $_.Name
+            start_type = $_.StartType.ToString()
+        }
+    })
+"""
+    tree = pwsh_check.parse(source)
+    assert [line for line, _text in pwsh_check.null_property_calls(tree, source)] == [4]
 
 
 def _collection_ps1():

@@ -90,3 +90,19 @@ def test_invalid_options_fail_before_anything_runs(args, message, family):
     assert result["failed"] is True and message in result["msg"]
     assert result["msg"].startswith("Invalid options for reboot_facts")
     plugin._execute_module.assert_not_called()
+
+
+def test_windows_probe_warnings_reach_the_task_result():
+    probe = dict(recorded("read-failures"), warnings=["os:last_boot: Access denied"])
+    result = run(action({}, "powershell", probe))
+    assert result["warnings"] == ["os:last_boot: Access denied"]
+    assert "warnings" not in run(action({}, "powershell", recorded("endpoint-clean")))
+
+
+def test_windows_probe_sccm_and_uninstall_readings_reach_assess():
+    with mock.patch("ansible_collections.fleetops.sophos.plugins.action.reboot_facts.assess", return_value={}) as assess:
+        run(action({}, "powershell", recorded("os-reasons")))
+    raw = assess.call_args.args[0]
+    assert raw["sccm"] == {"reboot_pending": True, "hard_reboot_pending": False}
+    assert set(raw["uninstall"]) == {"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall",
+                                     "SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall"}

@@ -26,7 +26,10 @@ def cmd(rc, name=None, stdout=""):
     return {"rc": rc, "stdout": text("os", name) if name else stdout, "stderr": ""}
 
 
-def spl(files=None, reports=None, markers=None, services=None):
+INSTALLED = "2025-06-01T10:00:00Z"  # long before BOOT
+
+
+def spl(files=None, reports=None, markers=None, services=None, install_marker=None):
     chosen = {ALC: "ALC_status.good.xml", SHS: "SHS_status.good.xml", INI: "VERSION.ini"}
     chosen.update(files or {})
     return {
@@ -35,6 +38,7 @@ def spl(files=None, reports=None, markers=None, services=None):
         "reports": dict((name, {"text": text("spl", fixture)}) for name, fixture in (reports or {}).items()),
         "markers": markers or {},
         "services": services or {},
+        "install_marker": install_marker or {"mtime": INSTALLED},
     }
 
 
@@ -330,9 +334,14 @@ def test_needs_restarting_detail_lists_packages():
     ("needs_restarting", cmd(2, stdout="Traceback (most recent call last):")),
 ])
 def test_os_tool_failures_are_read_errors(key, result):
+    """A check that did not answer is not a "no": the restart state is unknown."""
     facts = assess(linux(os_reading={key: result}))
-    assert facts["reboot_required"] is False
+    assert facts["reboot_required"] is None and facts["os"]["reboot_required"] is None
     assert len(facts["read_errors"]) == 1 and "unexpected exit code" in facts["read_errors"][0]["error"]
+    assert facts["unknown_sources"] == [facts["read_errors"][0]["source"]]
+    assert facts["pending_since"] is None
+    # Ignoring the reason that check gives makes the rest decide.
+    assert assess(linux(os_reading={key: result}), {"ignore_reasons": [key]})["reboot_required"] is False
 
 
 def rpm_os(kernel="5.14.0-427.13.1.el9_4.x86_64"):

@@ -17,7 +17,7 @@ def probe(name):
     with open(os.path.join(FIXTURES, "probe.%s.json" % name), encoding="utf-8") as handle:
         result = json.load(handle)
     # What the action plugin hands to assess().
-    raw = dict((k, result.get(k)) for k in ("now", "last_boot", "sophos", "os_keys", "services", "errors"))
+    raw = dict((k, result.get(k)) for k in ("now", "last_boot", "sophos", "os_keys", "services", "errors", "sccm", "uninstall"))
     raw["family"] = "windows"
     return raw
 
@@ -136,7 +136,14 @@ def test_os_reasons_and_pending_file_rename_modes(mode, strong, required):
     reasons = dict((r["id"], r) for r in facts["reasons"])
     assert set(reasons) - {"pending_file_rename"} == {
         "sophos_pending_renames", "cbs_reboot_pending", "windows_update", "computer_rename", "domain_join",
-        "server_manager", "update_exe_volatile"}
+        "server_manager", "update_exe_volatile", "cbs_reboot_in_progress", "cbs_packages_pending",
+        "windows_update_post_reboot_reporting", "windows_update_services_pending", "sccm_reboot_pending"}
+    assert reasons["domain_join"]["detail"] == "Netlogon JoinDomain and AvoidSpnSet present"
+    assert reasons["update_exe_volatile"]["detail"] == "Microsoft\\Updates\\UpdateExeVolatile\\Flags = 1"
+    assert reasons["server_manager"]["detail"] == \
+        "ServerManager\\CurrentRebootAttempts = 1, ServerComponentCache\\RestartRequired = 1"
+    weak = {"cbs_packages_pending", "windows_update_post_reboot_reporting", "windows_update_services_pending"}
+    assert set(r for r in reasons if not reasons[r]["strong"]) == weak | ({"pending_file_rename"} if strong is False else set())
     assert reasons["computer_rename"]["detail"] == "computer name SRV-APP01 will become SRV-APP02"
     assert reasons["sophos_pending_renames"]["detail"] == "Sophos Endpoint Defense sophosPFRs and cleanPFRs present"
     if strong is None:
@@ -159,6 +166,7 @@ def test_pending_file_rename_alone_is_weak_by_default():
 def test_update_exe_volatile_zero_is_no_reason():
     raw = probe("endpoint-clean")
     raw["os_keys"]["SOFTWARE\\Microsoft\\Updates"] = {"exists": True, "values": {"UpdateExeVolatile": {"type": "DWord", "value": 0}}}
+    assert raw["os_keys"]["SOFTWARE\\Microsoft\\Updates\\UpdateExeVolatile"]["values"]["Flags"]["value"] == 0
     assert assess(raw)["reasons"] == []
 
 
@@ -170,8 +178,10 @@ def test_absent_sophos():
 
 def test_read_failures_become_read_errors():
     facts = assess(probe("read-failures"))
+    # The recording has no Sophos Uninstall entry for an installed Sophos: that is a read error too.
     assert [e["source"] for e in facts["read_errors"]] == [
-        "os:last_boot", "services", "registry:HKLM\\%s\\Health\\Status" % W, "registry:HKLM\\%s\\Health\\Status" % W]
+        "os:last_boot", "services", "registry:HKLM\\%s\\Health\\Status" % W,
+        "registry:HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall"]
     assert facts["os"]["last_boot"] is None and facts["os"]["uptime_days"] is None
     assert facts["sophos"]["installed"] is True and facts["sophos"]["health"]["overall"] == "unknown"
 

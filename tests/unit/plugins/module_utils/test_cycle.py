@@ -409,3 +409,69 @@ def test_aborted_after_a_finished_cycle_keeps_its_restarts():
     r = _cycle.aborted(done, "reboot cycle: after-cycle hook failed", facts(), T0 + timedelta(seconds=9))
     assert r["status"] == "failed" and r["restarts"] == 1 and len(r["boots"]) == 2
     assert r["started"] == done["started"] and "after-cycle hook" in r["message"]
+
+
+# ---------------------------------------------------------------- unknown restart state, record keys
+
+def _unknown(**kw):
+    f = facts(**kw)
+    f["reboot_required"] = None
+    f["read_errors"] = [{"source": "windows_update", "error": "access denied"},
+                        {"source": "sophos_flag", "error": "the value has type Binary"}]
+    return f
+
+
+def test_unknown_restart_state_fails_with_the_read_errors():
+    d = _cycle.plan(_unknown(), state(), T0)
+    assert d["step"] == "fail" and d["status"] == "failed" and d["failed"]
+    assert d["reason"] == ("cannot read the restart state: windows_update: access denied; "
+                           "sophos_flag: the value has type Binary")
+
+
+def test_unknown_restart_state_with_force_restarts_as_forced():
+    d = _cycle.plan(_unknown(), state(force=True), T0)
+    assert d["step"] == "reboot" and "forced" in d["reason"]
+    # After the forced restart an unknown state is not "nothing pending" either.
+    after = _cycle.settled(_cycle.restarted(state(force=True), facts(), T0), {
+        "mode": "poll", "elapsed": 300, "ended": "evidence", "reason": "x", "wait": False})
+    assert _cycle.plan(_unknown(), after, T0)["step"] == "fail"
+
+
+def test_unknown_restart_state_with_a_strong_reason_restarts():
+    d = _cycle.plan(_unknown(strong=["sophos_reboot_required"]), state(), T0)
+    assert d["step"] == "reboot"
+
+
+def test_restart_entry_names_its_reasons_and_the_boot_before():
+    before = facts(strong=["sophos_reboot_required"], boot=T0 - timedelta(days=3))
+    s = _cycle.start(before, {}, T0)
+    s = _cycle.restarted(s, facts(boot=T0 + timedelta(minutes=1)), T0 + timedelta(minutes=2), elapsed=60,
+                         before=before)
+    entry = s["boots"][1]
+    assert entry["reasons"] == [{"id": "sophos_reboot_required", "detail": "test"}]
+    assert entry["boot_id_before"] == s["boots"][0]["boot_id"] and entry["queued_update"] is False
+    s = _cycle.settled(s, {"mode": "poll", "elapsed": 400, "ended": "reboot_required", "reason": "x", "wait": False},
+                       started_at=T0 + timedelta(minutes=2), ended_at=T0 + timedelta(minutes=8))
+    assert s["settles"][0]["started_at"] == "2026-11-28T02:02:00Z"
+    assert s["settles"][0]["ended_at"] == "2026-11-28T02:08:00Z"
+    s = _cycle.restarted(s, facts(boot=T0 + timedelta(minutes=9)), T0 + timedelta(minutes=10), before=before)
+    assert s["boots"][2]["queued_update"] is True
+    # An OS reason back after a restart is not a queued Sophos update.
+    s2 = _cycle.restarted(s, facts(), T0, before=facts(strong=["kernel_updated"]))
+    assert s2["boots"][3]["queued_update"] is False
+
+
+def test_forced_restart_reason():
+    s = _cycle.start(facts(), {"force": True}, T0)
+    s = _cycle.restarted(s, facts(), T0, before=facts())
+    assert s["boots"][1]["reasons"] == [{"id": "force", "detail": "forced (reboot_cycle_force)"}]
+
+
+def test_settle_without_a_boot_time_counts_from_the_cycle_start():
+    """No restart of our own and no readable boot time: the settle counts from the cycle's start."""
+    unreadable = facts(boot=None)
+    s = _cycle.start(unreadable, {"settle_minutes": 1, "settle_mode": "fixed"}, T0, prior_restart=True)
+    since = _cycle.settle_since(s)
+    assert _cycle.settle_state(unreadable, s["settings"], T0 + timedelta(seconds=30), since=since)["wait"]
+    settle = _cycle.settle_state(unreadable, s["settings"], T0 + timedelta(seconds=61), since=since)
+    assert not settle["wait"] and settle["ended"] == "interval"

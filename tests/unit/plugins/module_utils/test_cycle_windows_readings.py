@@ -22,7 +22,7 @@ SETTINGS = {"settle_minutes": 20, "poll_seconds": 60}
 def probe(name, boot=None, now=None):
     with open(os.path.join(FIXTURES, "probe.%s.json" % name), encoding="utf-8") as handle:
         result = json.load(handle)
-    raw = dict((k, copy.deepcopy(result.get(k))) for k in ("now", "last_boot", "sophos", "os_keys", "services", "errors"))
+    raw = dict((k, copy.deepcopy(result.get(k))) for k in ("now", "last_boot", "sophos", "os_keys", "services", "errors", "sccm", "uninstall"))
     raw["family"] = "windows"
     if boot is not None:
         raw["last_boot"] = _cycle.iso(boot)

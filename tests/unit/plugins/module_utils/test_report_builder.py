@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report
+from ansible_collections.fleetops.sophos.plugins.module_utils import _report, _report_csv, _report_html, _report_markdown
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "report")
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -137,7 +137,7 @@ def test_garbage_facts_never_crash(facts):
     report = _report.build_report([{"host": "h", "facts": facts, "cycle": facts, "patch": facts}])
     row = report["hosts"][0]
     assert row["status"] in _report.STATUSES
-    for render in (_report.to_csv, _report.to_markdown, _report.to_html):
+    for render in (_report_csv.to_csv, _report_markdown.to_markdown, _report_html.to_html):
         assert "h" in render(report)
     json.dumps(report)
 
@@ -166,7 +166,7 @@ def test_huge_strings_are_cut(entries):
     assert len(row["reasons"][0]["detail"]) < 600
     assert row["reasons"][0]["detail"].endswith("(49500 more characters)")
     assert len(row["maintenance"]["message"]) < 600
-    assert len(_report.to_html(report)) < 200000
+    assert len(_report_html.to_html(report)) < 200000
 
 
 def test_control_characters_are_replaced():
@@ -205,20 +205,20 @@ def test_run_state(result, active, expected):
 def test_empty_fleet():
     report = _report.build_report([])
     assert report["summary"]["total"] == 0
-    assert "Nothing needs attention" in _report.to_html(report)
-    assert "Nothing needs attention" in _report.to_markdown(report)
-    assert _report.to_csv(report).strip() == ",".join(_report.CSV_COLUMNS)
+    assert "Nothing needs attention" in _report_html.to_html(report)
+    assert "Nothing needs attention" in _report_markdown.to_markdown(report)
+    assert _report_csv.to_csv(report).strip() == ",".join(_report_csv.CSV_COLUMNS)
 
 
 def test_json_round_trip(report):
     again = json.loads(json.dumps(report))
     assert again == report
-    assert again["schema_version"] == _report.SCHEMA_VERSION == 1
+    assert again["schema_version"] == _report.SCHEMA_VERSION == 2
     assert again["kind"] == "fleetops.sophos.report"
 
 
 def test_csv_reads_back(report):
-    rows = list(csv.DictReader(io.StringIO(_report.to_csv(report), newline="")))
+    rows = list(csv.DictReader(io.StringIO(_report_csv.to_csv(report), newline="")))
     assert [row["host"] for row in rows] == [row["host"] for row in report["hosts"]]
     by_host = dict((row["host"], row) for row in rows)
     assert by_host["win-old"]["status"] == "alert"
@@ -233,14 +233,14 @@ def test_csv_reads_back(report):
 def test_csv_defuses_spreadsheet_formulas():
     report = _report.build_report([{"host": "=cmd|' /C calc'!A0", "facts": {
         "reboot_required": True, "pending_days": -1, "reasons": [{"id": "@SUM(1)", "strong": True}]}}])
-    row = next(csv.DictReader(io.StringIO(_report.to_csv(report), newline="")))
+    row = next(csv.DictReader(io.StringIO(_report_csv.to_csv(report), newline="")))
     assert row["host"] == "'=cmd|' /C calc'!A0"
     assert row["reasons"] == "'@SUM(1)"
     assert row["pending_days"] == "-1", "numbers keep their sign"
 
 
 def test_markdown_escapes_host_text(report):
-    text = _report.to_markdown(report)
+    text = _report_markdown.to_markdown(report)
     assert HOSTILE not in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
     assert "<script>" not in text
@@ -250,12 +250,12 @@ def test_markdown_escapes_host_text(report):
 
 def test_markdown_pipes_and_newlines_cannot_break_the_table():
     report = _report.build_report([{"host": "a|b\nc", "facts": {"sophos": {"version": "1|2"}}}])
-    line = [line for line in _report.to_markdown(report).splitlines() if line.startswith("| a")][0]
+    line = [line for line in _report_markdown.to_markdown(report).splitlines() if line.startswith("| a")][0]
     assert line.replace("\\|", "").count("|") == 9
 
 
 def test_html_escapes_host_text(report):
-    page = _report.to_html(report)
+    page = _report_html.to_html(report)
     assert HOSTILE not in page
     assert "<script>document" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
@@ -264,14 +264,14 @@ def test_html_escapes_host_text(report):
 
 
 def test_html_is_self_contained(report):
-    page = _report.to_html(report)
+    page = _report_html.to_html(report)
     for marker in ("http://", "https://", "src=\"", "<link", "@import", "url("):
-        assert marker not in page.replace(_report._h(HOSTILE), "")
-    assert _report._csp_hash(_report._HTML_SCRIPT) in page
+        assert marker not in page.replace(_report_html._h(HOSTILE), "")
+    assert _report_html._csp_hash(_report_html._HTML_SCRIPT) in page
 
 
 def test_html_has_a_row_and_a_count_per_host(report):
-    page = _report.to_html(report)
+    page = _report_html.to_html(report)
     assert page.count("<tr data-index=") == len(report["hosts"])
     for status, count in report["summary"]["counts"].items():
         assert 'data-filter="%s" data-count="%d"' % (status, count) in page
@@ -279,4 +279,4 @@ def test_html_has_a_row_and_a_count_per_host(report):
 
 def test_renderers_reject_non_reports():
     with pytest.raises((KeyError, TypeError)):
-        _report.to_html({"hosts": []})
+        _report_html.to_html({"hosts": []})

@@ -5,7 +5,7 @@ from __future__ import absolute_import, division, print_function
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report
+from ansible_collections.fleetops.sophos.plugins.module_utils import _report, _report_html, _report_markdown
 
 
 def facts(source):
@@ -19,10 +19,10 @@ def test_first_seen_ages_are_marked(source, said):
                                   generated="2026-12-01T20:00:00Z")
     row = report["hosts"][0]
     assert row["pending_since_source"] == source
-    assert ("| 1.5 (since first seen) |" in _report.to_markdown(report)) is said
-    assert ("since first seen" in _report.to_html(report)) is said
+    assert ("| 1.5 (since first seen) |" in _report_markdown.to_markdown(report)) is said
+    assert ("since first seen" in _report_html.to_html(report)) is said
 
 
 def test_a_strange_source_never_marks_the_age():
     report = _report.build_report([{"host": "h1", "facts": dict(facts(None), pending_since_source=["x"])}])
-    assert "since first seen" not in _report.to_markdown(report)
+    assert "since first seen" not in _report_markdown.to_markdown(report)

@@ -40,3 +40,18 @@ def test_not_run_ranks_after_the_problems_and_before_deferred():
     order = _report.STATUSES
     assert order.index("no_data") < order.index("not_run") < order.index("deferred")
     assert "not_run" not in _report.ATTENTION_STATUSES
+
+
+def test_unknown_restart_state_needs_attention_and_is_counted():
+    facts = {"reboot_required": None, "unknown_sources": ["spl:/opt/sophos-spl"], "reasons": [],
+             "read_errors": [{"source": "spl:/opt/sophos-spl", "error": "cannot enter /opt/sophos-spl: permission denied"}],
+             "sophos": {"installed": True, "health": {"overall": "unknown"}}, "os": {"family": "linux"}}
+    known = dict(facts, reboot_required=False, unknown_sources=[], read_errors=[])
+    report = _report.build_report([{"host": "a", "facts": facts}, {"host": "b", "facts": known}])
+    rows = dict((row["host"], row) for row in report["hosts"])
+    assert rows["a"]["status"] == "unknown" and rows["a"]["attention"] is True
+    assert rows["a"]["issues"][0]["text"] == "cannot read the restart state: spl:/opt/sophos-spl"
+    assert rows["b"]["status"] == "ok"
+    assert report["summary"]["counts"]["unknown"] == 1 and report["summary"]["attention"] == ["a"]
+    assert "cannot read the restart state" in FILTERS["report_markdown"](report).split("## Needs attention")[1]
+    assert "Restart state unknown" in FILTERS["report_html"](report)

@@ -7,21 +7,7 @@ import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import DEFAULT_OPTIONS, assess
 from ansible_collections.fleetops.sophos.plugins.modules import reboot_facts
-
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "reboot_facts")
-
-
-def put(path, content, mtime=None):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(content)
-    if mtime is not None:
-        os.utime(path, (mtime, mtime))
-
-
-def fixture(*parts):
-    with open(os.path.join(FIXTURES, *parts), encoding="utf-8") as handle:
-        return handle.read()
+from ansible_collections.fleetops.sophos.tests.unit.readings import fixture, put
 
 
 @pytest.fixture
@@ -40,6 +26,7 @@ def host(tmp_path):
     put(str(spl / "base/update/var/updatescheduler/update_report20261126 101500.json"),
         fixture("spl", "update_report.SUCCESS.json"))
     put(str(spl / "var/lock-sophosspl/suldownloader.pid"), "1234\n")
+    put(str(spl / "base/etc/machine_id.txt"), "ab" * 16 + "\n", mtime=1763000000)  # before the boot
     (tmp_path / "run").mkdir()
     return tmp_path
 

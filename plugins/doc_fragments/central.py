@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Sophos Central connection options shared by the central_* modules."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  hostnames:
+    description:
+      - Hostnames of the endpoints, short names or FQDNs; only the short name counts, case-insensitively.
+      - Give O(hostnames), O(ids) or both.
+    type: list
+    elements: str
+    default: []
+  ids:
+    description: Central endpoint ids (C(sophos_central.id)).
+    type: list
+    elements: str
+    default: []
+  client_id:
+    description:
+      - Client ID of a Sophos Central API credential (Global Settings > API Credentials), for a tenant,
+        a partner or an organization.
+      - Taken from the environment variable E(SOPHOS_CENTRAL_CLIENT_ID) when not given.
+    type: str
+  client_secret:
+    description:
+      - Client secret of that API credential. It is never logged or returned.
+      - Taken from the environment variable E(SOPHOS_CENTRAL_CLIENT_SECRET) when not given.
+    type: str
+  identity_url:
+    description:
+      - Base URL of the Sophos identity service that hands out tokens.
+      - Taken from E(SOPHOS_CENTRAL_IDENTITY_URL) when not given.
+    type: str
+    default: https://id.sophos.com
+  global_url:
+    description:
+      - Base URL of the Sophos Central global API (whoami, partner and organization tenant lists).
+        Tenant calls go to the C(apiHost) Central gives for each tenant.
+      - Taken from E(SOPHOS_CENTRAL_GLOBAL_URL) when not given.
+    type: str
+    default: https://api.central.sophos.com
+  validate_certs:
+    description:
+      - Verify Central's TLS certificates. Turn off only for a test double you trust.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file of CA certificates to verify Central with, instead of the system's (an intercepting proxy).
+      - Proxies come from the usual E(https_proxy) and E(no_proxy) environment variables.
+    type: path
+  tenant_ids:
+    description:
+      - With partner or organization credentials, only these tenants are searched. Default all of them.
+      - An id the credentials cannot reach is an error.
+    type: list
+    elements: str
+  timeout:
+    description:
+      - Seconds to wait for one answer from Central. Timeouts, 429 (after its C(Retry-After)) and 5xx
+        answers are retried 3 times.
+    type: int
+    default: 30
+notes:
+  - Runs on the controller (or where it is delegated); it needs HTTPS access to Sophos Central only.
+  - A tenant that answers 403 (a partner without Partner Assistance, a trial) is skipped with a warning
+    naming it; the other tenants are still searched.
+seealso:
+  - plugin: fleetops.sophos.central
+    plugin_type: inventory
+"""

@@ -1,0 +1,620 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE to the collection: the Sophos Central client behind the ``central`` inventory plugin and the
+``central_endpoint_info`` / ``central_update_check`` modules.
+
+Two halves:
+
+* pure pieces, no I/O: the next page of either paging model, the ``sophos_central`` shape of one endpoint
+  and its alerts, which alert says a restart is pending, exact short-name matching, option checks;
+* ``Client``: HTTP through ``ansible.module_utils.urls.open_url`` (TLS verified unless told otherwise,
+  ``ca_path``, the usual ``https_proxy`` / ``no_proxy`` environment), a client-credentials token renewed
+  before it expires and once on a 401, bounded retries on 429 / 5xx / timeouts, and errors that name the
+  call and Central's ``error`` / ``message`` / ``requestId``. The secret and the token never enter an
+  error, a warning or a return value.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import re
+import socket
+import time
+
+from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.six.moves.urllib.parse import urlencode, urlsplit
+from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
+from ansible.module_utils.urls import ConnectionError as UrlsConnectionError, open_url
+
+from ansible_collections.fleetops.sophos.plugins.module_utils._assess import epoch_to_iso, iso_to_epoch
+
+# Defaults of every Central option, for the three plugins (their DOCUMENTATION repeats them; a unit
+# test compares).
+DEFAULTS = {
+    "identity_url": "https://id.sophos.com",
+    "global_url": "https://api.central.sophos.com",
+    "validate_certs": True,
+    "timeout": 30,
+    "page_size": 500,
+    "endpoint_type": "server",
+}
+ENV = {"client_id": "SOPHOS_CENTRAL_CLIENT_ID", "client_secret": "SOPHOS_CENTRAL_CLIENT_SECRET",
+       "identity_url": "SOPHOS_CENTRAL_IDENTITY_URL", "global_url": "SOPHOS_CENTRAL_GLOBAL_URL"}
+ENDPOINT_PAGE_MAX = 500
+# Central documents no maximum for alerts; clients in use keep to 100.
+ALERT_PAGE_SIZE = 100
+TENANT_PAGE_SIZE = 100
+ENDPOINT_TYPES = ("server", "computer", "all")
+URGENT_RESTART_TYPE = "Event::Endpoint::UpdateRebootUrgentlyRequired"
+_RESTART_TYPE = re.compile(r"(reboot|restart).*(required|needed)", re.I)
+# A token is renewed this long before Central says it expires (Sophos' own client uses 120 s).
+TOKEN_MARGIN = 120
+RETRIES = 3
+RETRY_AFTER_MAX = 60
+MAX_PAGES = 10000
+_REQUEST_ID_KEYS = ("requestId", "correlationId", "trackingId")
+
+
+# The connection options of the central_* modules (doc fragment fleetops.sophos.central).
+MODULE_ARGS = {
+    "client_id": {"type": "str", "fallback": (env_fallback, [ENV["client_id"]])},
+    "client_secret": {"type": "str", "no_log": True, "fallback": (env_fallback, [ENV["client_secret"]])},
+    "identity_url": {"type": "str", "default": DEFAULTS["identity_url"],
+                     "fallback": (env_fallback, [ENV["identity_url"]])},
+    "global_url": {"type": "str", "default": DEFAULTS["global_url"], "fallback": (env_fallback, [ENV["global_url"]])},
+    "validate_certs": {"type": "bool", "default": DEFAULTS["validate_certs"]},
+    "ca_path": {"type": "path"},
+    "tenant_ids": {"type": "list", "elements": "str"},
+    "timeout": {"type": "int", "default": DEFAULTS["timeout"]},
+    "hostnames": {"type": "list", "elements": "str", "default": []},
+    "ids": {"type": "list", "elements": "str", "default": []},
+}
+
+
+class CentralError(Exception):
+    """A Central call that failed: names the call, never a secret or a token."""
+
+    def __init__(self, call, message, status=None, body=None):
+        self.call = call
+        self.status = status
+        self.body = body if isinstance(body, dict) else {}
+        detail = describe_error(self.body)
+        text = "Sophos Central %s: %s" % (call, message)
+        if status is not None:
+            text += " (HTTP %s)" % status
+        if detail:
+            text += ": " + detail
+        super(CentralError, self).__init__(text)
+
+
+class TenantForbidden(CentralError):
+    """A tenant that answers 403 (no Partner Assistance, trial): skipped, the others go on."""
+
+
+# --------------------------------------------------------------------------- pure pieces
+
+def describe_error(body):
+    """Central's error body (``error``, ``errorCode``, ``message``, ``requestId``…) → one line."""
+    if not isinstance(body, dict):
+        return ""
+    parts = []
+    for key in ("error", "errorCode", "message"):
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            parts.append("%s=%s" % (key, value))
+    for key in _REQUEST_ID_KEYS:
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            parts.append("%s=%s" % (key, value))
+            break
+    return ", ".join(parts)
+
+
+def check_options(options):
+    """Problems in the Central options, each naming its option; [] when all is well."""
+    problems = []
+    for name in ("client_id", "client_secret"):
+        if not options.get(name):
+            problems.append("%s is required (option %s or environment variable %s)" % (name, name, ENV[name]))
+    for name in ("identity_url", "global_url"):
+        value = options.get(name)
+        split = urlsplit(value) if isinstance(value, str) else None
+        if not split or split.scheme not in ("https", "http") or not split.hostname:
+            problems.append("%s must be an http(s) URL such as %s, got %r" % (name, DEFAULTS[name], value))
+    timeout = options.get("timeout")
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+        problems.append("timeout must be a positive number of seconds, got %r" % (timeout,))
+    page_size = options.get("page_size", DEFAULTS["page_size"])
+    if not isinstance(page_size, int) or isinstance(page_size, bool) or not 1 <= page_size <= ENDPOINT_PAGE_MAX:
+        problems.append("page_size must be between 1 and %d (Central's maximum for endpoints), got %r"
+                        % (ENDPOINT_PAGE_MAX, page_size))
+    if options.get("endpoint_type", DEFAULTS["endpoint_type"]) not in ENDPOINT_TYPES:
+        problems.append("endpoint_type must be one of %s, got %r"
+                        % (", ".join(ENDPOINT_TYPES), options.get("endpoint_type")))
+    return problems
+
+
+def next_key(pages, from_key):
+    """Key paging (endpoints, alerts): the next ``pageFromKey``, or None on the last page.
+
+    The last page has no ``nextKey`` (or an empty one); a ``nextKey`` equal to the key just asked for
+    would loop forever, so it ends paging too.
+    """
+    key = (pages or {}).get("nextKey") if isinstance(pages, dict) else None
+    if not isinstance(key, str) or not key or key == from_key:
+        return None
+    return key
+
+
+def next_page_number(pages, current):
+    """Page-number paging (tenant lists): the next ``page`` (pages start at 1), or None after the last."""
+    pages = pages if isinstance(pages, dict) else {}
+    total = pages.get("total")
+    at = pages.get("current", current)
+    if not isinstance(total, int) or not isinstance(at, int) or at >= total:
+        return None
+    return at + 1
+
+
+def short_name(name):
+    """The short, lower-case machine name: Central reports ``WIN-CEAESQ7V08E``, an inventory may say
+    ``win-ceaesq7v08e.example.com``."""
+    if not isinstance(name, str):
+        return ""
+    return name.strip().split(".", 1)[0].lower()
+
+
+def match_names(names, endpoints):
+    """Exact, case-insensitive short-name matching (``hostnameContains`` is only a substring filter).
+
+    → ``{name: [endpoint, …]}`` for every asked name: one item is a match, none or several are reported
+    as such by the caller, never guessed. An endpoint seen twice (listed for two names) counts once.
+    """
+    result = {}
+    for name in names:
+        wanted = short_name(name)
+        seen = {}
+        for endpoint in endpoints:
+            if isinstance(endpoint, dict) and wanted and short_name(endpoint.get("hostname")) == wanted:
+                seen.setdefault(endpoint.get("id"), endpoint)
+        result[name] = list(seen.values())
+    return result
+
+
+def is_restart_alert(alert):
+    """The 2-week "Reboot required" alert, or any alert whose type says a reboot/restart is required."""
+    kind = alert.get("type") if isinstance(alert, dict) else None
+    return isinstance(kind, str) and (kind == URGENT_RESTART_TYPE or bool(_RESTART_TYPE.search(kind)))
+
+
+def alert_endpoint_id(alert):
+    agent = alert.get("managedAgent") if isinstance(alert, dict) else None
+    value = agent.get("id") if isinstance(agent, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def iso_utc(value):
+    """Central's times (``…Z``, or without a zone as some answers have them: UTC) → ``…Z``, or None."""
+    epoch = iso_to_epoch(value)
+    return epoch_to_iso(epoch) if epoch is not None else None
+
+
+def restart_alert(alerts, now):
+    """The restart alert to show for one endpoint, or None: the urgent type first, then the oldest."""
+    candidates = [a for a in alerts if is_restart_alert(a)]
+    if not candidates:
+        return None
+
+    def order(alert):
+        raised = iso_to_epoch(alert.get("raisedAt"))
+        return (alert.get("type") != URGENT_RESTART_TYPE, raised is None, raised or 0)
+
+    alert = sorted(candidates, key=order)[0]
+    raised = iso_to_epoch(alert.get("raisedAt"))
+    pending_days = int(max(0, now - raised) // 86400) if raised is not None and now is not None else None
+    return {"id": alert.get("id"), "type": alert.get("type"), "severity": alert.get("severity"),
+            "raised_at": epoch_to_iso(raised) if raised is not None else None, "pending_days": pending_days}
+
+
+def _get(data, *path):
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def shape_endpoint(endpoint, alerts, now):
+    """One Central endpoint (``view=full``) and its alerts → the ``sophos_central`` host variable.
+
+    Keys are always present; what Central did not say is None (unknown is never "no").
+    """
+    services = {}
+    for item in _get(endpoint, "health", "services", "serviceDetails") or []:
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            services[item["name"]] = item.get("status")
+    online = endpoint.get("online")
+    addresses = endpoint.get("ipv4Addresses")
+    return {
+        "id": endpoint.get("id"),
+        "tenant_id": _get(endpoint, "tenant", "id"),
+        "hostname": endpoint.get("hostname"),
+        "type": endpoint.get("type"),
+        "online": online if isinstance(online, bool) else None,
+        "last_seen_at": iso_utc(endpoint.get("lastSeenAt")),
+        "health": {"overall": _get(endpoint, "health", "overall"), "services": services},
+        "os": {"platform": _get(endpoint, "os", "platform"), "name": _get(endpoint, "os", "name"),
+               "is_server": _get(endpoint, "os", "isServer"), "build": _get(endpoint, "os", "build")},
+        "ipv4_addresses": [a for a in addresses if isinstance(a, str)] if isinstance(addresses, list) else [],
+        "restart_alert": restart_alert(alerts, now),
+    }
+
+
+def alerts_by_endpoint(alerts):
+    """→ ({endpoint id: [alert, …]}, [alerts without ``managedAgent.id``])."""
+    joined, orphans = {}, []
+    for alert in alerts:
+        endpoint_id = alert_endpoint_id(alert)
+        if endpoint_id is None:
+            orphans.append(alert)
+        else:
+            joined.setdefault(endpoint_id, []).append(alert)
+    return joined, orphans
+
+
+def orphan_warning(orphans):
+    """One warning for every alert that names no endpoint (Central's "console" alerts)."""
+    if not orphans:
+        return None
+    kinds = sorted(set(str(a.get("type")) for a in orphans))
+    return ("%d Sophos Central alert(s) name no endpoint (no managedAgent.id) and are left out of the hosts: %s"
+            % (len(orphans), ", ".join(kinds)))
+
+
+def groups_of(central):
+    """The inventory groups one ``sophos_central`` value belongs to."""
+    groups = []
+    if central.get("restart_alert"):
+        groups.append("sophos_central_restart_alert")
+    if central.get("health", {}).get("overall") == "bad":
+        groups.append("sophos_central_health_bad")
+    if central.get("online") is False:
+        groups.append("sophos_central_offline")
+    return groups
+
+
+# --------------------------------------------------------------------------- HTTP client
+
+def _open_url(method, url, headers, data, timeout, validate_certs, ca_path):
+    """One request → (status, headers, body bytes). HTTP errors are answers, not exceptions."""
+    try:
+        response = open_url(url, method=method, headers=headers, data=data, timeout=timeout,
+                            validate_certs=validate_certs, ca_path=ca_path, follow_redirects="none",
+                            use_proxy=True, http_agent="fleetops.sophos")
+        return response.getcode(), response.headers, response.read()
+    except HTTPError as exc:
+        try:
+            body = exc.read()
+        except Exception:  # pylint: disable=broad-except
+            body = b""
+        return exc.code, exc.headers, body
+
+
+def _json(body):
+    try:
+        value = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        return None
+    return value
+
+
+class Client:
+    """Sophos Central for one set of API credentials.
+
+    ``transport``, ``clock`` and ``sleep`` are for tests. ``warn`` receives warnings (a skipped tenant);
+    it never receives a secret or a token.
+    """
+
+    def __init__(self, client_id, client_secret, identity_url=DEFAULTS["identity_url"],
+                 global_url=DEFAULTS["global_url"], validate_certs=True, ca_path=None,
+                 timeout=DEFAULTS["timeout"], warn=None, transport=None, clock=time.time, sleep=time.sleep,
+                 retries=RETRIES):
+        self._client_id = client_id
+        self._secret = client_secret
+        self.identity_url = identity_url.rstrip("/")
+        self.global_url = global_url.rstrip("/")
+        self.validate_certs = validate_certs
+        self.ca_path = ca_path
+        self.timeout = timeout
+        self.warn = warn or (lambda message: None)
+        self._transport = transport or _open_url
+        self.clock = clock
+        self._sleep = sleep
+        self.retries = retries
+        self._token = None
+        self._token_expires = 0
+        self._whoami = None
+        self.requests = {}
+
+    # -- low level
+    def _send(self, call, method, url, headers, data):
+        """One attempt; connection problems other than timeouts are final (a TLS refusal stays one)."""
+        self.requests[call] = self.requests.get(call, 0) + 1
+        try:
+            return self._transport(method, url, headers, data, self.timeout, self.validate_certs, self.ca_path)
+        except (socket.timeout, TimeoutError):
+            return None, {}, b"timed out after %ss" % str(self.timeout).encode()
+        except URLError as exc:
+            reason = getattr(exc, "reason", exc)
+            if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in str(reason):
+                return None, {}, b"timed out after %ss" % str(self.timeout).encode()
+            raise CentralError(call, "cannot reach %s: %s" % (_origin(url), _scrub(str(reason), self._secrets())))
+        except (OSError, ValueError, UrlsConnectionError) as exc:
+            raise CentralError(call, "cannot reach %s: %s" % (_origin(url), _scrub(str(exc), self._secrets())))
+
+    def _secrets(self):
+        return [s for s in (self._secret, self._token) if s]
+
+    def _retry_delay(self, attempt, headers):
+        value = None
+        if headers is not None:
+            try:
+                value = headers.get("Retry-After")
+            except AttributeError:
+                value = None
+        try:
+            delay = float(value)
+        except (TypeError, ValueError):
+            delay = float(2 ** attempt)
+        return min(max(delay, 0.0), RETRY_AFTER_MAX)
+
+    def _exchange(self, call, method, url, headers, data, authorized):
+        """Send with bounded retries (429, 5xx, timeouts) and one token renewal on a 401."""
+        renewed = False
+        attempt = 0
+        while True:
+            send_headers = dict(headers)
+            if authorized:
+                send_headers["Authorization"] = "Bearer " + self.token()
+            status, answer_headers, body = self._send(call, method, url, send_headers, data)
+            if status is not None and 200 <= status < 300:
+                return status, _json(body)
+            if status == 401 and authorized and not renewed:
+                renewed = True
+                self._token = None
+                continue
+            retryable = status is None or status == 429 or status >= 500
+            if retryable and attempt < self.retries:
+                self._sleep(self._retry_delay(attempt, answer_headers if status == 429 else None))
+                attempt += 1
+                continue
+            if status is None:
+                raise CentralError(call, "%s %s %s (after %d attempts)"
+                                   % (method, _origin(url), body.decode(), attempt + 1))
+            parsed = _json(body)
+            if not isinstance(parsed, dict):
+                parsed = {}
+            message = "%s %s failed" % (method, _path(url))
+            if attempt:
+                message += " after %d attempts" % (attempt + 1)
+            error_class = TenantForbidden if status == 403 and "X-Tenant-ID" in headers else CentralError
+            raise error_class(call, message, status=status, body=_scrub_body(parsed, self._secrets()))
+
+    def token(self):
+        """A valid bearer token, requested again shortly before Central says it expires."""
+        now = self.clock()
+        if self._token and now < self._token_expires:
+            return self._token
+        data = urlencode({"grant_type": "client_credentials", "client_id": self._client_id,
+                          "client_secret": self._secret, "scope": "token"})
+        self._token = None
+        _status, body = self._exchange("token", "POST", self.identity_url + "/api/v2/oauth2/token",
+                                       {"Content-Type": "application/x-www-form-urlencoded"}, data, False)
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if not isinstance(token, str) or not token:
+            raise CentralError("token", "the identity service answered without an access_token")
+        lifetime = body.get("expires_in")
+        lifetime = lifetime if isinstance(lifetime, (int, float)) and lifetime > 0 else 3600
+        self._token = token
+        self._token_expires = now + lifetime - min(TOKEN_MARGIN, lifetime / 10.0)
+        return token
+
+    def call(self, call, method, url, headers=None, params=None, body=None):
+        """An authorized JSON call → the decoded answer (dict)."""
+        if params:
+            url += "?" + urlencode([(k, v) for k, v in params.items() if v is not None])
+        headers = dict(headers or {}, Accept="application/json")
+        data = None
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            data = json.dumps(body)
+        _status, answer = self._exchange(call, method, url, headers, data, True)
+        if not isinstance(answer, dict):
+            raise CentralError(call, "%s %s answered something that is not a JSON object" % (method, _path(url)))
+        return answer
+
+    # -- Central
+    def whoami(self):
+        if self._whoami is None:
+            answer = self.call("whoami", "GET", self.global_url + "/whoami/v1")
+            if answer.get("idType") not in ("tenant", "partner", "organization") or not answer.get("id"):
+                raise CentralError("whoami", "unexpected answer: idType=%r" % (answer.get("idType"),))
+            self._whoami = answer
+        return self._whoami
+
+    def tenants(self, tenant_ids=None):
+        """Every tenant the credentials reach: [{id, name, api_host}], limited to ``tenant_ids``."""
+        who = self.whoami()
+        if who["idType"] == "tenant":
+            host = _get(who, "apiHosts", "dataRegion")
+            tenants = [{"id": who["id"], "name": who["id"], "api_host": host}]
+        else:
+            tenants = self._tenant_list(who)
+        if tenant_ids:
+            wanted = set(tenant_ids)
+            unknown = sorted(wanted - set(t["id"] for t in tenants))
+            if unknown:
+                raise CentralError("tenants", "tenant_ids not reachable with these credentials (%s %s): %s"
+                                   % (who["idType"], who["id"], ", ".join(unknown)))
+            tenants = [t for t in tenants if t["id"] in wanted]
+        for tenant in tenants:
+            check_api_host(tenant)
+        return tenants
+
+    def _tenant_list(self, who):
+        kind = who["idType"]
+        header = {"partner": "X-Partner-ID", "organization": "X-Organization-ID"}[kind]
+        url = "%s/%s/v1/tenants" % (self.global_url, kind)
+        tenants, page = [], 1
+        for _count in range(MAX_PAGES):
+            answer = self.call("%s tenants" % kind, "GET", url, {header: who["id"]},
+                               {"page": page, "pageSize": TENANT_PAGE_SIZE, "pageTotal": "true"})
+            for item in answer.get("items") or []:
+                if isinstance(item, dict) and item.get("id"):
+                    tenants.append({"id": item["id"], "name": item.get("showAs") or item.get("name") or item["id"],
+                                    "api_host": item.get("apiHost")})
+            page = next_page_number(answer.get("pages"), page)
+            if page is None:
+                break
+        return tenants
+
+    def key_pages(self, call, tenant, url, params):
+        """Every item of a key-paged list (endpoints, alerts) of one tenant."""
+        headers = {"X-Tenant-ID": tenant["id"]}
+        params = dict(params)
+        key = None
+        for _count in range(MAX_PAGES):
+            if key:
+                params["pageFromKey"] = key
+            answer = self.call(call, "GET", tenant["api_host"].rstrip("/") + url, headers, params)
+            for item in answer.get("items") or []:
+                if isinstance(item, dict):
+                    yield item
+            key = next_key(answer.get("pages"), key)
+            if key is None:
+                return
+
+    def endpoints(self, tenant, endpoint_type=DEFAULTS["endpoint_type"], page_size=DEFAULTS["page_size"],
+                  **filters):
+        params = {"view": "full", "pageSize": page_size}
+        if endpoint_type != "all":
+            params["type"] = endpoint_type
+        params.update((k, v) for k, v in filters.items() if v is not None)
+        return list(self.key_pages("endpoints", tenant, "/endpoint/v1/endpoints", params))
+
+    def alerts(self, tenant):
+        return list(self.key_pages("alerts", tenant, "/common/v1/alerts", {"pageSize": ALERT_PAGE_SIZE}))
+
+    def update_check(self, tenant, endpoint_id):
+        return self.call("update-checks", "POST", "%s/endpoint/v1/endpoints/%s/update-checks"
+                         % (tenant["api_host"].rstrip("/"), endpoint_id), {"X-Tenant-ID": tenant["id"]}, body={})
+
+    def each_tenant(self, tenants, work):
+        """``work(tenant)`` for every tenant; a tenant that answers 403 is skipped with a warning."""
+        results = []
+        for tenant in tenants:
+            try:
+                results.append((tenant, work(tenant)))
+            except TenantForbidden as exc:
+                self.warn("Sophos Central tenant %s (%s) skipped: it answered 403 Forbidden (no Partner Assistance "
+                          "or a trial account?): %s" % (tenant["name"], tenant["id"], exc))
+        return results
+
+    def lookup(self, hostnames, ids, tenant_ids=None):
+        """Endpoints of any type by exact short hostname or by id, in every reachable tenant.
+
+        → ({asked: [(tenant, endpoint), …]}, tenants searched); one item is a match, none or several
+        are for the caller to report.
+        """
+        found = dict((name, []) for name in list(hostnames) + list(ids))
+
+        def one(tenant):
+            listed = []
+            for name in hostnames:
+                listed.extend(self.endpoints(tenant, "all", ENDPOINT_PAGE_MAX, hostnameContains=short_name(name)))
+            if ids:
+                listed.extend(self.endpoints(tenant, "all", ENDPOINT_PAGE_MAX, ids=",".join(ids)))
+            return listed
+
+        searched = []
+        for tenant, listed in self.each_tenant(self.tenants(tenant_ids), one):
+            searched.append(tenant)
+            for name, matches in match_names(hostnames, listed).items():
+                found[name].extend((tenant, e) for e in matches)
+            for endpoint_id in ids:
+                found[endpoint_id].extend((tenant, e) for e in listed if e.get("id") == endpoint_id)
+        for name, pairs in found.items():
+            unique = dict(((t["id"], e.get("id")), (t, e)) for t, e in pairs)
+            found[name] = list(unique.values())
+        return found, searched
+
+    def fleet(self, tenant_ids=None, endpoint_type=DEFAULTS["endpoint_type"], page_size=DEFAULTS["page_size"],
+              now=None, **filters):
+        """Every endpoint of every reachable tenant, shaped, with its restart alert → (list, orphan alerts)."""
+        now = self.clock() if now is None else now
+        shaped, orphans = [], []
+
+        def one(tenant):
+            endpoints = self.endpoints(tenant, endpoint_type, page_size, **filters)
+            joined, lost = alerts_by_endpoint(self.alerts(tenant))
+            return [shape_endpoint(e, joined.get(e.get("id"), []), now) for e in endpoints], lost
+
+        for _tenant, (items, lost) in self.each_tenant(self.tenants(tenant_ids), one):
+            shaped.extend(items)
+            orphans.extend(lost)
+        return shaped, orphans
+
+
+def resolved(found):
+    """``lookup()``'s answer → (one match per name, names without a match, names with several)."""
+    single, missing, several = {}, [], {}
+    for name, pairs in found.items():
+        if len(pairs) == 1:
+            single[name] = pairs[0]
+        elif not pairs:
+            missing.append(name)
+        else:
+            several[name] = [{"id": e.get("id"), "hostname": e.get("hostname"), "tenant_id": t["id"]}
+                             for t, e in pairs]
+    return single, missing, several
+
+
+def module_client(module):
+    """A Client from a module's checked parameters, or ``fail_json`` naming the bad options."""
+    params = dict(module.params, page_size=DEFAULTS["page_size"], endpoint_type=DEFAULTS["endpoint_type"])
+    problems = check_options(params)
+    if not module.params["hostnames"] and not module.params["ids"]:
+        problems.append("hostnames or ids: give at least one")
+    if problems:
+        module.fail_json(msg="; ".join(problems))
+    return Client(params["client_id"], params["client_secret"], params["identity_url"], params["global_url"],
+                  params["validate_certs"], params["ca_path"], params["timeout"], warn=module.warn)
+
+
+def check_api_host(tenant):
+    """The bearer token goes to a tenant's ``apiHost``: only an https URL (or http for a loopback test)."""
+    split = urlsplit(tenant.get("api_host") or "")
+    if split.scheme != "https" and not (split.scheme == "http" and split.hostname in ("127.0.0.1", "localhost")):
+        raise CentralError("tenants", "tenant %s (%s) has no https apiHost: %r"
+                           % (tenant.get("name"), tenant.get("id"), tenant.get("api_host")))
+
+
+def _origin(url):
+    split = urlsplit(url)
+    return "%s://%s" % (split.scheme, split.netloc)
+
+
+def _path(url):
+    split = urlsplit(url)
+    return "%s://%s%s" % (split.scheme, split.netloc, split.path)
+
+
+def _scrub(text, secrets):
+    for secret in secrets:
+        text = text.replace(secret, "********")
+    return text
+
+
+def _scrub_body(body, secrets):
+    return dict((k, _scrub(v, secrets) if isinstance(v, str) else v) for k, v in body.items())

@@ -1,0 +1,335 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Documentation of the action plugin plugins/action/reboot_cycle.py; this file holds no code.
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: reboot_cycle
+short_description: One host's whole reboot cycle in one task - restart, let Sophos settle, restart again, verify
+version_added: 0.2.0
+description:
+  - Runs on the controller (an action plugin) and drives one host's cycle in a Python loop - read the
+    restart state with M(fleetops.sophos.reboot_facts), restart when a strong reason is pending (or
+    O(force)), B(settle) after the boot, read again, restart again while a strong reason is back (a queued
+    Sophos update), at most O(max_cycles) restarts, then verify Sophos services and health.
+  - Restarts with the action plugins of M(ansible.builtin.reboot) (Linux) and M(ansible.windows.win_reboot)
+    (Windows), which verify that the host really booted again.
+  - A weak reason alone (for example C(pending_file_rename)) never restarts a host.
+  - A reading whose restart state is unknown (C(reboot_required=null), a source could not be read) with no
+    strong reason ends the host C(failed) ("cannot read the restart state"), unless O(force) restarts it.
+  - The settle is measured from the host's last boot on the host's own clock. C(poll) re-reads every
+    O(poll_seconds) and ends early on evidence that Sophos finished its post-boot update (or that a strong
+    reason is back while Sophos is not updating); C(fixed) waits O(settle_minutes) after the boot.
+  - Prints one progress line per settle reading (what it waits for, time left), visible at the default
+    verbosity and in an AWX job log, and one line per decision.
+  - A host lost during a restart, a restart that fails, or O(poll_retries) failed readings in a row end the
+    host's cycle with C(sophos_reboot_cycle.status=failed) (C(unreachable=true) when the host did not answer);
+    the task then fails for that host only and other hosts go on.
+  - Cycle settings accept what AWX surveys send (flags as C(true)/C(false)/C(yes)/C(no) strings, numbers as
+    numeric strings) and are checked before anything runs, with messages that name the
+    C(reboot_cycle_*) role variable of the setting.
+  - The C(fleetops.sophos.reboot_cycle) role is the usual way to run it; it adds the hooks and the
+    C(sophos_reboot_cycle) host fact.
+options:
+  settle_mode:
+    description:
+      - C(poll) or C(fixed), see the description. Same as the role's O(fleetops.sophos.reboot_cycle#role:main:reboot_cycle_settle_mode).
+    type: raw
+    default: poll
+  settle_minutes:
+    description:
+      - Settle time after a boot, in minutes (fractions allowed). Sophos advises 20 minutes.
+    type: raw
+    default: 20
+  poll_seconds:
+    description:
+      - Seconds between two readings (and progress lines) while settling; at least 1.
+    type: raw
+    default: 30
+  poll_retries:
+    description:
+      - Readings in a row that may fail (after a restart or while settling) before the host's cycle ends
+        C(failed); each is tried again after O(poll_seconds).
+    type: raw
+    default: 3
+  max_cycles:
+    description:
+      - Most restarts made on the host in one run.
+    type: raw
+    default: 2
+  force:
+    description:
+      - Restart once even when nothing strong is pending.
+    type: raw
+    default: false
+  window_end:
+    description:
+      - End of the maintenance window; empty or null for none. An ISO 8601 date-time with a timezone
+        (C(2026-11-28T06:00:00+01:00)), a time of day with a timezone (C(06:00 Europe/Berlin), C(06:00+01:00);
+        its next occurrence after O(run_started)) or a duration from O(run_started) (C(+4h), C(PT4H)).
+      - A restart whose worst case (delays, O(reboot_timeout), the settle when Sophos is installed) does not fit
+        is not made and the host is C(deferred). A window that ended before O(run_started) fails the task.
+    type: raw
+  run_started:
+    description:
+      - Start of the whole run (ISO 8601 with a timezone), which a relative O(window_end) counts from; empty or
+        null - the moment this task starts.
+    type: raw
+  fail_when_still_pending:
+    description:
+      - A strong reason still pending after O(max_cycles) restarts fails the task; when false the record says
+        C(still_pending) and a warning is shown.
+    type: raw
+    default: true
+  fail_when_unhealthy:
+    description:
+      - Sophos health C(bad) or a stopped Sophos service after a restart fails the task; when false a warning
+        is shown (the record says C(failed)).
+    type: raw
+    default: true
+  reboot_timeout:
+    description:
+      - Seconds a restart may take (O(ansible.builtin.reboot#module:reboot_timeout)).
+    type: raw
+    default: 600
+  connect_timeout:
+    description:
+      - Connection timeout of the restart (O(ansible.builtin.reboot#module:connect_timeout)); C(0) keeps the
+        restart action's default.
+    type: raw
+    default: 0
+  pre_reboot_delay:
+    description:
+      - Seconds to wait before the restart (O(ansible.builtin.reboot#module:pre_reboot_delay)).
+    type: raw
+    default: 0
+  post_reboot_delay:
+    description:
+      - Seconds to wait after the restart before checking the host (O(ansible.builtin.reboot#module:post_reboot_delay)).
+    type: raw
+    default: 0
+  prior_restart:
+    description:
+      - The host was restarted earlier in this run (for example by M(ansible.windows.win_updates)); the cycle
+        settles first, measured from that boot.
+    type: raw
+    default: false
+  ignore_reasons:
+    description:
+      - Reason ids M(fleetops.sophos.reboot_facts) drops.
+    type: list
+    elements: str
+    default: []
+  test_command:
+    description:
+      - Command that must succeed after a restart (O(ansible.builtin.reboot#module:test_command)); empty keeps
+        the restart action's default.
+    type: str
+    default: ""
+  reboot_msg:
+    description:
+      - Message shown to logged-in users before a restart.
+    type: str
+    default: Restart by fleetops.sophos.reboot_cycle (OS and Sophos maintenance)
+  guard_only:
+    description:
+      - Only read and check the maintenance window (the role's C(window) entry point); restart nothing.
+        The result's C(deferred) says whether one restart with its settle no longer fits.
+    type: bool
+    default: false
+  stop_at:
+    description:
+      - Hook points to return at, with the cycle's state in RV(cycle) - C(before_restart) (before each restart)
+        and C(after_restart) (once the host answers again, before the settle). Call the action again with
+        O(resume) to go on.
+    type: list
+    elements: str
+    choices: [before_restart, after_restart]
+    default: []
+  resume:
+    description:
+      - RV(cycle) of the previous call, to go on from the hook point it stopped at.
+    type: dict
+notes:
+  - Runs one host's whole cycle in one task, so hosts of a batch do not wait for each other - as long as
+    C(forks) is at least the batch size (C(serial)). With fewer forks, hosts beyond the forks start only when
+    earlier hosts have finished their cycle.
+  - The restarts and readings are made by the inner actions M(ansible.builtin.reboot),
+    M(ansible.windows.win_reboot) and M(fleetops.sophos.reboot_facts) with the options above;
+    C(module_defaults) set for those modules do not reach them.
+  - Async is refused (C(async)/C(poll) on the task); the action waits itself.
+  - Check mode reads and plans once; C(changed) says whether a restart would be made; nothing is restarted.
+  - Reading Sophos status files on Linux needs root; run with C(become).
+seealso:
+  - module: fleetops.sophos.reboot_facts
+  - module: ansible.builtin.reboot
+  - module: ansible.windows.win_reboot
+attributes:
+  action:
+    support: full
+    description: Runs on the controller and drives inner actions on the host.
+  async:
+    support: none
+    description: Refused; the cycle waits for restarts and settles itself.
+  check_mode:
+    support: full
+    description: Plans once and reports what a run would do; restarts nothing.
+  diff_mode:
+    support: none
+    description: No diff.
+  platform:
+    support: full
+    platforms: [posix, windows]
+    description: Linux over SSH, Windows over WinRM or SSH (PowerShell).
+author:
+  - fleetops maintainers (@fleetops)
+"""
+
+EXAMPLES = r"""
+- name: Restart, settle and verify (poll mode, two restarts at most)
+  fleetops.sophos.reboot_cycle:
+    settle_minutes: 20
+    poll_seconds: 30
+    window_end: "2026-11-28T06:00:00+01:00"
+  register: cycle
+  become: true
+
+- name: A fixed settle of 20 minutes after each boot, as Sophos advises
+  fleetops.sophos.reboot_cycle:
+    settle_mode: fixed
+  register: cycle
+
+- name: Show what the cycle did
+  ansible.builtin.debug:
+    msg: "{{ cycle.sophos_reboot_cycle.status }}: {{ cycle.sophos_reboot_cycle.message }}"
+"""
+
+RETURN = r"""
+sophos_reboot_cycle:
+  description:
+    - The cycle's record (schema in C(docs/architecture.md)), as the role stores it in the C(sophos_reboot_cycle)
+      host fact and the report reads it. Returned when the cycle ended (not at a hook stop).
+  returned: when the cycle ended
+  type: dict
+  contains:
+    status:
+      description: C(ok) (nothing to do), C(rebooted), C(deferred), C(failed) or C(still_pending).
+      type: str
+      sample: rebooted
+    check_mode:
+      description: The record of a check-mode run.
+      type: bool
+    would_reboot:
+      description: Check mode - a restart would be made now.
+      type: bool
+    restarts:
+      description: Restarts made.
+      type: int
+      sample: 2
+    max_cycles:
+      description: The restart limit in force.
+      type: int
+    boots:
+      description:
+        - The boot before the cycle, then one entry per restart.
+      type: list
+      elements: dict
+      contains:
+        boot_id:
+          description: The host's boot id (Linux; null on Windows).
+          type: str
+        last_boot:
+          description: Last boot time, ISO 8601 UTC.
+          type: str
+        restarted_at:
+          description: When the restart returned (controller clock, ISO 8601 UTC). Not in the first entry.
+          type: str
+        restart_seconds:
+          description: The restart action's C(elapsed). Not in the first entry.
+          type: float
+        boot_id_before:
+          description: The boot id before this restart. Not in the first entry.
+          type: str
+        reasons:
+          description:
+            - What caused this restart, as C(id)/C(detail) pairs (the strong reasons then pending; C(force) for a
+              forced restart). Not in the first entry.
+          type: list
+          elements: dict
+        queued_update:
+          description:
+            - True when this restart was made because a strong Sophos reason came back after an earlier restart's
+              settle (a queued Sophos update). Not in the first entry.
+          type: bool
+    settles:
+      description: One entry per settle.
+      type: list
+      elements: dict
+      contains:
+        mode:
+          description: C(poll) or C(fixed).
+          type: str
+        seconds:
+          description: Seconds from the boot to the end of the settle (host clock).
+          type: float
+        ended:
+          description: C(evidence), C(reboot_required), C(interval) or C(skipped).
+          type: str
+        reason:
+          description: Why the settle ended, in words.
+          type: str
+        started_at:
+          description: When the settle began (controller clock, ISO 8601 UTC).
+          type: str
+        ended_at:
+          description: When the settle ended (controller clock, ISO 8601 UTC).
+          type: str
+    reasons_before:
+      description: Reason ids pending at the start.
+      type: list
+      elements: str
+    reasons_after:
+      description: Reason ids pending at the end.
+      type: list
+      elements: str
+    message:
+      description: What happened, in words.
+      type: str
+    warning:
+      description: A problem the settings turned into a warning, else null.
+      type: str
+    started:
+      description: Start of this host's cycle, ISO 8601 UTC.
+      type: str
+    finished:
+      description: End of this host's cycle, ISO 8601 UTC.
+      type: str
+    duration_seconds:
+      description: This host's own cycle time (C(finished) - C(started)).
+      type: float
+    unreachable:
+      description: The cycle broke off because the host stopped answering.
+      type: bool
+deferred:
+  description: With O(guard_only) - one restart with its settle no longer fits the window.
+  returned: with O(guard_only)
+  type: bool
+cycle:
+  description:
+    - C(done) is true when the cycle ended; then C(failed) says the host failed (the task fails) and C(broken)
+      that the cycle broke off (a lost host, a failed restart, readings that kept failing). At a hook stop C(done) is false, C(at) names the hook point
+      (C(before_restart) or C(after_restart)), C(restart) the number of the restart it belongs to, and the
+      rest is the state to pass back as O(resume).
+  returned: unless the options are invalid
+  type: dict
+  sample: {done: false, at: before_restart, restart: 1}
+ansible_facts:
+  description: The last reading, as C(ansible_facts.sophos_reboot) (see M(fleetops.sophos.reboot_facts)).
+  returned: when the host could be read
+  type: dict
+"""

@@ -1,0 +1,285 @@
+"""The Central inventory plugin and modules against the local HTTPS Central (tests/central/double.py).
+
+Everything runs on the controller against 127.0.0.1; no lab host is needed. Every output, the inventory
+cache and the ansible-runner private data directory are searched for the client secrets and every
+token the double handed out.
+"""
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "tests", "central"))
+import double  # noqa: E402  pylint: disable=wrong-import-position
+
+BIN = os.environ.get("FLEETOPS_ANSIBLE_BIN") or os.path.join(REPO, ".venv", "bin")
+COLLECTIONS = os.path.join(REPO, ".venv", "collections")
+A, B, X = double.TENANT_A, double.TENANT_B, double.TENANT_X
+
+
+class Runs:
+    """Every text the tests produced, for the secret search at the end of the module."""
+    texts = []
+
+
+@pytest.fixture(scope="module")
+def central(tmp_path_factory):
+    with double.Central(tmp_path_factory.mktemp("central")) as server:
+        double.seed_standard(server.model)
+        yield server
+        leaked = leaks(server, Runs.texts)
+        assert not leaked, "secrets or tokens in the output: %s" % leaked
+
+
+@pytest.fixture(autouse=True)
+def fresh_model(central):
+    model = central.model
+    model.faults[:] = []
+    model.expire_after_calls = None
+    model.requests[:] = []
+    yield model
+
+
+def leaks(server, texts):
+    needles = list(double.SECRETS.values()) + list(server.model.issued)
+    return sorted(set(n[:12] + "..." for n in needles for t in texts if n in t))
+
+
+def config(central, tmp_path, name="cen_sophos_central.yml", **options):
+    data = {"plugin": "fleetops.sophos.central", "identity_url": central.url("identity"),
+            "global_url": central.url("global"), "ca_path": central.ca_path}
+    data.update(options)
+    data = dict((k, v) for k, v in data.items() if v is not None)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+CLIENT_SECRETS = {"tenant-client": double.SECRETS["tenant"], "partner-client": double.SECRETS["partner"],
+                  "org-client": double.SECRETS["organization"]}
+
+
+def inventory(path, client="tenant-client", secret=None, extra_env=None, check=True):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_INVENTORY_UNPARSED_FAILED="1",
+               ANSIBLE_NOCOLOR="1", SOPHOS_CENTRAL_CLIENT_ID=client,
+               SOPHOS_CENTRAL_CLIENT_SECRET=CLIENT_SECRETS[client] if secret is None else secret)
+    env.update(extra_env or {})
+    res = subprocess.run([os.path.join(BIN, "ansible-inventory"), "-i", str(path), "--list", "-vvv"], env=env,
+                         text=True, capture_output=True, timeout=300, check=False)
+    Runs.texts.extend([res.stdout, res.stderr])
+    if check:
+        assert res.returncode == 0, res.stderr[-3000:]
+    if res.returncode != 0:
+        return res, None
+    # -vvv writes its preamble to stdout too; the listing is the JSON object at the end. Central's strings
+    # are untrusted data: ansible-inventory marks them {"__ansible_unsafe": ...}.
+    return res, json.loads(res.stdout[res.stdout.index("\n{\n"):], object_hook=unsafe_to_text)
+
+
+def unsafe_to_text(item):
+    return item["__ansible_unsafe"] if set(item) == {"__ansible_unsafe"} else item
+
+
+def group(data, name):
+    return sorted(data.get(name, {}).get("hosts", []))
+
+
+def test_tenant_inventory_across_pages(central, tmp_path):
+    model = central.model
+    res, data = inventory(config(central, tmp_path, page_size=50))
+    hosts = data["_meta"]["hostvars"]
+    assert sorted(hosts) == ["WIN-SRV%04d" % i for i in range(1, 121)], "servers only, every page"
+    assert group(data, "sophos_central_restart_alert") == ["WIN-SRV0003"]
+    assert group(data, "sophos_central_health_bad") == ["WIN-SRV0005"]
+    assert group(data, "sophos_central_offline") == ["WIN-SRV0007"]
+    var = hosts["WIN-SRV0003"]["sophos_central"]
+    assert var["restart_alert"]["type"] == double.REBOOT and var["restart_alert"]["pending_days"] == 20
+    assert var["restart_alert"]["raised_at"].endswith("Z") and var["tenant_id"] == A
+    assert set(var) == {"id", "tenant_id", "hostname", "type", "online", "last_seen_at", "health", "os",
+                        "ipv4_addresses", "restart_alert"}
+    assert hosts["WIN-SRV0004"]["sophos_central"]["restart_alert"] is None, "OutOfDate is no restart alert"
+    assert hosts["WIN-SRV0005"]["sophos_central"]["health"]["services"]["Sophos File Scanner"] == "stopped"
+    assert res.stderr.count("name no endpoint (no managedAgent.id)") == 1
+    assert model.count("identity") == 1 and model.count(path="^/whoami") == 1
+    assert model.count(path="^/endpoint/v1/endpoints$") == 3 and model.count(path="^/common/v1/alerts$") == 1
+    assert all(r["role"] == "eu01" for r in model.requests if r["path"].startswith(("/endpoint", "/common")))
+
+
+def test_partner_inventory_every_tenant_on_its_host_and_403_skipped(central, tmp_path):
+    model = central.model
+    res, data = inventory(config(central, tmp_path, compose={"ansible_host": "sophos_central.ipv4_addresses[0]"},
+                                 keyed_groups=[{"key": "sophos_central.os.platform", "prefix": "os"}]),
+                          client="partner-client")
+    hosts = data["_meta"]["hostvars"]
+    assert len(hosts) == 127 and "XENO-01" not in hosts
+    assert group(data, "sophos_central_restart_alert") == ["Lnx-Web02", "WIN-SRV0003"]
+    assert group(data, "os_linux") == ["Lnx-Web%02d" % i for i in range(1, 8)]
+    assert hosts["Lnx-Web02"]["ansible_host"] == hosts["Lnx-Web02"]["sophos_central"]["ipv4_addresses"][0]
+    assert "Xeno Trial (%s) skipped: it answered 403" % X in " ".join(res.stderr.split())
+    regions = dict((r["tenant"], r["role"]) for r in model.requests if r["path"].startswith("/endpoint"))
+    assert regions == {A: "eu01", B: "us01", X: "eu01"}
+    assert model.count(path="^/partner/v1/tenants$") == 1
+
+
+def test_organization_and_tenant_ids(central, tmp_path):
+    _res, data = inventory(config(central, tmp_path), client="org-client")
+    assert sorted(data["_meta"]["hostvars"]) == ["Lnx-Web%02d" % i for i in range(1, 8)]
+    _res, data = inventory(config(central, tmp_path, tenant_ids=[B]), client="partner-client")
+    assert len(data["_meta"]["hostvars"]) == 7
+    res, _data = inventory(config(central, tmp_path, tenant_ids=["nope"]), client="partner-client", check=False)
+    assert res.returncode != 0 and "tenant_ids not reachable" in res.stderr and "nope" in res.stderr
+
+
+def test_token_expiring_in_the_middle_of_paging_is_renewed(central, tmp_path):
+    model = central.model
+    model.expire_tokens_after(2)  # whoami, first page; then the token dies
+    _res, data = inventory(config(central, tmp_path, page_size=40))
+    assert len(data["_meta"]["hostvars"]) == 120
+    assert model.count("identity") == 2
+    assert model.count(path="^/endpoint/v1/endpoints$") == 4, "3 pages and the one that met the 401"
+
+
+def test_429_5xx_and_slow_answers_are_retried(central, tmp_path):
+    model = central.model
+    model.fault("^/endpoint/v1/endpoints$", status=429, retry_after=1)
+    model.fault("^/common/v1/alerts$", status=429)
+    model.fault("^/whoami/v1$", status=503)
+    model.fault("^/endpoint/v1/endpoints$", delay=4)
+    _res, data = inventory(config(central, tmp_path, timeout=2))
+    assert len(data["_meta"]["hostvars"]) == 120
+    assert model.count(path="^/whoami") == 2 and model.count(path="^/common/v1/alerts$") == 2
+    assert model.count(path="^/endpoint/v1/endpoints$") == 3, "429, timed out, answered"
+
+
+def test_retries_are_bounded_and_the_error_names_the_call(central, tmp_path):
+    model = central.model
+    model.fault("^/endpoint/v1/endpoints$", status=500, times=10)
+    res, _data = inventory(config(central, tmp_path), check=False)
+    text = " ".join(res.stderr.split())
+    assert res.returncode != 0 and "Sophos Central endpoints" in text and "internalServerError" in text
+    assert "requestId=" in text and "after 4 attempts" in text
+    assert model.count(path="^/endpoint/v1/endpoints$") == 4
+
+
+def test_a_truncated_answer_is_an_error_naming_the_call(central, tmp_path):
+    central.model.fault("^/common/v1/alerts$", status=200, body=b'{"pages": {}, "items": [{"id": ')
+    res, _data = inventory(config(central, tmp_path), check=False)
+    text = " ".join(res.stderr.split())
+    assert res.returncode != 0 and "Sophos Central alerts" in text and "not a JSON object" in text
+
+
+def test_tls_is_verified(central, tmp_path):
+    res, _data = inventory(config(central, tmp_path, ca_path=None), check=False)
+    assert res.returncode != 0 and "CERTIFICATE_VERIFY_FAILED" in res.stderr
+    assert central.model.count() == 0, "the TLS handshake is refused before any request"
+    _res, data = inventory(config(central, tmp_path))
+    assert len(data["_meta"]["hostvars"]) == 120
+
+
+@pytest.mark.parametrize("options, secret, named", [
+    ({}, "", "client_secret is required"),
+    ({"global_url": "127.0.0.1:8443"}, None, "global_url must be an http(s) URL"),
+    ({"page_size": 1000}, None, "page_size must be between 1 and 500"),
+])
+def test_bad_options_name_the_option(central, tmp_path, options, secret, named):
+    res, _data = inventory(config(central, tmp_path, **options), secret=secret, check=False)
+    assert res.returncode != 0 and named in " ".join(res.stderr.split()), res.stderr[-2000:]
+    assert central.model.count() == 0, "nothing asked of Central with bad options"
+
+
+def test_wrong_secret_is_named_without_the_secret(central, tmp_path):
+    res, _data = inventory(config(central, tmp_path), secret="wrong-secret-value", check=False)
+    assert res.returncode != 0 and "oauth.invalid_client_secret" in res.stderr
+    assert "wrong-secret-value" not in res.stdout + res.stderr
+
+
+def test_config_file_name_is_checked(central, tmp_path):
+    res, _data = inventory(config(central, tmp_path, name="central.yml"), check=False)
+    assert res.returncode != 0 and central.model.count() == 0
+
+
+def test_cache_holds_no_secret_and_is_used(central, tmp_path):
+    cache = tmp_path / "cache"
+    path = config(central, tmp_path, cache=True, cache_plugin="ansible.builtin.jsonfile",
+                  cache_connection=str(cache), cache_timeout=600)
+    _res, first = inventory(path)
+    asked = central.model.count()
+    _res, second = inventory(path)
+    assert central.model.count() == asked, "the second run came from the cache"
+    assert first["_meta"] == second["_meta"]
+    files = glob.glob(str(cache / "*"))
+    assert files
+    for name in files:
+        with open(name, encoding="utf-8") as handle:
+            Runs.texts.append(handle.read())
+    assert not leaks(central, Runs.texts[-len(files):])
+
+
+def test_modules_through_ansible_runner(central, tmp_path):
+    ansible_runner = pytest.importorskip("ansible_runner")
+    model = central.model
+    twin = double.make_endpoint(B, "dup-01", model.now())
+    model.endpoints[A].append(double.make_endpoint(A, "DUP-01", model.now()))
+    model.endpoints[B].append(twin)
+    secret_file = tmp_path / "secret"
+    secret_file.write_text(double.SECRETS["partner"])
+    project = tmp_path / "project"
+    project.mkdir()
+    conn = {"client_id": "partner-client", "client_secret": "{{ lookup('file', secret_file) }}",
+            "identity_url": central.url("identity"), "global_url": central.url("global"),
+            "ca_path": central.ca_path}
+
+    def mark(path):
+        return {"name": "mark " + path, "ansible.builtin.uri": {"url": central.url("global") + path,
+                                                                "ca_path": central.ca_path, "status_code": [401]}}
+
+    play = [{"hosts": "localhost", "gather_facts": False, "tasks": [
+        {"name": "info", "register": "info", "fleetops.sophos.central_endpoint_info": dict(
+            conn, hostnames=["win-srv0003.example.com", "Lnx-Web05", "nope", "dup-01"], ids=[twin["id"]])},
+        mark("/mark1"),
+        {"name": "check mode", "register": "dry", "check_mode": True,
+         "fleetops.sophos.central_update_check": dict(conn, hostnames=["WIN-SRV0003"])},
+        mark("/mark2"),
+        {"name": "update check", "register": "check",
+         "fleetops.sophos.central_update_check": dict(conn, hostnames=["WIN-SRV0003"])},
+        {"name": "ambiguous update check", "register": "bad", "ignore_errors": True,
+         "fleetops.sophos.central_update_check": dict(conn, hostnames=["dup-01", "WIN-SRV0001"])},
+        {"name": "results", "ansible.builtin.copy": {
+            "dest": str(tmp_path / "results.json"),
+            "content": "{{ {'info': info, 'dry': dry, 'check': check, 'bad': bad} | to_json }}"}},
+    ]}]
+    (project / "central.yml").write_text(yaml.safe_dump(play))
+    private = tmp_path / "runner"
+    private.mkdir()
+    runner = ansible_runner.run(
+        private_data_dir=str(private), project_dir=str(project), playbook="central.yml",
+        inventory="localhost ansible_connection=local ansible_python_interpreter=%s" % sys.executable,
+        extravars={"secret_file": str(secret_file)}, verbosity=3, quiet=True, timeout=600,
+        envvars={"ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
+                 "PATH": BIN + os.pathsep + os.environ.get("PATH", "")})
+    output = runner.stdout.read()
+    assert runner.status == "successful", output[-4000:]
+    results = json.loads((tmp_path / "results.json").read_text())
+    info = results["info"]
+    assert sorted(info["endpoints"]) == ["Lnx-Web05", twin["id"], "win-srv0003.example.com"]
+    assert info["endpoints"]["win-srv0003.example.com"]["restart_alert"]["pending_days"] == 20
+    assert info["not_found"] == ["nope"] and sorted(e["tenant_id"] for e in info["ambiguous"]["dup-01"]) == [A, B]
+    assert any("Xeno Trial" in w for w in info.get("warnings", []))
+    assert results["dry"]["changed"] is True and results["dry"]["update_checks"] == {}
+    paths = [r["path"] for r in model.requests]
+    assert paths.index("/mark2") == paths.index("/mark1") + 1, "check mode asked Central nothing"
+    assert [c["endpoint"] for c in model.update_checks] == [info["endpoints"]["win-srv0003.example.com"]["id"]]
+    assert results["check"]["changed"] is True
+    assert results["check"]["update_checks"]["WIN-SRV0003"]["status"] == "requested"
+    assert results["bad"]["failed"] and "dup-01" in results["bad"]["msg"] and len(model.update_checks) == 1
+    for name in glob.glob(str(private / "**" / "*"), recursive=True):
+        if os.path.isfile(name):
+            with open(name, encoding="utf-8", errors="replace") as handle:
+                Runs.texts.append(handle.read())
+    Runs.texts.append(output)
+    assert not leaks(central, Runs.texts)

@@ -1,0 +1,521 @@
+# -*- coding: utf-8 -*-
+"""Replay tests of the reboot_cycle action: the REAL action class drives whole cycles.
+
+Only what lies beyond the controller is replaced: the restart actions (``reboot`` / ``win_reboot``
+results as they return them), the host's readings (Windows: probe output as ``win_reboot_probe``
+returns it, assessed by the real ``reboot_facts`` action; Linux: ``reboot_facts`` module results),
+the clock and the sleep. A host follows a timeline (tests/unit/fixtures/cycle/*.yml: per boot,
+readings by seconds after that boot); a restart moves it to its next boot, and a restart beyond the
+timeline's last boot fails the test, as does a settle that stops reading before it should.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import copy
+import json
+import os
+from datetime import datetime, timedelta, timezone
+from unittest import mock
+
+import pytest
+import yaml
+
+from ansible.errors import AnsibleConnectionFailure
+from ansible.playbook.play_context import PlayContext
+from ansible.playbook.task import Task
+
+from ansible_collections.fleetops.sophos.plugins.action import reboot_cycle as cycle_action
+from ansible_collections.fleetops.sophos.plugins.action.reboot_cycle import ActionModule
+from ansible_collections.fleetops.sophos.plugins.action.reboot_facts import ActionModule as FactsAction
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+
+HERE = os.path.dirname(__file__)
+CYCLES = os.path.join(HERE, "..", "..", "fixtures", "cycle")
+PROBES = os.path.join(HERE, "..", "..", "fixtures", "reboot_facts", "windows")
+T0 = datetime(2026, 11, 28, 2, 0, 0, tzinfo=timezone.utc)
+SOPHOS_ROOT = "SOFTWARE\\WOW6432Node\\Sophos"
+SESSION = "SYSTEM\\CurrentControlSet\\Control\\Session Manager"
+WU = "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired"
+
+
+def _epoch(moment):
+    return int((moment - datetime(1970, 1, 1, tzinfo=timezone.utc)).total_seconds())
+
+
+class Clock:
+    def __init__(self):
+        self.now = T0
+        self.sleeps = []
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        assert seconds >= 1
+        self.sleeps.append(seconds)
+        self.now += timedelta(seconds=seconds)
+
+
+class Host:
+    """A lab-less host: readings from a timeline, restarts that move it to the next boot.
+
+    ``failures``: {(boot index, reading number in that boot): "unreachable" | "failed"} readings
+    that do not come through. ``lost_at``: the restart (1, 2, ...) after which the host stays away.
+    ``restart_result``: replaces the restart action's result (a restart that fails to start).
+    """
+
+    def __init__(self, fixture, clock, failures=None, lost_at=None, restart_result=None, unknown=False):
+        self.fixture = fixture
+        self.family = fixture["family"]
+        self.boots = fixture["boots"]
+        self.clock = clock
+        self.index = 0
+        self.boot_time = T0 - timedelta(seconds=fixture.get("boot_age", 30 * 86400))
+        self.failures = dict(failures or {})
+        self.lost_at = lost_at
+        self.restart_result = restart_result
+        self.unknown = unknown
+        self.readings = [0]
+        self.restarts = []
+        self.gone = False
+
+    # -- what the host reads like now
+    def seen(self):
+        seen = {"strong": [], "weak": [], "updating": False, "updated_since_boot": False}
+        age = (self.clock.now - self.boot_time).total_seconds()
+        for entry in self.boots[self.index]:
+            if entry["after"] <= age:
+                seen.update({k: v for k, v in entry.items() if k != "after"})
+        return seen
+
+    def linux_result(self):
+        seen = self.seen()
+        installed = self.fixture.get("installed", True)
+        reasons = [{"id": r, "source": "sophos" if r.startswith("sophos") else "os", "strong": True,
+                    "detail": "replay %s" % r} for r in seen["strong"]]
+        reasons += [{"id": r, "source": "os", "strong": False, "detail": "replay"} for r in seen["weak"]]
+        facts = {
+            "schema": 1,
+            "checked_at": _cycle.iso(self.clock.now),
+            "reboot_required": None if self.unknown and not seen["strong"] else bool(seen["strong"]),
+            "reasons": reasons,
+            "sophos": {"installed": installed, "updating": seen["updating"] if installed else False,
+                       "updated_since_boot": seen["updated_since_boot"] if installed else None,
+                       "last_update": None, "health": {"overall": "good", "services": {"sophos-spl": "running"}}},
+            "os": {"family": "linux", "last_boot": _cycle.iso(self.boot_time), "boot_id": "boot-%d" % self.index},
+            "read_errors": [{"source": "needs_restarting", "error": "exit 3"}] if self.unknown else [],
+        }
+        return {"changed": False, "ansible_facts": {"sophos_reboot": facts}}
+
+    def windows_probe(self):
+        seen = self.seen()
+        with open(os.path.join(PROBES, "probe.endpoint-clean.json"), encoding="utf-8") as handle:
+            probe = json.load(handle)
+        probe["now"] = _cycle.iso(self.clock.now)
+        probe["last_boot"] = _cycle.iso(self.boot_time)
+        keys = [root for root in probe["sophos"] if root["root"] == SOPHOS_ROOT][0]["keys"]
+        status = keys["AutoUpdate\\UpdateStatus"]["values"]
+        last = self.clock.now - timedelta(seconds=5) if seen["updated_since_boot"] else self.boot_time - timedelta(days=1)
+        status["LastUpdateTime"] = {"type": "DWord", "value": _epoch(last)}
+        if seen["updating"]:
+            status["IsUpdating"] = {"type": "DWord", "value": 1}
+        flags = keys["AutoUpdate\\UpdateStatus\\VolatileFlags"]
+        if "sophos_reboot_required" in seen["strong"]:
+            flags["values"]["RebootRequired"] = {"type": "DWord", "value": 1}
+        if "windows_update" in seen["strong"]:
+            probe["os_keys"][WU] = {"exists": True, "subkeys": [], "values": {}}
+        if "pending_file_rename" in seen["weak"]:
+            probe["os_keys"][SESSION]["values"]["PendingFileRenameOperations"] = {
+                "type": "MultiString", "value": ["\\??\\C:\\Temp\\a", ""]}
+        return probe
+
+    # -- what the inner actions see
+    def read(self, module_name):
+        if self.gone:
+            raise AnsibleConnectionFailure("Failed to connect to the host via ssh: No route to host")
+        self.readings[-1] += 1
+        failure = self.failures.get((self.index, self.readings[-1]))
+        if failure == "unreachable":
+            raise AnsibleConnectionFailure("Failed to connect to the host via ssh: Connection timed out")
+        if failure == "failed":
+            return {"failed": True, "msg": "MODULE FAILURE: the read was interrupted"}
+        if self.family == "windows":
+            assert module_name == "fleetops.sophos.win_reboot_probe"
+            return self.windows_probe()
+        assert module_name == "fleetops.sophos.reboot_facts"
+        return self.linux_result()
+
+    def restart(self, name, args):
+        assert name == ("ansible.windows.win_reboot" if self.family == "windows" else "ansible.builtin.reboot")
+        self.restarts.append(dict(args))
+        if self.restart_result is not None:
+            return dict(self.restart_result)
+        self.index += 1
+        assert self.index < len(self.boots), "the cycle restarted more often than the host needs"
+        seconds = self.fixture["restart_seconds"]
+        self.boot_time = self.clock.now + timedelta(seconds=seconds / 2.0)
+        self.clock.now += timedelta(seconds=seconds)
+        self.readings.append(0)
+        if self.lost_at == len(self.restarts):
+            self.gone = True
+            return {"failed": True, "rebooted": True, "elapsed": seconds,
+                    "msg": "Timed out waiting for last boot time check (timeout=600)"}
+        return {"changed": True, "rebooted": True, "elapsed": seconds}
+
+
+class Loader:
+    """The shared action loader: the real reboot_facts action, recorded restart results."""
+
+    def __init__(self, host):
+        self.host = host
+        self.calls = []
+
+    def get(self, name, task, connection, play_context, loader, templar, shared_loader_obj):
+        self.calls.append((name, copy.deepcopy(task.args)))
+        if name == "fleetops.sophos.reboot_facts":
+            plugin = FactsAction(task, connection, play_context, loader=None, templar=None, shared_loader_obj=None)
+            plugin._execute_module = lambda module_name, module_args, task_vars: self.host.read(module_name)
+            return plugin
+        restart = mock.MagicMock()
+        restart.run.side_effect = lambda task_vars=None: self.host.restart(name, task.args)
+        return restart
+
+
+class Replay:
+    def __init__(self, fixture, args=None, check_mode=False, async_val=0, **host_options):
+        self.clock = Clock()
+        self.host = Host(fixture, self.clock, **host_options)
+        self.loader = Loader(self.host)
+        self.fixture = fixture
+        self.args = dict(fixture.get("settings") or {})
+        if fixture.get("prior_restart"):
+            self.args["prior_restart"] = True
+        self.args.update(args or {})
+        self.check_mode = check_mode
+        self.async_val = async_val
+        self.lines = []
+
+    def run(self, **extra):
+        task = Task()
+        task.args = dict(self.args, **extra)
+        task.check_mode = self.check_mode
+        task.async_val = self.async_val
+        connection = mock.MagicMock()
+        windows = self.fixture["family"] == "windows"
+        connection._shell.SHELL_FAMILY = "powershell" if windows else "sh"
+        connection._shell._IS_WINDOWS = windows
+        shared = mock.MagicMock()
+        shared.action_loader = self.loader
+        plugin = ActionModule(task, connection, PlayContext(), loader=None, templar=None, shared_loader_obj=shared)
+        plugin._shared_loader_obj = shared  # ActionBase keeps ansible.plugins.loader itself
+        plugin._now = self.clock.time
+        plugin._sleep = self.clock.sleep
+        display = mock.MagicMock()
+        display.display.side_effect = lambda msg, *a, **k: self.lines.append(msg)
+        with mock.patch("ansible.plugins.action.ActionBase.run", side_effect=lambda *a, **k: {}), \
+                mock.patch.object(cycle_action, "display", display):
+            return plugin.run(task_vars={"inventory_hostname": "srv1"})
+
+    def progress(self):
+        return [line for line in self.lines if " settle " in line and " ended: " not in line
+                and "reading failed" not in line]
+
+
+def load(name):
+    with open(os.path.join(CYCLES, name)) as handle:
+        return yaml.safe_load(handle)
+
+
+def _fixtures():
+    return sorted(f for f in os.listdir(CYCLES) if f.endswith(".yml"))
+
+
+# ---------------------------------------------------------------- recorded timelines, Linux and Windows
+
+@pytest.mark.parametrize("name", _fixtures())
+def test_replay(name):
+    fixture = load(name)
+    expect = fixture["expect"]
+    replay = Replay(fixture)
+    result = replay.run()
+    record = result["sophos_reboot_cycle"]
+    assert record["status"] == expect["status"], record["message"]
+    assert record["restarts"] == expect["restarts"] == len(replay.host.restarts)
+    assert len(record["boots"]) == expect["restarts"] + 1
+    if "settles" in expect:
+        assert [s["ended"] for s in record["settles"]] == expect["settles"]
+    if "failed" in expect:
+        assert result["cycle"]["failed"] is expect["failed"]
+    if expect.get("warning"):
+        assert record["warning"] and not result.get("failed")
+    for settle, (low, high) in zip(record["settles"], expect.get("settle_seconds", [])):
+        assert low <= settle["seconds"] <= high, settle
+    # one progress line per reading while settling: every sleep is one poll, shown once
+    assert len(replay.progress()) == len(replay.clock.sleeps)
+    assert result["changed"] is (record["restarts"] > 0)
+    # the host's own time, on the replayed clock
+    assert record["duration_seconds"] == (replay.clock.now - T0).total_seconds()
+    for settle in record["settles"]:
+        assert settle["started_at"] <= settle["ended_at"]
+
+
+def test_windows_queued_update_restarts_exactly_twice_with_the_reasons_recorded():
+    replay = Replay(load("windows_queued_update.yml"))
+    result = replay.run()
+    record = result["sophos_reboot_cycle"]
+    assert len(replay.host.restarts) == 2 and record["status"] == "rebooted"
+    first, second = record["boots"][1], record["boots"][2]
+    assert [r["id"] for r in first["reasons"]] == ["sophos_reboot_required"] and first["queued_update"] is False
+    assert [r["id"] for r in second["reasons"]] == ["sophos_reboot_required"] and second["queued_update"] is True
+    assert [s["ended"] for s in record["settles"]] == ["reboot_required", "evidence"]
+    # the second restart was made after the first settle ended, the record says when
+    assert record["settles"][0]["ended_at"] <= second["restarted_at"]
+    # every reading after the first passes the facts before it (queued-update evidence on Windows)
+    reads = [args for name, args in replay.loader.calls if name == "fleetops.sophos.reboot_facts"]
+    assert "previous_facts" not in reads[0] and all("previous_facts" in args for args in reads[1:])
+    assert replay.loader.calls[0][1] == {"ignore_reasons": []}
+
+
+def test_linux_queued_update_restarts_exactly_twice():
+    fixture = dict(load("windows_queued_update.yml"), family="linux")
+    replay = Replay(fixture)
+    record = replay.run()["sophos_reboot_cycle"]
+    assert len(replay.host.restarts) == 2 and record["restarts"] == 2
+    assert [b["boot_id"] for b in record["boots"]] == ["boot-0", "boot-1", "boot-2"]
+    assert [b.get("boot_id_before") for b in record["boots"][1:]] == ["boot-0", "boot-1"]
+
+
+def test_still_pending_after_max_cycles_fails_without_a_third_restart():
+    replay = Replay(load("windows_queued_twice.yml"))
+    result = replay.run()
+    record = result["sophos_reboot_cycle"]
+    assert len(replay.host.restarts) == 2
+    assert record["status"] == "still_pending" and result["failed"] and result["cycle"]["failed"]
+    assert "still pending after 2 restart(s)" in record["message"]
+
+
+def test_restart_options_reach_the_restart_action():
+    replay = Replay(load("linux_os_reboot_required.yml"),
+                    args={"reboot_timeout": "120", "connect_timeout": 15, "pre_reboot_delay": 0,
+                          "test_command": "systemctl is-system-running", "reboot_msg": "maintenance"})
+    replay.run()
+    assert replay.host.restarts == [{"reboot_timeout": 120, "pre_reboot_delay": 0, "post_reboot_delay": 0,
+                                     "msg": "maintenance", "connect_timeout": 15,
+                                     "test_command": "systemctl is-system-running"}]
+
+
+# ---------------------------------------------------------------- settles
+
+def test_fixed_240_minute_settle_polled_every_30_seconds_runs_to_its_end():
+    fixture = {"family": "windows", "restart_seconds": 60,
+               "settings": {"settle_mode": "fixed", "settle_minutes": 240, "poll_seconds": 30},
+               "boots": [[{"after": 0, "strong": ["sophos_reboot_required"]}],
+                         [{"after": 0}, {"after": 300, "updated_since_boot": True}]]}
+    replay = Replay(fixture)
+    record = replay.run()["sophos_reboot_cycle"]
+    assert record["status"] == "rebooted" and len(replay.host.restarts) == 1
+    settle = record["settles"][0]
+    assert settle["ended"] == "interval" and settle["mode"] == "fixed"
+    # the restart returns 30 s after the boot: 14370 s left, read every 30 s -> 479 polls
+    assert 14400 <= settle["seconds"] < 14400 + 30
+    assert len(replay.clock.sleeps) == 479 and sum(replay.clock.sleeps) == 14370
+    assert len(replay.progress()) == 479
+    assert replay.host.readings == [1, 480]
+    assert "left of 4h00m after boot" in replay.progress()[0]
+
+
+def test_poll_ends_before_the_interval_on_evidence():
+    fixture = load("windows_queued_update.yml")
+    poll = Replay(fixture).run()["sophos_reboot_cycle"]
+    fixed = Replay(dict(fixture, settings=dict(fixture["settings"], settle_mode="fixed"))).run()["sophos_reboot_cycle"]
+    assert poll["restarts"] == fixed["restarts"] == 2
+    assert poll["duration_seconds"] < fixed["duration_seconds"] - 1200
+
+
+def test_updating_during_settle_keeps_waiting_until_the_update_ends():
+    replay = Replay(load("windows_updating_during_settle.yml"))
+    record = replay.run()["sophos_reboot_cycle"]
+    assert record["settles"][0]["ended"] == "reboot_required" and record["settles"][0]["seconds"] >= 700
+    assert any("Sophos to finish the update it is running" in line for line in replay.progress())
+
+
+# ---------------------------------------------------------------- a host that goes away
+
+def _linux_one_restart():
+    return {"family": "linux", "restart_seconds": 40,
+            "settings": {"settle_mode": "poll", "settle_minutes": 5, "poll_seconds": 30, "poll_retries": 3},
+            "boots": [[{"after": 0, "strong": ["reboot_required_file"]}],
+                      [{"after": 0}, {"after": 200, "updated_since_boot": True}]]}
+
+
+def test_connection_failures_while_settling_are_read_again():
+    replay = Replay(_linux_one_restart(), failures={(1, 3): "unreachable", (1, 4): "failed"})
+    record = replay.run()["sophos_reboot_cycle"]
+    assert record["status"] == "rebooted" and not record["unreachable"]
+    misses = [line for line in replay.lines if "settle reading failed" in line]
+    assert len(misses) == 2 and "(1 in a row, 3 more tries)" in misses[0] and "(2 in a row" in misses[1]
+    assert record["settles"][0]["ended"] == "evidence"
+
+
+def test_a_host_lost_while_settling_ends_unreachable_after_the_retries():
+    failures = dict(((1, n), "unreachable") for n in range(3, 20))
+    replay = Replay(_linux_one_restart(), failures=failures)
+    result = replay.run()
+    record = result["sophos_reboot_cycle"]
+    assert record["status"] == "failed" and record["unreachable"] is True
+    assert "the host stayed unreachable while settling after restart 1 (4 readings in a row" in record["message"]
+    assert replay.host.readings == [1, 6] and len(replay.host.restarts) == 1
+    assert result["failed"] and result["cycle"] == {"done": True, "failed": True, "broken": True}
+    assert "unreachable" not in result
+
+
+def test_readings_that_keep_failing_end_failed_not_unreachable():
+    failures = dict(((1, n), "failed") for n in range(2, 20))
+    record = Replay(_linux_one_restart(), failures=failures).run()["sophos_reboot_cycle"]
+    assert record["status"] == "failed" and record["unreachable"] is False
+    assert "reading the restart state kept failing while settling after restart 1" in record["message"]
+
+
+def test_a_host_that_never_comes_back_is_failed_unreachable():
+    replay = Replay(_linux_one_restart(), lost_at=1)
+    record = replay.run()["sophos_reboot_cycle"]
+    assert record["status"] == "failed" and record["unreachable"] is True and record["restarts"] == 0
+    assert record["message"].startswith("the host did not come back from restart 1 within 600 s: Timed out")
+    assert len(replay.host.restarts) == 1
+
+
+def test_a_restart_that_cannot_start_fails_while_the_host_answers():
+    replay = Replay(_linux_one_restart(), restart_result={
+        "failed": True, "rebooted": False, "msg": "Reboot command failed. Error was: 'permission denied'"})
+    record = replay.run()["sophos_reboot_cycle"]
+    assert record["status"] == "failed" and record["unreachable"] is False
+    assert record["message"] == "restart 1 failed: Reboot command failed. Error was: 'permission denied'"
+
+
+def test_an_unreachable_restart_result_is_a_lost_host():
+    replay = Replay(_linux_one_restart(), restart_result={"unreachable": True, "msg": "ssh: timed out"})
+    record = replay.run()["sophos_reboot_cycle"]
+    assert record["status"] == "failed" and record["unreachable"] is True
+
+
+def test_a_host_unreachable_at_the_start_gets_a_record():
+    replay = Replay(_linux_one_restart(), failures={(0, 1): "unreachable"})
+    result = replay.run()
+    record = result["sophos_reboot_cycle"]
+    assert record["status"] == "failed" and record["unreachable"] is True
+    assert record["message"].startswith("the host could not be reached: ")
+    assert replay.host.restarts == []
+
+
+# ---------------------------------------------------------------- check mode, unknown state, options
+
+def test_check_mode_plans_once_and_restarts_nothing():
+    replay = Replay(load("windows_queued_update.yml"), check_mode=True)
+    result = replay.run()
+    assert replay.host.restarts == [] and replay.host.readings == [1]
+    assert result["changed"] is True and not result.get("failed")
+    assert result["sophos_reboot_cycle"]["would_reboot"] and result["sophos_reboot_cycle"]["check_mode"]
+    clean = Replay(load("windows_weak_only.yml"), check_mode=True).run()
+    assert clean["changed"] is False and not clean["sophos_reboot_cycle"]["would_reboot"]
+
+
+def test_unknown_restart_state_fails_without_a_restart():
+    fixture = {"family": "linux", "restart_seconds": 40, "settings": {}, "boots": [[{"after": 0}]]}
+    replay = Replay(fixture, unknown=True)
+    result = replay.run()
+    record = result["sophos_reboot_cycle"]
+    assert replay.host.restarts == [] and record["status"] == "failed" and result["failed"]
+    assert record["message"] == "cannot read the restart state: needs_restarting: exit 3"
+
+
+def test_unknown_restart_state_with_force_restarts_once_as_forced():
+    fixture = {"family": "linux", "restart_seconds": 40, "settings": {"settle_minutes": 1, "poll_seconds": 10},
+               "boots": [[{"after": 0}], [{"after": 0}, {"after": 20, "updated_since_boot": True}]]}
+    replay = Replay(fixture, args={"force": "yes"}, unknown=True)
+    record = replay.run()["sophos_reboot_cycle"]
+    assert len(replay.host.restarts) == 1
+    assert record["boots"][1]["reasons"] == [{"id": "force", "detail": "forced (reboot_cycle_force)"}]
+    # still unknown after the restart: not "clean"
+    assert record["status"] == "failed" and "cannot read the restart state" in record["message"]
+
+
+def test_survey_strings_are_accepted():
+    replay = Replay(_linux_one_restart(), args={"force": "false", "settle_minutes": "5", "max_cycles": "2",
+                                                "fail_when_still_pending": "True", "poll_seconds": "30"})
+    assert replay.run()["sophos_reboot_cycle"]["status"] == "rebooted"
+
+
+@pytest.mark.parametrize("args,message", [
+    ({"force": "sure"}, r"reboot_cycle_force must be true or false.*'sure'"),
+    ({"poll_retries": "three"}, r"reboot_cycle_poll_retries.*'three'"),
+    ({"window_end": "tomorrow 6am"}, r"reboot_cycle_window_end 'tomorrow 6am' is not a window end; write an ISO 8601 date-time"),
+    ({"settle_mode": "slow"}, r"reboot_cycle_settle_mode must be one of poll\|fixed"),
+    ({"prior_restart": "perhaps"}, r"reboot_cycle_prior_restart must be true or false"),
+    ({"stop_at": ["lunch"]}, r"stop_at"),
+    ({"settle_minuts": 3}, r"settle_minuts"),
+])
+def test_bad_options_fail_before_anything_runs(args, message):
+    replay = Replay(_linux_one_restart(), args=args)
+    result = replay.run()
+    assert result["failed"] and "sophos_reboot_cycle" not in result
+    assert pytest.importorskip("re").search(message, result["msg"]), result["msg"]
+    assert replay.loader.calls == []
+
+
+def test_async_is_refused():
+    replay = Replay(_linux_one_restart(), async_val=600)
+    result = replay.run()
+    assert result["failed"] and "does not support async" in result["msg"] and replay.loader.calls == []
+
+
+def test_window_guard_only_reads_and_defers():
+    fixture = dict(_linux_one_restart(), settings={"window_end": "2026-11-28T02:05:00Z"})
+    replay = Replay(fixture, args={"guard_only": True})
+    result = replay.run()
+    assert result["deferred"] is True and result["sophos_reboot_cycle"]["status"] == "deferred"
+    assert replay.host.restarts == [] and not result.get("failed")
+    fits = Replay(_linux_one_restart(), args={"guard_only": True}).run()
+    assert fits["deferred"] is False and fits["sophos_reboot_cycle"]["status"] == "ok"
+
+
+# ---------------------------------------------------------------- hook stops
+
+def test_hook_stops_resume_to_the_same_end():
+    """With stop_at the action returns at each hook point; resumed calls give the same cycle."""
+    fixture = load("windows_queued_update.yml")
+    replay = Replay(fixture, args={"stop_at": ["before_restart", "after_restart"]})
+    stops = []
+    result = replay.run()
+    while not result["cycle"]["done"]:
+        stops.append((result["cycle"]["at"], result["cycle"]["restart"], len(replay.host.restarts)))
+        # the state passes through a registered variable: plain JSON
+        result = replay.run(resume=json.loads(json.dumps(result["cycle"])))
+    assert stops == [("before_restart", 1, 0), ("after_restart", 1, 1),
+                     ("before_restart", 2, 1), ("after_restart", 2, 2)]
+    assert len(stops) <= _cycle.hook_stops(_cycle.normalize_settings(fixture["settings"]))
+    record = result["sophos_reboot_cycle"]
+    assert record["status"] == "rebooted" and record["restarts"] == 2 and len(replay.host.restarts) == 2
+    assert [s["ended"] for s in record["settles"]] == ["reboot_required", "evidence"]
+    assert record["started"] == "2026-11-28T02:00:00Z"
+    reads = [args for name, args in replay.loader.calls if name == "fleetops.sophos.reboot_facts"]
+    assert all("previous_facts" in args for args in reads[1:])
+
+
+def test_a_bad_resume_is_refused():
+    result = Replay(_linux_one_restart()).run(resume={"at": "before_restart"})
+    assert result["failed"] and "resume must be the 'cycle' returned" in result["msg"]
+
+
+def test_documentation_matches_the_argument_spec():
+    from ansible_collections.fleetops.sophos.plugins.modules import reboot_cycle as doc_stub
+    options = yaml.safe_load(doc_stub.DOCUMENTATION)["options"]
+    spec = cycle_action.ARGUMENT_SPEC
+    assert set(options) == set(spec)
+    for name, entry in spec.items():
+        assert options[name]["type"] == entry["type"], name
+        default = entry.get("default", _cycle.DEFAULTS.get(name))
+        if name == "window_end":
+            assert "default" not in options[name]
+        else:
+            assert options[name].get("default") == default, name
+        assert options[name].get("choices") == entry.get("choices"), name
