@@ -32,10 +32,8 @@ def snippets(kind):
                 found.append(("%s#%d" % (doc, index), "ini", body))
             elif lang == "ini" and kind == "inventory" and not re.search(r"^\[defaults\]", body, re.M):
                 found.append(("%s#%d" % (doc, index), "ini", body))
-            elif lang == "yaml" and kind == "inventory":
-                data = yaml.safe_load(body)
-                if isinstance(data, dict) and "all" in data:
-                    found.append(("%s#%d" % (doc, index), "yml", body))
+            elif lang == "yaml" and kind == "inventory" and re.search(r"^all:\s*$", body, re.M):
+                found.append(("%s#%d" % (doc, index), "yml", body))
     return found
 
 
