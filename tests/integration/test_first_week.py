@@ -33,7 +33,8 @@ def closed_port():
 
 def play(lab, playbook, tmp_path, variables, inventories=(), env=None, args=()):
     variables = dict({"report_dir": str(tmp_path / "report")}, **variables)
-    report = tmp_path / "report" / "sophos-report.json"
+    # A check run's report is marked in its name and never replaces the latest real one.
+    report = tmp_path / "report" / ("sophos-report-check.json" if "--check" in args else "sophos-report.json")
     if report.exists():
         report.unlink()
     command = [os.path.join(VENV_BIN, "ansible-playbook"), "-i", lab.inventory]
