@@ -111,7 +111,8 @@ def test_window_already_over():
     ({"force": 2}, "reboot_cycle_force must be true or false"),
     ({"fail_when_still_pending": ""}, "reboot_cycle_fail_when_still_pending must be true or false"),
     ({"reboot_timeout": 0}, "reboot_timeout must be > 0"),
-    ({"window_end": "06:00"}, "window_end '06:00' is not an ISO 8601"),
+    ({"window_end": "06:00"}, "window_end .06:00. has no timezone"),
+    ({"window_end": "soon"}, "window_end .soon. is not a window end"),
     ({"setle_minutes": 3}, "unknown cycle setting"),
 ])
 def test_bad_settings_are_named(settings, message):
