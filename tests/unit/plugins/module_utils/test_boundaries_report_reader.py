@@ -154,7 +154,7 @@ def test_every_field_name_in_the_notes():
     assert sorted(got) == sorted(["host", "status", "attention", "issues", "run", "has_facts", "os",
                                   "reboot_required", "reasons", "pending_since", "pending_days", "urgent", "alert",
                                   "sophos", "maintenance", "patch", "read_errors", "data_errors",
-                                  "reboot_required_unknown", "unknown_sources"])
+                                  "reboot_required_unknown", "unknown_sources", "pending_since_source"])
     assert _report.host_row("h", cycle=[1])["data_errors"] == ["sophos_reboot_cycle: expected a mapping, got [1]"]
 
 
