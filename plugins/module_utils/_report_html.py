@@ -17,7 +17,8 @@ import re
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _report_timeline
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
-    ATTENTION_ISSUES, STATUS_LABELS, STATUSES, central_cell, central_note, days_text, format_value, reason_text)
+    ATTENTION_ISSUES, STATUS_LABELS, STATUSES, central_cell, central_note, days_text, first_seen, format_value,
+    reason_text)
 
 _HTML_SCRIPT = r"""
 (function () {
@@ -185,7 +186,8 @@ def _pending_cell(row, alert_days):
     gauge = (u'<div class="bar" title="%s"><span style="--c:%s;width:%.1f%%"></span><i style="left:50%%"></i></div>'
              % (_h(days_text(days)), colour, width))
     since = u" since %s (Sophos Central)" % row["pending_since"] if row["pending_since_source"] == "central" else u""
-    return _td(u"%.3f" % days, gauge, _h(days_text(days) + since))
+    return _td(u"%.3f" % days, gauge,
+               _h(days_text(days)) + (u", since first seen" if first_seen(row) else u"") + _h(since))
 
 
 def _central_cell(row):
