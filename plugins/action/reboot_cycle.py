@@ -346,6 +346,10 @@ class ActionModule(ActionBase):
                 entry.update(endpoint_id=endpoint_id, id=answer.get("id"))
             except _central.CentralError as exc:
                 entry.update(status="failed", message=str(exc))
+            except Exception as exc:  # pylint: disable=broad-except
+                # An answer Central was not expected to give: still only a warning for this restart.
+                entry.update(status="failed", message="Sophos Central update-checks: %s: %s"
+                             % (type(exc).__name__, exc))
         self._central_checks.append(entry)
         if entry["status"] == "requested":
             self._show("asked Sophos Central for an update check after restart %d" % state["restarts"])

@@ -165,3 +165,17 @@ def test_the_inventorys_endpoint_is_used_without_a_lookup():
     endpoint_id, answer = _central.update_check_for(Client(), "srv1", known={"id": ENDPOINT, "tenant_id": TENANT})
     assert (endpoint_id, answer) == (ENDPOINT, {"id": "chk"})
     assert calls == [("tenants", [TENANT]), ("update_check", TENANT, ENDPOINT)]
+
+
+def test_an_unexpected_answer_is_a_warning_too(monkeypatch, events):
+    def broken(*args, **kwargs):
+        raise IndexError("no tenant in the answer")
+
+    monkeypatch.setattr(_central, "update_check_for", broken)
+    replay, _double = replay_with_central(monkeypatch, events,
+                                          args={"central_update_check": True, "central_options": OPTIONS})
+    result = replay.run()
+    record = result["sophos_reboot_cycle"]
+    assert record["status"] == "rebooted" and not result.get("failed")
+    assert [c["status"] for c in record["central_update_checks"]] == ["failed", "failed"]
+    assert "IndexError: no tenant in the answer" in record["central_update_checks"][0]["message"]
