@@ -58,9 +58,12 @@ def test_create_writes_a_build_context(context):
 def test_the_build_installs_the_collection_from_the_tarball(context, tmp_path):
     """The galaxy stage of the image, run here: from /build (the context's _build), offline."""
     galaxy = os.path.join(os.path.dirname(sys.executable), "ansible-galaxy")
+    # As in the image, only the target path holds collections: the checkout's own link (on
+    # ANSIBLE_COLLECTIONS_PATH) would make ansible-galaxy say "already installed" and install nothing.
     result = subprocess.run([galaxy, "collection", "install", "--no-deps", "-r", "requirements.yml",
                              "-p", str(tmp_path)], cwd=str(context / "_build"), check=False,
-                            capture_output=True, text=True, timeout=300)
+                            capture_output=True, text=True, timeout=300,
+                            env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(tmp_path)))
     assert result.returncode == 0, result.stdout + result.stderr
     with open(str(tmp_path / "ansible_collections" / "fleetops" / "sophos" / "MANIFEST.json")) as handle:
         assert json.load(handle)["collection_info"]["version"] == galaxy_version()
