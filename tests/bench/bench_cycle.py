@@ -17,10 +17,11 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, os.path.join(HERE, "..", "lab", "sophos"))
 from conftest import Lab  # noqa: E402  (the lab helper of the integration suite)
-
-UPDATE_SECONDS = 2.0  # the simulator's update duration (tests/lab/sophos/sophos_sim.py)
+from sophos_sim import UPDATE_SECONDS  # noqa: E402  (the simulator's update duration)
 
 PLAYBOOK = """
 - name: Benchmark run
