@@ -600,11 +600,11 @@ def test_trigger_starts_the_update_after_each_restart_and_the_settle_ends_sooner
     replay = Replay(fixture, args={"trigger_update": "true"})
     record = replay.run()["sophos_reboot_cycle"]
     assert record["status"] == "rebooted" and record["restarts"] == 2
-    calls = [(name, args) for _, _, name, args in replay.host.modules]
+    calls = [(name, args) for _boot, _reads, name, args in replay.host.modules]
     per_restart = LINUX_TRIGGER if family == "linux" else [("fleetops.sophos.win_sophos_update_now", {})]
     assert calls == per_restart * 2
     # in each new boot, after the first reading (the host answers) and before any settle reading
-    assert [(boot, reads) for boot, reads, _, _ in replay.host.modules] == \
+    assert [(boot, reads) for boot, reads, _name, _args in replay.host.modules] == \
         [(1, 1)] * len(per_restart) + [(2, 1)] * len(per_restart)
     assert [b["update_triggered"] for b in record["boots"][1:]] == [True, True]
     assert "update_triggered" not in record["boots"][0]
