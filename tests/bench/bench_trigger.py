@@ -11,51 +11,24 @@ UPDATE_SECONDS, read from the simulator module). Goal with the trigger: within t
 restart (readings and the poll interval), i.e. no trace of the delay.
 """
 import argparse
-import json
 import os
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "lab", "sophos"))
+import bench_cycle  # noqa: E402  (its queued-update playbook run)
 from conftest import Lab  # noqa: E402  (the lab helper of the integration suite)
 from sophos_sim import UPDATE_SECONDS  # noqa: E402  (how long one simulated update runs)
-
-PLAYBOOK = """
-- name: Benchmark run
-  hosts: "{{ target }}"
-  gather_facts: false
-  roles:
-    - role: fleetops.sophos.reboot_cycle
-  post_tasks:
-    - name: Keep the result
-      ansible.builtin.copy:
-        content: "{{ sophos_reboot_cycle | to_json }}"
-        dest: "{{ out }}/{{ inventory_hostname }}.json"
-        mode: "0600"
-      delegate_to: localhost
-      changed_when: false
-"""
 
 GOAL_PER_RESTART = 10.0
 
 
 def run(lab, host, args, workdir, trigger):
-    lab.sophos(host, "queued-update", delay=args.delay)
-    out = tempfile.mkdtemp(dir=workdir)
-    playbook = os.path.join(workdir, "bench.yml")
-    with open(playbook, "w") as handle:
-        handle.write(PLAYBOOK)
-    variables = {"target": host, "out": out, "reboot_cycle_settle_minutes": args.settle_minutes,
-                 "reboot_cycle_poll_seconds": args.poll_seconds, "reboot_cycle_reboot_timeout": 120,
-                 "reboot_cycle_trigger_update": trigger}
-    started = time.monotonic()
-    lab.playbook(playbook, "-e", json.dumps(variables))
-    wall = time.monotonic() - started
-    with open(os.path.join(out, host + ".json")) as handle:
-        return wall, json.load(handle)
+    wall, records = bench_cycle.run(lab, [host], args, workdir, extra={"reboot_cycle_trigger_update": trigger})
+    return wall, records[host]
 
 
 def describe(label, wall, record, floor):
