@@ -18,7 +18,7 @@ export ANSIBLE_NOCOLOR := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help setup deb-packages venv test demo bench sanity units pwsh lint docs build changelog \
-	antsibull galaxy docsite integration molecule compat clean
+	antsibull galaxy docsite integration molecule compat clean mutation
 
 help:
 	@echo "make demo   - start the lab and run the maintenance playbook on it (two-restart scenario)"
@@ -70,6 +70,19 @@ bench: setup
 
 sanity units pwsh lint docs build changelog antsibull galaxy docsite integration molecule compat: setup
 	$(BIN)/python tests/tools/run_checks.py --only $@
+
+# Mutation testing (not part of make test): mutmut in its own venv, which sees the project venv's
+# packages through a .pth file appended after its own site-packages.
+$(VENV)/mutation/.installed: requirements-mutation.txt | venv
+	test -x $(VENV)/mutation/bin/python || $(PYTHON) -m venv $(VENV)/mutation
+	$(VENV)/mutation/bin/pip install -q -r requirements-mutation.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
+	$(BIN)/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])" > \
+		"$$($(VENV)/mutation/bin/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")/fleetops-project-venv.pth"
+	$(VENV)/mutation/bin/python -c "import mutmut, pytest, ansible, ansible_collections.ansible.windows"
+	touch $@
+
+mutation: setup $(VENV)/mutation/.installed
+	$(BIN)/python tests/tools/mutation.py
 
 clean:
 	-tests/lab/lab down

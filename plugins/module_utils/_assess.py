@@ -520,7 +520,7 @@ def _assess_spl_install(col, spl, sophos, boot, now):
     source = "spl:" + INSTALL_MARKER_SPL
     marker = spl.get("install_marker")
     if marker is None:
-        col.error(source, "missing: SPL is installed but its install-time marker is not there")
+        # Not a read error: nothing that exists went unread. The note says why there is no install time.
         sophos["installed_since_boot_note"] = "no install time: %s is missing" % INSTALL_MARKER_SPL
         return
     marker = _key(marker)
@@ -691,6 +691,8 @@ def _unreadable_key(col, source, reading, hides):
 def _cmd_ok(col, source, cmd, hides=()):
     """A command reading, or None (recording an error) when it did not produce output to read."""
     if not isinstance(cmd, dict):
+        if cmd is not None:
+            col.error(source, "expected a command reading (a mapping), got %s" % type(cmd).__name__)
         return None
     if cmd.get("error"):
         col.error(source, cmd["error"], hides=hides)

@@ -23,7 +23,13 @@ from __future__ import absolute_import, division, print_function
 import copy
 import math
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time as clock_time, timedelta, timezone
+
+try:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+except ImportError:  # Python < 3.9: time zone names are refused with a message, offsets still work
+    ZoneInfo = None
+    ZoneInfoNotFoundError = KeyError
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _settings
 
@@ -45,6 +51,7 @@ DEFAULTS = {
     "post_reboot_delay": 0.0,
     "connect_timeout": 0,
     "poll_retries": 3,
+    "run_started": None,
     "trigger_update": False,
 }
 
@@ -61,6 +68,23 @@ _ISO_RE = re.compile(
     r"(?P<tz>Z|z|[+-]\d{2}:?\d{2})?$"
 )
 
+_OFFSET = r"Z|z|[+-]\d{2}:?\d{2}"
+# A time of day with a zone: 06:00+01:00, 06:00:30Z, 06:00 Europe/Berlin (IANA name).
+_TIME_OF_DAY_RE = re.compile(
+    r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"(?:\s*(?P<offset>%s)|\s+(?P<zone>[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*))?$" % _OFFSET
+)
+# A duration from the run's start: ISO 8601 (PT4H, PT1H30M, P1DT2H) or the short form +4h, +1h30m, +90m.
+_ISO_DURATION_RE = re.compile(
+    r"^P(?:(?P<days>\d+(?:\.\d+)?)D)?(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$", re.I)
+_SHORT_DURATION_RE = re.compile(
+    r"^\+\s*(?:(?P<days>\d+(?:\.\d+)?)d)?\s*(?:(?P<hours>\d+(?:\.\d+)?)h)?\s*"
+    r"(?:(?P<minutes>\d+(?:\.\d+)?)m(?:in)?)?\s*(?:(?P<seconds>\d+(?:\.\d+)?)s)?$", re.I)
+
+WINDOW_FORMS = ("an ISO 8601 date-time with a timezone (2026-11-28T06:00:00+01:00), a time of day with a "
+                "timezone (06:00+01:00 or 06:00 Europe/Berlin: its next occurrence after the run starts) "
+                "or a duration from the run's start (+4h, +1h30m, PT4H)")
 
 # Settings are named in messages as the role variables users set.
 VAR_PREFIX = "reboot_cycle_"
@@ -96,16 +120,7 @@ def parse_time(value, what):
         raise CycleError(
             "%s %r has no timezone offset; add one, e.g. %s+01:00 or %sZ"
             % (what, value, text, text))
-    tz = match.group("tz")
-    if tz in ("Z", "z"):
-        offset = timezone.utc
-    else:
-        sign = -1 if tz[0] == "-" else 1
-        digits = tz[1:].replace(":", "")
-        hours, minutes = int(digits[:2]), int(digits[2:])
-        if hours > 23 or minutes > 59:
-            raise CycleError("%s %r has an impossible timezone offset %s" % (what, value, tz))
-        offset = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    offset = _offset(match.group("tz"), what, value)
     clock = match.group("time")
     if clock.count(":") == 1:
         clock += ":00"
@@ -115,6 +130,92 @@ def parse_time(value, what):
     except ValueError as exc:
         raise CycleError("%s %r is not a valid date-time: %s" % (what, value, exc))
     return naive.replace(tzinfo=offset).astimezone(timezone.utc)
+
+
+def _offset(tz, what, value):
+    """A fixed timezone from ``Z`` or ``+01:00`` / ``-0500``."""
+    if tz in ("Z", "z"):
+        return timezone.utc
+    sign = -1 if tz[0] == "-" else 1
+    digits = tz[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 23 or minutes > 59:
+        raise CycleError("%s %r has an impossible timezone offset %s" % (what, value, tz))
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _zone(name, what, value):
+    if ZoneInfo is None:
+        raise CycleError("%s %r names a time zone, which needs Python 3.9 or later on the controller; "
+                         "write an offset instead, e.g. 06:00+01:00" % (what, value))
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CycleError("%s %r: unknown time zone %r; use an IANA name such as Europe/Berlin or an "
+                         "offset such as +01:00" % (what, value, name))
+
+
+def _duration(match):
+    parts = match.groupdict()
+    if not any(parts.values()):
+        return None
+    return timedelta(days=float(parts["days"] or 0), hours=float(parts["hours"] or 0),
+                     minutes=float(parts["minutes"] or 0), seconds=float(parts["seconds"] or 0))
+
+
+def window_is_relative(value):
+    """True for the forms that count from the run's start (a time of day, a duration)."""
+    text = value.strip() if isinstance(value, str) else value
+    return isinstance(text, str) and bool(
+        _TIME_OF_DAY_RE.match(text) or _ISO_DURATION_RE.match(text) or _SHORT_DURATION_RE.match(text))
+
+
+def window_end_at(value, started, what=VAR_PREFIX + "window_end"):
+    """The end of the maintenance window as an aware UTC datetime; None when no window is set.
+
+    Three forms (``WINDOW_FORMS``): an ISO 8601 date-time with a timezone; a time of day with a
+    timezone, whose next occurrence strictly after ``started`` is the end (``06:00 Europe/Berlin``
+    follows daylight saving time, ``06:00+01:00`` does not); a duration counted from ``started``,
+    ISO 8601 (``PT4H``, ``PT1H30M``, ``P1D``) or short (``+4h``, ``+1h30m``, ``+90m``).
+    ``started`` is the start of the run (an aware datetime); the relative forms need it.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        return parse_time(value, what)
+    text = value.strip()
+    if _ISO_RE.match(text):
+        return parse_time(text, what)
+    duration_match = _ISO_DURATION_RE.match(text) or _SHORT_DURATION_RE.match(text)
+    day_match = _TIME_OF_DAY_RE.match(text)
+    if not duration_match and not day_match:
+        raise CycleError("%s %r is not a window end; write %s" % (what, value, WINDOW_FORMS))
+    if started is None:
+        raise CycleError("%s %r counts from the run's start, which is not known here" % (what, value))
+    started = parse_time(started, "run start")
+    if duration_match:
+        duration = _duration(duration_match)
+        if duration is None or duration <= timedelta(0):
+            raise CycleError("%s %r is an empty duration; write e.g. +4h or PT4H" % (what, value))
+        return started + duration
+    hour, minute = int(day_match.group("hour")), int(day_match.group("minute"))
+    second = int(day_match.group("second") or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise CycleError("%s %r is not a time of day (00:00 to 23:59)" % (what, value))
+    if day_match.group("offset"):
+        zone = _offset(day_match.group("offset"), what, value)
+    elif day_match.group("zone"):
+        zone = _zone(day_match.group("zone"), what, value)
+    else:
+        raise CycleError("%s %r has no timezone; add one, e.g. %s+01:00, %sZ or %s Europe/Berlin"
+                         % (what, value, text, text, text))
+    local = started.astimezone(zone)
+    for days in (0, 1, 2):
+        candidate = datetime.combine(local.date() + timedelta(days=days),
+                                     clock_time(hour, minute, second), tzinfo=zone).astimezone(timezone.utc)
+        if candidate > started:
+            return candidate
+    raise CycleError("%s %r: no next occurrence found" % (what, value))
 
 
 def iso(moment):
@@ -160,8 +261,33 @@ def _setting_flag(raw, key):
     return _flag(raw.get(key, DEFAULTS[key]), key)
 
 
-def normalize_settings(raw):
+def _window_setting(value, reference, run_started):
+    """The checked window end: UTC ISO text, None for no window.
+
+    A relative form (a time of day, a duration) is resolved against ``reference`` (the run's start,
+    else the caller's clock); with neither it stays as written, checked, for a later call that
+    knows the time. A window that ended before the run started is refused.
+    """
+    what = VAR_PREFIX + "window_end"
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if reference is None and window_is_relative(value):
+        window_end_at(value, datetime(2000, 1, 1, tzinfo=timezone.utc), what)
+        return value.strip()
+    end = window_end_at(value, reference, what)
+    if run_started is not None and end <= run_started:
+        raise CycleError("%s %r ended at %s, before this run started (%s): the run would change nothing; "
+                         "give a later end, a time of day (06:00 Europe/Berlin) or a duration (+4h)"
+                         % (what, value, iso(end), iso(run_started)))
+    return iso(end)
+
+
+def normalize_settings(raw, now=None):
     """Fill defaults and check every setting; a bad one raises CycleError naming it.
+
+    ``run_started`` (ISO 8601, optional) is the start of the whole run, the moment a relative
+    window end counts from; without it ``now`` (the caller's clock) is used, and without both a
+    relative window end stays as written until a call that knows the time.
 
     The role's argument spec checks types already but hands the role the value as
     sent: an AWX survey sends ``"false"`` and ``"20"``, which are converted here.
@@ -175,11 +301,12 @@ def normalize_settings(raw):
     mode = raw.get("settle_mode", DEFAULTS["settle_mode"])
     if mode not in SETTLE_MODES:
         raise CycleError("%ssettle_mode must be one of %s, got %r" % (VAR_PREFIX, "|".join(SETTLE_MODES), mode))
-    window = raw.get("window_end", None)
-    if window is None or (isinstance(window, str) and not window.strip()):
-        window = None
+    run_started = raw.get("run_started")
+    if run_started is not None and not (isinstance(run_started, str) and not run_started.strip()):
+        run_started = parse_time(run_started, VAR_PREFIX + "run_started")
     else:
-        window = iso(parse_time(window, VAR_PREFIX + "window_end"))
+        run_started = None
+    window = _window_setting(raw.get("window_end"), run_started or now, run_started)
     return {
         "settle_mode": mode,
         "settle_minutes": _number(raw, "settle_minutes", 0),
@@ -187,6 +314,7 @@ def normalize_settings(raw):
         "max_cycles": _number(raw, "max_cycles", 1, integer=True),
         "force": _setting_flag(raw, "force"),
         "window_end": window,
+        "run_started": iso(run_started) if run_started else None,
         "fail_when_still_pending": _setting_flag(raw, "fail_when_still_pending"),
         "fail_when_unhealthy": _setting_flag(raw, "fail_when_unhealthy"),
         "reboot_timeout": _number(raw, "reboot_timeout", 0, allow_zero=False),
@@ -254,12 +382,13 @@ def window_check(settings, facts, now):
     if settings["window_end"] is None:
         return {"fits": True, "seconds_left": None, "seconds_needed": needed,
                 "reason": "no maintenance window end set"}
-    left = (parse_time(settings["window_end"], "window_end") - now).total_seconds()
+    end = iso(window_end_at(settings["window_end"], settings.get("run_started") or now, "window_end"))
+    left = (parse_time(end, "window_end") - now).total_seconds()
     fits = left >= needed
     reason = ("%s left in the window (ends %s), a restart needs up to %s"
-              % (human_seconds(left), settings["window_end"], human_seconds(needed)))
+              % (human_seconds(left), end, human_seconds(needed)))
     if left <= 0:
-        reason = "the maintenance window ended at %s" % settings["window_end"]
+        reason = "the maintenance window ended at %s" % end
     return {"fits": fits, "seconds_left": left, "seconds_needed": needed, "reason": reason}
 
 
@@ -272,7 +401,7 @@ def start(facts, settings, now, prior_restart=False):
     with its own restarts). Sophos runs its post-boot update after that boot too,
     so the cycle settles before deciding, measured from that boot.
     """
-    settings = normalize_settings(settings)
+    settings = normalize_settings(settings, now)
     _check_facts(facts)
     prior_restart = _flag(prior_restart, "prior_restart")
     return {
@@ -475,7 +604,7 @@ def settle_state(facts, settings, now, since=None):
                   updating: the queued update installed and wants its own restart;
     ``interval``  the settle time after boot has passed.
     """
-    settings = normalize_settings(settings)
+    settings = normalize_settings(settings, now)
     _check_facts(facts)
     mode = settings["settle_mode"]
     interval = settings["settle_minutes"] * 60.0
@@ -695,7 +824,7 @@ def guard(facts, settings, now):
     (worst case) no longer fits before the window end, else ``done`` with status
     ``ok`` (the guard itself changes nothing).
     """
-    settings = normalize_settings(settings)
+    settings = normalize_settings(settings, now)
     _check_facts(facts)
     window = window_check(settings, facts, now)
     common = {"strong": strong_reasons(facts), "weak": weak_reasons(facts), "restarts": 0, "window": window}

@@ -396,6 +396,8 @@ def host_row(host, facts=None, cycle=None, patch=None, run=None, alert_days=DEFA
         "reasons": _reasons(read, facts.get("reasons")),
         "pending_since": read.text(facts.get("pending_since"), field="sophos_reboot.pending_since", limit=80),
         "pending_days": read.number(facts.get("pending_days"), "sophos_reboot.pending_days"),
+        "pending_since_source": read.text(facts.get("pending_since_source"),
+                                          field="sophos_reboot.pending_since_source", limit=40),
         "urgent": sophos["reboot_urgent"],
         "alert": read.flag(facts.get("alert"), "sophos_reboot.alert"),
         "sophos": sophos,
@@ -491,6 +493,11 @@ def format_value(value):
     if isinstance(value, (list, tuple)):
         return u"; ".join(format_value(item) for item in value)
     return str(value)
+
+
+def first_seen(row):
+    """The pending age counts only from the first run that saw the restart pending (no source gave a time)."""
+    return row.get("pending_days") is not None and row.get("pending_since_source") == u"first_seen"
 
 
 def reason_text(reason):

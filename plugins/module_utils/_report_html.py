@@ -16,7 +16,7 @@ import html
 import re
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _report_timeline
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import STATUS_LABELS, STATUSES, days_text, format_value, reason_text
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import STATUS_LABELS, STATUSES, days_text, first_seen, format_value, reason_text
 
 _HTML_SCRIPT = r"""
 (function () {
@@ -183,7 +183,7 @@ def _pending_cell(row, alert_days):
     colour = "#b3261e" if days > alert_days else ("#e07b00" if days > alert_days / 2.0 else "#c9a100")
     gauge = (u'<div class="bar" title="%s"><span style="--c:%s;width:%.1f%%"></span><i style="left:50%%"></i></div>'
              % (_h(days_text(days)), colour, width))
-    return _td(u"%.3f" % days, gauge, _h(days_text(days)))
+    return _td(u"%.3f" % days, gauge, _h(days_text(days)) + (u", since first seen" if first_seen(row) else u""))
 
 
 def _short(text, limit=300):

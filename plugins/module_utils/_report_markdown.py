@@ -10,7 +10,7 @@ __metaclass__ = type
 import html
 import re
 
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import STATUS_LABELS, STATUSES, days_text, format_value, reason_text
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import STATUS_LABELS, STATUSES, days_text, first_seen, format_value, reason_text
 
 
 def _md(value):
@@ -55,7 +55,8 @@ def to_markdown(report):
     for row in report["hosts"]:
         cycle = row["maintenance"] or {}
         lines.append(u"| %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            _md(row["host"]), STATUS_LABELS[row["status"]], _md(row["pending_days"]),
+            _md(row["host"]), STATUS_LABELS[row["status"]],
+            _md(row["pending_days"]) + (u" (since first seen)" if first_seen(row) else u""),
             _md([reason_text(reason) for reason in row["reasons"]]), _md(cycle.get("restarts")),
             _md(row["sophos"]["version"]), _md(row["sophos"]["last_update"]), _md(row["sophos"]["health"])))
     return u"\n".join(lines) + u"\n"

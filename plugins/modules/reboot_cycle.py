@@ -87,9 +87,16 @@ options:
     default: false
   window_end:
     description:
-      - End of the maintenance window (ISO 8601 with a timezone); empty or null for none. A restart whose worst
-        case (delays, O(reboot_timeout), the settle when Sophos is installed) does not fit is not made and the
-        host is C(deferred).
+      - End of the maintenance window; empty or null for none. An ISO 8601 date-time with a timezone
+        (C(2026-11-28T06:00:00+01:00)), a time of day with a timezone (C(06:00 Europe/Berlin), C(06:00+01:00);
+        its next occurrence after O(run_started)) or a duration from O(run_started) (C(+4h), C(PT4H)).
+      - A restart whose worst case (delays, O(reboot_timeout), the settle when Sophos is installed) does not fit
+        is not made and the host is C(deferred). A window that ended before O(run_started) fails the task.
+    type: raw
+  run_started:
+    description:
+      - Start of the whole run (ISO 8601 with a timezone), which a relative O(window_end) counts from; empty or
+        null - the moment this task starts.
     type: raw
   fail_when_still_pending:
     description:

@@ -101,6 +101,9 @@ notes:
     advice); that is the strong reason V(sophos_installed_since_boot). On Windows the Uninstall entries' C(InstallDate)
     is a local date without a time, so on the day of the last boot the answer is unknown, said in
     RV(ansible_facts.sophos_reboot.sophos.installed_since_boot_note), and no reason is made up.
+  - Windows hosts read as the connecting account (an administrator) and need no C(become); C(sudo) fails
+    there, so on a mixed inventory escalate the Linux group only (C(ansible_become=true) in its group
+    variables, or C(-b) with a Linux host pattern). The fleetops.sophos playbooks do this by default.
 seealso:
   - module: ansible.builtin.reboot
   - module: ansible.windows.win_reboot
@@ -128,9 +131,12 @@ author:
 """
 
 EXAMPLES = r"""
-# Ad hoc, whole inventory:
-#   ansible all -b -m fleetops.sophos.reboot_facts
-#   ansible all -b -m fleetops.sophos.reboot_facts -a 'alert_days=7 pending_file_rename=ignore'
+# Ad hoc. Linux needs root to read the Sophos status files; Windows must not get sudo (the Windows
+# exec wrapper refuses it), so escalate per group rather than with -b on a mixed inventory:
+#   ansible linux -b -m fleetops.sophos.reboot_facts
+#   ansible windows -m fleetops.sophos.reboot_facts -a 'alert_days=7 pending_file_rename=ignore'
+# or set ansible_become=true in the inventory's [linux:vars] and read everything at once:
+#   ansible all -m fleetops.sophos.reboot_facts
 
 - name: Read the restart state
   fleetops.sophos.reboot_facts:

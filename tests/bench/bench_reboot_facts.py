@@ -53,6 +53,12 @@ def timed(argv, env):
     return elapsed
 
 
+def hosts_up(status_text):
+    """Hosts that `lab status` lists as up (its lines: HOST ADDRESS up|down boots=N)."""
+    fields = [line.split() for line in status_text.splitlines()]
+    return set(f[0] for f in fields if len(f) >= 3 and f[2] == "up")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -60,13 +66,14 @@ def main():
     args = parser.parse_args()
     env = dict(os.environ, FLEETOPS_LAB=os.environ.get("FLEETOPS_LAB") or "fleetops")
     status = subprocess.run([LAB, "status"], env=env, capture_output=True, text=True, check=False)
-    started = "running" not in status.stdout
+    wanted = ["%s-%d" % (env["FLEETOPS_LAB"], i) for i in range(1, args.hosts + 1)]
+    started = not set(wanted) <= hosts_up(status.stdout)
     if started:
         subprocess.run([LAB, "up", str(args.hosts)], env=env, check=True, capture_output=True)
     try:
         inventory = subprocess.run([LAB, "inventory"], env=env, check=True, capture_output=True,
                                    text=True).stdout.strip().splitlines()[-1]
-        hosts = ["%s-%d" % (env["FLEETOPS_LAB"], i) for i in range(1, args.hosts + 1)]
+        hosts = wanted
         for host in hosts:
             subprocess.run([LAB, "sophos", host, "clean"], env=env, check=True, capture_output=True)
         aenv = dict(env, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".venv", "collections"),

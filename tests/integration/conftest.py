@@ -18,6 +18,8 @@ VENV_BIN = os.environ.get("FLEETOPS_ANSIBLE_BIN") or os.path.join(REPO, ".venv",
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "lab: needs the lab (root, systemd-nspawn); brings hosts up")
+    config.addinivalue_line("markers", "long: takes many minutes of the host's own clock; make test runs these "
+                                       "beside the others, in a lab instance of their own")
 
 
 class Lab:
@@ -69,6 +71,31 @@ class Lab:
         res = self.ssh(host, "cat " + shlex.quote(path))
         assert res.returncode == 0, "cannot read %s on %s: %s" % (path, host, res.stderr)
         return res.stdout
+
+    def publish_deb(self, package, version, workdir):
+        """Build PACKAGE VERSION (one file) into the lab's apt repository and index it."""
+        root = os.path.join(str(workdir), "%s-%s" % (package, version))
+        os.makedirs(os.path.join(root, "DEBIAN"), exist_ok=True)
+        os.makedirs(os.path.join(root, "usr/share/%s" % package), exist_ok=True)
+        with open(os.path.join(root, "DEBIAN/control"), "w") as f:
+            f.write("Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: fleetops <lab@invalid>\n"
+                    "Description: fleetops lab test package\n" % (package, version))
+        with open(os.path.join(root, "usr/share/%s/VERSION" % package), "w") as f:
+            f.write(version + "\n")
+        subprocess.run(["dpkg-deb", "--root-owner-group", "-b", root,
+                        os.path.join(self.repo_dir, "%s_%s_all.deb" % (package, version))],
+                       check=True, capture_output=True)
+        self.cmd("repo-index")
+
+    def unpublish_debs(self, package):
+        for name in os.listdir(self.repo_dir):
+            if name.startswith(package + "_"):
+                os.unlink(os.path.join(self.repo_dir, name))
+        self.cmd("repo-index")
+
+    def installed_version(self, host, package):
+        res = self.ssh(host, "dpkg-query -W -f '${Version}' %s" % shlex.quote(package))
+        return res.stdout.strip() if res.returncode == 0 else None
 
     def boot_id(self, host):
         return self.read(host, "/proc/sys/kernel/random/boot_id").strip()

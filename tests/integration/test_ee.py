@@ -5,7 +5,9 @@ lists the collection.
 Only ``create`` is tested: ``ansible-builder build`` needs a container engine (podman or docker),
 which this machine does not have.
 """
+import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -16,12 +18,24 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILDER = os.path.join(os.path.dirname(sys.executable), "ansible-builder")
 
 
+def galaxy_version():
+    with open(os.path.join(REPO, "galaxy.yml")) as handle:
+        return yaml.safe_load(handle)["version"]
+
+
 @pytest.fixture(scope="module")
 def context(tmp_path_factory):
+    """The build context as a user makes it: the tarball built beside execution-environment.yml."""
     if not os.access(BUILDER, os.X_OK):
         pytest.skip("ansible-builder is not installed in this environment (requirements-test.txt)")
-    path = tmp_path_factory.mktemp("ee") / "context"
-    result = subprocess.run([BUILDER, "create", "-f", os.path.join(REPO, "execution-environment.yml"),
+    work = tmp_path_factory.mktemp("ee")
+    shutil.copy(os.path.join(REPO, "execution-environment.yml"), str(work))
+    galaxy = os.path.join(os.path.dirname(sys.executable), "ansible-galaxy")
+    built = subprocess.run([galaxy, "collection", "build", "--force", "--output-path", str(work), REPO],
+                           check=False, capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stdout + built.stderr
+    path = work / "context"
+    result = subprocess.run([BUILDER, "create", "-f", str(work / "execution-environment.yml"),
                              "-c", str(path), "--output-filename", "Containerfile", "-v", "3"], check=False, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     return path
@@ -33,9 +47,26 @@ def test_create_writes_a_build_context(context):
     assert "ansible-galaxy collection install" in containerfile
     assert "introspect" in containerfile, "collection requirements are not collected at build time"
     requirements = yaml.safe_load((context / "_build" / "requirements.yml").read_text())
-    names = [item["name"] for item in requirements["collections"]]
-    assert "fleetops.sophos" in names
+    entries = dict((item["name"], item) for item in requirements["collections"])
+    tarball = "collections/fleetops-sophos-%s.tar.gz" % galaxy_version()
+    assert entries[tarball]["type"] == "file", "the EE must build fleetops.sophos from this repository's tarball"
+    assert "fleetops.sophos" not in entries, "fleetops.sophos is not on Galaxy"
+    assert (context / "_build" / tarball).is_file()
     assert (context / "_build" / "scripts" / "introspect.py").exists()
+
+
+def test_the_build_installs_the_collection_from_the_tarball(context, tmp_path):
+    """The galaxy stage of the image, run here: from /build (the context's _build), offline."""
+    galaxy = os.path.join(os.path.dirname(sys.executable), "ansible-galaxy")
+    # As in the image, only the target path holds collections: the checkout's own link (on
+    # ANSIBLE_COLLECTIONS_PATH) would make ansible-galaxy say "already installed" and install nothing.
+    result = subprocess.run([galaxy, "collection", "install", "--no-deps", "-r", "requirements.yml",
+                             "-p", str(tmp_path)], cwd=str(context / "_build"), check=False,
+                            capture_output=True, text=True, timeout=300,
+                            env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(tmp_path)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    with open(str(tmp_path / "ansible_collections" / "fleetops" / "sophos" / "MANIFEST.json")) as handle:
+        assert json.load(handle)["collection_info"]["version"] == galaxy_version()
 
 
 def test_collection_meta_names_existing_files():

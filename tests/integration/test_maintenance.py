@@ -167,16 +167,33 @@ def test_serial_one_over_two_hosts_reports_both(lab, tmp_path):
 def test_survey_style_strings(lab, tmp_path):
     """What an AWX survey sends: yes/no as strings, numbers as strings, a text area as one string."""
     host = lab.hosts[2]
-    lab.sophos(host, "os-reboot-required")
-    before = lab.boot_id(host)
-    survey = {"maintenance_serial": "1", "maintenance_max_fail_percentage": "0",
-              "reboot_cycle_force": "false", "reboot_cycle_fail_when_still_pending": "true",
-              "reboot_cycle_settle_minutes": "0.3", "reboot_cycle_poll_seconds": "2", "reboot_cycle_max_cycles": "2",
-              "patch_enabled": "true", "patch_security_only": "False", "patch_exclude": "linux-image-*\nfleetops-*\n"}
-    res, report = run(lab, tmp_path, [host], survey)
-    assert lab.boot_id(host) != before
-    assert rows(report)[host]["status"] == "rebooted"
-    assert rows(report)[host]["patch"]["status"] in ("unchanged", "patched")
+    # The lab repo offers an upgrade of two packages; the text area's second line excludes one of them.
+    upgraded, excluded = "fleetops-survey-demo", "fleetops-held-demo"
+    for package in (upgraded, excluded):
+        lab.unpublish_debs(package)
+        lab.publish_deb(package, "1.0", tmp_path)
+    res = lab.ssh(host, "apt-get update -qq && apt-get install -y -qq %s %s" % (upgraded, excluded), timeout=120)
+    assert res.returncode == 0, res.stderr
+    for package in (upgraded, excluded):
+        lab.publish_deb(package, "2.0", tmp_path)
+    try:
+        lab.sophos(host, "os-reboot-required")
+        before = lab.boot_id(host)
+        survey = {"maintenance_serial": "1", "maintenance_max_fail_percentage": "0",
+                  "reboot_cycle_force": "false", "reboot_cycle_fail_when_still_pending": "true",
+                  "reboot_cycle_settle_minutes": "0.3", "reboot_cycle_poll_seconds": "2",
+                  "reboot_cycle_max_cycles": "2", "patch_enabled": "true", "patch_security_only": "False",
+                  "patch_exclude": "linux-image-*\nfleetops-held-*\n"}
+        res, report = run(lab, tmp_path, [host], survey)
+        assert lab.boot_id(host) != before
+        assert rows(report)[host]["status"] == "rebooted"
+        assert rows(report)[host]["patch"]["status"] == "patched", rows(report)[host]["patch"]
+        assert lab.installed_version(host, upgraded) == "2.0"
+        assert lab.installed_version(host, excluded) == "1.0", "the text area's second line was not applied"
+    finally:
+        lab.ssh(host, "apt-get purge -y -qq %s %s" % (upgraded, excluded), timeout=120)
+        for package in (upgraded, excluded):
+            lab.unpublish_debs(package)
     # patch_enabled "false" skips patching; a value that is neither fails naming the variable,
     # before anything is changed, and the report still says so.
     lab.sophos(host, "os-reboot-required")

@@ -1,7 +1,5 @@
 """fleetops.sophos.patch on lab hosts: a real apt upgrade of a package built here, from the lab repo."""
 import json
-import os
-import subprocess
 
 import pytest
 
@@ -28,23 +26,8 @@ PLAYBOOK = """
 """
 
 
-def build_deb(repo_dir, version, workdir):
-    root = os.path.join(str(workdir), "%s-%s" % (PACKAGE, version))
-    os.makedirs(os.path.join(root, "DEBIAN"), exist_ok=True)
-    os.makedirs(os.path.join(root, "usr/share/%s" % PACKAGE), exist_ok=True)
-    with open(os.path.join(root, "DEBIAN/control"), "w") as f:
-        f.write("Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: fleetops <lab@invalid>\n"
-                "Description: fleetops patch role test package\n" % (PACKAGE, version))
-    with open(os.path.join(root, "usr/share/%s/VERSION" % PACKAGE), "w") as f:
-        f.write(version + "\n")
-    subprocess.run(["dpkg-deb", "--root-owner-group", "-b", root,
-                    os.path.join(repo_dir, "%s_%s_all.deb" % (PACKAGE, version))],
-                   check=True, capture_output=True)
-
-
 def installed_version(lab, host):
-    res = lab.ssh(host, "dpkg-query -W -f '${Version}' %s" % PACKAGE)
-    return res.stdout.strip() if res.returncode == 0 else None
+    return lab.installed_version(host, PACKAGE)
 
 
 def run_patch(lab, tmp_path, host, extra=None, check=False):
@@ -58,22 +41,15 @@ def run_patch(lab, tmp_path, host, extra=None, check=False):
 
 @pytest.fixture
 def repo(lab, tmp_path):
-    for name in os.listdir(lab.repo_dir):
-        if name.startswith(PACKAGE):
-            os.unlink(os.path.join(lab.repo_dir, name))
-    build_deb(lab.repo_dir, "1.0", tmp_path)
-    lab.cmd("repo-index")
+    lab.unpublish_debs(PACKAGE)
+    lab.publish_deb(PACKAGE, "1.0", tmp_path)
     host = lab.hosts[0]
     res = lab.ssh(host, "apt-get update -qq && apt-get install -y -qq %s" % PACKAGE, timeout=120)
     assert res.returncode == 0, res.stderr
-    build_deb(lab.repo_dir, "2.0", tmp_path)
-    lab.cmd("repo-index")
+    lab.publish_deb(PACKAGE, "2.0", tmp_path)
     yield host
     lab.ssh(host, "apt-get purge -y -qq %s" % PACKAGE, timeout=120)
-    for name in os.listdir(lab.repo_dir):
-        if name.startswith(PACKAGE):
-            os.unlink(os.path.join(lab.repo_dir, name))
-    lab.cmd("repo-index")
+    lab.unpublish_debs(PACKAGE)
 
 
 def test_patch_upgrades_and_records(lab, tmp_path, repo):

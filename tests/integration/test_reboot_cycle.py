@@ -259,6 +259,7 @@ def test_host_lost_while_settling_is_recorded_as_unreachable(lab, tmp_path):
     assert recap(res, host)["failed"] == 1
 
 
+@pytest.mark.long
 def test_long_fixed_settle_polled_every_second_ends_normally(lab, tmp_path):
     """A 15-minute fixed settle read every second: one restart, the settle ends by its interval, the
     record is written, and the log has one progress line per reading (plus a constant), not a

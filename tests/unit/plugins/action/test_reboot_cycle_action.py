@@ -489,7 +489,7 @@ def test_survey_strings_are_accepted():
 @pytest.mark.parametrize("args,message", [
     ({"force": "sure"}, r"reboot_cycle_force must be true or false.*'sure'"),
     ({"poll_retries": "three"}, r"reboot_cycle_poll_retries.*'three'"),
-    ({"window_end": "tomorrow 6am"}, r"reboot_cycle_window_end 'tomorrow 6am' is not an ISO 8601 date-time"),
+    ({"window_end": "tomorrow 6am"}, r"reboot_cycle_window_end 'tomorrow 6am' is not a window end; write an ISO 8601 date-time"),
     ({"settle_mode": "slow"}, r"reboot_cycle_settle_mode must be one of poll\|fixed"),
     ({"prior_restart": "perhaps"}, r"reboot_cycle_prior_restart must be true or false"),
     ({"stop_at": ["lunch"]}, r"stop_at"),

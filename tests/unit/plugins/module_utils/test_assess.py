@@ -432,17 +432,29 @@ def test_long_uptime_and_running_update_with_pending_restart():
                         "up 179.33 days with a restart pending"]
 
 
-@pytest.mark.parametrize("raw", [
-    None, {}, {"family": "linux"}, {"family": "bsd", "now": NOW}, {"family": "linux", "now": "yesterday"},
-    {"family": "linux", "now": NOW, "last_boot": 12, "spl": {"files": {ALC: {"text": None}}}},
-    {"family": "linux", "now": NOW, "spl": {"files": {ALC: {"text": "<status><autoUpdate><rebootState>"}}}},
-    {"family": "linux", "now": NOW, "os": {"needs_restarting": "exit 1"}},
-    {"family": "linux", "now": NOW, "spl": {"reports": {"update_report.json": {"text": "[]"}}}},
-    {"family": "windows", "now": NOW, "sophos": [{"root": None, "keys": {"AutoUpdate": "x"}}], "os_keys": []},
+@pytest.mark.parametrize("raw, sources", [
+    (None, ["probe", "probe"]),
+    ({}, ["probe", "probe"]),
+    ({"family": "linux"}, ["probe"]),
+    ({"family": "bsd", "now": NOW}, ["probe"]),
+    ({"family": "linux", "now": "yesterday"}, ["probe"]),
+    ({"family": "linux", "now": NOW, "last_boot": 12, "spl": {"files": {ALC: {"text": None}}}},
+     ["os:last_boot", "spl:" + ALC]),
+    ({"family": "linux", "now": NOW, "spl": {"files": {ALC: {"text": "<status><autoUpdate><rebootState>"}}}},
+     ["spl:" + ALC]),
+    ({"family": "linux", "now": NOW, "os": {"needs_restarting": "exit 1"}}, ["os:needs-restarting -r"]),
+    ({"family": "linux", "now": NOW, "spl": {"reports": {"update_report.json": {"text": "[]"}}}},
+     ["spl:base/update/var/updatescheduler/update_report.json"]),
+    pytest.param({"family": "windows", "now": NOW, "sophos": [{"root": None, "keys": {"AutoUpdate": "x"}}],
+                  "os_keys": []}, ["registry:HKLM\\None\\AutoUpdate"],
+                 marks=pytest.mark.xfail(strict=True,
+                                         reason="a Windows registry reading of the wrong type is not reported yet")),
 ])
-def test_garbage_never_raises(raw):
+def test_garbage_never_raises_and_is_reported(raw, sources):
     facts = assess(copy.deepcopy(raw))
     assert set(facts) >= {"reboot_required", "reasons", "sophos", "os", "pending_since", "alert", "read_errors"}
+    assert [error["source"] for error in facts["read_errors"]] == sources
+    assert all(error["error"] for error in facts["read_errors"])
 
 
 def test_iso_parsing_and_local_stamps():

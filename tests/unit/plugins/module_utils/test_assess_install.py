@@ -196,9 +196,11 @@ def test_spl_installed_before_boot_is_none():
     assert facts["sophos"]["installed_since_boot"] is False and facts["read_errors"] == []
 
 
-def test_spl_install_marker_missing_is_a_read_error():
+def test_spl_install_marker_missing_is_a_note_not_a_read_error():
+    # Nothing that exists went unread: no read error, no unknown; the note says why there is no install time.
     facts = assess(linux(None))
-    assert sources(facts) == ["spl:base/etc/machine_id.txt"] and "missing" in facts["read_errors"][0]["error"]
+    assert sources(facts) == [] and facts["unknown_sources"] == []
+    assert facts["sophos"]["installed_since_boot_note"] == "no install time: base/etc/machine_id.txt is missing"
     assert facts["sophos"]["installed_since_boot"] is None and facts["reboot_required"] is False
 
 

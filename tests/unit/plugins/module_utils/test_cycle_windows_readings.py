@@ -68,6 +68,22 @@ def test_flag_set_again_after_restart_is_queued_then_clean():
     decision = _cycle.plan(again, state, boot1 + timedelta(minutes=6))
     assert decision["step"] == "reboot" and "restart 2 of at most 2" in decision["reason"]
 
+    # ... then clean: the second restart clears the flag; the settle runs its interval; done.
+    boot2 = boot1 + timedelta(minutes=9)
+    clean = at("endpoint-clean", boot=boot2, now=boot2 + timedelta(seconds=40), previous=again)
+    assert clean["reboot_required"] is False
+    state = _cycle.restarted(state, clean, boot2 + timedelta(seconds=40))
+    assert _cycle.settle_state(clean, SETTINGS, boot2 + timedelta(seconds=40))["wait"] is True
+    clean = at("endpoint-clean", boot=boot2, now=boot2 + timedelta(minutes=20), previous=clean)
+    settle = _cycle.settle_state(clean, SETTINGS, boot2 + timedelta(minutes=20))
+    assert (settle["wait"], settle["ended"]) == (False, "interval")
+    state = _cycle.settled(state, settle)
+    decision = _cycle.plan(clean, state, boot2 + timedelta(minutes=20))
+    assert (decision["step"], decision["status"]) == ("done", "rebooted")
+    assert decision["reason"].startswith("clean after 2 restart(s)")
+    record = _cycle.result(state, decision, clean, boot2 + timedelta(minutes=20))
+    assert record["restarts"] == 2 and record["status"] == "rebooted"
+
 
 def test_is_updating_during_settle_keeps_waiting():
     boot = t(at("updating-queued")["os"]["last_boot"])

@@ -55,7 +55,7 @@ def test_win_update_titles():
 
 
 def test_record_refuses_unknown_status():
-    with pytest.raises(_patch.PatchError):
+    with pytest.raises(_patch.PatchError, match="unknown patch status 'done'"):
         _patch.record("done", [], False)
     assert _patch.record("patched", ["x"], True)["reboot_required"] is True
 

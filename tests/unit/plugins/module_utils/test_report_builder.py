@@ -57,9 +57,12 @@ def test_no_host_is_dropped(entries, report):
 
 
 def test_attention_hosts_come_first_worst_first(report):
-    statuses = [row["status"] for row in report["hosts"]]
-    ranks = [_report.STATUSES.index(status) for status in statuses]
-    assert ranks == sorted(ranks)
+    # Written out by hand: worst status first, then the longest pending, then the name.
+    assert [(row["host"], row["status"]) for row in report["hosts"]] == [
+        ("win-gone", "unreachable"), ("win-cyclefail", "failed"), ("lin-still", "still_pending"),
+        ("lin-sick", "unhealthy"), ("win-old", "alert"), ("lin-urgent", "alert"), ("lin-nodata", "no_data"),
+        ("lin-deferred", "deferred"), (HOSTILE, "pending"), ("win-pending", "pending"), ("lin-odd", "pending"),
+        ("lin-rebooted", "rebooted"), ("lin-nosophos", "ok"), ("lin-ok", "ok")]
     attention = [row["attention"] for row in report["hosts"]]
     assert attention == sorted(attention, reverse=True), "an attention host follows a quiet one"
     assert report["summary"]["attention"] == [row["host"] for row in report["hosts"] if row["attention"]]
@@ -128,17 +131,30 @@ def test_odd_values_are_reported_not_fatal(report):
         assert field in errors
 
 
-@pytest.mark.parametrize("facts", [
-    "a string", 42, ["a", "list"], {"reboot_required": "sometimes"}, {"sophos": "none"},
-    {"reasons": [None, 3, {"id": None}, {"strong": "yes"}]}, {"os": {"uptime_days": float("nan")}},
-    {"pending_days": True}, {"sophos": {"health": {"services": ["x"]}}}, {},
+@pytest.mark.parametrize("facts, named", [
+    ("a string", "sophos_reboot: expected a mapping"), (42, "sophos_reboot: expected a mapping"),
+    (["a", "list"], "sophos_reboot: expected a mapping"),
+    ({"reboot_required": "sometimes"}, "sophos_reboot.reboot_required: expected a boolean"),
+    ({"sophos": "none"}, "sophos_reboot.sophos: expected a mapping"),
+    ({"reasons": [None, 3, {"id": None}, {"strong": "yes"}]}, "sophos_reboot.reasons[1]: expected a mapping"),
+    ({"os": {"uptime_days": float("nan")}}, "sophos_reboot.os.uptime_days: expected a finite number"),
+    ({"pending_days": True}, "sophos_reboot.pending_days: expected a number"),
+    ({"sophos": {"health": {"services": ["x"]}}}, "sophos_reboot.sophos.health.services: expected a mapping"),
+    ({}, None),
 ])
-def test_garbage_facts_never_crash(facts):
+def test_garbage_facts_never_crash(facts, named):
     report = _report.build_report([{"host": "h", "facts": facts, "cycle": facts, "patch": facts}])
     row = report["hosts"][0]
     assert row["status"] in _report.STATUSES
-    for render in (_report_csv.to_csv, _report_markdown.to_markdown, _report_html.to_html):
-        assert "h" in render(report)
+    if named:
+        assert any(error.startswith(named) for error in row["data_errors"]), row["data_errors"]
+    # Every renderer shows the one host with its status (not merely the letter h somewhere).
+    label = _report.STATUS_LABELS[row["status"]]
+    rows = list(csv.DictReader(io.StringIO(_report_csv.to_csv(report))))
+    assert [(r["host"], r["status"]) for r in rows] == [("h", row["status"])]
+    markdown_rows = [line for line in _report_markdown.to_markdown(report).splitlines() if line.startswith("| h |")]
+    assert markdown_rows and all(line.startswith("| h | %s |" % label) for line in markdown_rows)
+    assert '<span class="badge" style="--c:' in _report_html.to_html(report) and label in _report_html.to_html(report)
     json.dumps(report)
 
 

@@ -43,9 +43,13 @@ def test_every_public_variable_is_asked(survey):
     assert set(PUBLIC) <= set(asked)
 
 
-@pytest.mark.parametrize("index", range(13))
-def test_question_structure(survey, index):
-    question = survey["spec"][index]
+def test_question_structure(survey):
+    assert survey["spec"], "the survey asks nothing"
+    for question in survey["spec"]:
+        _check_question(question)
+
+
+def _check_question(question):
     assert {"question_name", "question_description", "required", "type", "variable", "default"} <= set(question)
     assert question["type"] in TYPES
     assert isinstance(question["required"], bool)
@@ -62,8 +66,7 @@ def test_question_structure(survey, index):
 
 def test_questions_match_the_role_options(survey):
     options = _options()
-    if not options:
-        pytest.skip("the roles' argument specs are not there yet")
+    assert options, "no argument spec found for the reboot_cycle and patch roles"
     for question in survey["spec"]:
         name = question["variable"]
         if name in PLAYBOOK_VARS:

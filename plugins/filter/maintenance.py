@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright: fleetops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters of the fleetops.sophos playbooks: thin wrappers over module_utils/_run.py.
+
+The known variables are read from the roles' ``meta/argument_specs.yml`` in this collection.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import glob
+import os
+from datetime import datetime, timezone
+
+import yaml
+
+from ansible import context
+from ansible.errors import AnsibleFilterError
+from ansible.utils.display import Display
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _run
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._filters import guard as _guard
+
+_COLLECTION = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _known():
+    specs = []
+    for path in sorted(glob.glob(os.path.join(_COLLECTION, "roles", "*", "meta", "argument_specs.yml"))):
+        try:
+            with open(path) as handle:
+                specs.append(yaml.safe_load(handle))
+        except (OSError, yaml.YAMLError) as exc:
+            raise AnsibleFilterError("fleetops.sophos.run_check: cannot read %s: %s" % (path, exc))
+    return _run.known_variables(specs)
+
+
+def _now(now):
+    if now is None:
+        return datetime.now(timezone.utc)
+    return _cycle.parse_time(now, "now")
+
+
+def run_check(variables, now=None):
+    """Warn about unknown prefixed variables, resolve the window once; fail on a bad or past window."""
+    if not hasattr(variables, "keys"):
+        raise AnsibleFilterError("fleetops.sophos.run_check: expects a host's variables (hostvars[inventory_hostname])")
+    names = list(variables.keys())
+    window = variables.get(_cycle.VAR_PREFIX + "window_end") if _cycle.VAR_PREFIX + "window_end" in names else None
+    checked = _guard("run_check", _run.check_run, names, window, _known(), _now(now))
+    display = Display()
+    for warning in checked["warnings"]:
+        display.warning(warning)
+    return checked
+
+
+def hosts_matched(pattern, matched, variable):
+    """The play's host pattern, or a clear failure when it matches no inventory host.
+
+    ``ansible-playbook --syntax-check`` (ansible-lint runs it without an inventory) runs nothing, so
+    there the pattern passes unchecked.
+    """
+    if context.CLIARGS.get("syntax"):
+        return pattern
+    return _guard("hosts_matched", _run.check_hosts, pattern, matched, variable)
+
+
+def maintenance_excluded(facts, reason=None, check_mode=False, now=None):
+    """The deferred record of a host excluded by maintenance_exclude."""
+    return _guard("maintenance_excluded", lambda: _run.excluded_record(facts, reason, _now(now), check_mode=check_mode))
+
+
+class FilterModule(object):
+    def filters(self):
+        return {
+            "run_check": run_check,
+            "hosts_matched": hosts_matched,
+            "maintenance_excluded": maintenance_excluded,
+        }

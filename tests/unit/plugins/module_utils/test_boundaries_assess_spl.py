@@ -1,0 +1,191 @@
+"""assess() over small hand-written SPL readings: every field the SPL path sets, with its answer."""
+import json
+
+import pytest
+
+from ansible_collections.fleetops.sophos.plugins.module_utils._assess import assess
+
+NOW = "2026-11-27T08:00:00Z"
+BOOT = "2026-11-26T06:00:00Z"
+ALC = "base/mcs/status/ALC_status.xml"
+SHS = "base/mcs/status/SHS_status.xml"
+EPH = "base/mcs/internal_policy/internal_EPHEALTH.json"
+SMR = "base/update/var/updatescheduler/state_machine_raw_data.json"
+INI = "base/VERSION.ini"
+
+
+def alc(required="no", urgent="no", download="good", install="good", last_good="2026-11-26T07:00:00Z",
+        products=""):
+    return ("<status><autoUpdate><rebootState><required>%s</required><urgent>%s</urgent></rebootState>"
+            "<downloadState><state>%s</state></downloadState><installState><state>%s</state>"
+            "<lastGood>%s</lastGood></installState></autoUpdate><products>%s</products></status>"
+            % (required, urgent, download, install, last_good, products))
+
+
+def shs(health=1, services=(("Sophos MCS Client", 0),)):
+    details = "".join('<detail name="%s" value="%d"/>' % pair for pair in services)
+    return ('<health><item name="health" value="%d"/><item name="service" value="1">%s</item>'
+            '<item name="threat" value="1"/><item name="other" value="3"/></health>' % (health, details))
+
+
+def raw(files=None, reports=None, markers=None, services=None):
+    return {"family": "linux", "now": NOW, "last_boot": BOOT, "boot_id": "b",
+            "spl": {"dir": "/opt/sophos-spl", "files": dict((k, {"text": v}) for k, v in (files or {}).items()),
+                    "reports": dict((k, {"text": v}) for k, v in (reports or {}).items()),
+                    "markers": markers or {}, "services": services or {}},
+            "os": {}}
+
+
+def test_every_field_of_a_clean_spl_install():
+    products = ('<product rigidName="R" productName="Base" downloadedVersion="2" installedVersion="2"/>')
+    facts = assess(raw({ALC: alc(products=products), SHS: shs(), INI: "PRODUCT_VERSION = 2026.1.0\n"}))
+    assert facts["read_errors"] == [] and facts["reasons"] == []
+    assert facts["sophos"] == {
+        "installed": True, "product": "spl", "version": "2026.1.0", "registry_view": None,
+        "components": [{"name": "Base", "installed_version": "2", "downloaded_version": "2"}],
+        "reboot_required": False, "reboot_urgent": False, "updating": False,
+        "last_update": "2026-11-26T07:00:00Z", "last_update_ok": True, "updated_since_boot": True,
+        "queued_update": {"suspected": False, "evidence": []},
+        "health": {"overall": "good", "detail": {"health": "good", "service": "good", "threat": "good"},
+                   "services": {"Sophos MCS Client": "running"}},
+        "installed_at": None, "installed_at_source": None, "installed_since_boot": None,
+        "installed_since_boot_note": "no install time: base/etc/machine_id.txt is missing",
+    }
+
+
+@pytest.mark.parametrize("download, install, ok", [
+    ("good", "good", True), ("bad", "good", False), ("good", "bad", False), ("", "", None),
+])
+def test_update_ok_from_alc_states(download, install, ok):
+    assert assess(raw({ALC: alc(download=download, install=install)}))["sophos"]["last_update_ok"] is ok
+
+
+@pytest.mark.parametrize("last_good, last_update", [
+    ("1970-01-01T00:00:00Z", None), ("1999-12-31T23:59:59Z", None), ("2000-01-01T00:00:00Z", "2000-01-01T00:00:00Z"),
+])
+def test_alc_last_good_before_2000_is_no_update(last_good, last_update):
+    assert assess(raw({ALC: alc(last_good=last_good)}))["sophos"]["last_update"] == last_update
+
+
+def test_reboot_flags_and_urgent_alert():
+    facts = assess(raw({ALC: alc(required="yes", urgent="yes")}))
+    assert [r["id"] for r in facts["reasons"]] == ["sophos_reboot_required"]
+    assert facts["reasons"][0]["detail"] == "ALC_status.xml rebootState/required = yes"
+    assert (facts["sophos"]["reboot_required"], facts["sophos"]["reboot_urgent"], facts["alert"]) == (True, True, True)
+    ignored = assess(raw({ALC: alc(required="yes", urgent="yes")}), {"ignore_reasons": ["sophos_reboot_required"]})
+    assert (ignored["reboot_required"], ignored["alert"], ignored["ignored_reasons"]) == (
+        False, False, ["sophos_reboot_required"])
+
+
+def test_state_machine_sets_update_ok_only_when_alc_did_not():
+    def smr(install, download, alc_text=None):
+        files = {SMR: json.dumps({"InstallState": install, "DownloadState": download})}
+        if alc_text:
+            files[ALC] = alc_text
+        return assess(raw(files))["sophos"]["last_update_ok"]
+
+    assert smr(0, 0) is True
+    assert smr(1, 0) is False
+    assert smr(0, "2") is False
+    assert smr(1, 1, alc()) is True          # ALC said good first
+    assert assess(raw({SMR: json.dumps({"Other": 1})}))["sophos"]["last_update_ok"] is None
+
+
+def test_reports_decide_update_ok_when_newest():
+    success = json.dumps({"status": "SUCCESS", "finishTime": "20261126 080000"})
+    failed = json.dumps({"status": "INSTALLFAILED", "finishTime": "20261126 090000"})
+    older_failed = json.dumps({"status": "INSTALLFAILED", "finishTime": "20261126 050000"})
+    assert assess(raw({ALC: alc()}, {"update_report_1.json": failed}))["sophos"]["last_update_ok"] is False
+    newer_alc = assess(raw({ALC: alc(last_good="2026-11-26T10:00:00Z")}, {"update_report_1.json": failed}))
+    assert newer_alc["sophos"]["last_update_ok"] is True     # the ALC's last good is newer than the report
+    both = assess(raw({}, {"update_report_1.json": success, "update_report_2.json": older_failed}))
+    assert (both["sophos"]["last_update_ok"], both["sophos"]["last_update"]) == (True, "2026-11-26T08:00:00Z")
+    named = assess(raw({}, {"update_report20261126 083000.json": json.dumps({"status": "SUCCESS"})}))
+    assert named["sophos"]["last_update"] == "2026-11-26T08:30:00Z"   # the stamp in the name when none inside
+    none = assess(raw({}, {"update_report.json": json.dumps({"status": "SUCCESS"})}))
+    assert none["read_errors"] == [{"source": "spl:base/update/var/updatescheduler/update_report.json",
+                                    "error": "no usable finishTime"}]
+
+
+def test_report_reading_errors_are_named():
+    facts = assess({"family": "linux", "now": NOW, "last_boot": BOOT, "os": {},
+                    "spl": {"files": {}, "reports": {"a.json": None, "b.json": {"error": "permission denied"}}}})
+    assert facts["read_errors"] == [
+        {"source": "spl:base/update/var/updatescheduler/a.json",
+         "error": "no reading (the report disappeared while it was read)"},
+        {"source": "spl:base/update/var/updatescheduler/b.json", "error": "permission denied"}]
+
+
+@pytest.mark.parametrize("markers, updating", [
+    ({}, False), ({"var/lock-sophosspl/suldownloader.pid": True}, True),
+    ({"var/sophosspl/upgrade_marker_file": True}, True), ({"var/lock-sophosspl/suldownloader.pid": False}, False),
+])
+def test_updating_markers(markers, updating):
+    assert assess(raw(markers=markers))["sophos"]["updating"] is updating
+
+
+def test_health_from_shs_services_and_unit():
+    facts = assess(raw({SHS: shs(health=2, services=(("A", 0), ("B", 1), ("C", 7)))}))
+    health = facts["sophos"]["health"]
+    assert health["overall"] == "bad"  # a stopped service makes it bad, worse than suspicious
+    assert health["services"] == {"A": "running", "B": "stopped", "C": "unknown"}
+    assert assess(raw({SHS: shs(health=2)}))["sophos"]["health"]["overall"] == "suspicious"
+    assert assess(raw({SHS: shs(health=9)}))["sophos"]["health"]["overall"] == "unknown"
+    unit = {"sophos-spl.service": {"LoadState": "loaded", "ActiveState": "failed"}}
+    stopped = assess(raw({SHS: shs()}, services=unit))["sophos"]["health"]
+    assert stopped["services"]["sophos-spl.service"] == "stopped" and stopped["overall"] == "bad"
+    for state in ("active", "reloading", "activating"):
+        unit = {"sophos-spl.service": {"LoadState": "loaded", "ActiveState": state}}
+        running = assess(raw({SHS: shs()}, services=unit))["sophos"]["health"]
+        assert running["services"]["sophos-spl.service"] == "running" and running["overall"] == "good"
+    absent = {"sophos-spl.service": {"LoadState": "not-found", "ActiveState": "inactive"}}
+    assert "sophos-spl.service" not in assess(raw({SHS: shs()}, services=absent))["sophos"]["health"]["services"]
+
+
+def test_health_from_ephealth_when_no_shs():
+    facts = assess(raw({EPH: json.dumps({"health": 3, "service": "1", "threat": 2, "x": 1})}))
+    assert facts["sophos"]["health"]["detail"] == {"health": "bad", "service": "good", "threat": "suspicious"}
+    assert facts["sophos"]["health"]["overall"] == "bad"
+    assert assess(raw({EPH: json.dumps({"service": 1})}))["sophos"]["health"]["overall"] == "unknown"
+
+
+def test_component_versions_differ_is_queued_evidence_unless_failed():
+    products = '<product productName="Base" downloadedVersion="2.1" installedVersion="2.0"/>'
+    facts = assess(raw({ALC: alc(products=products)}))
+    assert facts["sophos"]["queued_update"] == {"suspected": True, "evidence": ["Base downloaded 2.1 but installed 2.0"]}
+    failed = assess(raw({ALC: alc(products=products, install="bad")}))
+    assert failed["sophos"]["queued_update"] == {"suspected": False, "evidence": []}
+    same = '<product productName="Base" downloadedVersion="2" installedVersion="2"/>'
+    assert assess(raw({ALC: alc(products=same)}))["sophos"]["queued_update"]["suspected"] is False
+    missing = '<product productName="Base" installedVersion="2"/>'
+    assert assess(raw({ALC: alc(products=missing)}))["sophos"]["queued_update"]["suspected"] is False
+
+
+def test_file_errors_are_named():
+    facts = assess({"family": "linux", "now": NOW, "last_boot": BOOT, "os": {},
+                    "spl": {"files": {ALC: {"error": "permission denied"}, INI: {"text": "BUILD=1"}}}})
+    assert facts["read_errors"] == [{"source": "spl:" + INI, "error": "no PRODUCT_VERSION line"},
+                                    {"source": "spl:" + ALC, "error": "permission denied"}]
+    assert facts["sophos"]["installed"] is True and facts["sophos"]["version"] is None
+
+
+@pytest.mark.parametrize("machine, ok", [
+    ({"DownloadState": 1}, False), ({"InstallState": 1}, False), ({"DownloadState": 0}, True),
+])
+def test_state_machine_either_state_alone(machine, ok):
+    assert assess(raw({SMR: json.dumps(machine)}))["sophos"]["last_update_ok"] is ok
+
+
+def test_threat_service_details_and_odd_ephealth_values():
+    text = ('<health><item name="health" value="1"/><item name="threatService" value="1">'
+            '<detail name="Sophos Threat Detector" value="1"/></item></health>')
+    health = assess(raw({SHS: text}))["sophos"]["health"]
+    assert health["services"] == {"Sophos Threat Detector": "stopped"} and health["overall"] == "bad"
+    detail = assess(raw({EPH: json.dumps({"health": 7})}))["sophos"]["health"]["detail"]
+    assert detail == {"health": "unknown"}
+
+
+def test_unparsable_report_is_named_with_its_error():
+    facts = assess(raw({}, {"update_report.json": "[]"}))
+    assert facts["read_errors"] == [{"source": "spl:base/update/var/updatescheduler/update_report.json",
+                                     "error": "invalid JSON: expected an object, got list"}]

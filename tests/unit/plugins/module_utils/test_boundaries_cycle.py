@@ -1,0 +1,339 @@
+# -*- coding: utf-8 -*-
+"""The cycle's edges, each at, below and above: settle end, restart budget, window guard, health checks."""
+
+from __future__ import absolute_import, division, print_function
+
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+
+BOOT = datetime(2026, 11, 28, 2, 0, 0, tzinfo=timezone.utc)
+
+
+def facts(strong=(), weak=(), installed=True, updating=False, updated=False, health="good", services=None,
+          read_at=None, boot=BOOT):
+    reasons = [{"id": r, "source": "os", "strong": True, "detail": "t"} for r in strong]
+    reasons += [{"id": r, "source": "os", "strong": False, "detail": "t"} for r in weak]
+    return {
+        "reasons": reasons,
+        "reboot_required": bool(strong),
+        "checked_at": _cycle.iso(read_at) if read_at else None,
+        "sophos": {"installed": installed, "updating": updating, "updated_since_boot": updated,
+                   "last_update": "2026-11-28T02:06:00Z" if updated else None,
+                   "health": {"overall": health, "services": {"MCS": "running"} if services is None else services}},
+        "os": {"last_boot": _cycle.iso(boot) if boot else None, "boot_id": "b1"},
+    }
+
+
+# ------------------------------------------------------------------ settle end conditions
+
+@pytest.mark.parametrize("seconds, wait, ended, left", [
+    (20 * 60 - 1, True, None, 1.0),
+    (20 * 60, False, "interval", 0.0),
+    (20 * 60 + 1, False, "interval", 0.0),
+])
+def test_settle_interval_edge(seconds, wait, ended, left):
+    read_at = BOOT + timedelta(seconds=seconds)
+    settle = _cycle.settle_state(facts(read_at=read_at), {"settle_minutes": 20, "poll_seconds": 30}, read_at)
+    assert (settle["wait"], settle["ended"], settle["seconds_left"]) == (wait, ended, left)
+    assert settle["elapsed"] == float(seconds) and settle["interval"] == 1200.0
+    assert settle["since"] == "2026-11-28T02:00:00Z" and settle["mode"] == "poll"
+
+
+def test_settle_sleep_is_the_poll_or_what_is_left():
+    read_at = BOOT + timedelta(seconds=1200 - 31)
+    settle = _cycle.settle_state(facts(read_at=read_at), {"poll_seconds": 30}, read_at)
+    assert settle["sleep"] == 30.0
+    assert settle["reason"] == ("31s left of 20m00s after boot; waiting for Sophos to run and finish its "
+                                "post-boot update (none finished since boot)")
+    read_at = BOOT + timedelta(seconds=1200 - 29)
+    settle = _cycle.settle_state(facts(read_at=read_at), {"poll_seconds": 30}, read_at)
+    assert settle["sleep"] == 29.0 and settle["waiting_for"].startswith("Sophos to run and finish")
+
+
+@pytest.mark.parametrize("updating, updated, strong, mode, expected", [
+    (False, True, (), "poll", (False, "evidence")),
+    (True, True, (), "poll", (True, None)),           # an update still running: wait
+    (False, False, (), "poll", (True, None)),         # nothing finished since boot: wait
+    (False, False, ("reboot_required_file",), "poll", (False, "reboot_required")),
+    (True, False, ("reboot_required_file",), "poll", (True, None)),
+    (False, True, (), "fixed", (True, None)),         # fixed mode ignores the evidence
+    (False, False, ("reboot_required_file",), "fixed", (True, None)),
+])
+def test_settle_poll_ends(updating, updated, strong, mode, expected):
+    read_at = BOOT + timedelta(minutes=6)
+    f = facts(strong=strong, updating=updating, updated=updated, read_at=read_at)
+    settle = _cycle.settle_state(f, {"settle_mode": mode}, read_at)
+    assert (settle["wait"], settle["ended"]) == expected
+    assert settle["updating"] is updating
+    if updating and expected[0]:
+        assert settle["waiting_for"] == "Sophos to finish the update it is running"
+    if mode == "fixed":
+        assert settle["waiting_for"] == "the fixed settle time after boot (Sophos advises 20 minutes)"
+
+
+def test_settle_reasons_and_fixed_interval_end():
+    read_at = BOOT + timedelta(minutes=6)
+    assert _cycle.settle_state(facts(updated=True, read_at=read_at), {}, read_at)["reason"] == (
+        "Sophos finished an update after this boot (last update 2026-11-28T02:06:00Z) and is not updating")
+    assert _cycle.settle_state(facts(strong=("a", "b"), read_at=read_at), {}, read_at)["reason"] == (
+        "a restart is required again (a, b) and Sophos is not updating")
+    late = BOOT + timedelta(minutes=21)
+    assert _cycle.settle_state(facts(read_at=late), {"settle_mode": "fixed"}, late)["reason"] == (
+        "21m00s since boot: the fixed settle time is over")
+    assert _cycle.settle_state(facts(read_at=late), {}, late)["reason"] == (
+        "21m00s since boot and no finished Sophos update seen: the settle interval is over")
+    skipped = _cycle.settle_state(facts(installed=False, read_at=read_at), {}, read_at)
+    assert (skipped["wait"], skipped["ended"], skipped["waiting_for"]) == (False, "skipped", None)
+
+
+def test_settle_clock_without_boot_or_reading_time():
+    now = BOOT + timedelta(minutes=5)
+    # No boot time: counted from ``since`` (the restart's return), on the controller clock.
+    settle = _cycle.settle_state(facts(boot=None), {}, now, since=_cycle.iso(BOOT + timedelta(minutes=1)))
+    assert settle["elapsed"] == 240.0 and settle["since"] == "2026-11-28T02:01:00Z"
+    settle = _cycle.settle_state(facts(boot=None), {}, now)
+    assert settle["elapsed"] == 0.0
+    # No checked_at: the controller clock against the boot time.
+    assert _cycle.settle_state(facts(), {}, now)["elapsed"] == 300.0
+    # A reading before the boot (clock skew) is no negative time.
+    early = BOOT - timedelta(minutes=1)
+    assert _cycle.settle_state(facts(read_at=early), {}, now)["elapsed"] == 0.0
+
+
+# ------------------------------------------------------------------ restart budget (max_cycles)
+
+def _settled_state(f, restarts, **settings):
+    state = _cycle.start(f, settings, BOOT)
+    for _restart in range(restarts):
+        state = _cycle.restarted(state, f, BOOT)
+        state = _cycle.settled(state, {"wait": False, "mode": "poll", "elapsed": 0.0, "ended": "interval",
+                                       "reason": "r"})
+    return state
+
+
+@pytest.mark.parametrize("restarts, step, status", [
+    (1, "reboot", None), (2, "fail", "still_pending"), (3, "fail", "still_pending"),
+])
+def test_max_cycles_edge(restarts, step, status):
+    f = facts(strong=["reboot_required_file"])
+    decision = _cycle.plan(f, _settled_state(f, restarts, max_cycles=2), BOOT)
+    assert (decision["step"], decision["status"], decision["restarts"]) == (step, status, restarts)
+    if step == "fail":
+        assert decision["reason"] == ("still pending after %d restart(s) (max_cycles 2): reboot_required_file"
+                                      % restarts)
+        assert decision["failed"] is True
+    else:
+        assert decision["reason"] == "restart 2 of at most 2: reboot_required_file"
+
+
+def test_still_pending_warns_when_told_not_to_fail():
+    f = facts(strong=["x"])
+    decision = _cycle.plan(f, _settled_state(f, 1, max_cycles=1, fail_when_still_pending=False), BOOT)
+    assert (decision["step"], decision["status"], decision["failed"]) == ("warn", "still_pending", False)
+    assert decision["warning"] == decision["reason"]
+
+
+@pytest.mark.parametrize("restarts, step, status", [(0, "reboot", None), (1, "done", "rebooted")])
+def test_force_restarts_once_only(restarts, step, status):
+    f = facts()
+    decision = _cycle.plan(f, _settled_state(f, restarts, force=True), BOOT)
+    assert (decision["step"], decision["status"]) == (step, status)
+    if step == "reboot":
+        assert decision["reason"] == "restart 1 of at most 2: forced (reboot_cycle_force)"
+
+
+def test_weak_reasons_never_restart_and_are_named():
+    f = facts(weak=["needrestart_microcode", "pending_file_rename"])
+    decision = _cycle.plan(f, _settled_state(f, 0), BOOT)
+    assert (decision["step"], decision["status"]) == ("done", "ok")
+    assert decision["reason"] == ("no restart needed: only weak reasons (needrestart_microcode, "
+                                  "pending_file_rename), which never restart alone")
+    decision = _cycle.plan(f, _settled_state(f, 1), BOOT)
+    assert decision["reason"] == ("clean after 1 restart(s), Sophos services running (weak reasons left: "
+                                  "needrestart_microcode, pending_file_rename)")
+    assert _cycle.plan(facts(), _settled_state(facts(), 0), BOOT)["reason"] == "no restart needed: nothing pending"
+
+
+def test_unsettled_state_settles_first():
+    f = facts(strong=["x"])
+    state = _cycle.restarted(_cycle.start(f, {}, BOOT), f, BOOT)
+    decision = _cycle.plan(f, state, BOOT)
+    assert (decision["step"], decision["status"], decision["failed"]) == ("settle", None, False)
+    assert decision["reason"] == "let Sophos finish its post-boot update after restart 1 before re-assessing"
+    prior = _cycle.start(f, {}, BOOT, prior_restart=True)
+    assert _cycle.plan(f, prior, BOOT)["reason"] == ("let Sophos finish its post-boot update after the restart "
+                                                     "made earlier in this run before re-assessing")
+
+
+# ------------------------------------------------------------------ health on every path that verifies
+
+SICK = [
+    ({"health": "bad"}, "Sophos health is bad"),
+    ({"services": {"MCS": "stopped", "AV": "stopped", "Web": "running"}}, "Sophos service(s) not running: AV, MCS"),
+    ({"health": "bad", "services": {"MCS": "stopped"}}, "Sophos health is bad; Sophos service(s) not running: MCS"),
+]
+
+
+@pytest.mark.parametrize("sick, problem", SICK)
+def test_health_checked_after_own_restarts(sick, problem):
+    f = facts(**sick)
+    decision = _cycle.plan(f, _settled_state(f, 1), BOOT)
+    assert (decision["step"], decision["status"]) == ("fail", "failed")
+    assert decision["reason"] == "after 1 restart(s): " + problem
+    decision = _cycle.plan(f, _settled_state(f, 1, fail_when_unhealthy=False), BOOT)
+    assert (decision["step"], decision["status"], decision["warning"]) == ("warn", "failed", decision["reason"])
+
+
+@pytest.mark.parametrize("sick, problem", SICK)
+def test_health_checked_after_a_prior_restart(sick, problem):
+    f = facts(**sick)
+    state = _cycle.settled(_cycle.start(f, {}, BOOT, prior_restart=True),
+                           {"wait": False, "mode": "poll", "elapsed": 1.0, "ended": "interval", "reason": "r"})
+    decision = _cycle.plan(f, state, BOOT)
+    assert (decision["step"], decision["status"], decision["reason"]) == ("fail", "failed", problem)
+    state["settings"]["fail_when_unhealthy"] = False
+    assert _cycle.plan(f, state, BOOT)["step"] == "warn"
+
+
+@pytest.mark.parametrize("sick", [s for s, _p in SICK])
+def test_health_not_judged_without_a_restart_or_without_sophos(sick):
+    f = facts(**sick)
+    assert _cycle.plan(f, _settled_state(f, 0), BOOT)["step"] == "done"
+    g = facts(installed=False, **sick)
+    decision = _cycle.plan(g, _settled_state(g, 1), BOOT)
+    assert (decision["step"], decision["status"]) == ("done", "rebooted")
+
+
+@pytest.mark.parametrize("services", [{"MCS": "running"}, {"MCS": "unknown"}, {}])
+def test_health_good_or_unknown_services_pass(services):
+    f = facts(services=services, health="suspicious")
+    decision = _cycle.plan(f, _settled_state(f, 1), BOOT)
+    assert (decision["step"], decision["status"]) == ("done", "rebooted")
+    assert decision["reason"] == "clean after 1 restart(s), Sophos services running"
+
+
+# ------------------------------------------------------------------ window guard
+
+NOW = datetime(2026, 11, 28, 3, 0, 0, tzinfo=timezone.utc)
+# Worst case with Sophos: reboot_timeout 600 + delays 0 + settle 20 min = 1800 s.
+
+
+@pytest.mark.parametrize("left, fits", [(1799, False), (1800, True), (1801, True)])
+def test_window_edge(left, fits):
+    settings = {"window_end": _cycle.iso(NOW + timedelta(seconds=left))}
+    check = _cycle.window_check(_cycle.normalize_settings(settings), facts(), NOW)
+    assert (check["fits"], check["seconds_left"], check["seconds_needed"]) == (fits, float(left), 1800.0)
+    guard = _cycle.guard(facts(), settings, NOW)
+    assert (guard["step"], guard["status"]) == (("done", "ok") if fits else ("defer", "deferred"))
+    assert guard["window"] == check
+    f = facts(strong=["x"])
+    decision = _cycle.plan(f, _settled_state(f, 0, **settings), NOW)
+    assert decision["step"] == ("reboot" if fits else "defer")
+
+
+def test_window_needs_and_messages():
+    settings = _cycle.normalize_settings({"reboot_timeout": 300, "pre_reboot_delay": 5, "post_reboot_delay": 7,
+                                          "settle_minutes": 1})
+    assert _cycle.worst_case_seconds(settings, facts()) == 372.0
+    assert _cycle.worst_case_seconds(settings, facts(installed=False)) == 312.0
+    open_window = _cycle.window_check(settings, facts(), NOW)
+    assert open_window == {"fits": True, "seconds_left": None, "seconds_needed": 372.0,
+                           "reason": "no maintenance window end set"}
+    settings["window_end"] = "2026-11-28T03:05:00Z"
+    assert _cycle.window_check(settings, facts(), NOW)["reason"] == (
+        "5m00s left in the window (ends 2026-11-28T03:05:00Z), a restart needs up to 6m12s")
+    for end in ("2026-11-28T03:00:00Z", "2026-11-28T02:59:59Z"):
+        settings["window_end"] = end
+        check = _cycle.window_check(settings, facts(), NOW)
+        assert check["reason"] == "the maintenance window ended at %s" % end and check["fits"] is False
+    guard = _cycle.guard(facts(strong=["x"], weak=["y"]), {"window_end": "2026-11-28T02:00:00Z"}, NOW)
+    assert guard["reason"] == "maintenance deferred: the maintenance window ended at 2026-11-28T02:00:00Z"
+    assert (guard["strong"], guard["weak"], guard["restarts"], guard["failed"]) == (["x"], ["y"], 0, False)
+    ok = _cycle.guard(facts(), {}, NOW)
+    assert ok["reason"] == "the cycle fits the window: no maintenance window end set" and ok["warning"] is None
+    f = facts(strong=["x"])
+    deferred = _cycle.plan(f, _settled_state(f, 0, window_end="2026-11-28T03:10:00Z"), NOW)
+    assert deferred["reason"] == ("restart 1 deferred (x): 10m00s left in the window (ends 2026-11-28T03:10:00Z), "
+                                  "a restart needs up to 30m00s")
+
+
+@pytest.mark.parametrize("seconds, text", [
+    (0, "0s"), (0.2, "1s"), (59, "59s"), (60, "1m00s"), (61, "1m01s"), (3599, "59m59s"), (3600, "1h00m"),
+    (3661, "1h01m"), (-5, "0s"),
+])
+def test_human_seconds(seconds, text):
+    assert _cycle.human_seconds(seconds) == text
+
+
+# ------------------------------------------------------------------ settings edges
+
+@pytest.mark.parametrize("key, good, bad, message", [
+    ("settle_minutes", 0, -0.1, "reboot_cycle_settle_minutes must be >= 0, got -0.1"),
+    ("poll_seconds", 1, 0.9, "reboot_cycle_poll_seconds must be >= 1, got 0.9"),
+    ("max_cycles", 1, 0, "reboot_cycle_max_cycles must be >= 1, got 0"),
+    ("reboot_timeout", 0.1, 0, "reboot_cycle_reboot_timeout must be > 0, got 0"),
+    ("pre_reboot_delay", 0, -1, "reboot_cycle_pre_reboot_delay must be >= 0, got -1"),
+    ("post_reboot_delay", 0, -1, "reboot_cycle_post_reboot_delay must be >= 0, got -1"),
+    ("connect_timeout", 0, -1, "reboot_cycle_connect_timeout must be >= 0, got -1"),
+    ("poll_retries", 0, 1.5, "reboot_cycle_poll_retries must be an integer, got 1.5"),
+])
+def test_setting_edges(key, good, bad, message):
+    assert _cycle.normalize_settings({key: good})[key] == good
+    with pytest.raises(_cycle.CycleError) as info:
+        _cycle.normalize_settings({key: bad})
+    assert str(info.value) == message
+
+
+def test_settings_defaults_and_words():
+    assert _cycle.normalize_settings(None) == {
+        "settle_mode": "poll", "settle_minutes": 20.0, "poll_seconds": 30.0, "max_cycles": 2, "force": False,
+        "window_end": None, "fail_when_still_pending": True, "fail_when_unhealthy": True, "reboot_timeout": 600.0,
+        "pre_reboot_delay": 0.0, "post_reboot_delay": 0.0, "connect_timeout": 0, "poll_retries": 3,
+        "run_started": None}
+    got = _cycle.normalize_settings({"force": "yes", "fail_when_unhealthy": "off", "window_end": " ",
+                                     "fail_when_still_pending": 0, "settle_mode": "fixed"})
+    assert (got["force"], got["fail_when_unhealthy"], got["window_end"], got["fail_when_still_pending"],
+            got["settle_mode"]) == (True, False, None, False, "fixed")
+    assert _cycle.normalize_settings({"window_end": "2026-11-28T06:00:00+01:00"})["window_end"] == \
+        "2026-11-28T05:00:00Z"
+    for raw, message in (({"nope": 1, "also": 2}, "unknown cycle setting(s): also, nope"),
+                         ({"settle_mode": "wait"}, "reboot_cycle_settle_mode must be one of poll|fixed, got 'wait'"),
+                         ({"force": "sometimes"}, "reboot_cycle_force must be true or false")):
+        with pytest.raises(_cycle.CycleError) as info:
+            _cycle.normalize_settings(raw)
+        assert str(info.value).startswith(message)
+
+
+def test_decisions_carry_the_reasons_and_a_restart_is_no_failure():
+    f = facts(strong=["x"], weak=["w"])
+    decision = _cycle.plan(f, _settled_state(f, 0), BOOT)
+    assert (decision["step"], decision["failed"]) == ("reboot", False)
+    assert (decision["weak"], decision["strong"]) == (["w"], ["x"])
+    sick = facts(health="bad", weak=["w"])
+    failed = _cycle.plan(sick, _settled_state(sick, 1), BOOT)
+    assert (failed["weak"], failed["restarts"]) == (["w"], 1)
+
+
+def test_end_states_have_no_sleep_and_skipped_says_why():
+    read_at = BOOT + timedelta(minutes=1)
+    skipped = _cycle.settle_state(facts(installed=False, read_at=read_at), {}, read_at)
+    assert skipped["sleep"] == 0.0
+    assert skipped["reason"] == "Sophos is not installed: no post-boot update to wait for"
+    with pytest.raises(_cycle.CycleError) as info:
+        _cycle.normalize_settings({"connect_timeout": 1.5})
+    assert str(info.value) == "reboot_cycle_connect_timeout must be an integer, got 1.5"
+
+
+def test_parse_time_returns_utc_whatever_the_local_zone(monkeypatch):
+    monkeypatch.setenv("TZ", "XYZ-01:00")
+    time.tzset()
+    try:
+        local = datetime(2026, 11, 28, 7, 0, tzinfo=timezone(timedelta(hours=1)))
+        assert _cycle.parse_time(local, "t").utcoffset() == timedelta(0)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
