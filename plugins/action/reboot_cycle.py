@@ -37,6 +37,10 @@ display = Display()
 LINUX_RESTART = "ansible.builtin.reboot"
 WINDOWS_RESTART = "ansible.windows.win_reboot"
 READ_ACTION = "fleetops.sophos.reboot_facts"
+# The update trigger (trigger_update): the unit is read with a command, started with systemd_service.
+UNIT_READ = "ansible.builtin.command"
+UNIT_START = "ansible.builtin.systemd_service"
+WINDOWS_TRIGGER = "fleetops.sophos.win_sophos_update_now"
 HOOK_POINTS = ("before_restart", "after_restart")
 # The connection options of the central_* modules (their environment variables apply when left out).
 CENTRAL_OPTIONS = dict(
@@ -317,8 +321,9 @@ class ActionModule(ActionBase):
         """Work done after each restart, before the settle; returns the facts the settle starts from.
 
         The place for steps that belong to every restart (a Sophos update trigger, a nudge to
-        Sophos Central), each its own call.
+        Sophos Central), each in a helper of its own.
         """
+        self._trigger_update(state, facts)
         self._central_update_check(state)
         return facts
 
@@ -356,6 +361,43 @@ class ActionModule(ActionBase):
         else:
             display.warning("%s: Sophos Central update check after restart %d %s: %s"
                             % (self._host, state["restarts"], entry["status"], entry["message"]))
+
+    # ------------------------------------------------------------ update trigger
+
+    def _trigger_update(self, state, facts):
+        """With ``trigger_update``: start Sophos' post-boot update now, so the settle ends on its evidence
+        without Sophos' own wait after boot. Records the outcome in the current boot entry of ``state``
+        (the entry ``_cycle.restarted()`` just made); a failed trigger is a warning, never a failed cycle."""
+        if not self._settings["trigger_update"]:
+            return
+        outcome = _cycle.trigger_skip(state, facts)
+        if outcome is None:
+            outcome = self._trigger_windows() if self._windows else self._trigger_linux()
+        state["boots"][-1].update(_cycle.trigger_entry(outcome))
+        line = "update trigger after restart %d: %s" % (state["restarts"], outcome["note"])
+        if outcome["warn"]:
+            display.warning("%s: reboot_cycle %s" % (self._host, line))
+        elif outcome["show"]:
+            self._show(line)
+
+    def _module(self, name, args):
+        """One module run on the host; a lost connection is a failed result (the settle's readings judge the host)."""
+        try:
+            return self._execute_module(module_name=name, module_args=args, task_vars=self._task_vars)
+        except AnsibleConnectionFailure as exc:
+            return {"failed": True, "unreachable": True, "msg": str(exc)}
+
+    def _trigger_linux(self):
+        reading = self._module(UNIT_READ, {"argv": ["systemctl", "show", "--property=LoadState,ActiveState",
+                                                    _cycle.UPDATE_UNIT]})
+        outcome = _cycle.unit_reading(reading)
+        if outcome is not None:
+            return outcome
+        return _cycle.unit_started(self._module(UNIT_START, {"name": _cycle.UPDATE_UNIT, "state": "started",
+                                                             "no_block": True}))
+
+    def _trigger_windows(self):
+        return _cycle.tool_started(self._module(WINDOWS_TRIGGER, {}))
 
     # ------------------------------------------------------------ settle
 

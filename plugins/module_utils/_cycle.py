@@ -52,7 +52,12 @@ DEFAULTS = {
     "connect_timeout": 0,
     "poll_retries": 3,
     "run_started": None,
+    "trigger_update": False,
 }
+
+# What the update trigger starts after each restart (trigger_update): the Linux unit and the Windows tool.
+UPDATE_UNIT = "sophos-spl-update.service"
+UPDATE_TOOL = "SAUcli.exe UpdateNow"
 
 # Steps plan() can return. reboot and settle continue the cycle, the others end it.
 CONTINUE_STEPS = ("reboot", "settle")
@@ -317,6 +322,7 @@ def normalize_settings(raw, now=None):
         "post_reboot_delay": _number(raw, "post_reboot_delay", 0),
         "connect_timeout": _number(raw, "connect_timeout", 0, integer=True),
         "poll_retries": _number(raw, "poll_retries", 0, integer=True),
+        "trigger_update": _setting_flag(raw, "trigger_update"),
     }
 
 
@@ -497,6 +503,85 @@ def read_errors_summary(facts):
     errors = facts.get("read_errors") or []
     parts = ["%s: %s" % (e.get("source"), e.get("error")) if isinstance(e, dict) else str(e) for e in errors]
     return "; ".join(parts) if parts else "no read error reported"
+
+
+# ---------------------------------------------------------------- update trigger
+#
+# With trigger_update the action starts Sophos' post-boot update right after each restart instead of
+# letting Sophos wait its ~5 minutes. An outcome is {"triggered": True|False|None, "note": str,
+# "show": bool, "warn": bool}: True = started (or joined one already running), False = the trigger
+# failed (a warning, never a failed cycle), None = nothing can be triggered on this host (said once).
+
+def _trigger(triggered, note, show=True, warn=False):
+    return {"triggered": triggered, "note": note, "show": show, "warn": warn}
+
+
+def trigger_skip(state, facts):
+    """The outcome when no trigger is tried after the current restart, else None.
+
+    Nothing is tried where Sophos is not installed, nor again once an earlier restart of this
+    cycle found nothing to trigger (said then, not again).
+    """
+    for number, boot in enumerate(state.get("boots", [])[1:-1], start=1):
+        if "update_triggered" in boot and boot["update_triggered"] is None:
+            return _trigger(None, "not tried: nothing to trigger after restart %d" % number, show=False)
+    if not sophos_installed(_check_facts(facts)):
+        return _trigger(None, "Sophos is not installed: no update to start; the settle runs as before")
+    return None
+
+
+def unit_reading(command_result):
+    """The update unit as ``systemctl show --property=LoadState,ActiveState`` reads it (an
+    ``ansible.builtin.command`` result): None when it can be started, else the outcome."""
+    if command_result.get("failed") or command_result.get("rc") not in (0, None):
+        return _trigger(False, "could not read %s: %s" % (
+            UPDATE_UNIT, command_result.get("msg") or command_result.get("stderr") or "no message"), warn=True)
+    props = {}
+    for line in (command_result.get("stdout") or "").splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            props[key.strip()] = value.strip()
+    load = props.get("LoadState")
+    if load == "loaded":
+        return None
+    if load in ("not-found", "masked"):
+        return _trigger(None, "%s is %s on this host: no update to start; the settle runs as before"
+                        % (UPDATE_UNIT, load))
+    return _trigger(False, "could not read %s: LoadState %r in %r" % (
+        UPDATE_UNIT, load, command_result.get("stdout")), warn=True)
+
+
+def unit_started(service_result):
+    """The outcome of ``ansible.builtin.systemd_service`` started with ``no_block``."""
+    if service_result.get("failed") or service_result.get("unreachable"):
+        return _trigger(False, "starting %s failed: %s" % (UPDATE_UNIT, service_result.get("msg") or "no message"),
+                        warn=True)
+    if service_result.get("changed"):
+        return _trigger(True, "started %s (not waited for)" % UPDATE_UNIT)
+    return _trigger(True, "%s was running already: joined it, nothing started twice" % UPDATE_UNIT)
+
+
+def tool_started(module_result):
+    """The outcome of ``fleetops.sophos.win_sophos_update_now`` (``SAUcli.exe UpdateNow``)."""
+    if module_result.get("failed") or module_result.get("unreachable"):
+        return _trigger(False, "%s failed: %s" % (UPDATE_TOOL, module_result.get("msg") or "no message"), warn=True)
+    path = module_result.get("path")
+    if not path:
+        return _trigger(None, "no SAUcli.exe in the Sophos AutoUpdate directories (%s): no update to start; "
+                              "the settle runs as before" % ", ".join(module_result.get("searched") or []))
+    if not module_result.get("exited"):
+        return _trigger(True, "%s UpdateNow started, still running after %s s (left running)"
+                        % (path, module_result.get("wait_seconds")))
+    if module_result.get("rc") == 0:
+        return _trigger(True, "%s UpdateNow exited 0" % path)
+    output = (module_result.get("output") or "").strip()
+    return _trigger(False, "%s UpdateNow exited %s%s" % (path, module_result.get("rc"),
+                                                         (": " + output[:200]) if output else ""), warn=True)
+
+
+def trigger_entry(outcome):
+    """The keys an outcome adds to the boot entry of its restart (``boots[]``)."""
+    return {"update_triggered": outcome["triggered"], "update_trigger": outcome["note"]}
 
 
 # ---------------------------------------------------------------- settle

@@ -57,6 +57,24 @@ options:
         C(failed); each is tried again after O(poll_seconds).
     type: raw
     default: 3
+  trigger_update:
+    description:
+      - After each restart, before the settle, start Sophos' post-boot update at once instead of letting Sophos
+        wait its own ~5 minutes after boot (an admin's "update now"), so a C(poll) settle ends on the update's
+        evidence minutes sooner after every restart.
+      - Linux - reads C(sophos-spl-update.service) with C(systemctl show) (M(ansible.builtin.command)) and,
+        when it is loaded, starts it without waiting (M(ansible.builtin.systemd_service), C(no_block)); systemd
+        joins an update already running, nothing is started twice. Starting a unit needs root (C(become)).
+      - Windows - runs C(SAUcli.exe UpdateNow) from the Sophos AutoUpdate directory when it exists
+        (M(fleetops.sophos.win_sophos_update_now)).
+      - Where nothing can be triggered (no unit, no C(SAUcli.exe), Sophos not installed) the cycle says so once
+        and settles as before. A failed trigger is a warning, never a failed cycle.
+      - Off by default - it moves Sophos' download to right after the restart, for every host of a batch at
+        once, and starts a Sophos service the product would start itself later.
+      - The outcome is in each restart's RV(sophos_reboot_cycle.boots) entry (C(update_triggered),
+        C(update_trigger)).
+    type: raw
+    default: false
   max_cycles:
     description:
       - Most restarts made on the host in one run.
@@ -207,10 +225,13 @@ notes:
   - Async is refused (C(async)/C(poll) on the task); the action waits itself.
   - Check mode reads and plans once; C(changed) says whether a restart would be made; nothing is restarted.
   - Reading Sophos status files on Linux needs root; run with C(become).
+  - The restarts, readings and update trigger (O(trigger_update)) run on the host through this task's
+    connection and C(become) settings.
 seealso:
   - module: fleetops.sophos.reboot_facts
   - module: ansible.builtin.reboot
   - module: ansible.windows.win_reboot
+  - module: fleetops.sophos.win_sophos_update_now
 attributes:
   action:
     support: full
@@ -239,6 +260,11 @@ EXAMPLES = r"""
     poll_seconds: 30
     window_end: "2026-11-28T06:00:00+01:00"
   register: cycle
+  become: true
+
+- name: Start Sophos' post-boot update right after each restart, so the settle ends sooner
+  fleetops.sophos.reboot_cycle:
+    trigger_update: true
   become: true
 
 - name: A fixed settle of 20 minutes after each boot, as Sophos advises
@@ -308,6 +334,15 @@ sophos_reboot_cycle:
             - True when this restart was made because a strong Sophos reason came back after an earlier restart's
               settle (a queued Sophos update). Not in the first entry.
           type: bool
+        update_triggered:
+          description:
+            - With O(trigger_update) only, not in the first entry - true when Sophos' update was started (or one
+              already running joined) after this restart, false when the trigger failed (a warning), null when
+              nothing could be triggered (no unit, no C(SAUcli.exe), no Sophos; said once per cycle).
+          type: bool
+        update_trigger:
+          description: With O(trigger_update) only, not in the first entry - what the trigger did, in words.
+          type: str
     settles:
       description: One entry per settle.
       type: list

@@ -17,10 +17,11 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, os.path.join(HERE, "..", "lab", "sophos"))
 from conftest import Lab  # noqa: E402  (the lab helper of the integration suite)
-
-UPDATE_SECONDS = 2.0  # the simulator's update duration (tests/lab/sophos/sophos_sim.py)
+from sophos_sim import UPDATE_SECONDS  # noqa: E402  (the simulator's update duration)
 
 PLAYBOOK = """
 - name: Benchmark run
@@ -39,7 +40,8 @@ PLAYBOOK = """
 """
 
 
-def run(lab, hosts, args, workdir):
+def run(lab, hosts, args, workdir, extra=None):
+    """One playbook run of the role on HOSTS (queued-update); EXTRA: more role variables."""
     for host in hosts:
         lab.sophos(host, "queued-update", delay=args.delay)
     out = tempfile.mkdtemp(dir=workdir)
@@ -48,6 +50,7 @@ def run(lab, hosts, args, workdir):
         handle.write(PLAYBOOK)
     variables = {"target": ":".join(hosts), "out": out, "reboot_cycle_settle_minutes": args.settle_minutes,
                  "reboot_cycle_poll_seconds": args.poll_seconds, "reboot_cycle_reboot_timeout": 120}
+    variables.update(extra or {})
     started = time.monotonic()
     lab.playbook(playbook, "-e", json.dumps(variables), "--forks", str(max(5, len(hosts))))
     wall = time.monotonic() - started

@@ -293,3 +293,73 @@ def _seconds(text):
     match = re.match(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$", text)
     hours, minutes, secs = (int(g or 0) for g in match.groups())
     return hours * 3600 + minutes * 60 + secs
+
+
+def sim_state(lab, host):
+    res = lab.ssh(host, "python3 /opt/fleetops-sim/sophos_sim.py show")
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout)
+
+
+def test_trigger_update_ends_each_settle_on_the_unit_run_update(lab, tmp_path):
+    """With reboot_cycle_trigger_update the post-boot update of each boot is run by
+    sophos-spl-update.service, not by the simulator's 120 s delay: each settle ends on that update's
+    evidence, which nothing else could have produced before the delay."""
+    host = lab.hosts[0]
+    delay = 120
+    lab.sophos(host, "queued-update", delay=delay)
+    boots = lab.boot_count(host)
+    run = run_cycle(lab, tmp_path, host, {"reboot_cycle_trigger_update": True, "reboot_cycle_settle_minutes": 10,
+                                          "reboot_cycle_poll_seconds": 2})
+    record = run.results[host]
+    assert lab.boot_count(host) == boots + 2
+    assert record["status"] == "rebooted" and record["restarts"] == 2, record
+    assert [s["ended"] for s in record["settles"]] == ["reboot_required", "evidence"], record["settles"]
+    restarts = record["boots"][1:]
+    assert [b["update_triggered"] for b in restarts] == [True, True], restarts
+    assert all("started sophos-spl-update.service" in b["update_trigger"] for b in restarts), restarts
+    # The update of each boot of the cycle was run by the unit, and the delay ran none in them.
+    updates = sim_state(lab, host)["updates"]
+    for boot in restarts:
+        runs = [u for u in updates if u["boot_id"] == boot["boot_id"]]
+        assert [u["by"] for u in runs] == ["unit"], (boot["boot_id"], updates)
+        # the unit ran it long before the delay would have (host clock, seconds after that boot)
+        boot_epoch = datetime.datetime.fromisoformat(boot["last_boot"].replace("Z", "+00:00")).timestamp()
+        assert runs[0]["started"] - boot_epoch < delay, (runs[0], boot)
+    # each settle ended before Sophos' own update could have run: on the triggered update's evidence
+    assert all(s["seconds"] < delay for s in record["settles"]), record["settles"]
+
+
+def test_trigger_update_without_the_unit_says_so_once(lab, tmp_path):
+    """No sophos-spl-update.service (Sophos absent, an OS restart): said once, the cycle as before."""
+    host = lab.hosts[1]
+    lab.sophos(host, "absent")
+    lab.ssh(host, "touch /run/reboot-required")
+    run = run_cycle(lab, tmp_path, host, {"reboot_cycle_trigger_update": True})
+    record = run.results[host]
+    assert record["status"] == "rebooted" and record["restarts"] == 1, record
+    assert record["boots"][1]["update_triggered"] is None
+    lines = [line for line in run.res.stdout.splitlines() if "update trigger after restart" in line]
+    assert len(lines) == 1 and "Sophos is not installed" in lines[0], lines
+    assert record["settles"][0]["ended"] == "skipped"
+
+
+def test_trigger_update_unit_absent_is_read_not_guessed(lab, tmp_path):
+    """Sophos installed but its update unit removed: systemctl reads it not-found; said once, the
+    settle ends on Sophos' own post-boot update, as without the trigger."""
+    host = lab.hosts[2]
+    lab.sophos(host, "os-reboot-required", delay=3)
+    # the simulator installs the unit again at its next start: mask it instead (LoadState=masked)
+    res = lab.ssh(host, "systemctl mask sophos-spl-update.service")
+    assert res.returncode == 0, res.stderr
+    try:
+        run = run_cycle(lab, tmp_path, host, {"reboot_cycle_trigger_update": True, "reboot_cycle_settle_minutes": 1})
+    finally:
+        lab.ssh(host, "systemctl unmask sophos-spl-update.service")
+    record = run.results[host]
+    assert record["status"] == "rebooted" and record["restarts"] == 1, record
+    assert record["boots"][1]["update_triggered"] is None
+    assert "sophos-spl-update.service is masked" in record["boots"][1]["update_trigger"]
+    assert record["settles"][0]["ended"] == "evidence"
+    updates = [u for u in sim_state(lab, host)["updates"] if u["boot_id"] == record["boots"][1]["boot_id"]]
+    assert [u["by"] for u in updates] == ["delay"], updates

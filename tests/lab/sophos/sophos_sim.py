@@ -6,6 +6,7 @@ running sophos-spl.service, driven by a named scenario (see tests/lab/README.md)
     sophos_sim.py daemon                    run at every boot by fleetops-sophos-sim.service
     sophos_sim.py set SCENARIO [--delay S]  switch scenario now (files rewritten at once)
     sophos_sim.py show                      print the simulator state as JSON
+    sophos_sim.py update-now                run by sophos-spl-update.service: the post-boot update now
 
 Every file is written to a temporary name and renamed, so a reader never sees half a file.
 Actions are logged to the journal (syslog identifier "sophos-sim").
@@ -28,6 +29,11 @@ STATE_DIR = "/var/lib/fleetops-sim"
 STATE = os.path.join(STATE_DIR, "state.json")
 UNIT = "/etc/systemd/system/sophos-spl.service"
 WANTS = "/etc/systemd/system/multi-user.target.wants/sophos-spl.service"
+# SPL's one-shot update unit, installed with SPL where packages put units (so an admin can mask it in
+# /etc); the lab copies its text beside the simulator.
+UPDATE_UNIT = "/usr/lib/systemd/system/sophos-spl-update.service"
+UPDATE_UNIT_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sophos-spl-update.service")
+UPDATES_KEPT = 20  # entries of the state's "updates" history (who ran each post-boot update, when)
 OS_FLAG = "/run/reboot-required"
 SCENARIOS = ("clean", "update-failed", "service-stopped", "reboot-required",
              "queued-update", "queued-twice", "os-reboot-required", "fresh-install", "absent")
@@ -147,6 +153,8 @@ class Sim:
                        "queued": 0, "update_due_boot": None, "boot_id": boot_id(),
                        "version_index": 0, "installed": False, "last_good": None,
                        "failed_since": None, "last_error": None}
+        self.st.setdefault("running", None)
+        self.st.setdefault("updates", [])
         return self
 
     def __exit__(self, *exc):
@@ -207,11 +215,22 @@ class Sim:
             log("post-boot update will run %.1f s after boot%s" % (
                 st["delay"], " and install a queued update" if st["queued"] else ""))
 
-    def start_update(self):
-        """Write the pid file; the update itself runs without the lock so readers see it running."""
+    def update_can_start(self):
+        """The post-boot update of this boot is due and nobody runs it yet."""
+        current = boot_id()
+        return self.st["update_due_boot"] == current and self.st["running"] != current
+
+    def start_update(self, by):
+        """Write the pid file; the update itself runs without the lock so readers see it running.
+
+        BY: "delay" (the daemon, --delay s after boot) or "unit" (sophos-spl-update.service)."""
         write_atomic(os.path.join(SPL, PID_FILE), "%d\n" % os.getpid())
-        log("update started (suldownloader.pid written)")
-        return time.time()
+        started = time.time()
+        self.st["running"] = boot_id()
+        self.st["updates"] = (self.st["updates"] + [{"boot_id": boot_id(), "by": by, "started": started}])[-UPDATES_KEPT:]
+        log("update started by %s (suldownloader.pid written)"
+            % ("sophos-spl-update.service" if by == "unit" else "the post-boot delay"))
+        return started
 
     def finish_post_boot_update(self, started):
         """The update's outcome: a queued version installed (restart wanted again), a failed install
@@ -235,6 +254,9 @@ class Sim:
                     % version(st["version_index"]))
             st["update_due_boot"] = None
             self.render()
+        st["running"] = None
+        if st["updates"] and st["updates"][-1]["boot_id"] == boot_id():
+            st["updates"][-1]["finished"] = time.time()
         # Last, so a reader that sees no pid file also sees every file of the finished update.
         remove(os.path.join(SPL, PID_FILE))
 
@@ -257,7 +279,22 @@ class Sim:
         write_atomic(UNIT, UNIT_TEXT)
         if not os.path.lexists(WANTS):
             os.symlink(UNIT, WANTS)
+        self.install_update_unit()
         systemctl("daemon-reload")
+
+    def install_update_unit(self):
+        """SPL's update unit, with SPL. Returns True when it was (re)written."""
+        with open(UPDATE_UNIT_SOURCE) as f:
+            text = f.read()
+        try:
+            with open(UPDATE_UNIT) as f:
+                if f.read() == text:
+                    return False
+        except FileNotFoundError:
+            pass
+        write_atomic(UPDATE_UNIT, text)
+        log("installed %s" % UPDATE_UNIT)
+        return True
 
     def write_machine_id(self, fresh):
         path = os.path.join(SPL, MACHINE_ID)
@@ -273,7 +310,7 @@ class Sim:
     def uninstall(self):
         log("removing SPL (scenario absent)")
         systemctl("stop", "sophos-spl.service")
-        for path in (WANTS, UNIT, SPL):
+        for path in (WANTS, UNIT, UPDATE_UNIT, SPL):
             remove(path)
         systemctl("daemon-reload")
         self.st.update(installed=False, failed_since=None, last_error=None)
@@ -382,6 +419,35 @@ class Sim:
             systemctl("start", "--no-block", "sophos-spl.service")
 
 
+def update_now(sim):
+    """sophos-spl-update.service: run this boot's post-boot update now instead of after its delay.
+
+    One already running (started by the delay or by an earlier start) is waited for, not run again;
+    with none due in this boot (it ran already, or Sophos is down) nothing happens."""
+    with sim:
+        sim.boot()
+        current = boot_id()
+        joined = sim.st["running"] == current
+        started = sim.start_update("unit") if sim.update_can_start() else None
+    if started:
+        time.sleep(UPDATE_SECONDS)
+        with sim:
+            sim.finish_post_boot_update(started)
+        return 0
+    if not joined:
+        log("update-now: no post-boot update due in this boot: nothing to do")
+        return 0
+    log("update-now: an update is running already: waiting for it")
+    deadline = time.time() + 10 * UPDATE_SECONDS + 30
+    while time.time() < deadline:
+        time.sleep(0.2)
+        with sim:
+            if sim.st["running"] != current:
+                return 0
+    log("update-now: the running update did not finish in time")
+    return 1
+
+
 def main(argv):
     parser = argparse.ArgumentParser(prog="sophos_sim.py")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -390,6 +456,7 @@ def main(argv):
     p.add_argument("scenario", choices=SCENARIOS)
     p.add_argument("--delay", type=float, default=None)
     sub.add_parser("show")
+    sub.add_parser("update-now")
     args = parser.parse_args(argv)
     syslog.openlog("sophos-sim")
     sim = Sim()
@@ -402,11 +469,15 @@ def main(argv):
     elif args.command == "show":
         with sim:
             print(json.dumps(sim.st, sort_keys=True))
+    elif args.command == "update-now":
+        return update_now(sim)
     else:
         with sim:
             sim.boot()
             if sim.st["scenario"] != "absent" and not sim.st["installed"]:
                 sim.install()
+            if sim.st["installed"] and sim.install_update_unit():
+                systemctl("daemon-reload")
             sim.render()
             due, delay = sim.st["update_due_boot"], sim.st["delay"]
         if due:
@@ -414,8 +485,9 @@ def main(argv):
             # (changed by `lab up`) does not push the update back.
             time.sleep(max(0.0, boot_time() + delay - time.time()))
             with sim:
-                # `set` may have changed the scenario meanwhile; it clears update_due_boot.
-                started = sim.start_update() if sim.st["update_due_boot"] == boot_id() else None
+                # `set` may have changed the scenario meanwhile (it clears update_due_boot), and
+                # sophos-spl-update.service may have run the update already or be running it.
+                started = sim.start_update("delay") if sim.update_can_start() else None
             if started:
                 time.sleep(UPDATE_SECONDS)
                 with sim:

@@ -62,9 +62,14 @@ class Host:
     ``failures``: {(boot index, reading number in that boot): "unreachable" | "failed"} readings
     that do not come through. ``lost_at``: the restart (1, 2, ...) after which the host stays away.
     ``restart_result``: replaces the restart action's result (a restart that fails to start).
+    ``trigger``: how the host answers the update trigger's modules - ``unit`` (the LoadState that
+    ``systemctl show`` prints), ``start`` / ``tool`` (replace the systemd_service / win_sophos_update_now
+    result), ``lost`` (the connection breaks). Timeline entries with ``after_trigger`` apply that many
+    seconds after a trigger in that boot.
     """
 
-    def __init__(self, fixture, clock, failures=None, lost_at=None, restart_result=None, unknown=False):
+    def __init__(self, fixture, clock, failures=None, lost_at=None, restart_result=None, unknown=False,
+                 trigger=None):
         self.fixture = fixture
         self.family = fixture["family"]
         self.boots = fixture["boots"]
@@ -78,14 +83,22 @@ class Host:
         self.readings = [0]
         self.restarts = []
         self.gone = False
+        self.trigger = dict(trigger or {})
+        self.modules = []  # (boot index, readings so far in that boot, module name, args)
+        self.triggered_at = {}
 
     # -- what the host reads like now
     def seen(self):
         seen = {"strong": [], "weak": [], "updating": False, "updated_since_boot": False}
         age = (self.clock.now - self.boot_time).total_seconds()
+        trigger = self.triggered_at.get(self.index)
         for entry in self.boots[self.index]:
-            if entry["after"] <= age:
-                seen.update({k: v for k, v in entry.items() if k != "after"})
+            if "after_trigger" in entry:
+                due = trigger is not None and (self.clock.now - trigger).total_seconds() >= entry["after_trigger"]
+            else:
+                due = entry["after"] <= age
+            if due:
+                seen.update({k: v for k, v in entry.items() if k not in ("after", "after_trigger")})
         return seen
 
     def linux_result(self):
@@ -145,6 +158,31 @@ class Host:
         assert module_name == "fleetops.sophos.reboot_facts"
         return self.linux_result()
 
+    def module(self, name, args):
+        """The update trigger's modules, run by the cycle action itself."""
+        self.modules.append((self.index, self.readings[-1], name, copy.deepcopy(args)))
+        if self.trigger.get("lost"):
+            raise AnsibleConnectionFailure("Failed to connect to the host via ssh: Connection reset by peer")
+        if name == "ansible.builtin.command":
+            assert self.family == "linux" and args == {"argv": [
+                "systemctl", "show", "--property=LoadState,ActiveState", "sophos-spl-update.service"]}
+            load = self.trigger.get("unit", "loaded")
+            return {"changed": True, "rc": 0, "stderr": "",
+                    "stdout": "LoadState=%s\nActiveState=inactive" % load}
+        if name == "ansible.builtin.systemd_service":
+            assert self.family == "linux"
+            result = self.trigger.get("start", {"changed": True, "name": args["name"], "state": "started"})
+        else:
+            assert name == "fleetops.sophos.win_sophos_update_now" and self.family == "windows"
+            path = "C:\\Program Files\\Sophos\\AutoUpdate\\SAUcli.exe"
+            result = self.trigger.get("tool", {"changed": True, "path": path, "exited": True, "rc": 0,
+                                               "output": "", "searched": [path.rsplit("\\", 1)[0]]})
+        started = not result.get("failed") and (
+            name.endswith("systemd_service") or (result.get("path") and (not result.get("exited") or result.get("rc") == 0)))
+        if started:
+            self.triggered_at.setdefault(self.index, self.clock.now)
+        return dict(result)
+
     def restart(self, name, args):
         assert name == ("ansible.windows.win_reboot" if self.family == "windows" else "ansible.builtin.reboot")
         self.restarts.append(dict(args))
@@ -194,6 +232,7 @@ class Replay:
         self.check_mode = check_mode
         self.async_val = async_val
         self.lines = []
+        self.warnings = []
 
     def run(self, **extra):
         task = Task()
@@ -210,8 +249,10 @@ class Replay:
         plugin._shared_loader_obj = shared  # ActionBase keeps ansible.plugins.loader itself
         plugin._now = self.clock.time
         plugin._sleep = self.clock.sleep
+        plugin._execute_module = lambda module_name, module_args, task_vars: self.host.module(module_name, module_args)
         display = mock.MagicMock()
         display.display.side_effect = lambda msg, *a, **k: self.lines.append(msg)
+        display.warning.side_effect = lambda msg, *a, **k: self.warnings.append(msg)
         with mock.patch("ansible.plugins.action.ActionBase.run", side_effect=lambda *a, **k: {}), \
                 mock.patch.object(cycle_action, "display", display):
             return plugin.run(task_vars={"inventory_hostname": "srv1"})
@@ -519,3 +560,162 @@ def test_documentation_matches_the_argument_spec():
         else:
             assert options[name].get("default") == default, name
         assert options[name].get("choices") == entry.get("choices"), name
+
+
+# ---------------------------------------------------------------- update trigger (trigger_update)
+
+def _queued_with_trigger(family):
+    """A queued update: Sophos' own post-boot update at 300 s, or 5 s after a trigger (60 s to install)."""
+    return {"family": family, "restart_seconds": 40,
+            "settings": {"settle_mode": "poll", "settle_minutes": 20, "poll_seconds": 10, "max_cycles": 2},
+            "boots": [[{"after": 0, "strong": ["sophos_reboot_required"]}],
+                      [{"after": 0},
+                       {"after_trigger": 5, "updating": True},
+                       {"after_trigger": 65, "updating": False, "updated_since_boot": True,
+                        "strong": ["sophos_reboot_required"]},
+                       {"after": 300, "updating": True},
+                       {"after": 420, "updating": False, "updated_since_boot": True,
+                        "strong": ["sophos_reboot_required"]}],
+                      [{"after": 0},
+                       {"after_trigger": 5, "updating": True},
+                       {"after_trigger": 35, "updating": False, "updated_since_boot": True},
+                       {"after": 310, "updating": True},
+                       {"after": 370, "updating": False, "updated_since_boot": True}]]}
+
+
+def _trigger_lines(replay):
+    return [line for line in replay.lines + replay.warnings if "update trigger" in line]
+
+
+LINUX_TRIGGER = [
+    ("ansible.builtin.command",
+     {"argv": ["systemctl", "show", "--property=LoadState,ActiveState", "sophos-spl-update.service"]}),
+    ("ansible.builtin.systemd_service", {"name": "sophos-spl-update.service", "state": "started", "no_block": True}),
+]
+
+
+@pytest.mark.parametrize("family", ["linux", "windows"])
+def test_trigger_starts_the_update_after_each_restart_and_the_settle_ends_sooner(family):
+    fixture = _queued_with_trigger(family)
+    replay = Replay(fixture, args={"trigger_update": "true"})
+    record = replay.run()["sophos_reboot_cycle"]
+    assert record["status"] == "rebooted" and record["restarts"] == 2
+    calls = [(name, args) for _boot, _reads, name, args in replay.host.modules]
+    per_restart = LINUX_TRIGGER if family == "linux" else [("fleetops.sophos.win_sophos_update_now", {})]
+    assert calls == per_restart * 2
+    # in each new boot, after the first reading (the host answers) and before any settle reading
+    assert [(boot, reads) for boot, reads, _name, _args in replay.host.modules] == \
+        [(1, 1)] * len(per_restart) + [(2, 1)] * len(per_restart)
+    assert [b["update_triggered"] for b in record["boots"][1:]] == [True, True]
+    assert "update_triggered" not in record["boots"][0]
+    assert [s["ended"] for s in record["settles"]] == ["reboot_required", "evidence"]
+    # the evidence of the triggered update, not Sophos' own 300 s wait, ends each settle
+    assert all(s["seconds"] < 300 for s in record["settles"]), record["settles"]
+    assert len(_trigger_lines(replay)) == 2 and not replay.warnings
+    untriggered = Replay(fixture).run()["sophos_reboot_cycle"]
+    assert all(s["seconds"] >= 370 for s in untriggered["settles"])
+    assert record["duration_seconds"] < untriggered["duration_seconds"] - 2 * 250
+
+
+@pytest.mark.parametrize("family", ["linux", "windows"])
+def test_no_trigger_when_disabled(family):
+    replay = Replay(_queued_with_trigger(family))
+    record = replay.run()["sophos_reboot_cycle"]
+    assert record["restarts"] == 2 and replay.host.modules == []
+    assert not any("update_triggered" in b or "update_trigger" in b for b in record["boots"])
+    assert _trigger_lines(replay) == []
+
+
+def test_no_trigger_in_check_mode():
+    replay = Replay(_queued_with_trigger("linux"), args={"trigger_update": True}, check_mode=True)
+    result = replay.run()
+    assert result["changed"] is True and replay.host.restarts == [] and replay.host.modules == []
+
+
+@pytest.mark.parametrize("family,trigger,says", [
+    ("linux", {"unit": "not-found"}, "sophos-spl-update.service is not-found on this host"),
+    ("linux", {"unit": "masked"}, "sophos-spl-update.service is masked on this host"),
+    ("windows", {"tool": {"changed": False, "path": None, "exited": False, "rc": None, "output": "",
+                          "searched": ["C:\\Program Files\\Sophos\\AutoUpdate"]}},
+     "no SAUcli.exe in the Sophos AutoUpdate directories (C:\\Program Files\\Sophos\\AutoUpdate)"),
+])
+def test_nothing_to_trigger_is_said_once_and_the_settle_runs_as_before(family, trigger, says):
+    fixture = _queued_with_trigger(family)
+    replay = Replay(fixture, args={"trigger_update": True}, trigger=trigger)
+    record = replay.run()["sophos_reboot_cycle"]
+    plain = Replay(fixture).run()["sophos_reboot_cycle"]
+    lines = _trigger_lines(replay)
+    assert len(lines) == 1 and says in lines[0] and not replay.warnings, lines
+    # looked for once, after the first restart only
+    assert len(replay.host.modules) == 1 and replay.host.modules[0][0] == 1
+    assert [b["update_triggered"] for b in record["boots"][1:]] == [None, None]
+    assert says in record["boots"][1]["update_trigger"]
+    assert record["boots"][2]["update_trigger"] == "not tried: nothing to trigger after restart 1"
+    assert [(s["ended"], s["seconds"]) for s in record["settles"]] == \
+        [(s["ended"], s["seconds"]) for s in plain["settles"]]
+    assert record["status"] == plain["status"] == "rebooted"
+
+
+def test_no_sophos_nothing_to_trigger_and_no_module_run():
+    fixture = dict(load("linux_no_sophos.yml"))
+    replay = Replay(fixture, args={"trigger_update": True})
+    record = replay.run()["sophos_reboot_cycle"]
+    assert replay.host.modules == [] and record["restarts"] >= 1
+    assert record["boots"][1]["update_triggered"] is None
+    assert len(_trigger_lines(replay)) == 1 and "Sophos is not installed" in _trigger_lines(replay)[0]
+
+
+@pytest.mark.parametrize("family,trigger,says", [
+    ("linux", {"start": {"failed": True, "msg": "Unable to start service sophos-spl-update.service: Access denied"}},
+     "starting sophos-spl-update.service failed: Unable to start service"),
+    ("linux", {"lost": True}, "could not read sophos-spl-update.service: Failed to connect"),
+    ("windows", {"tool": {"changed": True, "path": "C:\\S\\SAUcli.exe", "exited": True, "rc": 3,
+                          "output": "Update failed to start"}},
+     "C:\\S\\SAUcli.exe UpdateNow exited 3: Update failed to start"),
+    ("windows", {"tool": {"failed": True, "msg": "Access is denied"}}, "SAUcli.exe UpdateNow failed: Access is denied"),
+])
+def test_a_failed_trigger_is_a_warning_and_the_cycle_goes_on(family, trigger, says):
+    fixture = _queued_with_trigger(family)
+    replay = Replay(fixture, args={"trigger_update": True}, trigger=trigger)
+    result = replay.run()
+    record = result["sophos_reboot_cycle"]
+    assert record["status"] == "rebooted" and not result.get("failed") and record["warning"] is None
+    assert len(replay.warnings) == 2 and all(says in w for w in replay.warnings), replay.warnings
+    assert [b["update_triggered"] for b in record["boots"][1:]] == [False, False]
+    assert says in record["boots"][1]["update_trigger"]
+    # nothing was started: Sophos' own update ends each settle, as without the trigger
+    assert all(s["seconds"] >= 370 for s in record["settles"])
+
+
+def test_an_update_already_running_is_joined():
+    replay = Replay(_queued_with_trigger("linux"), args={"trigger_update": True},
+                    trigger={"start": {"changed": False, "name": "sophos-spl-update.service", "state": "started"}})
+    record = replay.run()["sophos_reboot_cycle"]
+    assert record["boots"][1]["update_triggered"] is True
+    assert "running already: joined it" in record["boots"][1]["update_trigger"]
+
+
+def test_a_windows_tool_still_running_is_left_running():
+    replay = Replay(_queued_with_trigger("windows"), args={"trigger_update": True},
+                    trigger={"tool": {"changed": True, "path": "C:\\S\\SAUcli.exe", "exited": False, "rc": None,
+                                      "output": "", "wait_seconds": 30}})
+    record = replay.run()["sophos_reboot_cycle"]
+    assert record["boots"][1]["update_triggered"] is True and not replay.warnings
+    assert record["boots"][1]["update_trigger"] == "C:\\S\\SAUcli.exe UpdateNow started, still running after 30 s (left running)"
+
+
+def test_trigger_at_a_hook_stop_is_in_the_resumed_record():
+    replay = Replay(_queued_with_trigger("linux"), args={"trigger_update": True, "stop_at": ["after_restart"]})
+    result = replay.run()
+    stops = 0
+    while not result["cycle"]["done"]:
+        stops += 1
+        assert result["cycle"]["state"]["boots"][-1]["update_triggered"] is True
+        result = replay.run(resume=json.loads(json.dumps(result["cycle"])))
+    assert stops == 2 and len(replay.host.modules) == 4
+    assert [b["update_triggered"] for b in result["sophos_reboot_cycle"]["boots"][1:]] == [True, True]
+
+
+def test_trigger_update_must_be_a_flag():
+    result = Replay(_queued_with_trigger("linux"), args={"trigger_update": "soon"}).run()
+    assert result["failed"] and "reboot_cycle_trigger_update must be true or false" in result["msg"]

@@ -293,7 +293,7 @@ def test_settings_defaults_and_words():
         "settle_mode": "poll", "settle_minutes": 20.0, "poll_seconds": 30.0, "max_cycles": 2, "force": False,
         "window_end": None, "fail_when_still_pending": True, "fail_when_unhealthy": True, "reboot_timeout": 600.0,
         "pre_reboot_delay": 0.0, "post_reboot_delay": 0.0, "connect_timeout": 0, "poll_retries": 3,
-        "run_started": None}
+        "run_started": None, "trigger_update": False}
     got = _cycle.normalize_settings({"force": "yes", "fail_when_unhealthy": "off", "window_end": " ",
                                      "fail_when_still_pending": 0, "settle_mode": "fixed"})
     assert (got["force"], got["fail_when_unhealthy"], got["window_end"], got["fail_when_still_pending"],
