@@ -151,7 +151,7 @@ def test_bad_window_fails_before_any_change(lab, tmp_path):
     before = lab.boot_id(host)
     res = run_cycle(lab, tmp_path, host, {"reboot_cycle_window_end": "tomorrow 6am"}, expect_rc=2).res
     assert lab.boot_id(host) == before
-    assert "window_end 'tomorrow 6am' is not an ISO 8601 date-time" in res.stdout
+    assert "window_end 'tomorrow 6am' is not a window end; write an ISO 8601 date-time" in res.stdout
 
 
 POWEROFF_HOOK = """
