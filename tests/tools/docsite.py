@@ -6,6 +6,7 @@ MyST. Sphinx runs with ``-W``: any warning fails the build. Exit code is Sphinx'
 """
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,7 +39,10 @@ def _external(app, env, node, contnode):
     from docutils import nodes
     target = node.get('reftarget', '')
     url = None
-    if target in _CORE_LABELS:
+    if node.get('reftype') == 'envvar' and target.startswith('ANSIBLE_'):
+        # ansible-core's own settings (the inventory cache options of a Cacheable plugin, say).
+        url = _ANSIBLE_DOCS + 'reference_appendices/config.html#envvar-' + target
+    elif target in _CORE_LABELS:
         url = _ANSIBLE_DOCS + _CORE_LABELS[target]
     elif target.startswith('ansible_collections.') and not target.startswith('ansible_collections.fleetops.sophos.'):
         path, _sep, anchor = target[len('ansible_collections.'):].partition('__')
@@ -70,6 +74,12 @@ def guides():
     return sorted(found, key=lambda path: (os.path.basename(path) != "architecture.md", path))
 
 
+def outside_links(text):
+    """A guide's links to files outside docs/ (``../README.md#...``) have no page in the site: they
+    become the file's name in the repository, as text."""
+    return re.sub(r"\[([^\]]+)\]\(\.\./([^)\s#]+)(#[^)\s]*)?\)", r"\1 (`\2` in the repository)", text)
+
+
 def main():
     env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""),
                ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".venv", "collections"))
@@ -94,7 +104,10 @@ def main():
     os.makedirs(target)
     names = []
     for path in guides():
-        shutil.copy2(path, target)
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        with open(os.path.join(target, os.path.basename(path)), "w", encoding="utf-8") as handle:
+            handle.write(outside_links(text))
         names.append("guides/" + os.path.splitext(os.path.basename(path))[0])
     with open(os.path.join(rst, "index.rst"), "a", encoding="utf-8") as index:
         index.write("\n\nGuides\n------\n\n.. toctree::\n   :maxdepth: 1\n\n%s\n"
