@@ -4,16 +4,38 @@ Environment: FLEETOPS_LAB (instance, default ``fleetops``), FLEETOPS_LAB_HOSTS (
 FLEETOPS_LAB_KEEP=1 keeps the hosts after the session (the next session reuses them),
 FLEETOPS_ANSIBLE_BIN (directory of the ``ansible`` / ``ansible-playbook`` to test, default the
 project venv's; ``make test`` points it at an older ansible-core for the compatibility stage).
+
+The tests wait for events (a boot id, a file the simulator writes, a progress line of the cycle),
+never for a fixed time. Each wait is bounded, generously, so that a loaded machine only makes a run
+slower; the bounds can be raised for a machine slower still (tests/lab/README.md, "Under load"):
+FLEETOPS_LAB_WAIT (s, default 300) bounds every wait for an event; FLEETOPS_LAB_SETTLE_MINUTES
+(default 5) is the poll-mode settle interval of the cycle tests (it ends on Sophos' evidence, so
+it costs nothing when the evidence comes); FLEETOPS_LAB_REBOOT_TIMEOUT (s, default 180) is their
+restart timeout (a test with a host that never comes back waits it out once).
 """
+import json
 import os
+import re
 import shlex
 import subprocess
+import threading
+import time
 
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LAB_CMD = os.path.join(REPO, "tests", "lab", "lab")
 VENV_BIN = os.environ.get("FLEETOPS_ANSIBLE_BIN") or os.path.join(REPO, ".venv", "bin")
+SIM = "/opt/fleetops-sim/sophos_sim.py"
+SIM_HOLD = "/var/lib/fleetops-sim/hold"  # the simulator's test hook (tests/lab/README.md)
+
+
+def _env_number(name, default):
+    text = os.environ.get(name) or ""
+    try:
+        return float(text) if text else float(default)
+    except ValueError:
+        raise ValueError("%s must be a number, got %r" % (name, text)) from None
 
 
 def pytest_configure(config):
@@ -24,6 +46,9 @@ def pytest_configure(config):
 
 class Lab:
     lab_cmd = LAB_CMD
+    wait = _env_number("FLEETOPS_LAB_WAIT", 300)
+    settle_minutes = _env_number("FLEETOPS_LAB_SETTLE_MINUTES", 5)
+    reboot_timeout = int(_env_number("FLEETOPS_LAB_REBOOT_TIMEOUT", 180))
 
     def __init__(self, name, count):
         self.name = name
@@ -111,6 +136,85 @@ class Lab:
 
     def boot_count(self, host):
         return self.status()[host]["boots"]
+
+    # ---- waiting for events
+
+    def wait_for(self, what, check, timeout=None, interval=0.3):
+        """CHECK()'s first true value, polled; fails naming WHAT after the bound (FLEETOPS_LAB_WAIT)."""
+        bound = self.wait if timeout is None else timeout
+        deadline = time.monotonic() + bound
+        while True:
+            value = check()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError("%s: not seen within %d s (FLEETOPS_LAB_WAIT raises the bound)"
+                                     % (what, bound))
+            time.sleep(interval)
+
+    def sim_state(self, host):
+        """The simulator's own state (``sophos_sim.py show``) and the host's current boot id."""
+        res = self.ssh(host, "python3 %s show && cat /proc/sys/kernel/random/boot_id" % SIM)
+        assert res.returncode == 0, "cannot read the simulator state on %s: %s" % (host, res.stderr)
+        text, _sep, boot = res.stdout.strip().rpartition("\n")
+        return dict(json.loads(text), current_boot_id=boot.strip())
+
+    def wait_sim_boot(self, host):
+        """Wait until the simulator has handled the host's current boot (what a restart clears is cleared)."""
+        def handled():
+            state = self.sim_state(host)
+            return state if state["boot_id"] == state["current_boot_id"] else None
+        return self.wait_for("the simulator on %s handling the new boot" % host, handled)
+
+    def hold_update(self, host, stages):
+        """Hold the post-boot update at STAGES ("start", "finish"; "" releases it): the simulator's hook."""
+        if stages:
+            cmd = "printf '%%s\\n' %s > %s.tmp && mv %s.tmp %s" % (shlex.quote(stages), SIM_HOLD, SIM_HOLD, SIM_HOLD)
+        else:
+            cmd = "rm -f " + SIM_HOLD
+        res = self.ssh(host, cmd)
+        assert res.returncode == 0, "cannot set the update hold on %s: %s" % (host, res.stderr)
+
+    def watch_playbook(self, *args, on_line=(), timeout=None):
+        """Run ansible-playbook, calling ACTION(line) once for the first stdout line matching each
+        (PATTERN, ACTION) of ON_LINE as it is printed: a fault made on an event of the run, not
+        after a delay. Returns the CompletedProcess and the patterns that fired. Bounded by
+        TIMEOUT (default 4 x FLEETOPS_LAB_WAIT): the run is killed and the test fails saying so."""
+        env = dict(self._ansible_env(), PYTHONUNBUFFERED="1")  # each line reaches us as printed
+        proc = subprocess.Popen([os.path.join(VENV_BIN, "ansible-playbook"), "-i", self.inventory]
+                                + [str(a) for a in args], env=env, text=True, cwd=REPO,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        bound = 4 * self.wait if timeout is None else timeout
+        killed = []
+
+        def kill():
+            killed.append(True)
+            proc.kill()
+
+        timer = threading.Timer(bound, kill)
+        timer.start()
+        err = []
+        reader = threading.Thread(target=lambda: err.append(proc.stderr.read()))
+        reader.start()
+        out, fired, pending = [], [], [(re.compile(p), a) for p, a in on_line]
+        try:
+            for line in proc.stdout:
+                out.append(line)
+                for item in list(pending):
+                    if item[0].search(line):
+                        pending.remove(item)
+                        fired.append(item[0].pattern)
+                        item[1](line)
+            proc.wait()
+        finally:
+            timer.cancel()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            reader.join()
+        stdout = "".join(out)
+        assert not killed, "ansible-playbook still running after %d s, killed:\n%s" % (bound, stdout[-4000:])
+        return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, "".join(err)), fired
 
     def _ansible_env(self):
         return dict(self.env, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".venv", "collections"),

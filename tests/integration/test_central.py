@@ -149,8 +149,10 @@ def test_429_5xx_and_slow_answers_are_retried(central, tmp_path):
     model.fault("^/endpoint/v1/endpoints$", status=429, retry_after=1)
     model.fault("^/common/v1/alerts$", status=429)
     model.fault("^/whoami/v1$", status=503)
-    model.fault("^/endpoint/v1/endpoints$", delay=4)
-    _res, data = inventory(config(central, tmp_path, timeout=2))
+    # The slow answer never comes within the client's timeout (60 s against 10 s), and 10 s is far
+    # more than any other answer of the local double takes on a loaded machine.
+    model.fault("^/endpoint/v1/endpoints$", delay=60)
+    _res, data = inventory(config(central, tmp_path, timeout=10))
     assert len(data["_meta"]["hostvars"]) == 120
     assert model.count(path="^/whoami") == 2 and model.count(path="^/common/v1/alerts$") == 2
     assert model.count(path="^/endpoint/v1/endpoints$") == 3, "429, timed out, answered"

@@ -21,9 +21,10 @@ FAILING_HOOK = """
 
 
 def run(lab, tmp_path, hosts, extra=None, check=True, args=()):
+    # The settle ends on Sophos' evidence; its interval and the restart timeout are generous bounds.
     variables = {"maintenance_hosts": ":".join(hosts), "maintenance_serial": 2,
-                 "reboot_cycle_settle_minutes": 0.4, "reboot_cycle_poll_seconds": 2,
-                 "reboot_cycle_reboot_timeout": 60, "report_dir": str(tmp_path / "report")}
+                 "reboot_cycle_settle_minutes": lab.settle_minutes, "reboot_cycle_poll_seconds": 2,
+                 "reboot_cycle_reboot_timeout": lab.reboot_timeout, "report_dir": str(tmp_path / "report")}
     variables.update(extra or {})
     report = tmp_path / "report" / "sophos-report.json"
     if report.exists():
@@ -89,9 +90,10 @@ def test_window_guard_defers_before_patching(lab, tmp_path):
     host = lab.hosts[2]
     lab.sophos(host, "os-reboot-required")
     before = lab.boot_id(host)
-    # 45 s left; a restart may take 60 s plus 24 s of settle.
-    end = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=45)).isoformat()
-    res, report = run(lab, tmp_path, [host], {"reboot_cycle_window_end": end})
+    # 10 minutes left (more than any start-up of the run takes); a restart may take 15 (its timeout)
+    # plus the settle.
+    end = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=10)).isoformat()
+    res, report = run(lab, tmp_path, [host], {"reboot_cycle_window_end": end, "reboot_cycle_reboot_timeout": 900})
     assert lab.boot_id(host) == before
     assert "maintenance deferred" in res.stdout
     assert "fleetops.sophos.patch : Refresh the apt package lists" not in res.stdout
@@ -181,7 +183,7 @@ def test_survey_style_strings(lab, tmp_path):
         before = lab.boot_id(host)
         survey = {"maintenance_serial": "1", "maintenance_max_fail_percentage": "0",
                   "reboot_cycle_force": "false", "reboot_cycle_fail_when_still_pending": "true",
-                  "reboot_cycle_settle_minutes": "0.3", "reboot_cycle_poll_seconds": "2",
+                  "reboot_cycle_settle_minutes": "%g" % lab.settle_minutes, "reboot_cycle_poll_seconds": "2",
                   "reboot_cycle_max_cycles": "2", "patch_enabled": "true", "patch_security_only": "False",
                   "patch_exclude": "linux-image-*\nfleetops-held-*\n"}
         res, report = run(lab, tmp_path, [host], survey)

@@ -95,14 +95,14 @@ def test_queued_update_before_and_after_the_first_restart(lab):
       fleetops.sophos.reboot_facts:
       register: settle
       until: settle.ansible_facts.sophos_reboot.sophos.updated_since_boot and not settle.ansible_facts.sophos_reboot.sophos.updating
-      retries: 30
+      retries: %(retries)d
       delay: 1
     - name: Record
       ansible.builtin.copy:
         dest: "{{ out }}"
         content: "{{ {'before': before, 'after': ansible_facts.sophos_reboot} | to_json }}"
       delegate_to: localhost
-""" % {"host": HOST}
+""" % {"host": HOST, "retries": int(lab.wait)}  # a generous bound: the wait ends on the event
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "queued.yml")
         out = os.path.join(tmp, "out.json")
@@ -121,7 +121,7 @@ def test_queued_update_before_and_after_the_first_restart(lab):
     assert after["sophos"]["version"] != before["sophos"]["version"]
     # Second restart: the queue is empty, nothing stays pending.
     lab.ansible(HOST, "-m", "ansible.builtin.reboot")
-    time.sleep(1)
+    lab.wait_sim_boot(HOST)  # the simulator has handled the boot: what a restart clears is cleared
     assert facts(lab)["reboot_required"] is False
 
 

@@ -17,7 +17,12 @@ pytestmark = pytest.mark.lab
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COLLECTIONS = os.path.join(REPO, ".venv", "collections")
-FAST = {"reboot_cycle_settle_minutes": 0.2, "reboot_cycle_poll_seconds": 2, "reboot_cycle_reboot_timeout": 90}
+
+
+def fast(lab):
+    """Readings every 2 s; the settle (it ends on Sophos' evidence) and restart bounds from the lab."""
+    return {"reboot_cycle_settle_minutes": lab.settle_minutes, "reboot_cycle_poll_seconds": 2,
+            "reboot_cycle_reboot_timeout": lab.reboot_timeout}
 
 
 @pytest.fixture
@@ -104,7 +109,7 @@ def test_maintenance_playbook(lab, runner_dirs):
     boots = dict((host, lab.boot_id(host)) for host in lab.hosts)
 
     runner = run(lab, runner_dirs, "maintenance.yml",
-                 dict(FAST, maintenance_hosts="lab:!down-host", patch_enabled=False))
+                 dict(fast(lab), maintenance_hosts="lab:!down-host", patch_enabled=False))
     assert runner.status == "successful", runner.stdout.read()[-5000:]
     assert set(runner.stats["ok"]) >= set(lab.hosts)
     assert not runner.stats.get("failures") and not runner.stats.get("dark")
@@ -125,7 +130,7 @@ def test_maintenance_with_a_limit_and_a_host_down(lab, runner_dirs):
     limited hosts, shows the host that is down as unreachable, and the job fails for it."""
     host = lab.hosts[0]
     boot = lab.boot_id(host)
-    runner = run(lab, runner_dirs, "maintenance.yml", dict(FAST, patch_enabled="false"),
+    runner = run(lab, runner_dirs, "maintenance.yml", dict(fast(lab), patch_enabled="false"),
                  limit="%s,down-host" % host)
     output = runner.stdout.read()
     assert runner.status == "failed", output[-3000:]

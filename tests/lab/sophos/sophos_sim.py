@@ -44,6 +44,10 @@ NO_UPDATE = ("service-stopped", "absent")
 DEFAULT_DELAY = 5.0
 PID_FILE = "var/lock-sophosspl/suldownloader.pid"
 UPDATE_SECONDS = 2.0  # how long suldownloader.pid exists during a simulated update
+# Test hook (tests/lab/README.md, "Holding the post-boot update"): while this file names a stage
+# ("start", "finish"), the post-boot update waits there, so a test sees the state before the update
+# or while it runs (pid file present) as an event, whatever the machine's speed.
+HOLD = os.path.join(STATE_DIR, "hold")
 RIGID = "ServerProtectionLinux-Base"
 # SPL's installer creates it once (its `machineid` tool writes it only when it is missing) and no update
 # rewrites it: its mtime is the first install time.
@@ -419,6 +423,25 @@ class Sim:
             systemctl("start", "--no-block", "sophos-spl.service")
 
 
+def wait_while_held(stage):
+    """Wait while HOLD names STAGE (a test hook; without the file nothing waits)."""
+    held = False
+    while True:
+        try:
+            with open(HOLD) as f:
+                stages = f.read().split()
+        except OSError:
+            stages = []
+        if stage not in stages:
+            break
+        if not held:
+            log("post-boot update held at %s (%s)" % (stage, HOLD))
+            held = True
+        time.sleep(0.1)
+    if held:
+        log("post-boot update released at %s" % stage)
+
+
 def update_now(sim):
     """sophos-spl-update.service: run this boot's post-boot update now instead of after its delay.
 
@@ -431,6 +454,7 @@ def update_now(sim):
         started = sim.start_update("unit") if sim.update_can_start() else None
     if started:
         time.sleep(UPDATE_SECONDS)
+        wait_while_held("finish")
         with sim:
             sim.finish_post_boot_update(started)
         return 0
@@ -484,12 +508,14 @@ def main(argv):
             # Counted from the boot, not from this start: a simulator restarted within the boot
             # (changed by `lab up`) does not push the update back.
             time.sleep(max(0.0, boot_time() + delay - time.time()))
+            wait_while_held("start")
             with sim:
                 # `set` may have changed the scenario meanwhile (it clears update_due_boot), and
                 # sophos-spl-update.service may have run the update already or be running it.
                 started = sim.start_update("delay") if sim.update_can_start() else None
             if started:
                 time.sleep(UPDATE_SECONDS)
+                wait_while_held("finish")
                 with sim:
                     sim.finish_post_boot_update(started)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
