@@ -93,12 +93,17 @@ class ActionModule(ActionBase):
             return result
         options = validation.validated_parameters
         raw = dict((key, options[key]) for key in _cycle.DEFAULTS if options.get(key) is not None)
+        # Every bad setting at once, on one line (the brain's rules, each setting on its own).
+        problems = _cycle.settings_problems(raw)
         try:
-            settings = _cycle.normalize_settings(raw)
-            prior_restart = _cycle.check_flag(options["prior_restart"], "prior_restart")
+            _cycle.check_flag(options["prior_restart"], "prior_restart")
         except _cycle.CycleError as exc:
-            result.update(failed=True, msg="Invalid options for reboot_cycle: %s" % exc)
+            problems.append(str(exc))
+        if problems:
+            result.update(failed=True, msg="Invalid options for reboot_cycle: %s" % "; ".join(problems))
             return result
+        settings = _cycle.normalize_settings(raw)
+        prior_restart = _cycle.check_flag(options["prior_restart"], "prior_restart")
 
         self._options = options
         self._settings = settings

@@ -11,6 +11,7 @@ import html
 import re
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import STATUS_LABELS, STATUSES, days_text, first_seen, format_value, reason_text
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import restart_text
 
 
 def _md(value):
@@ -59,4 +60,17 @@ def to_markdown(report):
             _md(row["pending_days"]) + (u" (since first seen)" if first_seen(row) else u""),
             _md([reason_text(reason) for reason in row["reasons"]]), _md(cycle.get("restarts")),
             _md(row["sophos"]["version"]), _md(row["sophos"]["last_update"]), _md(row["sophos"]["health"])))
+    lines.extend(_restarts(report))
     return u"\n".join(lines) + u"\n"
+
+
+def _restarts(report):
+    """Why and when each host was restarted: one line per restart (``maintenance.boots``)."""
+    restarted = [row for row in report["hosts"] if (row["maintenance"] or {}).get("boots")]
+    if not restarted:
+        return []
+    lines = [u"", u"## Restarts", u""]
+    for row in restarted:
+        lines.append(u"- **%s**" % _md(row["host"]))
+        lines.extend(u"  - %s" % _md(restart_text(boot)) for boot in row["maintenance"]["boots"])
+    return lines
