@@ -528,7 +528,7 @@ def restart_text(boot):
     reasons = [reason["id"] + (u" (%s)" % reason["detail"] if reason.get("detail") else u"")
                for reason in boot.get("reasons") or [] if reason.get("id")]
     text += u": " + (u"; ".join(reasons) or u"reason not recorded")
-    text += u"; boot %s -> %s" % (boot.get("boot_id_before") or u"?", boot.get("boot_id") or u"?")
+    text += u"; boot %s \u2192 %s" % (boot.get("boot_id_before") or u"?", boot.get("boot_id") or u"?")
     if boot.get("queued_update"):
         text += u"; the queued Sophos update's restart"
     return text
