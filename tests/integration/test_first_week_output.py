@@ -124,3 +124,16 @@ def test_the_report_says_why_and_when_each_restart_was_made(two_host_run):
         assert "restart %d at %s" % (boot["number"], boot["restarted_at"]) in page
     assert "the queued Sophos update\u2019s restart" in markdown or "the queued Sophos update's restart" in markdown
     assert "boot %s \u2192 %s" % (boots[1]["boot_id_before"], boots[1]["boot_id"]) in page
+
+
+def test_the_facts_playbook_ends_with_the_table(lab, tmp_path):
+    host = lab.hosts[0]
+    lab.sophos(host, "reboot-required")
+    try:
+        res, report = play(lab, FACTS, tmp_path, {"facts_hosts": host})
+    finally:
+        lab.sophos(host, "clean")
+    assert res.returncode == 0, res.stdout[-3000:]
+    lines = table(res.stdout)
+    assert lines[2].split(None, 3) == [host, "pending", "-", "restart pending: sophos_reboot_required"]
+    assert lines[-1].startswith("report: ") and rows(report)[host]["status"] == "pending"
