@@ -100,8 +100,8 @@ def _report_problems(variables):
             formats = _settings.text_list(variables["report_formats"], "report_formats")
             bad = [item for item in formats if item not in REPORT_FORMATS]
             if bad or not formats:
-                problems.append("report_formats must list some of %s, got %r" % ("|".join(REPORT_FORMATS),
-                                                                                   variables["report_formats"]))
+                problems.append("report_formats must list some of %s, got %r"
+                                % ("|".join(REPORT_FORMATS), variables["report_formats"]))
         except _settings.SettingError as exc:
             problems.append(str(exc))
     return problems
