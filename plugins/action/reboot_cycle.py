@@ -105,13 +105,19 @@ class ActionModule(ActionBase):
             return result
         options = validation.validated_parameters
         raw = dict((key, options[key]) for key in _cycle.DEFAULTS if options.get(key) is not None)
-        try:
-            settings = _cycle.normalize_settings(raw)
-            prior_restart = _cycle.check_flag(options["prior_restart"], "prior_restart")
-            self._central_nudge = _cycle.check_flag(options["central_update_check"], "central_update_check")
-        except _cycle.CycleError as exc:
-            result.update(failed=True, msg="Invalid options for reboot_cycle: %s" % exc)
+        # Every bad setting at once, on one line (the brain's rules, each setting on its own).
+        problems = _cycle.settings_problems(raw)
+        for flag in ("prior_restart", "central_update_check"):
+            try:
+                _cycle.check_flag(options[flag], flag)
+            except _cycle.CycleError as exc:
+                problems.append(str(exc))
+        if problems:
+            result.update(failed=True, msg="Invalid options for reboot_cycle: %s" % "; ".join(problems))
             return result
+        settings = _cycle.normalize_settings(raw)
+        prior_restart = _cycle.check_flag(options["prior_restart"], "prior_restart")
+        self._central_nudge = _cycle.check_flag(options["central_update_check"], "central_update_check")
 
         self._options = options
         self._central_checks = []

@@ -16,12 +16,13 @@ from datetime import datetime, timezone
 
 import yaml
 
-from ansible import context
+from ansible import constants as C, context
 from ansible.errors import AnsibleFilterError
 from ansible.utils.display import Display
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _run
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._filters import guard as _guard
 
+_SETTING_PREFIXES = (_cycle.VAR_PREFIX, "patch_", "report_")
 _COLLECTION = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -48,10 +49,15 @@ def run_check(variables, now=None):
         raise AnsibleFilterError("fleetops.sophos.run_check: expects a host's variables (hostvars[inventory_hostname])")
     names = list(variables.keys())
     window = variables.get(_cycle.VAR_PREFIX + "window_end") if _cycle.VAR_PREFIX + "window_end" in names else None
-    checked = _guard("run_check", _run.check_run, names, window, _known(), _now(now))
+    settings = dict((name, variables.get(name)) for name in names
+                    if isinstance(name, str) and name.startswith(_SETTING_PREFIXES) and name not in _run.RUN_VARIABLES)
+    checked = _guard("run_check", _run.check_run, names, window, _known(), _now(now), settings)
     display = Display()
     for warning in checked["warnings"]:
         display.warning(warning)
+    # One short line per problem, once; the play's fail task then stops the run before any host is touched.
+    for error in checked["errors"]:
+        display.display("problem: %s" % error, color=C.COLOR_ERROR)
     return checked
 
 

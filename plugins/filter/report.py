@@ -15,6 +15,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import (
     _report, _report_csv, _report_history, _report_html, _report_index_html, _report_markdown)
+from ansible_collections.fleetops.sophos.plugins.module_utils import _report_text
 
 # Ansible hands filters lazy, templating containers; the report works on plain data.
 _PLAIN = (str, int, float, bool, type(None))
@@ -130,4 +131,6 @@ class FilterModule(object):
             "report_run": _wrap("report_run", report_run),
             "report_prune": _wrap("report_prune", report_prune),
             "report_index": _wrap("report_index", report_index),
+            "report_text": _wrap("report_text", lambda report, location=None: _report_text.to_lines(
+                report, location=to_text(location) if location else None)),
         }

@@ -326,6 +326,31 @@ def normalize_settings(raw, now=None):
     }
 
 
+def settings_problems(raw, now=None):
+    """Every problem of the cycle settings ``raw``, one short line each (``[]`` when all are good).
+
+    The rules are normalize_settings()'s: each setting is checked on its own (with ``run_started``,
+    which a relative window end counts from), so one bad value does not hide the next.
+    """
+    raw = dict(raw or {})
+    problems = []
+    base = {}
+    if "run_started" in raw:
+        try:
+            normalize_settings({"run_started": raw["run_started"]}, now)
+            base["run_started"] = raw["run_started"]
+        except CycleError as exc:
+            problems.append(str(exc))
+    for key in sorted(raw):
+        if key == "run_started":
+            continue
+        try:
+            normalize_settings(dict(base, **{key: raw[key]}), now)
+        except CycleError as exc:
+            problems.append(str(exc))
+    return problems
+
+
 # ---------------------------------------------------------------- facts helpers
 
 def _check_facts(facts):
@@ -725,11 +750,17 @@ def plan(facts, state, now):
             reason = "no restart needed: nothing pending"
         if state["prior_restart"]:
             reason += " after the restart made earlier in this run"
+        # Health is verified whenever a failure was asked for (fail_when_unhealthy), restart or
+        # not: "ok, nothing pending" on a host whose Sophos is stopped would be a false all-clear.
+        if state["prior_restart"] or settings["fail_when_unhealthy"]:
             problems = _health_problems(facts)
             if problems:
                 step = "fail" if settings["fail_when_unhealthy"] else "warn"
-                return _end(step, "failed", "; ".join(problems), **common)
-        return _end("done", "ok", reason, **common)
+                return _end(step, "failed", "%s, but %s" % (reason, "; ".join(problems)),
+                            health_checked=True, **common)
+            reason += "; Sophos healthy" if sophos_installed(facts) else ""
+        return _end("done", "ok", reason, health_checked=bool(state["prior_restart"] or settings["fail_when_unhealthy"]),
+                    **common)
 
     problems = _health_problems(facts)
     if problems:

@@ -25,6 +25,8 @@ from ansible_collections.fleetops.sophos.plugins.module_utils._assess import epo
 
 # 2: run, check_mode; maintenance.boots, maintenance.finished, settles[].reason/started_at/ended_at.
 # 3: Sophos Central's view (hosts[].central, central), pending_since_source, pending_since_local.
+#    maintenance.boots is one entry per restart (number, restarted_at, reasons, boot ids, queued_update);
+#    the boot from before the cycle is maintenance.boot_before.
 SCHEMA_VERSION = 3
 
 # Worst first: a host's status is the first of these that applies to it.
@@ -234,9 +236,17 @@ def _maintenance(read, value):
             "started_at": read.text(item.get("started_at"), field=field + ".started_at", limit=80),
             "ended_at": read.text(item.get("ended_at"), field=field + ".ended_at", limit=80),
         })
-    boots = []
+    # One entry per restart the cycle made (the record's first boot, from before the cycle, is
+    # ``boot_before``): when, why, boot id before and after, whether it was the queued-update restart.
+    boots, boot_before = [], None
     for field, item in read.records(cycle.get("boots"), "sophos_reboot_cycle.boots"):
+        if not item.get("restarted_at"):
+            if boot_before is None and not boots:
+                boot_before = {"boot_id": read.text(item.get("boot_id"), field=field + ".boot_id", limit=80),
+                               "last_boot": read.text(item.get("last_boot"), field=field + ".last_boot", limit=80)}
+            continue
         boots.append({
+            "number": len(boots) + 1,
             "boot_id": read.text(item.get("boot_id"), field=field + ".boot_id", limit=80),
             "boot_id_before": read.text(item.get("boot_id_before"), field=field + ".boot_id_before", limit=80),
             "last_boot": read.text(item.get("last_boot"), field=field + ".last_boot", limit=80),
@@ -257,6 +267,7 @@ def _maintenance(read, value):
         "reasons_after": read.texts(cycle.get("reasons_after"), "sophos_reboot_cycle.reasons_after"),
         "settles": settles,
         "boots": boots,
+        "boot_before": boot_before,
         "message": read.text(cycle.get("message"), field="sophos_reboot_cycle.message"),
         "started": read.text(cycle.get("started"), field="sophos_reboot_cycle.started", limit=80),
         "finished": read.text(cycle.get("finished"), field="sophos_reboot_cycle.finished", limit=80),
@@ -648,4 +659,18 @@ def reason_text(reason):
         text += u" (%s)" % reason["detail"]
     if not reason["strong"]:
         text += u" [weak]"
+    return text
+
+
+def restart_text(boot):
+    """One restart of ``maintenance.boots`` as one line: when, how long down, why, boot ids, queued update."""
+    text = u"restart %s at %s" % (boot.get("number") or u"?", boot.get("restarted_at") or u"?")
+    if boot.get("restart_seconds") is not None:
+        text += u" (down %s s)" % format_value(round(boot["restart_seconds"], 1))
+    reasons = [reason["id"] + (u" (%s)" % reason["detail"] if reason.get("detail") else u"")
+               for reason in boot.get("reasons") or [] if reason.get("id")]
+    text += u": " + (u"; ".join(reasons) or u"reason not recorded")
+    text += u"; boot %s \u2192 %s" % (boot.get("boot_id_before") or u"?", boot.get("boot_id") or u"?")
+    if boot.get("queued_update"):
+        text += u"; the queued Sophos update's restart"
     return text

@@ -19,6 +19,7 @@ from ansible_collections.fleetops.sophos.plugins.module_utils import _report_tim
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
     ATTENTION_ISSUES, STATUS_LABELS, STATUSES, central_cell, central_note, days_text, first_seen, format_value,
     reason_text)
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import restart_text
 
 _HTML_SCRIPT = r"""
 (function () {
@@ -243,6 +244,7 @@ def _row_html(index, row, alert_days):
         why.extend(u"settle %s%s, %s" % (settle["mode"] or u"?",
                                          u" %d s" % settle["seconds"] if settle["seconds"] is not None else u"",
                                          settle["ended"] or u"?") for settle in cycle["settles"])
+        why.extend(restart_text(boot) for boot in cycle["boots"])
         restarts = u"" if cycle["restarts"] is None else u"%d" % cycle["restarts"]
         cells.append(_td(restarts, _h(restarts or u"?"), _list_html(why)))
         detail = cycle["status"] or u"?"

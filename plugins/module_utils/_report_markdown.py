@@ -12,6 +12,7 @@ import re
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
     STATUS_LABELS, STATUSES, central_cell, central_note, days_text, first_seen, format_value, reason_text)
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import restart_text
 
 
 def _md(value):
@@ -66,4 +67,17 @@ def to_markdown(report):
             _md([reason_text(reason) for reason in row["reasons"]]), _md(cycle.get("restarts")),
             _md(row["sophos"]["version"]), _md(row["sophos"]["last_update"]), _md(row["sophos"]["health"]),
             _md(central_cell(row))))
+    lines.extend(_restarts(report))
     return u"\n".join(lines) + u"\n"
+
+
+def _restarts(report):
+    """Why and when each host was restarted: one line per restart (``maintenance.boots``)."""
+    restarted = [row for row in report["hosts"] if (row["maintenance"] or {}).get("boots")]
+    if not restarted:
+        return []
+    lines = [u"", u"## Restarts", u""]
+    for row in restarted:
+        lines.append(u"- **%s**" % _md(row["host"]))
+        lines.extend(u"  - %s" % _md(restart_text(boot)) for boot in row["maintenance"]["boots"])
+    return lines

@@ -17,7 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 import difflib
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _patch, _settings
 
 __metaclass__ = type
 
@@ -81,24 +81,74 @@ def check_hosts(pattern, matched, variable):
                    "(ansible-inventory --graph)" % (variable, pattern))
 
 
-def check_run(names, window, known, now):
+# The report role's settings that a typed value can get wrong (the rest are free text).
+REPORT_FORMATS = ("json", "csv", "markdown", "html")
+
+
+def _report_problems(variables):
+    problems = []
+    checks = (("report_alert_days", dict(minimum=0, above=True)), ("report_max_text", dict(minimum=20, integer=True)),
+              ("report_keep", dict(minimum=1, integer=True)))
+    for name, rule in checks:
+        if name in variables:
+            try:
+                _settings.number(variables[name], name, **rule)
+            except _settings.SettingError as exc:
+                problems.append(str(exc))
+    if "report_formats" in variables:
+        try:
+            formats = _settings.text_list(variables["report_formats"], "report_formats")
+            bad = [item for item in formats if item not in REPORT_FORMATS]
+            if bad or not formats:
+                problems.append("report_formats must list some of %s, got %r"
+                                % ("|".join(REPORT_FORMATS), variables["report_formats"]))
+        except _settings.SettingError as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def setting_problems(variables, now):
+    """Every problem of the cycle, patch and report settings set in ``variables``, one line each.
+
+    ``variables``: name -> value of the variables given (extra and host variables; role defaults
+    are good by construction). The rules are the roles' own: ``_cycle.settings_problems`` (the
+    window end resolved against ``now``, the run's start), ``_patch.settings`` per variable.
+    """
+    cycle = dict((name[len(_cycle.VAR_PREFIX):], value) for name, value in variables.items()
+                 if name.startswith(_cycle.VAR_PREFIX) and name[len(_cycle.VAR_PREFIX):] in _cycle.DEFAULTS
+                 and name != _cycle.VAR_PREFIX + "run_started")
+    cycle["run_started"] = _cycle.iso(now)
+    problems = _cycle.settings_problems(cycle, now)
+    for key in sorted(_patch.DEFAULTS):
+        if "patch_" + key in variables:
+            try:
+                _patch.settings({key: variables["patch_" + key]})
+            except _settings.SettingError as exc:
+                problems.append(str(exc))
+    return problems + _report_problems(variables)
+
+
+def check_run(names, window, known, now, settings=None):
     """What the run starts with: ``warnings`` (unknown variables), ``errors`` (the run must stop),
     ``run_started``, ``window_end`` (UTC, resolved once) and ``window_given`` (as written).
 
     ``names``: the variable names of the first host (extra variables included); ``window``: its
-    ``reboot_cycle_window_end``; ``now``: an aware datetime, the run's start. A window end that is
-    bad or already over is an error.
+    ``reboot_cycle_window_end``; ``now``: an aware datetime, the run's start; ``settings``: the
+    host's cycle, patch and report variables (name -> value). Every bad setting is an error, one
+    line each (setting_problems()), a window end already over included.
     """
     started = _cycle.iso(now)
     result = {"warnings": unknown_variable_warnings(names, known), "errors": [], "run_started": started,
               "window_end": None, "window_given": None}
-    try:
-        settings = _cycle.normalize_settings({"window_end": window, "run_started": started})
-    except _cycle.CycleError as exc:
-        result["errors"].append(str(exc))
+    given = dict(settings or {})
+    if window is not None:
+        given[_cycle.VAR_PREFIX + "window_end"] = window
+    result["errors"] = setting_problems(given, now)
+    if result["errors"]:
         return result
-    if settings["window_end"]:
-        result.update(window_end=settings["window_end"], window_given=str(window).strip())
+    end = _cycle.normalize_settings({"window_end": window, "run_started": started})["window_end"]
+    if end:
+        result.update(window_end=end, window_given=str(window).strip())
     return result
 
 

@@ -108,6 +108,8 @@ options:
     description:
       - Sophos health C(bad) or a stopped Sophos service after a restart fails the task; when false a warning
         is shown (the record says C(failed)).
+      - When true, health is also checked when nothing is pending and no restart is made; the task then fails
+        with a message that says nothing was pending and names the problem.
     type: raw
     default: true
   reboot_timeout:

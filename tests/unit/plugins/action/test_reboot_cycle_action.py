@@ -503,6 +503,17 @@ def test_bad_options_fail_before_anything_runs(args, message):
     assert replay.loader.calls == []
 
 
+def test_every_bad_option_is_named_on_one_line():
+    replay = Replay(_linux_one_restart(), args={"settle_mode": "fast", "max_cycles": 0, "force": "sure",
+                                                "prior_restart": "perhaps"})
+    result = replay.run()
+    assert result["failed"] and replay.loader.calls == []
+    message = result["msg"]
+    assert "\n" not in message and len(message) < 600, message
+    for name in ("settle_mode", "max_cycles", "force", "prior_restart"):
+        assert message.count("reboot_cycle_" + name) == 1, (name, message)
+
+
 def test_async_is_refused():
     replay = Replay(_linux_one_restart(), async_val=600)
     result = replay.run()

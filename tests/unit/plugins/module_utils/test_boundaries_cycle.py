@@ -151,11 +151,11 @@ def test_weak_reasons_never_restart_and_are_named():
     decision = _cycle.plan(f, _settled_state(f, 0), BOOT)
     assert (decision["step"], decision["status"]) == ("done", "ok")
     assert decision["reason"] == ("no restart needed: only weak reasons (needrestart_microcode, "
-                                  "pending_file_rename), which never restart alone")
+                                  "pending_file_rename), which never restart alone; Sophos healthy")
     decision = _cycle.plan(f, _settled_state(f, 1), BOOT)
     assert decision["reason"] == ("clean after 1 restart(s), Sophos services running (weak reasons left: "
                                   "needrestart_microcode, pending_file_rename)")
-    assert _cycle.plan(facts(), _settled_state(facts(), 0), BOOT)["reason"] == "no restart needed: nothing pending"
+    assert _cycle.plan(facts(), _settled_state(facts(), 0), BOOT)["reason"] == "no restart needed: nothing pending; Sophos healthy"
 
 
 def test_unsettled_state_settles_first():
@@ -194,15 +194,18 @@ def test_health_checked_after_a_prior_restart(sick, problem):
     state = _cycle.settled(_cycle.start(f, {}, BOOT, prior_restart=True),
                            {"wait": False, "mode": "poll", "elapsed": 1.0, "ended": "interval", "reason": "r"})
     decision = _cycle.plan(f, state, BOOT)
-    assert (decision["step"], decision["status"], decision["reason"]) == ("fail", "failed", problem)
+    assert (decision["step"], decision["status"], decision["reason"]) == (
+        "fail", "failed", "no restart needed: nothing pending after the restart made earlier in this run, but " + problem)
     state["settings"]["fail_when_unhealthy"] = False
     assert _cycle.plan(f, state, BOOT)["step"] == "warn"
 
 
 @pytest.mark.parametrize("sick", [s for s, _p in SICK])
-def test_health_not_judged_without_a_restart_or_without_sophos(sick):
+def test_health_judged_without_a_restart_only_when_a_failure_is_asked(sick):
     f = facts(**sick)
-    assert _cycle.plan(f, _settled_state(f, 0), BOOT)["step"] == "done"
+    # Nothing pending and Sophos unhealthy: fail_when_unhealthy (the default) fails the host.
+    assert _cycle.plan(f, _settled_state(f, 0), BOOT)["step"] == "fail"
+    assert _cycle.plan(f, _settled_state(f, 0, fail_when_unhealthy=False), BOOT)["step"] == "done"
     g = facts(installed=False, **sick)
     decision = _cycle.plan(g, _settled_state(g, 1), BOOT)
     assert (decision["step"], decision["status"]) == ("done", "rebooted")

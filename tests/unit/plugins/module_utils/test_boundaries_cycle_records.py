@@ -69,7 +69,7 @@ def test_result_check_mode():
     assert record["message"].startswith("check mode: restart 1 deferred (a): ")
     clean = _cycle.start(facts(), {}, T0)
     record = _cycle.result(clean, _cycle.plan(facts(), clean, T0), facts(), T0, check_mode=True)
-    assert record["message"] == "check mode: no restart needed: nothing pending"
+    assert record["message"] == "check mode: no restart needed: nothing pending; Sophos healthy"
 
 
 def test_failure_record():
