@@ -78,9 +78,8 @@ def status_root(path=N, **values):
 # --------------------------------------------------------------------------- read errors name their key
 
 def test_unreadable_sophos_keys_and_values_are_named_errors():
-    facts = assess(host([root(N, flags=denied(), status=key({"LastUpdateTime": dword(LAST),
-                                                              "Result": {"error": "type mismatch"}}),
-                              details=key(children={GUID_A: denied("gone")}))]))
+    status = key({"LastUpdateTime": dword(LAST), "Result": {"error": "type mismatch"}})
+    facts = assess(host([root(N, flags=denied(), status=status, details=key(children={GUID_A: denied("gone")}))]))
     assert facts["read_errors"] == [
         {"source": "registry:HKLM\\SOFTWARE\\Sophos\\AutoUpdate\\UpdateStatus\\Result", "error": "type mismatch"},
         {"source": "registry:HKLM\\SOFTWARE\\Sophos\\AutoUpdate\\UpdateStatus\\VolatileFlags",
@@ -258,8 +257,8 @@ def test_health_service_values(value, state, overall):
 def test_health_service_matches_a_listed_service_case_insensitively():
     facts = assess(host([root(N, health=key({"service.sophos mcs agent": dword(1),
                                              "service.Sophos Health Service": dword(0)}))],
-                        services=[svc("Sophos MCS Agent"), svc("Sophos Health Service", status="Paused",
-                                                                 start_type="Manual")]))
+                        services=[svc("Sophos MCS Agent"),
+                                  svc("Sophos Health Service", status="Paused", start_type="Manual")]))
     assert facts["sophos"]["health"]["services"] == {"Sophos MCS Agent": "stopped", "Sophos Health Service": "running"}
     assert facts["sophos"]["health"]["overall"] == "bad"
 
