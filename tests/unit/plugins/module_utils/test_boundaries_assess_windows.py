@@ -264,6 +264,7 @@ def test_health_service_matches_a_listed_service_case_insensitively():
 
 
 @pytest.mark.parametrize("now, state, overall", [
+    ("2026-11-01T02:00:00Z", "starting", "unknown"),
     ("2026-11-01T02:14:59Z", "starting", "unknown"),
     ("2026-11-01T02:15:00Z", "stopped", "bad"),
     ("2026-11-01T01:59:59Z", "stopped", "bad"),
@@ -281,6 +282,7 @@ def after_boot(seconds):
 
 
 @pytest.mark.parametrize("start_type, registry, seconds, state, bad", [
+    ("Automatic", None, 0, "starting", False),
     ("Automatic", None, 599, "starting", False),
     ("Automatic", None, 600, "stopped", True),
     ("AutomaticDelayedStart", None, 899, "starting", False),
@@ -318,6 +320,13 @@ def test_service_status(status, state, bad):
     facts = assess(host(services=[svc("SntpService", status=status, display_name="Sophos Network Threat Protection")]))
     assert facts["sophos"]["health"]["services"] == {"Sophos Network Threat Protection": state}
     assert facts["sophos"]["health"]["overall"] == ("bad" if bad else "unknown")
+
+
+def test_stopped_service_before_the_boot_time_is_stopped():
+    # A clock read before the boot time (skew): no grace.
+    facts = assess(host(services=[svc("Sophos MCS Agent", status="Stopped")], now="2026-11-01T01:59:59Z"))
+    assert facts["sophos"]["health"]["services"] == {"Sophos MCS Agent": "stopped"}
+    assert facts["sophos"]["health"]["overall"] == "bad"
 
 
 def test_service_status_unreadable_is_an_error_not_bad_health():
