@@ -263,6 +263,14 @@ def test_health_service_matches_a_listed_service_case_insensitively():
     assert facts["sophos"]["health"]["overall"] == "bad"
 
 
+def test_health_stopped_keeps_a_listed_starting_service_and_unknown_keeps_a_running_one():
+    facts = assess(host([root(N, health=key({"service.Sophos MCS Agent": dword(1), "service.SntpService": dword(7)}))],
+                        services=[svc("Sophos MCS Agent", status="Stopped"), svc("SntpService")],
+                        now="2026-11-01T02:05:00Z"))
+    assert facts["sophos"]["health"]["services"] == {"Sophos MCS Agent": "starting", "SntpService": "running"}
+    assert facts["sophos"]["health"]["overall"] == "unknown"
+
+
 @pytest.mark.parametrize("now, state, overall", [
     ("2026-11-01T02:00:00Z", "starting", "unknown"),
     ("2026-11-01T02:14:59Z", "starting", "unknown"),
@@ -402,6 +410,12 @@ def test_cbs_and_windows_update_keys():
 
 def test_empty_windows_update_pending_key_is_no_reason():
     assert os_reasons({WU + "\\Services\\Pending": key()}) == {}
+
+
+@pytest.mark.parametrize("pending, count", [(key(subkeys=["{A}"]), 1), (key({"x": dword(0), "y": dword(0)}), 2)])
+def test_windows_update_pending_subkeys_or_values(pending, count):
+    assert os_reasons({WU + "\\Services\\Pending": pending}) == {
+        "windows_update_services_pending": ("WindowsUpdate\\Services\\Pending holds %d entries" % count, False)}
 
 
 @pytest.mark.parametrize("value, detail", [
