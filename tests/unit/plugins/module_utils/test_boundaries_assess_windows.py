@@ -510,3 +510,4 @@ def test_sccm_error_is_named_and_unknown():
     assert facts["read_errors"] == [{"source": "cim:ROOT\\ccm\\ClientSDK:CCM_ClientUtilities.DetermineIfRebootPending",
                                      "error": "Invalid namespace"}]
     assert facts["reboot_required"] is None
+    assert facts["unknown_sources"] == ["cim:ROOT\\ccm\\ClientSDK:CCM_ClientUtilities.DetermineIfRebootPending"]
