@@ -511,3 +511,59 @@ def test_sccm_error_is_named_and_unknown():
                                      "error": "Invalid namespace"}]
     assert facts["reboot_required"] is None
     assert facts["unknown_sources"] == ["cim:ROOT\\ccm\\ClientSDK:CCM_ClientUtilities.DetermineIfRebootPending"]
+
+
+# --------------------------------------------------------------------------- Uninstall entries (install date)
+
+UNINSTALL = "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
+UNINSTALL_WOW = "SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
+ADMIN = "readable by administrators only: connect as an administrator or use become (runas)"
+
+
+def installed_host(uninstall):
+    raw = host([status_root(LastUpdateTime=dword(LAST))])
+    raw["uninstall"] = uninstall
+    return raw
+
+
+def test_uninstall_entries_that_cannot_be_dated_are_named():
+    children = {"A": {"exists": None}, "B": key({"DisplayName": {"error": "denied"}}),
+                "C": key({"DisplayName": text("Sophos Endpoint Agent")}), "D": key({"DisplayName": dword(5)}),
+                "E": key({"DisplayName": text("Sophos X"), "InstallDate": text("2026-11-05")})}
+    facts = assess(installed_host({UNINSTALL: key(children=children), UNINSTALL_WOW: {"exists": None}}))
+    base = "registry:HKLM\\" + UNINSTALL
+    assert facts["read_errors"] == [
+        {"source": base + "\\A", "error": "cannot tell whether the key exists", "hint": ADMIN},
+        {"source": base + "\\B\\DisplayName", "error": "denied", "hint": ADMIN},
+        {"source": base + "\\C", "error": "Sophos Endpoint Agent has no InstallDate value"},
+        {"source": base + "\\E", "error": "Sophos X InstallDate is not a YYYYMMDD date: '2026-11-05'"},
+        {"source": "registry:HKLM\\" + UNINSTALL_WOW, "error": "cannot tell whether the key exists", "hint": ADMIN},
+    ]
+    assert facts["sophos"]["installed_since_boot"] is None
+    assert facts["sophos"]["installed_since_boot_note"] == "no readable InstallDate of a Sophos product"
+    assert facts["unknown_sources"] == [base + "\\A", base + "\\B\\DisplayName", base + "\\E",
+                                        "registry:HKLM\\" + UNINSTALL_WOW]
+
+
+def test_a_missing_uninstall_reading_does_not_stop_the_other_view():
+    children = {"F": key({"DisplayName": text("Sophos Endpoint Agent"), "InstallDate": text("20261110")})}
+    facts = assess(installed_host({UNINSTALL_WOW: key(children=children)}))
+    assert facts["read_errors"] == [{"source": "registry:HKLM\\" + UNINSTALL,
+                                     "error": "no reading of this key in the probe result"}]
+    assert facts["sophos"]["installed_since_boot"] is None
+    assert facts["sophos"]["installed_since_boot_note"] == (
+        "the earliest readable InstallDate 20261110 is not before the last boot, and 1 Sophos entries have no "
+        "readable date")
+
+
+def test_uninstall_not_a_mapping_and_boot_unknown():
+    facts = assess(installed_host(["x"]))
+    assert facts["read_errors"] == [{"source": "probe:uninstall", "error": "expected a mapping of key readings, got list"}]
+    children = {"F": key({"DisplayName": text("Sophos Endpoint Agent"), "InstallDate": text("20261101")})}
+    raw = installed_host({UNINSTALL: key(children=children), UNINSTALL_WOW: {"exists": False}})
+    raw["last_boot"] = None
+    assert assess(raw)["sophos"]["installed_since_boot_note"] == "the last boot time is unknown"
+    raw["last_boot"] = BOOT
+    assert assess(raw)["sophos"]["installed_since_boot_note"] == (
+        "InstallDate 20261101 is the day of the last boot (2026-11-01T02:00:00Z) in the host's local time: a date "
+        "without a time cannot say whether Sophos was installed before or after it")
