@@ -567,3 +567,9 @@ def test_uninstall_not_a_mapping_and_boot_unknown():
     assert assess(raw)["sophos"]["installed_since_boot_note"] == (
         "InstallDate 20261101 is the day of the last boot (2026-11-01T02:00:00Z) in the host's local time: a date "
         "without a time cannot say whether Sophos was installed before or after it")
+
+
+def test_an_error_without_exists_still_hides_what_the_key_may_hold():
+    facts = assess(host(os_keys={CBS + "\\RebootPending": {"error": "denied"}}))
+    assert facts["read_errors"] == [{"source": "registry:HKLM\\" + CBS + "\\RebootPending", "error": "denied"}]
+    assert facts["reboot_required"] is None and facts["unknown_sources"] == ["registry:HKLM\\" + CBS + "\\RebootPending"]
