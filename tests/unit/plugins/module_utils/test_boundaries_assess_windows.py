@@ -573,3 +573,21 @@ def test_an_error_without_exists_still_hides_what_the_key_may_hold():
     facts = assess(host(os_keys={CBS + "\\RebootPending": {"error": "denied"}}))
     assert facts["read_errors"] == [{"source": "registry:HKLM\\" + CBS + "\\RebootPending", "error": "denied"}]
     assert facts["reboot_required"] is None and facts["unknown_sources"] == ["registry:HKLM\\" + CBS + "\\RebootPending"]
+
+
+def test_an_unreadable_first_uninstall_view_does_not_stop_the_other():
+    children = {"F": key({"DisplayName": text("Sophos Endpoint Agent"), "InstallDate": text("20261110")})}
+    facts = assess(installed_host({UNINSTALL: denied(), UNINSTALL_WOW: key(children=children)}))
+    assert facts["read_errors"] == [{"source": "registry:HKLM\\" + UNINSTALL, "error": "Access is denied", "hint": ADMIN}]
+    assert facts["sophos"]["installed_since_boot_note"] == (
+        "the earliest readable InstallDate 20261110 is not before the last boot, and 1 Sophos entries have no "
+        "readable date")
+
+
+def test_installed_since_boot_counts_the_days_to_the_reading():
+    children = {"F": key({"DisplayName": text("Sophos Endpoint Agent"), "InstallDate": text("20261110")})}
+    facts = assess(installed_host({UNINSTALL: {"exists": False}, UNINSTALL_WOW: key(children=children)}))
+    assert facts["sophos"]["installed_since_boot"] is True
+    assert reasons(facts)["sophos_installed_since_boot"]["detail"] == (
+        "Sophos Endpoint Agent InstallDate 20261110 is later than the day of the last boot 2026-11-01T02:00:00Z "
+        "(installed about 17 day(s) before this reading)")
