@@ -13,6 +13,8 @@ Prints the surviving mutants (diffs in ``tests/output/mutation/survivors.txt``) 
 out; every other mutant (survived, no test reached it) counts as not killed.
 """
 import argparse
+import ast
+import fnmatch
 import json
 import os
 import re
@@ -121,6 +123,23 @@ def stage(work, rev=None, keep=False):
                                       also_copy="\n".join("    " + path.replace(os.sep, "/") for path in also)))
 
 
+def warm_up_mutant(work, only):
+    """A cheap mutant to run while mutmut makes the mutants and the test map: one it makes.
+
+    ``_settings.x_flag`` when ``_settings.py`` is mutated, else the first mutant of the first function of
+    the first file ``only`` selects (mutmut refuses a filter that matches no mutant).
+    """
+    sources = os.path.join(work, COLLECTION, SOURCES)
+    chosen = [name for name in sorted(os.listdir(sources)) if name.endswith(".py") and
+              (not only or fnmatch.fnmatch(os.path.join(COLLECTION, SOURCES, name), only))]
+    if not chosen or "_settings.py" in chosen:
+        return "*._settings.x_flag__mutmut_1"
+    with open(os.path.join(sources, chosen[0]), encoding="utf-8") as handle:
+        tree = ast.parse(handle.read())
+    first = next((node.name for node in tree.body if isinstance(node, ast.FunctionDef)), None)
+    return "*.%s.x_%s__mutmut_1" % (chosen[0][:-3], first) if first else "*.%s.*__mutmut_1" % chosen[0][:-3]
+
+
 def results(work):
     """{mutant name: status} from mutmut's per-file records (None: not run)."""
     statuses = {}
@@ -171,7 +190,7 @@ def main():
     with open(log_path, "w", encoding="utf-8") as log:
         if args.sample > 1 or args.survivors:
             # Generate every mutant and the test map, running one cheap mutant; then run the chosen ones.
-            rc = mutmut(work, ["run"] + jobs + ["*._settings.x_flag__mutmut_1"], env, log)
+            rc = mutmut(work, ["run"] + jobs + [warm_up_mutant(work, args.only)], env, log)
             if rc == 0:
                 before = results(work)
                 # A mutant is in the sample by its name alone, so two runs sample the same mutants.

@@ -180,3 +180,11 @@ def test_issue_ids_and_default_texts():
     assert _report.host_row("h", run={"state": "not_run"})["issues"][0]["text"] == "not run yet"
     assert _report.host_row("h", facts={"sophos": {"installed": True, "health": {"overall": "bad"}}})[
         "issues"] == [{"status": "unhealthy", "id": "sophos_health", "text": "Sophos health is bad"}]
+
+
+@pytest.mark.parametrize("status", [["ok"], {"ok": 1}])
+def test_choice_named_a_string_when_not_a_string(status):
+    # A list or a mapping given as a status is not a string: it is named so, not as "not one of the choices".
+    got = row({}, cycle={"status": status})
+    assert got["maintenance"]["status"] is None
+    assert got["data_errors"] == ["sophos_reboot_cycle.status: expected a string, got %r" % (status,)]
