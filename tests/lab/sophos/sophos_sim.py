@@ -442,6 +442,14 @@ def wait_while_held(stage):
         log("post-boot update released at %s" % stage)
 
 
+def run_post_boot_update(sim, started):
+    """The post-boot update once it has started (by its delay or by the unit): its duration, then done."""
+    time.sleep(UPDATE_SECONDS)
+    wait_while_held("finish")
+    with sim:
+        sim.finish_post_boot_update(started)
+
+
 def update_now(sim):
     """sophos-spl-update.service: run this boot's post-boot update now instead of after its delay.
 
@@ -453,10 +461,7 @@ def update_now(sim):
         joined = sim.st["running"] == current
         started = sim.start_update("unit") if sim.update_can_start() else None
     if started:
-        time.sleep(UPDATE_SECONDS)
-        wait_while_held("finish")
-        with sim:
-            sim.finish_post_boot_update(started)
+        run_post_boot_update(sim, started)
         return 0
     if not joined:
         log("update-now: no post-boot update due in this boot: nothing to do")
@@ -514,10 +519,7 @@ def main(argv):
                 # sophos-spl-update.service may have run the update already or be running it.
                 started = sim.start_update("delay") if sim.update_can_start() else None
             if started:
-                time.sleep(UPDATE_SECONDS)
-                wait_while_held("finish")
-                with sim:
-                    sim.finish_post_boot_update(started)
+                run_post_boot_update(sim, started)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while True:
             signal.pause()
