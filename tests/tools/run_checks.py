@@ -1,6 +1,8 @@
 """Run every check of the collection (``make test``) and print what ran.
 
-Each stage's output is shown as it runs and kept under ``tests/output/logs/``; the summary at the end
+Each stage's output is shown as it runs and kept under ``tests/output/logs/``. The stages on lab hosts
+(integration, molecule, compat) run last and beside one another, each in a lab instance of its own; the
+console follows integration and shows each other one's log when it ends. The summary at the end
 gives, per stage, its result, how many tests / rules / files it counted and how long it took. Exit 1
 when any stage failed. ``--only STAGE`` runs one stage (the Makefile's ``make units`` etc.).
 """
@@ -13,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -36,12 +39,19 @@ def tool(name):
     return os.path.join(BIN, name)
 
 
+# A stage that runs beside another keeps its output to its log (shown when it ends), not on the console.
+_BESIDE = threading.local()
+
+
 def run(stage, argv, cwd=ROOT, env=None, echo=True):
     """Run a command, echo its output live, keep it in the stage log; return (rc, text)."""
     os.makedirs(LOGS, exist_ok=True)
-    print("$ %s" % " ".join(argv), flush=True)
+    echo = echo and not getattr(_BESIDE, "quiet", False)
+    if echo:
+        print("$ %s" % " ".join(argv), flush=True)
     lines = []
     with open(os.path.join(LOGS, stage + ".log"), "a", encoding="utf-8") as log:
+        log.write("$ %s\n" % " ".join(argv))
         with subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               stdin=subprocess.DEVNULL, text=True, errors="replace") as proc:
             for line in proc.stdout:
@@ -415,6 +425,47 @@ STAGES = [
 EXTRA = {"bench": stage_bench}
 
 
+# Stages on lab hosts of their own lab instance ("fleetops", "fleetops-long", "fleetops-molecule",
+# "compat"): they mostly wait for hosts to restart, so they run beside one another, after the others.
+LAB_STAGES = ("integration", "molecule", "compat")
+
+
+def run_stage(name, func):
+    """One stage: (name, rc, counts, seconds); a crash is a failed stage."""
+    started = time.monotonic()
+    try:
+        rc, counts = func()
+    except Exception as exc:  # pylint: disable=broad-except
+        print("stage %s crashed: %r" % (name, exc), flush=True)
+        rc, counts = 1, {}
+    return name, rc, counts, time.monotonic() - started
+
+
+def run_beside(stages):
+    """The first stage on the console, the others in threads beside it; their logs shown as each ends."""
+    results = {}
+
+    def worker(name, func):
+        _BESIDE.quiet = True
+        results[name] = run_stage(name, func)
+
+    threads = []
+    for name, func in stages[1:]:
+        print("===== %s (beside %s; output in %s) =====" % (
+            name, stages[0][0], os.path.relpath(os.path.join(LOGS, name + ".log"), ROOT)), flush=True)
+        thread = threading.Thread(target=worker, args=(name, func), name=name)
+        thread.start()
+        threads.append((name, thread))
+    print("\n===== %s =====" % stages[0][0], flush=True)
+    results[stages[0][0]] = run_stage(*stages[0])
+    for name, thread in threads:
+        thread.join()
+        path = os.path.join(LOGS, name + ".log")
+        text = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+        print("\n===== %s (ran beside %s) =====\n%s" % (name, stages[0][0], text), flush=True)
+    return [results[name] for name, _func in stages]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=[stage[0] for stage in STAGES] + list(EXTRA))
@@ -424,14 +475,12 @@ def main():
     shutil.rmtree(LOGS, ignore_errors=True)
     results = []
     for name, func in selected:
-        print("\n===== %s =====" % name, flush=True)
-        started = time.monotonic()
-        try:
-            rc, counts = func()
-        except Exception as exc:  # pylint: disable=broad-except
-            print("stage %s crashed: %r" % (name, exc))
-            rc, counts = 1, {}
-        results.append((name, rc, counts, time.monotonic() - started))
+        if name not in LAB_STAGES:
+            print("\n===== %s =====" % name, flush=True)
+            results.append(run_stage(name, func))
+    lab = [(name, func) for name, func in selected if name in LAB_STAGES]
+    if lab:
+        results.extend(run_beside(lab))
     print("\n===== summary =====")
     for name, rc, counts, seconds in results:
         detail = ", ".join("%s %s" % (value, key) for key, value in counts.items())
