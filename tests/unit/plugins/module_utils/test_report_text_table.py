@@ -1,0 +1,61 @@
+"""The plain-text table at the end of a play, rendered exactly from a small hand-written report."""
+from ansible_collections.fleetops.sophos.plugins.module_utils._report_text import to_lines
+
+ZERO = {"unreachable": 0, "failed": 0, "still_pending": 0, "unhealthy": 0, "alert": 0, "no_data": 0, "unknown": 0,
+        "not_run": 0, "deferred": 0, "pending": 0, "rebooted": 0, "ok": 0}
+
+
+def _host(host, status, issues=(), maintenance=None, reboot_required=None):
+    return {"host": host, "status": status, "issues": list(issues), "maintenance": maintenance,
+            "reboot_required": reboot_required}
+
+
+def _row(host, status, restarts, why):
+    """Columns start at 0, 62, 72 and 82: a 60-character host column, then 8 and 8, two spaces between."""
+    return host + " " * (62 - len(host)) + status + " " * (10 - len(status)) + restarts + " " * (10 - len(restarts)) + why
+
+
+def test_table_exact():
+    report = {
+        "title": u"Nightly\n  restart", "check_mode": True,
+        "summary": {"total": 6, "counts": dict(ZERO, failed=1, deferred=2, pending=1, rebooted=1, ok=1),
+                    "attention": ["db-1", "web-1"]},
+        "hosts": [
+            _host("web-1", "rebooted", [{"text": "restarted 3 time(s)"}, {"text": "second issue"}],
+                  {"restarts": 3, "boots": [{"reasons": [{"id": "os_reboot_required"}, {"id": "sophos_reboot_required"}]},
+                                            {"reasons": [{"id": None}]}]}),
+            _host("db-1", "failed", [{"text": "restart failed"}],
+                  {"restarts": 1, "message": "not shown", "boots": [{"reasons": [{"id": "x"}]}]}),
+            _host("h" * 60, "deferred", maintenance={"restarts": 0, "message": "w" * 100}),
+            _host("d" * 60, "deferred", maintenance={"restarts": 0, "message": "waiting  for\n the\twindow"},
+                  reboot_required=False),
+            _host("x" * 61, "pending", reboot_required=True),
+            _host("ok-1", "ok", reboot_required=False),
+        ],
+    }
+    assert to_lines(report, location=u"/srv/r/\n  sophos-report.{json,html}") == [
+        u"Nightly restart (check run): 6 host(s), failed=1, deferred=2, pending=1, rebooted=1, ok=1; "
+        u"needs attention: db-1, web-1",
+        _row(u"HOST", u"STATUS", u"RESTARTS", u"WHY"),
+        _row(u"web-1", u"rebooted", u"3", u"restarted 3 time(s): os_reboot_required, sophos_reboot_required; "
+                                          u"reason not recorded"),
+        _row(u"db-1", u"failed", u"1", u"restart failed"),
+        _row(u"h" * 60, u"deferred", u"0", u"w" * 100),
+        _row(u"d" * 60, u"deferred", u"0", u"waiting for the window"),
+        _row(u"x" * 59 + u"\u2026", u"pending", u"-", u"-"),
+        _row(u"ok-1", u"ok", u"-", u"no restart pending"),
+        u"report: /srv/r/ sophos-report.{json,html}",
+    ]
+
+
+def test_table_of_an_empty_real_run():
+    report = {"title": u"Sophos restart report", "check_mode": "yes",
+              "summary": {"total": 0, "counts": dict(ZERO), "attention": []}, "hosts": []}
+    assert to_lines(report) == [u"Sophos restart report: 0 host(s), none; needs attention: none",
+                                u"HOST  STATUS  RESTARTS  WHY"]
+
+
+def test_why_cut_after_one_hundred_characters():
+    report = {"title": u"t", "summary": {"total": 1, "counts": dict(ZERO, ok=1), "attention": []},
+              "hosts": [_host("a", "ok", maintenance={"message": "m" * 101})]}
+    assert to_lines(report)[2] == u"a     ok      -         " + u"m" * 99 + u"\u2026"
