@@ -60,9 +60,23 @@ def test_segments_skip_what_has_no_time():
     ]
 
 
+def test_settles_before_the_first_restart_follow_one_another():
+    cycle = {"started": "2026-11-28T02:00:00Z",
+             "boots": [{"restarted_at": "2026-11-28T02:05:00Z", "restart_seconds": 30}],
+             "settles": [{"mode": "poll", "seconds": 40, "ended": "evidence"},
+                         {"mode": "wait", "seconds": 20, "ended": "timeout"},
+                         {"mode": "poll", "seconds": 10, "ended": "evidence"}]}
+    assert segments(cycle) == [
+        _seg("settle", 0, 0, 40, u"settle poll 40s, evidence", "evidence"),
+        _seg("settle", 0, 40, 60, u"settle wait 20s, timeout", "timeout"),
+        _seg("restart", 1, 270, 300, u"restart 1: down 30s"),
+        _seg("settle", 1, 300, 310, u"settle poll 10s, evidence", "evidence"),
+    ]
+
+
 def test_geometry_exact():
     other = {"started": "2026-11-28T02:10:00Z",
-             "boots": [{"restarted_at": "2026-11-28T02:40:00Z", "restart_seconds": 60}], "settles": []}
+             "boots": [{"restarted_at": "2026-11-28T02:40:00Z", "restart_seconds": 61}], "settles": []}
     shape = geometry([{"host": "a", "maintenance": CYCLE}, {"host": "none", "maintenance": None},
                       {"host": "b", "maintenance": other}], width=960.0)
     assert (shape["start"], shape["end"], shape["width"]) == (T0, T0 + 2400, 960.0)
@@ -73,7 +87,7 @@ def test_geometry_exact():
         ("settle", 3, 604.0, 44.0)]
     assert shape["hosts"][0]["bars"][1]["label"] == u"restart 1: down 1m30s (os_reboot_required, ?)"
     assert shape["hosts"][0]["line"] == (0.0, 720.0)
-    assert [(bar["kind"], bar["x"], bar["w"]) for bar in shape["hosts"][1]["bars"]] == [("restart", 936.0, 24.0)]
+    assert [(bar["kind"], bar["x"], bar["w"]) for bar in shape["hosts"][1]["bars"]] == [("restart", 935.6, 24.4)]
     assert shape["hosts"][1]["line"] == (240.0, 960.0)
     assert shape["ticks"] == [(240.0, u"02:10"), (480.0, u"02:20"), (720.0, u"02:30")]
 
