@@ -70,7 +70,8 @@ TABLE = (
     u'<td>0</td><td>\u2013</td>'
     u'<td><a href="sophos-report-20261127T020000Z-cd34-check.json">JSON</a></td></tr>'
     u'<tr data-index="2" data-run="20261126T020000Z-dead" data-check="0">'
-    u'<td></td><td>maint.yml </td><td>0</td><td><span class="small">not JSON: Expecting &#x27;,&#x27; delimiter</span></td>'
+    u'<td></td><td>maint.yml </td><td>0</td>'
+    u'<td><span class="small">not JSON: Expecting &#x27;,&#x27; delimiter</span></td>'
     u'<td><a href="sophos-report-20261126T020000Z-dead.json">JSON</a></td></tr>'
     u'</tbody></table>'
 )

@@ -12,7 +12,8 @@ def _host(host, status, issues=(), maintenance=None, reboot_required=None):
 
 def _row(host, status, restarts, why):
     """Columns start at 0, 62, 72 and 82: a 60-character host column, then 8 and 8, two spaces between."""
-    return host + " " * (62 - len(host)) + status + " " * (10 - len(status)) + restarts + " " * (10 - len(restarts)) + why
+    return (host + " " * (62 - len(host)) + status + " " * (10 - len(status))
+            + restarts + " " * (10 - len(restarts)) + why)
 
 
 def test_table_exact():
@@ -22,8 +23,9 @@ def test_table_exact():
                     "attention": ["db-1", "web-1"]},
         "hosts": [
             _host("web-1", "rebooted", [{"text": "restarted 3 time(s)"}, {"text": "second issue"}],
-                  {"restarts": 3, "boots": [{"reasons": [{"id": "os_reboot_required"}, {"id": "sophos_reboot_required"}]},
-                                            {"reasons": [{"id": None}]}]}),
+                  {"restarts": 3,
+                   "boots": [{"reasons": [{"id": "os_reboot_required"}, {"id": "sophos_reboot_required"}]},
+                             {"reasons": [{"id": None}]}]}),
             _host("db-1", "failed", [{"text": "restart failed"}],
                   {"restarts": 1, "message": "not shown", "boots": [{"reasons": [{"id": "x"}]}]}),
             _host("h" * 60, "deferred", maintenance={"restarts": 0, "message": "w" * 100}),
