@@ -141,7 +141,8 @@ class Script:
         self.sent = []
 
     def __call__(self, method, url, headers, data, timeout, validate_certs, ca_path):
-        self.sent.append({"method": method, "url": url, "headers": headers, "data": data})
+        self.sent.append({"method": method, "url": url, "headers": headers, "data": data, "timeout": timeout,
+                          "validate_certs": validate_certs, "ca_path": ca_path})
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
@@ -265,3 +266,303 @@ def test_awx_credential_type_injects_what_the_plugins_read():
         source = json.load(handle)
     assert source["source_path"].endswith("sophos_central.yml")
     assert os.path.isfile(os.path.join(root, source["source_path"]))
+
+
+# --------------------------------------------------------------------------- pure pieces: every edge
+
+def test_describe_error_orders_the_fields_and_names_one_request_id():
+    body = {"message": "m", "errorCode": "c", "error": "e", "trackingId": "t", "correlationId": "c2",
+            "requestId": "r"}
+    assert central.describe_error(body) == "error=e, errorCode=c, message=m, requestId=r"
+    assert central.describe_error({"correlationId": "c2", "trackingId": "t"}) == "correlationId=c2"
+    assert central.describe_error({"trackingId": "t"}) == "trackingId=t"
+    assert central.describe_error({"error": "", "message": 5, "requestId": "", "correlationId": "c3"}) \
+        == "correlationId=c3"
+    assert central.describe_error({"error": ["x"], "requestId": 7}) == ""
+    assert central.describe_error(["error"]) == ""
+    assert central.describe_error(None) == ""
+
+
+def test_central_error_text_status_and_body():
+    error = central.CentralError("whoami", "GET x failed", status=500, body={"error": "e", "requestId": "r"})
+    assert str(error) == "Sophos Central whoami: GET x failed (HTTP 500): error=e, requestId=r"
+    assert (error.call, error.status, error.body) == ("whoami", 500, {"error": "e", "requestId": "r"})
+    plain = central.CentralError("token", "no token", body=["not", "a", "dict"])
+    assert str(plain) == "Sophos Central token: no token" and plain.status is None and plain.body == {}
+    assert str(central.CentralError("x", "m", status=0)) == "Sophos Central x: m (HTTP 0)"
+
+
+def test_check_options_exact_messages():
+    assert central.check_options(good_options(client_id=None, client_secret="")) == [
+        "client_id is required (option client_id or environment variable SOPHOS_CENTRAL_CLIENT_ID)",
+        "client_secret is required (option client_secret or environment variable SOPHOS_CENTRAL_CLIENT_SECRET)"]
+    assert central.check_options(good_options(identity_url=None, global_url="https://")) == [
+        "identity_url must be an http(s) URL such as https://id.sophos.com, got None",
+        "global_url must be an http(s) URL such as https://api.central.sophos.com, got 'https://'"]
+    assert central.check_options(good_options(global_url=7)) == [
+        "global_url must be an http(s) URL such as https://api.central.sophos.com, got 7"]
+    assert central.check_options(good_options(timeout=True)) == [
+        "timeout must be a positive number of seconds, got True"]
+    assert central.check_options(good_options(timeout=-1)) == ["timeout must be a positive number of seconds, got -1"]
+    assert central.check_options(good_options(timeout="30")) == [
+        "timeout must be a positive number of seconds, got '30'"]
+    assert central.check_options(good_options(page_size=501)) == [
+        "page_size must be between 1 and 500 (Central's maximum for endpoints), got 501"]
+    assert central.check_options(good_options(page_size=True)) == [
+        "page_size must be between 1 and 500 (Central's maximum for endpoints), got True"]
+    assert central.check_options(good_options(page_size="50")) == [
+        "page_size must be between 1 and 500 (Central's maximum for endpoints), got '50'"]
+    assert central.check_options(good_options(endpoint_type="laptop")) == [
+        "endpoint_type must be one of server, computer, all, got 'laptop'"]
+
+
+@pytest.mark.parametrize("extra", [
+    {"identity_url": "http://127.0.0.1:8443", "global_url": "https://api.example/"},
+    {"timeout": 0.5}, {"timeout": 1}, {"page_size": 1}, {"page_size": 500},
+    {"endpoint_type": "all"}, {"endpoint_type": "computer"},
+])
+def test_check_options_accepts_the_edges(extra):
+    assert central.check_options(good_options(**extra)) == []
+
+
+def test_check_options_defaults_page_size_and_endpoint_type_when_absent():
+    options = good_options()
+    del options["page_size"], options["endpoint_type"]
+    assert central.check_options(options) == []
+
+
+def test_next_key_odd_pages():
+    assert central.next_key(["nextKey"], None) is None
+    assert central.next_key({}, None) is None
+    assert central.next_key({"nextKey": 5}, None) is None
+    assert central.next_key({"nextKey": "k1"}, None) == "k1"
+
+
+def test_next_page_number_edges():
+    assert central.next_page_number({"current": 2, "total": 3}, 1) == 3   # Central's page counts, not ours
+    assert central.next_page_number({"total": 3}, 2) == 3                 # no current: the page asked for
+    assert central.next_page_number({"current": 2, "total": 2}, 2) is None
+    assert central.next_page_number({"current": 4, "total": 3}, 4) is None
+    assert central.next_page_number({"current": "1", "total": 3}, 1) is None
+    assert central.next_page_number({"current": 1, "total": "3"}, 1) is None
+    assert central.next_page_number(["current"], 1) is None
+    assert central.next_page_number(None, 1) is None
+
+
+def test_short_name():
+    assert central.short_name("  Web1.Example.COM ") == "web1"
+    assert central.short_name("WIN-CEAESQ7V08E") == "win-ceaesq7v08e"
+    assert central.short_name("") == "" and central.short_name(None) == "" and central.short_name(5) == ""
+
+
+def test_match_names_dedupes_keeps_order_and_skips_junk():
+    first, again = endpoint(id="e1", hostname="web1"), endpoint(id="e1", hostname="WEB1", type="copy")
+    items = ["web1", None, first, endpoint(id="e5", hostname=None), again, endpoint(id="e2", hostname="Web1.lan")]
+    found = central.match_names(["web1", ""], items)
+    assert found["web1"] == [first, items[-1]]
+    assert found[""] == []       # an empty name matches nothing, not the endpoints without a hostname
+
+
+@pytest.mark.parametrize("kind, expected", [
+    ("Event::Endpoint::VirtualisationCertificateRenewal", False),
+    ("event::endpoint::restartneeded", True),
+    ("Event::Endpoint::RebootRecommended", False),
+    ("Event::Endpoint::RequiredReboot", False),
+    (7, False),
+])
+def test_restart_alert_classification_edges(kind, expected):
+    assert central.is_restart_alert({"type": kind}) is expected
+
+
+def test_restart_alert_classification_of_junk():
+    assert central.is_restart_alert(["Event::Endpoint::UpdateRebootUrgentlyRequired"]) is False
+    assert central.is_restart_alert(None) is False
+
+
+def test_alert_endpoint_id():
+    assert central.alert_endpoint_id({"managedAgent": {"id": "e1"}}) == "e1"
+    assert central.alert_endpoint_id({"managedAgent": {"id": ""}}) is None
+    assert central.alert_endpoint_id({"managedAgent": {"id": 12}}) is None
+    assert central.alert_endpoint_id({"managedAgent": "e1"}) is None
+    assert central.alert_endpoint_id({}) is None
+    assert central.alert_endpoint_id(["managedAgent"]) is None
+
+
+def test_iso_utc():
+    assert central.iso_utc("2021-02-12T15:04:53.780") == "2021-02-12T15:04:53Z"
+    assert central.iso_utc("2020-11-04T09:31:17.546Z") == "2020-11-04T09:31:17Z"
+    assert central.iso_utc("2020-11-04T10:31:17+01:00") == "2020-11-04T09:31:17Z"
+    assert central.iso_utc("last week") is None and central.iso_utc(None) is None
+
+
+REBOOT = "Event::Endpoint::UpdateRebootRequired"
+
+
+def test_restart_alert_oldest_first_then_undated():
+    newer = alert(REBOOT, raised="2025-11-20T08:00:00Z", id="newer")
+    older = alert(REBOOT, raised="2025-10-01T08:00:00Z", id="older")
+    undated = alert(REBOOT, raised="soon", id="undated")
+    other = alert("Event::Endpoint::OutOfDate", raised="2025-01-01T08:00:00Z", id="other")
+    assert central.restart_alert([undated, other, newer, older], NOW) == {
+        "id": "older", "type": REBOOT, "severity": "medium", "raised_at": "2025-10-01T08:00:00Z",
+        "pending_days": 61}
+    assert central.restart_alert([undated, newer], NOW)["id"] == "newer"
+    assert central.restart_alert([other], NOW) is None and central.restart_alert([], NOW) is None
+
+
+def test_restart_alert_epoch_zero_is_a_time_not_a_missing_one():
+    at_zero = alert(REBOOT, raised="1970-01-01T00:00:00Z", id="zero")
+    half = alert(REBOOT, raised="1970-01-01T00:00:00.500Z", id="half")
+    assert central.restart_alert([half, at_zero], NOW)["id"] == "zero"
+    assert central.restart_alert([at_zero], 0.0)["raised_at"] == "1970-01-01T00:00:00Z"
+
+
+@pytest.mark.parametrize("age, days", [(0, 0), (86399, 0), (86400, 1), (86401, 1), (14 * 86400 - 1, 13),
+                                       (14 * 86400, 14), (-3600, 0)])
+def test_restart_alert_pending_days_edges(age, days):
+    raised = alert(REBOOT, raised="2025-11-01T00:00:00Z")
+    start = 1761955200.0  # 2025-11-01T00:00:00Z
+    assert central.restart_alert([raised], start + age)["pending_days"] == days
+
+
+def test_restart_alert_without_now_has_no_age():
+    shown = central.restart_alert([alert(REBOOT, raised="2025-11-01T00:00:00Z")], None)
+    assert shown["raised_at"] == "2025-11-01T00:00:00Z" and shown["pending_days"] is None
+
+
+def test_shape_endpoint_skips_odd_services_and_addresses():
+    odd = endpoint(health={"overall": "suspicious", "services": {"serviceDetails": [
+        "Sophos MCS Agent", {"status": "running"}, {"name": 5, "status": "x"}, {"name": "Sophos Clean", "status": None}]}},
+        ipv4Addresses=["10.0.0.1", 10, None], os="windows", tenant="t1")
+    shaped = central.shape_endpoint(odd, [], NOW)
+    assert shaped["health"] == {"overall": "suspicious", "services": {"Sophos Clean": None}}
+    assert shaped["ipv4_addresses"] == ["10.0.0.1"]
+    assert shaped["os"] == {"platform": None, "name": None, "is_server": None, "build": None}
+    assert shaped["tenant_id"] is None and shaped["restart_alert"] is None
+    assert central.shape_endpoint(endpoint(ipv4Addresses="10.0.0.1"), [], NOW)["ipv4_addresses"] == []
+    assert central.shape_endpoint(endpoint(online=False), [], NOW)["online"] is False
+
+
+def test_orphan_warning_exact_text():
+    orphans = [alert("Event::Other::B", agent=None), alert("Event::Other::A", agent=None),
+               alert("Event::Other::B", agent=None), {"id": "no-type"}]
+    assert central.orphan_warning(orphans) == (
+        "4 Sophos Central alert(s) name no endpoint (no managedAgent.id) and are left out of the hosts: "
+        "Event::Other::A, Event::Other::B, None")
+
+
+def test_alerts_by_endpoint_keeps_order_per_endpoint():
+    one, two, lost = alert("A", agent="e1"), alert("B", agent="e1"), alert("C", agent=None)
+    assert central.alerts_by_endpoint([one, lost, two]) == ({"e1": [one, two]}, [lost])
+
+
+def test_groups_of_every_group_and_missing_keys():
+    assert central.groups_of({"restart_alert": {"id": "a"}, "health": {"overall": "bad"}, "online": False}) == [
+        "sophos_central_restart_alert", "sophos_central_health_bad", "sophos_central_offline"]
+    assert central.groups_of({"online": False}) == ["sophos_central_offline"]
+    assert central.groups_of({"online": None, "health": {"overall": "suspicious"}, "restart_alert": None}) == []
+
+
+def test_resolved_sorts_single_missing_and_several():
+    t1, t2 = {"id": "t1"}, {"id": "t2"}
+    found = {"web1": [(t1, {"id": "e1", "hostname": "WEB1"})], "db1": [],
+             "app": [(t1, {"id": "e2", "hostname": "APP"}), (t2, {"id": "e3", "hostname": "app"})]}
+    single, missing, several = central.resolved(found)
+    assert single == {"web1": (t1, {"id": "e1", "hostname": "WEB1"})}
+    assert missing == ["db1"]
+    assert several == {"app": [{"id": "e2", "hostname": "APP", "tenant_id": "t1"},
+                               {"id": "e3", "hostname": "app", "tenant_id": "t2"}]}
+
+
+def test_check_api_host_loopback_http_only():
+    for host in ("http://127.0.0.1:9000", "http://localhost:9000/", "https://api-eu01.central.sophos.com"):
+        central.check_api_host({"id": "t", "name": "T", "api_host": host})
+    for host, shown in (("http://10.0.0.1", "'http://10.0.0.1'"), ("http://localhost.evil.example", None),
+                        ("ftp://127.0.0.1", None), ("", "''"), (None, "None")):
+        with pytest.raises(central.CentralError) as caught:
+            central.check_api_host({"id": "t9", "name": "Nine", "api_host": host})
+        if shown:
+            assert str(caught.value) == "Sophos Central tenants: tenant Nine (t9) has no https apiHost: " + shown
+    with pytest.raises(central.CentralError, match=r"^Sophos Central tenants: tenant None \(None\) has no https"):
+        central.check_api_host({})
+
+
+def test_controller_options_given_then_environment_then_defaults():
+    environ = {"SOPHOS_CENTRAL_CLIENT_ID": "env-id", "SOPHOS_CENTRAL_CLIENT_SECRET": "env-secret",
+               "SOPHOS_CENTRAL_GLOBAL_URL": "https://env-global.example", "SOPHOS_CENTRAL_IDENTITY_URL": ""}
+    assert central.controller_options({"client_id": "opt-id", "client_secret": "", "timeout": None,
+                                       "tenant_ids": ["t1"]}, environ) == {
+        "client_id": "opt-id", "client_secret": "env-secret", "global_url": "https://env-global.example",
+        "identity_url": "https://id.sophos.com", "validate_certs": True, "timeout": 30, "tenant_ids": ["t1"]}
+    assert central.controller_options(None, {}) == {
+        "identity_url": "https://id.sophos.com", "global_url": "https://api.central.sophos.com",
+        "validate_certs": True, "timeout": 30}
+    assert central.controller_options({"validate_certs": False, "timeout": 5}, {})["validate_certs"] is False
+
+
+def test_has_credentials():
+    assert central.has_credentials({"client_id": "a", "client_secret": "b"}) is True
+    assert central.has_credentials({"client_id": "a", "client_secret": ""}) is False
+    assert central.has_credentials({"client_secret": "b"}) is False
+
+
+def test_client_from_builds_the_client_or_names_the_options():
+    warnings = []
+    made = central.client_from({"client_id": "id", "client_secret": "s3cret", "identity_url": "https://id.example/",
+                                "global_url": "https://api.example", "validate_certs": False,
+                                "ca_path": "/etc/ca.pem", "timeout": 12}, warn=warnings.append)
+    assert (made.identity_url, made.global_url, made.validate_certs, made.ca_path, made.timeout) == (
+        "https://id.example", "https://api.example", False, "/etc/ca.pem", 12)
+    made.warn("w")
+    assert warnings == ["w"]
+    assert central.client_from(central.controller_options({"client_id": "i", "client_secret": "s"}, {})).ca_path is None
+    with pytest.raises(central.CentralError) as caught:
+        central.client_from({"client_id": "id", "client_secret": "s3cret", "identity_url": "x",
+                             "global_url": "https://api.example", "validate_certs": True, "timeout": 0})
+    assert str(caught.value) == ("Sophos Central options: identity_url must be an http(s) URL such as "
+                                 "https://id.sophos.com, got 'x'; timeout must be a positive number of seconds, got 0")
+    assert "s3cret" not in str(caught.value)
+
+
+class Module:
+    """What module_client() uses of an AnsibleModule."""
+
+    def __init__(self, **params):
+        self.params = dict(client_id="id", client_secret="s3cret", identity_url="https://id.example",
+                           global_url="https://api.example", validate_certs=True, ca_path=None, tenant_ids=None,
+                           timeout=30, hostnames=[], ids=[])
+        self.params.update(params)
+        self.warnings = []
+
+    def fail_json(self, **result):
+        raise AssertionError(result)
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+
+def test_module_client_from_checked_parameters():
+    module = Module(hostnames=["web1"], ca_path="/ca.pem", timeout=9, validate_certs=False)
+    made = central.module_client(module)
+    assert (made.identity_url, made.global_url, made.validate_certs, made.ca_path, made.timeout) == (
+        "https://id.example", "https://api.example", False, "/ca.pem", 9)
+    made.warn("careful")
+    assert module.warnings == ["careful"]
+    assert central.module_client(Module(ids=["e1"])).global_url == "https://api.example"
+
+
+def test_module_client_fails_naming_every_problem():
+    with pytest.raises(AssertionError) as caught:
+        central.module_client(Module(client_secret=None, timeout=0))
+    assert caught.value.args[0] == {"msg": (
+        "client_secret is required (option client_secret or environment variable SOPHOS_CENTRAL_CLIENT_SECRET); "
+        "timeout must be a positive number of seconds, got 0; hostnames or ids: give at least one")}
+    with pytest.raises(AssertionError) as caught:
+        central.module_client(Module())
+    assert caught.value.args[0] == {"msg": "hostnames or ids: give at least one"}
+
+
+def test_origin_and_path_drop_what_they_should():
+    assert central._origin("https://user@eu.example:8443/endpoint/v1/endpoints?x=1") == "https://user@eu.example:8443"
+    assert central._path("https://eu.example:8443/endpoint/v1/endpoints?pageSize=5#f") \
+        == "https://eu.example:8443/endpoint/v1/endpoints"
