@@ -566,3 +566,305 @@ def test_origin_and_path_drop_what_they_should():
     assert central._origin("https://user@eu.example:8443/endpoint/v1/endpoints?x=1") == "https://user@eu.example:8443"
     assert central._path("https://eu.example:8443/endpoint/v1/endpoints?pageSize=5#f") \
         == "https://eu.example:8443/endpoint/v1/endpoints"
+
+
+# --------------------------------------------------------------------------- the client over a scripted transport
+
+TOKEN_URL = "https://id.example/api/v2/oauth2/token"
+TOKEN_BODY = "grant_type=client_credentials&client_id=id&client_secret=s3cret&scope=token"
+TENANT = {"id": "t1", "name": "One", "api_host": "https://eu.example/"}
+
+
+def test_token_request_exactly_and_cached_until_renewal():
+    script = Script([TOKEN, WHO])
+    made, _sleeps = client(script)
+    assert made.token() == "tok-1" and made.token() == "tok-1"
+    assert script.sent == [{"method": "POST", "url": TOKEN_URL, "data": TOKEN_BODY, "timeout": 30,
+                            "validate_certs": True, "ca_path": None,
+                            "headers": {"Content-Type": "application/x-www-form-urlencoded"}}]
+    made.whoami()
+    assert made.requests == {"token": 1, "whoami": 1}
+
+
+@pytest.mark.parametrize("lifetime, age, renewed", [
+    (3600, 3479.5, False), (3600, 3480, True), (3600, 3481, True),   # 3600 s - 120 s
+    (600, 539.5, False), (600, 540, True),                            # short token: a tenth of its life
+    (1200, 1079.5, False), (1200, 1080, True),                        # 120 s is exactly a tenth
+])
+def test_token_renewal_edges(lifetime, age, renewed):
+    now = [NOW]
+    first = (200, {}, {"access_token": "tok-1", "expires_in": lifetime})
+    script = Script([first, TOKEN2])
+    made, _sleeps = client(script, clock=lambda: now[0])
+    made.token()
+    now[0] = NOW + age
+    assert made.token() == ("tok-2" if renewed else "tok-1")
+    assert len(script.sent) == (2 if renewed else 1)
+
+
+@pytest.mark.parametrize("lifetime", [None, 0, -5, "600"])
+def test_token_lifetime_not_understood_is_an_hour(lifetime):
+    now = [NOW]
+    body = {"access_token": "tok-1"}
+    if lifetime is not None:
+        body["expires_in"] = lifetime
+    script = Script([(200, {}, body), TOKEN2])
+    made, _sleeps = client(script, clock=lambda: now[0])
+    made.token()
+    now[0] = NOW + 3479.5
+    assert made.token() == "tok-1"
+    now[0] = NOW + 3480
+    assert made.token() == "tok-2"
+
+
+@pytest.mark.parametrize("answer", [
+    (200, {}, {"token_type": "bearer"}), (200, {}, {"access_token": ""}), (200, {}, {"access_token": 5}),
+    (200, {}, ["access_token"]), (200, {}, b"<html>"), (201, {}, b""),
+])
+def test_token_answer_without_access_token(answer):
+    made, _sleeps = client(Script([answer]))
+    with pytest.raises(central.CentralError) as caught:
+        made.token()
+    assert str(caught.value) == "Sophos Central token: the identity service answered without an access_token"
+
+
+def test_token_request_is_not_renewed_on_a_401_and_never_shows_the_secret():
+    body = {"errorCode": "oauth.invalid_client_secret", "message": "Unauthorized s3cret", "trackingId": "tr-9"}
+    script = Script([(401, {}, body)])
+    made, _sleeps = client(script)
+    with pytest.raises(central.CentralError) as caught:
+        made.token()
+    assert str(caught.value) == (
+        "Sophos Central token: POST https://id.example/api/v2/oauth2/token failed (HTTP 401): "
+        "errorCode=oauth.invalid_client_secret, message=Unauthorized ********, trackingId=tr-9")
+    assert caught.value.body["message"] == "Unauthorized ********" and caught.value.status == 401
+    assert len(script.sent) == 1
+
+
+def test_whoami_call_is_cached_and_sends_bearer_and_accept():
+    script = Script([TOKEN, WHO])
+    made, _sleeps = client(script)
+    made.global_url = "https://api.example"
+    assert made.whoami() is made.whoami()
+    assert script.sent[1] == {"method": "GET", "url": "https://api.example/whoami/v1", "data": None, "timeout": 30,
+                              "validate_certs": True, "ca_path": None,
+                              "headers": {"Accept": "application/json", "Authorization": "Bearer tok-1"}}
+    assert len(script.sent) == 2
+
+
+def test_urls_lose_their_trailing_slash():
+    made = central.Client("id", "s", "https://id.example/", "https://api.example//")
+    assert (made.identity_url, made.global_url) == ("https://id.example", "https://api.example")
+
+
+@pytest.mark.parametrize("who, shown", [
+    ({"id": "x", "idType": "user"}, "'user'"), ({"idType": "tenant"}, "'tenant'"), ({"id": ""}, "None"),
+])
+def test_whoami_unexpected_answer(who, shown):
+    made, _sleeps = client(Script([TOKEN, (200, {}, who)]))
+    with pytest.raises(central.CentralError) as caught:
+        made.whoami()
+    assert str(caught.value) == "Sophos Central whoami: unexpected answer: idType=" + shown
+
+
+@pytest.mark.parametrize("kind", ["partner", "organization"])
+def test_whoami_accepts_partner_and_organization(kind):
+    made, _sleeps = client(Script([TOKEN, (200, {}, {"id": "p1", "idType": kind})]))
+    assert made.whoami()["idType"] == kind
+
+
+def test_call_builds_query_headers_and_json_body():
+    script = Script([TOKEN, (201, {}, {"id": "u1"})])
+    made, _sleeps = client(script)
+    answer = made.call("x", "POST", "https://eu.example/x", {"X-Tenant-ID": "t1"},
+                       {"a": 1, "skip": None, "b": "x y,z"}, body={"k": [1]})
+    assert answer == {"id": "u1"}
+    sent = script.sent[1]
+    assert sent["url"] == "https://eu.example/x?a=1&b=x+y%2Cz" and sent["data"] == '{"k": [1]}'
+    assert sent["headers"] == {"X-Tenant-ID": "t1", "Accept": "application/json", "Content-Type": "application/json",
+                               "Authorization": "Bearer tok-1"}
+    script = Script([TOKEN, (200, {}, {})])
+    made, _sleeps = client(script)
+    made.call("x", "GET", "https://eu.example/x", params={})
+    assert script.sent[1]["url"] == "https://eu.example/x"
+
+
+@pytest.mark.parametrize("body", [[{"id": 1}], b"", b"not json", b"\xff\xfe"])
+def test_call_answer_that_is_not_an_object(body):
+    made, _sleeps = client(Script([TOKEN, (200, {}, body)]))
+    with pytest.raises(central.CentralError) as caught:
+        made.call("alerts", "GET", "https://eu.example/common/v1/alerts", params={"pageSize": 100})
+    assert str(caught.value) == ("Sophos Central alerts: GET https://eu.example/common/v1/alerts answered "
+                                 "something that is not a JSON object")
+
+
+@pytest.mark.parametrize("status", [200, 201, 204, 299])
+def test_every_2xx_is_an_answer(status):
+    made, _sleeps = client(Script([TOKEN, (status, {}, {"ok": 1})]))
+    assert made.call("x", "GET", "https://eu.example/x") == {"ok": 1}
+
+
+@pytest.mark.parametrize("status", [199, 300, 302, 400, 404, 499])
+def test_other_statuses_fail_at_once(status):
+    script = Script([TOKEN, (status, {}, {"error": "e%d" % status, "requestId": "r-1"})])
+    made, sleeps = client(script)
+    with pytest.raises(central.CentralError) as caught:
+        made.call("endpoints", "GET", "https://eu.example/endpoint/v1/endpoints", params={"view": "full"})
+    assert str(caught.value) == ("Sophos Central endpoints: GET https://eu.example/endpoint/v1/endpoints failed "
+                                 "(HTTP %d): error=e%d, requestId=r-1" % (status, status))
+    assert type(caught.value) is central.CentralError and caught.value.call == "endpoints"
+    assert sleeps == [] and len(script.sent) == 2
+
+
+@pytest.mark.parametrize("status", [429, 500, 501, 502, 503, 504, 599])
+def test_retryable_statuses_are_retried_three_times(status):
+    script = Script([TOKEN] + [(status, {}, b"<html>busy</html>")] * 4)
+    made, sleeps = client(script)
+    with pytest.raises(central.CentralError) as caught:
+        made.call("alerts", "GET", "https://eu.example/common/v1/alerts?pageSize=100")
+    assert str(caught.value) == ("Sophos Central alerts: GET https://eu.example/common/v1/alerts failed after "
+                                 "4 attempts (HTTP %d)" % status)
+    assert sleeps == [1.0, 2.0, 4.0] and made.requests == {"token": 1, "alerts": 4}
+    assert caught.value.body == {}
+
+
+def test_retries_can_be_turned_off():
+    script = Script([TOKEN, (503, {}, {"error": "busy"})])
+    made = central.Client("id", "s3cret", "https://id.example", "https://api.example", transport=script,
+                          clock=lambda: NOW, sleep=pytest.fail, retries=0)
+    with pytest.raises(central.CentralError) as caught:
+        made.call("x", "GET", "https://eu.example/x")
+    assert str(caught.value) == "Sophos Central x: GET https://eu.example/x failed (HTTP 503): error=busy"
+
+
+def test_a_retry_that_succeeds_returns_the_answer():
+    script = Script([TOKEN, (502, {}, {}), (200, {}, {"items": [1]})])
+    made, sleeps = client(script)
+    assert made.call("x", "GET", "https://eu.example/x") == {"items": [1]}
+    assert sleeps == [1.0] and script.sent[2]["headers"]["Authorization"] == "Bearer tok-1"
+
+
+@pytest.mark.parametrize("header, delay", [
+    ("7", 7.0), ("0", 0.0), ("-5", 0.0), ("2.5", 2.5), ("60", 60.0), ("61", 60.0), ("3600", 60.0),
+    ("Wed, 21 Oct 2015 07:28:00 GMT", 1.0), ("", 1.0),
+])
+def test_retry_after_of_a_429_capped_at_a_minute(header, delay):
+    script = Script([TOKEN, (429, {"Retry-After": header}, {}), (200, {}, {})])
+    made, sleeps = client(script)
+    made.call("x", "GET", "https://eu.example/x")
+    assert sleeps == [delay]
+
+
+def test_retry_after_without_a_header_mapping_backs_off():
+    class Headers:
+        """Headers that cannot be asked for one value."""
+
+    script = Script([TOKEN, (429, Headers(), {}), (429, None, {}), (200, {}, {})])
+    made, sleeps = client(script)
+    made.call("x", "GET", "https://eu.example/x")
+    assert sleeps == [1.0, 2.0]
+
+
+def test_retry_after_of_a_5xx_is_not_what_the_wait_follows():
+    script = Script([TOKEN, (503, {"Retry-After": "30"}, {}), (200, {}, {})])
+    made, sleeps = client(script)
+    made.call("x", "GET", "https://eu.example/x")
+    assert sleeps == [1.0]
+
+
+def test_401_on_a_data_call_renews_the_token_even_before_it_expires():
+    script = Script([TOKEN, (401, {}, {}), TOKEN2, (200, {}, {"ok": 1})])
+    made, sleeps = client(script)
+    assert made.call("x", "GET", "https://eu.example/x") == {"ok": 1}
+    assert [s["url"] for s in script.sent] == [TOKEN_URL, "https://eu.example/x", TOKEN_URL, "https://eu.example/x"]
+    assert made.token() == "tok-2" and sleeps == [] and made.requests == {"token": 2, "x": 2}
+
+
+def test_a_second_401_is_the_error_without_retries():
+    script = Script([TOKEN, (401, {}, {}), TOKEN2, (401, {}, {"error": "Unauthorized", "requestId": "r-1"})])
+    made, sleeps = client(script)
+    with pytest.raises(central.CentralError) as caught:
+        made.call("x", "GET", "https://eu.example/x")
+    assert str(caught.value) == "Sophos Central x: GET https://eu.example/x failed (HTTP 401): error=Unauthorized, " \
+                                "requestId=r-1"
+    assert sleeps == [] and len(script.sent) == 4
+
+
+def test_403_of_a_tenant_call_is_tenant_forbidden_other_403s_are_errors():
+    body = {"error": "forbidden", "message": "Forbidden", "requestId": "r-403"}
+    made, _sleeps = client(Script([TOKEN, (403, {}, body)]))
+    with pytest.raises(central.TenantForbidden) as caught:
+        made.call("alerts", "GET", "https://eu.example/common/v1/alerts", {"X-Tenant-ID": "t1"})
+    assert str(caught.value) == ("Sophos Central alerts: GET https://eu.example/common/v1/alerts failed (HTTP 403): "
+                                 "error=forbidden, message=Forbidden, requestId=r-403")
+    made, _sleeps = client(Script([TOKEN, (403, {}, body)]))
+    with pytest.raises(central.CentralError) as caught:
+        made.call("partner tenants", "GET", "https://api.example/partner/v1/tenants", {"X-Partner-ID": "p1"})
+    assert type(caught.value) is central.CentralError
+    made, _sleeps = client(Script([TOKEN, (404, {}, body)]))
+    with pytest.raises(central.CentralError) as caught:
+        made.call("alerts", "GET", "https://eu.example/common/v1/alerts", {"X-Tenant-ID": "t1"})
+    assert type(caught.value) is central.CentralError
+
+
+def test_error_bodies_are_scrubbed_of_the_secret_and_the_token():
+    body = {"error": "bad", "message": "token tok-1 with s3cret", "requestId": "r-7", "code": 12}
+    made, _sleeps = client(Script([TOKEN, (400, {}, body)]))
+    with pytest.raises(central.CentralError) as caught:
+        made.call("x", "GET", "https://eu.example/x")
+    assert caught.value.body == {"error": "bad", "message": "token ******** with ********", "requestId": "r-7",
+                                 "code": 12}
+    assert "tok-1" not in str(caught.value) and "s3cret" not in str(caught.value)
+
+
+def test_timeouts_are_retried_and_named():
+    import socket
+    script = Script([TOKEN, socket.timeout("t"), TimeoutError(), central.URLError(socket.timeout()),
+                     central.URLError("The read operation timed out")])
+    made, sleeps = client(script)
+    with pytest.raises(central.CentralError) as caught:
+        made.call("whoami", "GET", "https://api.example/whoami/v1?x=1")
+    assert str(caught.value) == "Sophos Central whoami: GET https://api.example timed out after 30s (after 4 attempts)"
+    assert sleeps == [1.0, 2.0, 4.0]
+
+
+def test_a_timeout_then_an_answer():
+    import socket
+    script = Script([TOKEN, socket.timeout("t"), (200, {}, {"ok": 1})])
+    made, sleeps = client(script)
+    made.timeout = 2.5
+    assert made.call("x", "GET", "https://eu.example/x") == {"ok": 1}
+    assert sleeps == [1.0] and script.sent[1]["timeout"] == 2.5
+
+
+@pytest.mark.parametrize("failure, shown", [
+    (central.URLError(ConnectionRefusedError(111, "Connection refused")), "[Errno 111] Connection refused"),
+    (central.URLError("certificate verify failed for s3cret"), "certificate verify failed for ********"),
+    (OSError("network unreachable tok-1"), "network unreachable ********"),
+    (ValueError("bad url"), "bad url"),
+    (central.UrlsConnectionError("proxy refused"), "proxy refused"),
+])
+def test_connection_failures_are_final_and_scrubbed(failure, shown):
+    script = Script([TOKEN, failure])
+    made, sleeps = client(script)
+    made.token()
+    with pytest.raises(central.CentralError) as caught:
+        made.call("endpoints", "GET", "https://eu.example:8443/endpoint/v1/endpoints?view=full")
+    assert str(caught.value) == "Sophos Central endpoints: cannot reach https://eu.example:8443: " + shown
+    assert sleeps == [] and made.requests == {"token": 1, "endpoints": 1}
+
+
+def test_transport_gets_the_tls_options():
+    script = Script([TOKEN])
+    made = central.Client("id", "s3cret", "https://id.example", "https://api.example", validate_certs=False,
+                          ca_path="/ca.pem", timeout=7, transport=script, clock=lambda: NOW, sleep=pytest.fail)
+    made.token()
+    assert (script.sent[0]["validate_certs"], script.sent[0]["ca_path"], script.sent[0]["timeout"]) == (
+        False, "/ca.pem", 7)
+
+
+def test_client_defaults():
+    made = central.Client("id", "s3cret")
+    assert (made.identity_url, made.global_url, made.validate_certs, made.ca_path, made.timeout, made.retries) == (
+        "https://id.sophos.com", "https://api.central.sophos.com", True, None, 30, 3)
+    assert made.warn("ignored") is None and made.requests == {}
