@@ -868,3 +868,370 @@ def test_client_defaults():
     assert (made.identity_url, made.global_url, made.validate_certs, made.ca_path, made.timeout, made.retries) == (
         "https://id.sophos.com", "https://api.central.sophos.com", True, None, 30, 3)
     assert made.warn("ignored") is None and made.requests == {}
+
+
+# --------------------------------------------------------------------------- tenancy, paging and the calls on top
+
+def page(items, **pages):
+    return (200, {}, {"pages": pages, "items": items})
+
+
+def partner_who(kind="partner"):
+    return (200, {}, {"id": "p1", "idType": kind, "apiHosts": {"global": "https://api.example"}})
+
+
+def test_tenant_credentials_are_their_own_tenant():
+    made, _sleeps = client(Script([TOKEN, WHO]))
+    assert made.tenants() == [{"id": "t1", "name": "t1", "api_host": "https://eu.example"}]
+    assert made.tenants(["t1"]) == [{"id": "t1", "name": "t1", "api_host": "https://eu.example"}]
+
+
+def test_tenant_credentials_without_a_data_region():
+    made, _sleeps = client(Script([TOKEN, (200, {}, {"id": "t1", "idType": "tenant", "apiHosts": {}})]))
+    with pytest.raises(central.CentralError) as caught:
+        made.tenants()
+    assert str(caught.value) == "Sophos Central tenants: tenant t1 (t1) has no https apiHost: None"
+
+
+@pytest.mark.parametrize("kind, header", [("partner", "X-Partner-ID"), ("organization", "X-Organization-ID")])
+def test_tenant_list_requests_and_names(kind, header):
+    script = Script([TOKEN, partner_who(kind),
+                     page([{"id": "t1", "showAs": "One", "name": "one-ltd", "apiHost": "https://eu.example"},
+                           {"id": "t2", "name": "two-ltd", "apiHost": "https://us.example"},
+                           "junk", {"name": "no id", "apiHost": "https://eu.example"}], current=1, total=2),
+                     page([{"id": "t3", "showAs": "", "name": "", "apiHost": "https://eu.example"}], current=2, total=2)])
+    made, _sleeps = client(script)
+    assert made.tenants() == [{"id": "t1", "name": "One", "api_host": "https://eu.example"},
+                              {"id": "t2", "name": "two-ltd", "api_host": "https://us.example"},
+                              {"id": "t3", "name": "t3", "api_host": "https://eu.example"}]
+    base = "https://api.example/%s/v1/tenants" % kind
+    assert [s["url"] for s in script.sent[2:]] == [base + "?page=1&pageSize=100&pageTotal=true",
+                                                   base + "?page=2&pageSize=100&pageTotal=true"]
+    assert [s["method"] for s in script.sent[2:]] == ["GET", "GET"]
+    assert script.sent[2]["headers"] == {header: "p1", "Accept": "application/json", "Authorization": "Bearer tok-1"}
+    assert made.requests == {"token": 1, "whoami": 1, "%s tenants" % kind: 2}
+
+
+def test_tenant_list_pages_without_current_follow_the_page_asked_for():
+    script = Script([TOKEN, partner_who(), page([{"id": "t1", "apiHost": "https://eu.example"}], total=2),
+                     page([{"id": "t2", "apiHost": "https://eu.example"}], total=2)])
+    made, _sleeps = client(script)
+    assert [t["id"] for t in made.tenants()] == ["t1", "t2"]
+    assert len(script.sent) == 4
+
+
+def test_tenant_list_without_items_or_pages():
+    made, _sleeps = client(Script([TOKEN, partner_who(), (200, {}, {})]))
+    assert made.tenants() == []
+
+
+def test_tenant_list_error_names_the_call():
+    made, _sleeps = client(Script([TOKEN, partner_who("organization"), (400, {}, {"error": "badRequest"})]))
+    with pytest.raises(central.CentralError) as caught:
+        made.tenants()
+    assert str(caught.value) == ("Sophos Central organization tenants: GET https://api.example/organization/v1/"
+                                 "tenants failed (HTTP 400): error=badRequest")
+
+
+def test_paging_stops_after_max_pages(monkeypatch):
+    monkeypatch.setattr(central, "MAX_PAGES", 2)
+    endless = page([{"id": "t1", "apiHost": "https://eu.example"}], current=1, total=9)
+    script = Script([TOKEN, partner_who(), endless, endless])
+    made, _sleeps = client(script)
+    assert [t["id"] for t in made.tenants()] == ["t1", "t1"]
+    keyed = Script([TOKEN] + [page([{"id": "e%d" % n}], nextKey="k%d" % n) for n in range(2)])
+    made, _sleeps = client(keyed)
+    assert [e["id"] for e in made.endpoints(TENANT)] == ["e0", "e1"]
+    assert len(keyed.sent) == 3
+
+
+def test_tenant_ids_keep_the_listed_order_and_name_the_unknown():
+    listing = page([{"id": "t1", "apiHost": "https://eu.example"}, {"id": "t2", "apiHost": "https://eu.example"},
+                    {"id": "t3", "apiHost": "https://eu.example"}], current=1, total=1)
+    made, _sleeps = client(Script([TOKEN, partner_who(), listing]))
+    assert [t["id"] for t in made.tenants(["t3", "t1"])] == ["t1", "t3"]
+    made, _sleeps = client(Script([TOKEN, partner_who(), listing]))
+    with pytest.raises(central.CentralError) as caught:
+        made.tenants(["t2", "t-y", "t-x"])
+    assert str(caught.value) == ("Sophos Central tenants: tenant_ids not reachable with these credentials "
+                                 "(partner p1): t-x, t-y")
+
+
+def test_a_tenant_without_https_api_host_stops_the_listing():
+    listing = page([{"id": "t1", "showAs": "One", "apiHost": "https://eu.example"},
+                    {"id": "t2", "showAs": "Two", "apiHost": "http://eu.example"}], current=1, total=1)
+    made, _sleeps = client(Script([TOKEN, partner_who(), listing]))
+    with pytest.raises(central.CentralError, match=r"tenant Two \(t2\) has no https apiHost: 'http://eu.example'"):
+        made.tenants()
+    made, _sleeps = client(Script([TOKEN, partner_who(), listing]))
+    assert made.tenants(["t1"])[0]["id"] == "t1"   # only the tenants asked for are checked
+
+
+def test_endpoints_request_and_key_paging():
+    script = Script([TOKEN, page([endpoint(id="e1"), "junk"], nextKey="k2", fromKey=""),
+                     page([endpoint(id="e2")], nextKey="k3", fromKey="k2"), (200, {}, {"pages": {"fromKey": "k3"}})])
+    made, _sleeps = client(script)
+    assert [e["id"] for e in made.endpoints(TENANT, lastSeenAfter="-P14D", healthStatus=None)] == ["e1", "e2"]
+    base = "https://eu.example/endpoint/v1/endpoints?view=full&pageSize=500&type=server&lastSeenAfter=-P14D"
+    assert [s["url"] for s in script.sent[1:]] == [base, base + "&pageFromKey=k2", base + "&pageFromKey=k3"]
+    assert script.sent[1]["headers"] == {"X-Tenant-ID": "t1", "Accept": "application/json",
+                                         "Authorization": "Bearer tok-1"}
+    assert made.requests == {"token": 1, "endpoints": 3}
+
+
+def test_endpoints_of_every_type_and_page_size():
+    script = Script([TOKEN, page([])])
+    made, _sleeps = client(script)
+    assert made.endpoints(TENANT, "all", 20) == []
+    assert script.sent[1]["url"] == "https://eu.example/endpoint/v1/endpoints?view=full&pageSize=20"
+
+
+def test_alerts_request_and_paging():
+    script = Script([TOKEN, page([alert("A")], nextKey="a2"), page([alert("B")])])
+    made, _sleeps = client(script)
+    assert [a["type"] for a in made.alerts(TENANT)] == ["A", "B"]
+    assert [s["url"] for s in script.sent[1:]] == ["https://eu.example/common/v1/alerts?pageSize=100",
+                                                   "https://eu.example/common/v1/alerts?pageSize=100&pageFromKey=a2"]
+    assert made.requests == {"token": 1, "alerts": 2}
+    made, _sleeps = client(Script([TOKEN, (500, {}, {"requestId": "r-5"})]))
+    made.retries = 0
+    with pytest.raises(central.CentralError) as caught:
+        made.alerts(TENANT)
+    assert str(caught.value) == ("Sophos Central alerts: GET https://eu.example/common/v1/alerts failed (HTTP 500): "
+                                 "requestId=r-5")
+
+
+def test_update_check_request():
+    script = Script([TOKEN, (201, {}, {"id": "u1", "status": "requested"})])
+    made, _sleeps = client(script)
+    assert made.update_check(TENANT, "e1") == {"id": "u1", "status": "requested"}
+    assert script.sent[1] == {"method": "POST", "url": "https://eu.example/endpoint/v1/endpoints/e1/update-checks",
+                              "data": "{}", "timeout": 30, "validate_certs": True, "ca_path": None,
+                              "headers": {"X-Tenant-ID": "t1", "Accept": "application/json",
+                                          "Content-Type": "application/json", "Authorization": "Bearer tok-1"}}
+    assert made.requests == {"token": 1, "update-checks": 1}
+
+
+def test_each_tenant_skips_403_only():
+    warnings = []
+    made, _sleeps = client(Script([]), warn=warnings.append)
+    two = {"id": "t2", "name": "Two", "api_host": "https://eu.example"}
+
+    def work(tenant):
+        if tenant["id"] == "t1":
+            raise central.TenantForbidden("alerts", "GET x failed", status=403, body={"requestId": "r-3"})
+        return tenant["id"] + "!"
+
+    assert made.each_tenant([TENANT, two], work) == [(two, "t2!")]
+    assert warnings == ["Sophos Central tenant One (t1) skipped: it answered 403 Forbidden (no Partner Assistance "
+                        "or a trial account?): Sophos Central alerts: GET x failed (HTTP 403): requestId=r-3"]
+
+    def broken(tenant):
+        raise central.CentralError("alerts", "GET x failed", status=500)
+
+    with pytest.raises(central.CentralError):
+        made.each_tenant([TENANT], broken)
+
+
+def test_lookup_asks_by_short_name_and_by_ids_and_matches_exactly():
+    web1, web10, other = endpoint(id="e1", hostname="WEB1"), endpoint(id="e2", hostname="web10"), endpoint(id="e7")
+    script = Script([TOKEN, WHO, page([web1, web10]), page([web1, other])])
+    made, _sleeps = client(script)
+    found, searched = made.lookup(["web1.example.com"], ["e7", "e1"])
+    tenant = {"id": "t1", "name": "t1", "api_host": "https://eu.example"}
+    assert searched == [tenant]
+    assert found == {"web1.example.com": [(tenant, web1)], "e7": [(tenant, other)], "e1": [(tenant, web1)]}
+    assert [s["url"] for s in script.sent[2:]] == [
+        "https://eu.example/endpoint/v1/endpoints?view=full&pageSize=500&hostnameContains=web1",
+        "https://eu.example/endpoint/v1/endpoints?view=full&pageSize=500&ids=e7%2Ce1"]
+
+
+def test_lookup_without_ids_or_names_asks_only_what_is_needed():
+    script = Script([TOKEN, WHO, page([endpoint(id="e1", hostname="db1")])])
+    made, _sleeps = client(script)
+    found, _searched = made.lookup(["DB1"], [])
+    assert [e["id"] for _t, e in found["DB1"]] == ["e1"] and len(script.sent) == 3
+    script = Script([TOKEN, WHO, page([endpoint(id="e1")])])
+    made, _sleeps = client(script)
+    found, _searched = made.lookup([], ["e1"])
+    assert [e["id"] for _t, e in found["e1"]] == ["e1"] and len(script.sent) == 3
+
+
+def test_lookup_over_tenants_skips_forbidden_and_limits_to_tenant_ids():
+    listing = page([{"id": "t1", "showAs": "One", "apiHost": "https://eu.example"},
+                    {"id": "t2", "showAs": "Two", "apiHost": "https://us.example"},
+                    {"id": "t3", "showAs": "Three", "apiHost": "https://us.example"}], current=1, total=1)
+    forbidden = (403, {}, {"error": "forbidden"})
+    script = Script([TOKEN, partner_who(), listing, forbidden, page([endpoint(id="e3", hostname="app")])])
+    warnings = []
+    made, _sleeps = client(script, warn=warnings.append)
+    found, searched = made.lookup(["app"], [], tenant_ids=["t3", "t1"])
+    assert [t["id"] for t in searched] == ["t3"] and len(warnings) == 1 and "One (t1)" in warnings[0]
+    assert [(t["id"], e["id"]) for t, e in found["app"]] == [("t3", "e3")]
+
+
+def test_lookup_same_endpoint_in_two_tenants_is_two_matches():
+    listing = page([{"id": "t1", "apiHost": "https://eu.example"}, {"id": "t2", "apiHost": "https://us.example"}],
+                   current=1, total=1)
+    same = page([endpoint(id="e1", hostname="app")])
+    made, _sleeps = client(Script([TOKEN, partner_who(), listing, same, same]))
+    found, _searched = made.lookup(["app"], [])
+    assert [(t["id"], e["id"]) for t, e in found["app"]] == [("t1", "e1"), ("t2", "e1")]
+
+
+def test_fleet_passes_type_size_filters_and_clock():
+    script = Script([TOKEN, WHO, page([endpoint(id="e1")]),
+                     page([alert(REBOOT, raised="2025-11-01T00:00:00Z"), alert("X", agent=None)])])
+    made, _sleeps = client(script, clock=lambda: 1761955200.0 + 3 * 86400)
+    hosts, orphans = made.fleet(tenant_ids=["t1"], endpoint_type="computer", page_size=50, healthStatus="bad")
+    assert script.sent[2]["url"] == ("https://eu.example/endpoint/v1/endpoints?view=full&pageSize=50&type=computer"
+                                     "&healthStatus=bad")
+    assert hosts[0]["restart_alert"]["pending_days"] == 3 and [o["type"] for o in orphans] == ["X"]
+    script = Script([TOKEN, WHO, page([endpoint(id="e1")]), page([alert(REBOOT, raised="2025-11-01T00:00:00Z")])])
+    made, _sleeps = client(script, clock=lambda: 1761955200.0 + 3 * 86400)
+    hosts, _orphans = made.fleet(now=1761955200.0 + 9 * 86400)
+    assert hosts[0]["restart_alert"]["pending_days"] == 9
+    with pytest.raises(central.CentralError, match="tenant_ids.*t9"):
+        client(Script([TOKEN, WHO]))[0].fleet(tenant_ids=["t9"])
+
+
+class Known:
+    """A client whose Central answers are canned, for update_check_for()."""
+
+    def __init__(self, found=None):
+        self.found = found or {}
+        self.calls = []
+
+    def tenants(self, tenant_ids=None):
+        self.calls.append(("tenants", tenant_ids))
+        return [{"id": tenant_ids[0], "name": "T", "api_host": "https://eu.example"}]
+
+    def lookup(self, hostnames, ids, tenant_ids=None):
+        self.calls.append(("lookup", hostnames, ids, tenant_ids))
+        return self.found, []
+
+    def update_check(self, tenant, endpoint_id):
+        self.calls.append(("update_check", tenant["id"], endpoint_id))
+        return {"id": "u1"}
+
+
+def test_update_check_for_a_known_host_asks_no_lookup():
+    known = Known()
+    assert central.update_check_for(known, "srv1", known={"id": "e1", "tenant_id": "t1"}) == ("e1", {"id": "u1"})
+    assert known.calls == [("tenants", ["t1"]), ("update_check", "t1", "e1")]
+
+
+@pytest.mark.parametrize("partial", [{"id": "e1"}, {"tenant_id": "t1"}, {"id": "", "tenant_id": "t1"}, "e1"])
+def test_update_check_for_looks_up_what_is_not_fully_known(partial):
+    tenant = {"id": "t1"}
+    known = Known({"srv1": [(tenant, {"id": "e5", "hostname": "SRV1"})]})
+    assert central.update_check_for(known, "srv1", known=partial, tenant_ids=["t1"]) == ("e5", {"id": "u1"})
+    assert known.calls == [("lookup", ["srv1"], [], ["t1"]), ("update_check", "t1", "e5")]
+
+
+def test_update_check_for_no_match_or_several_is_an_error():
+    with pytest.raises(central.CentralError) as caught:
+        central.update_check_for(Known({"srv1": []}), "srv1")
+    assert str(caught.value) == "Sophos Central update-checks: no endpoint named srv1 in the tenants searched"
+    several = Known({"srv1": [({"id": "t1"}, {"id": "e1", "hostname": "SRV1"}),
+                              ({"id": "t2"}, {"id": "e2", "hostname": "srv1"})]})
+    with pytest.raises(central.CentralError) as caught:
+        central.update_check_for(several, "srv1")
+    assert str(caught.value) == ("Sophos Central update-checks: several endpoints named srv1: e1 (tenant t1), "
+                                 "e2 (tenant t2)")
+    assert [c[0] for c in several.calls] == ["lookup"]
+
+
+# --------------------------------------------------------------------------- _open_url: what goes to the wire
+
+class Response:
+    def __init__(self, code, headers, body):
+        self.code, self.headers, self.body = code, headers, body
+
+    def getcode(self):
+        return self.code
+
+    def read(self):
+        return self.body
+
+
+def test_open_url_passes_every_option(monkeypatch):
+    seen = []
+
+    def fake(url, **kwargs):
+        seen.append((url, kwargs))
+        return Response(201, {"X-A": "1"}, b'{"id": "u1"}')
+
+    monkeypatch.setattr(central, "open_url", fake)
+    answer = central._open_url("POST", "https://eu.example/x", {"X-Tenant-ID": "t1"}, "{}", 7, False, "/ca.pem")
+    assert answer == (201, {"X-A": "1"}, b'{"id": "u1"}')
+    assert seen == [("https://eu.example/x", {
+        "method": "POST", "headers": {"X-Tenant-ID": "t1"}, "data": "{}", "timeout": 7, "validate_certs": False,
+        "ca_path": "/ca.pem", "follow_redirects": "none", "use_proxy": True, "http_agent": "fleetops.sophos"})]
+
+
+def test_open_url_turns_http_errors_into_answers(monkeypatch):
+    import io
+
+    def refuse(url, **kwargs):
+        raise central.HTTPError(url, 429, "Too Many Requests", {"Retry-After": "5"}, io.BytesIO(b'{"error": "x"}'))
+
+    monkeypatch.setattr(central, "open_url", refuse)
+    assert central._open_url("GET", "https://eu.example/x", {}, None, 7, True, None) == (
+        429, {"Retry-After": "5"}, b'{"error": "x"}')
+
+    class Unreadable(io.BytesIO):
+        def read(self, *args):
+            raise OSError("connection reset")
+
+    def broken(url, **kwargs):
+        raise central.HTTPError(url, 502, "Bad Gateway", {}, Unreadable())
+
+    monkeypatch.setattr(central, "open_url", broken)
+    assert central._open_url("GET", "https://eu.example/x", {}, None, 7, True, None) == (502, {}, b"")
+
+
+def test_open_url_on_loopback_sends_the_agent_and_follows_no_redirect(monkeypatch):
+    """A real request through ansible's open_url to a plain HTTP server on 127.0.0.1."""
+    for variable in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(variable, raising=False)
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append((self.command, self.path, self.headers.get("User-Agent"), self.headers.get("X-Tenant-ID")))
+            if self.path == "/moved":
+                self.send_response(302)
+                self.send_header("Location", "/elsewhere")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = b'{"error": "notFound", "requestId": "r-404"}'
+            self.send_response(404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    server.timeout = 10  # a request that never comes ends the server thread, and the test fails
+    thread = threading.Thread(target=lambda: [server.handle_request() for _request in range(2)], daemon=True)
+    thread.start()
+    try:
+        base = "http://127.0.0.1:%d" % server.server_port
+        status, headers, body = central._open_url("GET", base + "/missing", {"X-Tenant-ID": "t1"}, None, 10, True,
+                                                  None)
+        assert (status, body, headers.get("Content-Type")) == (404, b'{"error": "notFound", "requestId": "r-404"}',
+                                                              "application/json")
+        status, headers, _body = central._open_url("GET", base + "/moved", {}, None, 10, True, None)
+        assert status == 302 and headers.get("Location") == "/elsewhere"
+    finally:
+        thread.join(timeout=30)
+        server.server_close()
+    assert seen == [("GET", "/missing", "fleetops.sophos", "t1"), ("GET", "/moved", "fleetops.sophos", None)]
