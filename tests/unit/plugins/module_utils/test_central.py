@@ -498,6 +498,9 @@ def test_controller_options_given_then_environment_then_defaults():
         "identity_url": "https://id.sophos.com", "global_url": "https://api.central.sophos.com",
         "validate_certs": True, "timeout": 30}
     assert central.controller_options({"validate_certs": False, "timeout": 5}, {})["validate_certs"] is False
+    assert central.controller_options({"ca_path": "", "timeout": ""}, {}) == {
+        "identity_url": "https://id.sophos.com", "global_url": "https://api.central.sophos.com",
+        "validate_certs": True, "timeout": 30}
 
 
 def test_has_credentials():
@@ -590,6 +593,7 @@ def test_token_request_exactly_and_cached_until_renewal():
     (3600, 3479.5, False), (3600, 3480, True), (3600, 3481, True),   # 3600 s - 120 s
     (600, 539.5, False), (600, 540, True),                            # short token: a tenth of its life
     (1200, 1079.5, False), (1200, 1080, True),                        # 120 s is exactly a tenth
+    (1, 0.85, False), (1, 0.95, True),                                # a one-second token is still one
 ])
 def test_token_renewal_edges(lifetime, age, renewed):
     now = [NOW]
@@ -1235,3 +1239,68 @@ def test_open_url_on_loopback_sends_the_agent_and_follows_no_redirect(monkeypatc
         thread.join(timeout=30)
         server.server_close()
     assert seen == [("GET", "/missing", "fleetops.sophos", "t1"), ("GET", "/moved", "fleetops.sophos", None)]
+
+
+# --------------------------------------------------------------------------- what the first mutation run left
+
+def test_client_from_and_module_client_send_the_credentials_given(monkeypatch):
+    script = Script([TOKEN, TOKEN])
+    monkeypatch.setattr(central, "_open_url", script)
+    central.client_from(central.controller_options({"client_id": "id", "client_secret": "s3cret",
+                                                    "identity_url": "https://id.example"}, {})).token()
+    central.module_client(Module(ids=["e1"])).token()
+    assert [s["data"] for s in script.sent] == [TOKEN_BODY, TOKEN_BODY]
+
+
+def test_client_from_ignores_the_inventory_only_options():
+    options = central.controller_options({"client_id": "id", "client_secret": "s3cret", "page_size": 9999,
+                                          "endpoint_type": "laptop"}, {})
+    assert central.client_from(options).global_url == "https://api.central.sophos.com"
+
+
+def test_json_bodies_are_utf8_text():
+    def transport(method, url, headers, data, timeout, validate_certs, ca_path):
+        return (200, {}, '{"access_token": "tok-s", "expires_in": 3600}')
+
+    assert central.Client("id", "s3cret", transport=transport, clock=lambda: NOW).token() == "tok-s"
+    for body in ('{"ok": 1}'.encode("utf-16"), b'\xef\xbb\xbf{"ok": 1}'):
+        made, _sleeps = client(Script([TOKEN, (200, {}, body)]))
+        with pytest.raises(central.CentralError, match="not a JSON object"):
+            made.call("x", "GET", "https://eu.example/x")
+
+
+def test_urls_lose_only_their_trailing_slashes():
+    made = central.Client("id", "s", "https://id.example/X/", "https://api.example/centralX/")
+    assert (made.identity_url, made.global_url) == ("https://id.example/X", "https://api.example/centralX")
+    script = Script([TOKEN, page([]), (201, {}, {})])
+    made, _sleeps = client(script)
+    tenant = {"id": "t1", "name": "One", "api_host": "https://eu.example/regionX/"}
+    made.alerts(tenant)
+    made.update_check(tenant, "e1")
+    assert [s["url"] for s in script.sent[1:]] == [
+        "https://eu.example/regionX/common/v1/alerts?pageSize=100",
+        "https://eu.example/regionX/endpoint/v1/endpoints/e1/update-checks"]
+
+
+def test_a_last_attempt_that_timed_out_names_the_timeout():
+    import socket
+    script = Script([TOKEN] + [socket.timeout("t")] * 4)
+    made, _sleeps = client(script)
+    made.timeout = 2.5
+    with pytest.raises(central.CentralError) as caught:
+        made.call("whoami", "GET", "https://api.example/whoami/v1")
+    assert str(caught.value) == "Sophos Central whoami: GET https://api.example timed out after 2.5s (after 4 attempts)"
+
+
+def test_key_paging_stops_when_central_repeats_the_key_asked_for():
+    script = Script([TOKEN, page([endpoint(id="e1")], nextKey="k2"), page([endpoint(id="e2")], nextKey="k2")])
+    made, _sleeps = client(script)
+    assert [e["id"] for e in made.endpoints(TENANT)] == ["e1", "e2"]
+    assert len(script.sent) == 3
+
+
+def test_lookup_keeps_two_endpoints_of_one_name_in_one_tenant():
+    one, two = endpoint(id="e3", hostname="DB1"), endpoint(id="e4", hostname="db1")
+    made, _sleeps = client(Script([TOKEN, WHO, page([one, two])]))
+    found, _searched = made.lookup(["db1"], [])
+    assert [e["id"] for _t, e in found["db1"]] == ["e3", "e4"]
