@@ -148,11 +148,15 @@ def next_key(pages, from_key):
 
 
 def next_page_number(pages, current):
-    """Page-number paging (tenant lists): the next ``page`` (pages start at 1), or None after the last."""
+    """Page-number paging (tenant lists): the next ``page`` (pages start at 1), or None after the last.
+
+    Central's ``current`` counts; an answer that does not move past the page asked for (Central ignoring
+    ``page``) would loop to ``MAX_PAGES``, so it ends paging, as a repeated ``nextKey`` does.
+    """
     pages = pages if isinstance(pages, dict) else {}
     total = pages.get("total")
     at = pages.get("current", current)
-    if not isinstance(total, int) or not isinstance(at, int) or at >= total:
+    if not isinstance(total, int) or not isinstance(at, int) or at >= total or at < current:
         return None
     return at + 1
 

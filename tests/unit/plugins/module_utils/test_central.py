@@ -344,6 +344,10 @@ def test_next_page_number_edges():
     assert central.next_page_number({"current": 2, "total": 2}, 2) is None
     assert central.next_page_number({"current": 4, "total": 3}, 4) is None
     assert central.next_page_number({"current": "1", "total": 3}, 1) is None
+    # Central answering page 1 again when page 2 was asked for: paging ends instead of asking for page 2
+    # until MAX_PAGES; the page asked for itself (current == asked) still advances.
+    assert central.next_page_number({"current": 1, "total": 3}, 2) is None
+    assert central.next_page_number({"current": 2, "total": 3}, 2) == 3
     assert central.next_page_number({"current": 1, "total": "3"}, 1) is None
     assert central.next_page_number(["current"], 1) is None
     assert central.next_page_number(None, 1) is None
@@ -922,6 +926,16 @@ def test_tenant_list_pages_without_current_follow_the_page_asked_for():
     made, _sleeps = client(script)
     assert [t["id"] for t in made.tenants()] == ["t1", "t2"]
     assert len(script.sent) == 4
+
+
+def test_tenant_list_ends_when_central_ignores_the_page_asked_for():
+    # Central answering "page 1 of 3" whatever page is asked for: two requests, not MAX_PAGES.
+    script = Script([TOKEN, partner_who(), page([{"id": "t1", "apiHost": "https://eu.example"}], current=1, total=3),
+                     page([{"id": "t1", "apiHost": "https://eu.example"}], current=1, total=3)])
+    made, _sleeps = client(script)
+    made.tenants()
+    assert len(script.sent) == 4
+    assert made.requests["partner tenants"] == 2
 
 
 def test_tenant_list_without_items_or_pages():
