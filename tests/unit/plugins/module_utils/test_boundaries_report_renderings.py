@@ -91,3 +91,98 @@ def test_csv_maintenance_columns():
     assert (row["restarts"], row["maintenance_status"], row["maintenance_reasons_before"],
             row["maintenance_reasons_after"], row["maintenance_message"]) == (
         u"2", u"still_pending", u"kernel; sophos_reboot_required", u"sophos_reboot_required", u"still pending")
+
+
+# ---------------------------------------------------------------- HTML: the pending gauge and its note
+
+def cell(page, sort):
+    [found] = re.findall(r'<td data-sort="%s">.*?</div></td>' % re.escape(sort), page)
+    return found
+
+
+def gauge(colour, width, days, note):
+    return (u'<div class="c"><div class="bar" title="%s"><span style="--c:%s;width:%s"></span>'
+            u'<i style="left:50%%"></i></div><div class="small">%s</div></div></td>' % (days, colour, width, note))
+
+
+def test_pending_cell_says_where_the_age_comes_from():
+    central = {"restart_alert": {"type": "T", "raised_at": "2026-11-29T21:00:00Z", "pending_days": 4}}
+    entries = [
+        {"host": "c", "facts": {"reboot_required": True, "pending_since": "2026-11-30T09:00:00Z",
+                                "pending_since_source": "first_seen", "pending_days": 3.0,
+                                "checked_at": "2026-12-01T09:00:00Z"}, "central": central},
+        {"host": "f", "facts": {"reboot_required": True, "pending_since": "2026-11-30T09:00:00Z",
+                                "pending_since_source": "first_seen", "pending_days": 1.0}},
+        {"host": "z", "facts": {"reboot_required": True, "pending_days": 0.0}},
+    ]
+    page = _report_html.to_html(build(entries))
+    assert cell(page, "3.500") == u'<td data-sort="3.500">' + gauge(
+        "#c9a100", "12.5%", "3.5 days", "3.5 days since 2026-11-29T21:00:00Z (Sophos Central)")
+    assert cell(page, "1.000") == u'<td data-sort="1.000">' + gauge(
+        "#c9a100", "3.6%", "1.0 days", "1.0 days, since first seen")
+    assert cell(page, "0.000") == u'<td data-sort="0.000">' + gauge("#c9a100", "0.0%", "0.0 days", "0.0 days")
+
+
+def test_gauge_colour_edges():
+    entries = [{"host": str(days), "facts": {"reboot_required": True, "pending_days": days}}
+               for days in (7.0, 7.1, 14.0, 14.1)]
+    page = _report_html.to_html(build(entries))
+    colours = dict((days, re.search(r'<span style="--c:(#[0-9a-f]+);', cell(page, "%.3f" % days)).group(1))
+                   for days in (7.0, 7.1, 14.0, 14.1))
+    assert colours == {7.0: "#c9a100", 7.1: "#e07b00", 14.0: "#e07b00", 14.1: "#b3261e"}
+
+
+# ---------------------------------------------------------------- HTML: the Central alert cell
+
+REBOOT = "Event::Endpoint::UpdateRebootUrgentlyRequired"
+
+
+def central_cells(*views):
+    entries = [dict(host="h%d" % index, facts={"reboot_required": False}, **view) for index, view in enumerate(views)]
+    page = _report_html.to_html(build(entries))
+    rows = dict(re.findall(r'<tr data-index="\d+" data-status="[a-z_]+" data-host="(h\d+)">(.*?)</tr>', page))
+    return [re.findall(r"<td .*?</div></td>", rows["h%d" % index])[-1] for index in range(len(views))]
+
+
+def test_central_cells():
+    alert = {"type": REBOOT, "raised_at": "2026-11-10T20:10:00Z", "pending_days": 20}
+    assert central_cells(
+        {"central": {"health": {"overall": "good"}, "restart_alert": alert}, "central_source": "lookup",
+         "central_checked_at": "2026-12-01T09:01:00Z"},
+        {"central": {"id": "e-1", "restart_alert": None}, "central_source": "inventory",
+         "central_checked_at": "2026-12-01T09:01:00Z"},
+        {"central": {"id": "e-1"}, "central_source": "lookup"},
+        {"central": {"health": {"overall": "bad"}, "restart_alert": {"id": "a-1"}}},
+        {},
+    ) == [
+        u'<td data-sort="20"><div class="c">since 2026-11-10T20:10:00Z (20 days)<div class="small">' + REBOOT
+        + u'<br>read 2026-12-01T09:01:00Z<br>health: good</div></div></td>',
+        u'<td data-sort=""><div class="c">no alert<div class="small">from the inventory</div></div></td>',
+        u'<td data-sort=""><div class="c">no alert</div></td>',
+        u'<td data-sort="0"><div class="c">since ? (age unknown)<div class="small"><br>health: bad</div></div></td>',
+        u'<td data-sort=""><div class="c"><span class="small">\u2013</span></div></td>',
+    ]
+
+
+def test_odd_values_are_noted_by_the_host():
+    page = _report_html.to_html(build([{"host": "h", "facts": {"reboot_required": False, "alert": "maybe"}}]))
+    assert cell(page, "h") == (u'<td data-sort="h"><div class="c">h<ul class="issues"><li>odd value ignored: '
+                               u'sophos_reboot.alert: expected a boolean, got &#x27;maybe&#x27;</li></ul></div></td>')
+
+
+# ---------------------------------------------------------------- Markdown: the restarts section
+
+def test_markdown_restarts_section():
+    cycle = {"status": "rebooted", "restarts": 1, "boots": [
+        {"boot_id": "b0", "last_boot": "2026-12-01T06:00:00Z"},
+        {"boot_id": "b1", "boot_id_before": "b0", "restarted_at": "2026-12-01T09:00:00Z", "restart_seconds": 61.0,
+         "reasons": [{"id": "kernel", "detail": None}], "queued_update": False}]}
+    text = _report_markdown.to_markdown(build([{"host": "web_1", "facts": clean(), "cycle": cycle}]))
+    assert text.split(u"|---|---|---:|---|---:|---|---|---|---|\n")[1] == u"\n".join([
+        u"| web\\_1 | Restarted |  |  | 1 |  |  | good |  |",
+        u"",
+        u"## Restarts",
+        u"",
+        u"- **web\\_1**",
+        u"  - restart 1 at 2026-12-01T09:00:00Z (down 61 s): kernel; boot b0 \u2192 b1",
+    ]) + u"\n"
