@@ -186,3 +186,123 @@ def test_markdown_restarts_section():
         u"- **web\\_1**",
         u"  - restart 1 at 2026-12-01T09:00:00Z (down 61 s): kernel; boot b0 \u2192 b1",
     ]) + u"\n"
+
+
+# ---------------------------------------------------------------- HTML: the page around the table
+
+# Status, tile colour, label: the page's legend, written out by hand.
+TILES = [("unreachable", "#6b2d8c", "Unreachable"), ("failed", "#b3261e", "Failed"),
+         ("still_pending", "#d14900", "Still pending"), ("unhealthy", "#c2185b", "Sophos unhealthy"),
+         ("alert", "#e07b00", "Alert: long / urgent"), ("no_data", "#6d7785", "No data"),
+         ("unknown", "#8d6e63", "Restart state unknown"), ("not_run", "#9aa3ad", "Not run yet"),
+         ("deferred", "#3b6fb6", "Deferred"), ("pending", "#c9a100", "Restart pending"),
+         ("rebooted", "#2e7d32", "Restarted"), ("ok", "#4caf50", "OK")]
+
+
+def tiles(total, counts):
+    html = (u'<button type="button" class="tile active" data-filter="all" style="--c:#1d2733">'
+            u'<span class="n">%d</span><span class="l">All hosts</span></button>' % total)
+    for status, colour, label in TILES:
+        count = counts.get(status, 0)
+        html += (u'<button type="button" class="tile%s" data-filter="%s" data-count="%d" style="--c:%s">'
+                 u'<span class="n">%d</span><span class="l">%s</span></button>'
+                 % (u"" if count else u" zero", status, count, colour, count, label))
+    return html
+
+
+def test_page_top_of_a_check_run():
+    report = build([{"host": "good", "facts": clean()}, {"host": "bad", "facts": clean(), "patch": {"status": "failed"}},
+                    {"host": "worse", "facts": clean(), "run": {"state": "failed", "message": "a <task> failed"}}],
+                   run={"check_mode": True}, central={"lookup": "failed", "message": "HTTP 401"})
+    page = _report_html.to_html(report)
+    assert re.search(r"<title>(.*)</title>\n<style>", page).group(1) == u"Fleet (check run)"
+    assert u'<meta name="generator" content="fleetops.sophos.report schema 3">' in page
+    top = page.split(u"<body>\n")[1].split(u'<div class="scroll"><table id="hosts">')[0]
+    assert top == (
+        u'<h1>Fleet <span class="checkrun" id="check-run">check run</span></h1>\n'
+        u'<p class="checknote">A check run (<code>--check</code>): nothing was changed on the hosts; this is what a '
+        u'real run would do. The latest real report is left as it was.</p>\n'
+        u'<div class="meta">Generated 2026-12-01T09:05:00Z &middot; 3 host(s) &middot; restart alert after 14.0 days\n'
+        u'&middot; click a count to filter, a column heading to sort</div>\n'
+        u'<p class="meta" id="central-note">Sophos Central lookup failed: HTTP 401</p>\n\n'
+        u'<div class="tiles" id="counts">' + tiles(3, {"failed": 2, "ok": 1}) + u'</div>\n'
+        u'<h2>Needs attention (2)</h2>\n'
+        u'<ul class="attention" id="attention">'
+        u'<li data-host="bad"><span class="badge" style="--c:#b3261e">Failed</span> <b>bad</b>: patching failed</li>'
+        u'<li data-host="worse"><span class="badge" style="--c:#b3261e">Failed</span> <b>worse</b>: '
+        u'a &lt;task&gt; failed</li></ul>\n'
+        u'<h2>Hosts</h2>\n')
+
+
+def test_page_top_of_a_real_run_with_nothing_to_attend():
+    page = _report_html.to_html(build([{"host": "good", "facts": clean()}]))
+    assert re.search(r"<title>(.*)</title>", page).group(1) == u"Fleet"
+    top = page.split(u"<body>\n")[1].split(u'<div class="scroll"><table id="hosts">')[0]
+    assert top == (
+        u'<h1>Fleet</h1>\n'
+        u'<div class="meta">Generated 2026-12-01T09:05:00Z &middot; 1 host(s) &middot; restart alert after 14.0 days\n'
+        u'&middot; click a count to filter, a column heading to sort</div>\n\n'
+        u'<div class="tiles" id="counts">' + tiles(1, {"ok": 1}) + u'</div>\n'
+        u'<h2>Needs attention (0)</h2>\n'
+        u'<p id="attention">Nothing needs attention.</p>\n'
+        u'<h2>Hosts</h2>\n')
+
+
+# ---------------------------------------------------------------- HTML: the restart timeline
+
+LEGEND = (u'<i style="background:#b3261e"></i>restart (down)<i style="background:#2e7d32"></i>settle: Sophos updated'
+          u'<i style="background:#e07b00"></i>settle: time over<i style="background:#6b2d8c"></i>settle: restart '
+          u'needed again<i style="background:#9aa3ad"></i>settle skipped')
+
+
+def test_timeline_of_two_hosts_by_hand():
+    window = {"status": "rebooted", "restarts": 1, "started": "2026-12-01T09:00:00Z",
+              "finished": "2026-12-01T09:15:00Z"}
+    web1 = dict(window, boots=[{"boot_id": "b0"},
+                               {"boot_id": "b1", "restarted_at": "2026-12-01T09:01:00Z", "restart_seconds": 60,
+                                "reasons": [{"id": "kernel"}]}],
+                settles=[{"mode": "poll", "seconds": 600, "ended": "evidence", "started_at": "2026-12-01T09:01:00Z",
+                          "ended_at": "2026-12-01T09:11:00Z"}])
+    long_name = "a-very-long-host-name-for-the-axis"
+    other = dict(window, boots=[{"boot_id": "c1", "restarted_at": "2026-12-01T09:05:00Z", "queued_update": True,
+                                 "reasons": [{"id": "sophos_reboot_required"}]}],
+                 settles=[{"seconds": 30, "ended": "weird"}])
+    report = build([{"host": "web1", "facts": clean(), "cycle": web1},
+                    {"host": long_name, "facts": clean(), "cycle": other},
+                    {"host": "quiet", "facts": clean()}])
+    # 15 minutes on 900 px: 1 px a second; ticks every 5 minutes; a row is 26 px high.
+    assert _report_html.timeline_html(report["hosts"]) == (
+        u'<h2>Restart timeline (UTC)</h2>\n<div class="scroll">'
+        u'<svg class="timeline" id="timeline" xmlns="http://www.w3.org/2000/svg" role="img" '
+        u'viewBox="0 0 1100 76" width="1100" height="76"><title>Restart timeline (UTC)</title>'
+        u'<line class="axis" x1="490.0" y1="14" x2="490.0" y2="76"/><text x="490.0" y="11" '
+        u'text-anchor="middle">09:05</text>'
+        u'<line class="axis" x1="790.0" y1="14" x2="790.0" y2="76"/><text x="790.0" y="11" '
+        u'text-anchor="middle">09:10</text>'
+        u'<g class="tl-host" data-host="a-very-long-host-name-for-the-axis"><text x="4" y="35">'
+        u'a-very-long-host-name-for\u2026</text>'
+        u'<line class="span" x1="190.0" y1="31" x2="1090.0" y2="31"/>'
+        u'<rect class="tl-bar tl-restart" data-kind="restart" data-n="1" data-ended="" x="490.0" y="23" '
+        u'width="2.0" height="16" rx="2" fill="#b3261e"><title>restart 1: down (time not known), the queued '
+        u'Sophos update (sophos_reboot_required)</title></rect>'
+        u'<rect class="tl-bar tl-settle" data-kind="settle" data-n="1" data-ended="weird" x="490.0" y="23" '
+        u'width="30.0" height="16" rx="2" fill="#3b6fb6"><title>settle ? 30s, weird</title></rect></g>'
+        u'<g class="tl-host" data-host="web1"><text x="4" y="61">web1</text>'
+        u'<line class="span" x1="190.0" y1="57" x2="1090.0" y2="57"/>'
+        u'<rect class="tl-bar tl-restart" data-kind="restart" data-n="1" data-ended="" x="190.0" y="49" '
+        u'width="60.0" height="16" rx="2" fill="#b3261e"><title>restart 1: down 1m00s (kernel)</title></rect>'
+        u'<rect class="tl-bar tl-settle" data-kind="settle" data-n="1" data-ended="evidence" x="250.0" y="49" '
+        u'width="600.0" height="16" rx="2" fill="#2e7d32"><title>settle poll 10m00s, evidence</title></rect></g>'
+        u'</svg></div>\n<div class="legend">' + LEGEND + u' &middot; hover a bar for its times</div>\n')
+    page = _report_html.to_html(report)
+    assert u'<p id="attention">Nothing needs attention.</p>\n<h2>Restart timeline (UTC)</h2>\n' in page
+    assert _report_html.timeline_html(build([{"host": "quiet", "facts": clean()}])["hosts"]) == u""
+
+
+def test_timeline_at_another_width():
+    cycle = {"status": "rebooted", "restarts": 1, "started": "2026-12-01T09:00:00Z",
+             "finished": "2026-12-01T09:15:00Z",
+             "boots": [{"boot_id": "b1", "restarted_at": "2026-12-01T09:01:00Z", "restart_seconds": 60}]}
+    svg = _report_html.timeline_html(build([{"host": "h", "facts": clean(), "cycle": cycle}])["hosts"], width=450.0)
+    assert u'viewBox="0 0 650 50" width="650" height="50"' in svg
+    assert u'x="190.0" y="23" width="30.0" height="16"' in svg and u'x2="640.0" y2="31"' in svg
