@@ -306,3 +306,50 @@ def test_timeline_at_another_width():
     svg = _report_html.timeline_html(build([{"host": "h", "facts": clean(), "cycle": cycle}])["hosts"], width=450.0)
     assert u'viewBox="0 0 650 50" width="650" height="50"' in svg
     assert u'x="190.0" y="23" width="30.0" height="16"' in svg and u'x2="640.0" y2="31"' in svg
+
+
+def row_cells(page, host):
+    row = re.search(r'<tr data-index="\d+" data-status="[a-z_]+" data-host="%s">(.*?)</tr>' % re.escape(host),
+                    page).group(1)
+    return re.findall(r"<td .*?</div></td>", row)
+
+
+def test_restarts_and_maintenance_cells_with_odd_records():
+    report = build([
+        {"host": "m", "facts": clean(), "patch": {"status": "nonsense", "changes": ["x"]},
+         "cycle": {"status": "ok", "check_mode": True, "would_reboot": False, "restarts": None,
+                   "reasons_before": ["a", "b"], "reasons_after": ["c", "d"]}},
+        {"host": "n", "facts": clean(), "cycle": {"status": "bogus", "restarts": 2}},
+    ])
+    page = _report_html.to_html(report)
+    assert row_cells(page, "m")[4:6] == [
+        u'<td data-sort=""><div class="c">?<div class="small">why: a, b<br>left: c, d</div></div></td>',
+        u'<td data-sort="ok (check mode)"><div class="c">ok (check mode)<div class="small">patch: ?, 1 change(s)'
+        u'</div></div></td>']
+    assert row_cells(page, "n")[4:6] == [
+        u'<td data-sort="2"><div class="c">2</div></td>', u'<td data-sort="?"><div class="c">?</div></td>']
+    assert u'<tbody>\n<tr data-index="0" ' in page and u'</tr>\n<tr data-index="1" ' in page
+    assert page.count(u"</tr>\n</tbody>") == 1
+
+
+def test_timeline_names_and_lines():
+    def cycle(restarted_at, seconds, started=None, finished=None):
+        value = {"status": "rebooted", "restarts": 1,
+                 "boots": [{"boot_id": "x", "restarted_at": restarted_at, "restart_seconds": seconds}]}
+        if started:
+            value.update(started=started, finished=finished)
+        return value
+    entries = [
+        {"host": "a", "facts": clean(), "cycle": cycle("2026-12-01T09:01:00Z", 60, "2026-12-01T09:00:00Z",
+                                                       "2026-12-01T09:15:00Z")},
+        {"host": "b" * 26, "facts": clean(), "cycle": cycle("2026-12-01T09:04:00Z", 30, "2026-12-01T09:03:00Z",
+                                                            "2026-12-01T09:10:00Z")},
+        # Without the cycle's start and end the line runs from its first bar to its last.
+        {"host": "c" * 27, "facts": clean(), "cycle": cycle("2026-12-01T09:06:00Z", 60)},
+    ]
+    svg = _report_html.timeline_html(build(entries)["hosts"])
+    found = re.findall(r'<g class="tl-host" data-host="(\w+)"><text x="4" y="(\d+)">(.*?)</text>'
+                       r'<line class="span" x1="(.*?)" y1="\d+" x2="(.*?)"', svg)
+    assert found == [("a", "35", "a", "190.0", "1090.0"),
+                     ("b" * 26, "61", "b" * 26, "370.0", "790.0"),
+                     ("c" * 27, "87", "c" * 25 + u"\u2026", "490.0", "550.0")]
