@@ -353,3 +353,10 @@ def test_timeline_names_and_lines():
     assert found == [("a", "35", "a", "190.0", "1090.0"),
                      ("b" * 26, "61", "b" * 26, "370.0", "790.0"),
                      ("c" * 27, "87", "c" * 25 + u"\u2026", "490.0", "550.0")]
+
+
+def test_attention_line_joins_a_hosts_issues():
+    page = _report_html.to_html(build([{"host": "x", "facts": clean(), "patch": {"status": "failed"},
+                                        "run": {"state": "failed", "message": "boom"}}]))
+    assert (u'<ul class="attention" id="attention"><li data-host="x"><span class="badge" style="--c:#b3261e">'
+            u'Failed</span> <b>x</b>: boom; patching failed</li></ul>') in page
