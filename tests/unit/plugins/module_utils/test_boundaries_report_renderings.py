@@ -4,9 +4,13 @@ Markdown head of a check run with a Central note, Markdown escaping, every sprea
 
 from __future__ import absolute_import, division, print_function
 
+import base64
 import csv
+import hashlib
 import io
 import re
+
+import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _report, _report_csv, _report_html, _report_markdown
 
@@ -360,3 +364,21 @@ def test_attention_line_joins_a_hosts_issues():
                                         "run": {"state": "failed", "message": "boom"}}]))
     assert (u'<ul class="attention" id="attention"><li data-host="x"><span class="badge" style="--c:#b3261e">'
             u'Failed</span> <b>x</b>: boom; patching failed</li></ul>') in page
+
+
+@pytest.mark.parametrize("value, text", [
+    (None, u""), (True, u"yes"), (False, u"no"), (0, u"0"), (10.0, u"10"), (1.5, u"1.5"), (0.125, u"0.12"),
+    (0.004, u"0"), (-2.25, u"-2.25"), (u"x", u"x"), ([True, 1.50, None, u"a"], u"yes; 1.5; ; a"), ((), u""),
+])
+def test_format_value(value, text):
+    assert _report.format_value(value) == text
+
+
+def test_the_page_policy_allows_its_own_script_and_nothing_from_outside():
+    page = _report_html.to_html(build([]))
+    script = re.search(r"<script>(.*?)</script>", page, re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    policy = re.search(r'Content-Security-Policy" content="([^"]*)"', page).group(1)
+    assert policy == (u"default-src &#x27;none&#x27;; img-src data:; style-src &#x27;unsafe-inline&#x27;; "
+                      u"script-src &#x27;sha256-%s&#x27;; base-uri &#x27;none&#x27;; form-action &#x27;none&#x27;"
+                      % digest)
