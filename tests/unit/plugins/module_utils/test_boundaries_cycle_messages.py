@@ -5,6 +5,7 @@ record of a host whose maintenance broke off."""
 
 from __future__ import absolute_import, division, print_function
 
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -211,3 +212,17 @@ def test_aborted_record_keeps_what_the_cycle_knew():
 def test_aborted_record_whose_start_is_unreadable_is_refused():
     assert message(_cycle.aborted, {"status": "ok", "started": "soon"}, "x", None, START) == (
         "started 'soon' is not an ISO 8601 date-time; " + ISO_HINT)
+
+
+def test_a_time_of_day_counts_in_its_own_zone_not_the_controllers(monkeypatch):
+    monkeypatch.setenv("TZ", "XYZ-01:00")  # the controller an hour east of UTC
+    time.tzset()
+    try:
+        # 05:00 UTC is still 30 November at -10:00: its 20:00 is 06:00 UTC the same morning.
+        got = _cycle.window_end_at("20:00-10:00", utc(2026, 12, 1, 5, 0))
+        assert got == utc(2026, 12, 1, 6, 0) and got.tzinfo is timezone.utc
+        got = _cycle.window_end_at("06:00 Europe/Berlin", START)
+        assert got == utc(2026, 12, 2, 5, 0) and got.tzinfo is timezone.utc
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
