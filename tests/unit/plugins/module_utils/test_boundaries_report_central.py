@@ -130,8 +130,10 @@ def since(got):
     (pending(last_boot="2026-11-30T07:00:01Z"), "2026-11-30T07:00:00Z",
      ("2026-11-30T09:00:00Z", "first_seen", 1.0, None)),
     # No local time: the age runs to the facts' reading time, never below 0.
-    (pending(source=None, since=None, days=None), "2026-11-30T21:00:00Z", ("2026-11-30T21:00:00Z", "central", 0.5, None)),
-    (pending(source=None, since=None, days=None), "2026-12-01T10:00:00Z", ("2026-12-01T10:00:00Z", "central", 0.0, None)),
+    (pending(source=None, since=None, days=None), "2026-11-30T21:00:00Z",
+     ("2026-11-30T21:00:00Z", "central", 0.5, None)),
+    (pending(source=None, since=None, days=None), "2026-12-01T10:00:00Z",
+     ("2026-12-01T10:00:00Z", "central", 0.0, None)),
     # A local time without an age: counted to the reading time too.
     (pending(days=None), "2026-11-29T21:00:00Z", ("2026-11-29T21:00:00Z", "central", 1.5, "2026-11-30T09:00:00Z")),
     # Neither a local time nor a reading time: Central's own age.

@@ -12,7 +12,8 @@ import re
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report, _report_csv, _report_html, _report_markdown
+from ansible_collections.fleetops.sophos.plugins.module_utils import (
+    _report, _report_csv, _report_html, _report_markdown)
 
 
 def build(entries, **kwargs):
@@ -59,7 +60,8 @@ def test_markdown_of_a_check_run_with_a_central_note():
         u"",
         u"## Hosts",
         u"",
-        u"| Host | Status | Pending (days) | Reasons | Restarts | Sophos version | Last update | Health | Central alert |",
+        u"| Host | Status | Pending (days) | Reasons | Restarts | Sophos version | Last update | Health "
+        u"| Central alert |",
         u"|---|---|---:|---|---:|---|---|---|---|",
         u"| a\"b'c\\`d&lt;e | OK |  |  |  |  |  | good |  |",
     ]) + u"\n"
@@ -215,7 +217,8 @@ def tiles(total, counts):
 
 
 def test_page_top_of_a_check_run():
-    report = build([{"host": "good", "facts": clean()}, {"host": "bad", "facts": clean(), "patch": {"status": "failed"}},
+    report = build([{"host": "good", "facts": clean()},
+                    {"host": "bad", "facts": clean(), "patch": {"status": "failed"}},
                     {"host": "worse", "facts": clean(), "run": {"state": "failed", "message": "a <task> failed"}}],
                    run={"check_mode": True}, central={"lookup": "failed", "message": "HTTP 401"})
     page = _report_html.to_html(report)
