@@ -116,3 +116,17 @@ def test_the_twelve_statuses_in_order_with_their_labels():
     assert report["statuses"] == [
         "unreachable", "failed", "still_pending", "unhealthy", "alert", "no_data", "unknown", "not_run", "deferred",
         "pending", "rebooted", "ok"]
+
+
+def test_within_a_status_a_known_age_comes_before_an_unknown_one():
+    report = _report.build_report([{"host": "a", "facts": facts(required=True, pending_days=None)},
+                                   {"host": "b", "facts": facts(required=True, pending_days=0.5)},
+                                   {"host": "c", "facts": facts(required=True, pending_days=0.0)}], generated="g")
+    assert [row["host"] for row in report["hosts"]] == ["b", "a", "c"]
+
+
+def test_an_entry_that_is_not_a_mapping_is_a_named_host_with_a_note():
+    report = _report.build_report(["junk", None], generated="g")
+    assert [(row["host"], row["status"], row["data_errors"]) for row in report["hosts"]] == [
+        ("(entry 0)", "no_data", ["sophos_reboot: expected a mapping, got 'junk'"]),
+        ("(entry 1)", "no_data", [])]
