@@ -226,3 +226,10 @@ def test_a_time_of_day_counts_in_its_own_zone_not_the_controllers(monkeypatch):
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_a_bad_window_end_with_a_clock_is_named_as_the_role_variable():
+    assert message(_cycle.normalize_settings, {"window_end": "tomorrow"}, START) == (
+        "reboot_cycle_window_end 'tomorrow' is not a window end; write " + FORMS)
+    assert message(_cycle.normalize_settings, {"window_end": "+0h", "run_started": "2026-12-01T08:40:00Z"}) == (
+        "reboot_cycle_window_end '+0h' is an empty duration; write e.g. +4h or PT4H")
