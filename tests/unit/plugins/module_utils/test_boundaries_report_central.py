@@ -134,6 +134,11 @@ def since(got):
      ("2026-11-30T21:00:00Z", "central", 0.5, None)),
     (pending(source=None, since=None, days=None), "2026-12-01T10:00:00Z",
      ("2026-12-01T10:00:00Z", "central", 0.0, None)),
+    # A long wait shows whole days exactly (86400 seconds a day, to 3 decimals).
+    (pending(last_boot="2026-08-01T00:00:00Z"), "2026-08-22T09:00:00Z",
+     ("2026-08-22T09:00:00Z", "central", 101.0, "2026-11-30T09:00:00Z")),
+    (pending(source=None, since=None, days=None, last_boot="2026-08-01T00:00:00Z"), "2026-08-23T09:00:00Z",
+     ("2026-08-23T09:00:00Z", "central", 100.0, None)),
     # A local time without an age: counted to the reading time too.
     (pending(days=None), "2026-11-29T21:00:00Z", ("2026-11-29T21:00:00Z", "central", 1.5, "2026-11-30T09:00:00Z")),
     # Neither a local time nor a reading time: Central's own age.

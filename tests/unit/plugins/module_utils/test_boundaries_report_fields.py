@@ -114,3 +114,18 @@ def test_central_field_lengths():
     raised = "2026-11-10T20:10:00." + "0" * 60 + "Z"
     assert central_row(view(1))["data_errors"] == [
         u"sophos_central.restart_alert.raised_at: not an ISO 8601 time: " + more(raised, 80)]
+
+
+def test_sophos_version_is_cut_at_80():
+    assert _report.host_row("h", facts={"sophos": {"version": "v" * 80}})["sophos"]["version"] == "v" * 80
+    assert _report.host_row("h", facts={"sophos": {"version": "v" * 81}})["sophos"]["version"] == more("v" * 81, 80)
+
+
+def test_the_runs_identity_in_the_report():
+    run = {"id": "20261201T090500Z-ab12", "started": "2026-12-01T09:05:00Z", "playbook": "maint.yml",
+           "stem": "sophos-report-20261201T090500Z-ab12", "check_mode": False, "other": 1}
+    assert _report.build_report([], generated="g", run=run)["run"] == {
+        "id": "20261201T090500Z-ab12", "started": "2026-12-01T09:05:00Z", "playbook": "maint.yml",
+        "stem": "sophos-report-20261201T090500Z-ab12"}
+    assert _report.build_report([], generated="g")["run"] == {"id": None, "started": None, "playbook": None,
+                                                              "stem": None}
