@@ -129,3 +129,14 @@ def test_the_runs_identity_in_the_report():
         "stem": "sophos-report-20261201T090500Z-ab12"}
     assert _report.build_report([], generated="g")["run"] == {"id": None, "started": None, "playbook": None,
                                                               "stem": None}
+
+
+def test_settle_fields():
+    cycle = {"settles": [{"mode": "m" * 21, "seconds": "soon", "ended": ["e"]}, {"mode": ["p"]}, {"mode": "m" * 20}]}
+    row = _report.host_row("h", facts={}, cycle=cycle)
+    assert [settle["mode"] for settle in row["maintenance"]["settles"]] == [more("m" * 21, 20), None, "m" * 20]
+    assert row["data_errors"] == [
+        "sophos_reboot_cycle.settles[0].seconds: expected a number, got 'soon'",
+        "sophos_reboot_cycle.settles[0].ended: expected a string, got ['e']",
+        "sophos_reboot_cycle.settles[1].mode: expected a string, got ['p']",
+    ]
