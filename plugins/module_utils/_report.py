@@ -309,8 +309,7 @@ def _central(read, value, source, checked_at):
                 "pending_days": read.count(alert.get("pending_days"), "sophos_central.restart_alert.pending_days"),
             }
             if raised is not None and restart["raised_at"] is None:
-                read.errors.append(u"sophos_central.restart_alert.raised_at: not an ISO 8601 time: %s"
-                                   % read.text(raised, limit=80))
+                read.errors.append(u"sophos_central.restart_alert.raised_at: not an ISO 8601 time: %s" % raised)
     return {
         "source": source if source in CENTRAL_SOURCES else None,
         "checked_at": read.text(checked_at, field="sophos_central.checked_at", limit=80),

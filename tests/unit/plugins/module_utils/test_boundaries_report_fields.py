@@ -1,0 +1,142 @@
+# -*- coding: utf-8 -*-
+"""Each field of a host's reasons and Sophos state read from odd input (module_utils/_report.py): the note
+naming the field word for word, and the length a field is cut at."""
+
+from __future__ import absolute_import, division, print_function
+
+from ansible_collections.fleetops.sophos.plugins.module_utils import _report
+
+
+def more(text, limit):
+    return text[:limit] + u"\u2026 (%d more characters)" % (len(text) - limit)
+
+
+def test_reason_fields():
+    row = _report.host_row("h", facts={"reasons": [
+        {"id": "i" * 121, "source": "s" * 41, "strong": "maybe", "detail": ["d"]},
+        {"id": ["x"], "source": {"a": 1}},
+        {"id": "i" * 120, "source": "s" * 40, "strong": "yes", "detail": "d" * 30},
+    ]}, max_text=25)
+    assert row["reasons"] == [
+        {"id": more("i" * 121, 120), "source": more("s" * 41, 40), "strong": None, "detail": None},
+        {"id": u"unknown", "source": None, "strong": None, "detail": None},
+        {"id": "i" * 120, "source": "s" * 40, "strong": True, "detail": more("d" * 30, 25)},
+    ]
+    assert row["data_errors"] == [
+        "sophos_reboot.reasons[0].strong: expected a boolean, got 'maybe'",
+        "sophos_reboot.reasons[0].detail: expected a string, got ['d']",
+        "sophos_reboot.reasons[1].id: expected a string, got ['x']",
+        "sophos_reboot.reasons[1].source: expected a string, got {'a': 1}",
+    ]
+
+
+def test_sophos_fields():
+    sophos = {"installed": "maybe", "product": ["p"], "version": ["v"], "reboot_required": "maybe",
+              "reboot_urgent": "maybe", "updating": "maybe", "last_update": ["l"], "last_update_ok": "maybe",
+              "updated_since_boot": "maybe", "queued_update": {"suspected": "maybe"},
+              "health": {"overall": ["o"], "services": {"b" * 201: "running", "a": ["x"], 10: "stopped"}}}
+    row = _report.host_row("h", facts={"sophos": sophos})
+    assert list(row["sophos"]["services"].items()) == [
+        ("10", "stopped"), ("a", None), (more("b" * 201, 200), "running")]
+    assert row["data_errors"] == [
+        "sophos_reboot.sophos.health.services: expected a string, got ['x']",
+        "sophos_reboot.sophos.installed: expected a boolean, got 'maybe'",
+        "sophos_reboot.sophos.product: expected a string, got ['p']",
+        "sophos_reboot.sophos.version: expected a string, got ['v']",
+        "sophos_reboot.sophos.reboot_required: expected a boolean, got 'maybe'",
+        "sophos_reboot.sophos.reboot_urgent: expected a boolean, got 'maybe'",
+        "sophos_reboot.sophos.updating: expected a boolean, got 'maybe'",
+        "sophos_reboot.sophos.last_update: expected a string, got ['l']",
+        "sophos_reboot.sophos.last_update_ok: expected a boolean, got 'maybe'",
+        "sophos_reboot.sophos.updated_since_boot: expected a boolean, got 'maybe'",
+        "sophos_reboot.sophos.queued_update.suspected: expected a boolean, got 'maybe'",
+        "sophos_reboot.sophos.health.overall: expected a string, got ['o']",
+    ]
+
+
+def test_sophos_parts_that_are_not_mappings():
+    row = _report.host_row("h", facts={"sophos": {"installed": True, "health": "x", "queued_update": [1]}})
+    assert row["data_errors"] == ["sophos_reboot.sophos.health: expected a mapping, got 'x'",
+                                  "sophos_reboot.sophos.queued_update: expected a mapping, got [1]"]
+    row = _report.host_row("h", facts={"sophos": {"health": {"services": "MCS"}}})
+    assert row["data_errors"] == ["sophos_reboot.sophos.health.services: expected a mapping, got 'MCS'"]
+
+
+CLEAN = {"reboot_required": False, "reasons": []}
+
+
+def central_row(view, **kwargs):
+    return _report.host_row("h", facts=CLEAN, central=view, **kwargs)
+
+
+def test_central_fields_of_the_wrong_type_are_named():
+    view = {"id": ["i"], "hostname": ["h"], "online": "maybe", "last_seen_at": ["l"], "health": {"overall": ["o"]},
+            "restart_alert": {"id": ["a"], "type": ["t"], "severity": ["s"], "raised_at": ["r"], "pending_days": -1}}
+    row = central_row(view, central_source="lookup", central_checked_at=["c"])
+    assert row["data_errors"] == [
+        "sophos_central.restart_alert.raised_at: expected a string, got ['r']",
+        "sophos_central.restart_alert.id: expected a string, got ['a']",
+        "sophos_central.restart_alert.type: expected a string, got ['t']",
+        "sophos_central.restart_alert.severity: expected a string, got ['s']",
+        "sophos_central.restart_alert.pending_days: expected a whole number >= 0, got -1",
+        "sophos_central.checked_at: expected a string, got ['c']",
+        "sophos_central.id: expected a string, got ['i']",
+        "sophos_central.hostname: expected a string, got ['h']",
+        "sophos_central.online: expected a boolean, got 'maybe'",
+        "sophos_central.last_seen_at: expected a string, got ['l']",
+        "sophos_central.health.overall: expected a string, got ['o']",
+    ]
+    assert central_row({"health": "good"})["data_errors"] == ["sophos_central.health: expected a mapping, got 'good'"]
+
+
+def test_central_field_lengths():
+    def view(extra):
+        alert = {"id": "a" * (80 + extra), "type": "t" * (120 + extra), "severity": "s" * (40 + extra),
+                 "raised_at": "2026-11-10T20:10:00." + "0" * (59 + extra) + "Z", "pending_days": 3}
+        return {"id": "i" * (80 + extra), "hostname": "h" * (255 + extra), "online": True,
+                "last_seen_at": "l" * (80 + extra), "health": {"overall": "o" * (40 + extra)}, "restart_alert": alert}
+
+    def shown(value, limit):
+        return value if len(value) <= limit else more(value, limit)
+    for extra in (0, 1):
+        got = central_row(view(extra), central_source="lookup", central_checked_at="c" * (80 + extra))
+        given = view(extra)
+        assert got["central"] == {
+            "source": "lookup", "checked_at": shown("c" * (80 + extra), 80), "id": shown(given["id"], 80),
+            "hostname": shown(given["hostname"], 255), "online": True, "last_seen_at": shown(given["last_seen_at"], 80),
+            "health": shown("o" * (40 + extra), 40),
+            "restart_alert": {"id": shown(given["restart_alert"]["id"], 80),
+                              "type": shown(given["restart_alert"]["type"], 120),
+                              "severity": shown(given["restart_alert"]["severity"], 40),
+                              # 80 characters are read as a time; a longer one is cut and no time any more
+                              "raised_at": "2026-11-10T20:10:00Z" if extra == 0 else None,
+                              "pending_days": 3}}
+    raised = "2026-11-10T20:10:00." + "0" * 60 + "Z"
+    assert central_row(view(1))["data_errors"] == [
+        u"sophos_central.restart_alert.raised_at: not an ISO 8601 time: " + more(raised, 80)]
+
+
+def test_sophos_version_is_cut_at_80():
+    assert _report.host_row("h", facts={"sophos": {"version": "v" * 80}})["sophos"]["version"] == "v" * 80
+    assert _report.host_row("h", facts={"sophos": {"version": "v" * 81}})["sophos"]["version"] == more("v" * 81, 80)
+
+
+def test_the_runs_identity_in_the_report():
+    run = {"id": "20261201T090500Z-ab12", "started": "2026-12-01T09:05:00Z", "playbook": "maint.yml",
+           "stem": "sophos-report-20261201T090500Z-ab12", "check_mode": False, "other": 1}
+    assert _report.build_report([], generated="g", run=run)["run"] == {
+        "id": "20261201T090500Z-ab12", "started": "2026-12-01T09:05:00Z", "playbook": "maint.yml",
+        "stem": "sophos-report-20261201T090500Z-ab12"}
+    assert _report.build_report([], generated="g")["run"] == {"id": None, "started": None, "playbook": None,
+                                                              "stem": None}
+
+
+def test_settle_fields():
+    cycle = {"settles": [{"mode": "m" * 21, "seconds": "soon", "ended": ["e"]}, {"mode": ["p"]}, {"mode": "m" * 20}]}
+    row = _report.host_row("h", facts={}, cycle=cycle)
+    assert [settle["mode"] for settle in row["maintenance"]["settles"]] == [more("m" * 21, 20), None, "m" * 20]
+    assert row["data_errors"] == [
+        "sophos_reboot_cycle.settles[0].seconds: expected a number, got 'soon'",
+        "sophos_reboot_cycle.settles[0].ended: expected a string, got ['e']",
+        "sophos_reboot_cycle.settles[1].mode: expected a string, got ['p']",
+    ]
