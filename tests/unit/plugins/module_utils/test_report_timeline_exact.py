@@ -81,13 +81,13 @@ def test_geometry_exact():
                       {"host": "b", "maintenance": other}], width=960.0)
     assert (shape["start"], shape["end"], shape["width"]) == (T0, T0 + 2400, 960.0)
     assert [host["host"] for host in shape["hosts"]] == ["a", "b"]
-    assert [(bar["kind"], bar["n"], bar["x"], bar["w"]) for bar in shape["hosts"][0]["bars"]] == [
+    assert [(seg["kind"], seg["n"], seg["x"], seg["w"]) for seg in shape["hosts"][0]["bars"]] == [
         ("settle", 0, 0.0, 24.0), ("restart", 1, 84.0, 36.0), ("settle", 1, 120.0, 80.0),
         ("restart", 2, 360.0, 2.0), ("settle", 2, 360.0, 2.0), ("restart", 3, 600.0, 2.0),
         ("settle", 3, 604.0, 44.0)]
     assert shape["hosts"][0]["bars"][1]["label"] == u"restart 1: down 1m30s (os_reboot_required, ?)"
     assert shape["hosts"][0]["line"] == (0.0, 720.0)
-    assert [(bar["kind"], bar["x"], bar["w"]) for bar in shape["hosts"][1]["bars"]] == [("restart", 935.6, 24.4)]
+    assert [(seg["kind"], seg["x"], seg["w"]) for seg in shape["hosts"][1]["bars"]] == [("restart", 935.6, 24.4)]
     assert shape["hosts"][1]["line"] == (240.0, 960.0)
     assert shape["ticks"] == [(240.0, u"02:10"), (480.0, u"02:20"), (720.0, u"02:30")]
 
@@ -96,7 +96,7 @@ def test_geometry_of_a_restart_shorter_than_a_second():
     cycle = {"boots": [{"restarted_at": "2026-11-28T02:05:00Z", "restart_seconds": 0.5}]}
     shape = geometry([{"host": "a", "maintenance": cycle}])
     # The axis spans at least one second: the half-second restart fills half of it.
-    assert [(bar["x"], bar["w"]) for bar in shape["hosts"][0]["bars"]] == [(0.0, 450.0)]
+    assert [(seg["x"], seg["w"]) for seg in shape["hosts"][0]["bars"]] == [(0.0, 450.0)]
     assert shape["hosts"][0]["line"] == (0.0, 450.0) and shape["ticks"] == [(450.0, u"02:05")]
 
 
