@@ -189,3 +189,24 @@ def test_unparsable_report_is_named_with_its_error():
     facts = assess(raw({}, {"update_report.json": "[]"}))
     assert facts["read_errors"] == [{"source": "spl:base/update/var/updatescheduler/update_report.json",
                                      "error": "invalid JSON: expected an object, got list"}]
+
+
+# The age in the install reason (NOW 2026-11-27T08:00:00Z): minutes below 2 h, hours below 2 days, then days.
+@pytest.mark.parametrize("mtime, age", [
+    ("2026-11-27T08:01:00Z", "0 min"),        # after the reading (clock skew): no negative age
+    ("2026-11-27T08:00:00Z", "0 min"),
+    ("2026-11-27T07:59:01Z", "0 min"),        # 59 s
+    ("2026-11-27T07:59:00Z", "1 min"),
+    ("2026-11-27T06:00:01Z", "119 min"),      # 7199 s
+    ("2026-11-27T06:00:00Z", "2.0 h"),        # 7200 s
+    ("2026-11-25T08:02:24Z", "48.0 h"),       # 172656 s = 47.96 h
+    ("2026-11-25T08:00:01Z", "48.0 h"),       # 172799 s
+    ("2026-11-25T08:00:00Z", "2.0 days"),     # 172800 s
+    ("2026-10-28T09:11:42Z", "30.0 days"),    # 2587698 s = 29.9502 days
+])
+def test_install_age_units_and_edges(mtime, age):
+    facts = assess(dict(raw({ALC: alc()}), last_boot="2026-10-01T00:00:00Z",
+                        spl=dict(raw({ALC: alc()})["spl"], install_marker={"mtime": mtime})))
+    [reason] = [r for r in facts["reasons"] if r["id"] == "sophos_installed_since_boot"]
+    assert reason["detail"] == ("Sophos installed %s (%s before this reading), after the last boot "
+                                "2026-10-01T00:00:00Z" % (mtime, age))
