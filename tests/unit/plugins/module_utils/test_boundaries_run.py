@@ -1,11 +1,23 @@
 """Edges of the checks a run makes before any host is touched (module_utils/_run.py), with hand-written answers."""
+import glob
+import os
 from datetime import datetime, timezone
 
 import pytest
+import yaml
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _run
 
 NOW = datetime(2026, 12, 1, 8, 40, tzinfo=timezone.utc)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+
+
+def known():
+    specs = []
+    for path in sorted(glob.glob(os.path.join(ROOT, "roles", "*", "meta", "argument_specs.yml"))):
+        with open(path) as handle:
+            specs.append(yaml.safe_load(handle))
+    return _run.known_variables(specs)
 
 
 def test_no_matching_host_message_in_full():
@@ -53,3 +65,12 @@ def test_problems_come_cycle_then_patch_then_report():
         "report_max_text must be >= 20, got 5",
         "report_keep must be >= 1, got 0",
     ]
+
+
+def test_a_typo_prefers_its_own_prefix_then_any_known_variable():
+    names = known()
+    # Nothing close under report_: the closest of all (another prefix) is named.
+    assert _run.unknown_variables(["report_reboot_cycle_force"], names) == [
+        ("report_reboot_cycle_force", "reboot_cycle_force")]
+    # Something close under patch_ wins over a closer name under another prefix (report_dir).
+    assert _run.unknown_variables(["patch_report_dir"], names) == [("patch_report_dir", "patch_win_reboot")]
