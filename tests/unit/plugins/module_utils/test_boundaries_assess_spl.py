@@ -210,3 +210,85 @@ def test_install_age_units_and_edges(mtime, age):
     [reason] = [r for r in facts["reasons"] if r["id"] == "sophos_installed_since_boot"]
     assert reason["detail"] == ("Sophos installed %s (%s before this reading), after the last boot "
                                 "2026-10-01T00:00:00Z" % (mtime, age))
+
+
+BECOME = "readable by root only: run the module with become (become: true, or -b ad hoc)"
+MARKER = "base/etc/machine_id.txt"
+
+
+def installed(marker, **changes):
+    reading = raw({ALC: alc()})
+    reading["spl"]["install_marker"] = marker
+    reading.update(changes)
+    return assess(reading)
+
+
+@pytest.mark.parametrize("mtime, since_boot, reason", [
+    ("2026-11-26T05:59:59Z", False, False), ("2026-11-26T06:00:00Z", False, False),   # BOOT 2026-11-26T06:00:00Z
+    ("2026-11-26T06:00:01Z", True, True),
+])
+def test_installed_since_boot_is_strictly_after_the_boot(mtime, since_boot, reason):
+    facts = installed({"mtime": mtime})
+    sophos = facts["sophos"]
+    assert (sophos["installed_at"], sophos["installed_at_source"]) == (mtime, "spl:%s (mtime)" % MARKER)
+    assert sophos["installed_since_boot"] is since_boot and sophos["installed_since_boot_note"] is None
+    assert [r["id"] for r in facts["reasons"]] == (["sophos_installed_since_boot"] if reason else [])
+    assert facts["reboot_required"] is reason and sophos["reboot_required"] is reason
+
+
+@pytest.mark.parametrize("mtime, error", [
+    ("1999-12-31T23:59:59Z", "no plausible modification time: '1999-12-31T23:59:59Z'"),
+    (None, "no plausible modification time: None"),
+])
+def test_install_marker_mtime_before_2000_is_odd(mtime, error):
+    facts = installed({"mtime": mtime})
+    assert facts["read_errors"] == [{"source": "spl:" + MARKER, "error": error}]
+    assert facts["sophos"]["installed_since_boot_note"] == "no install time: %s has an odd mtime" % MARKER
+    assert facts["sophos"]["installed_at"] is None and facts["unknown_sources"] == ["spl:" + MARKER]
+    # 2000-01-01 itself is a plausible time (before the boot here).
+    assert installed({"mtime": "2000-01-01T00:00:00Z"})["sophos"]["installed_at"] == "2000-01-01T00:00:00Z"
+
+
+def test_install_marker_unreadable_or_blocked_notes():
+    denied = installed({"error": "cannot look at x: [Errno 13] Permission denied", "denied": True})
+    assert denied["read_errors"] == [{"source": "spl:" + MARKER, "error": "cannot look at x: [Errno 13] Permission "
+                                                                          "denied", "hint": BECOME}]
+    assert denied["sophos"]["installed_since_boot_note"] == "no install time: %s cannot be read" % MARKER
+    blocked = installed({"blocked": "/opt/sophos-spl/base/etc"})
+    assert blocked["read_errors"] == [] and blocked["reboot_required"] is False
+    assert blocked["sophos"]["installed_since_boot_note"] == "no install time: /opt/sophos-spl/base/etc cannot be entered"
+
+
+def test_install_reason_without_a_valid_now_has_no_age():
+    facts = installed({"mtime": "2026-11-26T07:00:00Z"}, now="soon")
+    [reason] = [r for r in facts["reasons"] if r["id"] == "sophos_installed_since_boot"]
+    assert reason["detail"] == "Sophos installed 2026-11-26T07:00:00Z, after the last boot 2026-11-26T06:00:00Z"
+
+
+def test_install_without_a_boot_time_notes_it():
+    facts = installed({"mtime": "2026-11-26T07:00:00Z"}, last_boot=None)
+    sophos = facts["sophos"]
+    assert sophos["installed_at"] == "2026-11-26T07:00:00Z"
+    assert sophos["installed_since_boot"] is None
+    assert sophos["installed_since_boot_note"] == "the last boot time is unknown"
+    assert facts["reboot_required"] is None and facts["unknown_sources"] == ["os:last_boot"]
+
+
+def test_blocked_directories_one_error_each_naming_what_they_hide():
+    reading = raw({})
+    reading["spl"].update(
+        blocked={"/opt/sophos-spl/base/mcs/status": "junk", "/opt/sophos-spl/base/etc": {"error": "denied!"},
+                 "/opt/sophos-spl/var": {"denied": True}},
+        files={SHS: {"blocked": "/opt/sophos-spl/base/mcs/status"}, ALC: {"blocked": "/opt/sophos-spl/base/mcs/status"},
+               INI: {"text": "PRODUCT_VERSION = 1\n"}},
+        install_marker={"blocked": "/opt/sophos-spl/base/etc"})
+    facts = assess(reading)
+    assert facts["read_errors"] == [
+        {"source": "spl:/opt/sophos-spl/base/etc", "error": "denied!; unknown, not absent: machine_id.txt"},
+        {"source": "spl:/opt/sophos-spl/base/mcs/status",
+         "error": "cannot be entered; unknown, not absent: ALC_status.xml, SHS_status.xml"},
+        {"source": "spl:/opt/sophos-spl/var", "error": "cannot be entered", "hint": BECOME},
+    ]
+    assert facts["reboot_required"] is None
+    assert facts["unknown_sources"] == ["spl:/opt/sophos-spl/base/etc", "spl:/opt/sophos-spl/base/mcs/status"]
+    assert facts["sophos"]["version"] == "1"
