@@ -292,3 +292,89 @@ def test_blocked_directories_one_error_each_naming_what_they_hide():
     assert facts["reboot_required"] is None
     assert facts["unknown_sources"] == ["spl:/opt/sophos-spl/base/etc", "spl:/opt/sophos-spl/base/mcs/status"]
     assert facts["sophos"]["version"] == "1"
+
+
+REPORTS = "spl:base/update/var/updatescheduler/"
+
+
+@pytest.mark.parametrize("name, local_times, unknown", [
+    ("update_report20261126 055959.json", None, False),
+    ("update_report20261126 060000.json", None, False),    # named at the boot: before it
+    ("update_report20261126 060001.json", None, True),
+    ("update_report.json", None, True),                     # no stamp in the name: could be after the boot
+    # The host says its local 07:00 was 05:00 UTC: before the boot.
+    ("update_report20261126 070000.json", {"20261126 070000": "2026-11-26T05:00:00Z"}, False),
+])
+def test_an_unreadable_report_hides_a_restart_only_when_named_after_the_boot(name, local_times, unknown):
+    for entry in ({"error": "cannot read: [Errno 5] Input/output error"}, {"text": "{"},
+                  {"text": json.dumps({"status": "RESTARTNEEDED"})} if "2026" not in name else {"text": "[]"}):
+        reading = raw(reports={})
+        reading["spl"]["reports"] = {name: entry}
+        if local_times:
+            reading["local_times"] = local_times
+        facts = assess(reading)
+        assert [e["source"] for e in facts["read_errors"]] == [REPORTS + name]
+        assert facts["reboot_required"] is (None if unknown else False)
+        assert facts["unknown_sources"] == ([REPORTS + name] if unknown else [])
+
+
+def test_report_errors_carry_the_become_hint_when_denied():
+    reading = raw()
+    reading["spl"]["reports"] = {"update_report.json": {"error": "cannot read: [Errno 13] Permission denied",
+                                                        "denied": True}}
+    reading["spl"]["reports_dir"] = {"error": "cannot list: [Errno 13] Permission denied", "denied": True}
+    facts = assess(reading)
+    assert facts["read_errors"] == [
+        {"source": "spl:base/update/var/updatescheduler", "error": "cannot list: [Errno 13] Permission denied",
+         "hint": BECOME},
+        {"source": REPORTS + "update_report.json", "error": "cannot read: [Errno 13] Permission denied",
+         "hint": BECOME},
+    ]
+
+
+def test_report_times_use_the_hosts_local_conversion():
+    report = json.dumps({"status": "RESTARTNEEDED", "finishTime": "20261126 073000"})
+    # Local 07:30 on a UTC+2 host is 05:30 UTC, before the boot: no restart need from it.
+    before = raw(reports={"update_report.json": report})
+    before["local_times"] = {"20261126 073000": "2026-11-26T05:30:00Z"}
+    facts = assess(before)
+    assert facts["reasons"] == [] and facts["sophos"]["last_update_ok"] is False
+    # Read as UTC (no conversion), 07:30 is after the boot.
+    assert [r["detail"] for r in assess(raw(reports={"update_report.json": report}))["reasons"]] == [
+        "update report of 2026-11-26T07:30:00Z: status RESTARTNEEDED"]
+
+
+def test_restartneeded_without_a_boot_time_counts():
+    reading = raw(reports={"update_report.json": json.dumps({"status": "RESTARTNEEDED",
+                                                             "finishTime": "20261120 010000"})})
+    reading["last_boot"] = None
+    facts = assess(reading)
+    assert [(r["id"], r["detail"]) for r in facts["reasons"]] == [
+        ("sophos_reboot_required", "update report of 2026-11-20T01:00:00Z: status RESTARTNEEDED")]
+    assert facts["pending_since"] == "2026-11-20T01:00:00Z" and facts["sophos"]["reboot_required"] is True
+
+
+@pytest.mark.parametrize("last_good, ok", [
+    ("2026-11-26T08:59:59Z", False), ("2026-11-26T09:00:00Z", False), ("2026-11-26T09:00:01Z", True),
+])
+def test_newest_report_decides_update_ok_unless_the_alc_is_newer(last_good, ok):
+    failed = json.dumps({"status": "INSTALLFAILED", "finishTime": "20261126 090000"})
+    facts = assess(raw({ALC: alc(last_good=last_good)}, {"update_report_1.json": failed}))
+    assert facts["sophos"]["last_update_ok"] is ok and facts["sophos"]["last_update"] == last_good
+
+
+def test_a_service_stopped_in_one_item_stays_stopped():
+    text = ('<health><item name="health" value="1"/><item name="service" value="3">'
+            '<detail name="Sophos MCS Client" value="1"/></item><item name="threatService" value="1">'
+            '<detail name="Sophos MCS Client" value="0"/><detail name="Sophos Threat Detector" value="0"/></item>'
+            '</health>')
+    health = assess(raw({SHS: text}))["sophos"]["health"]
+    assert health == {"overall": "bad", "detail": {"health": "good", "service": "bad", "threatService": "good"},
+                      "services": {"Sophos MCS Client": "stopped", "Sophos Threat Detector": "running"}}
+
+
+def test_urgent_missing_is_not_urgent_and_no_alert():
+    text = ("<status><autoUpdate><rebootState><required>no</required></rebootState></autoUpdate>"
+            "<products/></status>")
+    facts = assess(raw({ALC: text}))
+    assert (facts["sophos"]["reboot_urgent"], facts["alert"], facts["sophos"]["last_update_ok"]) == (False, False, None)
