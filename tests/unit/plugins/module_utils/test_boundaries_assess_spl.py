@@ -378,3 +378,11 @@ def test_urgent_missing_is_not_urgent_and_no_alert():
             "<products/></status>")
     facts = assess(raw({ALC: text}))
     assert (facts["sophos"]["reboot_urgent"], facts["alert"], facts["sophos"]["last_update_ok"]) == (False, False, None)
+
+
+def test_a_blocked_file_named_without_a_directory_is_named_whole():
+    reading = raw({})
+    reading["spl"].update(blocked={"/opt/sophos-spl": {"error": "cannot enter"}},
+                          files={"VERSION.ini": {"blocked": "/opt/sophos-spl"}})
+    assert assess(reading)["read_errors"] == [
+        {"source": "spl:/opt/sophos-spl", "error": "cannot enter; unknown, not absent: VERSION.ini"}]
