@@ -386,3 +386,8 @@ def test_a_blocked_file_named_without_a_directory_is_named_whole():
                           files={"VERSION.ini": {"blocked": "/opt/sophos-spl"}})
     assert assess(reading)["read_errors"] == [
         {"source": "spl:/opt/sophos-spl", "error": "cannot enter; unknown, not absent: VERSION.ini"}]
+
+
+def test_ephealth_threat_service_is_read():
+    detail = assess(raw({EPH: json.dumps({"health": 1, "threatService": 3, "threatservice": 1})}))["sophos"]["health"]
+    assert detail == {"overall": "good", "detail": {"health": "good", "threatService": "bad"}, "services": {}}
