@@ -175,3 +175,21 @@ def test_needrestart_values_are_read_after_the_first_colon_and_stripped():
     got = facts({"needrestart": cmd(0, out)})
     assert [(r["id"], r["detail"]) for r in got["reasons"]] == [
         ("needrestart_kernel", "needrestart: running kernel 6.1.0-27-amd64, expected 6.1.0-28-amd64 (KSTA 3)")]
+
+
+def test_needrestart_microcode_detail_and_at_most_100_lines():
+    got = facts({"needrestart": cmd(0, "NEEDRESTART-KSTA: 1\nNEEDRESTART-UCSTA: 2\n")})
+    assert got["reasons"] == [{"id": "needrestart_microcode", "source": "os", "strong": False,
+                               "detail": "needrestart: CPU microcode update pending (UCSTA 2)"}]
+    services = "".join("NEEDRESTART-SVC: unit%d.service\n" % i for i in range(99))
+    at_limit = facts({"needrestart": cmd(0, services + "NEEDRESTART-KSTA: 3\n")})      # line 100
+    assert [r["id"] for r in at_limit["reasons"]] == ["needrestart_kernel"]
+    past_limit = facts({"needrestart": cmd(0, services + "NEEDRESTART-SVC: x\nNEEDRESTART-KSTA: 3\n")})  # line 101
+    assert past_limit["read_errors"] == [{"source": "os:needrestart -b", "error": "no NEEDRESTART-KSTA line (exit 0)"}]
+
+
+def test_reboot_required_pkgs_are_counted_up_to_1000_lines():
+    pkgs = "".join("pkg%04d\n" % i for i in range(1001))
+    got = facts({"reboot_required_file": {"mtime": None, "pkgs": pkgs}})
+    assert got["reasons"][0]["detail"] == ("/run/reboot-required exists (1000 packages: pkg0000, pkg0001, pkg0002, "
+                                           "pkg0003, pkg0004, pkg0005, pkg0006, pkg0007, pkg0008, pkg0009)")
