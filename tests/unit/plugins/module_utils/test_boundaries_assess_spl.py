@@ -391,3 +391,15 @@ def test_a_blocked_file_named_without_a_directory_is_named_whole():
 def test_ephealth_threat_service_is_read():
     detail = assess(raw({EPH: json.dumps({"health": 1, "threatService": 3, "threatservice": 1})}))["sophos"]["health"]
     assert detail == {"overall": "good", "detail": {"health": "good", "threatService": "bad"}, "services": {}}
+
+
+@pytest.mark.parametrize("states, ok", [
+    ("<downloadState><state>bad</state></downloadState>", False),
+    ("<downloadState><state>good</state></downloadState>", True),
+    ("<installState><state>bad</state></installState>", False),
+    ("<installState><state>good</state></installState>", True),
+    ("", None),
+])
+def test_update_ok_from_either_alc_state_alone(states, ok):
+    text = "<status><autoUpdate>%s</autoUpdate></status>" % states
+    assert assess(raw({ALC: text}))["sophos"]["last_update_ok"] is ok
