@@ -403,3 +403,28 @@ def test_ephealth_threat_service_is_read():
 def test_update_ok_from_either_alc_state_alone(states, ok):
     text = "<status><autoUpdate>%s</autoUpdate></status>" % states
     assert assess(raw({ALC: text}))["sophos"]["last_update_ok"] is ok
+
+
+def test_shs_detail_names_admin_and_unknown_values():
+    text = ('<health><item name="health" value="2"/><item name="admin" value="1"/><item name="service" value="0"/>'
+            '<item name="threat" value="x"/></health>')
+    health = assess(raw({SHS: text}))["sophos"]["health"]
+    assert health["detail"] == {"health": "suspicious", "admin": "good", "service": "unknown", "threat": "unknown"}
+    assert health["overall"] == "suspicious"
+
+
+def test_a_report_that_cannot_be_used_does_not_stop_the_next():
+    good = json.dumps({"status": "SUCCESS", "finishTime": "20261126 080000"})
+    for first in ({"error": "cannot read: [Errno 5] Input/output error"}, {"text": json.dumps({"status": "SUCCESS"})}):
+        reading = raw()
+        reading["spl"]["reports"] = {"update_report_a.json": first, "update_report_b.json": {"text": good}}
+        facts = assess(reading)
+        assert [e["source"] for e in facts["read_errors"]] == [REPORTS + "update_report_a.json"]
+        assert (facts["sophos"]["last_update"], facts["sophos"]["last_update_ok"]) == ("2026-11-26T08:00:00Z", True)
+
+
+def test_the_stamp_in_a_reports_name_uses_the_hosts_local_conversion():
+    reading = raw(reports={"update_report20261126 070000.json": json.dumps({"status": "SUCCESS"})})
+    reading["local_times"] = {"20261126 070000": "2026-11-26T05:00:00Z"}
+    sophos = assess(reading)["sophos"]
+    assert (sophos["last_update"], sophos["updated_since_boot"]) == ("2026-11-26T05:00:00Z", False)
