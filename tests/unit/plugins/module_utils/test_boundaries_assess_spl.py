@@ -256,7 +256,8 @@ def test_install_marker_unreadable_or_blocked_notes():
     assert denied["sophos"]["installed_since_boot_note"] == "no install time: %s cannot be read" % MARKER
     blocked = installed({"blocked": "/opt/sophos-spl/base/etc"})
     assert blocked["read_errors"] == [] and blocked["reboot_required"] is False
-    assert blocked["sophos"]["installed_since_boot_note"] == "no install time: /opt/sophos-spl/base/etc cannot be entered"
+    assert blocked["sophos"]["installed_since_boot_note"] == (
+        "no install time: /opt/sophos-spl/base/etc cannot be entered")
 
 
 def test_install_reason_without_a_valid_now_has_no_age():
