@@ -193,3 +193,9 @@ def test_reboot_required_pkgs_are_counted_up_to_1000_lines():
     got = facts({"reboot_required_file": {"mtime": None, "pkgs": pkgs}})
     assert got["reasons"][0]["detail"] == ("/run/reboot-required exists (1000 packages: pkg0000, pkg0001, pkg0002, "
                                            "pkg0003, pkg0004, pkg0005, pkg0006, pkg0007, pkg0008, pkg0009)")
+
+
+def test_restart_hints_come_from_the_first_20_lines():
+    out = "Reboot is required to fully utilize these updates.\n" * 15 + "a\nb\nc\nd\ne\n" + "f\n"   # f: line 21
+    got = facts({"needs_restarting": cmd(1, out)})
+    assert got["reasons"][0]["detail"] == "needs-restarting -r: exit 1 (a, b, c, d, e)"
