@@ -199,3 +199,12 @@ def test_restart_hints_come_from_the_first_20_lines():
     out = "Reboot is required to fully utilize these updates.\n" * 15 + "a\nb\nc\nd\ne\n" + "f\n"   # f: line 21
     got = facts({"needs_restarting": cmd(1, out)})
     assert got["reasons"][0]["detail"] == "needs-restarting -r: exit 1 (a, b, c, d, e)"
+
+
+def test_needrestart_value_is_all_after_the_first_colon_and_lines_without_one_are_skipped():
+    out = "NEEDRESTART-KSTA: 3\nNEEDRESTART-KCUR: 6.1.0-27-amd64\nNEEDRESTART-KEXP: 6.1.0-28-amd64 (built 12:00:00)\n" \
+          "NEEDRESTART-KSTA\n"
+    got = facts({"needrestart": cmd(0, out)})
+    assert got["read_errors"] == []
+    assert [r["detail"] for r in got["reasons"]] == [
+        "needrestart: running kernel 6.1.0-27-amd64, expected 6.1.0-28-amd64 (built 12:00:00) (KSTA 3)"]

@@ -429,3 +429,12 @@ def test_the_stamp_in_a_reports_name_uses_the_hosts_local_conversion():
     reading["local_times"] = {"20261126 070000": "2026-11-26T05:00:00Z"}
     sophos = assess(reading)["sophos"]
     assert (sophos["last_update"], sophos["updated_since_boot"]) == ("2026-11-26T05:00:00Z", False)
+
+
+def test_state_machine_milliseconds_are_whole_seconds():
+    # LastGoodInstallTime 2026-11-26T07:00:00.5Z in ms; a failed report finished at 07:00:00, the same second,
+    # is as new as the last good install, so it decides.
+    files = {SMR: json.dumps({"LastGoodInstallTime": 1795676400500, "InstallState": 0, "DownloadState": 0})}
+    failed = json.dumps({"status": "INSTALLFAILED", "finishTime": "20261126 070000"})
+    sophos = assess(raw(files, {"update_report_1.json": failed}))["sophos"]
+    assert (sophos["last_update"], sophos["last_update_ok"]) == ("2026-11-26T07:00:00Z", False)
