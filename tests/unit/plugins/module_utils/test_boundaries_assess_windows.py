@@ -591,3 +591,16 @@ def test_installed_since_boot_counts_the_days_to_the_reading():
     assert reasons(facts)["sophos_installed_since_boot"]["detail"] == (
         "Sophos Endpoint Agent InstallDate 20261110 is later than the day of the last boot 2026-11-01T02:00:00Z "
         "(installed about 17 day(s) before this reading)")
+
+
+def test_an_unreadable_key_that_can_hold_only_weak_reasons_hides_nothing():
+    weak_only = {WU + "\\Auto Update\\PostRebootReporting": denied(), WU + "\\Services\\Pending": denied()}
+    facts = assess(host(os_keys=weak_only))
+    assert [e["source"] for e in facts["read_errors"]] == [
+        "registry:HKLM\\" + WU + "\\Auto Update\\PostRebootReporting", "registry:HKLM\\" + WU + "\\Services\\Pending"]
+    assert (facts["reboot_required"], facts["os"]["reboot_required"], facts["unknown_sources"]) == (False, False, [])
+    # The same for the pending renames, unless they are made strong.
+    session = {SESSION: denied()}
+    assert assess(host(os_keys=session))["reboot_required"] is False
+    strong = assess(host(os_keys=session), {"pending_file_rename": "strong"})
+    assert (strong["reboot_required"], strong["unknown_sources"]) == (None, ["registry:HKLM\\" + SESSION])
