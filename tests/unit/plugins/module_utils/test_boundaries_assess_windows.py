@@ -604,3 +604,35 @@ def test_an_unreadable_key_that_can_hold_only_weak_reasons_hides_nothing():
     assert assess(host(os_keys=session))["reboot_required"] is False
     strong = assess(host(os_keys=session), {"pending_file_rename": "strong"})
     assert (strong["reboot_required"], strong["unknown_sources"]) == (None, ["registry:HKLM\\" + SESSION])
+
+
+def test_uninstall_not_a_mapping_hides_the_install_reason():
+    facts = assess(installed_host("x"))
+    assert facts["read_errors"] == [{"source": "probe:uninstall", "error": "expected a mapping of key readings, got str"}]
+    assert (facts["reboot_required"], facts["unknown_sources"]) == (None, ["probe:uninstall"])
+
+
+def test_an_uninstall_entry_that_cannot_be_used_does_not_stop_the_next():
+    base = "registry:HKLM\\" + UNINSTALL
+    good = key({"DisplayName": text("Sophos Endpoint Agent"), "InstallDate": text("20261110")})
+    for bad, error in (
+            (key({"DisplayName": text("Sophos X"), "InstallDate": text("soon")}),
+             {"source": base + "\\E", "error": "Sophos X InstallDate is not a YYYYMMDD date: 'soon'"}),
+            (key({"DisplayName": text("Sophos X"), "InstallDate": {"error": "type mismatch"}}),
+             {"source": base + "\\E\\InstallDate", "error": "type mismatch", "hint": ADMIN}),
+            ({"exists": True, "error": "partly denied", "values": {}},
+             {"source": base + "\\E", "error": "partly denied", "hint": ADMIN})):
+        facts = assess(installed_host({UNINSTALL: key(children={"E": bad, "F": good}), UNINSTALL_WOW: {"exists": False}}))
+        assert facts["read_errors"] == [error]
+        assert facts["sophos"]["installed_since_boot_note"] == (
+            "the earliest readable InstallDate 20261110 is not before the last boot, and 1 Sophos entries have no "
+            "readable date")
+
+
+def test_an_uninstall_key_with_an_error_or_not_there_gives_no_entries():
+    good = key({"DisplayName": text("Sophos Endpoint Agent"), "InstallDate": text("20261110")})
+    facts = assess(installed_host({UNINSTALL: {"exists": True, "error": "partly denied", "children": {"F": good}},
+                                   UNINSTALL_WOW: {"exists": False, "children": {"F": good}}}))
+    assert facts["read_errors"] == [{"source": "registry:HKLM\\" + UNINSTALL, "error": "partly denied", "hint": ADMIN}]
+    assert facts["sophos"]["installed_since_boot_note"] == "no readable InstallDate of a Sophos product"
+    assert facts["unknown_sources"] == ["registry:HKLM\\" + UNINSTALL]
