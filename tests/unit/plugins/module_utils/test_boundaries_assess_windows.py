@@ -636,3 +636,11 @@ def test_an_uninstall_key_with_an_error_or_not_there_gives_no_entries():
     assert facts["read_errors"] == [{"source": "registry:HKLM\\" + UNINSTALL, "error": "partly denied", "hint": ADMIN}]
     assert facts["sophos"]["installed_since_boot_note"] == "no readable InstallDate of a Sophos product"
     assert facts["unknown_sources"] == ["registry:HKLM\\" + UNINSTALL]
+
+
+def test_installed_since_boot_without_a_valid_now_has_no_day_count():
+    children = {"F": key({"DisplayName": text("Sophos Endpoint Agent"), "InstallDate": text("20261110")})}
+    raw = installed_host({UNINSTALL: {"exists": False}, UNINSTALL_WOW: key(children=children)})
+    raw["now"] = "later"
+    assert reasons(assess(raw))["sophos_installed_since_boot"]["detail"] == (
+        "Sophos Endpoint Agent InstallDate 20261110 is later than the day of the last boot 2026-11-01T02:00:00Z")
