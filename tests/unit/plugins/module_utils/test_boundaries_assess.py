@@ -305,8 +305,9 @@ def test_sav_outputs_that_do_not_parse_are_named_with_the_exit_code():
 
 @pytest.mark.parametrize("text, message", [
     ("", "not an epoch timestamp: ''"),
-    ("Tue 01 Dec 2026 06:00:00 UTC, last updated by savupdate", "not an epoch timestamp: "
-                                                                 "'Tue 01 Dec 2026 06:00:00 UTC, last updat'"),  # 40 characters
+    # The text's first 40 characters end in "updat".
+    ("Tue 01 Dec 2026 06:00:00 UTC, last updated by savupdate",
+     "not an epoch timestamp: 'Tue 01 Dec 2026 06:00:00 UTC, last updat'"),
 ])
 def test_sav_last_update_message_shows_at_most_40_characters(text, message):
     facts = assess(linux(sav={"last_update": {"text": text}}))
