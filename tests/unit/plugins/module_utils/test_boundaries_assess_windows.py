@@ -107,6 +107,7 @@ def test_unreadable_os_key_and_sed_key_are_named_errors():
     (key({"sophosPFRs": dword(1)}), "Sophos Endpoint Defense sophosPFRs present"),
     (key(subkeys=["cleanPFRs"]), "Sophos Endpoint Defense cleanPFRs present"),
     (key({"cleanpfrs": dword(0)}, subkeys=["SOPHOSPFRS"]), "Sophos Endpoint Defense sophosPFRs and cleanPFRs present"),
+    (key(children={"sophosPFRs": key()}), "Sophos Endpoint Defense sophosPFRs present"),   # read as a child key only
 ])
 def test_sed_pending_renames(sed, detail):
     facts = assess(host(os_keys={SED: sed}))
@@ -644,3 +645,12 @@ def test_installed_since_boot_without_a_valid_now_has_no_day_count():
     raw["now"] = "later"
     assert reasons(assess(raw))["sophos_installed_since_boot"]["detail"] == (
         "Sophos Endpoint Agent InstallDate 20261110 is later than the day of the last boot 2026-11-01T02:00:00Z")
+
+
+def test_a_value_that_was_read_is_used_even_with_an_error_beside_it():
+    flags = key({"RebootRequired": {"type": "DWord", "value": 1, "error": "read twice"}})
+    facts = assess(host([root(N, flags=flags)]))
+    assert [r["detail"] for r in facts["reasons"]] == ["VolatileFlags\\RebootRequired = 1 (native view)"]
+    assert facts["read_errors"] == [] and facts["unknown_sources"] == [] and facts["reboot_required"] is True
+    clear = assess(host([root(N, flags=key({"RebootRequired": {"type": "DWord", "value": 0, "error": "read twice"}}))]))
+    assert (clear["reasons"], clear["reboot_required"], clear["unknown_sources"]) == ([], False, [])
