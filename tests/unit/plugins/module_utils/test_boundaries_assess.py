@@ -347,3 +347,12 @@ def test_rpm_failure_shows_three_stderr_lines_and_hides_both_reasons():
     for ignored, required in ((["core_packages_updated"], None), (["kernel_updated"], None),
                               (["core_packages_updated", "kernel_updated"], False)):
         assert assess(linux({"rpm_core": rpm}), {"ignore_reasons": ignored})["reboot_required"] is required
+
+
+def test_readings_without_a_family_or_with_a_bad_boot_time_are_named_in_full():
+    facts = assess({"now": iso(NOW_EPOCH), "last_boot": "yesterday"})
+    assert facts["read_errors"] == [
+        {"source": "probe", "error": "readings carry no family (linux or windows)"},
+        {"source": "os:last_boot", "error": "not an ISO-8601 time: 'yesterday'"},
+    ]
+    assert facts["os"]["family"] is None and facts["os"]["last_boot"] is None
