@@ -291,3 +291,68 @@ def test_core_packages_since_is_the_first_after_the_boot():
 def test_sav_last_update_read_error():
     facts = assess(linux(sav={"last_update": {"error": "permission denied"}}))
     assert facts["read_errors"] == [{"source": "sav:etc/update.last_update", "error": "permission denied"}]
+
+
+def test_sav_outputs_that_do_not_parse_are_named_with_the_exit_code():
+    facts = assess(linux(sav={"version": {"rc": 3, "stdout": "savdstatus: not found"},
+                              "status": {"rc": 2, "stdout": ""}}))
+    assert facts["read_errors"] == [
+        {"source": "sav:savdstatus --version", "error": "rc 3: no 'Sophos Anti-Virus = <version>' line"},
+        {"source": "sav:savdstatus -v", "error": "rc 2: no daemon or on-access status line"},
+    ]
+    assert facts["sophos"]["version"] is None and facts["sophos"]["health"]["overall"] == "unknown"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "not an epoch timestamp: ''"),
+    # The text's first 40 characters end in "updat".
+    ("Tue 01 Dec 2026 06:00:00 UTC, last updated by savupdate",
+     "not an epoch timestamp: 'Tue 01 Dec 2026 06:00:00 UTC, last updat'"),
+])
+def test_sav_last_update_message_shows_at_most_40_characters(text, message):
+    facts = assess(linux(sav={"last_update": {"text": text}}))
+    assert facts["read_errors"] == [{"source": "sav:etc/update.last_update", "error": message}]
+
+
+def test_rpm_lines_that_are_not_name_version_epoch_are_skipped():
+    # A truncated line and one with an extra field are not read; the good line after them is.
+    rpm = {"rc": 0, "stdout": "glibc 2.34\nkernel 5.14.0-600 %d extra\nsystemd 252 %d\n"
+                              % (BOOT_EPOCH + 10, BOOT_EPOCH + 1), "stderr": ""}
+    facts = assess(linux({"rpm_core": rpm, "kernel_release": "5.14.0-427"}))
+    assert [(r["id"], r["detail"]) for r in facts["reasons"]] == [
+        ("core_packages_updated", "installed after the last boot: systemd")]
+    assert facts["read_errors"] == []
+
+
+def test_rpm_without_a_kernel_line_says_nothing_about_the_kernel():
+    rpm = {"rc": 0, "stdout": "glibc 2.34 %d\n" % (BOOT_EPOCH - 1), "stderr": ""}
+    facts = assess(linux({"rpm_core": rpm, "kernel_release": "5.14.0-427"}))
+    assert facts["reasons"] == [] and facts["read_errors"] == [] and facts["reboot_required"] is False
+
+
+def test_rpm_reads_at_most_10000_lines():
+    before = "glibc 2.34 %d\n" % (BOOT_EPOCH - 1)
+    after = "systemd 252 %d\n" % (BOOT_EPOCH + 1)
+    at_limit = assess(linux({"rpm_core": {"rc": 0, "stdout": before * 9999 + after, "stderr": ""}}))
+    assert [r["id"] for r in at_limit["reasons"]] == ["core_packages_updated"]
+    past_limit = assess(linux({"rpm_core": {"rc": 0, "stdout": before * 10000 + after, "stderr": ""}}))
+    assert past_limit["reasons"] == []
+
+
+def test_rpm_failure_shows_three_stderr_lines_and_hides_both_reasons():
+    rpm = {"rc": 1, "stdout": "", "stderr": "error: a\n\nerror: b\nerror: c\nerror: d\n"}
+    facts = assess(linux({"rpm_core": rpm}))
+    assert facts["read_errors"] == [{"source": "os:rpm -q", "error": "exit 1: error: a / error: b / error: c"}]
+    assert facts["reboot_required"] is None and facts["unknown_sources"] == ["os:rpm -q"]
+    for ignored, required in ((["core_packages_updated"], None), (["kernel_updated"], None),
+                              (["core_packages_updated", "kernel_updated"], False)):
+        assert assess(linux({"rpm_core": rpm}), {"ignore_reasons": ignored})["reboot_required"] is required
+
+
+def test_readings_without_a_family_or_with_a_bad_boot_time_are_named_in_full():
+    facts = assess({"now": iso(NOW_EPOCH), "last_boot": "yesterday"})
+    assert facts["read_errors"] == [
+        {"source": "probe", "error": "readings carry no family (linux or windows)"},
+        {"source": "os:last_boot", "error": "not an ISO-8601 time: 'yesterday'"},
+    ]
+    assert facts["os"]["family"] is None and facts["os"]["last_boot"] is None

@@ -107,6 +107,7 @@ def test_unreadable_os_key_and_sed_key_are_named_errors():
     (key({"sophosPFRs": dword(1)}), "Sophos Endpoint Defense sophosPFRs present"),
     (key(subkeys=["cleanPFRs"]), "Sophos Endpoint Defense cleanPFRs present"),
     (key({"cleanpfrs": dword(0)}, subkeys=["SOPHOSPFRS"]), "Sophos Endpoint Defense sophosPFRs and cleanPFRs present"),
+    (key(children={"sophosPFRs": key()}), "Sophos Endpoint Defense sophosPFRs present"),   # read as a child key only
 ])
 def test_sed_pending_renames(sed, detail):
     facts = assess(host(os_keys={SED: sed}))
@@ -591,3 +592,65 @@ def test_installed_since_boot_counts_the_days_to_the_reading():
     assert reasons(facts)["sophos_installed_since_boot"]["detail"] == (
         "Sophos Endpoint Agent InstallDate 20261110 is later than the day of the last boot 2026-11-01T02:00:00Z "
         "(installed about 17 day(s) before this reading)")
+
+
+def test_an_unreadable_key_that_can_hold_only_weak_reasons_hides_nothing():
+    weak_only = {WU + "\\Auto Update\\PostRebootReporting": denied(), WU + "\\Services\\Pending": denied()}
+    facts = assess(host(os_keys=weak_only))
+    assert [e["source"] for e in facts["read_errors"]] == [
+        "registry:HKLM\\" + WU + "\\Auto Update\\PostRebootReporting", "registry:HKLM\\" + WU + "\\Services\\Pending"]
+    assert (facts["reboot_required"], facts["os"]["reboot_required"], facts["unknown_sources"]) == (False, False, [])
+    # The same for the pending renames, unless they are made strong.
+    session = {SESSION: denied()}
+    assert assess(host(os_keys=session))["reboot_required"] is False
+    strong = assess(host(os_keys=session), {"pending_file_rename": "strong"})
+    assert (strong["reboot_required"], strong["unknown_sources"]) == (None, ["registry:HKLM\\" + SESSION])
+
+
+def test_uninstall_not_a_mapping_hides_the_install_reason():
+    facts = assess(installed_host("x"))
+    assert facts["read_errors"] == [{"source": "probe:uninstall", "error": "expected a mapping of key readings, got str"}]
+    assert (facts["reboot_required"], facts["unknown_sources"]) == (None, ["probe:uninstall"])
+
+
+def test_an_uninstall_entry_that_cannot_be_used_does_not_stop_the_next():
+    base = "registry:HKLM\\" + UNINSTALL
+    good = key({"DisplayName": text("Sophos Endpoint Agent"), "InstallDate": text("20261110")})
+    for bad, error in (
+            (key({"DisplayName": text("Sophos X"), "InstallDate": text("soon")}),
+             {"source": base + "\\E", "error": "Sophos X InstallDate is not a YYYYMMDD date: 'soon'"}),
+            (key({"DisplayName": text("Sophos X"), "InstallDate": {"error": "type mismatch"}}),
+             {"source": base + "\\E\\InstallDate", "error": "type mismatch", "hint": ADMIN}),
+            ({"exists": True, "error": "partly denied", "values": {}},
+             {"source": base + "\\E", "error": "partly denied", "hint": ADMIN})):
+        facts = assess(installed_host({UNINSTALL: key(children={"E": bad, "F": good}), UNINSTALL_WOW: {"exists": False}}))
+        assert facts["read_errors"] == [error]
+        assert facts["sophos"]["installed_since_boot_note"] == (
+            "the earliest readable InstallDate 20261110 is not before the last boot, and 1 Sophos entries have no "
+            "readable date")
+
+
+def test_an_uninstall_key_with_an_error_or_not_there_gives_no_entries():
+    good = key({"DisplayName": text("Sophos Endpoint Agent"), "InstallDate": text("20261110")})
+    facts = assess(installed_host({UNINSTALL: {"exists": True, "error": "partly denied", "children": {"F": good}},
+                                   UNINSTALL_WOW: {"exists": False, "children": {"F": good}}}))
+    assert facts["read_errors"] == [{"source": "registry:HKLM\\" + UNINSTALL, "error": "partly denied", "hint": ADMIN}]
+    assert facts["sophos"]["installed_since_boot_note"] == "no readable InstallDate of a Sophos product"
+    assert facts["unknown_sources"] == ["registry:HKLM\\" + UNINSTALL]
+
+
+def test_installed_since_boot_without_a_valid_now_has_no_day_count():
+    children = {"F": key({"DisplayName": text("Sophos Endpoint Agent"), "InstallDate": text("20261110")})}
+    raw = installed_host({UNINSTALL: {"exists": False}, UNINSTALL_WOW: key(children=children)})
+    raw["now"] = "later"
+    assert reasons(assess(raw))["sophos_installed_since_boot"]["detail"] == (
+        "Sophos Endpoint Agent InstallDate 20261110 is later than the day of the last boot 2026-11-01T02:00:00Z")
+
+
+def test_a_value_that_was_read_is_used_even_with_an_error_beside_it():
+    flags = key({"RebootRequired": {"type": "DWord", "value": 1, "error": "read twice"}})
+    facts = assess(host([root(N, flags=flags)]))
+    assert [r["detail"] for r in facts["reasons"]] == ["VolatileFlags\\RebootRequired = 1 (native view)"]
+    assert facts["read_errors"] == [] and facts["unknown_sources"] == [] and facts["reboot_required"] is True
+    clear = assess(host([root(N, flags=key({"RebootRequired": {"type": "DWord", "value": 0, "error": "read twice"}}))]))
+    assert (clear["reasons"], clear["reboot_required"], clear["unknown_sources"]) == ([], False, [])

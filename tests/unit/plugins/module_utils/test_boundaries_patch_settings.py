@@ -49,6 +49,9 @@ def test_describe_and_titles():
                                      "x": {"title": "", "kb": ["7"]}}) == [
         "x (KB7)", "y", "Two KBs (KB1, KB2)"]
     assert _patch.win_update_titles(None) == []
+    # An entry that is not a dict is skipped; the ones sorted after it still count.
+    assert _patch.win_update_titles({"a": None, "b": {"title": "Cumulative", "kb": [5040000]}, "c": "x",
+                                     "d": {"title": "Defender"}}) == ["Cumulative (KB5040000)", "Defender"]
 
 
 def test_record_every_field():
@@ -61,6 +64,9 @@ def test_record_every_field():
         "manager": "apt", "check_mode": True, "message": "m"}
     for status in ("patched", "unchanged", "skipped", "failed"):
         assert _patch.record(status, [], False)["status"] == status
+    with pytest.raises(_patch.PatchError) as info:
+        _patch.record("done", [], False)
+    assert str(info.value) == "unknown patch status 'done'"
 
 
 def test_settings_defaults_and_conversions():
@@ -78,6 +84,8 @@ def test_settings_defaults_and_conversions():
     ({"win_reboot_timeout": 0}, "patch_win_reboot_timeout must be > 0, got 0"),
     ({"apt_cache_valid_time": -1}, "patch_apt_cache_valid_time must be >= 0, got -1"),
     ({"apt_cache_valid_time": "1.5"}, "patch_apt_cache_valid_time must be an integer, got '1.5'"),
+    ({"win_reboot_timeout": "1.5"}, "patch_win_reboot_timeout must be an integer, got '1.5'"),
+    ({"win_reboot_timeout": 600.5}, "patch_win_reboot_timeout must be an integer, got 600.5"),
     ({"security_only": "maybe"}, "patch_security_only must be true or false"),
     ({"exclude": {"a": 1}}, "patch_exclude must be a list of strings or one string with an entry per line, "
                             "got dict {'a': 1}"),

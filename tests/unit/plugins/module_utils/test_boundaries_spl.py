@@ -138,3 +138,14 @@ def test_update_report_times_must_be_text():
 
 def test_version_ini_splits_at_the_first_equals_sign():
     assert _spl.parse_version_ini("PRODUCT_VERSION = 1=2") == ({"PRODUCT_VERSION": "1=2"}, None)
+
+
+def test_shs_a_nameless_item_is_skipped_not_the_end():
+    text = '<health><item value="2"/><item name="" value="3"/><item name="threat" value="1"/></health>'
+    assert _spl.parse_shs_status(text) == ({"items": {"threat": 1}, "details": {"threat": {}}}, None)
+
+
+def test_sav_version_splits_at_the_first_equals_sign():
+    out = "Sophos Anti-Virus = 9.16.1\nLast update = Tue 01 Dec 2026 06:00:00 (source=Sophos)"
+    assert _spl.parse_sav_version(out) == ({"version": "9.16.1", "engine": None,
+                                            "last_update_text": "Tue 01 Dec 2026 06:00:00 (source=Sophos)"}, None)
