@@ -81,8 +81,9 @@ $(VENV)/mutation/.installed: requirements-mutation.txt | venv
 	$(VENV)/mutation/bin/python -c "import mutmut, pytest, ansible, ansible_collections.ansible.windows"
 	touch $@
 
+# make mutation MUTATION_ARGS='--sample 10': options of tests/tools/mutation.py (docs/testing.md).
 mutation: setup $(VENV)/mutation/.installed
-	$(BIN)/python tests/tools/mutation.py
+	$(BIN)/python tests/tools/mutation.py $(MUTATION_ARGS)
 
 clean:
 	-tests/lab/lab down
