@@ -245,3 +245,11 @@ def test_run_state_defaults_and_messages(args, kwargs, expected):
 ])
 def test_restart_text(boot, expected):
     assert _report.restart_text(boot) == expected
+
+
+def test_the_reading_time_is_read_up_to_80_characters():
+    # 80 characters are a time the age runs to; one more is cut, no time any more, and Central's own age stays.
+    for extra, days in ((0, 0.5), (1, 20.0)):
+        facts = pending(source=None, since=None, days=None, checked_at="2026-12-01T09:00:00." + "0" * (59 + extra) + "Z")
+        assert since(row(facts, central=central(raised_at="2026-11-30T21:00:00Z"))) == (
+            "2026-11-30T21:00:00Z", "central", days, None)

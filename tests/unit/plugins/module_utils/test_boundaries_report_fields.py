@@ -140,3 +140,44 @@ def test_settle_fields():
         "sophos_reboot_cycle.settles[0].ended: expected a string, got ['e']",
         "sophos_reboot_cycle.settles[1].mode: expected a string, got ['p']",
     ]
+
+
+def test_settle_times_are_cut_at_80_and_named():
+    cycle = {"settles": [{"started_at": "s" * 80, "ended_at": "e" * 80}, {"started_at": "s" * 81, "ended_at": "e" * 81},
+                         {"started_at": ["s"], "ended_at": {"at": "e"}}]}
+    row = _report.host_row("h", facts={}, cycle=cycle)
+    assert [(settle["started_at"], settle["ended_at"]) for settle in row["maintenance"]["settles"]] == [
+        ("s" * 80, "e" * 80), (more("s" * 81, 80), more("e" * 81, 80)), (None, None)]
+    assert row["data_errors"] == [
+        "sophos_reboot_cycle.settles[2].started_at: expected a string, got ['s']",
+        "sophos_reboot_cycle.settles[2].ended_at: expected a string, got {'at': 'e'}",
+    ]
+
+
+def test_restart_reason_ids_are_cut_at_120_and_named():
+    boots = [{"boot_id": "b0"}, {"boot_id": "b1", "restarted_at": "2026-12-01T09:10:00Z",
+                                 "reasons": [{"id": ["x"]}, {"id": "i" * 121}, {"id": "i" * 120}]}]
+    row = _report.host_row("h", facts={}, cycle={"boots": boots})
+    assert [reason["id"] for reason in row["maintenance"]["boots"][0]["reasons"]] == [
+        None, more("i" * 121, 120), "i" * 120]
+    assert row["data_errors"] == ["sophos_reboot_cycle.boots[1].reasons[0].id: expected a string, got ['x']"]
+
+
+def test_cycle_duration_of_the_wrong_type_is_named():
+    row = _report.host_row("h", facts={}, cycle={"status": "ok", "duration_seconds": "long"})
+    assert row["maintenance"]["duration_seconds"] is None
+    assert row["data_errors"] == ["sophos_reboot_cycle.duration_seconds: expected a number, got 'long'"]
+
+
+def test_os_family_is_cut_at_40_and_named():
+    assert _report.host_row("h", facts={"os": {"family": "f" * 40}})["os"]["family"] == "f" * 40
+    assert _report.host_row("h", facts={"os": {"family": "f" * 41}})["os"]["family"] == more("f" * 41, 40)
+    row = _report.host_row("h", facts={"os": {"family": ["linux"]}})
+    assert row["os"]["family"] is None
+    assert row["data_errors"] == ["sophos_reboot.os.family: expected a string, got ['linux']"]
+
+
+def test_pending_since_source_of_the_wrong_type_is_named():
+    row = _report.host_row("h", facts={"pending_since_source": {"from": "sophos"}})
+    assert row["pending_since_source"] is None
+    assert row["data_errors"] == ["sophos_reboot.pending_since_source: expected a string, got {'from': 'sophos'}"]
