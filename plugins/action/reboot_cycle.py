@@ -138,7 +138,8 @@ class ActionModule(ActionBase):
                 state, facts, at = resume["state"], resume["facts"], resume["at"]
                 decision = resume.get("decision")
                 self._central_checks = list(resume.get("central_update_checks") or [])
-                state = dict(state, settings=settings)
+                # A relative window end (+4h, 06:00 Europe/Berlin) counts from the cycle's start, not this call.
+                state = dict(state, settings=_cycle.normalize_settings(settings, _cycle.parse_time(state["started"], "started")))
                 self._facts = facts  # the next reading's previous_facts
             except (KeyError, TypeError):
                 result.update(failed=True, msg="Invalid options for reboot_cycle: resume must be the "

@@ -553,6 +553,22 @@ def test_hook_stops_resume_to_the_same_end():
     assert all("previous_facts" in args for args in reads[1:])
 
 
+def test_hook_stops_keep_a_relative_window_end_from_the_cycle_start():
+    """A relative window end without run_started is resolved once: a resumed call does not move it."""
+    fixture = load("windows_queued_update.yml")
+    fixture["settings"] = dict(fixture["settings"], window_end="+35m")
+    plain = Replay(fixture).run()["sophos_reboot_cycle"]
+    replay = Replay(fixture, args={"stop_at": ["before_restart", "after_restart"]})
+    result = replay.run()
+    while not result["cycle"]["done"]:
+        assert result["cycle"]["state"]["settings"]["window_end"] == "2026-11-28T02:35:00Z"
+        result = replay.run(resume=json.loads(json.dumps(result["cycle"])))
+    hooked = result["sophos_reboot_cycle"]
+    assert (plain["status"], plain["restarts"]) == ("deferred", 1)
+    assert (hooked["status"], hooked["restarts"], hooked["message"]) == ("deferred", 1, plain["message"])
+    assert len(replay.host.restarts) == 1
+
+
 def test_a_bad_resume_is_refused():
     result = Replay(_linux_one_restart()).run(resume={"at": "before_restart"})
     assert result["failed"] and "resume must be the 'cycle' returned" in result["msg"]

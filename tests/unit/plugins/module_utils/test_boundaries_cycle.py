@@ -204,8 +204,10 @@ def test_health_checked_after_a_prior_restart(sick, problem):
 def test_health_judged_without_a_restart_only_when_a_failure_is_asked(sick):
     f = facts(**sick)
     # Nothing pending and Sophos unhealthy: fail_when_unhealthy (the default) fails the host.
-    assert _cycle.plan(f, _settled_state(f, 0), BOOT)["step"] == "fail"
-    assert _cycle.plan(f, _settled_state(f, 0, fail_when_unhealthy=False), BOOT)["step"] == "done"
+    decision = _cycle.plan(f, _settled_state(f, 0), BOOT)
+    assert (decision["step"], decision["health_checked"]) == ("fail", True)
+    decision = _cycle.plan(f, _settled_state(f, 0, fail_when_unhealthy=False), BOOT)
+    assert (decision["step"], decision["health_checked"]) == ("done", False)
     g = facts(installed=False, **sick)
     decision = _cycle.plan(g, _settled_state(g, 1), BOOT)
     assert (decision["step"], decision["status"]) == ("done", "rebooted")
@@ -236,6 +238,29 @@ def test_window_edge(left, fits):
     f = facts(strong=["x"])
     decision = _cycle.plan(f, _settled_state(f, 0, **settings), NOW)
     assert decision["step"] == ("reboot" if fits else "defer")
+    assert decision["window"] == check
+
+
+@pytest.mark.parametrize("left, reason", [
+    (-1, "the maintenance window ended at 2026-11-28T02:59:59Z"),
+    (0, "the maintenance window ended at 2026-11-28T03:00:00Z"),
+    (1, "1s left in the window (ends 2026-11-28T03:00:01Z), a restart needs up to 30m00s"),
+])
+def test_window_ended_edge(left, reason):
+    settings = _cycle.normalize_settings({"window_end": _cycle.iso(NOW + timedelta(seconds=left))})
+    check = _cycle.window_check(settings, facts(), NOW)
+    assert (check["fits"], check["seconds_left"], check["reason"]) == (False, float(left), reason)
+
+
+def test_relative_window_counts_from_the_cycle_start():
+    # No run_started: start() resolves "+1h" against its own clock, so later decisions do not move the end.
+    f = facts(strong=["x"])
+    state = _cycle.start(f, {"window_end": "+1h"}, NOW)
+    assert state["settings"]["window_end"] == "2026-11-28T04:00:00Z"
+    decision = _cycle.plan(f, state, NOW + timedelta(minutes=50))
+    assert (decision["step"], decision["reason"]) == (
+        "defer", "restart 1 deferred (x): 10m00s left in the window (ends 2026-11-28T04:00:00Z), "
+                 "a restart needs up to 30m00s")
 
 
 def test_window_needs_and_messages():
@@ -283,6 +308,7 @@ def test_human_seconds(seconds, text):
     ("post_reboot_delay", 0, -1, "reboot_cycle_post_reboot_delay must be >= 0, got -1"),
     ("connect_timeout", 0, -1, "reboot_cycle_connect_timeout must be >= 0, got -1"),
     ("poll_retries", 0, 1.5, "reboot_cycle_poll_retries must be an integer, got 1.5"),
+    ("poll_retries", 0, -1, "reboot_cycle_poll_retries must be >= 0, got -1"),
 ])
 def test_setting_edges(key, good, bad, message):
     assert _cycle.normalize_settings({key: good})[key] == good
