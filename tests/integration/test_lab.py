@@ -351,3 +351,39 @@ def test_down_leaves_nothing_even_after_a_crash(lab):
         other.down()
     assert leftovers(other.name) == []
     assert other.cmd("down").returncode == 0  # idempotent
+
+
+def test_two_instances_up_and_down_side_by_side(lab):
+    """Two instances come up, serve SSH and go down at the same time, round after round, and neither
+    disturbs the other (the lab stages of make test run instances side by side)."""
+    import threading
+    rounds = 4
+    pairs = [type(lab)("%s-%s" % (lab.name, suffix), 2) for suffix in ("p", "q")]
+    failures = []
+
+    def cycle(other):
+        try:
+            for number in range(1, rounds + 1):
+                other.up()
+                for host in other.hosts:
+                    res = other.ssh(host, "cat /proc/sys/kernel/random/boot_id")
+                    if res.returncode != 0:
+                        failures.append("%s round %d: %s: %s" % (other.name, number, host, res.stderr))
+                other.down()
+                if leftovers(other.name):
+                    failures.append("%s round %d left %s" % (other.name, number, leftovers(other.name)))
+        except AssertionError as exc:  # a failed `lab up`/`down`, with its output
+            failures.append("%s: %s" % (other.name, exc))
+
+    threads = [threading.Thread(target=cycle, args=(other,)) for other in pairs]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        for other in pairs:
+            other.down()
+    assert failures == []
+    with open("/proc/sys/fs/inotify/max_user_instances") as handle:
+        assert int(handle.read()) >= 3200
