@@ -25,6 +25,16 @@ description:
     C(raised_at); null when Central's time could not be read)."
   - An alert that names no endpoint (no C(managedAgent.id)) belongs to no host; one warning says how
     many there were.
+  - "An endpoint is left out, with a warning naming its id, when its hostname cannot safely be a host name:
+    none, not a valid host name (RFC 1123 labels - letters, digits, hyphens, and the underscore of Windows
+    computer names - so no Ansible host-pattern character such as C(,) C(:) C([) C(*) C(!) C(&) or a space),
+    a loopback name or address (C(localhost), C(*.localhost), C(localhost.localdomain), C(ip6-localhost),
+    C(127.0.0.0/8), C(::1)), C(all) or C(ungrouped), or a name of the controller itself (its
+    C(socket.gethostname()) and the names C(/etc/hosts) gives it; whole or as a short name)."
+  - Central's strings are data, never templates - on every supported ansible-core, a string from Central
+    that holds a Jinja delimiter (anything with C({) or C(})) is marked unsafe at every depth of
+    C(sophos_central), dictionary keys included, so that no play, C(compose) or C(groups) expression
+    evaluates it.
   - The configuration file name must end in C(sophos_central.yml) or C(sophos_central.yaml).
   - The inventory cache (O(cache)) holds only the host variables above, never the secret or a token.
 author:
@@ -111,8 +121,10 @@ EXAMPLES = r"""
 # (SOPHOS_CENTRAL_CLIENT_ID / SOPHOS_CENTRAL_CLIENT_SECRET):
 #   ansible-inventory -i inventory/sophos_central.yml --graph
 plugin: fleetops.sophos.central
+# A host without a Central IPv4 address gets no ansible_host: it is reached by its name, never by a
+# fallback that could name another machine.
 compose:
-  ansible_host: sophos_central.ipv4_addresses | first | default(inventory_hostname)
+  ansible_host: sophos_central.ipv4_addresses | first
 keyed_groups:
   - key: sophos_central.os.platform
     prefix: sophos_os
@@ -140,6 +152,7 @@ from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _central
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._unsafe import make_unsafe
 
 GROUPS = ("sophos_central_restart_alert", "sophos_central_health_bad", "sophos_central_offline")
 OPTIONS = ("client_id", "client_secret", "identity_url", "global_url", "validate_certs", "ca_path",
@@ -197,10 +210,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         strict = self.get_option("strict")
         compose, groups, keyed = (self.get_option(name) for name in ("compose", "groups", "keyed_groups"))
         named = {}
+        controller = _central.controller_names()
         for central in hosts:
             name = central.get("hostname")
-            if not name:
-                self.display.warning("Sophos Central endpoint %s has no hostname; left out" % central.get("id"))
+            problem = _central.host_name_problem(name, controller)
+            if problem:
+                shown = "" if not name else " (hostname %r)" % (name[:100],)
+                self.display.warning("Sophos Central endpoint %s%s left out: %s"
+                                     % (_central.shown_id(central.get("id")), shown, problem))
                 continue
             if name.lower() in named:
                 self.display.warning("Sophos Central has two endpoints named %s (%s and %s); the host is %s"
@@ -208,7 +225,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 continue
             named[name.lower()] = central.get("id")
             self.inventory.add_host(name)
-            self.inventory.set_variable(name, "sophos_central", central)
+            # Central's strings are data, never templates (ansible-core before 2.19 templates host variables).
+            self.inventory.set_variable(name, "sophos_central", make_unsafe(central))
             for group in _central.groups_of(central):
                 self.inventory.add_child(group, name)
             if compose or groups or keyed:
