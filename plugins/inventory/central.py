@@ -13,7 +13,9 @@ description:
     Central's view of it in the host variable C(sophos_central).
   - Tenant, partner and organization API credentials work; with partner or organization credentials
     every tenant is read from its own C(apiHost). A tenant that answers 403 (no Partner Assistance, a
-    trial) is skipped with a warning naming it.
+    trial) or whose C(apiHost) is not https is skipped with a warning naming it. With tenant credentials
+    a 403 is an error, never an empty inventory.
+  - A list whose page key comes back (Central paging in a loop) ends there, with a warning.
   - "Groups: C(sophos_central_restart_alert) (an open C(Event::Endpoint::UpdateRebootUrgentlyRequired)
     alert - Central's \"Reboot required\" after two weeks pending - or any alert whose type says a reboot
     or restart is required), C(sophos_central_health_bad) (C(health.overall) is C(bad)) and
@@ -62,7 +64,10 @@ options:
     env:
       - name: SOPHOS_CENTRAL_CLIENT_SECRET
   identity_url:
-    description: Base URL of the Sophos identity service that hands out tokens.
+    description:
+      - Base URL of the Sophos identity service that hands out tokens.
+      - The client secret goes there, so it must be an https URL (plain http only to C(127.0.0.1) or
+        C(localhost), for a test double), as must O(global_url) and every tenant's C(apiHost).
     type: str
     default: https://id.sophos.com
     env:
@@ -71,6 +76,7 @@ options:
     description:
       - Base URL of the Sophos Central global API (whoami, tenant lists). Tenant data comes from the
         C(apiHost) Central gives for each tenant (for tenant credentials, whoami's C(dataRegion)).
+      - An https URL (plain http only to C(127.0.0.1) or C(localhost)).
     type: str
     default: https://api.central.sophos.com
     env:
@@ -101,8 +107,8 @@ options:
     default: 500
   timeout:
     description:
-      - Seconds to wait for one answer. Timeouts, 429 (after its C(Retry-After)) and 5xx answers are
-        retried 3 times.
+      - Seconds to wait for one answer. Timeouts, answers cut off (the connection closed without an
+        answer, an incomplete body), 429 (after its C(Retry-After)) and 5xx answers are retried 3 times.
     type: int
     default: 30
 notes:

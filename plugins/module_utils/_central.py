@@ -9,8 +9,8 @@ Two halves:
   and its alerts, which alert says a restart is pending, exact short-name matching, option checks;
 * ``Client``: HTTP through ``ansible.module_utils.urls.open_url`` (TLS verified unless told otherwise,
   ``ca_path``, the usual ``https_proxy`` / ``no_proxy`` environment), a client-credentials token renewed
-  before it expires and once on a 401, bounded retries on 429 / 5xx / timeouts, and errors that name the
-  call and Central's ``error`` / ``message`` / ``requestId``. The secret and the token never enter an
+  before it expires and once on a 401, bounded retries on 429 / 5xx / timeouts / answers cut off, and
+  errors that name the call and Central's ``error`` / ``message`` / ``requestId``. The secret and the token never enter an
   error, a warning or a return value.
 """
 from __future__ import absolute_import, division, print_function
@@ -511,7 +511,7 @@ class Client:
         """Send with bounded retries (429, 5xx, timeouts, cut-off answers) and one token renewal on a 401.
 
         POSTs are retried as GETs are: the token request is a read, and an update check asked twice
-        only makes the endpoint look for updates once more (Central keeps no count), so a retry after
+        only makes the endpoint look for updates once more, so a retry after
         an answer that never came is safer than reporting a check that may not have been asked for.
         """
         renewed = False
@@ -760,6 +760,8 @@ def module_client(module):
                                   endpoint_type=DEFAULTS["endpoint_type"]))
     if not module.params["hostnames"] and not module.params["ids"]:
         problems.append("hostnames or ids: give at least one")
+    problems.extend("ids: %s" % problem for problem in
+                    (endpoint_id_problem(value) for value in module.params["ids"] or []) if problem)
     if problems:
         module.fail_json(msg="; ".join(problems))
     return client_from(module.params, warn=module.warn)

@@ -559,7 +559,7 @@ def test_module_client_from_checked_parameters():
         "https://id.example", "https://api.example", False, "/ca.pem", 9)
     made.warn("careful")
     assert module.warnings == ["careful"]
-    assert central.module_client(Module(ids=["e1"])).global_url == "https://api.example"
+    assert central.module_client(Module(ids=[E1])).global_url == "https://api.example"
 
 
 def test_module_client_fails_naming_every_problem():
@@ -1277,7 +1277,7 @@ def test_client_from_and_module_client_send_the_credentials_given(monkeypatch):
     monkeypatch.setattr(central, "_open_url", script)
     central.client_from(central.controller_options({"client_id": "id", "client_secret": "s3cret",
                                                     "identity_url": "https://id.example"}, {})).token()
-    central.module_client(Module(ids=["e1"])).token()
+    central.module_client(Module(ids=[E1])).token()
     assert [s["data"] for s in script.sent] == [TOKEN_BODY, TOKEN_BODY]
 
 

@@ -301,3 +301,26 @@ def test_controller_names_from_gethostname_and_hosts_file(tmp_path):
         raise OSError("no name")
 
     assert central.controller_names(str(hosts), broken) == []
+
+
+def test_module_ids_that_are_not_uuids_fail_before_anything_even_in_check_mode():
+    class Module:
+        def __init__(self, **params):
+            self.params = dict({"client_id": "id", "client_secret": "s", "identity_url": "https://id.example",
+                                "global_url": "https://api.example", "validate_certs": True, "ca_path": None,
+                                "tenant_ids": None, "timeout": 30, "hostnames": [], "ids": []}, **params)
+            self.check_mode = True
+
+        def fail_json(self, **result):
+            raise AssertionError(result)
+
+        def warn(self, message):
+            raise AssertionError(message)
+
+    with pytest.raises(AssertionError) as caught:
+        central.module_client(Module(ids=[E1, "../x", E1 + ",x"]))
+    assert caught.value.args[0] == {"msg": (
+        "ids: endpoint id '../x' is not a UUID, as Sophos Central endpoint ids are "
+        "(4f5b6c7d-1111-4222-8333-444455556666); ids: endpoint id '%s,x' is not a UUID, as Sophos Central "
+        "endpoint ids are (4f5b6c7d-1111-4222-8333-444455556666)" % E1)}
+    assert central.module_client(Module(ids=[E1])).global_url == "https://api.example"
