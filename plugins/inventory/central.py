@@ -31,8 +31,8 @@ description:
     none, not a valid host name (RFC 1123 labels - letters, digits, hyphens, and the underscore of Windows
     computer names - so no Ansible host-pattern character such as C(,) C(:) C([) C(*) C(!) C(&) or a space),
     a loopback name or address (C(localhost), C(*.localhost), C(localhost.localdomain), C(ip6-localhost),
-    C(127.0.0.0/8), C(::1)), C(all) or C(ungrouped), or a name of the controller itself (its
-    C(socket.gethostname()) and the names C(/etc/hosts) gives it; whole or as a short name)."
+    C(127.0.0.0/8), C(::1)), C(all) or C(ungrouped), or a name of the controller itself (its host name
+    and the names C(/etc/hosts) gives it, whole or as a short name; no DNS is asked)."
   - Central's strings are data, never templates - on every supported ansible-core, a string from Central
     that holds a Jinja delimiter (anything with C({) or C(})) is marked unsafe at every depth of
     C(sophos_central), dictionary keys included, so that no play, C(compose) or C(groups) expression
