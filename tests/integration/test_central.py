@@ -347,12 +347,21 @@ def test_central_strings_are_never_templated(central, tmp_path):
     # A play reads every string of sophos_central, as the report and a debug task do.
     playbook = tmp_path / "read.yml"
     out = tmp_path / "read.json"
+    looked_up = tmp_path / "looked_up.json"
     playbook.write_text(yaml.safe_dump([{"hosts": "WIN-TRAP01", "gather_facts": False, "tasks": [
         {"name": "every string", "ansible.builtin.debug": {"msg": "{{ sophos_central }}"}},
         {"name": "to a file", "delegate_to": "localhost", "ansible.builtin.copy": {
-            "dest": str(out), "content": "{{ sophos_central | to_json }}"}}]}]))
+            "dest": str(out), "content": "{{ sophos_central | to_json }}"}},
+        # The module's result is Central's data too (ansible-core marks task results unsafe itself).
+        {"name": "look up", "delegate_to": "localhost", "register": "central",
+         "fleetops.sophos.central_endpoint_info": {"hostnames": ["{{ inventory_hostname }}"],
+                                                   "ca_path": central.ca_path}},
+        {"name": "every string of the result", "ansible.builtin.debug": {"msg": "{{ central }}"}},
+        {"name": "result to a file", "delegate_to": "localhost", "ansible.builtin.copy": {
+            "dest": str(looked_up), "content": "{{ central.endpoints | to_json }}"}}]}]))
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1",
                SOPHOS_CENTRAL_CLIENT_ID="tenant-client", SOPHOS_CENTRAL_CLIENT_SECRET=CLIENT_SECRETS["tenant-client"],
+               SOPHOS_CENTRAL_IDENTITY_URL=central.url("identity"), SOPHOS_CENTRAL_GLOBAL_URL=central.url("global"),
                ANSIBLE_PYTHON_INTERPRETER=sys.executable)
     res = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", str(path), str(playbook), "-e",
                           "ansible_python_interpreter=%s" % sys.executable, "-c", "local"],
@@ -362,6 +371,8 @@ def test_central_strings_are_never_templated(central, tmp_path):
     read = json.loads(out.read_text(), object_hook=unsafe_to_text)
     assert read["os"]["name"] == host["os"]["name"] and read["restart_alert"]["severity"] == alert["severity"]
     assert read["health"]["services"][trap(tmp_path, "trace-service-name")] == trap(tmp_path, "trace-service-status")
+    result = json.loads(looked_up.read_text(), object_hook=unsafe_to_text)["WIN-TRAP01"]
+    assert result["os"]["name"] == host["os"]["name"] and result["restart_alert"]["severity"] == alert["severity"]
     assert sorted(p.name for p in tmp_path.glob("trace-*")) == [], "a Central string was templated"
 
 
