@@ -10,8 +10,8 @@ Two halves:
 * ``Client``: HTTP through ``ansible.module_utils.urls.open_url`` (TLS verified unless told otherwise,
   ``ca_path``, the usual ``https_proxy`` / ``no_proxy`` environment), a client-credentials token renewed
   before it expires and once on a 401, bounded retries on 429 / 5xx / timeouts / answers cut off, and
-  errors that name the call and Central's ``error`` / ``message`` / ``requestId``. The secret and the token never enter an
-  error, a warning or a return value.
+  errors that name the call and Central's ``error`` / ``message`` / ``requestId``. The secret and the
+  token never enter an error, a warning or a return value; they go only to https URLs (``secure_url``).
 """
 from __future__ import absolute_import, division, print_function
 
@@ -56,7 +56,7 @@ RETRIES = 3
 RETRY_AFTER_MAX = 60
 MAX_PAGES = 10000
 _REQUEST_ID_KEYS = ("requestId", "correlationId", "trackingId")
-# Central's ids (endpoints, tenants) are UUIDs; an id is checked before it goes into a URL path.
+# Central's endpoint ids are UUIDs; an id is checked before it goes into a URL path or an ``ids`` filter.
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 # The only hosts a URL may name over plain http (a local test double): the secret and the bearer token
 # go to every URL the client is given or told (identity_url, global_url, a tenant's apiHost).
@@ -204,7 +204,7 @@ def host_name_problem(name, controller=()):
         address = None
     if lowered in _LOOPBACK_NAMES or labels[-1] == "localhost" or (
             address is not None and (address.is_loopback or address.is_unspecified)):
-        return "its hostname is a loopback name"
+        return "its hostname is a loopback name or address"
     if lowered in _RESERVED_NAMES:
         return "its hostname is a name Ansible's host patterns read as a group"
     own = set(n.lower() for n in controller)
@@ -510,9 +510,9 @@ class Client:
     def _exchange(self, call, method, url, headers, data, authorized):
         """Send with bounded retries (429, 5xx, timeouts, cut-off answers) and one token renewal on a 401.
 
-        POSTs are retried as GETs are: the token request is a read, and an update check asked twice
-        only makes the endpoint look for updates once more, so a retry after
-        an answer that never came is safer than reporting a check that may not have been asked for.
+        POSTs are retried as GETs are, deliberately: the token request changes nothing, and an update
+        check asked twice only makes the endpoint look for updates once more, so a retry after an answer
+        that never came is better than failing over a check that may never have reached Central.
         """
         renewed = False
         attempt = 0
@@ -623,14 +623,16 @@ class Client:
         for _count in range(MAX_PAGES):
             answer = self.call("%s tenants" % kind, "GET", url, {header: who["id"]},
                                {"page": page, "pageSize": TENANT_PAGE_SIZE, "pageTotal": "true"})
+            pages = answer.get("pages") if isinstance(answer.get("pages"), dict) else {}
+            if isinstance(pages.get("current"), int) and pages["current"] < page:
+                # Central ignored the page asked for: its items were listed already.
+                self.warn("Sophos Central %s tenants: asked for page %d, got page %d again; the tenant list ends "
+                          "there (%d tenants)" % (kind, page, pages["current"], len(tenants)))
+                break
             for item in answer.get("items") or []:
                 if isinstance(item, dict) and item.get("id"):
                     tenants.append({"id": item["id"], "name": item.get("showAs") or item.get("name") or item["id"],
                                     "api_host": item.get("apiHost")})
-            pages = answer.get("pages") if isinstance(answer.get("pages"), dict) else {}
-            if isinstance(pages.get("current"), int) and pages["current"] < page:
-                self.warn("Sophos Central %s tenants: asked for page %d, got page %d again; the tenant list ends "
-                          "there (%d tenants)" % (kind, page, pages["current"], len(tenants)))
             page = next_page_number(pages, page)
             if page is None:
                 break
@@ -671,8 +673,8 @@ class Client:
         return list(self.key_pages("alerts", tenant, "/common/v1/alerts", {"pageSize": ALERT_PAGE_SIZE}))
 
     def update_check(self, tenant, endpoint_id):
-        return self.call("update-checks", "POST", endpoint_url("update-checks", tenant["api_host"], endpoint_id, "update-checks"),
-                         {"X-Tenant-ID": tenant["id"]}, body={})
+        url = endpoint_url("update-checks", tenant["api_host"], endpoint_id, "update-checks")
+        return self.call("update-checks", "POST", url, {"X-Tenant-ID": tenant["id"]}, body={})
 
     def each_tenant(self, tenants, work):
         """``work(tenant)`` for every tenant; with partner or organization credentials a tenant that answers

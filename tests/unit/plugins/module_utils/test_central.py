@@ -957,10 +957,10 @@ def test_tenant_list_error_names_the_call():
 
 def test_paging_stops_after_max_pages(monkeypatch):
     monkeypatch.setattr(central, "MAX_PAGES", 2)
-    endless = page([{"id": "t1", "apiHost": "https://eu.example"}], current=1, total=9)
-    script = Script([TOKEN, partner_who(), endless, endless])
+    script = Script([TOKEN, partner_who()] + [page([{"id": "t%d" % n, "apiHost": "https://eu.example"}], current=n,
+                                                   total=9) for n in (1, 2)])
     made, _sleeps = client(script)
-    assert [t["id"] for t in made.tenants()] == ["t1", "t1"]
+    assert [t["id"] for t in made.tenants()] == ["t1", "t2"]
     keyed = Script([TOKEN] + [page([{"id": "e%d" % n}], nextKey="k%d" % n) for n in range(2)])
     made, _sleeps = client(keyed)
     assert [e["id"] for e in made.endpoints(TENANT)] == ["e0", "e1"]
