@@ -31,14 +31,15 @@ def make_unsafe(value):
     """
     if value is None or isinstance(value, AnsibleUnsafe):
         return value
+    # Strings first: they are most of the leaves.
+    if isinstance(value, text_type):
+        return wrap_var(value) if _TEMPLATE_CHARS.search(value) else value
+    if isinstance(value, binary_type):
+        return wrap_var(value) if _TEMPLATE_CHARS_BYTES.search(value) else value
     if isinstance(value, Mapping):
         return dict((make_unsafe(key), make_unsafe(item)) for key, item in value.items())
     if isinstance(value, Set):
         return set(make_unsafe(item) for item in value)
     if is_sequence(value):
         return type(value)(make_unsafe(item) for item in value)
-    if isinstance(value, binary_type):
-        return wrap_var(value) if _TEMPLATE_CHARS_BYTES.search(value) else value
-    if isinstance(value, text_type):
-        return wrap_var(value) if _TEMPLATE_CHARS.search(value) else value
     return value
