@@ -17,7 +17,9 @@ options:
     elements: str
     default: []
   ids:
-    description: Central endpoint ids (C(sophos_central.id)).
+    description:
+      - Central endpoint ids (C(sophos_central.id)). Central's ids are UUIDs; anything else is refused
+        before Central is asked.
     type: list
     elements: str
     default: []
@@ -36,6 +38,8 @@ options:
     description:
       - Base URL of the Sophos identity service that hands out tokens.
       - Taken from E(SOPHOS_CENTRAL_IDENTITY_URL) when not given.
+      - The client secret goes there, so it must be an https URL (plain http only to C(127.0.0.1) or
+        C(localhost), for a test double), as must O(global_url) and every tenant's C(apiHost).
     type: str
     default: https://id.sophos.com
   global_url:
@@ -43,6 +47,7 @@ options:
       - Base URL of the Sophos Central global API (whoami, partner and organization tenant lists).
         Tenant calls go to the C(apiHost) Central gives for each tenant.
       - Taken from E(SOPHOS_CENTRAL_GLOBAL_URL) when not given.
+      - An https URL (plain http only to C(127.0.0.1) or C(localhost)).
     type: str
     default: https://api.central.sophos.com
   validate_certs:
@@ -63,14 +68,16 @@ options:
     elements: str
   timeout:
     description:
-      - Seconds to wait for one answer from Central. Timeouts, 429 (after its C(Retry-After)) and 5xx
-        answers are retried 3 times.
+      - Seconds to wait for one answer from Central. Timeouts, answers cut off (the connection closed
+        without an answer, an incomplete body), 429 (after its C(Retry-After)) and 5xx answers are
+        retried 3 times.
     type: int
     default: 30
 notes:
   - Runs on the controller (or where it is delegated); it needs HTTPS access to Sophos Central only.
-  - A tenant that answers 403 (a partner without Partner Assistance, a trial) is skipped with a warning
-    naming it; the other tenants are still searched.
+  - With partner or organization credentials, a tenant that answers 403 (a partner without Partner
+    Assistance, a trial) or whose C(apiHost) is not https is skipped with a warning naming it; the other
+    tenants are still searched. With tenant credentials a 403 is an error.
 seealso:
   - plugin: fleetops.sophos.central
     plugin_type: inventory

@@ -13,7 +13,9 @@ description:
     Central's view of it in the host variable C(sophos_central).
   - Tenant, partner and organization API credentials work; with partner or organization credentials
     every tenant is read from its own C(apiHost). A tenant that answers 403 (no Partner Assistance, a
-    trial) is skipped with a warning naming it.
+    trial) or whose C(apiHost) is not https is skipped with a warning naming it. With tenant credentials
+    a 403 is an error, never an empty inventory.
+  - A list whose page key comes back (Central paging in a loop) ends there, with a warning.
   - "Groups: C(sophos_central_restart_alert) (an open C(Event::Endpoint::UpdateRebootUrgentlyRequired)
     alert - Central's \"Reboot required\" after two weeks pending - or any alert whose type says a reboot
     or restart is required), C(sophos_central_health_bad) (C(health.overall) is C(bad)) and
@@ -25,6 +27,16 @@ description:
     C(raised_at); null when Central's time could not be read)."
   - An alert that names no endpoint (no C(managedAgent.id)) belongs to no host; one warning says how
     many there were.
+  - "An endpoint is left out, with a warning naming its id, when its hostname cannot safely be a host name:
+    none, not a valid host name (RFC 1123 labels - letters, digits, hyphens, and the underscore of Windows
+    computer names - so no Ansible host-pattern character such as C(,) C(:) C([) C(*) C(!) C(&) or a space),
+    a loopback name or address (C(localhost), C(*.localhost), C(localhost.localdomain), C(ip6-localhost),
+    C(127.0.0.0/8), C(::1)), C(all) or C(ungrouped), or a name of the controller itself (its host name
+    and the names C(/etc/hosts) gives it, whole or as a short name; no DNS is asked)."
+  - Central's strings are data, never templates - on every supported ansible-core, a string from Central
+    that holds a Jinja delimiter (anything with C({) or C(})) is marked unsafe at every depth of
+    C(sophos_central), dictionary keys included, so that no play, C(compose) or C(groups) expression
+    evaluates it.
   - The configuration file name must end in C(sophos_central.yml) or C(sophos_central.yaml).
   - The inventory cache (O(cache)) holds only the host variables above, never the secret or a token.
 author:
@@ -52,7 +64,10 @@ options:
     env:
       - name: SOPHOS_CENTRAL_CLIENT_SECRET
   identity_url:
-    description: Base URL of the Sophos identity service that hands out tokens.
+    description:
+      - Base URL of the Sophos identity service that hands out tokens.
+      - The client secret goes there, so it must be an https URL (plain http only to C(127.0.0.1) or
+        C(localhost), for a test double), as must O(global_url) and every tenant's C(apiHost).
     type: str
     default: https://id.sophos.com
     env:
@@ -61,6 +76,7 @@ options:
     description:
       - Base URL of the Sophos Central global API (whoami, tenant lists). Tenant data comes from the
         C(apiHost) Central gives for each tenant (for tenant credentials, whoami's C(dataRegion)).
+      - An https URL (plain http only to C(127.0.0.1) or C(localhost)).
     type: str
     default: https://api.central.sophos.com
     env:
@@ -91,8 +107,8 @@ options:
     default: 500
   timeout:
     description:
-      - Seconds to wait for one answer. Timeouts, 429 (after its C(Retry-After)) and 5xx answers are
-        retried 3 times.
+      - Seconds to wait for one answer. Timeouts, answers cut off (the connection closed without an
+        answer, an incomplete body), 429 (after its C(Retry-After)) and 5xx answers are retried 3 times.
     type: int
     default: 30
 notes:
@@ -111,8 +127,10 @@ EXAMPLES = r"""
 # (SOPHOS_CENTRAL_CLIENT_ID / SOPHOS_CENTRAL_CLIENT_SECRET):
 #   ansible-inventory -i inventory/sophos_central.yml --graph
 plugin: fleetops.sophos.central
+# A host without a Central IPv4 address gets no ansible_host: it is reached by its name, never by a
+# fallback that could name another machine.
 compose:
-  ansible_host: sophos_central.ipv4_addresses | first | default(inventory_hostname)
+  ansible_host: sophos_central.ipv4_addresses | first
 keyed_groups:
   - key: sophos_central.os.platform
     prefix: sophos_os
@@ -140,6 +158,7 @@ from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _central
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._unsafe import make_unsafe
 
 GROUPS = ("sophos_central_restart_alert", "sophos_central_health_bad", "sophos_central_offline")
 OPTIONS = ("client_id", "client_secret", "identity_url", "global_url", "validate_certs", "ca_path",
@@ -197,10 +216,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         strict = self.get_option("strict")
         compose, groups, keyed = (self.get_option(name) for name in ("compose", "groups", "keyed_groups"))
         named = {}
+        controller = _central.controller_names()
         for central in hosts:
             name = central.get("hostname")
-            if not name:
-                self.display.warning("Sophos Central endpoint %s has no hostname; left out" % central.get("id"))
+            problem = _central.host_name_problem(name, controller)
+            if problem:
+                shown = "" if not name else " (hostname %r)" % (name[:100],)
+                self.display.warning("Sophos Central endpoint %s%s left out: %s"
+                                     % (_central.shown_id(central.get("id")), shown, problem))
                 continue
             if name.lower() in named:
                 self.display.warning("Sophos Central has two endpoints named %s (%s and %s); the host is %s"
@@ -208,7 +231,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 continue
             named[name.lower()] = central.get("id")
             self.inventory.add_host(name)
-            self.inventory.set_variable(name, "sophos_central", central)
+            # Central's strings are data, never templates (ansible-core before 2.19 templates host variables).
+            self.inventory.set_variable(name, "sophos_central", make_unsafe(central))
             for group in _central.groups_of(central):
                 self.inventory.add_child(group, name)
             if compose or groups or keyed:

@@ -9,21 +9,23 @@ Two halves:
   and its alerts, which alert says a restart is pending, exact short-name matching, option checks;
 * ``Client``: HTTP through ``ansible.module_utils.urls.open_url`` (TLS verified unless told otherwise,
   ``ca_path``, the usual ``https_proxy`` / ``no_proxy`` environment), a client-credentials token renewed
-  before it expires and once on a 401, bounded retries on 429 / 5xx / timeouts, and errors that name the
-  call and Central's ``error`` / ``message`` / ``requestId``. The secret and the token never enter an
-  error, a warning or a return value.
+  before it expires and once on a 401, bounded retries on 429 / 5xx / timeouts / answers cut off, and
+  errors that name the call and Central's ``error`` / ``message`` / ``requestId``. The secret and the
+  token never enter an error, a warning or a return value; they go only to https URLs (``secure_url``).
 """
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
 import json
 import re
 import socket
 import time
 
 from ansible.module_utils.basic import env_fallback
-from ansible.module_utils.six.moves.urllib.parse import urlencode, urlsplit
+from ansible.module_utils.six.moves.http_client import HTTPException
+from ansible.module_utils.six.moves.urllib.parse import quote, urlencode, urlsplit
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError, open_url
 
@@ -54,6 +56,19 @@ RETRIES = 3
 RETRY_AFTER_MAX = 60
 MAX_PAGES = 10000
 _REQUEST_ID_KEYS = ("requestId", "correlationId", "trackingId")
+# Central's endpoint ids are UUIDs; an id is checked before it goes into a URL path or an ``ids`` filter.
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+# The only hosts a URL may name over plain http (a local test double): the secret and the bearer token
+# go to every URL the client is given or told (identity_url, global_url, a tenant's apiHost).
+LOOPBACK_HTTP_HOSTS = ("127.0.0.1", "localhost")
+# A host name Ansible can use: RFC 1123 labels (letters, digits, hyphens inside; the underscore of
+# Windows computer names too), at most 253 characters. Nothing else, so no host-pattern metacharacter
+# (, : [ ] * ! & ~ ^ whitespace) and nothing Jinja can read as a template.
+_HOST_LABEL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\Z")
+_LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "localhost4", "localhost4.localdomain4", "localhost6",
+                   "localhost6.localdomain6", "ip6-localhost", "ip6-loopback", "loopback")
+# Names that Ansible's host patterns read as groups: a host of that name could never be chosen alone.
+_RESERVED_NAMES = ("all", "ungrouped")
 
 
 # The connection options of the central_* modules (doc fragment fleetops.sophos.central).
@@ -119,9 +134,9 @@ def check_options(options):
             problems.append("%s is required (option %s or environment variable %s)" % (name, name, ENV[name]))
     for name in ("identity_url", "global_url"):
         value = options.get(name)
-        split = urlsplit(value) if isinstance(value, str) else None
-        if not split or split.scheme not in ("https", "http") or not split.hostname:
-            problems.append("%s must be an http(s) URL such as %s, got %r" % (name, DEFAULTS[name], value))
+        if not secure_url(value):
+            problems.append("%s must be an https URL such as %s (http only to %s, for a local test), got %r"
+                            % (name, DEFAULTS[name], " or ".join(LOOPBACK_HTTP_HOSTS), value))
     timeout = options.get("timeout")
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
         problems.append("timeout must be a positive number of seconds, got %r" % (timeout,))
@@ -133,6 +148,115 @@ def check_options(options):
         problems.append("endpoint_type must be one of %s, got %r"
                         % (", ".join(ENDPOINT_TYPES), options.get("endpoint_type")))
     return problems
+
+
+def secure_url(value):
+    """Whether the secret or a bearer token may be sent to ``value``: an https URL naming a host, or an
+    http URL of a loopback test double (``LOOPBACK_HTTP_HOSTS``). One rule for ``identity_url``,
+    ``global_url`` and every tenant's ``apiHost``."""
+    if not isinstance(value, str):
+        return False
+    try:
+        split = urlsplit(value)
+        host = split.hostname
+    except ValueError:
+        return False
+    if not host:
+        return False
+    return split.scheme == "https" or (split.scheme == "http" and host in LOOPBACK_HTTP_HOSTS)
+
+
+def endpoint_id_problem(value):
+    """Why ``value`` is not a Central endpoint id (a UUID), or None."""
+    if isinstance(value, str) and _UUID.match(value):
+        return None
+    return ("endpoint id %s is not a UUID, as Sophos Central endpoint ids are (4f5b6c7d-1111-4222-8333-444455556666)"
+            % shown_id(value))
+
+
+def endpoint_url(call, api_host, endpoint_id, *rest):
+    """``api_host/endpoint/v1/endpoints/<id>[/rest…]`` with the id checked and quoted, or a CentralError
+    of ``call`` naming the id."""
+    problem = endpoint_id_problem(endpoint_id)
+    if problem:
+        raise CentralError(call, problem)
+    parts = [quote(endpoint_id, safe="")] + [quote(part, safe="") for part in rest]
+    return "%s/endpoint/v1/endpoints/%s" % (api_host.rstrip("/"), "/".join(parts))
+
+
+def host_name_problem(name, controller=()):
+    """Why a Central hostname cannot be an inventory host name, or None.
+
+    Refused: what is not a host name (RFC 1123 labels, the underscore allowed; so no host-pattern
+    metacharacter and no template), a loopback name or address, a name Ansible's patterns read as a group,
+    and the controller's own names (``controller``: lower-case names, see ``controller_names``), compared
+    whole and by short name. Any of these would let a maintenance run connect to the controller.
+    """
+    if not isinstance(name, str) or not name:
+        return "it has no hostname"
+    lowered = name.lower()
+    labels = lowered.split(".")
+    if len(lowered) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+        return "its hostname is not a valid host name"
+    try:
+        address = ipaddress.ip_address(lowered)
+    except ValueError:
+        address = None
+    if lowered in _LOOPBACK_NAMES or labels[-1] == "localhost" or (
+            address is not None and (address.is_loopback or address.is_unspecified)):
+        return "its hostname is a loopback name or address"
+    if lowered in _RESERVED_NAMES:
+        return "its hostname is a name Ansible's host patterns read as a group"
+    own = set(n.lower() for n in controller)
+    if lowered in own or (address is None and short_name(lowered) in set(short_name(n) for n in own)):
+        return "its hostname is a name of the controller itself"
+    return None
+
+
+def shown_id(value):
+    """A Central id for a message: as it is when it is a UUID, else quoted and cut short."""
+    if isinstance(value, str) and _UUID.match(value):
+        return value
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def controller_names(hosts_file="/etc/hosts", gethostname=socket.gethostname):
+    """The controller's own names, lower-case, cheaply: ``socket.gethostname()`` and the names that
+    ``hosts_file`` gives the addresses listing it (its FQDN there). No DNS: ``getfqdn`` can hang
+    without it."""
+    try:
+        own = set([gethostname().lower()])
+    except (OSError, AttributeError):
+        own = set()
+    own.discard("")
+    short = set(short_name(n) for n in own)
+    try:
+        with open(hosts_file, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except (OSError, IOError):
+        lines = []
+    for line in lines:
+        names = [n.lower() for n in line.split("#", 1)[0].split()[1:]]
+        if any(n in own or short_name(n) in short for n in names):
+            own.update(n for n in names if n not in _LOOPBACK_NAMES)
+    return sorted(own)
+
+
+def safe_error(exc, secrets=()):
+    """Any exception → one line safe to show: ``secrets`` (the client secret, tokens) starred out, and so
+    any bearer token, ``Authorization`` header value and ``client_secret=`` form field it may quote."""
+    if isinstance(exc, CentralError):
+        text = str(exc)
+    else:
+        detail = str(exc)
+        text = "%s: %s" % (type(exc).__name__, detail) if detail else type(exc).__name__
+    text = _scrub(text, sorted((s for s in secrets if isinstance(s, str) and s), key=len, reverse=True))
+    text = re.sub(r"(?i)(bearer\s+)[^\s'\",;}]+", r"\1********", text)
+    text = re.sub(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:(?:bearer|basic|digest|token|negotiate|ntlm)\s+)?)"
+                  r"[^\s'\",;}]+", r"\1********", text)
+    text = re.sub(r"(?i)(client_secret['\"]?\s*[:=]\s*['\"]?)[^\s&'\",;}]+", r"\1********", text)
+    return " ".join(text.split())
 
 
 def next_key(pages, from_key):
@@ -343,19 +467,29 @@ class Client:
 
     # -- low level
     def _send(self, call, method, url, headers, data):
-        """One attempt; connection problems other than timeouts are final (a TLS refusal stays one)."""
+        """One attempt; connection problems other than timeouts and cut-off answers are final (a TLS
+        refusal stays one). A timeout or an answer cut off (``http.client.HTTPException``: the server
+        closed the connection without an answer, an incomplete body) → ``(None, {}, what happened)``,
+        which ``_exchange`` retries."""
         self.requests[call] = self.requests.get(call, 0) + 1
         try:
             return self._transport(method, url, headers, data, self.timeout, self.validate_certs, self.ca_path)
         except (socket.timeout, TimeoutError):
             return None, {}, b"timed out after %ss" % str(self.timeout).encode()
+        except HTTPException as exc:
+            return None, {}, self._cut_off(exc)
         except URLError as exc:
             reason = getattr(exc, "reason", exc)
             if isinstance(reason, (socket.timeout, TimeoutError)) or "timed out" in str(reason):
                 return None, {}, b"timed out after %ss" % str(self.timeout).encode()
+            if isinstance(reason, HTTPException):
+                return None, {}, self._cut_off(reason)
             raise CentralError(call, "cannot reach %s: %s" % (_origin(url), _scrub(str(reason), self._secrets())))
         except (OSError, ValueError, UrlsConnectionError) as exc:
             raise CentralError(call, "cannot reach %s: %s" % (_origin(url), _scrub(str(exc), self._secrets())))
+
+    def _cut_off(self, exc):
+        return ("answer cut off (%s)" % safe_error(exc, self._secrets())).encode("utf-8", "replace")
 
     def _secrets(self):
         return [s for s in (self._secret, self._token) if s]
@@ -374,7 +508,12 @@ class Client:
         return min(max(delay, 0.0), RETRY_AFTER_MAX)
 
     def _exchange(self, call, method, url, headers, data, authorized):
-        """Send with bounded retries (429, 5xx, timeouts) and one token renewal on a 401."""
+        """Send with bounded retries (429, 5xx, timeouts, cut-off answers) and one token renewal on a 401.
+
+        POSTs are retried as GETs are, deliberately: the token request changes nothing, and an update
+        check asked twice only makes the endpoint look for updates once more, so a retry after an answer
+        that never came is better than failing over a check that may never have reached Central.
+        """
         renewed = False
         attempt = 0
         while True:
@@ -395,7 +534,7 @@ class Client:
                 continue
             if status is None:
                 raise CentralError(call, "%s %s %s (after %d attempts)"
-                                   % (method, _origin(url), body.decode(), attempt + 1))
+                                   % (method, _origin(url), body.decode("utf-8", "replace"), attempt + 1))
             parsed = _json(body)
             if not isinstance(parsed, dict):
                 parsed = {}
@@ -462,9 +601,19 @@ class Client:
                 raise CentralError("tenants", "tenant_ids not reachable with these credentials (%s %s): %s"
                                    % (who["idType"], who["id"], ", ".join(unknown)))
             tenants = [t for t in tenants if t["id"] in wanted]
+        if who["idType"] == "tenant":
+            for tenant in tenants:
+                check_api_host(tenant)
+            return tenants
+        usable = []
         for tenant in tenants:
-            check_api_host(tenant)
-        return tenants
+            try:
+                check_api_host(tenant)
+            except CentralError as exc:
+                self.warn("%s; that tenant is skipped, the others go on" % exc)
+                continue
+            usable.append(tenant)
+        return usable
 
     def _tenant_list(self, who):
         kind = who["idType"]
@@ -474,11 +623,17 @@ class Client:
         for _count in range(MAX_PAGES):
             answer = self.call("%s tenants" % kind, "GET", url, {header: who["id"]},
                                {"page": page, "pageSize": TENANT_PAGE_SIZE, "pageTotal": "true"})
+            pages = answer.get("pages") if isinstance(answer.get("pages"), dict) else {}
+            if isinstance(pages.get("current"), int) and pages["current"] < page:
+                # Central ignored the page asked for: its items were listed already.
+                self.warn("Sophos Central %s tenants: asked for page %d, got page %d again; the tenant list ends "
+                          "there (%d tenants)" % (kind, page, pages["current"], len(tenants)))
+                break
             for item in answer.get("items") or []:
                 if isinstance(item, dict) and item.get("id"):
                     tenants.append({"id": item["id"], "name": item.get("showAs") or item.get("name") or item["id"],
                                     "api_host": item.get("apiHost")})
-            page = next_page_number(answer.get("pages"), page)
+            page = next_page_number(pages, page)
             if page is None:
                 break
         return tenants
@@ -488,15 +643,22 @@ class Client:
         headers = {"X-Tenant-ID": tenant["id"]}
         params = dict(params)
         key = None
-        for _count in range(MAX_PAGES):
+        seen = set()
+        for count in range(MAX_PAGES):
             if key:
                 params["pageFromKey"] = key
+                seen.add(key)
             answer = self.call(call, "GET", tenant["api_host"].rstrip("/") + url, headers, params)
             for item in answer.get("items") or []:
                 if isinstance(item, dict):
                     yield item
-            key = next_key(answer.get("pages"), key)
+            key = next_key(answer.get("pages"), None)
             if key is None:
+                return
+            if key in seen:
+                # Central sent a page key it had sent before: following it would loop over the same pages.
+                self.warn("Sophos Central %s of tenant %s (%s): page %d gave a page key already followed; the list "
+                          "ends there and may be incomplete" % (call, tenant.get("name"), tenant["id"], count + 1))
                 return
 
     def endpoints(self, tenant, endpoint_type=DEFAULTS["endpoint_type"], page_size=DEFAULTS["page_size"],
@@ -511,16 +673,22 @@ class Client:
         return list(self.key_pages("alerts", tenant, "/common/v1/alerts", {"pageSize": ALERT_PAGE_SIZE}))
 
     def update_check(self, tenant, endpoint_id):
-        return self.call("update-checks", "POST", "%s/endpoint/v1/endpoints/%s/update-checks"
-                         % (tenant["api_host"].rstrip("/"), endpoint_id), {"X-Tenant-ID": tenant["id"]}, body={})
+        url = endpoint_url("update-checks", tenant["api_host"], endpoint_id, "update-checks")
+        return self.call("update-checks", "POST", url, {"X-Tenant-ID": tenant["id"]}, body={})
 
     def each_tenant(self, tenants, work):
-        """``work(tenant)`` for every tenant; a tenant that answers 403 is skipped with a warning."""
+        """``work(tenant)`` for every tenant; with partner or organization credentials a tenant that answers
+        403 is skipped with a warning. With tenant credentials the one tenant is the credentials' own: a
+        403 there is an error (a role that may not read it), never an empty answer."""
         results = []
         for tenant in tenants:
             try:
                 results.append((tenant, work(tenant)))
             except TenantForbidden as exc:
+                if (self._whoami or {}).get("idType") == "tenant":
+                    raise CentralError(exc.call, "the tenant credentials may not read their own tenant %s (HTTP 403); "
+                                       "give the API credential a role that may (Service Principal ReadOnly or more)"
+                                       % tenant["id"], body=exc.body)
                 self.warn("Sophos Central tenant %s (%s) skipped: it answered 403 Forbidden (no Partner Assistance "
                           "or a trial account?): %s" % (tenant["name"], tenant["id"], exc))
         return results
@@ -531,6 +699,10 @@ class Client:
         → ({asked: [(tenant, endpoint), …]}, tenants searched); one item is a match, none or several
         are for the caller to report.
         """
+        for endpoint_id in ids:
+            problem = endpoint_id_problem(endpoint_id)
+            if problem:
+                raise CentralError("ids", problem)
         found = dict((name, []) for name in list(hostnames) + list(ids))
 
         def one(tenant):
@@ -590,6 +762,8 @@ def module_client(module):
                                   endpoint_type=DEFAULTS["endpoint_type"]))
     if not module.params["hostnames"] and not module.params["ids"]:
         problems.append("hostnames or ids: give at least one")
+    problems.extend("ids: %s" % problem for problem in
+                    (endpoint_id_problem(value) for value in module.params["ids"] or []) if problem)
     if problems:
         module.fail_json(msg="; ".join(problems))
     return client_from(module.params, warn=module.warn)
@@ -629,8 +803,11 @@ def update_check_for(client, hostname, known=None, tenant_ids=None):
     the host is looked up by exact short name, and no match or several is an error, never a guess.
     """
     if isinstance(known, dict) and known.get("id") and known.get("tenant_id"):
-        tenant = client.tenants([known["tenant_id"]])[0]
-        return known["id"], client.update_check(tenant, known["id"])
+        tenants = client.tenants([known["tenant_id"]])
+        if not tenants:
+            raise CentralError("update-checks", "tenant %s of %s cannot be reached (see the warning)"
+                               % (known["tenant_id"], hostname))
+        return known["id"], client.update_check(tenants[0], known["id"])
     found, _searched = client.lookup([hostname], [], tenant_ids)
     single, missing, several = resolved(found)
     if missing:
@@ -644,8 +821,7 @@ def update_check_for(client, hostname, known=None, tenant_ids=None):
 
 def check_api_host(tenant):
     """The bearer token goes to a tenant's ``apiHost``: only an https URL (or http for a loopback test)."""
-    split = urlsplit(tenant.get("api_host") or "")
-    if split.scheme != "https" and not (split.scheme == "http" and split.hostname in ("127.0.0.1", "localhost")):
+    if not secure_url(tenant.get("api_host") or ""):
         raise CentralError("tenants", "tenant %s (%s) has no https apiHost: %r"
                            % (tenant.get("name"), tenant.get("id"), tenant.get("api_host")))
 

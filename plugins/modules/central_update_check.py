@@ -18,6 +18,12 @@ description:
     requests anything, naming them.
   - The API credential needs a role that may change endpoints; the Service Principal ReadOnly role
     gets 403.
+  - Endpoint ids (O(ids), or the ids the look-up finds) must be UUIDs, as Central's are; anything else
+    fails naming it before it reaches a URL.
+  - A request whose answer never came (a timeout, the connection closed) or was 429 or 5xx is sent
+    again, up to 3 times, like every other Central call. An update check asked twice only makes the
+    endpoint look for updates once more, which is harmless; without the retry a check that may never
+    have reached Central would fail the task.
 extends_documentation_fragment:
   - fleetops.sophos.central
 attributes:

@@ -3,7 +3,9 @@
 Standard library servers on 127.0.0.1, one port per "host": identity, global and two data regions
 (``eu01``, ``us01``). Certificates come from a CA made at start with ``cryptography``; ``ca_path``
 is its PEM file. The in-memory ``Model`` holds clients, tenants, endpoints and alerts, a clock tests can
-move, fault rules (429 with or without ``Retry-After``, 5xx, slow answers, non-JSON bodies), tokens
+move, fault rules (429 with or without ``Retry-After``, 5xx, slow answers, non-JSON bodies, a connection
+closed without an answer), page keys that loop back (``loop_keys``), a tenant listed with a plain-http
+``apiHost`` (``Model.tenants[id]["api_host"]``), tokens
 that expire after a number of data calls (expiry in the middle of paging), and a log of every request
 (the ``Authorization`` header is never logged; tokens handed out are in ``Model.issued``).
 
@@ -93,10 +95,13 @@ def parse_time(value, now):
 
 
 class Fault:
-    def __init__(self, path, status=None, times=1, retry_after=None, delay=None, body=None, role=None):
+    """``drop``: close the connection without answering (the client sees ``RemoteDisconnected``)."""
+
+    def __init__(self, path, status=None, times=1, retry_after=None, delay=None, body=None, role=None,
+                 drop=False):
         self.path = re.compile(path)
         self.status, self.times, self.retry_after = status, times, retry_after
-        self.delay, self.body, self.role = delay, body, role
+        self.delay, self.body, self.role, self.drop = delay, body, role, drop
 
 
 class Model:
@@ -118,6 +123,8 @@ class Model:
         self.expire_after_calls = None
         self.hostname_first_10 = False
         self.repeat_last_key = False
+        # The last page of a list points back to its second page (a loop longer than one page).
+        self.loop_keys = False
         self.wrong_region_status = 404
         self.partner_data_region = False
 
@@ -131,8 +138,10 @@ class Model:
         self.clients[client_id] = {"secret": secret, "id_type": id_type, "id": owner_id,
                                    "tenants": list(tenant_ids), "region": region}
 
-    def add_tenant(self, tenant_id, name, region, forbidden=False):
-        self.tenants[tenant_id] = {"id": tenant_id, "name": name, "region": region, "forbidden": forbidden}
+    def add_tenant(self, tenant_id, name, region, forbidden=False, api_host=None):
+        """``api_host``: what the tenant lists give as its ``apiHost`` (default the region's URL)."""
+        self.tenants[tenant_id] = {"id": tenant_id, "name": name, "region": region, "forbidden": forbidden,
+                                   "api_host": api_host}
         self.endpoints.setdefault(tenant_id, [])
         self.alerts.setdefault(tenant_id, [])
 
@@ -203,6 +212,9 @@ class Handler(BaseHTTPRequestHandler):
         headers = {}
         if rule and rule.delay:
             time.sleep(rule.delay)
+        if rule and rule.drop:
+            self.close_connection = True
+            return None
         if rule and rule.status:
             if rule.retry_after is not None:
                 headers["Retry-After"] = str(rule.retry_after)
@@ -386,7 +398,7 @@ class Central:
     def tenant_item(self, tenant, kind, owner):
         return {"id": tenant["id"], "name": tenant["name"], "showAs": tenant["name"], "dataGeography": "EU",
                 "dataRegion": tenant["region"], "billingType": "usage", kind: {"id": owner},
-                "apiHost": self.url(tenant["region"])}
+                "apiHost": tenant.get("api_host") or self.url(tenant["region"])}
 
     def tenant_list(self, client, kind, tenant_id, query, headers):
         header = {"partner": "X-Partner-ID", "organization": "X-Organization-ID"}[kind]
@@ -442,6 +454,8 @@ class Central:
             pages["nextKey"] = _key(start + size)
         elif self.model.repeat_last_key and key:
             pages["nextKey"] = key
+        elif self.model.loop_keys and start >= 2 * size:
+            pages["nextKey"] = _key(size)
         return 200, {"pages": pages, "items": chunk}
 
     def endpoint_list(self, tenant_id, query):
@@ -556,13 +570,14 @@ TENANT_X = "f0000000-0000-4000-8000-00000000000f"
 PARTNER = "c0000000-0000-4000-8000-00000000000c"
 ORGANIZATION = "d0000000-0000-4000-8000-00000000000d"
 SECRETS = {"tenant": "tenant-secret-Zq81xWv", "partner": "partner-secret-Yk27pLm",
-           "organization": "org-secret-Ht55nRc"}
+           "organization": "org-secret-Ht55nRc", "trial": "trial-secret-Wb39qTs"}
 
 
 def seed_standard(model, a_servers=120, b_servers=7, alerts=None):
     """Three tenants: A on eu01 (``a_servers`` servers, some laptops), B on us01, X (403 for everyone).
 
-    Clients: ``tenant-client`` (tenant A), ``partner-client`` (A, B, X), ``org-client`` (B, X). Secrets
+    Clients: ``tenant-client`` (tenant A), ``partner-client`` (A, B, X), ``org-client`` (B, X),
+    ``trial-client`` (tenant credentials of X, whose data calls answer 403). Secrets
     in ``SECRETS``. Alerts: a 20-day restart alert on ``WIN-SRV0003`` (raisedAt without a zone), a
     recommended-reboot alert on the mixed-case ``Lnx-Web02`` of B, OutOfDate and malware alerts, and one
     console alert without ``managedAgent``. Returns {name: endpoint}.
@@ -574,6 +589,7 @@ def seed_standard(model, a_servers=120, b_servers=7, alerts=None):
     model.add_client("tenant-client", SECRETS["tenant"], "tenant", TENANT_A, [TENANT_A], region="eu01")
     model.add_client("partner-client", SECRETS["partner"], "partner", PARTNER, [TENANT_A, TENANT_B, TENANT_X])
     model.add_client("org-client", SECRETS["organization"], "organization", ORGANIZATION, [TENANT_B, TENANT_X])
+    model.add_client("trial-client", SECRETS["trial"], "tenant", TENANT_X, [TENANT_X], region="eu01")
     named = {}
     for index in range(1, a_servers + 1):
         name = "WIN-SRV%04d" % index

@@ -7,6 +7,7 @@ token the double handed out.
 import glob
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -42,7 +43,15 @@ def fresh_model(central):
     model.faults[:] = []
     model.expire_after_calls = None
     model.requests[:] = []
+    model.loop_keys = False
+    endpoints = dict((t, list(e)) for t, e in model.endpoints.items())
+    alerts = dict((t, list(a)) for t, a in model.alerts.items())
+    api_hosts = dict((t, d.get("api_host")) for t, d in model.tenants.items())
     yield model
+    model.endpoints.update(endpoints)
+    model.alerts.update(alerts)
+    for tenant, api_host in api_hosts.items():
+        model.tenants[tenant]["api_host"] = api_host
 
 
 def leaks(server, texts):
@@ -61,7 +70,7 @@ def config(central, tmp_path, name="cen_sophos_central.yml", **options):
 
 
 CLIENT_SECRETS = {"tenant-client": double.SECRETS["tenant"], "partner-client": double.SECRETS["partner"],
-                  "org-client": double.SECRETS["organization"]}
+                  "org-client": double.SECRETS["organization"], "trial-client": double.SECRETS["trial"]}
 
 
 def inventory(path, client="tenant-client", secret=None, extra_env=None, check=True):
@@ -185,7 +194,10 @@ def test_tls_is_verified(central, tmp_path):
 
 @pytest.mark.parametrize("options, secret, named", [
     ({}, "", "client_secret is required"),
-    ({"global_url": "127.0.0.1:8443"}, None, "global_url must be an http(s) URL"),
+    ({"global_url": "127.0.0.1:8443"}, None, "global_url must be an https URL"),
+    ({"identity_url": "http://id.sophos.com"}, None,
+     "identity_url must be an https URL such as https://id.sophos.com (http only to 127.0.0.1 or localhost"),
+    ({"global_url": "http://api.central.sophos.com"}, None, "global_url must be an https URL"),
     ({"page_size": 1000}, None, "page_size must be between 1 and 500"),
 ])
 def test_bad_options_name_the_option(central, tmp_path, options, secret, named):
@@ -285,3 +297,138 @@ def test_modules_through_ansible_runner(central, tmp_path):
                 Runs.texts.append(handle.read())
     Runs.texts.append(output)
     assert not leaks(central, Runs.texts)
+
+
+def shipped_config(central, tmp_path, **options):
+    """The example inventory of the repository (its compose and keyed groups), pointed at the double."""
+    with open(os.path.join(REPO, "inventories", "sophos_central.yml"), encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    data.update({"identity_url": central.url("identity"), "global_url": central.url("global"),
+                 "ca_path": central.ca_path}, **options)
+    path = tmp_path / "shipped_sophos_central.yml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def trap(tmp_path, name):
+    """A template that, if Ansible ever evaluated it, would leave the file ``name`` on the controller."""
+    return "{{ lookup('pipe', 'touch %s') }}" % (tmp_path / name)
+
+
+def test_central_strings_are_never_templated(central, tmp_path):
+    """Root on a protected server sets its hostname, and Central repeats what the agent says: no string of
+    Central's may ever be evaluated on the controller, by ansible-inventory (compose, keyed groups) or by a
+    play that reads sophos_central, on the ansible-core under test (the compatibility stage runs 2.16)."""
+    model = central.model
+    now = model.now()
+    by_name = double.make_endpoint(A, "placeholder", now)
+    by_name["hostname"] = trap(tmp_path, "trace-hostname")
+    host = double.make_endpoint(A, "WIN-TRAP01", now, platform="linux")
+    host["os"]["name"] = "Ubuntu " + trap(tmp_path, "trace-os-name")
+    host["os"]["build"] = trap(tmp_path, "trace-os-build")
+    host["ipv4Addresses"] = ["10.9.9.9"]
+    host["health"]["services"]["serviceDetails"].append({"name": trap(tmp_path, "trace-service-name"),
+                                                         "status": trap(tmp_path, "trace-service-status")})
+    alert = double.make_alert(A, "Event::Endpoint::UpdateRebootRequired", host, days_ago=2, now=now,
+                              severity=trap(tmp_path, "trace-severity"))
+    model.endpoints[A].extend([by_name, host])
+    model.alerts[A].append(alert)
+    path = shipped_config(central, tmp_path)
+    res, data = inventory(path)
+    hosts = data["_meta"]["hostvars"]
+    assert by_name["hostname"] not in hosts and "WIN-TRAP01" in hosts
+    text = "".join(res.stderr.split())  # ansible-core before 2.19 wraps warnings, at hyphens too
+    assert "SophosCentralendpoint%s(hostname" % by_name["id"] in text and "notavalidhostname" in text
+    var = hosts["WIN-TRAP01"]["sophos_central"]
+    assert var["os"]["name"] == host["os"]["name"] and var["os"]["build"] == host["os"]["build"]
+    assert var["health"]["services"][trap(tmp_path, "trace-service-name")] == trap(tmp_path, "trace-service-status")
+    assert var["restart_alert"]["severity"] == alert["severity"]
+    assert hosts["WIN-TRAP01"]["ansible_host"] == "10.9.9.9" and "WIN-TRAP01" in group(data, "linux")
+    # A play reads every string of sophos_central, as the report and a debug task do.
+    playbook = tmp_path / "read.yml"
+    out = tmp_path / "read.json"
+    looked_up = tmp_path / "looked_up.json"
+    playbook.write_text(yaml.safe_dump([{"hosts": "WIN-TRAP01", "gather_facts": False, "tasks": [
+        {"name": "every string", "ansible.builtin.debug": {"msg": "{{ sophos_central }}"}},
+        {"name": "to a file", "delegate_to": "localhost", "ansible.builtin.copy": {
+            "dest": str(out), "content": "{{ sophos_central | to_json }}"}},
+        # The module's result is Central's data too (ansible-core marks task results unsafe itself).
+        {"name": "look up", "delegate_to": "localhost", "register": "central",
+         "fleetops.sophos.central_endpoint_info": {"hostnames": ["{{ inventory_hostname }}"],
+                                                   "ca_path": central.ca_path}},
+        {"name": "every string of the result", "ansible.builtin.debug": {"msg": "{{ central }}"}},
+        {"name": "result to a file", "delegate_to": "localhost", "ansible.builtin.copy": {
+            "dest": str(looked_up), "content": "{{ central.endpoints | to_json }}"}}]}]))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1",
+               SOPHOS_CENTRAL_CLIENT_ID="tenant-client", SOPHOS_CENTRAL_CLIENT_SECRET=CLIENT_SECRETS["tenant-client"],
+               SOPHOS_CENTRAL_IDENTITY_URL=central.url("identity"), SOPHOS_CENTRAL_GLOBAL_URL=central.url("global"),
+               ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+    res = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", str(path), str(playbook), "-e",
+                          "ansible_python_interpreter=%s" % sys.executable, "-c", "local"],
+                         env=env, text=True, capture_output=True, timeout=300, check=False)
+    Runs.texts.extend([res.stdout, res.stderr])
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    read = json.loads(out.read_text(), object_hook=unsafe_to_text)
+    assert read["os"]["name"] == host["os"]["name"] and read["restart_alert"]["severity"] == alert["severity"]
+    assert read["health"]["services"][trap(tmp_path, "trace-service-name")] == trap(tmp_path, "trace-service-status")
+    result = json.loads(looked_up.read_text(), object_hook=unsafe_to_text)["WIN-TRAP01"]
+    assert result["os"]["name"] == host["os"]["name"] and result["restart_alert"]["severity"] == alert["severity"]
+    assert sorted(p.name for p in tmp_path.glob("trace-*")) == [], "a Central string was templated"
+
+
+def test_hostnames_that_would_reach_the_controller_are_left_out(central, tmp_path):
+    model = central.model
+    now = model.now()
+    names = ["localhost", "LOCALHOST.localdomain", "db.localhost", "127.0.0.1", socket.gethostname(),
+             "web1,web2", "web[1:2]", "all", "-x"]
+    left_out = [double.make_endpoint(A, name, now) for name in names]
+    no_address = double.make_endpoint(A, "NOADDR-01", now)
+    no_address["ipv4Addresses"] = []
+    model.endpoints[A].extend(left_out + [no_address])
+    res, data = inventory(shipped_config(central, tmp_path))
+    hosts = data["_meta"]["hostvars"]
+    assert len(hosts) == 121 and not set(names) & set(hosts)
+    text = "".join(res.stderr.split())  # ansible-core before 2.19 wraps warnings, at hyphens too
+    for endpoint in left_out:
+        assert "SophosCentralendpoint%s(hostname%r)leftout" % (endpoint["id"], endpoint["hostname"]) in text
+    assert "anameofthecontrolleritself" in text and "aloopbackname" in text
+    assert "ansible_host" not in hosts["NOADDR-01"], "no fallback to the inventory name"
+
+
+def test_paging_that_loops_back_ends_with_a_warning(central, tmp_path):
+    model = central.model
+    model.loop_keys = True
+    res, data = inventory(config(central, tmp_path, page_size=50))
+    assert len(data["_meta"]["hostvars"]) == 120
+    assert model.count(path="^/endpoint/v1/endpoints$") == 3
+    assert "gave a page key already followed" in " ".join(res.stderr.split())
+
+
+def test_a_connection_closed_without_an_answer_is_retried(central, tmp_path):
+    model = central.model
+    model.fault("^/endpoint/v1/endpoints$", drop=True)
+    model.fault("^/common/v1/alerts$", drop=True, times=4)
+    res, _data = inventory(config(central, tmp_path), check=False)
+    text = " ".join(res.stderr.split())
+    assert res.returncode != 0 and "Sophos Central alerts" in text and "answer cut off" in text
+    assert "after 4 attempts" in text and model.count(path="^/common/v1/alerts$") == 4
+    model.fault("^/endpoint/v1/endpoints$", drop=True)
+    _res, data = inventory(config(central, tmp_path))
+    assert len(data["_meta"]["hostvars"]) == 120
+
+
+def test_a_403_with_tenant_credentials_is_an_error(central, tmp_path):
+    res, _data = inventory(config(central, tmp_path), client="trial-client", check=False)
+    text = " ".join(res.stderr.split())
+    assert res.returncode != 0 and "tenant credentials may not read their own tenant %s (HTTP 403)" % X in text
+
+
+def test_a_tenant_with_a_plain_http_api_host_is_skipped_the_others_read(central, tmp_path):
+    model = central.model
+    model.tenants[B]["api_host"] = "http://api-us01.central.example.net"
+    res, data = inventory(config(central, tmp_path), client="partner-client")
+    hosts = data["_meta"]["hostvars"]
+    assert len(hosts) == 120 and "Lnx-Web01" not in hosts
+    text = "".join(res.stderr.split())  # ansible-core before 2.19 wraps warnings, at hyphens too
+    assert "tenantBetaUS(%s)hasnohttpsapiHost:'http://api-us01.central.example.net';thattenantisskipped" % B in text
+    assert not any(r["tenant"] == B for r in model.requests)

@@ -6,6 +6,9 @@ import pytest
 from ansible_collections.fleetops.sophos.plugins.module_utils import _central as central
 
 NOW = 1764576000.0  # 2025-12-01T08:00:00Z
+E1 = "e1111111-1111-4111-8111-111111111111"
+E7 = "e7777777-7777-4777-8777-777777777777"
+LOOPBACK = " (http only to 127.0.0.1 or localhost, for a local test), got "
 
 
 def endpoint(**extra):
@@ -297,10 +300,10 @@ def test_check_options_exact_messages():
         "client_id is required (option client_id or environment variable SOPHOS_CENTRAL_CLIENT_ID)",
         "client_secret is required (option client_secret or environment variable SOPHOS_CENTRAL_CLIENT_SECRET)"]
     assert central.check_options(good_options(identity_url=None, global_url="https://")) == [
-        "identity_url must be an http(s) URL such as https://id.sophos.com, got None",
-        "global_url must be an http(s) URL such as https://api.central.sophos.com, got 'https://'"]
+        "identity_url must be an https URL such as https://id.sophos.com" + LOOPBACK + "None",
+        "global_url must be an https URL such as https://api.central.sophos.com" + LOOPBACK + "'https://'"]
     assert central.check_options(good_options(global_url=7)) == [
-        "global_url must be an http(s) URL such as https://api.central.sophos.com, got 7"]
+        "global_url must be an https URL such as https://api.central.sophos.com" + LOOPBACK + "7"]
     assert central.check_options(good_options(timeout=True)) == [
         "timeout must be a positive number of seconds, got True"]
     assert central.check_options(good_options(timeout=-1)) == ["timeout must be a positive number of seconds, got -1"]
@@ -526,8 +529,9 @@ def test_client_from_builds_the_client_or_names_the_options():
     with pytest.raises(central.CentralError) as caught:
         central.client_from({"client_id": "id", "client_secret": "s3cret", "identity_url": "x",
                              "global_url": "https://api.example", "validate_certs": True, "timeout": 0})
-    assert str(caught.value) == ("Sophos Central options: identity_url must be an http(s) URL such as "
-                                 "https://id.sophos.com, got 'x'; timeout must be a positive number of seconds, got 0")
+    assert str(caught.value) == ("Sophos Central options: identity_url must be an https URL such as "
+                                 "https://id.sophos.com" + LOOPBACK + "'x'; timeout must be a positive number of "
+                                 "seconds, got 0")
     assert "s3cret" not in str(caught.value)
 
 
@@ -555,7 +559,7 @@ def test_module_client_from_checked_parameters():
         "https://id.example", "https://api.example", False, "/ca.pem", 9)
     made.warn("careful")
     assert module.warnings == ["careful"]
-    assert central.module_client(Module(ids=["e1"])).global_url == "https://api.example"
+    assert central.module_client(Module(ids=[E1])).global_url == "https://api.example"
 
 
 def test_module_client_fails_naming_every_problem():
@@ -953,10 +957,10 @@ def test_tenant_list_error_names_the_call():
 
 def test_paging_stops_after_max_pages(monkeypatch):
     monkeypatch.setattr(central, "MAX_PAGES", 2)
-    endless = page([{"id": "t1", "apiHost": "https://eu.example"}], current=1, total=9)
-    script = Script([TOKEN, partner_who(), endless, endless])
+    script = Script([TOKEN, partner_who()] + [page([{"id": "t%d" % n, "apiHost": "https://eu.example"}], current=n,
+                                                   total=9) for n in (1, 2)])
     made, _sleeps = client(script)
-    assert [t["id"] for t in made.tenants()] == ["t1", "t1"]
+    assert [t["id"] for t in made.tenants()] == ["t1", "t2"]
     keyed = Script([TOKEN] + [page([{"id": "e%d" % n}], nextKey="k%d" % n) for n in range(2)])
     made, _sleeps = client(keyed)
     assert [e["id"] for e in made.endpoints(TENANT)] == ["e0", "e1"]
@@ -975,14 +979,25 @@ def test_tenant_ids_keep_the_listed_order_and_name_the_unknown():
                                  "(partner p1): t-x, t-y")
 
 
-def test_a_tenant_without_https_api_host_stops_the_listing():
+def test_a_tenant_without_https_api_host_is_skipped_with_a_warning_the_others_go_on():
     listing = page([{"id": "t1", "showAs": "One", "apiHost": "https://eu.example"},
-                    {"id": "t2", "showAs": "Two", "apiHost": "http://eu.example"}], current=1, total=1)
-    made, _sleeps = client(Script([TOKEN, partner_who(), listing]))
-    with pytest.raises(central.CentralError, match=r"tenant Two \(t2\) has no https apiHost: 'http://eu.example'"):
+                    {"id": "t2", "showAs": "Two", "apiHost": "http://eu.example"},
+                    {"id": "t3", "showAs": "Three", "apiHost": "https://us.example"}], current=1, total=1)
+    warnings = []
+    made, _sleeps = client(Script([TOKEN, partner_who(), listing]), warn=warnings.append)
+    assert [t["id"] for t in made.tenants()] == ["t1", "t3"]
+    assert warnings == ["Sophos Central tenants: tenant Two (t2) has no https apiHost: 'http://eu.example'; that "
+                        "tenant is skipped, the others go on"]
+    warnings[:] = []
+    made, _sleeps = client(Script([TOKEN, partner_who(), listing]), warn=warnings.append)
+    assert made.tenants(["t1"])[0]["id"] == "t1" and warnings == []   # only the tenants asked for are checked
+
+
+def test_tenant_credentials_without_an_https_data_region_are_an_error():
+    who = (200, {}, {"id": "t1", "idType": "tenant", "apiHosts": {"dataRegion": "http://eu.example"}})
+    made, _sleeps = client(Script([TOKEN, who]))
+    with pytest.raises(central.CentralError, match=r"tenant t1 \(t1\) has no https apiHost: 'http://eu.example'"):
         made.tenants()
-    made, _sleeps = client(Script([TOKEN, partner_who(), listing]))
-    assert made.tenants(["t1"])[0]["id"] == "t1"   # only the tenants asked for are checked
 
 
 def test_endpoints_request_and_key_paging():
@@ -1022,8 +1037,8 @@ def test_alerts_request_and_paging():
 def test_update_check_request():
     script = Script([TOKEN, (201, {}, {"id": "u1", "status": "requested"})])
     made, _sleeps = client(script)
-    assert made.update_check(TENANT, "e1") == {"id": "u1", "status": "requested"}
-    assert script.sent[1] == {"method": "POST", "url": "https://eu.example/endpoint/v1/endpoints/e1/update-checks",
+    assert made.update_check(TENANT, E1) == {"id": "u1", "status": "requested"}
+    assert script.sent[1] == {"method": "POST", "url": "https://eu.example/endpoint/v1/endpoints/%s/update-checks" % E1,
                               "data": "{}", "timeout": 30, "validate_certs": True, "ca_path": None,
                               "headers": {"X-Tenant-ID": "t1", "Accept": "application/json",
                                           "Content-Type": "application/json", "Authorization": "Bearer tok-1"}}
@@ -1052,16 +1067,16 @@ def test_each_tenant_skips_403_only():
 
 
 def test_lookup_asks_by_short_name_and_by_ids_and_matches_exactly():
-    web1, web10, other = endpoint(id="e1", hostname="WEB1"), endpoint(id="e2", hostname="web10"), endpoint(id="e7")
+    web1, web10, other = endpoint(id=E1, hostname="WEB1"), endpoint(id="e2", hostname="web10"), endpoint(id=E7)
     script = Script([TOKEN, WHO, page([web1, web10]), page([web1, other])])
     made, _sleeps = client(script)
-    found, searched = made.lookup(["web1.example.com"], ["e7", "e1"])
+    found, searched = made.lookup(["web1.example.com"], [E7, E1])
     tenant = {"id": "t1", "name": "t1", "api_host": "https://eu.example"}
     assert searched == [tenant]
-    assert found == {"web1.example.com": [(tenant, web1)], "e7": [(tenant, other)], "e1": [(tenant, web1)]}
+    assert found == {"web1.example.com": [(tenant, web1)], E7: [(tenant, other)], E1: [(tenant, web1)]}
     assert [s["url"] for s in script.sent[2:]] == [
         "https://eu.example/endpoint/v1/endpoints?view=full&pageSize=500&hostnameContains=web1",
-        "https://eu.example/endpoint/v1/endpoints?view=full&pageSize=500&ids=e7%2Ce1"]
+        "https://eu.example/endpoint/v1/endpoints?view=full&pageSize=500&ids=%s%%2C%s" % (E7, E1)]
 
 
 def test_lookup_without_ids_or_names_asks_only_what_is_needed():
@@ -1069,10 +1084,10 @@ def test_lookup_without_ids_or_names_asks_only_what_is_needed():
     made, _sleeps = client(script)
     found, _searched = made.lookup(["DB1"], [])
     assert [e["id"] for _t, e in found["DB1"]] == ["e1"] and len(script.sent) == 3
-    script = Script([TOKEN, WHO, page([endpoint(id="e1")])])
+    script = Script([TOKEN, WHO, page([endpoint(id=E1)])])
     made, _sleeps = client(script)
-    found, _searched = made.lookup([], ["e1"])
-    assert [e["id"] for _t, e in found["e1"]] == ["e1"] and len(script.sent) == 3
+    found, _searched = made.lookup([], [E1])
+    assert [e["id"] for _t, e in found[E1]] == [E1] and len(script.sent) == 3
 
 
 def test_lookup_over_tenants_skips_forbidden_and_limits_to_tenant_ids():
@@ -1262,7 +1277,7 @@ def test_client_from_and_module_client_send_the_credentials_given(monkeypatch):
     monkeypatch.setattr(central, "_open_url", script)
     central.client_from(central.controller_options({"client_id": "id", "client_secret": "s3cret",
                                                     "identity_url": "https://id.example"}, {})).token()
-    central.module_client(Module(ids=["e1"])).token()
+    central.module_client(Module(ids=[E1])).token()
     assert [s["data"] for s in script.sent] == [TOKEN_BODY, TOKEN_BODY]
 
 
@@ -1290,10 +1305,10 @@ def test_urls_lose_only_their_trailing_slashes():
     made, _sleeps = client(script)
     tenant = {"id": "t1", "name": "One", "api_host": "https://eu.example/regionX/"}
     made.alerts(tenant)
-    made.update_check(tenant, "e1")
+    made.update_check(tenant, E1)
     assert [s["url"] for s in script.sent[1:]] == [
         "https://eu.example/regionX/common/v1/alerts?pageSize=100",
-        "https://eu.example/regionX/endpoint/v1/endpoints/e1/update-checks"]
+        "https://eu.example/regionX/endpoint/v1/endpoints/%s/update-checks" % E1]
 
 
 def test_a_last_attempt_that_timed_out_names_the_timeout():
