@@ -340,6 +340,50 @@ def _worst(*names):
     return max(names, key=lambda n: HEALTH_RANK.get(n, 0))
 
 
+# --------------------------------------------------------------------------- the health rule
+
+# A service with one of these start modes is not expected to run: stopped is not a fault.
+NOT_REQUIRED_MODES = ("manual", "disabled")
+
+
+def health_verdict(health, since_boot=None):
+    """THE health rule: what a ``sophos.health`` mapping says, for assess() and for the cycle's check after a
+    restart alike (one rule, one place).
+
+    ``health``: the facts' ``sophos.health`` (``services``: name -> running|stopped|starting|unknown,
+    ``start_modes``: name -> automatic|delayed|manual|disabled|null, ``detail.health``: Sophos' own value).
+    ``since_boot``: seconds from the last boot to the reading, or None.
+
+    A service counts when its start mode is not manual or disabled (a service listed only by Sophos Health
+    has no known mode and counts: Sophos Health watches it). Sophos Health's own ``bad`` within the start-up
+    grace is ``lagging``, not ``bad``: right after boot it lags the services (field knowledge, see
+    docs/architecture.md). Returns ``{overall, stopped, starting, unknown, running, lagging}`` (service
+    names, and whether Sophos Health lags); ``overall`` is ``bad`` (a counted service stopped, or Sophos
+    Health bad past the grace), ``unknown`` while Sophos Health lags, else Sophos Health's own value. The
+    cycle's check after a restart also refuses ``starting``, ``unknown`` and ``lagging``: not yet confirmed
+    is not healthy."""
+    health = health if isinstance(health, dict) else {}
+    services = health.get("services") if isinstance(health.get("services"), dict) else {}
+    modes = health.get("start_modes") if isinstance(health.get("start_modes"), dict) else {}
+    detail = health.get("detail") if isinstance(health.get("detail"), dict) else {}
+    found = {"stopped": [], "starting": [], "unknown": [], "running": []}
+    for name in sorted(services):
+        state = services[name] if services[name] in found else "unknown"
+        if state != "running" and modes.get(name) in NOT_REQUIRED_MODES:
+            continue
+        if state == "stopped" and name in modes and modes[name] is None:
+            state = "unknown"  # stopped, and whether it should run could not be read
+        found[state].append(name)
+    own = detail.get("health") if detail.get("health") in HEALTH_RANK else "unknown"
+    in_grace = since_boot is not None and 0 <= since_boot < max(SERVICE_START_GRACE.values())
+    lagging = own == "bad" and in_grace and not found["stopped"]
+    if found["stopped"] or (own == "bad" and not lagging):
+        overall = "bad"
+    else:
+        overall = "unknown" if lagging else own
+    return dict(found, overall=overall, lagging=lagging)
+
+
 # --------------------------------------------------------------------------- Linux: SPL / SAV
 
 def _hint(entry, hint=BECOME_HINT):
@@ -494,8 +538,8 @@ def _assess_spl(col, spl, sophos, raw, boot):
     if unit and unit.get("LoadState") == "loaded":
         running = unit.get("ActiveState") in ("active", "reloading", "activating")
         health["services"][SERVICE_SPL] = "running" if running else "stopped"
-    if "stopped" in health["services"].values():
-        health["overall"] = _worst(health["overall"], "bad")
+    now = iso_to_epoch(raw.get("now"))
+    health["overall"] = health_verdict(health, now - boot if now is not None and boot is not None else None)["overall"]
 
 
 # --------------------------------------------------------------------------- first install
@@ -960,6 +1004,8 @@ def _service_state(status, mode, since_boot):
         return "running"
     if status in ("startpending", "continuepending"):
         return "starting"
+    if status in ("paused", "pausepending", "stoppending"):
+        return "stopped"  # not running; the start-up grace does not apply to a service that was running
     if status == "stopped":
         grace = SERVICE_START_GRACE.get(mode)
         if grace is not None and since_boot is not None and 0 <= since_boot < grace:
@@ -972,6 +1018,7 @@ def _assess_windows_services(col, raw, sophos, boot):
     now = iso_to_epoch(raw.get("now"))
     since_boot = now - boot if now is not None and boot is not None else None
     health = sophos["health"]
+    health["start_modes"] = {}
     for svc in [s for s in (raw.get("services") or []) if isinstance(s, dict)]:
         name = svc.get("display_name") or svc.get("name")
         if not name:
@@ -980,10 +1027,8 @@ def _assess_windows_services(col, raw, sophos, boot):
         if status_error:
             col.error("service:%s" % name, "Status: %s" % status_error)
         mode = _start_mode(col, svc)
-        state = _service_state(svc.get("status"), mode, since_boot)
-        health["services"][name] = state
-        if state in ("stopped", "unknown") and mode in ("automatic", "delayed") and not status_error:
-            health["overall"] = "bad"
+        health["services"][name] = _service_state(svc.get("status"), mode, since_boot)
+        health["start_modes"][name] = mode
     return since_boot
 
 
@@ -1037,27 +1082,39 @@ def _assess_windows_sophos(col, raw, sophos, boot):
     sophos["reboot_urgent"] = urgent_any
 
     if chosen is None:
+        health["overall"] = health_verdict(health, since_boot)["overall"]
         return
     sophos["registry_view"] = _sophos_view(chosen)
-    values = next(v for r, v in readable if r is chosen)
-    prefix = "registry:HKLM\\%s\\" % chosen.get("root")
-    autoupdate = values["AutoUpdate"]
-    status_values = values["AutoUpdate\\UpdateStatus"]
-    details = values["AutoUpdate\\UpdateStatus\\Details"]
+    # Each value from the chosen view, else from the other one: a value only one view holds is not lost
+    # because the other view answered the rest (an older agent's leftovers, a newer agent's new home).
+    views = [v for r, v in readable if r is chosen] + [v for r, v in readable if r is not chosen]
+    roots = [r for r, v in readable if r is chosen] + [r for r, v in readable if r is not chosen]
 
-    version = _value(details, "Version") or _value(autoupdate, "ProductVersion")
+    def pick(sub, name):
+        for view in views:
+            if _has(view[sub], name):
+                return _value(view[sub], name)
+        return None
+
+    version = pick("AutoUpdate\\UpdateStatus\\Details", "Version") or pick("AutoUpdate", "ProductVersion")
     sophos["version"] = str(version) if version not in (None, "") else None
 
-    updating = _has(status_values, "IsUpdating") and _flag(col, prefix + "AutoUpdate\\UpdateStatus",
-                                                           status_values, "IsUpdating") is not False
-    sophos["updating"] = bool(updating)
+    # An update running in either view counts: a stale IsUpdating only makes a settle wait to its end.
+    updating = False
+    for root, view in zip(roots, views):
+        status = view["AutoUpdate\\UpdateStatus"]
+        if _has(status, "IsUpdating") and _flag(col, "registry:HKLM\\%s\\AutoUpdate\\UpdateStatus" % root.get("root"),
+                                                status, "IsUpdating") is not False:
+            updating = True
+    sophos["updating"] = updating
 
+    status_values = views[0]["AutoUpdate\\UpdateStatus"]
     last = _plausible_epoch(_value(status_values, "LastUpdateTime"))
     if last is None and _has(status_values, "LastUpdateTime"):
         col.error(prefix + "AutoUpdate\\UpdateStatus", "LastUpdateTime is not an epoch timestamp: %r"
                   % (_value(status_values, "LastUpdateTime"),))
     if last is None:
-        last = _plausible_epoch(_value(details, "LastGoodInstallTime"))
+        last = _plausible_epoch(pick("AutoUpdate\\UpdateStatus\\Details", "LastGoodInstallTime"))
     sophos["last_update"] = epoch_to_iso(last)
     result = _spl.to_int(_value(status_values, "Result")) if _has(status_values, "Result") else None
     if result is not None:
@@ -1066,6 +1123,7 @@ def _assess_windows_sophos(col, raw, sophos, boot):
         failed = _plausible_epoch(_value(status_values, "FirstFailedUpdateTime"))
         sophos["last_update_ok"] = not (failed and (last is None or failed > last))
 
+    values = views[0]
     components = []
     for name in sorted(n for n in values if n.startswith("Details\\")):
         child = values[name]
@@ -1076,28 +1134,27 @@ def _assess_windows_sophos(col, raw, sophos, boot):
                            "downloaded_version": _value(child, "DownloadedVersion")})
     sophos["components"] = components
 
-    hvalues = values["Health\\Status"]
+    # Sophos Health from the chosen view when it holds any, else from the other.
+    hvalues = next((view["Health\\Status"] for view in views if view["Health\\Status"]), {})
     detail = {}
     for name in ("health", "service", "threat", "threatService", "admin"):
         if _has(hvalues, name):
             detail[name] = HEALTH_NAMES.get(_spl.to_int(_value(hvalues, name)), "unknown")
     health["detail"] = detail
-    if "health" in detail:
-        health["overall"] = _worst(health["overall"], detail["health"])
     in_grace = since_boot is not None and 0 <= since_boot < max(SERVICE_START_GRACE.values())
     for name in sorted(hvalues):
         if not name.lower().startswith("service."):
             continue
-        state = {0: "running", 1: "stopped"}.get(_spl.to_int(_value(hvalues, name)), "unknown")
         svc = name[len("service."):]
         listed = _lookup(health["services"], svc)
+        if listed not in (None, "unknown"):
+            continue  # the live state beats Sophos Health's copy of it, which lags after boot
         known = next((k for k in health["services"] if k.lower() == svc.lower()), svc)
-        if state == "stopped" and (listed == "starting" or (listed is None and in_grace)):
+        state = {0: "running", 1: "stopped"}.get(_spl.to_int(_value(hvalues, name)), "unknown")
+        if state == "stopped" and in_grace:
             state = "starting"
-        if listed in (None, "unknown") or state == "stopped":
-            health["services"][known] = state
-        if state == "stopped":
-            health["overall"] = "bad"
+        health["services"][known] = state
+    health["overall"] = health_verdict(health, since_boot)["overall"]
 
 
 def _windows_present(reading, name):
