@@ -694,11 +694,17 @@ def _assess_windows_install(col, raw, sophos, boot, now):
     elif date > latest:
         sophos["installed_since_boot"] = True
         days = (datetime.date(*time.gmtime(now)[:3]) - date).days if now is not None else None
+        # Pending since the earliest instant of that local date anywhere (00:00 at UTC+14): the 14-day alert
+        # fires no later than it should.
+        since = calendar.timegm(date.timetuple()) - _ZONE_EAST
         col.reason(INSTALL_REASON, "%s InstallDate %s is later than the day of the last boot %s%s"
                    % (shown, value, epoch_to_iso(boot),
-                      "" if days is None else " (installed about %d day(s) before this reading)" % max(days, 0)))
+                      "" if days is None else " (installed about %d day(s) before this reading)" % max(days, 0)),
+                   since=since)
         sophos["reboot_required"] = True
     else:
+        # Unknown is never "no": the first install on the day of the boot is the common case.
+        col.hidden(source + "\\InstallDate", (INSTALL_REASON,))
         sophos["installed_since_boot_note"] = (
             "InstallDate %s is the day of the last boot (%s) in the host's local time: a date without a time "
             "cannot say whether Sophos was installed before or after it" % (value, epoch_to_iso(boot)))
@@ -943,16 +949,30 @@ def _value(values, name):
     return value
 
 
-def _flag(col, source, values, name):
-    """A flag that may be a DWORD, a QWORD or a string: True/False, None when absent or unreadable."""
+def _binary(entry):
+    """A REG_BINARY value (the probe's list of bytes) as the little-endian number it holds, or None."""
+    if not isinstance(entry, dict) or str(entry.get("type") or "").lower() != "binary":
+        return None
+    data = entry.get("value")
+    if not isinstance(data, list) or not 0 < len(data) <= 8 or \
+            not all(isinstance(b, int) and not isinstance(b, bool) and 0 <= b <= 255 for b in data):
+        return None
+    return sum(b << (8 * i) for i, b in enumerate(data))
+
+
+def _flag(col, source, values, name, hides=()):
+    """A flag that may be a DWORD, a QWORD, a string or little-endian binary: True/False, None when absent
+    or unreadable. A form not understood ("0x1", a multi-string, ...) is a read error that hides ``hides``."""
     if not _has(values, name):
         return None
     value = _value(values, name)
-    number = _spl.to_int(value)
+    number = _binary(_lookup(values, name))
+    if number is None and not isinstance(value, list):
+        number = _spl.to_int(value)
     if number is None:
         if isinstance(value, str) and value.strip().lower() in ("true", "yes"):
             return True
-        col.error(source, "%s has an unexpected value %r" % (name, value))
+        col.error(source, "%s has an unexpected value %r" % (name, value), hides=hides)
         return None
     return number != 0
 
@@ -1065,8 +1085,9 @@ def _assess_windows_sophos(col, raw, sophos, boot):
     for root, values in readable:
         flags = values["AutoUpdate\\UpdateStatus\\VolatileFlags"]
         source = "registry:HKLM\\%s\\AutoUpdate\\UpdateStatus\\VolatileFlags" % root.get("root")
-        required = _flag(col, source, flags, "RebootRequired")
-        urgent = _flag(col, source, flags, "UrgentRebootRequired")
+        hides = SOPHOS_KEY_REASONS["AutoUpdate\\UpdateStatus\\VolatileFlags"]
+        required = _flag(col, source, flags, "RebootRequired", hides)
+        urgent = _flag(col, source, flags, "UrgentRebootRequired", hides)
         if not (required or urgent):
             continue
         urgent_any = urgent_any or bool(urgent)

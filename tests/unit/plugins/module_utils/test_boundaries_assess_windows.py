@@ -141,12 +141,23 @@ def test_flag_values(flags, detail, urgent):
     assert facts["read_errors"] == [] and facts["pending_since_source"] == "first_seen"
 
 
-@pytest.mark.parametrize("value", [text("maybe"), text("no"), dword(None)])
+@pytest.mark.parametrize("value", [text("maybe"), text("no"), dword(None), text("0x1"),
+                                   {"type": "MultiString", "value": ["1"]}, {"type": "Binary", "value": [1, 300]}])
 def test_flag_unexpected_value_is_an_error_not_a_flag(value):
+    """A flag of a form not understood hides the reason: null, not false (issue 23, point 7)."""
     facts = assess(host([root(N, flags=key({"RebootRequired": value}))]))
-    assert facts["reasons"] == [] and facts["sophos"]["reboot_required"] is False
-    assert facts["read_errors"] == [{"source": "registry:HKLM\\SOFTWARE\\Sophos\\AutoUpdate\\UpdateStatus\\VolatileFlags",
+    source = "registry:HKLM\\SOFTWARE\\Sophos\\AutoUpdate\\UpdateStatus\\VolatileFlags"
+    assert facts["reasons"] == [] and facts["sophos"]["reboot_required"] is None
+    assert (facts["reboot_required"], facts["unknown_sources"]) == (None, [source])
+    assert facts["read_errors"] == [{"source": source,
                                      "error": "RebootRequired has an unexpected value %r" % (value["value"],)}]
+
+
+@pytest.mark.parametrize("data, expected", [([1, 0, 0, 0], True), ([0, 0, 0, 0], False), ([0, 1], True),
+                                            ([0, 0, 0, 0, 0, 0, 0, 1], True)])
+def test_flag_binary_is_read_little_endian(data, expected):
+    facts = assess(host([root(N, flags=key({"RebootRequired": {"type": "Binary", "value": data}}))]))
+    assert (facts["reboot_required"], facts["read_errors"]) == (expected, [])
 
 
 def test_flag_since_in_milliseconds_and_in_the_other_view():
