@@ -175,6 +175,33 @@ ALWAYS_WEAK = frozenset(("needrestart_microcode", "cbs_packages_pending", "windo
                          "windows_update_services_pending"))
 SOPHOS_KEY_REASONS = {"AutoUpdate\\UpdateStatus\\VolatileFlags": ("sophos_reboot_required",)}
 INSTALL_REASON = "sophos_installed_since_boot"
+# The Windows endpoint's own products (Uninstall DisplayName prefixes): only their InstallDate dates the
+# endpoint's first install. Other Sophos products (Sophos Connect, the Transparent Authentication Suite, the
+# SSL VPN client, ...) are installed on their own schedule. Names as public Sophos removal scripts list them.
+ENDPOINT_PRODUCTS = (
+    "Sophos Endpoint Agent", "Sophos AutoUpdate", "Sophos Anti-Virus", "Sophos Endpoint Defense",
+    "Sophos Exploit Prevention", "Sophos File Scanner", "Sophos Health", "Sophos Management Communications System",
+    "Sophos Network Threat Protection", "Sophos System Protection", "Sophos Endpoint Firewall",
+    "Sophos Standalone Engine", "Sophos ML Engine", "Sophos Clean", "Sophos Live Query", "Sophos Safestore",
+    "Sophos Client Firewall", "Sophos Remote Management System", "Sophos Web Control", "Sophos Data Protection",
+    "Sophos Diagnostic Utility", "Sophos Endpoint Self Help", "Sophos Device Control", "HitmanPro.Alert",
+)
+# Sophos products on Windows that are not the endpoint: their services are neither its health nor a sign
+# that it is installed. A Sophos service not named here counts (a missed endpoint service would be a false
+# all-clear).
+OTHER_SOPHOS_PRODUCTS = ("Sophos Connect", "Sophos Transparent Authentication", "Sophos SSL VPN", "Sophos Home",
+                         "STAS", "scvpn")
+
+
+def _named(name, prefixes):
+    name = str(name or "").strip().lower()
+    return any(name.startswith(p.lower()) for p in prefixes)
+
+
+def endpoint_services(services):
+    """The probe's service readings that belong to the endpoint (not Sophos Connect, STAS, ...)."""
+    return [s for s in (services or []) if isinstance(s, dict) and not (
+        _named(s.get("display_name"), OTHER_SOPHOS_PRODUCTS) or _named(s.get("name"), OTHER_SOPHOS_PRODUCTS))]
 # InstallDate is a local calendar date and the boot time is UTC: local time is UTC-12 to UTC+14.
 _ZONE_WEST = 12 * 3600
 _ZONE_EAST = 14 * 3600
@@ -629,7 +656,7 @@ def _uninstall_entries(col, readings):
                 unreadable.append(child_source + "\\DisplayName")
                 continue
             shown = display.get("value")
-            if not (isinstance(shown, str) and shown.startswith("Sophos")):
+            if not (isinstance(shown, str) and _named(shown, ENDPOINT_PRODUCTS)):
                 continue
             entry = values.get("InstallDate")
             if entry is None:
@@ -1039,7 +1066,7 @@ def _assess_windows_services(col, raw, sophos, boot):
     since_boot = now - boot if now is not None and boot is not None else None
     health = sophos["health"]
     health["start_modes"] = {}
-    for svc in [s for s in (raw.get("services") or []) if isinstance(s, dict)]:
+    for svc in endpoint_services(raw.get("services")):
         name = svc.get("display_name") or svc.get("name")
         if not name:
             continue
@@ -1067,7 +1094,7 @@ def _assess_windows_sophos(col, raw, sophos, boot):
     sed = _key(_lookup(raw.get("os_keys"), WINDOWS_OS_KEYS["sed"]))
     sed_values = _values(col, sed_path, sed)  # unreadable is not "no pending renames": reported
     chosen = _pick_sophos_root(roots)
-    services = [s for s in (raw.get("services") or []) if isinstance(s, dict)]
+    services = endpoint_services(raw.get("services"))
     if chosen is None and not services and not sed.get("exists"):
         return
     sophos.update(installed=True, product="windows_endpoint")

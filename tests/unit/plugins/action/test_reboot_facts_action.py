@@ -211,3 +211,13 @@ def test_a_first_install_on_the_boot_day_is_unknown_and_dated_otherwise():
     assert facts["reboot_required"] is None and facts["sophos"]["installed_since_boot"] is None
     fresh = windows_facts("fresh-install")
     assert (fresh["pending_since"], fresh["pending_since_source"]) == ("2026-11-30T10:00:00Z", "source")
+
+
+def test_other_sophos_products_are_not_the_endpoint():
+    """Point 10: Sophos Connect or STAS neither make the endpoint installed nor date its first install."""
+    only = windows_facts("sophos-connect-only")
+    assert only["sophos"]["installed"] is False and only["reboot_required"] is False
+    assert only["read_errors"] == [] and only["sophos"]["health"]["services"] == {}
+    beside = windows_facts("fresh-install-beside-sophos-connect")
+    assert [r["id"] for r in beside["reasons"]] == ["sophos_installed_since_boot"]
+    assert "Sophos Connect" not in beside["sophos"]["installed_at_source"]

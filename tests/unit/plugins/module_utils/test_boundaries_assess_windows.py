@@ -547,14 +547,14 @@ def installed_host(uninstall):
 def test_uninstall_entries_that_cannot_be_dated_are_named():
     children = {"A": {"exists": None}, "B": key({"DisplayName": {"error": "denied"}}),
                 "C": key({"DisplayName": text("Sophos Endpoint Agent")}), "D": key({"DisplayName": dword(5)}),
-                "E": key({"DisplayName": text("Sophos X"), "InstallDate": text("2026-11-05")})}
+                "E": key({"DisplayName": text("Sophos Health"), "InstallDate": text("2026-11-05")})}
     facts = assess(installed_host({UNINSTALL: key(children=children), UNINSTALL_WOW: {"exists": None}}))
     base = "registry:HKLM\\" + UNINSTALL
     assert facts["read_errors"] == [
         {"source": base + "\\A", "error": "cannot tell whether the key exists", "hint": ADMIN},
         {"source": base + "\\B\\DisplayName", "error": "denied", "hint": ADMIN},
         {"source": base + "\\C", "error": "Sophos Endpoint Agent has no InstallDate value"},
-        {"source": base + "\\E", "error": "Sophos X InstallDate is not a YYYYMMDD date: '2026-11-05'"},
+        {"source": base + "\\E", "error": "Sophos Health InstallDate is not a YYYYMMDD date: '2026-11-05'"},
         {"source": "registry:HKLM\\" + UNINSTALL_WOW, "error": "cannot tell whether the key exists", "hint": ADMIN},
     ]
     assert facts["sophos"]["installed_since_boot"] is None
@@ -634,9 +634,9 @@ def test_an_uninstall_entry_that_cannot_be_used_does_not_stop_the_next():
     base = "registry:HKLM\\" + UNINSTALL
     good = key({"DisplayName": text("Sophos Endpoint Agent"), "InstallDate": text("20261110")})
     for bad, error in (
-            (key({"DisplayName": text("Sophos X"), "InstallDate": text("soon")}),
-             {"source": base + "\\E", "error": "Sophos X InstallDate is not a YYYYMMDD date: 'soon'"}),
-            (key({"DisplayName": text("Sophos X"), "InstallDate": {"error": "type mismatch"}}),
+            (key({"DisplayName": text("Sophos Health"), "InstallDate": text("soon")}),
+             {"source": base + "\\E", "error": "Sophos Health InstallDate is not a YYYYMMDD date: 'soon'"}),
+            (key({"DisplayName": text("Sophos Health"), "InstallDate": {"error": "type mismatch"}}),
              {"source": base + "\\E\\InstallDate", "error": "type mismatch", "hint": ADMIN}),
             ({"exists": True, "error": "partly denied", "values": {}},
              {"source": base + "\\E", "error": "partly denied", "hint": ADMIN})):
