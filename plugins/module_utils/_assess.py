@@ -53,7 +53,8 @@ Windows (``win_reboot_probe``). A key reading is
   ``services``  ``[{name, display_name, status, start_type, errors: {property: message},
                   registry: key reading of Services\\<name> (Start, DelayedAutostart)}]``
                 (Sophos services only), or null
-  ``sccm``      ``{reboot_pending, hard_reboot_pending}`` | ``{error}`` | null (no SCCM client)
+  ``sccm``      ``{return_value, reboot_pending, hard_reboot_pending}`` (as returned, null kept) | ``{error}`` |
+                null (no SCCM client); anything but ``return_value`` 0 and booleans is unknown, not "no"
   ``uninstall`` ``{path under HKLM: key reading}`` for ``UNINSTALL_ROOTS``, ``children`` only for the
                 subkeys whose ``DisplayName`` starts with "Sophos"; absent when the probe did not read them
 """
@@ -1270,6 +1271,12 @@ def _assess_windows_os(col, raw):
     attempts = _spl.to_int(_value(manager_values, "CurrentRebootAttempts"))
     cache = read("server_component_cache")[1]
     restart = _spl.to_int(_value(cache, "RestartRequired"))
+    for name, values, number in (("server_manager", manager_values, attempts),
+                                 ("server_component_cache", cache, restart)):
+        value = "CurrentRebootAttempts" if name == "server_manager" else "RestartRequired"
+        if number is None and _has(values, value):
+            col.error("registry:HKLM\\%s\\%s" % (WINDOWS_OS_KEYS[name], value),
+                      "unexpected value %r" % (_value(values, value),), hides=("server_manager",))
     found = []
     if attempts is not None and attempts > 0:
         found.append("ServerManager\\CurrentRebootAttempts = %d" % attempts)
@@ -1293,14 +1300,38 @@ def _assess_windows_os(col, raw):
     if volatile:
         col.reason("update_exe_volatile", ", ".join(volatile))
 
-    sccm = raw.get("sccm")
-    if isinstance(sccm, dict):
-        if sccm.get("error"):
-            col.error("cim:ROOT\\ccm\\ClientSDK:CCM_ClientUtilities.DetermineIfRebootPending", sccm["error"])
-        elif sccm.get("reboot_pending") or sccm.get("hard_reboot_pending"):
-            col.reason("sccm_reboot_pending", "SCCM client DetermineIfRebootPending: RebootPending %s, "
-                       "IsHardRebootPending %s" % (bool(sccm.get("reboot_pending")),
-                                                   bool(sccm.get("hard_reboot_pending"))))
+    _assess_sccm(col, raw.get("sccm"))
+
+
+def _boolean(value):
+    """True/False from a boolean or 0/1; None for anything else (null included)."""
+    if isinstance(value, bool):
+        return value
+    return {0: False, 1: True}.get(value) if isinstance(value, int) else None
+
+
+SCCM_SOURCE = "cim:ROOT\\ccm\\ClientSDK:CCM_ClientUtilities.DetermineIfRebootPending"
+
+
+def _assess_sccm(col, sccm):
+    """The SCCM client's answer: a reason, nothing, or a read error (hiding the reason) when it did not answer
+    plainly: an error, a ``return_value`` other than 0, or a property that is not a boolean."""
+    if not isinstance(sccm, dict):
+        return
+    if sccm.get("error"):
+        col.error(SCCM_SOURCE, sccm["error"])  # hidden by _windows_unreadable
+        return
+    raw_flags = (sccm.get("reboot_pending"), sccm.get("hard_reboot_pending"))
+    flags = tuple(_boolean(f) for f in raw_flags)
+    if "return_value" in sccm and _spl.to_int(sccm.get("return_value")) != 0:
+        col.error(SCCM_SOURCE, "ReturnValue %r: the client did not answer" % (sccm.get("return_value"),),
+                  hides=("sccm_reboot_pending",))
+    elif True in flags:
+        col.reason("sccm_reboot_pending", "SCCM client DetermineIfRebootPending: RebootPending %s, "
+                   "IsHardRebootPending %s" % tuple(bool(f) for f in flags))
+    elif None in flags:
+        col.error(SCCM_SOURCE, "RebootPending %r, IsHardRebootPending %r: not booleans" % raw_flags,
+                  hides=("sccm_reboot_pending",))
 
 
 # --------------------------------------------------------------------------- main entry

@@ -195,22 +195,31 @@ catch {
     $errors.Add(@{ source = 'services'; error = $_.Exception.Message })
 }
 
-# The SCCM client's own answer. No ROOT\ccm namespace = no client = no reading (null), not an error.
+# The SCCM client's own answer, raw: ReturnValue and the two properties as they came ($null stays $null,
+# never "no"). No ROOT\ccm namespace, or one left behind without the CcmExec service = no client = no
+# reading (null). CcmExec not running yet (it starts late after boot) = an error: unknown, not "no".
 $module.Result.sccm = $null
 try {
     $ccm = @(Get-CimInstance -Namespace 'ROOT' -ClassName '__NAMESPACE' -Filter "Name='ccm'" -OperationTimeoutSec $cimTimeout -ErrorAction Stop)
-    if ($ccm.Count -gt 0) {
-        $method = @{
-            Namespace = 'ROOT\ccm\ClientSDK'
-            ClassName = 'CCM_ClientUtilities'
-            MethodName = 'DetermineIfRebootPending'
-            OperationTimeoutSec = $cimTimeout
-            ErrorAction = 'Stop'
+    $ccmExec = Get-Service -Name 'CcmExec' -ErrorAction SilentlyContinue
+    if ($ccm.Count -gt 0 -and $null -ne $ccmExec) {
+        if ([String]$ccmExec.Status -ne 'Running') {
+            $module.Result.sccm = @{ error = "the SCCM client service CcmExec is $([String]$ccmExec.Status), not Running" }
         }
-        $pending = Invoke-CimMethod @method
-        $module.Result.sccm = @{
-            reboot_pending = [bool]$pending.RebootPending
-            hard_reboot_pending = [bool]$pending.IsHardRebootPending
+        else {
+            $method = @{
+                Namespace = 'ROOT\ccm\ClientSDK'
+                ClassName = 'CCM_ClientUtilities'
+                MethodName = 'DetermineIfRebootPending'
+                OperationTimeoutSec = $cimTimeout
+                ErrorAction = 'Stop'
+            }
+            $pending = Invoke-CimMethod @method
+            $module.Result.sccm = @{
+                return_value = $pending.ReturnValue
+                reboot_pending = $pending.RebootPending
+                hard_reboot_pending = $pending.IsHardRebootPending
+            }
         }
     }
 }

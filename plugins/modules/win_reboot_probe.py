@@ -145,12 +145,14 @@ services:
       registry: {exists: true, subkeys: [], values: {Start: {type: DWord, value: 2}}}
 sccm:
   description:
-    - The SCCM client's C(CCM_ClientUtilities.DetermineIfRebootPending) as C({reboot_pending,
-      hard_reboot_pending}); C({error}) when the call failed or timed out.
-    - V(null) when the C(ROOT\ccm) namespace does not exist (no SCCM client).
+    - The SCCM client's C(CCM_ClientUtilities.DetermineIfRebootPending) as C({return_value, reboot_pending,
+      hard_reboot_pending}), each as the call returned it (V(null) stays V(null)); C({error}) when the call
+      failed or timed out, or when the client service C(CcmExec) is not running (it starts late after boot).
+    - V(null) when the C(ROOT\ccm) namespace does not exist, or exists without a C(CcmExec) service (a client
+      removed and its namespace left behind).
   returned: always
   type: dict
-  sample: {reboot_pending: false, hard_reboot_pending: false}
+  sample: {return_value: 0, reboot_pending: false, hard_reboot_pending: false}
 errors:
   description: Reads that failed outside a registry key (boot time, services), as C({source, error}).
   returned: always

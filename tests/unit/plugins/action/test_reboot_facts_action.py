@@ -221,3 +221,29 @@ def test_other_sophos_products_are_not_the_endpoint():
     beside = windows_facts("fresh-install-beside-sophos-connect")
     assert [r["id"] for r in beside["reasons"]] == ["sophos_installed_since_boot"]
     assert "Sophos Connect" not in beside["sophos"]["installed_at_source"]
+
+
+def test_an_sccm_client_that_did_not_answer_is_unknown_not_no():
+    """Point 11: a ReturnValue other than 0 and null properties used to read "no"."""
+    facts = windows_facts("sccm-no-answer")
+    source = "cim:ROOT\\ccm\\ClientSDK:CCM_ClientUtilities.DetermineIfRebootPending"
+    assert (facts["reboot_required"], facts["unknown_sources"]) == (None, [source])
+    assert facts["read_errors"] == [{"source": source, "error": "ReturnValue 2147749890: the client did not answer"}]
+    answered = windows_facts("sccm-no-answer", sccm={"return_value": 0, "reboot_pending": None,
+                                                     "hard_reboot_pending": False})
+    assert answered["reboot_required"] is None and "not booleans" in answered["read_errors"][0]["error"]
+    clean = windows_facts("sccm-no-answer", sccm={"return_value": 0, "reboot_pending": False,
+                                                  "hard_reboot_pending": False})
+    assert (clean["reboot_required"], clean["read_errors"]) == (False, [])
+
+
+@pytest.mark.parametrize("key, value", [
+    ("SOFTWARE\\Microsoft\\ServerManager", "CurrentRebootAttempts"),
+    ("SOFTWARE\\Microsoft\\ServerManager\\ServicingStorage\\ServerComponentCache", "RestartRequired")])
+def test_a_server_manager_value_of_another_type_is_unknown(key, value):
+    """Point 11: a value that is not a number gave neither a reason nor an error."""
+    probe = recorded("endpoint-clean")
+    probe["os_keys"][key]["values"][value] = {"type": "String", "value": "yes"}
+    facts = run(action({}, "powershell", probe))["ansible_facts"]["sophos_reboot"]
+    assert facts["reboot_required"] is None
+    assert facts["read_errors"] == [{"source": "registry:HKLM\\%s\\%s" % (key, value), "error": "unexpected value 'yes'"}]
