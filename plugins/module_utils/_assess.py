@@ -55,6 +55,8 @@ Windows (``win_reboot_probe``). A key reading is
                 (Sophos services only), or null
   ``sccm``      ``{return_value, reboot_pending, hard_reboot_pending}`` (as returned, null kept) | ``{error}`` |
                 null (no SCCM client); anything but ``return_value`` 0 and booleans is unknown, not "no"
+  ``service_installs`` ``{oldest: ISO UTC, events: [{time: ISO UTC, service}], complete: bool}`` | ``{error}``:
+                event 7045 of Sophos' services in the System log and the log's oldest record
   ``uninstall`` ``{path under HKLM: key reading}`` for ``UNINSTALL_ROOTS``, ``children`` only for the
                 subkeys whose ``DisplayName`` starts with "Sophos"; absent when the probe did not read them
 """
@@ -678,13 +680,61 @@ def _uninstall_entries(col, readings):
     return dated, unreadable, undated
 
 
+EVENT_SOURCE = "eventlog:System:7045"
+
+
+def _service_installs(col, raw, boot):
+    """(installed since boot: True | False | None, first creation epoch, detail) from event 7045.
+
+    True when every endpoint service Get-Service lists was created after the boot (the earliest creation is the
+    install time); False when the log reaches back before the boot and a listed service was not created since;
+    None (unknown: the Uninstall entries decide) otherwise."""
+    reading = raw.get("service_installs")
+    if reading is None or boot is None:
+        return None, None, None
+    if not isinstance(reading, dict):
+        col.error("probe:service_installs", "expected a mapping, got %s" % type(reading).__name__)
+        return None, None, None
+    if reading.get("error"):
+        col.error(EVENT_SOURCE, reading["error"])
+        return None, None, None
+    services = [s for s in endpoint_services(raw.get("services")) if s.get("name") or s.get("display_name")]
+    if not services:
+        return None, None, None
+    created = {}
+    for svc in services:
+        names = set(str(n).lower() for n in (svc.get("name"), svc.get("display_name")) if n)
+        times = [iso_to_epoch(e.get("time")) for e in (reading.get("events") or [])
+                 if isinstance(e, dict) and str(e.get("service") or "").lower() in names]
+        times = [t for t in times if t is not None]
+        if times:
+            created[svc.get("display_name") or svc.get("name")] = max(times)  # the current service's creation
+    labels = sorted(svc.get("display_name") or svc.get("name") for svc in services)
+    if len(created) == len(labels) and all(t > boot for t in created.values()):
+        first = min(created.values())
+        return True, first, "every Sophos service was created after the last boot (event 7045; first %s, %s)" % (
+            epoch_to_iso(first), min(created, key=lambda k: (created[k], k)))
+    oldest = iso_to_epoch(reading.get("oldest"))
+    if oldest is not None and oldest <= boot and reading.get("complete") is not False:
+        before = [name for name in labels if created.get(name) is None or created[name] <= boot]
+        return False, None, "%s not created since the last boot (the System log reaches back to %s)" % (
+            ", ".join(before[:3]) + (" and %d more" % (len(before) - 3) if len(before) > 3 else ""),
+            epoch_to_iso(oldest))
+    return None, None, None
+
+
 def _assess_windows_install(col, raw, sophos, boot, now):
-    """Sophos installed after the last boot, from the InstallDate of its Uninstall entries (a local date).
+    """Sophos installed after the last boot: from event 7045 of its services, else from the InstallDate of its
+    Uninstall entries (a local date, replaced by every patch or repair: a cross-check only when 7045 answers).
 
     The first install is the earliest entry. The boot is UTC and the host's offset is not read, so the
     boot's local date is one of the dates the boot has from UTC-12 to UTC+14: "after" only when the
     install date is later than all of them, "before" when earlier than all; in between it is unknown."""
     if not sophos["installed"]:
+        return
+    verdict, first, detail = _service_installs(col, raw, boot)
+    if verdict is not None:
+        _install_by_events(col, raw, sophos, boot, now, verdict, first, detail)
         return
     readings = raw.get("uninstall")
     if readings is None:
@@ -736,6 +786,27 @@ def _assess_windows_install(col, raw, sophos, boot, now):
         sophos["installed_since_boot_note"] = (
             "InstallDate %s is the day of the last boot (%s) in the host's local time: a date without a time "
             "cannot say whether Sophos was installed before or after it" % (value, epoch_to_iso(boot)))
+
+
+def _install_by_events(col, raw, sophos, boot, now, verdict, first, detail):
+    """Event 7045's answer, cross-checked with the earliest readable InstallDate of the endpoint's entries."""
+    readings = raw.get("uninstall")
+    dated = _uninstall_entries(col, readings)[0] if isinstance(readings, dict) else []
+    earliest = min(dated, key=lambda d: d[0]) if dated else None
+    boot_earliest = datetime.date(*time.gmtime(boot - _ZONE_WEST)[:3])
+    if verdict and earliest is not None and earliest[0] < boot_earliest:
+        # Services created after the boot but a product entry dated before it: a partial reinstall, or a
+        # service re-created by an upgrade. Not a guess either way.
+        col.hidden(EVENT_SOURCE, (INSTALL_REASON,))
+        sophos["installed_since_boot_note"] = "%s, but %s InstallDate %s is before the boot: cannot tell" % (
+            detail, earliest[1], earliest[3])
+        return
+    if not verdict:
+        sophos["installed_since_boot"] = False
+        sophos["installed_at_source"] = "%s: %s" % (EVENT_SOURCE, detail)
+        return
+    sophos["installed_at_source"] = EVENT_SOURCE + " (the earliest creation of a Sophos service)"
+    _installed(col, sophos, first, sophos["installed_at_source"], boot, now)
 
 
 def _windows_unreadable(col, raw):

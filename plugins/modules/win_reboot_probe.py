@@ -103,6 +103,21 @@ os_keys:
   sample:
     SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending: {exists: false}
     SYSTEM\CurrentControlSet\Services\Netlogon: {exists: true, values: {}, subkeys: [JoinDomain, Parameters]}
+service_installs:
+  description:
+    - When Sophos' services were created, from the System log's event 7045 of the Service Control Manager ("A
+      service was installed in the system"), as C({oldest, events, complete}), or C({error}) when the log
+      could not be read.
+    - C(oldest) is the time of the log's oldest record (ISO 8601 UTC): the log wraps, so nothing older is known.
+    - C(events) lists C({time, service}) for the services named C(Sophos*), C(HitmanPro*), C(SntpService),
+      C(hmpalertsvc), C(SAVService) or C(SAVAdminService), newest first.
+    - C(complete) is false when the newest 2000 events 7045 were read and older ones may exist.
+  returned: always
+  type: dict
+  sample:
+    oldest: '2026-10-02T07:12:40Z'
+    events: [{time: '2026-12-01T09:14:02Z', service: Sophos MCS Agent}]
+    complete: true
 uninstall:
   description:
     - 'The two Uninstall keys (C(SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall) and

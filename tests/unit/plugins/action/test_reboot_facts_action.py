@@ -247,3 +247,43 @@ def test_a_server_manager_value_of_another_type_is_unknown(key, value):
     facts = run(action({}, "powershell", probe))["ansible_facts"]["sophos_reboot"]
     assert facts["reboot_required"] is None
     assert facts["read_errors"] == [{"source": "registry:HKLM\\%s\\%s" % (key, value), "error": "unexpected value 'yes'"}]
+
+
+def test_an_upgrade_after_the_boot_is_not_a_first_install():
+    """Point 3: an upgrade rewrites every InstallDate; the services' creation (event 7045) does not move."""
+    facts = windows_facts("upgraded-after-boot")
+    assert facts["reasons"] == [] and facts["reboot_required"] is False
+    sophos = facts["sophos"]
+    assert sophos["installed_since_boot"] is False
+    assert sophos["installed_at_source"].startswith("eventlog:System:7045: ")
+    assert "the System log reaches back to 2025-01-04T03:00:00Z" in sophos["installed_at_source"]
+
+
+def test_a_first_install_is_timed_by_its_services_creation():
+    """Point 3 (and 8): the earliest creation of the endpoint's services is the install instant."""
+    facts = windows_facts("fresh-install-events")
+    assert [r["id"] for r in facts["reasons"]] == ["sophos_installed_since_boot"]
+    assert facts["sophos"]["installed_at"] == "2026-12-01T07:10:00Z"
+    assert (facts["pending_since"], facts["pending_since_source"]) == ("2026-12-01T07:10:00Z", "source")
+
+
+def test_a_wrapped_system_log_leaves_the_answer_to_the_install_dates():
+    """The log reaches back only to after the boot and one service has no event: 7045 cannot tell."""
+    probe = recorded("upgraded-after-boot")
+    probe["service_installs"] = {"oldest": "2026-11-15T00:00:00Z", "events": [], "complete": True}
+    facts = run(action({}, "powershell", probe))["ansible_facts"]["sophos_reboot"]
+    assert facts["sophos"]["installed_since_boot"] is True  # InstallDate 20261120, after the boot
+    probe["service_installs"] = {"error": "The RPC server is unavailable"}
+    facts = run(action({}, "powershell", probe))["ansible_facts"]["sophos_reboot"]
+    assert {"source": "eventlog:System:7045", "error": "The RPC server is unavailable"} in facts["read_errors"]
+    assert facts["sophos"]["installed_since_boot"] is True
+
+
+def test_services_created_after_the_boot_beside_an_older_install_date_is_unknown():
+    probe = recorded("fresh-install-events")
+    for root in probe["uninstall"].values():
+        for child in root["children"].values():
+            child["values"]["InstallDate"] = {"type": "String", "value": "20250310"}
+    facts = run(action({}, "powershell", probe))["ansible_facts"]["sophos_reboot"]
+    assert facts["reboot_required"] is None and facts["unknown_sources"] == ["eventlog:System:7045"]
+    assert "cannot tell" in facts["sophos"]["installed_since_boot_note"]
