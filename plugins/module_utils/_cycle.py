@@ -594,9 +594,13 @@ def tool_started(module_result):
     if not path:
         return _trigger(None, "no SAUcli.exe in the Sophos AutoUpdate directories (%s): no update to start; "
                               "the settle runs as before" % ", ".join(module_result.get("searched") or []))
+    if module_result.get("joined"):
+        return _trigger(True, "%s UpdateNow was running already (scheduled task %s): joined it, nothing started "
+                              "twice" % (path, module_result.get("task")))
     if not module_result.get("exited"):
-        return _trigger(True, "%s UpdateNow started, still running after %s s (left running)"
-                        % (path, module_result.get("wait_seconds")))
+        task = module_result.get("task")
+        return _trigger(True, "%s UpdateNow started, still running after %s s (left running%s)"
+                        % (path, module_result.get("wait_seconds"), " as the scheduled task %s" % task if task else ""))
     if module_result.get("rc") == 0:
         return _trigger(True, "%s UpdateNow exited 0" % path)
     output = (module_result.get("output") or "").strip()
