@@ -358,8 +358,8 @@ ansible_facts:
                     - Sophos' own health value, made V(bad) by a stopped Sophos service that starts with Windows.
                     - A service that is starting (C(StartPending)), or stopped less than 10 minutes after boot (15
                       for a delayed start), counts as V(starting), not as V(bad).
-                    - Sophos' own V(bad) less than 15 minutes after boot, with no such service stopped, is V(unknown):
-                      Sophos Health lags the services after boot. The rule is C(health_verdict) in docs/architecture.md.
+                    - Sophos' own V(bad) less than 15 minutes after boot, with no such service stopped, is V(unknown),
+                      because Sophos Health lags the services after boot. The rule is C(health_verdict) in docs/architecture.md.
                   type: str
                   returned: always
                   choices: [good, suspicious, bad, unknown]

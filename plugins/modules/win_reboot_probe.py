@@ -108,7 +108,7 @@ service_installs:
     - When Sophos' services were created, from the System log's event 7045 of the Service Control Manager ("A
       service was installed in the system"), as C({oldest, events, complete}), or C({error}) when the log
       could not be read.
-    - C(oldest) is the time of the log's oldest record (ISO 8601 UTC): the log wraps, so nothing older is known.
+    - C(oldest) is the time of the log's oldest record (ISO 8601 UTC); the log wraps, so nothing older is known.
     - C(events) lists C({time, service}) for the services named C(Sophos*), C(HitmanPro*), C(SntpService),
       C(hmpalertsvc), C(SAVService) or C(SAVAdminService), newest first.
     - C(complete) is false when the newest 2000 events 7045 were read and older ones may exist.
