@@ -195,16 +195,6 @@ ENDPOINT_PRODUCTS = (
 OTHER_SOPHOS_PRODUCTS = ("Sophos Connect", "Sophos Transparent Authentication", "Sophos SSL VPN", "Sophos Home",
                          "STAS", "scvpn")
 
-
-def _named(name, prefixes):
-    name = str(name or "").strip().lower()
-    return any(name.startswith(p.lower()) for p in prefixes)
-
-
-def endpoint_services(services):
-    """The probe's service readings that belong to the endpoint (not Sophos Connect, STAS, ...)."""
-    return [s for s in (services or []) if isinstance(s, dict) and not (
-        _named(s.get("display_name"), OTHER_SOPHOS_PRODUCTS) or _named(s.get("name"), OTHER_SOPHOS_PRODUCTS))]
 # InstallDate is a local calendar date and the boot time is UTC: local time is UTC-12 to UTC+14.
 _ZONE_WEST = 12 * 3600
 _ZONE_EAST = 14 * 3600
@@ -987,6 +977,17 @@ def _assess_rpm_fallback(col, rpm, kernel_release, boot):
 # RegistryKey.GetValue returns); they are shown unsigned, as regedit does.
 
 _UNSIGNED = {"dword": 1 << 32, "qword": 1 << 64}
+
+
+def _named(name, prefixes):
+    name = str(name or "").strip().lower()
+    return any(name.startswith(p.lower()) for p in prefixes)
+
+
+def endpoint_services(services):
+    """The probe's service readings that belong to the endpoint (not Sophos Connect, STAS, ...)."""
+    return [s for s in (services or []) if isinstance(s, dict) and not (
+        _named(s.get("display_name"), OTHER_SOPHOS_PRODUCTS) or _named(s.get("name"), OTHER_SOPHOS_PRODUCTS))]
 
 
 def _key(reading):
