@@ -1211,13 +1211,15 @@ def _assess_windows_sophos(col, raw, sophos, boot):
     views = [v for r, v in readable if r is chosen] + [v for r, v in readable if r is not chosen]
     roots = [r for r, v in readable if r is chosen] + [r for r, v in readable if r is not chosen]
 
-    def pick(sub, name):
+    def pick(*places):
+        """The first of ``(subkey, value name)`` places that a view holds, the chosen view first."""
         for view in views:
-            if _has(view[sub], name):
-                return _value(view[sub], name)
+            for sub, name in places:
+                if _has(view[sub], name) and _value(view[sub], name) not in (None, ""):
+                    return _value(view[sub], name)
         return None
 
-    version = pick("AutoUpdate\\UpdateStatus\\Details", "Version") or pick("AutoUpdate", "ProductVersion")
+    version = pick(("AutoUpdate\\UpdateStatus\\Details", "Version"), ("AutoUpdate", "ProductVersion"))
     sophos["version"] = str(version) if version not in (None, "") else None
 
     # An update running in either view counts: a stale IsUpdating only makes a settle wait to its end.
@@ -1235,7 +1237,7 @@ def _assess_windows_sophos(col, raw, sophos, boot):
         col.error(prefix + "AutoUpdate\\UpdateStatus", "LastUpdateTime is not an epoch timestamp: %r"
                   % (_value(status_values, "LastUpdateTime"),))
     if last is None:
-        last = _plausible_epoch(pick("AutoUpdate\\UpdateStatus\\Details", "LastGoodInstallTime"))
+        last = _plausible_epoch(pick(("AutoUpdate\\UpdateStatus\\Details", "LastGoodInstallTime")))
     sophos["last_update"] = epoch_to_iso(last)
     result = _spl.to_int(_value(status_values, "Result")) if _has(status_values, "Result") else None
     if result is not None:

@@ -287,3 +287,15 @@ def test_services_created_after_the_boot_beside_an_older_install_date_is_unknown
     facts = run(action({}, "powershell", probe))["ansible_facts"]["sophos_reboot"]
     assert facts["reboot_required"] is None and facts["unknown_sources"] == ["eventlog:System:7045"]
     assert "cannot tell" in facts["sophos"]["installed_since_boot_note"]
+
+
+def test_the_version_comes_from_the_other_view_when_the_chosen_one_lacks_it():
+    """Point 6: the version was read from the chosen view only."""
+    probe = recorded("health-native-view")
+    wow, native = probe["sophos"][0]["keys"], probe["sophos"][1]["keys"]
+    wow["AutoUpdate\\UpdateStatus\\Details"]["values"].pop("Version", None)
+    wow["AutoUpdate"] = {"exists": False}
+    native["AutoUpdate"] = {"exists": True, "subkeys": [], "values": {"ProductVersion": {"type": "String",
+                                                                                          "value": "3.1.2"}}}
+    facts = run(action({}, "powershell", probe))["ansible_facts"]["sophos_reboot"]
+    assert (facts["sophos"]["registry_view"], facts["sophos"]["version"]) == ("WOW6432Node", "3.1.2")
