@@ -20,7 +20,7 @@ from ansible_collections.fleetops.sophos.plugins.module_utils._assess import ARG
 
 LINUX_MODULE = "fleetops.sophos.reboot_facts"
 WINDOWS_PROBE = "fleetops.sophos.win_reboot_probe"
-PROBE_KEYS = ("now", "last_boot", "sophos", "os_keys", "services", "errors", "sccm", "uninstall")
+PROBE_KEYS = ("now", "last_boot", "sophos", "os_keys", "services", "errors", "sccm", "uninstall", "service_installs")
 
 
 def _is_powershell(connection):

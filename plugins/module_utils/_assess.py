@@ -53,7 +53,10 @@ Windows (``win_reboot_probe``). A key reading is
   ``services``  ``[{name, display_name, status, start_type, errors: {property: message},
                   registry: key reading of Services\\<name> (Start, DelayedAutostart)}]``
                 (Sophos services only), or null
-  ``sccm``      ``{reboot_pending, hard_reboot_pending}`` | ``{error}`` | null (no SCCM client)
+  ``sccm``      ``{return_value, reboot_pending, hard_reboot_pending}`` (as returned, null kept) | ``{error}`` |
+                null (no SCCM client); anything but ``return_value`` 0 and booleans is unknown, not "no"
+  ``service_installs`` ``{oldest: ISO UTC, events: [{time: ISO UTC, service}], complete: bool}`` | ``{error}``:
+                event 7045 of Sophos' services in the System log and the log's oldest record
   ``uninstall`` ``{path under HKLM: key reading}`` for ``UNINSTALL_ROOTS``, ``children`` only for the
                 subkeys whose ``DisplayName`` starts with "Sophos"; absent when the probe did not read them
 """
@@ -175,6 +178,23 @@ ALWAYS_WEAK = frozenset(("needrestart_microcode", "cbs_packages_pending", "windo
                          "windows_update_services_pending"))
 SOPHOS_KEY_REASONS = {"AutoUpdate\\UpdateStatus\\VolatileFlags": ("sophos_reboot_required",)}
 INSTALL_REASON = "sophos_installed_since_boot"
+# The Windows endpoint's own products (Uninstall DisplayName prefixes): only their InstallDate dates the
+# endpoint's first install. Other Sophos products (Sophos Connect, the Transparent Authentication Suite, the
+# SSL VPN client, ...) are installed on their own schedule. Names as public Sophos removal scripts list them.
+ENDPOINT_PRODUCTS = (
+    "Sophos Endpoint Agent", "Sophos AutoUpdate", "Sophos Anti-Virus", "Sophos Endpoint Defense",
+    "Sophos Exploit Prevention", "Sophos File Scanner", "Sophos Health", "Sophos Management Communications System",
+    "Sophos Network Threat Protection", "Sophos System Protection", "Sophos Endpoint Firewall",
+    "Sophos Standalone Engine", "Sophos ML Engine", "Sophos Clean", "Sophos Live Query", "Sophos Safestore",
+    "Sophos Client Firewall", "Sophos Remote Management System", "Sophos Web Control", "Sophos Data Protection",
+    "Sophos Diagnostic Utility", "Sophos Endpoint Self Help", "Sophos Device Control", "HitmanPro.Alert",
+)
+# Sophos products on Windows that are not the endpoint: their services are neither its health nor a sign
+# that it is installed. A Sophos service not named here counts (a missed endpoint service would be a false
+# all-clear).
+OTHER_SOPHOS_PRODUCTS = ("Sophos Connect", "Sophos Transparent Authentication", "Sophos SSL VPN", "Sophos Home",
+                         "STAS", "scvpn")
+
 # InstallDate is a local calendar date and the boot time is UTC: local time is UTC-12 to UTC+14.
 _ZONE_WEST = 12 * 3600
 _ZONE_EAST = 14 * 3600
@@ -340,6 +360,50 @@ def _worst(*names):
     return max(names, key=lambda n: HEALTH_RANK.get(n, 0))
 
 
+# --------------------------------------------------------------------------- the health rule
+
+# A service with one of these start modes is not expected to run: stopped is not a fault.
+NOT_REQUIRED_MODES = ("manual", "disabled")
+
+
+def health_verdict(health, since_boot=None):
+    """THE health rule: what a ``sophos.health`` mapping says, for assess() and for the cycle's check after a
+    restart alike (one rule, one place).
+
+    ``health``: the facts' ``sophos.health`` (``services``: name -> running|stopped|starting|unknown,
+    ``start_modes``: name -> automatic|delayed|manual|disabled|null, ``detail.health``: Sophos' own value).
+    ``since_boot``: seconds from the last boot to the reading, or None.
+
+    A service counts when its start mode is not manual or disabled (a service listed only by Sophos Health
+    has no known mode and counts: Sophos Health watches it). Sophos Health's own ``bad`` within the start-up
+    grace is ``lagging``, not ``bad``: right after boot it lags the services (field knowledge, see
+    docs/architecture.md). Returns ``{overall, stopped, starting, unknown, running, lagging}`` (service
+    names, and whether Sophos Health lags); ``overall`` is ``bad`` (a counted service stopped, or Sophos
+    Health bad past the grace), ``unknown`` while Sophos Health lags, else Sophos Health's own value. The
+    cycle's check after a restart also refuses ``starting``, ``unknown`` and ``lagging``: not yet confirmed
+    is not healthy."""
+    health = health if isinstance(health, dict) else {}
+    services = health.get("services") if isinstance(health.get("services"), dict) else {}
+    modes = health.get("start_modes") if isinstance(health.get("start_modes"), dict) else {}
+    detail = health.get("detail") if isinstance(health.get("detail"), dict) else {}
+    found = {"stopped": [], "starting": [], "unknown": [], "running": []}
+    for name in sorted(services):
+        state = services[name] if services[name] in found else "unknown"
+        if state != "running" and modes.get(name) in NOT_REQUIRED_MODES:
+            continue
+        if state == "stopped" and name in modes and modes[name] is None:
+            state = "unknown"  # stopped, and whether it should run could not be read
+        found[state].append(name)
+    own = detail.get("health") if detail.get("health") in HEALTH_RANK else "unknown"
+    in_grace = since_boot is not None and 0 <= since_boot < max(SERVICE_START_GRACE.values())
+    lagging = own == "bad" and in_grace and not found["stopped"]
+    if found["stopped"] or (own == "bad" and not lagging):
+        overall = "bad"
+    else:
+        overall = "unknown" if lagging else own
+    return dict(found, overall=overall, lagging=lagging)
+
+
 # --------------------------------------------------------------------------- Linux: SPL / SAV
 
 def _hint(entry, hint=BECOME_HINT):
@@ -494,8 +558,8 @@ def _assess_spl(col, spl, sophos, raw, boot):
     if unit and unit.get("LoadState") == "loaded":
         running = unit.get("ActiveState") in ("active", "reloading", "activating")
         health["services"][SERVICE_SPL] = "running" if running else "stopped"
-    if "stopped" in health["services"].values():
-        health["overall"] = _worst(health["overall"], "bad")
+    now = iso_to_epoch(raw.get("now"))
+    health["overall"] = health_verdict(health, now - boot if now is not None and boot is not None else None)["overall"]
 
 
 # --------------------------------------------------------------------------- first install
@@ -585,7 +649,7 @@ def _uninstall_entries(col, readings):
                 unreadable.append(child_source + "\\DisplayName")
                 continue
             shown = display.get("value")
-            if not (isinstance(shown, str) and shown.startswith("Sophos")):
+            if not (isinstance(shown, str) and _named(shown, ENDPOINT_PRODUCTS)):
                 continue
             entry = values.get("InstallDate")
             if entry is None:
@@ -606,13 +670,61 @@ def _uninstall_entries(col, readings):
     return dated, unreadable, undated
 
 
+EVENT_SOURCE = "eventlog:System:7045"
+
+
+def _service_installs(col, raw, boot):
+    """(installed since boot: True | False | None, first creation epoch, detail) from event 7045.
+
+    True when every endpoint service Get-Service lists was created after the boot (the earliest creation is the
+    install time); False when the log reaches back before the boot and a listed service was not created since;
+    None (unknown: the Uninstall entries decide) otherwise."""
+    reading = raw.get("service_installs")
+    if reading is None or boot is None:
+        return None, None, None
+    if not isinstance(reading, dict):
+        col.error("probe:service_installs", "expected a mapping, got %s" % type(reading).__name__)
+        return None, None, None
+    if reading.get("error"):
+        col.error(EVENT_SOURCE, reading["error"])
+        return None, None, None
+    services = [s for s in endpoint_services(raw.get("services")) if s.get("name") or s.get("display_name")]
+    if not services:
+        return None, None, None
+    created = {}
+    for svc in services:
+        names = set(str(n).lower() for n in (svc.get("name"), svc.get("display_name")) if n)
+        times = [iso_to_epoch(e.get("time")) for e in (reading.get("events") or [])
+                 if isinstance(e, dict) and str(e.get("service") or "").lower() in names]
+        times = [t for t in times if t is not None]
+        if times:
+            created[svc.get("display_name") or svc.get("name")] = max(times)  # the current service's creation
+    labels = sorted(svc.get("display_name") or svc.get("name") for svc in services)
+    if len(created) == len(labels) and all(t > boot for t in created.values()):
+        first = min(created.values())
+        return True, first, "every Sophos service was created after the last boot (event 7045; first %s, %s)" % (
+            epoch_to_iso(first), min(created, key=lambda k: (created[k], k)))
+    oldest = iso_to_epoch(reading.get("oldest"))
+    if oldest is not None and oldest <= boot and reading.get("complete") is not False:
+        before = [name for name in labels if created.get(name) is None or created[name] <= boot]
+        return False, None, "%s not created since the last boot (the System log reaches back to %s)" % (
+            ", ".join(before[:3]) + (" and %d more" % (len(before) - 3) if len(before) > 3 else ""),
+            epoch_to_iso(oldest))
+    return None, None, None
+
+
 def _assess_windows_install(col, raw, sophos, boot, now):
-    """Sophos installed after the last boot, from the InstallDate of its Uninstall entries (a local date).
+    """Sophos installed after the last boot: from event 7045 of its services, else from the InstallDate of its
+    Uninstall entries (a local date, replaced by every patch or repair: a cross-check only when 7045 answers).
 
     The first install is the earliest entry. The boot is UTC and the host's offset is not read, so the
     boot's local date is one of the dates the boot has from UTC-12 to UTC+14: "after" only when the
     install date is later than all of them, "before" when earlier than all; in between it is unknown."""
     if not sophos["installed"]:
+        return
+    verdict, first, detail = _service_installs(col, raw, boot)
+    if verdict is not None:
+        _install_by_events(col, raw, sophos, boot, now, verdict, first, detail)
         return
     readings = raw.get("uninstall")
     if readings is None:
@@ -650,14 +762,41 @@ def _assess_windows_install(col, raw, sophos, boot, now):
     elif date > latest:
         sophos["installed_since_boot"] = True
         days = (datetime.date(*time.gmtime(now)[:3]) - date).days if now is not None else None
+        # Pending since the earliest instant of that local date anywhere (00:00 at UTC+14): the 14-day alert
+        # fires no later than it should.
+        since = calendar.timegm(date.timetuple()) - _ZONE_EAST
         col.reason(INSTALL_REASON, "%s InstallDate %s is later than the day of the last boot %s%s"
                    % (shown, value, epoch_to_iso(boot),
-                      "" if days is None else " (installed about %d day(s) before this reading)" % max(days, 0)))
+                      "" if days is None else " (installed about %d day(s) before this reading)" % max(days, 0)),
+                   since=since)
         sophos["reboot_required"] = True
     else:
+        # Unknown is never "no": the first install on the day of the boot is the common case.
+        col.hidden(source + "\\InstallDate", (INSTALL_REASON,))
         sophos["installed_since_boot_note"] = (
             "InstallDate %s is the day of the last boot (%s) in the host's local time: a date without a time "
             "cannot say whether Sophos was installed before or after it" % (value, epoch_to_iso(boot)))
+
+
+def _install_by_events(col, raw, sophos, boot, now, verdict, first, detail):
+    """Event 7045's answer, cross-checked with the earliest readable InstallDate of the endpoint's entries."""
+    readings = raw.get("uninstall")
+    dated = _uninstall_entries(col, readings)[0] if isinstance(readings, dict) else []
+    earliest = min(dated, key=lambda d: d[0]) if dated else None
+    boot_earliest = datetime.date(*time.gmtime(boot - _ZONE_WEST)[:3])
+    if verdict and earliest is not None and earliest[0] < boot_earliest:
+        # Services created after the boot but a product entry dated before it: a partial reinstall, or a
+        # service re-created by an upgrade. Not a guess either way.
+        col.hidden(EVENT_SOURCE, (INSTALL_REASON,))
+        sophos["installed_since_boot_note"] = "%s, but %s InstallDate %s is before the boot: cannot tell" % (
+            detail, earliest[1], earliest[3])
+        return
+    if not verdict:
+        sophos["installed_since_boot"] = False
+        sophos["installed_at_source"] = "%s: %s" % (EVENT_SOURCE, detail)
+        return
+    sophos["installed_at_source"] = EVENT_SOURCE + " (the earliest creation of a Sophos service)"
+    _installed(col, sophos, first, sophos["installed_at_source"], boot, now)
 
 
 def _windows_unreadable(col, raw):
@@ -840,6 +979,17 @@ def _assess_rpm_fallback(col, rpm, kernel_release, boot):
 _UNSIGNED = {"dword": 1 << 32, "qword": 1 << 64}
 
 
+def _named(name, prefixes):
+    name = str(name or "").strip().lower()
+    return any(name.startswith(p.lower()) for p in prefixes)
+
+
+def endpoint_services(services):
+    """The probe's service readings that belong to the endpoint (not Sophos Connect, STAS, ...)."""
+    return [s for s in (services or []) if isinstance(s, dict) and not (
+        _named(s.get("display_name"), OTHER_SOPHOS_PRODUCTS) or _named(s.get("name"), OTHER_SOPHOS_PRODUCTS))]
+
+
 def _key(reading):
     return reading if isinstance(reading, dict) else {}
 
@@ -899,16 +1049,30 @@ def _value(values, name):
     return value
 
 
-def _flag(col, source, values, name):
-    """A flag that may be a DWORD, a QWORD or a string: True/False, None when absent or unreadable."""
+def _binary(entry):
+    """A REG_BINARY value (the probe's list of bytes) as the little-endian number it holds, or None."""
+    if not isinstance(entry, dict) or str(entry.get("type") or "").lower() != "binary":
+        return None
+    data = entry.get("value")
+    if not isinstance(data, list) or not 0 < len(data) <= 8 or \
+            not all(isinstance(b, int) and not isinstance(b, bool) and 0 <= b <= 255 for b in data):
+        return None
+    return sum(b << (8 * i) for i, b in enumerate(data))
+
+
+def _flag(col, source, values, name, hides=()):
+    """A flag that may be a DWORD, a QWORD, a string or little-endian binary: True/False, None when absent
+    or unreadable. A form not understood ("0x1", a multi-string, ...) is a read error that hides ``hides``."""
     if not _has(values, name):
         return None
     value = _value(values, name)
-    number = _spl.to_int(value)
+    number = _binary(_lookup(values, name))
+    if number is None and not isinstance(value, list):
+        number = _spl.to_int(value)
     if number is None:
         if isinstance(value, str) and value.strip().lower() in ("true", "yes"):
             return True
-        col.error(source, "%s has an unexpected value %r" % (name, value))
+        col.error(source, "%s has an unexpected value %r" % (name, value), hides=hides)
         return None
     return number != 0
 
@@ -960,6 +1124,8 @@ def _service_state(status, mode, since_boot):
         return "running"
     if status in ("startpending", "continuepending"):
         return "starting"
+    if status in ("paused", "pausepending", "stoppending"):
+        return "stopped"  # not running; the start-up grace does not apply to a service that was running
     if status == "stopped":
         grace = SERVICE_START_GRACE.get(mode)
         if grace is not None and since_boot is not None and 0 <= since_boot < grace:
@@ -972,7 +1138,8 @@ def _assess_windows_services(col, raw, sophos, boot):
     now = iso_to_epoch(raw.get("now"))
     since_boot = now - boot if now is not None and boot is not None else None
     health = sophos["health"]
-    for svc in [s for s in (raw.get("services") or []) if isinstance(s, dict)]:
+    health["start_modes"] = {}
+    for svc in endpoint_services(raw.get("services")):
         name = svc.get("display_name") or svc.get("name")
         if not name:
             continue
@@ -980,10 +1147,8 @@ def _assess_windows_services(col, raw, sophos, boot):
         if status_error:
             col.error("service:%s" % name, "Status: %s" % status_error)
         mode = _start_mode(col, svc)
-        state = _service_state(svc.get("status"), mode, since_boot)
-        health["services"][name] = state
-        if state in ("stopped", "unknown") and mode in ("automatic", "delayed") and not status_error:
-            health["overall"] = "bad"
+        health["services"][name] = _service_state(svc.get("status"), mode, since_boot)
+        health["start_modes"][name] = mode
     return since_boot
 
 
@@ -1002,7 +1167,7 @@ def _assess_windows_sophos(col, raw, sophos, boot):
     sed = _key(_lookup(raw.get("os_keys"), WINDOWS_OS_KEYS["sed"]))
     sed_values = _values(col, sed_path, sed)  # unreadable is not "no pending renames": reported
     chosen = _pick_sophos_root(roots)
-    services = [s for s in (raw.get("services") or []) if isinstance(s, dict)]
+    services = endpoint_services(raw.get("services"))
     if chosen is None and not services and not sed.get("exists"):
         return
     sophos.update(installed=True, product="windows_endpoint")
@@ -1020,8 +1185,9 @@ def _assess_windows_sophos(col, raw, sophos, boot):
     for root, values in readable:
         flags = values["AutoUpdate\\UpdateStatus\\VolatileFlags"]
         source = "registry:HKLM\\%s\\AutoUpdate\\UpdateStatus\\VolatileFlags" % root.get("root")
-        required = _flag(col, source, flags, "RebootRequired")
-        urgent = _flag(col, source, flags, "UrgentRebootRequired")
+        hides = SOPHOS_KEY_REASONS["AutoUpdate\\UpdateStatus\\VolatileFlags"]
+        required = _flag(col, source, flags, "RebootRequired", hides)
+        urgent = _flag(col, source, flags, "UrgentRebootRequired", hides)
         if not (required or urgent):
             continue
         urgent_any = urgent_any or bool(urgent)
@@ -1037,27 +1203,41 @@ def _assess_windows_sophos(col, raw, sophos, boot):
     sophos["reboot_urgent"] = urgent_any
 
     if chosen is None:
+        health["overall"] = health_verdict(health, since_boot)["overall"]
         return
     sophos["registry_view"] = _sophos_view(chosen)
-    values = next(v for r, v in readable if r is chosen)
-    prefix = "registry:HKLM\\%s\\" % chosen.get("root")
-    autoupdate = values["AutoUpdate"]
-    status_values = values["AutoUpdate\\UpdateStatus"]
-    details = values["AutoUpdate\\UpdateStatus\\Details"]
+    # Each value from the chosen view, else from the other one: a value only one view holds is not lost
+    # because the other view answered the rest (an older agent's leftovers, a newer agent's new home).
+    views = [v for r, v in readable if r is chosen] + [v for r, v in readable if r is not chosen]
+    roots = [r for r, v in readable if r is chosen] + [r for r, v in readable if r is not chosen]
 
-    version = _value(details, "Version") or _value(autoupdate, "ProductVersion")
+    def pick(*places):
+        """The first of ``(subkey, value name)`` places that a view holds, the chosen view first."""
+        for view in views:
+            for sub, name in places:
+                if _has(view[sub], name) and _value(view[sub], name) not in (None, ""):
+                    return _value(view[sub], name)
+        return None
+
+    version = pick(("AutoUpdate\\UpdateStatus\\Details", "Version"), ("AutoUpdate", "ProductVersion"))
     sophos["version"] = str(version) if version not in (None, "") else None
 
-    updating = _has(status_values, "IsUpdating") and _flag(col, prefix + "AutoUpdate\\UpdateStatus",
-                                                           status_values, "IsUpdating") is not False
-    sophos["updating"] = bool(updating)
+    # An update running in either view counts: a stale IsUpdating only makes a settle wait to its end.
+    updating = False
+    for root, view in zip(roots, views):
+        status = view["AutoUpdate\\UpdateStatus"]
+        if _has(status, "IsUpdating") and _flag(col, "registry:HKLM\\%s\\AutoUpdate\\UpdateStatus" % root.get("root"),
+                                                status, "IsUpdating") is not False:
+            updating = True
+    sophos["updating"] = updating
 
+    status_values = views[0]["AutoUpdate\\UpdateStatus"]
     last = _plausible_epoch(_value(status_values, "LastUpdateTime"))
     if last is None and _has(status_values, "LastUpdateTime"):
         col.error(prefix + "AutoUpdate\\UpdateStatus", "LastUpdateTime is not an epoch timestamp: %r"
                   % (_value(status_values, "LastUpdateTime"),))
     if last is None:
-        last = _plausible_epoch(_value(details, "LastGoodInstallTime"))
+        last = _plausible_epoch(pick(("AutoUpdate\\UpdateStatus\\Details", "LastGoodInstallTime")))
     sophos["last_update"] = epoch_to_iso(last)
     result = _spl.to_int(_value(status_values, "Result")) if _has(status_values, "Result") else None
     if result is not None:
@@ -1066,6 +1246,7 @@ def _assess_windows_sophos(col, raw, sophos, boot):
         failed = _plausible_epoch(_value(status_values, "FirstFailedUpdateTime"))
         sophos["last_update_ok"] = not (failed and (last is None or failed > last))
 
+    values = views[0]
     components = []
     for name in sorted(n for n in values if n.startswith("Details\\")):
         child = values[name]
@@ -1076,28 +1257,27 @@ def _assess_windows_sophos(col, raw, sophos, boot):
                            "downloaded_version": _value(child, "DownloadedVersion")})
     sophos["components"] = components
 
-    hvalues = values["Health\\Status"]
+    # Sophos Health from the chosen view when it holds any, else from the other.
+    hvalues = next((view["Health\\Status"] for view in views if view["Health\\Status"]), {})
     detail = {}
     for name in ("health", "service", "threat", "threatService", "admin"):
         if _has(hvalues, name):
             detail[name] = HEALTH_NAMES.get(_spl.to_int(_value(hvalues, name)), "unknown")
     health["detail"] = detail
-    if "health" in detail:
-        health["overall"] = _worst(health["overall"], detail["health"])
     in_grace = since_boot is not None and 0 <= since_boot < max(SERVICE_START_GRACE.values())
     for name in sorted(hvalues):
         if not name.lower().startswith("service."):
             continue
-        state = {0: "running", 1: "stopped"}.get(_spl.to_int(_value(hvalues, name)), "unknown")
         svc = name[len("service."):]
         listed = _lookup(health["services"], svc)
+        if listed not in (None, "unknown"):
+            continue  # the live state beats Sophos Health's copy of it, which lags after boot
         known = next((k for k in health["services"] if k.lower() == svc.lower()), svc)
-        if state == "stopped" and (listed == "starting" or (listed is None and in_grace)):
+        state = {0: "running", 1: "stopped"}.get(_spl.to_int(_value(hvalues, name)), "unknown")
+        if state == "stopped" and in_grace:
             state = "starting"
-        if listed in (None, "unknown") or state == "stopped":
-            health["services"][known] = state
-        if state == "stopped":
-            health["overall"] = "bad"
+        health["services"][known] = state
+    health["overall"] = health_verdict(health, since_boot)["overall"]
 
 
 def _windows_present(reading, name):
@@ -1165,6 +1345,12 @@ def _assess_windows_os(col, raw):
     attempts = _spl.to_int(_value(manager_values, "CurrentRebootAttempts"))
     cache = read("server_component_cache")[1]
     restart = _spl.to_int(_value(cache, "RestartRequired"))
+    for name, values, number in (("server_manager", manager_values, attempts),
+                                 ("server_component_cache", cache, restart)):
+        value = "CurrentRebootAttempts" if name == "server_manager" else "RestartRequired"
+        if number is None and _has(values, value):
+            col.error("registry:HKLM\\%s\\%s" % (WINDOWS_OS_KEYS[name], value),
+                      "unexpected value %r" % (_value(values, value),), hides=("server_manager",))
     found = []
     if attempts is not None and attempts > 0:
         found.append("ServerManager\\CurrentRebootAttempts = %d" % attempts)
@@ -1188,14 +1374,38 @@ def _assess_windows_os(col, raw):
     if volatile:
         col.reason("update_exe_volatile", ", ".join(volatile))
 
-    sccm = raw.get("sccm")
-    if isinstance(sccm, dict):
-        if sccm.get("error"):
-            col.error("cim:ROOT\\ccm\\ClientSDK:CCM_ClientUtilities.DetermineIfRebootPending", sccm["error"])
-        elif sccm.get("reboot_pending") or sccm.get("hard_reboot_pending"):
-            col.reason("sccm_reboot_pending", "SCCM client DetermineIfRebootPending: RebootPending %s, "
-                       "IsHardRebootPending %s" % (bool(sccm.get("reboot_pending")),
-                                                   bool(sccm.get("hard_reboot_pending"))))
+    _assess_sccm(col, raw.get("sccm"))
+
+
+def _boolean(value):
+    """True/False from a boolean or 0/1; None for anything else (null included)."""
+    if isinstance(value, bool):
+        return value
+    return {0: False, 1: True}.get(value) if isinstance(value, int) else None
+
+
+SCCM_SOURCE = "cim:ROOT\\ccm\\ClientSDK:CCM_ClientUtilities.DetermineIfRebootPending"
+
+
+def _assess_sccm(col, sccm):
+    """The SCCM client's answer: a reason, nothing, or a read error (hiding the reason) when it did not answer
+    plainly: an error, a ``return_value`` other than 0, or a property that is not a boolean."""
+    if not isinstance(sccm, dict):
+        return
+    if sccm.get("error"):
+        col.error(SCCM_SOURCE, sccm["error"])  # hidden by _windows_unreadable
+        return
+    raw_flags = (sccm.get("reboot_pending"), sccm.get("hard_reboot_pending"))
+    flags = tuple(_boolean(f) for f in raw_flags)
+    if "return_value" in sccm and _spl.to_int(sccm.get("return_value")) != 0:
+        col.error(SCCM_SOURCE, "ReturnValue %r: the client did not answer" % (sccm.get("return_value"),),
+                  hides=("sccm_reboot_pending",))
+    elif True in flags:
+        col.reason("sccm_reboot_pending", "SCCM client DetermineIfRebootPending: RebootPending %s, "
+                   "IsHardRebootPending %s" % tuple(bool(f) for f in flags))
+    elif None in flags:
+        col.error(SCCM_SOURCE, "RebootPending %r, IsHardRebootPending %r: not booleans" % raw_flags,
+                  hides=("sccm_reboot_pending",))
 
 
 # --------------------------------------------------------------------------- main entry

@@ -31,7 +31,7 @@ except ImportError:  # Python < 3.9: time zone names are refused with a message,
     ZoneInfo = None
     ZoneInfoNotFoundError = KeyError
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _assess, _settings
 
 __metaclass__ = type
 
@@ -594,9 +594,13 @@ def tool_started(module_result):
     if not path:
         return _trigger(None, "no SAUcli.exe in the Sophos AutoUpdate directories (%s): no update to start; "
                               "the settle runs as before" % ", ".join(module_result.get("searched") or []))
+    if module_result.get("joined"):
+        return _trigger(True, "%s UpdateNow was running already (scheduled task %s): joined it, nothing started "
+                              "twice" % (path, module_result.get("task")))
     if not module_result.get("exited"):
-        return _trigger(True, "%s UpdateNow started, still running after %s s (left running)"
-                        % (path, module_result.get("wait_seconds")))
+        task = module_result.get("task")
+        return _trigger(True, "%s UpdateNow started, still running after %s s (left running%s)"
+                        % (path, module_result.get("wait_seconds"), " as the scheduled task %s" % task if task else ""))
     if module_result.get("rc") == 0:
         return _trigger(True, "%s UpdateNow exited 0" % path)
     output = (module_result.get("output") or "").strip()
@@ -661,7 +665,7 @@ def settle_state(facts, settings, now, since=None):
         if strong:
             return end("reboot_required", "a restart is required again (%s) and Sophos is not "
                                           "updating" % ", ".join(strong))
-        if sophos.get("updated_since_boot"):
+        if sophos.get("updated_since_boot") and not _health_waiting(facts):
             return end("evidence", "Sophos finished an update after this boot (last update %s) "
                                    "and is not updating" % sophos.get("last_update"))
     if left <= 0:
@@ -673,6 +677,8 @@ def settle_state(facts, settings, now, since=None):
         waiting_for = "the fixed settle time after boot (Sophos advises 20 minutes)"
     elif updating:
         waiting_for = "Sophos to finish the update it is running"
+    elif sophos.get("updated_since_boot"):
+        waiting_for = "Sophos services to start: %s" % ", ".join(_health_waiting(facts))
     else:
         waiting_for = "Sophos to run and finish its post-boot update (none finished since boot)"
     state.update(wait=True, waiting_for=waiting_for, sleep=min(settings["poll_seconds"], left),
@@ -683,18 +689,44 @@ def settle_state(facts, settings, now, since=None):
 
 # ---------------------------------------------------------------- plan and verify
 
-def _health_problems(facts):
-    sophos = _sophos(facts)
-    if not sophos.get("installed"):
+def _health(facts):
+    """The health rule of ``_assess.health_verdict`` applied to a reading, on the host's own clock."""
+    read_at, boot = facts.get("checked_at"), last_boot(facts)
+    since_boot = (parse_time(read_at, "checked_at") - boot).total_seconds() if read_at and boot else None
+    return _assess.health_verdict(_sophos(facts).get("health"), since_boot)
+
+
+def _health_waiting(facts):
+    """What the settle still waits for before health can be verified: services starting, Sophos Health lagging."""
+    if not sophos_installed(facts):
         return []
+    verdict = _health(facts)
+    waiting = list(verdict["starting"])
+    if verdict["lagging"]:
+        waiting.append("Sophos Health (reports bad, lags the services after boot)")
+    return waiting
+
+
+def _health_problems(facts):
+    """Why Sophos is not verified healthy: the same rule as assess(); not yet confirmed is not healthy."""
+    if not sophos_installed(facts):
+        return []
+    verdict = _health(facts)
+    overall = (_sophos(facts).get("health") or {}).get("overall")
     problems = []
-    health = (sophos.get("health") or {})
-    if health.get("overall") == "bad":
+    if overall == "bad" or (verdict["overall"] == "bad" and not verdict["stopped"]):
         problems.append("Sophos health is bad")
-    stopped = sorted(name for name, status in (health.get("services") or {}).items()
-                     if status == "stopped")
-    if stopped:
-        problems.append("Sophos service(s) not running: %s" % ", ".join(stopped))
+    if verdict["stopped"]:
+        problems.append("Sophos service(s) not running: %s" % ", ".join(verdict["stopped"]))
+    if verdict["starting"]:
+        problems.append("Sophos service(s) not running yet (starting): %s" % ", ".join(verdict["starting"]))
+    if verdict["unknown"]:
+        problems.append("Sophos service(s) whose state or start mode could not be read: %s"
+                        % ", ".join(verdict["unknown"]))
+    if verdict["lagging"]:
+        problems.append("Sophos Health still reports bad (it lags the services after boot)")
+    if overall in (None, "unknown") and not (verdict["running"] or problems):
+        problems.append("Sophos health unknown: neither Sophos Health nor a running Sophos service was read")
     return problems
 
 

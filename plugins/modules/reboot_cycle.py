@@ -65,7 +65,8 @@ options:
       - Linux - reads C(sophos-spl-update.service) with C(systemctl show) (M(ansible.builtin.command)) and,
         when it is loaded, starts it without waiting (M(ansible.builtin.systemd_service), C(no_block)); systemd
         joins an update already running, nothing is started twice. Starting a unit needs root (C(become)).
-      - Windows - runs C(SAUcli.exe UpdateNow) from the Sophos AutoUpdate directory when it exists
+      - Windows - runs C(SAUcli.exe UpdateNow) from the Sophos AutoUpdate directory when it exists, as a one-shot
+        scheduled task that outlives the module and joins an update it started earlier that is still running
         (M(fleetops.sophos.win_sophos_update_now)).
       - Where nothing can be triggered (no unit, no C(SAUcli.exe), Sophos not installed) the cycle says so once
         and settles as before. A failed trigger is a warning, never a failed cycle.

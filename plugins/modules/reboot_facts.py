@@ -358,6 +358,8 @@ ansible_facts:
                     - Sophos' own health value, made V(bad) by a stopped Sophos service that starts with Windows.
                     - A service that is starting (C(StartPending)), or stopped less than 10 minutes after boot (15
                       for a delayed start), counts as V(starting), not as V(bad).
+                    - Sophos' own V(bad) less than 15 minutes after boot, with no such service stopped, is V(unknown),
+                      because Sophos Health lags the services after boot. The rule is C(health_verdict) in docs/architecture.md.
                   type: str
                   returned: always
                   choices: [good, suspicious, bad, unknown]
@@ -371,6 +373,13 @@ ansible_facts:
                   type: dict
                   returned: always
                   sample: {"Sophos MCS Agent": running}
+                start_modes:
+                  description:
+                    - Windows only. Start mode of each service C(Get-Service) listed, V(automatic), V(delayed),
+                      V(manual), V(disabled) or V(null) (not read). A stopped V(manual) or V(disabled) service is no fault.
+                  type: dict
+                  returned: when the host is Windows and Sophos is installed
+                  sample: {"Sophos AutoUpdate Service": manual}
         os:
           description: What the operating system says.
           returned: always

@@ -160,6 +160,43 @@ foreach ($path in $uninstallKeys) {
 }
 $module.Result.uninstall = $uninstall
 
+# When Sophos' services were created: event 7045 ("A service was installed in the system") of the Service
+# Control Manager in the System log, for Sophos' services only, newest first and bounded; and the time of the
+# log's oldest record, which says how far back the log reaches (it wraps). An update does not write 7045 for a
+# service that exists already; InstallDate of the Uninstall entries moves with every patch or repair.
+$module.Result.service_installs = $null
+try {
+    $oldest = @(Get-WinEvent -LogName 'System' -MaxEvents 1 -Oldest -ErrorAction Stop)
+    $installs = @()
+    try {
+        $filter = @{ LogName = 'System'; ProviderName = 'Service Control Manager'; Id = 7045 }
+        $installs = @(Get-WinEvent -FilterHashtable $filter -MaxEvents 2000 -ErrorAction Stop)
+    }
+    catch {
+        # Get-WinEvent reports "nothing matched" as an error.
+        if ($_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') {
+            throw
+        }
+    }
+    $events = @(foreach ($install in $installs) {
+            $serviceName = [String]$install.Properties[0].Value
+            if ($serviceName -like 'Sophos*' -or $serviceName -like 'HitmanPro*' -or $otherServiceNames -contains $serviceName) {
+                @{
+                    time = $install.TimeCreated.ToUniversalTime().ToString($isoFormat, $invariant)
+                    service = $serviceName
+                }
+            }
+        })
+    $module.Result.service_installs = @{
+        oldest = $oldest[0].TimeCreated.ToUniversalTime().ToString($isoFormat, $invariant)
+        events = $events
+        complete = $installs.Count -lt 2000
+    }
+}
+catch {
+    $module.Result.service_installs = @{ error = $_.Exception.Message }
+}
+
 # Each property on its own: ServiceController.StartType does not exist on older .NET Framework, and one
 # missing property must not lose the other services. Start and DelayedAutostart come from the registry.
 $module.Result.services = $null
@@ -195,22 +232,31 @@ catch {
     $errors.Add(@{ source = 'services'; error = $_.Exception.Message })
 }
 
-# The SCCM client's own answer. No ROOT\ccm namespace = no client = no reading (null), not an error.
+# The SCCM client's own answer, raw: ReturnValue and the two properties as they came ($null stays $null,
+# never "no"). No ROOT\ccm namespace, or one left behind without the CcmExec service = no client = no
+# reading (null). CcmExec not running yet (it starts late after boot) = an error: unknown, not "no".
 $module.Result.sccm = $null
 try {
     $ccm = @(Get-CimInstance -Namespace 'ROOT' -ClassName '__NAMESPACE' -Filter "Name='ccm'" -OperationTimeoutSec $cimTimeout -ErrorAction Stop)
-    if ($ccm.Count -gt 0) {
-        $method = @{
-            Namespace = 'ROOT\ccm\ClientSDK'
-            ClassName = 'CCM_ClientUtilities'
-            MethodName = 'DetermineIfRebootPending'
-            OperationTimeoutSec = $cimTimeout
-            ErrorAction = 'Stop'
+    $ccmExec = Get-Service -Name 'CcmExec' -ErrorAction SilentlyContinue
+    if ($ccm.Count -gt 0 -and $null -ne $ccmExec) {
+        if ([String]$ccmExec.Status -ne 'Running') {
+            $module.Result.sccm = @{ error = "the SCCM client service CcmExec is $([String]$ccmExec.Status), not Running" }
         }
-        $pending = Invoke-CimMethod @method
-        $module.Result.sccm = @{
-            reboot_pending = [bool]$pending.RebootPending
-            hard_reboot_pending = [bool]$pending.IsHardRebootPending
+        else {
+            $method = @{
+                Namespace = 'ROOT\ccm\ClientSDK'
+                ClassName = 'CCM_ClientUtilities'
+                MethodName = 'DetermineIfRebootPending'
+                OperationTimeoutSec = $cimTimeout
+                ErrorAction = 'Stop'
+            }
+            $pending = Invoke-CimMethod @method
+            $module.Result.sccm = @{
+                return_value = $pending.ReturnValue
+                reboot_pending = $pending.RebootPending
+                hard_reboot_pending = $pending.IsHardRebootPending
+            }
         }
     }
 }

@@ -103,6 +103,21 @@ os_keys:
   sample:
     SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending: {exists: false}
     SYSTEM\CurrentControlSet\Services\Netlogon: {exists: true, values: {}, subkeys: [JoinDomain, Parameters]}
+service_installs:
+  description:
+    - When Sophos' services were created, from the System log's event 7045 of the Service Control Manager ("A
+      service was installed in the system"), as C({oldest, events, complete}), or C({error}) when the log
+      could not be read.
+    - C(oldest) is the time of the log's oldest record (ISO 8601 UTC); the log wraps, so nothing older is known.
+    - C(events) lists C({time, service}) for the services named C(Sophos*), C(HitmanPro*), C(SntpService),
+      C(hmpalertsvc), C(SAVService) or C(SAVAdminService), newest first.
+    - C(complete) is false when the newest 2000 events 7045 were read and older ones may exist.
+  returned: always
+  type: dict
+  sample:
+    oldest: '2026-10-02T07:12:40Z'
+    events: [{time: '2026-12-01T09:14:02Z', service: Sophos MCS Agent}]
+    complete: true
 uninstall:
   description:
     - 'The two Uninstall keys (C(SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall) and
@@ -145,12 +160,14 @@ services:
       registry: {exists: true, subkeys: [], values: {Start: {type: DWord, value: 2}}}
 sccm:
   description:
-    - The SCCM client's C(CCM_ClientUtilities.DetermineIfRebootPending) as C({reboot_pending,
-      hard_reboot_pending}); C({error}) when the call failed or timed out.
-    - V(null) when the C(ROOT\ccm) namespace does not exist (no SCCM client).
+    - The SCCM client's C(CCM_ClientUtilities.DetermineIfRebootPending) as C({return_value, reboot_pending,
+      hard_reboot_pending}), each as the call returned it (V(null) stays V(null)); C({error}) when the call
+      failed or timed out, or when the client service C(CcmExec) is not running (it starts late after boot).
+    - V(null) when the C(ROOT\ccm) namespace does not exist, or exists without a C(CcmExec) service (a client
+      removed and its namespace left behind).
   returned: always
   type: dict
-  sample: {reboot_pending: false, hard_reboot_pending: false}
+  sample: {return_value: 0, reboot_pending: false, hard_reboot_pending: false}
 errors:
   description: Reads that failed outside a registry key (boot time, services), as C({source, error}).
   returned: always

@@ -15,7 +15,10 @@ does both parts that can be done statically:
    ``PSAvoidSemicolonsAsLineTerminators``;
 4. a method called on a property that may be ``$null`` (a property of the pipeline object ``$_``, or
    one that older .NET Framework lacks, such as ``ServiceController.StartType``): it throws where the
-   property is missing.
+   property is missing;
+5. ``Get-WinEvent`` with a filter (``-FilterHashtable``, ``-FilterXPath``, ``-FilterXml``) and
+   ``-ErrorAction Stop`` outside a ``try`` whose ``catch`` handles ``NoMatchingEventsFound``: Windows
+   PowerShell 5.1 reports "no events match" as an error, so an empty answer would fail the read.
 
 Usage: ``pwsh_check.py [PATH ...]`` (files or directories; default ``plugins``). Exit 0 when clean,
 1 with one line per problem otherwise.
@@ -376,6 +379,34 @@ def null_property_calls(tree, source):
     return found
 
 
+_EVENT_FILTERS = ("-filterhashtable", "-filterxpath", "-filterxml")
+
+
+def unhandled_no_events(tree, source):
+    """Return ``[(line, text)]`` for a filtered ``Get-WinEvent -ErrorAction Stop`` whose "no events" error
+    (``NoMatchingEventsFound``) no enclosing ``catch`` handles."""
+    found = []
+    for node in _walk(tree.root_node):
+        if node.type != "command" or not node.named_children:
+            continue
+        if _text(node.named_children[0], source).lower() != "get-winevent":
+            continue
+        words = _text(node, source).lower().split()
+        if not any(f in words for f in _EVENT_FILTERS) or "stop" not in words:
+            continue
+        handled = False
+        parent = node.parent
+        while parent is not None and not handled:
+            if parent.type == "try_statement":
+                handled = any("noMatchingEventsFound".lower() in _text(c, source).lower()
+                              for c in parent.named_children if c.type == "catch_clauses")
+            parent = parent.parent
+        if not handled:
+            found.append((node.start_point[0] + 1, "Get-WinEvent with a filter and -ErrorAction Stop throws when no "
+                          "event matches (NoMatchingEventsFound): catch that case, or nothing found fails the read"))
+    return found
+
+
 def check_file(path):
     """Return the list of problems of one PowerShell file."""
     with open(path, "rb") as handle:
@@ -384,7 +415,8 @@ def check_file(path):
     problems = ["line %d: %s" % (line, text) for line, text in syntax_errors(tree, source)]
     if problems:
         return problems
-    problems.extend("line %d: %s" % item for item in layout_problems(tree, source) + null_property_calls(tree, source))
+    problems.extend("line %d: %s" % item for item in layout_problems(tree, source) + null_property_calls(tree, source)
+                    + unhandled_no_events(tree, source))
     if not path.endswith(".ps1"):
         return problems
     problems.extend(check_module(path, find_spec(tree, source), find_result_keys(tree, source)))

@@ -3,7 +3,7 @@ import json
 import os
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "reboot_facts")
-WINDOWS_KEYS = ("now", "last_boot", "sophos", "os_keys", "services", "uninstall", "errors")
+WINDOWS_KEYS = ("now", "last_boot", "sophos", "os_keys", "services", "uninstall", "errors", "service_installs")
 
 
 def fixture(*parts):

@@ -176,6 +176,35 @@ def test_the_old_probe_service_read_is_caught():
     assert [line for line, _text in pwsh_check.null_property_calls(tree, source)] == [4]
 
 
+_EVENTS_READ = b"""try {
+    $found = @(Get-WinEvent -FilterHashtable $filter -MaxEvents 5 -ErrorAction Stop)
+}
+catch {
+    CATCH
+}
+"""
+
+
+@pytest.mark.parametrize("catch, flagged", [
+    (b"if ($_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') {\n        throw\n    }", False),
+    (b"$found = @()", True),
+])
+def test_get_winevent_no_match_error_must_be_caught(catch, flagged):
+    """Issue 23, point 3: Windows PowerShell 5.1's Get-WinEvent throws when a filter matches nothing."""
+    source = _EVENTS_READ.replace(b"CATCH", catch)
+    tree = pwsh_check.parse(source)
+    assert [line for line, _text in pwsh_check.unhandled_no_events(tree, source)] == ([2] if flagged else [])
+
+
+def test_get_winevent_without_a_try_or_without_stop():
+    bare = b"$found = @(Get-WinEvent -FilterHashtable $filter -ErrorAction Stop)\n"
+    assert [line for line, _t in pwsh_check.unhandled_no_events(pwsh_check.parse(bare), bare)] == [1]
+    quiet = b"$found = @(Get-WinEvent -FilterHashtable $filter -ErrorAction SilentlyContinue)\n"
+    assert pwsh_check.unhandled_no_events(pwsh_check.parse(quiet), quiet) == []
+    unfiltered = b"$oldest = @(Get-WinEvent -LogName 'System' -MaxEvents 1 -Oldest -ErrorAction Stop)\n"
+    assert pwsh_check.unhandled_no_events(pwsh_check.parse(unfiltered), unfiltered) == []
+
+
 def _collection_ps1():
     return pwsh_check.powershell_files([os.path.join(ROOT, "plugins")])
 

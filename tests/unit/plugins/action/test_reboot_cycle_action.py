@@ -5,7 +5,8 @@ Only what lies beyond the controller is replaced: the restart actions (``reboot`
 results as they return them), the host's readings (Windows: probe output as ``win_reboot_probe``
 returns it, assessed by the real ``reboot_facts`` action; Linux: ``reboot_facts`` module results),
 the clock and the sleep. A host follows a timeline (tests/unit/fixtures/cycle/*.yml: per boot,
-readings by seconds after that boot); a restart moves it to its next boot, and a restart beyond the
+readings by seconds after that boot; a Windows entry may name the recorded probe reading, ``probe``,
+that the host answers with from then on); a restart moves it to its next boot, and a restart beyond the
 timeline's last boot fails the test, as does a settle that stops reading before it should.
 """
 
@@ -89,7 +90,7 @@ class Host:
 
     # -- what the host reads like now
     def seen(self):
-        seen = {"strong": [], "weak": [], "updating": False, "updated_since_boot": False}
+        seen = {"strong": [], "weak": [], "updating": False, "updated_since_boot": False, "probe": "endpoint-clean"}
         age = (self.clock.now - self.boot_time).total_seconds()
         trigger = self.triggered_at.get(self.index)
         for entry in self.boots[self.index]:
@@ -122,7 +123,8 @@ class Host:
 
     def windows_probe(self):
         seen = self.seen()
-        with open(os.path.join(PROBES, "probe.endpoint-clean.json"), encoding="utf-8") as handle:
+        # A timeline entry's ``probe`` names the recorded reading the host answers with from then on.
+        with open(os.path.join(PROBES, "probe.%s.json" % seen["probe"]), encoding="utf-8") as handle:
             probe = json.load(handle)
         probe["now"] = _cycle.iso(self.clock.now)
         probe["last_boot"] = _cycle.iso(self.boot_time)

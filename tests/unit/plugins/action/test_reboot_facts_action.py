@@ -106,3 +106,196 @@ def test_windows_probe_sccm_and_uninstall_readings_reach_assess():
     assert raw["sccm"] == {"reboot_pending": True, "hard_reboot_pending": False}
     assert set(raw["uninstall"]) == {"SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall",
                                      "SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall"}
+
+
+# ---------------------------------------------------------------- issue 23: recorded readings through the action, then plan()
+
+def windows_facts(name, **changes):
+    """A recorded probe result through the real action: the facts the cycle would read."""
+    return run(action({}, "powershell", dict(recorded(name), **changes)))["ansible_facts"]["sophos_reboot"]
+
+
+def after_restart(facts, settle_ended=True):
+    """plan()'s decision on a reading taken after one restart of the cycle and its settle."""
+    from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+    now = _cycle.parse_time(facts["checked_at"], "now")
+    state = _cycle.restarted(_cycle.start(facts, {}, now), facts, now)
+    state["settled"] = settle_ended
+    return _cycle.plan(facts, state, now)
+
+
+def settle(facts):
+    from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+    return _cycle.settle_state(facts, {}, _cycle.parse_time(facts["checked_at"], "now"))
+
+
+def test_a_service_that_never_starts_after_the_restart_is_not_clean():
+    """Point 1: 6 min after boot, inside the start-up grace, a stopped Automatic service reads ``starting``;
+    the settle no longer ends on Sophos' finished update while it does, and the check refuses it."""
+    facts = windows_facts("after-restart-scanner-stopped")
+    assert facts["sophos"]["health"]["services"]["Sophos File Scanner Service"] == "starting"
+    assert facts["sophos"]["updated_since_boot"] is True
+    state = settle(facts)
+    assert state["wait"] and state["waiting_for"] == "Sophos services to start: Sophos File Scanner Service"
+    decision = after_restart(facts)
+    assert (decision["step"], decision["status"]) == ("fail", "failed")
+    assert decision["reason"] == ("after 1 restart(s): Sophos service(s) not running yet (starting): "
+                                  "Sophos File Scanner Service")
+    # Past the grace the same service is stopped, and health bad.
+    later = windows_facts("after-restart-scanner-stopped", now="2026-11-27T08:20:00Z")
+    assert later["sophos"]["health"]["overall"] == "bad"
+    assert after_restart(later)["reason"] == ("after 1 restart(s): Sophos health is bad; Sophos service(s) not "
+                                              "running: Sophos File Scanner Service")
+
+
+def test_a_stopped_manual_service_is_no_failure_after_a_clean_restart():
+    """Point 2: the cycle used to fail on any stopped service; assess() and the cycle share one rule now."""
+    facts = windows_facts("after-restart-autoupdate-manual-stopped")
+    assert facts["sophos"]["health"]["services"]["Sophos AutoUpdate Service"] == "stopped"
+    assert facts["sophos"]["health"]["start_modes"]["Sophos AutoUpdate Service"] == "manual"
+    assert facts["sophos"]["health"]["overall"] == "good"
+    decision = after_restart(facts)
+    assert (decision["step"], decision["status"]) == ("done", "rebooted")
+    assert decision["reason"] == "clean after 1 restart(s), Sophos services running"
+
+
+def test_sophos_health_lagging_after_boot_does_not_beat_the_live_services():
+    """Point 5: right after boot Health\\Status still says bad and a service stopped that runs."""
+    facts = windows_facts("after-restart-health-lagging")
+    health = facts["sophos"]["health"]
+    assert health["services"]["Sophos MCS Agent"] == "running"
+    assert (health["detail"]["health"], health["overall"]) == ("bad", "unknown")
+    state = settle(facts)
+    assert state["wait"] and "Sophos Health" in state["waiting_for"]
+    # A check made this early says what is not confirmed, not "bad".
+    assert after_restart(facts)["reason"] == ("after 1 restart(s): Sophos Health still reports bad (it lags the "
+                                              "services after boot)")
+    # Past the grace Sophos Health's bad counts again.
+    late = windows_facts("after-restart-health-lagging", now="2026-11-27T08:16:00Z")
+    assert late["sophos"]["health"]["overall"] == "bad"
+    assert after_restart(late)["reason"] == "after 1 restart(s): Sophos health is bad"
+
+
+def test_health_and_is_updating_are_read_from_the_view_that_holds_them():
+    """Point 6: health and IsUpdating in the other registry view than the newest LastUpdateTime."""
+    facts = windows_facts("health-native-view")
+    sophos = facts["sophos"]
+    assert sophos["registry_view"] == "WOW6432Node" and sophos["last_update"] == "2025-11-24T16:00:00Z"
+    assert sophos["health"]["detail"]["health"] == "bad" and sophos["health"]["overall"] == "bad"
+    assert sophos["updating"] is True
+    assert after_restart(facts)["step"] == "fail"
+
+
+def test_a_restart_flag_of_a_form_not_understood_hides_the_reason():
+    """Point 7: a read error used to leave the verdict false."""
+    probe = recorded("reboot-dword")
+    flags = probe["sophos"][0]["keys"]["AutoUpdate\\UpdateStatus\\VolatileFlags"]["values"]
+    for value in ({"type": "String", "value": "0x1"}, {"type": "MultiString", "value": ["1"]}):
+        flags["RebootRequired"] = value
+        facts = run(action({}, "powershell", probe))["ansible_facts"]["sophos_reboot"]
+        assert (facts["reboot_required"], facts["sophos"]["reboot_required"]) == (None, None)
+        decision = after_restart(facts)
+        assert decision["step"] == "fail" and decision["reason"].startswith("cannot read the restart state")
+    flags["RebootRequired"] = {"type": "Binary", "value": [1, 0, 0, 0]}
+    facts = run(action({}, "powershell", probe))["ansible_facts"]["sophos_reboot"]
+    assert facts["reboot_required"] is True and facts["read_errors"] == []
+
+
+def test_a_first_install_on_the_boot_day_is_unknown_and_dated_otherwise():
+    """Points 4 and 8: the boot day is unknown, not "no"; a later date gives the reason a since."""
+    probe = recorded("fresh-install")
+    for root in probe["uninstall"].values():
+        for child in root["children"].values():
+            child["values"]["InstallDate"] = {"type": "String", "value": "20261130"}
+    facts = run(action({}, "powershell", probe))["ansible_facts"]["sophos_reboot"]
+    assert facts["reboot_required"] is None and facts["sophos"]["installed_since_boot"] is None
+    fresh = windows_facts("fresh-install")
+    assert (fresh["pending_since"], fresh["pending_since_source"]) == ("2026-11-30T10:00:00Z", "source")
+
+
+def test_other_sophos_products_are_not_the_endpoint():
+    """Point 10: Sophos Connect or STAS neither make the endpoint installed nor date its first install."""
+    only = windows_facts("sophos-connect-only")
+    assert only["sophos"]["installed"] is False and only["reboot_required"] is False
+    assert only["read_errors"] == [] and only["sophos"]["health"]["services"] == {}
+    beside = windows_facts("fresh-install-beside-sophos-connect")
+    assert [r["id"] for r in beside["reasons"]] == ["sophos_installed_since_boot"]
+    assert "Sophos Connect" not in beside["sophos"]["installed_at_source"]
+
+
+def test_an_sccm_client_that_did_not_answer_is_unknown_not_no():
+    """Point 11: a ReturnValue other than 0 and null properties used to read "no"."""
+    facts = windows_facts("sccm-no-answer")
+    source = "cim:ROOT\\ccm\\ClientSDK:CCM_ClientUtilities.DetermineIfRebootPending"
+    assert (facts["reboot_required"], facts["unknown_sources"]) == (None, [source])
+    assert facts["read_errors"] == [{"source": source, "error": "ReturnValue 2147749890: the client did not answer"}]
+    answered = windows_facts("sccm-no-answer", sccm={"return_value": 0, "reboot_pending": None,
+                                                     "hard_reboot_pending": False})
+    assert answered["reboot_required"] is None and "not booleans" in answered["read_errors"][0]["error"]
+    clean = windows_facts("sccm-no-answer", sccm={"return_value": 0, "reboot_pending": False,
+                                                  "hard_reboot_pending": False})
+    assert (clean["reboot_required"], clean["read_errors"]) == (False, [])
+
+
+@pytest.mark.parametrize("key, value", [
+    ("SOFTWARE\\Microsoft\\ServerManager", "CurrentRebootAttempts"),
+    ("SOFTWARE\\Microsoft\\ServerManager\\ServicingStorage\\ServerComponentCache", "RestartRequired")])
+def test_a_server_manager_value_of_another_type_is_unknown(key, value):
+    """Point 11: a value that is not a number gave neither a reason nor an error."""
+    probe = recorded("endpoint-clean")
+    probe["os_keys"][key]["values"][value] = {"type": "String", "value": "yes"}
+    facts = run(action({}, "powershell", probe))["ansible_facts"]["sophos_reboot"]
+    assert facts["reboot_required"] is None
+    assert facts["read_errors"] == [{"source": "registry:HKLM\\%s\\%s" % (key, value), "error": "unexpected value 'yes'"}]
+
+
+def test_an_upgrade_after_the_boot_is_not_a_first_install():
+    """Point 3: an upgrade rewrites every InstallDate; the services' creation (event 7045) does not move."""
+    facts = windows_facts("upgraded-after-boot")
+    assert facts["reasons"] == [] and facts["reboot_required"] is False
+    sophos = facts["sophos"]
+    assert sophos["installed_since_boot"] is False
+    assert sophos["installed_at_source"].startswith("eventlog:System:7045: ")
+    assert "the System log reaches back to 2025-01-04T03:00:00Z" in sophos["installed_at_source"]
+
+
+def test_a_first_install_is_timed_by_its_services_creation():
+    """Point 3 (and 8): the earliest creation of the endpoint's services is the install instant."""
+    facts = windows_facts("fresh-install-events")
+    assert [r["id"] for r in facts["reasons"]] == ["sophos_installed_since_boot"]
+    assert facts["sophos"]["installed_at"] == "2026-12-01T07:10:00Z"
+    assert (facts["pending_since"], facts["pending_since_source"]) == ("2026-12-01T07:10:00Z", "source")
+
+
+def test_a_wrapped_system_log_leaves_the_answer_to_the_install_dates():
+    """The log reaches back only to after the boot and one service has no event: 7045 cannot tell."""
+    probe = recorded("upgraded-after-boot")
+    probe["service_installs"] = {"oldest": "2026-11-15T00:00:00Z", "events": [], "complete": True}
+    facts = run(action({}, "powershell", probe))["ansible_facts"]["sophos_reboot"]
+    assert facts["sophos"]["installed_since_boot"] is True  # InstallDate 20261120, after the boot
+    probe["service_installs"] = {"error": "The RPC server is unavailable"}
+    facts = run(action({}, "powershell", probe))["ansible_facts"]["sophos_reboot"]
+    assert {"source": "eventlog:System:7045", "error": "The RPC server is unavailable"} in facts["read_errors"]
+    assert facts["sophos"]["installed_since_boot"] is True
+
+
+def test_services_created_after_the_boot_beside_an_older_install_date_is_unknown():
+    probe = recorded("fresh-install-events")
+    for root in probe["uninstall"].values():
+        for child in root["children"].values():
+            child["values"]["InstallDate"] = {"type": "String", "value": "20250310"}
+    facts = run(action({}, "powershell", probe))["ansible_facts"]["sophos_reboot"]
+    assert facts["reboot_required"] is None and facts["unknown_sources"] == ["eventlog:System:7045"]
+    assert "cannot tell" in facts["sophos"]["installed_since_boot_note"]
+
+
+def test_the_version_comes_from_the_other_view_when_the_chosen_one_lacks_it():
+    """Point 6: the version was read from the chosen view only."""
+    probe = recorded("health-native-view")
+    wow, native = probe["sophos"][0]["keys"], probe["sophos"][1]["keys"]
+    wow["AutoUpdate\\UpdateStatus\\Details"]["values"].pop("Version", None)
+    wow["AutoUpdate"] = {"exists": False}
+    native["AutoUpdate"] = {"exists": True, "subkeys": [], "values": {"ProductVersion": {"type": "String",
+                                                                                          "value": "3.1.2"}}}
+    facts = run(action({}, "powershell", probe))["ansible_facts"]["sophos_reboot"]
+    assert (facts["sophos"]["registry_view"], facts["sophos"]["version"]) == ("WOW6432Node", "3.1.2")

@@ -46,6 +46,16 @@ def test_installed_today_after_yesterdays_boot_is_a_strong_reason():
     assert sophos["installed_at_source"].startswith("registry:HKLM\\%s\\" % NATIVE)
     assert "InstallDate 20261201" in sophos["installed_at_source"]
     assert facts["read_errors"] == [] and facts["os"]["reboot_required"] is False
+    # Pending since the earliest instant of 2026-12-01 anywhere (00:00 at UTC+14), not since this reading
+    # (issue 23, point 8): the 14-day alert can fire.
+    assert (facts["pending_since"], facts["pending_since_source"]) == ("2026-11-30T10:00:00Z", "source")
+
+
+def test_a_first_install_pending_for_two_weeks_alerts():
+    raw = windows()
+    raw["now"] = "2026-12-15T12:00:00Z"
+    facts = assess(raw)
+    assert facts["pending_days"] == 15.08 and facts["alert"] is True
 
 
 def test_installed_before_the_boot_is_no_reason():
@@ -67,8 +77,10 @@ def test_install_date_on_the_boot_day_is_unknown_said_in_the_facts(date):
     """The boot at 02:00 UTC is on the 29th west of UTC-2 and on the 30th elsewhere: both are the boot day."""
     facts = assess(set_dates(windows(), date))
     assert facts["reasons"] == [] and facts["read_errors"] == []
-    # Not read errors: everything was read; the date alone cannot answer. No guess either way.
-    assert facts["reboot_required"] is False
+    # Not read errors: everything was read; the date alone cannot answer. No guess either way: unknown,
+    # never "no" (issue 23, point 4: built, booted and Sophos installed the same day is the common case).
+    assert facts["reboot_required"] is None and facts["sophos"]["reboot_required"] is None
+    assert facts["unknown_sources"] == ["registry:HKLM\\%s\\%s\\InstallDate" % (NATIVE, AGENT)]
     assert facts["sophos"]["installed_since_boot"] is None
     assert "day of the last boot" in facts["sophos"]["installed_since_boot_note"]
 

@@ -60,13 +60,15 @@ def test_reboot_flag_string_in_native_view_only():
 
 @pytest.mark.parametrize("kind,value,expected", [
     ("DWord", 0, False), ("String", "0", False), ("String", " 1 ", True), ("QWord", 1, True),
-    ("String", "true", True), ("Binary", [1, 0, 0, 0], None), ("String", "", None),
+    # REG_BINARY is read little-endian; a form not understood hides the flag: null, not false (issue 23, point 7).
+    ("String", "true", True), ("Binary", [1, 0, 0, 0], True), ("Binary", [0, 0, 0, 0], False), ("String", "", None),
+    ("String", "0x1", None), ("MultiString", ["1"], None),
 ])
 def test_flag_types(kind, value, expected):
     raw = probe("endpoint-clean")
     raw["sophos"][0]["keys"][FLAGS]["values"]["RebootRequired"] = {"type": kind, "value": value}
     facts = assess(raw)
-    assert facts["sophos"]["reboot_required"] is bool(expected)
+    assert facts["sophos"]["reboot_required"] is expected and facts["reboot_required"] is expected
     # A value of a type nobody expects is reported, not guessed.
     assert bool(facts["read_errors"]) is (expected is None)
 

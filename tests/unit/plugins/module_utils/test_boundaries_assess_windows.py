@@ -141,12 +141,23 @@ def test_flag_values(flags, detail, urgent):
     assert facts["read_errors"] == [] and facts["pending_since_source"] == "first_seen"
 
 
-@pytest.mark.parametrize("value", [text("maybe"), text("no"), dword(None)])
+@pytest.mark.parametrize("value", [text("maybe"), text("no"), dword(None), text("0x1"),
+                                   {"type": "MultiString", "value": ["1"]}, {"type": "Binary", "value": [1, 300]}])
 def test_flag_unexpected_value_is_an_error_not_a_flag(value):
+    """A flag of a form not understood hides the reason: null, not false (issue 23, point 7)."""
     facts = assess(host([root(N, flags=key({"RebootRequired": value}))]))
-    assert facts["reasons"] == [] and facts["sophos"]["reboot_required"] is False
-    assert facts["read_errors"] == [{"source": "registry:HKLM\\SOFTWARE\\Sophos\\AutoUpdate\\UpdateStatus\\VolatileFlags",
+    source = "registry:HKLM\\SOFTWARE\\Sophos\\AutoUpdate\\UpdateStatus\\VolatileFlags"
+    assert facts["reasons"] == [] and facts["sophos"]["reboot_required"] is None
+    assert (facts["reboot_required"], facts["unknown_sources"]) == (None, [source])
+    assert facts["read_errors"] == [{"source": source,
                                      "error": "RebootRequired has an unexpected value %r" % (value["value"],)}]
+
+
+@pytest.mark.parametrize("data, expected", [([1, 0, 0, 0], True), ([0, 0, 0, 0], False), ([0, 1], True),
+                                            ([0, 0, 0, 0, 0, 0, 0, 1], True)])
+def test_flag_binary_is_read_little_endian(data, expected):
+    facts = assess(host([root(N, flags=key({"RebootRequired": {"type": "Binary", "value": data}}))]))
+    assert (facts["reboot_required"], facts["read_errors"]) == (expected, [])
 
 
 def test_flag_since_in_milliseconds_and_in_the_other_view():
@@ -256,12 +267,14 @@ def test_health_service_values(value, state, overall):
 
 
 def test_health_service_matches_a_listed_service_case_insensitively():
+    """Sophos Health's copy of a service state lags the live one (issue 23, point 5): the live state wins,
+    whichever way they differ; a paused manual service is not running and not required."""
     facts = assess(host([root(N, health=key({"service.sophos mcs agent": dword(1),
                                              "service.Sophos Health Service": dword(0)}))],
                         services=[svc("Sophos MCS Agent"),
                                   svc("Sophos Health Service", status="Paused", start_type="Manual")]))
-    assert facts["sophos"]["health"]["services"] == {"Sophos MCS Agent": "stopped", "Sophos Health Service": "running"}
-    assert facts["sophos"]["health"]["overall"] == "bad"
+    assert facts["sophos"]["health"]["services"] == {"Sophos MCS Agent": "running", "Sophos Health Service": "stopped"}
+    assert facts["sophos"]["health"]["overall"] == "unknown"
 
 
 def test_health_stopped_keeps_a_listed_starting_service_and_unknown_keeps_a_running_one():
@@ -322,7 +335,10 @@ def test_stopped_service_by_start_mode(start_type, registry, seconds, state, bad
 
 @pytest.mark.parametrize("status, state, bad", [
     ("Running", "running", False), (" RUNNING ", "running", False), ("StartPending", "starting", False),
-    ("ContinuePending", "starting", False), ("Paused", "unknown", True), (None, "unknown", True),
+    # Paused and StopPending are not running: stopped. A status that says nothing is unknown, not bad:
+    # the cycle's check after a restart refuses it (issue 23, point 1).
+    ("ContinuePending", "starting", False), ("Paused", "stopped", True), ("StopPending", "stopped", True),
+    (None, "unknown", False),
     ("Stopped", "stopped", True),
 ])
 def test_service_status(status, state, bad):
@@ -340,7 +356,8 @@ def test_stopped_service_before_the_boot_time_is_stopped():
 
 def test_service_status_unreadable_is_an_error_not_bad_health():
     facts = assess(host(services=[svc("SntpService", status=None, display_name="", errors={"status": "denied"})]))
-    assert facts["sophos"]["health"] == {"overall": "unknown", "detail": {}, "services": {"SntpService": "unknown"}}
+    assert facts["sophos"]["health"] == {"overall": "unknown", "detail": {}, "services": {"SntpService": "unknown"},
+                                         "start_modes": {"SntpService": "automatic"}}
     assert facts["read_errors"] == [{"source": "service:SntpService", "error": "Status: denied"}]
 
 
@@ -530,14 +547,14 @@ def installed_host(uninstall):
 def test_uninstall_entries_that_cannot_be_dated_are_named():
     children = {"A": {"exists": None}, "B": key({"DisplayName": {"error": "denied"}}),
                 "C": key({"DisplayName": text("Sophos Endpoint Agent")}), "D": key({"DisplayName": dword(5)}),
-                "E": key({"DisplayName": text("Sophos X"), "InstallDate": text("2026-11-05")})}
+                "E": key({"DisplayName": text("Sophos Health"), "InstallDate": text("2026-11-05")})}
     facts = assess(installed_host({UNINSTALL: key(children=children), UNINSTALL_WOW: {"exists": None}}))
     base = "registry:HKLM\\" + UNINSTALL
     assert facts["read_errors"] == [
         {"source": base + "\\A", "error": "cannot tell whether the key exists", "hint": ADMIN},
         {"source": base + "\\B\\DisplayName", "error": "denied", "hint": ADMIN},
         {"source": base + "\\C", "error": "Sophos Endpoint Agent has no InstallDate value"},
-        {"source": base + "\\E", "error": "Sophos X InstallDate is not a YYYYMMDD date: '2026-11-05'"},
+        {"source": base + "\\E", "error": "Sophos Health InstallDate is not a YYYYMMDD date: '2026-11-05'"},
         {"source": "registry:HKLM\\" + UNINSTALL_WOW, "error": "cannot tell whether the key exists", "hint": ADMIN},
     ]
     assert facts["sophos"]["installed_since_boot"] is None
@@ -617,9 +634,9 @@ def test_an_uninstall_entry_that_cannot_be_used_does_not_stop_the_next():
     base = "registry:HKLM\\" + UNINSTALL
     good = key({"DisplayName": text("Sophos Endpoint Agent"), "InstallDate": text("20261110")})
     for bad, error in (
-            (key({"DisplayName": text("Sophos X"), "InstallDate": text("soon")}),
-             {"source": base + "\\E", "error": "Sophos X InstallDate is not a YYYYMMDD date: 'soon'"}),
-            (key({"DisplayName": text("Sophos X"), "InstallDate": {"error": "type mismatch"}}),
+            (key({"DisplayName": text("Sophos Health"), "InstallDate": text("soon")}),
+             {"source": base + "\\E", "error": "Sophos Health InstallDate is not a YYYYMMDD date: 'soon'"}),
+            (key({"DisplayName": text("Sophos Health"), "InstallDate": {"error": "type mismatch"}}),
              {"source": base + "\\E\\InstallDate", "error": "type mismatch", "hint": ADMIN}),
             ({"exists": True, "error": "partly denied", "values": {}},
              {"source": base + "\\E", "error": "partly denied", "hint": ADMIN})):

@@ -213,12 +213,20 @@ def test_health_judged_without_a_restart_only_when_a_failure_is_asked(sick):
     assert (decision["step"], decision["status"]) == ("done", "rebooted")
 
 
-@pytest.mark.parametrize("services", [{"MCS": "running"}, {"MCS": "unknown"}, {}])
-def test_health_good_or_unknown_services_pass(services):
+@pytest.mark.parametrize("services", [{"MCS": "running"}, {}])
+def test_health_good_or_read_health_without_services_pass(services):
     f = facts(services=services, health="suspicious")
     decision = _cycle.plan(f, _settled_state(f, 1), BOOT)
     assert (decision["step"], decision["status"]) == ("done", "rebooted")
     assert decision["reason"] == "clean after 1 restart(s), Sophos services running"
+
+
+def test_a_service_in_an_unknown_state_is_not_verified_healthy():
+    """Unknown is never "healthy" (issue 23, points 1 and 6): it used to pass."""
+    f = facts(services={"MCS": "unknown"}, health="suspicious")
+    decision = _cycle.plan(f, _settled_state(f, 1), BOOT)
+    assert (decision["step"], decision["status"]) == ("fail", "failed")
+    assert decision["reason"] == "after 1 restart(s): Sophos service(s) whose state or start mode could not be read: MCS"
 
 
 # ------------------------------------------------------------------ window guard

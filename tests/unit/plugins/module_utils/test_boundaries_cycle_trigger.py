@@ -59,6 +59,13 @@ def test_unit_started(service_result, expected):
     ({"path": TOOL, "exited": True, "rc": 0}, outcome(True, TOOL + " UpdateNow exited 0")),
     ({"path": TOOL, "exited": False, "wait_seconds": 30, "rc": 1},
      outcome(True, TOOL + " UpdateNow started, still running after 30 s (left running)")),
+    # Issue 23, point 9: the tool runs as a one-shot scheduled task that survives the module's end.
+    ({"path": TOOL, "exited": False, "wait_seconds": 30, "task": "fleetops-sophos-update-now", "joined": False},
+     outcome(True, TOOL + " UpdateNow started, still running after 30 s (left running as the scheduled task "
+                          "fleetops-sophos-update-now)")),
+    ({"path": TOOL, "exited": False, "wait_seconds": 30, "task": "fleetops-sophos-update-now", "joined": True},
+     outcome(True, TOOL + " UpdateNow was running already (scheduled task fleetops-sophos-update-now): joined it, "
+                          "nothing started twice")),
     ({"path": TOOL, "exited": True, "rc": 2, "output": "  update already in progress\r\n"},
      outcome(False, TOOL + " UpdateNow exited 2: update already in progress", warn=True)),
     ({"path": TOOL, "exited": True, "rc": 2, "output": "   "}, outcome(False, TOOL + " UpdateNow exited 2", warn=True)),

@@ -237,8 +237,15 @@ def test_verify_unhealthy_fails(health, services, problem):
     assert (d["step"], d["failed"], d["warning"]) == ("warn", False, d["reason"])
 
 
-def test_verify_unknown_health_is_not_bad():
+def test_verify_unknown_health_is_not_healthy():
+    """Unknown health used to pass the check after a restart (issue 23, point 6): not confirmed is not healthy."""
     d = _cycle.plan(facts(health="unknown", services={"x": "unknown"}), _after(1), T0)
+    assert (d["step"], d["status"]) == ("fail", "failed")
+    assert "could not be read: x" in d["reason"]
+    d = _cycle.plan(facts(health="unknown", services={}), _after(1), T0)
+    assert (d["step"], d["status"]) == ("fail", "failed")
+    assert "neither Sophos Health nor a running Sophos service was read" in d["reason"]
+    d = _cycle.plan(facts(health="unknown", services={"x": "running"}), _after(1), T0)
     assert (d["step"], d["status"]) == ("done", "rebooted")
 
 
