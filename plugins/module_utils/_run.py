@@ -162,7 +162,7 @@ def excluded_record(facts, reason, now, check_mode=False):
     why = "excluded (maintenance_exclude)"
     if isinstance(reason, str) and reason.strip():
         why += ": " + reason.strip()
-    state = _cycle.start(reading, {}, now)
+    state = _cycle.start(reading, _cycle.DEFAULTS, now)
     decision = {"step": "defer", "status": "deferred", "reason": why, "warning": None}
     record = _cycle.result(state, decision, reading, now, check_mode=check_mode)
     record["excluded"] = True
