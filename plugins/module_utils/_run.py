@@ -34,7 +34,7 @@ PLAYBOOK_VARIABLES = {
 
 # Variables the playbooks and roles set on hosts while they run; never user input, but prefixed.
 RUN_VARIABLES = (
-    "maintenance_result", "maintenance_stage", "maintenance_run", "maintenance_run_started", "reboot_cycle_deferred",
+    "maintenance_result", "maintenance_stage", "maintenance_run", "maintenance_run_started",
     "report_data",
 )
 
