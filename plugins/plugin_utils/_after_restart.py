@@ -27,8 +27,8 @@ UNIT_START = "ansible.builtin.systemd_service"
 WINDOWS_TRIGGER = "fleetops.sophos.win_sophos_update_now"
 
 # Text that may follow a credential's name in an exception's message: its value is hidden.
-_SECRET_AFTER = re.compile(r"(?i)\b(client_secret|access_token|token|authorization|password)(\W{1,3})(bearer\s+|basic\s+)?"
-                           r"[^\s,;&'\"}]+")
+_SECRET_AFTER = re.compile(r"(?i)\b(client_secret|access_token|token|authorization|password)"
+                           r"([\"']?\s*[:=]\s*[\"']?)(bearer\s+|basic\s+)?[^\s,;&'\"}]+")
 
 
 def scrub(text, secrets=()):
