@@ -304,8 +304,7 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
     _settings.Setting("central_update_check", False, "bool", group="action",
                       description="ask Sophos Central for an update check after each restart"),
     _settings.Setting("central_options", {}, "dict", group="action"),
-), error=CycleError, kinds={"run_started": _run_started_kind, "window_end": _window_kind,
-                            "as_sent": lambda value, name, context: value}, first=("run_started",))
+), error=CycleError, kinds={"run_started": _run_started_kind, "window_end": _window_kind}, first=("run_started",))
 
 DEFAULTS = SETTINGS.defaults()
 

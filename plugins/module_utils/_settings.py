@@ -91,7 +91,8 @@ def text_list(value, name):
 
 # How a setting of each public type (the role's argument spec type) is converted, unless the table says
 # otherwise (``kind``): flags and numbers accept survey strings, a str with choices must be one of them.
-_KIND_OF_TYPE = {"bool": "flag", "int": "integer", "float": "number", "list": "list", "str": "text", "dict": "dict"}
+_KIND_OF_TYPE = {"bool": "flag", "int": "integer", "float": "number", "list": "list", "str": "text", "path": "text",
+                 "dict": "dict"}
 
 
 class Setting(object):
@@ -110,7 +111,7 @@ class Setting(object):
         self.minimum = minimum
         self.above = above
         self.choices = tuple(choices) if choices else None
-        self.kind = kind or ("choice" if choices else _KIND_OF_TYPE[type])
+        self.kind = kind or ("choice" if choices and type == "str" else _KIND_OF_TYPE[type])
         self.group = group
         self.role_default = default if role_default is None else role_default
         self.description = description
@@ -123,16 +124,18 @@ class Table(object):
     prefix every message names a setting with, ``error`` the exception class raised. ``kinds`` adds
     the area's own conversions: ``kind -> function(value, name, context)`` where ``name`` is the
     prefixed name and ``context`` holds ``now`` and the settings converted before this one (table
-    order). A setting marked in ``first`` is one others read (checked first by problems()).
+    order). A setting marked in ``first`` is one others read (checked first by problems()); problems()
+    lists the others in name order, or in table order with ``order="table"``.
     """
 
-    def __init__(self, area, prefix, settings, error=SettingError, kinds=None, first=()):
+    def __init__(self, area, prefix, settings, error=SettingError, kinds=None, first=(), order="name"):  # pylint: disable=too-many-arguments
         self.area = area
         self.prefix = prefix
         self.settings = tuple(settings)
         self.error = error
         self.kinds = dict(kinds or {})
         self.first = tuple(first)
+        self.order = order
         self.by_name = dict((setting.name, setting) for setting in self.settings)
 
     def names(self, group="settings"):
@@ -157,8 +160,11 @@ class Table(object):
                     raise SettingError("%s must be one of %s, got %r" % (name, "|".join(setting.choices), value))
                 return value
             if setting.kind == "list":
-                return text_list(value, name)
-            return value
+                items = text_list(value, name)
+                if setting.choices and (not items or any(item not in setting.choices for item in items)):
+                    raise SettingError("%s must list some of %s, got %r" % (name, "|".join(setting.choices), value))
+                return items
+            return value  # "text", "dict", "as_sent": checked by the caller's argument spec, taken as sent
         except SettingError as exc:
             if isinstance(exc, self.error):
                 raise
@@ -182,7 +188,7 @@ class Table(object):
 
     def problems(self, raw, now=None, group="settings"):
         """Every problem of the settings given in ``raw``, one line each, each setting checked on its own
-        (after those in ``first``, which the others read), in name order; ``[]`` when all are good."""
+        (after those in ``first``, which the others read); ``[]`` when all are good."""
         raw = dict(raw or {})
         problems = []
         base = {}
@@ -193,7 +199,8 @@ class Table(object):
                     base[name] = raw[name]
                 except self.error as exc:
                     problems.append(str(exc))
-        for name in sorted(raw):
+        position = dict((name, index) for index, name in enumerate(self.names(None)))
+        for name in sorted(raw, key=lambda key: (position.get(key, -1), key) if self.order == "table" else key):
             if name in self.first:
                 continue
             try:

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
-"""The cycle's settings table (module_utils/_cycle.py SETTINGS, module_utils/_settings.py Table) and every
-place that repeats it: the role's defaults, argument spec and vars/main.yml, the action's doc stub and the
-AWX survey. A setting added to the table and forgotten in one of them fails here."""
+"""The settings tables (module_utils/_settings.py Table; the cycle's in _cycle.py, the patch role's in _patch.py,
+the report role's in _report.py) and every place that repeats them: each role's defaults and argument spec,
+the cycle role's vars/main.yml, the cycle action's doc stub and the AWX surveys. A setting added to a table
+and forgotten in one of them fails here."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -13,15 +14,21 @@ from datetime import datetime, timezone
 import pytest
 import yaml
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _patch, _report, _settings
 from ansible_collections.fleetops.sophos.plugins.modules import reboot_cycle as doc_stub
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 ROLE = os.path.join(ROOT, "roles", "reboot_cycle")
 TABLE = _cycle.SETTINGS
 PREFIX = _cycle.VAR_PREFIX
-# Role variables that are no option of the action: the hooks (the role runs them between its calls).
-ROLE_ONLY = ("before_restart_tasks", "after_restart_tasks", "after_cycle_tasks")
+# Each area: its table, its role, and the role's variables that are not in the table (the cycle's hooks:
+# the role runs them between its calls to the action).
+AREAS = {
+    "cycle": (_cycle.SETTINGS, "reboot_cycle", ("before_restart_tasks", "after_restart_tasks", "after_cycle_tasks")),
+    "patch": (_patch.SETTINGS, "patch", ()),
+    "report": (_report.SETTINGS, "report", ()),
+}
+ROLE_ONLY = AREAS["cycle"][2]
 # The action's options that are no role variable: how the role calls it.
 ACTION_ONLY = ("guard_only", "stop_at", "resume")
 # The kinds the table converts from what was sent (the action's spec lets them through as raw).
@@ -33,36 +40,41 @@ SURVEY_TYPES = {"bool": ("multiplechoice",), "int": ("integer",), "float": ("flo
 SURVEY_PROPOSES = {"reboot_cycle_window_end": "+4h"}
 
 
-def _yaml(*parts):
-    with open(os.path.join(ROLE, *parts)) as handle:
+def _yaml(*parts, **role):
+    with open(os.path.join(ROOT, "roles", role.get("role", "reboot_cycle"), *parts)) as handle:
         return yaml.safe_load(handle)
 
 
-def _converted(setting, value):
+def _converted(setting, value, table=TABLE):
     """The value as the table converts it (unconverted kinds as given)."""
-    if setting.kind not in CONVERTED:
+    if setting.kind not in CONVERTED + ("list",):
         return value
-    return TABLE.normalize({setting.name: value}, group=setting.group)[setting.name]
+    return table.normalize({setting.name: value}, group=setting.group)[setting.name]
 
 
-def test_the_role_defaults_are_the_tables():
-    defaults = _yaml("defaults", "main.yml")
-    assert set(defaults) == set(PREFIX + name for name in TABLE.names(None) + ROLE_ONLY)
-    for setting in TABLE.settings:
-        assert defaults[PREFIX + setting.name] == setting.role_default, setting.name
+@pytest.mark.parametrize("area", sorted(AREAS))
+def test_the_role_defaults_are_the_tables(area):
+    table, role, role_only = AREAS[area]
+    defaults = _yaml("defaults", "main.yml", role=role)
+    assert set(defaults) == set(table.prefix + name for name in table.names(None) + role_only)
+    for setting in table.settings:
+        assert defaults[table.prefix + setting.name] == setting.role_default, setting.name
 
 
-def test_the_argument_spec_is_the_tables():
-    options = _yaml("meta", "argument_specs.yml")["argument_specs"]["main"]["options"]
-    assert set(options) == set(PREFIX + name for name in TABLE.names(None) + ROLE_ONLY)
-    for setting in TABLE.settings:
-        option = options[PREFIX + setting.name]
+@pytest.mark.parametrize("area", sorted(AREAS))
+def test_the_argument_spec_is_the_tables(area):
+    table, role, role_only = AREAS[area]
+    options = _yaml("meta", "argument_specs.yml", role=role)["argument_specs"]["main"]["options"]
+    assert set(options) == set(table.prefix + name for name in table.names(None) + role_only)
+    for setting in table.settings:
+        option = options[table.prefix + setting.name]
         assert option["type"] == setting.type, setting.name
         if "{{" in str(setting.role_default):
-            assert "default" not in option, setting.name
+            # A default computed at run time: the spec documents it in words, or not at all.
+            assert "default" not in option or not isinstance(option["default"], bool), setting.name
         else:
             assert option.get("default") == setting.default, setting.name
-        assert tuple(option.get("choices") or ()) or None == setting.choices, setting.name
+        assert (tuple(option.get("choices") or ()) or None) == setting.choices, setting.name
         assert option.get("description"), setting.name
 
 
@@ -83,16 +95,17 @@ def test_the_doc_stub_is_the_tables():
         default = option.get("default", {} if setting.type == "dict" else None)
         assert _converted(setting, default) == _converted(setting, setting.default), setting.name
         if setting.kind not in CONVERTED:
-            assert tuple(option.get("choices") or ()) or None == setting.choices, setting.name
+            assert (tuple(option.get("choices") or ()) or None) == setting.choices, setting.name
 
 
 @pytest.mark.parametrize("name", sorted(os.listdir(os.path.join(ROOT, "docs", "awx"))))
 def test_the_awx_surveys_ask_the_tables_settings(name):
     with open(os.path.join(ROOT, "docs", "awx", name)) as handle:
         document = json.load(handle)
-    questions = [q for q in document.get("spec") or [] if q["variable"].startswith(PREFIX)]
-    for question in questions:
-        setting = TABLE.by_name.get(question["variable"][len(PREFIX):])
+    tables = [AREAS[area][0] for area in sorted(AREAS)]
+    questions = [(q, t) for q in document.get("spec") or [] for t in tables if q["variable"].startswith(t.prefix)]
+    for question, table in questions:
+        setting = table.by_name.get(question["variable"][len(table.prefix):])
         assert setting is not None, question["variable"]
         assert question["type"] in SURVEY_TYPES[setting.type], question["variable"]
         choices = question.get("choices")
@@ -105,12 +118,14 @@ def test_the_awx_surveys_ask_the_tables_settings(name):
         default = question.get("default")
         if question["variable"] in SURVEY_PROPOSES:
             assert default == SURVEY_PROPOSES[question["variable"]]
-            _converted(setting, default)  # a value the table takes
+            _converted(setting, default, table)  # a value the table takes
         else:
-            assert _converted(setting, default) == _converted(setting, setting.default), question["variable"]
+            assert _converted(setting, default, table) == _converted(setting, setting.default, table), \
+                question["variable"]
 
 
 def test_defaults_come_from_the_table():
+    assert _patch.DEFAULTS == _patch.SETTINGS.defaults() and _patch.DEFAULTS["win_reboot_timeout"] == 1200
     assert _cycle.DEFAULTS == TABLE.defaults()
     assert set(_cycle.DEFAULTS) == set(TABLE.names())
     assert _cycle.DEFAULTS["settle_minutes"] == 20.0 and _cycle.DEFAULTS["window_end"] is None
