@@ -34,22 +34,30 @@ CENTRAL_OPTIONS = dict(
     (name, dict((key, value) for key, value in spec.items() if key in ("type", "elements", "no_log")))
     for name, spec in _central.MODULE_ARGS.items() if name not in ("hostnames", "ids"))
 
-# The options from the cycle's settings table (_cycle.SETTINGS): the settings and flags arrive as sent
-# (AWX survey strings included) and the table checks them with the role's messages; the spec checks
-# names and shapes, and the action's own options.
+
+def _option_spec(setting):
+    """The action's spec of one row of the cycle's settings table (_cycle.SETTINGS)."""
+    if setting.kind in ("text", "dict", "as_sent"):
+        # Taken as sent by the table: the spec checks it.
+        spec = {"type": setting.type, "default": setting.default}
+        if setting.type == "list":
+            spec["elements"] = "str"
+        return spec
+    # Converted by the table from what was sent (AWX survey strings included), with the role's messages.
+    if setting.group == "action":
+        return {"type": "raw", "default": setting.default}
+    return {"type": "raw"}  # a cycle setting left out takes the table's default
+
+
 ARGUMENT_SPEC = dict(
-    dict((setting.name, {"type": "raw"} if setting.kind not in ("as_sent", "text", "dict") else
-          dict({"type": setting.type, "default": setting.default}, **({"elements": "str"} if setting.type == "list" else {})))
-         for setting in _cycle.SETTINGS.settings),
+    dict((setting.name, _option_spec(setting)) for setting in _cycle.SETTINGS.settings),
     guard_only={"type": "bool", "default": False},
     stop_at={"type": "list", "elements": "str", "choices": list(HOOK_POINTS), "default": []},
     resume={"type": "dict"},
     # No default: the validator fills a default dict's suboptions in place, a shared default would carry them.
     central_options={"type": "dict", "options": CENTRAL_OPTIONS},
 )
-for _flag in ("prior_restart", "central_update_check"):
-    ARGUMENT_SPEC[_flag]["default"] = _cycle.SETTINGS.by_name[_flag].default
-# Settings the table converts when given (a missing one takes the table's default).
+# The action's flags the table converts.
 _TABLE_FLAGS = ("prior_restart", "central_update_check")
 
 
@@ -103,13 +111,15 @@ class ActionModule(ActionBase):
             return None, None, list(validation.error_messages)
         options = validation.validated_parameters
         raw = dict((key, options[key]) for key in _cycle.DEFAULTS if options.get(key) is not None)
-        flags = dict((key, options[key]) for key in _TABLE_FLAGS)
         now = self._now()
-        problems = _cycle.settings_problems(raw, now) + [
-            problem for name in _TABLE_FLAGS for problem in _cycle.SETTINGS.problems({name: flags[name]}, group="action")]
+        problems = _cycle.settings_problems(raw, now)
+        for name in _TABLE_FLAGS:
+            try:
+                options[name] = _cycle.check_flag(options[name], name)
+            except _cycle.CycleError as exc:
+                problems.append(str(exc))
         if problems:
             return None, None, problems
-        options.update((name, _cycle.check_flag(flags[name], name)) for name in _TABLE_FLAGS)
         options["central_options"] = options["central_options"] or {}
         return options, _cycle.normalize_settings(raw, now), []
 
