@@ -17,15 +17,11 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import ARGUMENT_SPEC, assess, check_options
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._connection import is_windows
 
 LINUX_MODULE = "fleetops.sophos.reboot_facts"
 WINDOWS_PROBE = "fleetops.sophos.win_reboot_probe"
 PROBE_KEYS = ("now", "last_boot", "sophos", "os_keys", "services", "errors", "sccm", "uninstall", "service_installs")
-
-
-def _is_powershell(connection):
-    shell = getattr(connection, "_shell", None)
-    return getattr(shell, "SHELL_FAMILY", None) == "powershell" or getattr(shell, "_IS_WINDOWS", False)
 
 
 class ActionModule(ActionBase):
@@ -50,7 +46,7 @@ class ActionModule(ActionBase):
         if previous is None:
             previous = (task_vars.get("ansible_facts") or {}).get("sophos_reboot") or task_vars.get("sophos_reboot")
 
-        if _is_powershell(self._connection):
+        if is_windows(self._connection):
             probe = self._execute_module(
                 module_name=WINDOWS_PROBE,
                 module_args={"sophos_registry_roots": options["sophos_registry_roots"]},

@@ -245,7 +245,8 @@ def controller_names(hosts_file="/etc/hosts", gethostname=socket.gethostname):
 
 def safe_error(exc, secrets=()):
     """Any exception → one line safe to show: ``secrets`` (the client secret, tokens) starred out, and so
-    any bearer token, ``Authorization`` header value and ``client_secret=`` form field it may quote."""
+    any bearer token, ``Authorization`` header value and ``client_secret`` / ``access_token`` / ``token`` /
+    ``password`` field it may quote. The one place a message the collection did not write is cleaned."""
     if isinstance(exc, CentralError):
         text = str(exc)
     else:
@@ -255,7 +256,8 @@ def safe_error(exc, secrets=()):
     text = re.sub(r"(?i)(bearer\s+)[^\s'\",;}]+", r"\1********", text)
     text = re.sub(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:(?:bearer|basic|digest|token|negotiate|ntlm)\s+)?)"
                   r"[^\s'\",;}]+", r"\1********", text)
-    text = re.sub(r"(?i)(client_secret['\"]?\s*[:=]\s*['\"]?)[^\s&'\",;}]+", r"\1********", text)
+    text = re.sub(r"(?i)\b((?:client_secret|access_token|token|password)['\"]?\s*[:=]\s*['\"]?)[^\s&'\",;}]+",
+                  r"\1********", text)
     return " ".join(text.split())
 
 

@@ -37,23 +37,7 @@ __metaclass__ = type
 
 SETTLE_MODES = ("poll", "fixed")
 
-DEFAULTS = {
-    "settle_mode": "poll",
-    "settle_minutes": 20.0,
-    "poll_seconds": 30.0,
-    "max_cycles": 2,
-    "force": False,
-    "window_end": None,
-    "fail_when_still_pending": True,
-    "fail_when_unhealthy": True,
-    "reboot_timeout": 600.0,
-    "pre_reboot_delay": 0.0,
-    "post_reboot_delay": 0.0,
-    "connect_timeout": 0,
-    "poll_retries": 3,
-    "run_started": None,
-    "trigger_update": False,
-}
+# DEFAULTS (the converted default of every cycle setting) is made from the table, SETTINGS, below.
 
 # What the update trigger starts after each restart (trigger_update): the Linux unit and the Windows tool.
 UPDATE_UNIT = "sophos-spl-update.service"
@@ -237,14 +221,6 @@ def human_seconds(seconds):
 
 # ---------------------------------------------------------------- settings
 
-def _number(raw, key, minimum, integer=False, allow_zero=True):
-    try:
-        return _settings.number(raw.get(key, DEFAULTS[key]), VAR_PREFIX + key, minimum=minimum,
-                                integer=integer, above=not allow_zero)
-    except _settings.SettingError as exc:
-        raise CycleError(str(exc))
-
-
 def _flag(value, name):
     try:
         return _settings.flag(value, VAR_PREFIX + name)
@@ -255,10 +231,6 @@ def _flag(value, name):
 def check_flag(value, name):
     """A flag as sent (AWX strings included) named as the role variable ``reboot_cycle_<name>``."""
     return _flag(value, name)
-
-
-def _setting_flag(raw, key):
-    return _flag(raw.get(key, DEFAULTS[key]), key)
 
 
 def _window_setting(value, reference, run_started):
@@ -282,6 +254,61 @@ def _window_setting(value, reference, run_started):
     return iso(end)
 
 
+def _run_started_kind(value, name, context):
+    """``run_started``: an ISO 8601 date-time with a timezone, as UTC ISO text; empty or None: None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return iso(parse_time(value, name))
+
+
+def _window_kind(value, name, context):
+    """``window_end`` resolved against the run's start (else ``now``), see _window_setting()."""
+    run_started = context.get("run_started")
+    run_started = parse_time(run_started, "run_started") if run_started else None
+    return _window_setting(value, run_started or context.get("now"), run_started)
+
+
+# The table of the cycle's settings: each is a role variable reboot_cycle_<name> (roles/reboot_cycle:
+# defaults/main.yml, meta/argument_specs.yml) and an option of the reboot_cycle action (the doc stub
+# plugins/modules/reboot_cycle.py); some are AWX survey questions (docs/awx/). A unit test
+# (tests/unit/plugins/module_utils/test_cycle_settings.py) checks that all of these agree with it.
+# The group "settings" is what the brain works with (normalize_settings(), the state's "settings");
+# the group "action" are the action's own options, checked with it at its entry.
+# Order matters: a setting's conversion sees those before it (window_end reads run_started).
+SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
+    _settings.Setting("settle_mode", "poll", "str", choices=SETTLE_MODES,
+                      description="poll: end the settle on Sophos' evidence; fixed: wait the whole settle"),
+    _settings.Setting("run_started", "", "str", kind="run_started",
+                      description="start of the whole run, which a relative window end counts from"),
+    _settings.Setting("window_end", "", "str", kind="window_end",
+                      description="end of the maintenance window (absolute, time of day or duration)"),
+    _settings.Setting("settle_minutes", 20, "float", minimum=0, description="settle time after a boot"),
+    _settings.Setting("poll_seconds", 30, "float", minimum=1, description="seconds between two readings"),
+    _settings.Setting("max_cycles", 2, "int", minimum=1, description="restarts at most"),
+    _settings.Setting("force", False, "bool", description="restart once without a strong reason"),
+    _settings.Setting("fail_when_still_pending", True, "bool"),
+    _settings.Setting("fail_when_unhealthy", True, "bool"),
+    _settings.Setting("reboot_timeout", 600, "int", minimum=0, above=True, kind="number"),
+    _settings.Setting("pre_reboot_delay", 0, "int", minimum=0, kind="number"),
+    _settings.Setting("post_reboot_delay", 0, "int", minimum=0, kind="number"),
+    _settings.Setting("connect_timeout", 0, "int", minimum=0),
+    _settings.Setting("poll_retries", 3, "int", minimum=0, description="failed readings in a row allowed"),
+    _settings.Setting("trigger_update", False, "bool", description="start Sophos' update after each restart"),
+    _settings.Setting("prior_restart", False, "bool", group="action",
+                      role_default="{{ sophos_patch.rebooted | default(false) }}",
+                      description="the host was restarted earlier in this run"),
+    _settings.Setting("ignore_reasons", [], "list", group="action", kind="as_sent"),
+    _settings.Setting("test_command", "", "str", group="action"),
+    _settings.Setting("reboot_msg", "Restart by fleetops.sophos.reboot_cycle (OS and Sophos maintenance)", "str",
+                      group="action"),
+    _settings.Setting("central_update_check", False, "bool", group="action",
+                      description="ask Sophos Central for an update check after each restart"),
+    _settings.Setting("central_options", {}, "dict", group="action"),
+), error=CycleError, kinds={"run_started": _run_started_kind, "window_end": _window_kind}, first=("run_started",))
+
+DEFAULTS = SETTINGS.defaults()
+
+
 def normalize_settings(raw, now=None):
     """Fill defaults and check every setting; a bad one raises CycleError naming it.
 
@@ -292,38 +319,10 @@ def normalize_settings(raw, now=None):
     The role's argument spec checks types already but hands the role the value as
     sent: an AWX survey sends ``"false"`` and ``"20"``, which are converted here.
     The checks a spec cannot express (the window's format, numbers > 0) are made
-    here too, so the filters are safe on their own.
+    here too. Called once, at the edge (the action's entry, the run check): the
+    brain's functions take the settings it returns and never convert them again.
     """
-    raw = dict(raw or {})
-    unknown = sorted(set(raw) - set(DEFAULTS))
-    if unknown:
-        raise CycleError("unknown cycle setting(s): %s" % ", ".join(unknown))
-    mode = raw.get("settle_mode", DEFAULTS["settle_mode"])
-    if mode not in SETTLE_MODES:
-        raise CycleError("%ssettle_mode must be one of %s, got %r" % (VAR_PREFIX, "|".join(SETTLE_MODES), mode))
-    run_started = raw.get("run_started")
-    if run_started is not None and not (isinstance(run_started, str) and not run_started.strip()):
-        run_started = parse_time(run_started, VAR_PREFIX + "run_started")
-    else:
-        run_started = None
-    window = _window_setting(raw.get("window_end"), run_started or now, run_started)
-    return {
-        "settle_mode": mode,
-        "settle_minutes": _number(raw, "settle_minutes", 0),
-        "poll_seconds": _number(raw, "poll_seconds", 1),
-        "max_cycles": _number(raw, "max_cycles", 1, integer=True),
-        "force": _setting_flag(raw, "force"),
-        "window_end": window,
-        "run_started": iso(run_started) if run_started else None,
-        "fail_when_still_pending": _setting_flag(raw, "fail_when_still_pending"),
-        "fail_when_unhealthy": _setting_flag(raw, "fail_when_unhealthy"),
-        "reboot_timeout": _number(raw, "reboot_timeout", 0, allow_zero=False),
-        "pre_reboot_delay": _number(raw, "pre_reboot_delay", 0),
-        "post_reboot_delay": _number(raw, "post_reboot_delay", 0),
-        "connect_timeout": _number(raw, "connect_timeout", 0, integer=True),
-        "poll_retries": _number(raw, "poll_retries", 0, integer=True),
-        "trigger_update": _setting_flag(raw, "trigger_update"),
-    }
+    return SETTINGS.normalize(raw, now)
 
 
 def settings_problems(raw, now=None):
@@ -332,23 +331,13 @@ def settings_problems(raw, now=None):
     The rules are normalize_settings()'s: each setting is checked on its own (with ``run_started``,
     which a relative window end counts from), so one bad value does not hide the next.
     """
-    raw = dict(raw or {})
-    problems = []
-    base = {}
-    if "run_started" in raw:
-        try:
-            normalize_settings({"run_started": raw["run_started"]}, now)
-            base["run_started"] = raw["run_started"]
-        except CycleError as exc:
-            problems.append(str(exc))
-    for key in sorted(raw):
-        if key == "run_started":
-            continue
-        try:
-            normalize_settings(dict(base, **{key: raw[key]}), now)
-        except CycleError as exc:
-            problems.append(str(exc))
-    return problems
+    return SETTINGS.problems(raw, now)
+
+
+def _check_settings(settings):
+    """The brain takes only settings normalize_settings() returned (it converts nothing itself)."""
+    if not isinstance(settings, dict) or set(settings) != set(DEFAULTS):
+        raise CycleError("settings must be those normalize_settings() returns, got %r" % (settings,))
 
 
 # ---------------------------------------------------------------- facts helpers
@@ -426,9 +415,10 @@ def start(facts, settings, now, prior_restart=False):
     with its own restarts). Sophos runs its post-boot update after that boot too,
     so the cycle settles before deciding, measured from that boot.
     """
-    settings = normalize_settings(settings, now)
+    _check_settings(settings)
     _check_facts(facts)
-    prior_restart = _flag(prior_restart, "prior_restart")
+    if not isinstance(prior_restart, bool):
+        raise CycleError("prior_restart must be true or false (check_flag()), got %r" % (prior_restart,))
     return {
         "settings": settings,
         "started": iso(now),
@@ -613,6 +603,13 @@ def trigger_entry(outcome):
     return {"update_triggered": outcome["triggered"], "update_trigger": outcome["note"]}
 
 
+def triggered(state, outcome):
+    """The state with the update trigger's outcome recorded in the current boot entry (the last one)."""
+    new = copy.deepcopy(state)
+    new["boots"][-1].update(trigger_entry(outcome))
+    return new
+
+
 # ---------------------------------------------------------------- settle
 
 def settle_state(facts, settings, now, since=None):
@@ -633,7 +630,7 @@ def settle_state(facts, settings, now, since=None):
                   updating: the queued update installed and wants its own restart;
     ``interval``  the settle time after boot has passed.
     """
-    settings = normalize_settings(settings, now)
+    _check_settings(settings)
     _check_facts(facts)
     mode = settings["settle_mode"]
     interval = settings["settle_minutes"] * 60.0
@@ -887,7 +884,7 @@ def guard(facts, settings, now):
     (worst case) no longer fits before the window end, else ``done`` with status
     ``ok`` (the guard itself changes nothing).
     """
-    settings = normalize_settings(settings, now)
+    _check_settings(settings)
     _check_facts(facts)
     window = window_check(settings, facts, now)
     common = {"strong": strong_reasons(facts), "weak": weak_reasons(facts), "restarts": 0, "window": window}

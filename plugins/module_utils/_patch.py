@@ -28,23 +28,25 @@ class PatchError(_settings.SettingError):
 
 
 # The role's variables without their ``patch_`` prefix, with the defaults of defaults/main.yml.
-DEFAULTS = {
-    "enabled": True,
-    "security_only": False,
-    "exclude": [],
-    "apt_cache_valid_time": 0,
-    "win_categories": [],
-    "win_accept_list": [],
-    "win_reject_list": [],
-    "win_reboot": False,
-    "win_reboot_timeout": 1200,
-}
-_FLAGS = ("enabled", "security_only", "win_reboot")
-_LISTS = ("exclude", "win_categories", "win_accept_list", "win_reject_list")
+# The patch role's settings: each is a role variable patch_<name> (roles/patch: defaults/main.yml,
+# meta/argument_specs.yml); some are AWX survey questions (docs/awx/). A unit test
+# (tests/unit/plugins/module_utils/test_patch.py) checks that they agree with this table. The group
+# "settings" is what settings() converts; "role" are the role's own (handed to other modules as sent).
+# Order matters: settings() names the first bad setting in this order.
+SETTINGS = _settings.Table("patch", "patch_", (
+    _settings.Setting("enabled", True, "bool", description="patch at all"),
+    _settings.Setting("security_only", False, "bool", description="security updates only"),
+    _settings.Setting("win_reboot", False, "bool", description="let win_updates restart the host"),
+    _settings.Setting("exclude", [], "list", description="packages (glob patterns) never installed"),
+    _settings.Setting("win_categories", [], "list"),
+    _settings.Setting("win_accept_list", [], "list"),
+    _settings.Setting("win_reject_list", [], "list"),
+    _settings.Setting("apt_cache_valid_time", 0, "int", minimum=0),
+    _settings.Setting("win_reboot_timeout", 1200, "int", minimum=0, above=True),
+    _settings.Setting("ignore_reasons", [], "list", kind="as_sent", group="role"),
+), error=PatchError)
 
-
-def _var(key):
-    return "patch_" + key
+DEFAULTS = SETTINGS.defaults()
 
 
 def settings(raw):
@@ -53,21 +55,7 @@ def settings(raw):
     Accepts what AWX surveys send: ``"true"``/``"false"`` for flags, numbers as strings, and
     lists as one string with an entry per line (a text area) or entries between commas.
     """
-    raw = dict(raw or {})
-    unknown = sorted(set(raw) - set(DEFAULTS))
-    if unknown:
-        raise PatchError("unknown patch setting(s): %s" % ", ".join(unknown))
-    values = dict(DEFAULTS, **raw)
-    try:
-        result = dict((key, _settings.flag(values[key], _var(key))) for key in _FLAGS)
-        result.update((key, _settings.text_list(values[key], _var(key))) for key in _LISTS)
-        result["apt_cache_valid_time"] = _settings.number(values["apt_cache_valid_time"],
-                                                          _var("apt_cache_valid_time"), minimum=0, integer=True)
-        result["win_reboot_timeout"] = _settings.number(values["win_reboot_timeout"], _var("win_reboot_timeout"),
-                                                        minimum=0, integer=True, above=True)
-    except _settings.SettingError as exc:
-        raise PatchError(str(exc))
-    return result
+    return SETTINGS.normalize(raw)
 
 
 def _excluded(name, exclude):

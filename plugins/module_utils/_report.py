@@ -21,7 +21,35 @@ import math
 import re
 from datetime import datetime, timezone
 
+from ansible_collections.fleetops.sophos.plugins.module_utils import _settings
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import epoch_to_iso, iso_to_epoch
+
+# The report role's settings: each is a role variable report_<name> (roles/report: defaults/main.yml,
+# meta/argument_specs.yml). The group "settings" are those a typed value can get wrong, checked before a
+# run starts (module_utils/_run.py) in this order; "role" are the role's own, taken as written. A unit test
+# (tests/unit/plugins/module_utils/test_report_survey.py) checks that they agree with this table.
+REPORT_FORMATS = ("json", "csv", "markdown", "html")
+SETTINGS = _settings.Table("report", "report_", (
+    _settings.Setting("alert_days", 14, "float", minimum=0, above=True,
+                      description="days without a restart after which a host is an alert"),
+    _settings.Setting("max_text", 1000, "int", minimum=20, description="longest text in a cell"),
+    _settings.Setting("keep", 30, "int", minimum=1, description="runs kept in the report directory"),
+    _settings.Setting("formats", list(REPORT_FORMATS), "list", choices=REPORT_FORMATS),
+    _settings.Setting("dir", None, "path", group="role",
+                      role_default="{{ lookup('ansible.builtin.env', 'HOME', default='/tmp') }}/fleetops-sophos-reports"),
+    _settings.Setting("basename", "sophos-report", "str", group="role"),
+    _settings.Setting("hosts", None, "list", group="role", role_default="{{ ansible_play_hosts_all }}"),
+    _settings.Setting("active_hosts", None, "list", group="role", role_default="{{ ansible_play_hosts }}"),
+    _settings.Setting("result_var", "sophos_reboot_facts_result", "str", group="role"),
+    _settings.Setting("not_run_hosts", [], "list", group="role", kind="as_sent"),
+    _settings.Setting("title", "Sophos restart report", "str", group="role"),
+    _settings.Setting("mode", "0644", "str", group="role"),
+    _settings.Setting("set_stats", True, "bool", group="role", kind="as_sent"),
+    _settings.Setting("run_started", "", "str", group="role"),
+    _settings.Setting("playbook", None, "str", group="role", role_default="{{ ansible_play_name }}"),
+    _settings.Setting("central_lookup", False, "bool", group="role", kind="as_sent"),
+    _settings.Setting("central_options", {}, "dict", group="role"),
+), order="table")
 
 # 2: run, check_mode; maintenance.boots, maintenance.finished, settles[].reason/started_at/ended_at.
 # 3: Sophos Central's view (hosts[].central, central), pending_since_source, pending_since_local.

@@ -17,7 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 import difflib
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _patch, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _patch, _report, _settings
 
 __metaclass__ = type
 
@@ -34,7 +34,7 @@ PLAYBOOK_VARIABLES = {
 
 # Variables the playbooks and roles set on hosts while they run; never user input, but prefixed.
 RUN_VARIABLES = (
-    "maintenance_result", "maintenance_stage", "maintenance_run", "maintenance_run_started", "reboot_cycle_deferred",
+    "maintenance_result", "maintenance_stage", "maintenance_run", "maintenance_run_started",
     "report_data",
 )
 
@@ -81,51 +81,23 @@ def check_hosts(pattern, matched, variable):
                    "(ansible-inventory --graph)" % (variable, pattern))
 
 
-# The report role's settings that a typed value can get wrong (the rest are free text).
-REPORT_FORMATS = ("json", "csv", "markdown", "html")
-
-
-def _report_problems(variables):
-    problems = []
-    checks = (("report_alert_days", dict(minimum=0, above=True)), ("report_max_text", dict(minimum=20, integer=True)),
-              ("report_keep", dict(minimum=1, integer=True)))
-    for name, rule in checks:
-        if name in variables:
-            try:
-                _settings.number(variables[name], name, **rule)
-            except _settings.SettingError as exc:
-                problems.append(str(exc))
-    if "report_formats" in variables:
-        try:
-            formats = _settings.text_list(variables["report_formats"], "report_formats")
-            bad = [item for item in formats if item not in REPORT_FORMATS]
-            if bad or not formats:
-                problems.append("report_formats must list some of %s, got %r"
-                                % ("|".join(REPORT_FORMATS), variables["report_formats"]))
-        except _settings.SettingError as exc:
-            problems.append(str(exc))
-    return problems
-
-
 def setting_problems(variables, now):
     """Every problem of the cycle, patch and report settings set in ``variables``, one line each.
 
     ``variables``: name -> value of the variables given (extra and host variables; role defaults
-    are good by construction). The rules are the roles' own: ``_cycle.settings_problems`` (the
-    window end resolved against ``now``, the run's start), ``_patch.settings`` per variable.
+    are good by construction). The rules are the settings tables' (``_cycle.SETTINGS`` with the window
+    end resolved against ``now``, the run's start; ``_patch.SETTINGS``, ``_report.SETTINGS``), each
+    setting on its own.
     """
     cycle = dict((name[len(_cycle.VAR_PREFIX):], value) for name, value in variables.items()
                  if name.startswith(_cycle.VAR_PREFIX) and name[len(_cycle.VAR_PREFIX):] in _cycle.DEFAULTS
                  and name != _cycle.VAR_PREFIX + "run_started")
     cycle["run_started"] = _cycle.iso(now)
     problems = _cycle.settings_problems(cycle, now)
-    for key in sorted(_patch.DEFAULTS):
-        if "patch_" + key in variables:
-            try:
-                _patch.settings({key: variables["patch_" + key]})
-            except _settings.SettingError as exc:
-                problems.append(str(exc))
-    return problems + _report_problems(variables)
+    for table in (_patch.SETTINGS, _report.SETTINGS):
+        problems += table.problems(dict((name, variables[table.prefix + name]) for name in table.names()
+                                        if table.prefix + name in variables))
+    return problems
 
 
 def check_run(names, window, known, now, settings=None):
@@ -162,7 +134,7 @@ def excluded_record(facts, reason, now, check_mode=False):
     why = "excluded (maintenance_exclude)"
     if isinstance(reason, str) and reason.strip():
         why += ": " + reason.strip()
-    state = _cycle.start(reading, {}, now)
+    state = _cycle.start(reading, _cycle.DEFAULTS, now)
     decision = {"step": "defer", "status": "deferred", "reason": why, "warning": None}
     record = _cycle.result(state, decision, reading, now, check_mode=check_mode)
     record["excluded"] = True

@@ -85,3 +85,126 @@ def text_list(value, name):
             raise SettingError("%s entries must be non-empty strings, got %r" % (name, item))
         items.append(item.strip())
     return items
+
+
+# ---------------------------------------------------------------- settings tables
+
+# How a setting of each public type (the role's argument spec type) is converted, unless the table says
+# otherwise (``kind``): flags and numbers accept survey strings, a str with choices must be one of them.
+_KIND_OF_TYPE = {"bool": "flag", "int": "integer", "float": "number", "list": "list", "str": "text", "path": "text",
+                 "dict": "dict"}
+
+
+class Setting(object):
+    """One setting of an area: its name (without the role prefix), its default as the role gives it, its
+    public type (the argument spec's), its bounds and choices, and the conversion (``kind``) when the
+    type's own is not the one (``number`` for an ``int`` that may carry a fraction, an area's own kinds)."""
+
+    __slots__ = ("name", "default", "type", "minimum", "above", "choices", "kind", "group", "role_default",
+                 "description")
+
+    def __init__(self, name, default, type, minimum=None, above=False, choices=None, kind=None,  # pylint: disable=redefined-builtin
+                 group="settings", role_default=None, description=""):
+        self.name = name
+        self.default = default
+        self.type = type
+        self.minimum = minimum
+        self.above = above
+        self.choices = tuple(choices) if choices else None
+        self.kind = kind or ("choice" if choices and type == "str" else _KIND_OF_TYPE[type])
+        self.group = group
+        self.role_default = default if role_default is None else role_default
+        self.description = description
+
+
+class Table(object):
+    """The settings of one area in one place: the defaults, the checks and the conversion of every setting.
+
+    ``area`` names the area in the message for an unknown setting, ``prefix`` is the role variables'
+    prefix every message names a setting with, ``error`` the exception class raised. ``kinds`` adds
+    the area's own conversions: ``kind -> function(value, name, context)`` where ``name`` is the
+    prefixed name and ``context`` holds ``now`` and the settings converted before this one (table
+    order). A setting marked in ``first`` is one others read (checked first by problems()); problems()
+    lists the others in name order, or in table order with ``order="table"``.
+    """
+
+    def __init__(self, area, prefix, settings, error=SettingError, kinds=None, first=(), order="name"):  # pylint: disable=too-many-arguments
+        self.area = area
+        self.prefix = prefix
+        self.settings = tuple(settings)
+        self.error = error
+        self.kinds = dict(kinds or {})
+        self.first = tuple(first)
+        self.order = order
+        self.by_name = dict((setting.name, setting) for setting in self.settings)
+
+    def names(self, group="settings"):
+        return tuple(setting.name for setting in self.settings if group is None or setting.group == group)
+
+    def defaults(self, group="settings"):
+        """The converted default of every setting of ``group``."""
+        return self.normalize({}, group=group)
+
+    def convert(self, setting, value, context):
+        name = self.prefix + setting.name
+        try:
+            if setting.kind in self.kinds:
+                return self.kinds[setting.kind](value, name, context)
+            if setting.kind == "flag":
+                return flag(value, name)
+            if setting.kind in ("number", "integer"):
+                return number(value, name, minimum=setting.minimum, integer=setting.kind == "integer",
+                              above=setting.above)
+            if setting.kind == "choice":
+                if value not in setting.choices:
+                    raise SettingError("%s must be one of %s, got %r" % (name, "|".join(setting.choices), value))
+                return value
+            if setting.kind == "list":
+                items = text_list(value, name)
+                if setting.choices and (not items or any(item not in setting.choices for item in items)):
+                    raise SettingError("%s must list some of %s, got %r" % (name, "|".join(setting.choices), value))
+                return items
+            return value  # "text", "dict", "as_sent": checked by the caller's argument spec, taken as sent
+        except SettingError as exc:
+            if isinstance(exc, self.error):
+                raise
+            raise self.error(str(exc))
+
+    def _unknown(self, names, group):
+        unknown = sorted(set(names) - set(self.names(group)))
+        if unknown:
+            raise self.error("unknown %s setting(s): %s" % (self.area, ", ".join(unknown)))
+
+    def normalize(self, raw, now=None, group="settings"):
+        """Every setting of ``group``, converted, defaults filled; the first bad one raises ``error``."""
+        raw = dict(raw or {})
+        self._unknown(raw, group)
+        context = {"now": now}
+        for setting in self.settings:
+            if setting.group == group:
+                context[setting.name] = self.convert(setting, raw.get(setting.name, setting.default), context)
+        del context["now"]
+        return context
+
+    def problems(self, raw, now=None, group="settings"):
+        """Every problem of the settings given in ``raw``, one line each, each setting checked on its own
+        (after those in ``first``, which the others read); ``[]`` when all are good."""
+        raw = dict(raw or {})
+        problems = []
+        base = {}
+        for name in self.first:
+            if name in raw:
+                try:
+                    self.normalize({name: raw[name]}, now, group)
+                    base[name] = raw[name]
+                except self.error as exc:
+                    problems.append(str(exc))
+        position = dict((name, index) for index, name in enumerate(self.names(None)))
+        for name in sorted(raw, key=lambda key: (position.get(key, -1), key) if self.order == "table" else key):
+            if name in self.first:
+                continue
+            try:
+                self.normalize(dict(base, **{name: raw[name]}), now, group)
+            except self.error as exc:
+                problems.append(str(exc))
+        return problems

@@ -571,6 +571,19 @@ def test_hook_stops_keep_a_relative_window_end_from_the_cycle_start():
     assert len(replay.host.restarts) == 1
 
 
+def test_a_resume_carries_on_with_the_settings_in_its_state():
+    """A hook that changes a setting does not change the running cycle: the state holds its settings."""
+    fixture = load("windows_queued_update.yml")
+    plain = Replay(fixture).run()["sophos_reboot_cycle"]
+    replay = Replay(fixture, args={"stop_at": ["before_restart", "after_restart"]})
+    result = replay.run()
+    while not result["cycle"]["done"]:
+        result = replay.run(resume=json.loads(json.dumps(result["cycle"])), max_cycles=1, settle_mode="fixed")
+    hooked = result["sophos_reboot_cycle"]
+    assert (hooked["status"], hooked["restarts"], hooked["max_cycles"]) == (plain["status"], 2, 2)
+    assert [s["ended"] for s in hooked["settles"]] == [s["ended"] for s in plain["settles"]]
+
+
 def test_a_bad_resume_is_refused():
     result = Replay(_linux_one_restart()).run(resume={"at": "before_restart"})
     assert result["failed"] and "resume must be the 'cycle' returned" in result["msg"]

@@ -179,3 +179,18 @@ def test_an_unexpected_answer_is_a_warning_too(monkeypatch, events):
     assert record["status"] == "rebooted" and not result.get("failed")
     assert [c["status"] for c in record["central_update_checks"]] == ["failed", "failed"]
     assert "IndexError: no tenant in the answer" in record["central_update_checks"][0]["message"]
+
+
+def test_an_unexpected_error_keeps_the_credentials_out_of_the_record(monkeypatch, events):
+    def broken(*args, **kwargs):
+        raise ValueError("POST /update-checks refused: client_secret=%s, Authorization: Bearer tok-xyz" % SECRET)
+
+    monkeypatch.setattr(_central, "update_check_for", broken)
+    replay, _double = replay_with_central(monkeypatch, events,
+                                          args={"central_update_check": True, "central_options": OPTIONS})
+    result = replay.run()
+    checks = result["sophos_reboot_cycle"]["central_update_checks"]
+    assert [c["status"] for c in checks] == ["failed", "failed"]
+    assert checks[0]["message"].startswith("Sophos Central update-checks: ValueError: POST /update-checks refused")
+    shown = json.dumps(result) + json.dumps(replay.warnings) + json.dumps(replay.lines)
+    assert SECRET not in shown and "tok-xyz" not in shown

@@ -37,7 +37,7 @@ def facts(strong=(), weak=(), installed=True, updating=False, updated=False, hea
 ])
 def test_settle_interval_edge(seconds, wait, ended, left):
     read_at = BOOT + timedelta(seconds=seconds)
-    settle = _cycle.settle_state(facts(read_at=read_at), {"settle_minutes": 20, "poll_seconds": 30}, read_at)
+    settle = _cycle.settle_state(facts(read_at=read_at), _cycle.normalize_settings({"settle_minutes": 20, "poll_seconds": 30}, read_at), read_at)
     assert (settle["wait"], settle["ended"], settle["seconds_left"]) == (wait, ended, left)
     assert settle["elapsed"] == float(seconds) and settle["interval"] == 1200.0
     assert settle["since"] == "2026-11-28T02:00:00Z" and settle["mode"] == "poll"
@@ -45,12 +45,12 @@ def test_settle_interval_edge(seconds, wait, ended, left):
 
 def test_settle_sleep_is_the_poll_or_what_is_left():
     read_at = BOOT + timedelta(seconds=1200 - 31)
-    settle = _cycle.settle_state(facts(read_at=read_at), {"poll_seconds": 30}, read_at)
+    settle = _cycle.settle_state(facts(read_at=read_at), _cycle.normalize_settings({"poll_seconds": 30}, read_at), read_at)
     assert settle["sleep"] == 30.0
     assert settle["reason"] == ("31s left of 20m00s after boot; waiting for Sophos to run and finish its "
                                 "post-boot update (none finished since boot)")
     read_at = BOOT + timedelta(seconds=1200 - 29)
-    settle = _cycle.settle_state(facts(read_at=read_at), {"poll_seconds": 30}, read_at)
+    settle = _cycle.settle_state(facts(read_at=read_at), _cycle.normalize_settings({"poll_seconds": 30}, read_at), read_at)
     assert settle["sleep"] == 29.0 and settle["waiting_for"].startswith("Sophos to run and finish")
 
 
@@ -66,7 +66,7 @@ def test_settle_sleep_is_the_poll_or_what_is_left():
 def test_settle_poll_ends(updating, updated, strong, mode, expected):
     read_at = BOOT + timedelta(minutes=6)
     f = facts(strong=strong, updating=updating, updated=updated, read_at=read_at)
-    settle = _cycle.settle_state(f, {"settle_mode": mode}, read_at)
+    settle = _cycle.settle_state(f, _cycle.normalize_settings({"settle_mode": mode}, read_at), read_at)
     assert (settle["wait"], settle["ended"]) == expected
     assert settle["updating"] is updating
     if updating and expected[0]:
@@ -77,37 +77,37 @@ def test_settle_poll_ends(updating, updated, strong, mode, expected):
 
 def test_settle_reasons_and_fixed_interval_end():
     read_at = BOOT + timedelta(minutes=6)
-    assert _cycle.settle_state(facts(updated=True, read_at=read_at), {}, read_at)["reason"] == (
+    assert _cycle.settle_state(facts(updated=True, read_at=read_at), _cycle.normalize_settings({}, read_at), read_at)["reason"] == (
         "Sophos finished an update after this boot (last update 2026-11-28T02:06:00Z) and is not updating")
-    assert _cycle.settle_state(facts(strong=("a", "b"), read_at=read_at), {}, read_at)["reason"] == (
+    assert _cycle.settle_state(facts(strong=("a", "b"), read_at=read_at), _cycle.normalize_settings({}, read_at), read_at)["reason"] == (
         "a restart is required again (a, b) and Sophos is not updating")
     late = BOOT + timedelta(minutes=21)
-    assert _cycle.settle_state(facts(read_at=late), {"settle_mode": "fixed"}, late)["reason"] == (
+    assert _cycle.settle_state(facts(read_at=late), _cycle.normalize_settings({"settle_mode": "fixed"}, late), late)["reason"] == (
         "21m00s since boot: the fixed settle time is over")
-    assert _cycle.settle_state(facts(read_at=late), {}, late)["reason"] == (
+    assert _cycle.settle_state(facts(read_at=late), _cycle.normalize_settings({}, late), late)["reason"] == (
         "21m00s since boot and no finished Sophos update seen: the settle interval is over")
-    skipped = _cycle.settle_state(facts(installed=False, read_at=read_at), {}, read_at)
+    skipped = _cycle.settle_state(facts(installed=False, read_at=read_at), _cycle.normalize_settings({}, read_at), read_at)
     assert (skipped["wait"], skipped["ended"], skipped["waiting_for"]) == (False, "skipped", None)
 
 
 def test_settle_clock_without_boot_or_reading_time():
     now = BOOT + timedelta(minutes=5)
     # No boot time: counted from ``since`` (the restart's return), on the controller clock.
-    settle = _cycle.settle_state(facts(boot=None), {}, now, since=_cycle.iso(BOOT + timedelta(minutes=1)))
+    settle = _cycle.settle_state(facts(boot=None), _cycle.normalize_settings({}, now), now, since=_cycle.iso(BOOT + timedelta(minutes=1)))
     assert settle["elapsed"] == 240.0 and settle["since"] == "2026-11-28T02:01:00Z"
-    settle = _cycle.settle_state(facts(boot=None), {}, now)
+    settle = _cycle.settle_state(facts(boot=None), _cycle.normalize_settings({}, now), now)
     assert settle["elapsed"] == 0.0
     # No checked_at: the controller clock against the boot time.
-    assert _cycle.settle_state(facts(), {}, now)["elapsed"] == 300.0
+    assert _cycle.settle_state(facts(), _cycle.normalize_settings({}, now), now)["elapsed"] == 300.0
     # A reading before the boot (clock skew) is no negative time.
     early = BOOT - timedelta(minutes=1)
-    assert _cycle.settle_state(facts(read_at=early), {}, now)["elapsed"] == 0.0
+    assert _cycle.settle_state(facts(read_at=early), _cycle.normalize_settings({}, now), now)["elapsed"] == 0.0
 
 
 # ------------------------------------------------------------------ restart budget (max_cycles)
 
 def _settled_state(f, restarts, **settings):
-    state = _cycle.start(f, settings, BOOT)
+    state = _cycle.start(f, _cycle.normalize_settings(settings, BOOT), BOOT)
     for _restart in range(restarts):
         state = _cycle.restarted(state, f, BOOT)
         state = _cycle.settled(state, {"wait": False, "mode": "poll", "elapsed": 0.0, "ended": "interval",
@@ -160,11 +160,11 @@ def test_weak_reasons_never_restart_and_are_named():
 
 def test_unsettled_state_settles_first():
     f = facts(strong=["x"])
-    state = _cycle.restarted(_cycle.start(f, {}, BOOT), f, BOOT)
+    state = _cycle.restarted(_cycle.start(f, _cycle.normalize_settings({}, BOOT), BOOT), f, BOOT)
     decision = _cycle.plan(f, state, BOOT)
     assert (decision["step"], decision["status"], decision["failed"]) == ("settle", None, False)
     assert decision["reason"] == "let Sophos finish its post-boot update after restart 1 before re-assessing"
-    prior = _cycle.start(f, {}, BOOT, prior_restart=True)
+    prior = _cycle.start(f, _cycle.normalize_settings({}, BOOT), BOOT, prior_restart=True)
     assert _cycle.plan(f, prior, BOOT)["reason"] == ("let Sophos finish its post-boot update after the restart "
                                                      "made earlier in this run before re-assessing")
 
@@ -191,7 +191,7 @@ def test_health_checked_after_own_restarts(sick, problem):
 @pytest.mark.parametrize("sick, problem", SICK)
 def test_health_checked_after_a_prior_restart(sick, problem):
     f = facts(**sick)
-    state = _cycle.settled(_cycle.start(f, {}, BOOT, prior_restart=True),
+    state = _cycle.settled(_cycle.start(f, _cycle.normalize_settings({}, BOOT), BOOT, prior_restart=True),
                            {"wait": False, "mode": "poll", "elapsed": 1.0, "ended": "interval", "reason": "r"})
     decision = _cycle.plan(f, state, BOOT)
     assert (decision["step"], decision["status"], decision["reason"]) == (
@@ -240,7 +240,7 @@ def test_window_edge(left, fits):
     settings = {"window_end": _cycle.iso(NOW + timedelta(seconds=left))}
     check = _cycle.window_check(_cycle.normalize_settings(settings), facts(), NOW)
     assert (check["fits"], check["seconds_left"], check["seconds_needed"]) == (fits, float(left), 1800.0)
-    guard = _cycle.guard(facts(), settings, NOW)
+    guard = _cycle.guard(facts(), _cycle.normalize_settings(settings, NOW), NOW)
     assert (guard["step"], guard["status"]) == (("done", "ok") if fits else ("defer", "deferred"))
     assert guard["window"] == check
     f = facts(strong=["x"])
@@ -263,7 +263,7 @@ def test_window_ended_edge(left, reason):
 def test_relative_window_counts_from_the_cycle_start():
     # No run_started: start() resolves "+1h" against its own clock, so later decisions do not move the end.
     f = facts(strong=["x"])
-    state = _cycle.start(f, {"window_end": "+1h"}, NOW)
+    state = _cycle.start(f, _cycle.normalize_settings({"window_end": "+1h"}, NOW), NOW)
     assert state["settings"]["window_end"] == "2026-11-28T04:00:00Z"
     decision = _cycle.plan(f, state, NOW + timedelta(minutes=50))
     assert (decision["step"], decision["reason"]) == (
@@ -286,10 +286,10 @@ def test_window_needs_and_messages():
         settings["window_end"] = end
         check = _cycle.window_check(settings, facts(), NOW)
         assert check["reason"] == "the maintenance window ended at %s" % end and check["fits"] is False
-    guard = _cycle.guard(facts(strong=["x"], weak=["y"]), {"window_end": "2026-11-28T02:00:00Z"}, NOW)
+    guard = _cycle.guard(facts(strong=["x"], weak=["y"]), _cycle.normalize_settings({"window_end": "2026-11-28T02:00:00Z"}, NOW), NOW)
     assert guard["reason"] == "maintenance deferred: the maintenance window ended at 2026-11-28T02:00:00Z"
     assert (guard["strong"], guard["weak"], guard["restarts"], guard["failed"]) == (["x"], ["y"], 0, False)
-    ok = _cycle.guard(facts(), {}, NOW)
+    ok = _cycle.guard(facts(), _cycle.normalize_settings({}, NOW), NOW)
     assert ok["reason"] == "the cycle fits the window: no maintenance window end set" and ok["warning"] is None
     f = facts(strong=["x"])
     deferred = _cycle.plan(f, _settled_state(f, 0, window_end="2026-11-28T03:10:00Z"), NOW)
@@ -357,7 +357,7 @@ def test_decisions_carry_the_reasons_and_a_restart_is_no_failure():
 
 def test_end_states_have_no_sleep_and_skipped_says_why():
     read_at = BOOT + timedelta(minutes=1)
-    skipped = _cycle.settle_state(facts(installed=False, read_at=read_at), {}, read_at)
+    skipped = _cycle.settle_state(facts(installed=False, read_at=read_at), _cycle.normalize_settings({}, read_at), read_at)
     assert skipped["sleep"] == 0.0
     assert skipped["reason"] == "Sophos is not installed: no post-boot update to wait for"
     with pytest.raises(_cycle.CycleError) as info:

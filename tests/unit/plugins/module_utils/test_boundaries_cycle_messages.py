@@ -173,7 +173,7 @@ def facts(read_errors=None, reboot_required=None):
      "cannot read the restart state: registry: access denied; rpm: db locked; None: odd"),
 ])
 def test_an_unreadable_restart_state_fails_and_says_what_was_unread(read_errors, reason):
-    state = _cycle.start(facts(read_errors), {}, START)
+    state = _cycle.start(facts(read_errors), _cycle.normalize_settings({}, START), START)
     decision = _cycle.plan(facts(read_errors), state, START)
     assert (decision["step"], decision["status"], decision["reason"]) == ("fail", "failed", reason)
 

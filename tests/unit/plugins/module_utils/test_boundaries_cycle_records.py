@@ -20,12 +20,12 @@ def facts(strong=(), weak=(), boot="2026-11-28T01:00:00Z", boot_id="b1"):
 
 def test_start_restarted_settled():
     f = facts(strong=["a"], weak=["w"])
-    state = _cycle.start(f, {"max_cycles": 3}, T0)
+    state = _cycle.start(f, _cycle.normalize_settings({"max_cycles": 3}, T0), T0)
     assert state == {"settings": _cycle.normalize_settings({"max_cycles": 3}), "started": "2026-11-28T02:00:00Z",
                      "restarts": 0, "settled": True, "prior_restart": False,
                      "boots": [{"boot_id": "b1", "last_boot": "2026-11-28T01:00:00Z"}], "settles": [],
                      "reasons_before": ["a", "w"], "strong_before": ["a"]}
-    assert _cycle.start(f, {}, T0, prior_restart="yes")["settled"] is False
+    assert _cycle.start(f, _cycle.normalize_settings({}, T0), T0, prior_restart=_cycle.check_flag("yes", "prior_restart"))["settled"] is False
     after = _cycle.restarted(state, facts(boot="2026-11-28T02:03:00Z", boot_id="b2"), T0 + timedelta(minutes=4),
                              elapsed="95")
     assert state["restarts"] == 0 and len(state["boots"]) == 1, "restarted() changed the state it was given"
@@ -42,7 +42,7 @@ def test_start_restarted_settled():
 
 def test_result_every_field():
     f = facts(strong=["a"])
-    state = _cycle.restarted(_cycle.start(f, {}, T0), facts(weak=["w"]), T0 + timedelta(minutes=3))
+    state = _cycle.restarted(_cycle.start(f, _cycle.normalize_settings({}, T0), T0), facts(weak=["w"]), T0 + timedelta(minutes=3))
     state = _cycle.settled(state, {"wait": False, "mode": "fixed", "elapsed": 1200, "ended": "interval",
                                    "reason": "r"})
     decision = _cycle.plan(facts(weak=["w"]), state, T0 + timedelta(minutes=25))
@@ -59,22 +59,22 @@ def test_result_every_field():
 
 def test_result_check_mode():
     f = facts(strong=["a"])
-    state = _cycle.start(f, {}, T0)
+    state = _cycle.start(f, _cycle.normalize_settings({}, T0), T0)
     record = _cycle.result(state, _cycle.plan(f, state, T0), f, T0, check_mode=True)
     assert (record["status"], record["would_reboot"], record["check_mode"], record["message"]) == (
         "ok", True, True, "check mode: would restart now, restart 1 of at most 2: a")
-    deferred = _cycle.start(f, {"window_end": "2026-11-28T02:10:00Z"}, T0)
+    deferred = _cycle.start(f, _cycle.normalize_settings({"window_end": "2026-11-28T02:10:00Z"}, T0), T0)
     record = _cycle.result(deferred, _cycle.plan(f, deferred, T0), f, T0, check_mode=True)
     assert (record["status"], record["would_reboot"]) == ("deferred", False)
     assert record["message"].startswith("check mode: restart 1 deferred (a): ")
-    clean = _cycle.start(facts(), {}, T0)
+    clean = _cycle.start(facts(), _cycle.normalize_settings({}, T0), T0)
     record = _cycle.result(clean, _cycle.plan(facts(), clean, T0), facts(), T0, check_mode=True)
     assert record["message"] == "check mode: no restart needed: nothing pending; Sophos healthy"
 
 
 def test_failure_record():
     f = facts(strong=["a"])
-    state = _cycle.start(f, {}, T0)
+    state = _cycle.start(f, _cycle.normalize_settings({}, T0), T0)
     record = _cycle.failure(state, "the restart timed out", f, T0 + timedelta(seconds=600), unreachable="true")
     assert (record["status"], record["message"], record["warning"], record["unreachable"],
             record["duration_seconds"], record["would_reboot"]) == (
@@ -131,7 +131,7 @@ def test_reason_helpers_and_facts_check():
 
 def test_result_names_a_bad_start_time():
     f = facts()
-    state = dict(_cycle.start(f, {}, T0), started="yesterday")
+    state = dict(_cycle.start(f, _cycle.normalize_settings({}, T0), T0), started="yesterday")
     with pytest.raises(_cycle.CycleError) as info:
-        _cycle.result(state, _cycle.plan(f, _cycle.start(f, {}, T0), T0), f, T0)
+        _cycle.result(state, _cycle.plan(f, _cycle.start(f, _cycle.normalize_settings({}, T0), T0), T0), f, T0)
     assert str(info.value).startswith("started 'yesterday' is not an ISO 8601 date-time")

@@ -33,7 +33,7 @@ def message(call, *args, **kwargs):
 
 
 def test_a_restart_adds_its_boot_entry():
-    state = _cycle.start(BEFORE, {}, START)
+    state = _cycle.start(BEFORE, _cycle.normalize_settings({}, START), START)
     assert state["boots"] == [{"boot_id": "b0", "last_boot": "2026-12-01T06:00:00Z"}]
     new = _cycle.restarted(state, AFTER, START + timedelta(minutes=6), elapsed=61, before=BEFORE)
     assert new["boots"][1] == {
@@ -48,11 +48,11 @@ def test_a_restart_adds_its_boot_entry():
 
 
 def test_a_restart_without_its_reading_or_time():
-    new = _cycle.restarted(_cycle.start(BEFORE, {}, START), AFTER, START)
+    new = _cycle.restarted(_cycle.start(BEFORE, _cycle.normalize_settings({}, START), START), AFTER, START)
     assert new["boots"][1] == {"boot_id": "b1", "last_boot": "2026-12-01T08:45:00Z",
                                "restarted_at": "2026-12-01T08:40:00Z", "boot_id_before": "b0",
                                "reasons": [], "queued_update": False}
-    assert _cycle.restarted(dict(_cycle.start(BEFORE, {}, START), boots=[]), AFTER, START)["boots"][0][
+    assert _cycle.restarted(dict(_cycle.start(BEFORE, _cycle.normalize_settings({}, START), START), boots=[]), AFTER, START)["boots"][0][
         "boot_id_before"] is None
 
 
@@ -64,7 +64,7 @@ def test_a_restart_without_its_reading_or_time():
     (1, False, facts("b1", None, dict(SOPHOS, strong=False), KERNEL), False),
 ])
 def test_the_queued_update_restart(restarts, prior, before, queued):
-    state = dict(_cycle.start(BEFORE, {}, START), restarts=restarts, prior_restart=prior)
+    state = dict(_cycle.start(BEFORE, _cycle.normalize_settings({}, START), START), restarts=restarts, prior_restart=prior)
     assert _cycle.restarted(state, AFTER, START, before=before)["boots"][-1]["queued_update"] is queued
 
 
@@ -81,7 +81,7 @@ def test_restart_reasons(strong, force, restarts, expected):
 
 def test_a_settle_entry():
     settle = {"mode": "poll", "elapsed": 61.26, "ended": "evidence", "reason": "r", "wait": False}
-    state = _cycle.start(BEFORE, {}, START)
+    state = _cycle.start(BEFORE, _cycle.normalize_settings({}, START), START)
     new = _cycle.settled(dict(state, settled=False), settle, started_at=START,
                          ended_at=START + timedelta(seconds=61, microseconds=500000))
     assert new["settles"] == [{"mode": "poll", "seconds": 61.3, "ended": "evidence", "reason": "r",
@@ -92,7 +92,7 @@ def test_a_settle_entry():
 
 
 def test_a_settle_still_waiting_is_not_recorded():
-    assert message(_cycle.settled, _cycle.start(BEFORE, {}, START), {"wait": True}) == (
+    assert message(_cycle.settled, _cycle.start(BEFORE, _cycle.normalize_settings({}, START), START), {"wait": True}) == (
         "settled() called while the settle is still waiting")
 
 
@@ -128,6 +128,6 @@ def test_check_flag_names_the_role_variable():
 
 
 def test_result_needs_an_ending_decision():
-    state = _cycle.start(BEFORE, {}, START)
+    state = _cycle.start(BEFORE, _cycle.normalize_settings({}, START), START)
     assert message(_cycle.result, state, {"step": "settle"}, BEFORE, START) == (
         "result() needs an ending decision, got step 'settle'")

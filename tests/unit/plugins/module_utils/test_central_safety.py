@@ -229,6 +229,14 @@ def test_safe_error_stars_out_secrets_tokens_and_authorization():
                     "'Bearer ********'} Authorization: Basic ******** bearer ********")
 
 
+def test_safe_error_stars_out_token_and_password_fields_and_leaves_plain_text():
+    exc = RuntimeError('POST https://id.test/token {"access_token": "tok-xyz"} password: hunter2 token=abc')
+    assert central.safe_error(exc) == ('RuntimeError: POST https://id.test/token {"access_token": "********"} '
+                                       'password: ******** token=********')
+    assert central.safe_error(RuntimeError("no tenant in the answer"), (None, "")) == (
+        "RuntimeError: no tenant in the answer")
+
+
 def test_safe_error_of_a_central_error_and_of_an_empty_exception():
     assert central.safe_error(central.CentralError("whoami", "GET x failed", status=500)) == (
         "Sophos Central whoami: GET x failed (HTTP 500)")

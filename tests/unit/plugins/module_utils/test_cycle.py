@@ -36,7 +36,7 @@ def facts(strong=(), weak=(), installed=True, updating=False, updated_since_boot
 
 
 def state(f=None, **settings):
-    return _cycle.start(f or facts(), settings, T0)
+    return _cycle.start(f or facts(), _cycle.normalize_settings(settings, T0), T0)
 
 
 # ------------------------------------------------------------ parse_time / window
@@ -142,10 +142,10 @@ def test_survey_numbers_as_strings():
 
 
 def test_prior_restart_accepts_survey_strings():
-    assert not _cycle.start(facts(), {}, T0, prior_restart="false")["prior_restart"]
-    assert _cycle.start(facts(), {}, T0, prior_restart="True")["prior_restart"]
+    assert not _cycle.start(facts(), _cycle.normalize_settings({}, T0), T0, prior_restart=_cycle.check_flag("false", "prior_restart"))["prior_restart"]
+    assert _cycle.start(facts(), _cycle.normalize_settings({}, T0), T0, prior_restart=_cycle.check_flag("True", "prior_restart"))["prior_restart"]
     with pytest.raises(_cycle.CycleError, match="reboot_cycle_prior_restart must be true or false"):
-        _cycle.start(facts(), {}, T0, prior_restart="later")
+        _cycle.start(facts(), _cycle.normalize_settings({}, T0), T0, prior_restart=_cycle.check_flag("later", "prior_restart"))
 
 
 def test_settings_defaults_and_fractions():
@@ -198,7 +198,7 @@ def test_defer_when_window_too_short():
 
 
 def test_prior_restart_settles_first():
-    st = _cycle.start(facts(strong=["sophos_reboot_required"]), {}, T0, prior_restart=True)
+    st = _cycle.start(facts(strong=["sophos_reboot_required"]), _cycle.normalize_settings({}, T0), T0, prior_restart=True)
     assert _cycle.plan(facts(strong=["sophos_reboot_required"]), st, T0)["step"] == "settle"
 
 
@@ -253,7 +253,7 @@ def test_verify_unknown_health_is_not_healthy():
 
 
 def _settle(f, now_minutes, **settings):
-    return _cycle.settle_state(f, settings, T0 + timedelta(minutes=now_minutes))
+    return _cycle.settle_state(f, _cycle.normalize_settings(settings, T0 + timedelta(minutes=now_minutes)), T0 + timedelta(minutes=now_minutes))
 
 
 def test_settle_skipped_without_sophos():
@@ -306,18 +306,18 @@ def test_settle_fixed_ignores_evidence():
 def test_settle_measured_from_last_boot_not_from_now():
     # The host booted 15 minutes before the first reading (a win_updates restart): 5 minutes left.
     f = facts(boot=T0 - timedelta(minutes=15))
-    s = _cycle.settle_state(f, {}, T0)
+    s = _cycle.settle_state(f, _cycle.normalize_settings({}, T0), T0)
     assert s["seconds_left"] == 300
 
 
 def test_settle_without_boot_time_uses_fallback_start():
     f = facts(boot=None)
-    s = _cycle.settle_state(f, {}, T0 + timedelta(minutes=5), since="2026-11-28T02:00:00Z")
+    s = _cycle.settle_state(f, _cycle.normalize_settings({}, T0 + timedelta(minutes=5)), T0 + timedelta(minutes=5), since="2026-11-28T02:00:00Z")
     assert s["seconds_left"] == 15 * 60
 
 
 def test_settle_clock_skew_never_gives_negative_elapsed():
-    s = _cycle.settle_state(facts(boot=T0 + timedelta(minutes=3)), {}, T0)
+    s = _cycle.settle_state(facts(boot=T0 + timedelta(minutes=3)), _cycle.normalize_settings({}, T0), T0)
     assert s["elapsed"] == 0 and s["seconds_left"] == 1200
 
 
@@ -328,17 +328,17 @@ def test_settle_uses_the_host_clock_not_the_controller_clock(skew_minutes):
     f = facts()
     f["checked_at"] = _cycle.iso(T0 + timedelta(minutes=5))
     controller_now = T0 + timedelta(minutes=5 + skew_minutes)
-    s = _cycle.settle_state(f, {"settle_minutes": 20}, controller_now)
+    s = _cycle.settle_state(f, _cycle.normalize_settings({"settle_minutes": 20}, controller_now), controller_now)
     assert s["elapsed"] == 300 and s["seconds_left"] == 15 * 60 and s["wait"]
     f["checked_at"] = _cycle.iso(T0 + timedelta(minutes=20))
-    assert _cycle.settle_state(f, {"settle_minutes": 20}, controller_now)["ended"] == "interval"
+    assert _cycle.settle_state(f, _cycle.normalize_settings({"settle_minutes": 20}, controller_now), controller_now)["ended"] == "interval"
 
 
 def test_settle_with_a_bad_read_time_names_it():
     f = facts()
     f["checked_at"] = "yesterday"
     with pytest.raises(_cycle.CycleError, match="checked_at"):
-        _cycle.settle_state(f, {}, T0)
+        _cycle.settle_state(f, _cycle.normalize_settings({}, T0), T0)
 
 
 def test_settled_refuses_a_running_settle():
@@ -451,7 +451,7 @@ def test_unknown_restart_state_with_a_strong_reason_restarts():
 
 def test_restart_entry_names_its_reasons_and_the_boot_before():
     before = facts(strong=["sophos_reboot_required"], boot=T0 - timedelta(days=3))
-    s = _cycle.start(before, {}, T0)
+    s = _cycle.start(before, _cycle.normalize_settings({}, T0), T0)
     s = _cycle.restarted(s, facts(boot=T0 + timedelta(minutes=1)), T0 + timedelta(minutes=2), elapsed=60,
                          before=before)
     entry = s["boots"][1]
@@ -469,7 +469,7 @@ def test_restart_entry_names_its_reasons_and_the_boot_before():
 
 
 def test_forced_restart_reason():
-    s = _cycle.start(facts(), {"force": True}, T0)
+    s = _cycle.start(facts(), _cycle.normalize_settings({"force": True}, T0), T0)
     s = _cycle.restarted(s, facts(), T0, before=facts())
     assert s["boots"][1]["reasons"] == [{"id": "force", "detail": "forced (reboot_cycle_force)"}]
 
@@ -477,7 +477,7 @@ def test_forced_restart_reason():
 def test_settle_without_a_boot_time_counts_from_the_cycle_start():
     """No restart of our own and no readable boot time: the settle counts from the cycle's start."""
     unreadable = facts(boot=None)
-    s = _cycle.start(unreadable, {"settle_minutes": 1, "settle_mode": "fixed"}, T0, prior_restart=True)
+    s = _cycle.start(unreadable, _cycle.normalize_settings({"settle_minutes": 1, "settle_mode": "fixed"}, T0), T0, prior_restart=True)
     since = _cycle.settle_since(s)
     assert _cycle.settle_state(unreadable, s["settings"], T0 + timedelta(seconds=30), since=since)["wait"]
     settle = _cycle.settle_state(unreadable, s["settings"], T0 + timedelta(seconds=61), since=since)

@@ -72,7 +72,7 @@ def test_run_check_with_good_settings_resolves_the_window():
 @pytest.mark.parametrize("fail", [True, False])
 def test_nothing_pending_but_sophos_stopped(fail):
     reading = facts(services={"sophos-spl": "stopped"}, health="bad")
-    state = _cycle.start(reading, {"fail_when_unhealthy": fail}, NOW)
+    state = _cycle.start(reading, _cycle.normalize_settings({"fail_when_unhealthy": fail}, NOW), NOW)
     decision = _cycle.plan(reading, state, NOW)
     if fail:
         assert (decision["step"], decision["status"], decision["failed"]) == ("fail", "failed", True)
@@ -88,7 +88,7 @@ def test_nothing_pending_but_sophos_stopped(fail):
 
 def test_nothing_pending_and_healthy_says_health_was_checked():
     reading = facts()
-    decision = _cycle.plan(reading, _cycle.start(reading, {}, NOW), NOW)
+    decision = _cycle.plan(reading, _cycle.start(reading, _cycle.normalize_settings({}, NOW), NOW), NOW)
     assert (decision["step"], decision["status"]) == ("done", "ok")
     assert decision["reason"] == "no restart needed: nothing pending; Sophos healthy"
 
@@ -97,7 +97,7 @@ def test_nothing_pending_and_healthy_says_health_was_checked():
 
 def restarted_report():
     first = facts(strong=["os_reboot_required"], boot_id="b-0")
-    state = _cycle.start(first, {}, NOW)
+    state = _cycle.start(first, _cycle.normalize_settings({}, NOW), NOW)
     second = facts(strong=["sophos_reboot_required"], boot_id="b-1")
     state = _cycle.restarted(state, second, NOW + timedelta(minutes=2), elapsed=41.5, before=first)
     state = _cycle.settled(state, {"mode": "poll", "elapsed": 60.0, "ended": "reboot_required", "reason": "back"})

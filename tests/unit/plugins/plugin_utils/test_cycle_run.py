@@ -1,0 +1,157 @@
+# -*- coding: utf-8 -*-
+"""plugin_utils/_cycle_run.py: the runner of one host's cycle, with a recorded host (no action, no Ansible run).
+
+The whole cycle through the real action is replayed in tests/unit/plugins/action/test_reboot_cycle_action.py;
+these tests pin the runner's own contract: its state is explicit, the state dict is never changed in place,
+the step loop stops at hook points and runs the steps it is given.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import copy
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._cycle_run import CycleRun, Lost
+
+T0 = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
+OPTIONS = {"ignore_reasons": [], "test_command": "", "reboot_msg": "bye", "central_update_check": False,
+           "central_options": {}}
+STATE_ATTRIBUTES = {"host", "options", "state", "settings", "facts", "entries", "now", "sleep", "show", "warn",
+                    "steps"}
+
+
+def reading(at, boot, strong=(), updated=False):
+    return {"schema": 1, "checked_at": _cycle.iso(at), "read_errors": [],
+            "reasons": [{"id": r, "source": "os", "strong": True, "detail": "t"} for r in strong],
+            "sophos": {"installed": True, "updating": False, "updated_since_boot": updated,
+                       "last_update": _cycle.iso(boot + timedelta(minutes=1)) if updated else None,
+                       "health": {"overall": "good", "services": {"Sophos MCS Agent": "running"}}},
+            "os": {"family": "linux", "last_boot": _cycle.iso(boot), "boot_id": "b-%s" % boot.minute}}
+
+
+class Clock(object):
+    def __init__(self):
+        self.now = T0
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += timedelta(seconds=seconds)
+
+
+class Host(object):
+    """Readings from a list (None: a failed reading); a restart moves the boot to the clock's time."""
+
+    windows = False
+    name = "srv1"
+    task_vars = {}
+
+    def __init__(self, clock, strong_until_restart=True, failing=0):
+        self.clock = clock
+        self.boot = T0 - timedelta(days=1)
+        self.strong = ("os_reboot_required",) if strong_until_restart else ()
+        self.failing = failing
+        self.reads = []
+        self.restarts = []
+
+    def read(self, args):
+        self.reads.append(copy.deepcopy(args))
+        if self.failing:
+            self.failing -= 1
+            return None, ("no answer", True)
+        updated = self.clock.now - self.boot > timedelta(minutes=2) and bool(self.restarts)
+        return reading(self.clock.now, self.boot, self.strong, updated), None
+
+    def restart(self, args):
+        self.restarts.append(args)
+        self.clock.now += timedelta(seconds=30)
+        self.boot = self.clock.now
+        self.strong = ()
+        return {"rebooted": True, "elapsed": 30}
+
+    def module(self, name, args):
+        raise AssertionError("no module without trigger_update")
+
+
+def runner(host, clock, **settings):
+    return CycleRun(host, OPTIONS, _cycle.normalize_settings(dict({"poll_seconds": 10}, **settings), clock.time()),
+                    now=clock.time, sleep=clock.sleep, show=lambda line: None, warn=lambda line: None)
+
+
+def test_a_whole_cycle_keeps_its_state_explicit():
+    clock = Clock()
+    host = Host(clock)
+    run = runner(host, clock)
+    assert set(vars(run)) == STATE_ATTRIBUTES and run.state is None
+    assert run.begin(False) is None
+    first = copy.deepcopy(run.state)
+    decision, stopped = run.run()
+    assert (decision["step"], decision["status"], stopped) == ("done", "rebooted", None)
+    assert set(vars(run)) == STATE_ATTRIBUTES          # nothing made on the way
+    assert run.state["restarts"] == 1 and run.state["settles"][0]["ended"] == "evidence"
+    assert host.restarts == [{"reboot_timeout": 600, "pre_reboot_delay": 0, "post_reboot_delay": 0, "msg": "bye"}]
+    assert run.facts["os"]["last_boot"] == _cycle.iso(host.boot)
+    assert first["restarts"] == 0 and len(first["boots"]) == 1   # each step made a new state
+
+
+def test_a_reading_passes_the_last_one_as_previous_facts():
+    clock = Clock()
+    host = Host(clock)
+    run = runner(host, clock)
+    run.begin(False)
+    run.run()
+    assert "previous_facts" not in host.reads[0]
+    assert all(args["previous_facts"]["checked_at"] for args in host.reads[1:])
+
+
+def test_the_loop_stops_at_the_hook_points_and_resumes_from_the_state_alone():
+    clock = Clock()
+    host = Host(clock)
+    run = runner(host, clock)
+    run.begin(False)
+    decision, stopped = run.run(stop_at=("before_restart", "after_restart"))
+    assert (decision["step"], stopped, host.restarts) == ("reboot", "before_restart", [])
+    again = CycleRun(host, OPTIONS, None, state=run.state, facts=run.facts, now=clock.time, sleep=clock.sleep,
+                     show=lambda line: None, warn=lambda line: None)
+    assert again.settings is run.state["settings"]
+    decision, stopped = again.run(stop_at=("after_restart",), at=stopped, decision=decision)
+    assert (stopped, len(host.restarts)) == ("after_restart", 1)
+    decision, stopped = again.run(at=stopped, decision=decision)
+    assert (decision["status"], stopped) == ("rebooted", None)
+
+
+def test_readings_that_keep_failing_lose_the_host_after_the_retries():
+    clock = Clock()
+    host = Host(clock)
+    run = runner(host, clock, poll_retries=1)
+    assert run.begin(False) is None
+    host.failing = 3
+    with pytest.raises(Lost, match=r"^the host stayed unreachable after restart 1 \(2 readings in a row, 10.0 s apart\): "
+                                   r"no answer$") as lost:
+        run.run()
+    assert lost.value.unreachable and len(host.restarts) == 1 and clock.now == T0 + timedelta(seconds=40)
+
+
+def test_a_first_reading_that_fails_makes_no_state():
+    clock = Clock()
+    run = runner(Host(clock, failing=1), clock)
+    assert run.begin(False) == ("no answer", True) and run.state is None and run.facts is None
+
+
+def test_a_step_added_to_the_steps_runs_in_the_loop(monkeypatch):
+    """Room for the orchestration's steps (wait for a slot, a gate): one entry in ``steps``."""
+    clock = Clock()
+    host = Host(clock)
+    run = runner(host, clock)
+    run.begin(False)
+    waited = []
+    plans = iter([{"step": "wait_slot", "reason": "slot"}])
+    real_plan = run.plan
+    monkeypatch.setattr(run, "plan", lambda: next(plans, None) or real_plan())
+    run.steps["wait_slot"] = lambda: waited.append(clock.time())
+    decision, _stopped = run.run()
+    assert waited == [T0] and decision["status"] == "rebooted"
