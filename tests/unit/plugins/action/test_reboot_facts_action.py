@@ -295,7 +295,7 @@ def test_the_version_comes_from_the_other_view_when_the_chosen_one_lacks_it():
     wow, native = probe["sophos"][0]["keys"], probe["sophos"][1]["keys"]
     wow["AutoUpdate\\UpdateStatus\\Details"]["values"].pop("Version", None)
     wow["AutoUpdate"] = {"exists": False}
-    native["AutoUpdate"] = {"exists": True, "subkeys": [], "values": {"ProductVersion": {"type": "String",
-                                                                                          "value": "3.1.2"}}}
+    version = {"ProductVersion": {"type": "String", "value": "3.1.2"}}
+    native["AutoUpdate"] = {"exists": True, "subkeys": [], "values": version}
     facts = run(action({}, "powershell", probe))["ansible_facts"]["sophos_reboot"]
     assert (facts["sophos"]["registry_view"], facts["sophos"]["version"]) == ("WOW6432Node", "3.1.2")
