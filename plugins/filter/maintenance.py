@@ -43,33 +43,41 @@ def _now(now):
     return _cycle.parse_time(now, "now")
 
 
-def run_check(variables, now=None):
-    """Warn about unknown prefixed variables, resolve the window once; fail on a bad or past window."""
+def run_check(variables, now=None, playbook="maintenance"):
+    """Check the run once: unknown or misspelt variables, bad settings, the window; one ``problem:`` line each.
+
+    ``playbook`` (maintenance, facts) names the variable that lists deliberate extra variables.
+    """
     if not hasattr(variables, "keys"):
         raise AnsibleFilterError("fleetops.sophos.run_check: expects a host's variables (hostvars[inventory_hostname])")
+    if playbook not in _run.ALLOW_VARIABLES:
+        raise AnsibleFilterError("fleetops.sophos.run_check: playbook must be one of %s, got %r"
+                                 % ("|".join(sorted(_run.ALLOW_VARIABLES)), playbook))
     names = list(variables.keys())
     window = variables.get(_cycle.VAR_PREFIX + "window_end") if _cycle.VAR_PREFIX + "window_end" in names else None
+    passed = ("maintenance_window_max_hours", _run.ALLOW_VARIABLES[playbook], _run.LEFT_OVER)
     settings = dict((name, variables.get(name)) for name in names
-                    if isinstance(name, str) and name.startswith(_SETTING_PREFIXES) and name not in _run.RUN_VARIABLES)
-    checked = _guard("run_check", _run.check_run, names, window, _known(), _now(now), settings)
-    display = Display()
-    for warning in checked["warnings"]:
-        display.warning(warning)
+                    if isinstance(name, str) and (name.startswith(_SETTING_PREFIXES) or name in passed)
+                    and name not in _run.RUN_VARIABLES)
+    checked = _guard("run_check", _run.check_run, names, window, _known(), _now(now), settings, playbook)
     # One short line per problem, once; the play's fail task then stops the run before any host is touched.
+    display = Display()
     for error in checked["errors"]:
         display.display("problem: %s" % error, color=C.COLOR_ERROR)
     return checked
 
 
-def hosts_matched(pattern, matched, variable):
-    """The play's host pattern, or a clear failure when it matches no inventory host.
+def hosts_matched(pattern, matched, variable, required=False, given=()):
+    """The play's host pattern, or a clear failure when it matches no inventory host, or, ``required``,
+    when it is not set (None or empty; ``given``, the names of the variables set, names a misspelling).
 
     ``ansible-playbook --syntax-check`` (ansible-lint runs it without an inventory) runs nothing, so
     there the pattern passes unchecked.
     """
     if context.CLIARGS.get("syntax"):
-        return pattern
-    return _guard("hosts_matched", _run.check_hosts, pattern, matched, variable)
+        return pattern or "all"
+    return _guard("hosts_matched", _run.check_hosts, pattern, matched, variable, required=required,
+                  given=given)
 
 
 def maintenance_excluded(facts, reason=None, check_mode=False, now=None):

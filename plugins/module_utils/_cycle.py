@@ -84,7 +84,8 @@ _SHORT_DURATION_RE = re.compile(
 
 WINDOW_FORMS = ("an ISO 8601 date-time with a timezone (2026-11-28T06:00:00+01:00), a time of day with a "
                 "timezone (06:00+01:00 or 06:00 Europe/Berlin: its next occurrence after the run starts) "
-                "or a duration from the run's start (+4h, +1h30m, PT4H)")
+                "or a duration from the run's start (+4h, +1h30m, PT4H); a value with a space stays one "
+                "value on the command line as JSON: -e '{\"reboot_cycle_window_end\": \"06:00 Europe/Berlin\"}'")
 
 # Settings are named in messages as the role variables users set.
 VAR_PREFIX = "reboot_cycle_"
@@ -207,8 +208,9 @@ def window_end_at(value, started, what=VAR_PREFIX + "window_end"):
     elif day_match.group("zone"):
         zone = _zone(day_match.group("zone"), what, value)
     else:
-        raise CycleError("%s %r has no timezone; add one, e.g. %s+01:00, %sZ or %s Europe/Berlin"
-                         % (what, value, text, text, text))
+        raise CycleError("%s %r has no timezone; add one, e.g. %s+01:00, %sZ or %s Europe/Berlin (a value with a "
+                         "space stays one value on the command line as JSON: -e '{\"%s\": \"%s Europe/Berlin\"}')"
+                         % (what, value, text, text, text, what, text))
     local = started.astimezone(zone)
     for days in (0, 1, 2):
         candidate = datetime.combine(local.date() + timedelta(days=days),
