@@ -227,3 +227,74 @@ def test_playbook_variables_are_documented_and_complete():
         assert used - set(names) - set(_run.RUN_VARIABLES) == set(), playbook
         for name in names:
             assert name in readme and name in awx, name
+
+
+# A relaunch: the time of day's next occurrence is a day away. NOW is 08:40 UTC, 09:40 in Berlin.
+RELAUNCH = ("reboot_cycle_window_end '06:00 Europe/Berlin' is a time of day whose next occurrence, "
+            "2026-12-02T05:00:00Z, is 20h20m after this run started (2026-12-01T08:40:00Z): more than "
+            "maintenance_window_max_hours (12), as when a job is relaunched after its window; to mean it, give "
+            "the end as a date-time (reboot_cycle_window_end=2026-12-02T05:00:00Z) or a duration "
+            "(reboot_cycle_window_end=+20h20m), or raise maintenance_window_max_hours")
+
+
+def test_a_time_of_day_far_ahead_is_refused_as_a_relaunch():
+    result = _run.check_run(["reboot_cycle_window_end"], "06:00 Europe/Berlin", KNOWN, NOW)
+    assert result == {"errors": [RELAUNCH], "run_started": "2026-12-01T08:40:00Z", "window_end": None,
+                      "window_given": None}
+    # The same end written as the message says passes.
+    for meant in ("2026-12-02T05:00:00Z", "+20h20m", "2026-12-02T06:00:00+01:00", "PT20H20M"):
+        assert _run.check_run(["reboot_cycle_window_end"], meant, KNOWN, NOW)["window_end"] == "2026-12-02T05:00:00Z"
+
+
+@pytest.mark.parametrize("window,started,max_hours,end", [
+    # The scheduled job: Saturday 02:00 in Berlin for 06:00 is 4 hours ahead.
+    ("06:00 Europe/Berlin", datetime(2026, 12, 5, 1, 0, tzinfo=timezone.utc), None, "2026-12-05T05:00:00Z"),
+    # Exactly the limit is still allowed; an offset form counts the same.
+    ("20:40Z", NOW, None, "2026-12-01T20:40:00Z"),
+    ("21:40+01:00", NOW, None, "2026-12-01T20:40:00Z"),
+    # A raised limit allows the long window.
+    ("06:00 Europe/Berlin", NOW, 24, "2026-12-02T05:00:00Z"),
+    ("06:00 Europe/Berlin", NOW, "20.5", "2026-12-02T05:00:00Z"),
+])
+def test_a_time_of_day_within_the_limit_is_resolved(window, started, max_hours, end):
+    settings = {} if max_hours is None else {"maintenance_window_max_hours": max_hours}
+    result = _run.check_run(["reboot_cycle_window_end"], window, KNOWN, started, settings)
+    assert result["errors"] == [] and result["window_end"] == end
+
+
+@pytest.mark.parametrize("window,max_hours", [("20:41Z", None), ("21:41+01:00", None), ("06:00 Europe/Berlin", 20)])
+def test_a_time_of_day_past_the_limit_is_refused(window, max_hours):
+    settings = {} if max_hours is None else {"maintenance_window_max_hours": max_hours}
+    [error] = _run.check_run(["reboot_cycle_window_end"], window, KNOWN, NOW, settings)["errors"]
+    assert error.startswith("reboot_cycle_window_end %r is a time of day whose next occurrence" % window)
+    assert "more than maintenance_window_max_hours (%s)" % (max_hours or 12) in error
+
+
+@pytest.mark.parametrize("value,message", [
+    (0, "maintenance_window_max_hours must be > 0, got 0"),
+    ("soon", "maintenance_window_max_hours must be a number, got 'soon'"),
+    (True, "maintenance_window_max_hours must be a number, got True"),
+])
+def test_a_bad_window_limit_is_a_problem(value, message):
+    result = _run.check_run(["reboot_cycle_window_end"], "06:00 Europe/Berlin", KNOWN, NOW,
+                            {"maintenance_window_max_hours": value})
+    assert result["errors"] == [message]
+
+
+def test_the_filter_passes_the_window_limit():
+    variables = {"reboot_cycle_window_end": "06:00 Europe/Berlin", "maintenance_window_max_hours": "24"}
+    assert filters.run_check(variables, now="2026-12-01T08:40:00Z")["window_end"] == "2026-12-02T05:00:00Z"
+    del variables["maintenance_window_max_hours"]
+    assert filters.run_check(variables, now="2026-12-01T08:40:00Z")["errors"] == [RELAUNCH]
+
+
+def test_a_value_cut_at_a_space_is_a_problem():
+    # -e 'reboot_cycle_window_end=06:00 Europe/Berlin': Ansible keeps 06:00 and puts Europe/Berlin in _raw_params.
+    variables = {"reboot_cycle_window_end": "06:00", "_raw_params": "Europe/Berlin"}
+    errors = filters.run_check(variables, now="2026-12-01T08:40:00Z")["errors"]
+    assert errors[0] == ("an extra variable was cut at a space: 'Europe/Berlin' was left over without a name "
+                         "(-e 'name=a b' is read as name=a); give a value with a space as JSON, e.g. "
+                         "-e '{\"reboot_cycle_window_end\": \"06:00 Europe/Berlin\"}', or quoted inside the "
+                         "argument, -e \"reboot_cycle_window_end='06:00 Europe/Berlin'\"")
+    assert errors[1].startswith("reboot_cycle_window_end '06:00' has no timezone")
+    assert len(errors) == 2
