@@ -17,7 +17,8 @@ from datetime import datetime, timezone
 import yaml
 
 from ansible import constants as C, context
-from ansible.errors import AnsibleFilterError
+from ansible.errors import AnsibleError, AnsibleFilterError
+from ansible.parsing.dataloader import DataLoader
 from ansible.utils.display import Display
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _run
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._filters import guard as _guard
@@ -43,10 +44,37 @@ def _now(now):
     return _cycle.parse_time(now, "now")
 
 
-def run_check(variables, now=None, playbook="maintenance"):
-    """Check the run once: unknown or misspelt variables, bad settings, the window; one ``problem:`` line each.
+def _hook(name, value, playbook_dir):
+    """(path, problem) of one hook file: the path it is run from, or the problem line (missing, not tasks)."""
+    places = _run.hook_places(value, os.getcwd(), playbook_dir)
+    found = next((place for place in places if os.path.isfile(place)), None)
+    if found is None:
+        return None, _run.hook_problem(name, value, places)
+    try:
+        tasks = DataLoader().load_from_file(found)
+    except AnsibleError as exc:
+        return found, _run.hook_problem(name, value, [found], str(exc).splitlines()[0])
+    if tasks is not None and not (isinstance(tasks, list) and all(hasattr(task, "keys") for task in tasks)):
+        return found, _run.hook_problem(name, value, [found], "not a YAML list of tasks")
+    return found, None
 
-    ``playbook`` (maintenance, facts) names the variable that lists deliberate extra variables.
+
+def hook_file(value, playbook_dir=None, variable="hook"):
+    """The path a hook file is included from (hook_places()), or a clear failure saying where it looked."""
+    if not isinstance(value, str) or not value.strip():
+        raise AnsibleFilterError("fleetops.sophos.hook_file: %s must be a task file path, got %r" % (variable, value))
+    found, problem = _hook(variable, value, playbook_dir)
+    if found is None:
+        raise AnsibleFilterError("fleetops.sophos.hook_file: %s" % problem)
+    return found
+
+
+def run_check(variables, now=None, playbook="maintenance", playbook_dir=None):
+    """Check the run once: unknown or misspelt variables, bad settings, the window, and (maintenance) the
+    hook files; one ``problem:`` line each.
+
+    ``playbook`` (maintenance, facts) names the variable that lists deliberate extra variables;
+    ``playbook_dir``, the playbook's directory, is the second place a relative hook file is looked for.
     """
     if not hasattr(variables, "keys"):
         raise AnsibleFilterError("fleetops.sophos.run_check: expects a host's variables (hostvars[inventory_hostname])")
@@ -60,6 +88,13 @@ def run_check(variables, now=None, playbook="maintenance"):
                     if isinstance(name, str) and (name.startswith(_SETTING_PREFIXES) or name in passed)
                     and name not in _run.RUN_VARIABLES)
     checked = _guard("run_check", _run.check_run, names, window, _known(), _now(now), settings, playbook)
+    if playbook == "maintenance":
+        for name in _run.HOOK_VARIABLES:
+            value = variables.get(name) if name in names else None
+            if isinstance(value, str) and value.strip():
+                problem = _hook(name, value, playbook_dir)[1]
+                if problem:
+                    checked["errors"].append(problem)
     # One short line per problem, once; the play's fail task then stops the run before any host is touched.
     display = Display()
     for error in checked["errors"]:
@@ -89,6 +124,7 @@ class FilterModule(object):
     def filters(self):
         return {
             "run_check": run_check,
+            "hook_file": hook_file,
             "hosts_matched": hosts_matched,
             "maintenance_excluded": maintenance_excluded,
         }

@@ -43,6 +43,10 @@ ALLOW_VARIABLES = {"maintenance": "maintenance_allow_variables", "facts": "facts
 # A time-of-day window end further than this from the run's start is refused (a relaunched job).
 WINDOW_MAX_HOURS = 12
 
+# The reboot_cycle role's hooks: task files the maintenance run checks before any host is touched.
+HOOK_VARIABLES = ("reboot_cycle_before_restart_tasks", "reboot_cycle_after_restart_tasks",
+                  "reboot_cycle_after_cycle_tasks")
+
 # Where ansible-playbook puts the words of an ``-e key=value`` argument that have no ``key=``: a value
 # cut at a space (-e 'reboot_cycle_window_end=06:00 Europe/Berlin').
 LEFT_OVER = "_raw_params"
@@ -132,6 +136,28 @@ def unknown_variable_problems(names, known, allow_variable, allowed=()):
             "name, or list it in %s if it is meant for something else"
             % (name, " (did you mean %s?)" % near if near else "", allow_variable)
             for name, near in unknown_variables(names, known, allowed=allowed)]
+
+
+def hook_places(value, cwd, playbook_dir):
+    """The paths a hook file ``value`` is looked for at, in order: itself when absolute; else relative
+    to ``cwd`` (the directory ansible-playbook runs in: an AWX job's project), then to the playbook's
+    directory (``playbook_dir``, for a playbook of one's own). Pure: the caller looks."""
+    text = value.strip()
+    if text.startswith("/"):
+        return [text]
+    places = [cwd.rstrip("/") + "/" + text]
+    if playbook_dir and playbook_dir.rstrip("/") != cwd.rstrip("/"):
+        places.append(playbook_dir.rstrip("/") + "/" + text)
+    return places
+
+
+def hook_problem(name, value, places, error=None):
+    """The problem line of a hook file that is missing (``error`` None) or is not a task file."""
+    if error is None:
+        return ("%s %r: no such file; looked at %s (a relative path counts from the directory ansible-playbook runs "
+                "in, then from the playbook's directory); give an absolute path"
+                % (name, value, " and ".join(places)))
+    return "%s %r (%s) is not a task file: %s" % (name, value, places[0], error)
 
 
 def check_hosts(pattern, matched, variable, required=False, given=()):

@@ -120,6 +120,45 @@ def test_a_typo_never_widens_the_run_and_touches_no_host(lab, tmp_path, extra, m
     assert not (tmp_path / "report").exists()
 
 
+def test_a_hook_that_cannot_be_found_stops_the_run_before_patching(lab, tmp_path):
+    """A relative hook counts from the working directory (this repository for the test runs): one that is
+    not there stops the run at its start, saying where it looked; nothing is patched or restarted."""
+    host = lab.hosts[0]
+    lab.sophos(host, "os-reboot-required")
+    before = lab.boot_id(host)
+    try:
+        res, report = run(lab, tmp_path, [host], {"reboot_cycle_before_restart_tasks": "hooks/before.yml"},
+                          check=False)
+    finally:
+        lab.sophos(host, "clean")
+    out = res.stdout + res.stderr
+    assert res.returncode == 2, out[-3000:]
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert ("problem: reboot_cycle_before_restart_tasks 'hooks/before.yml': no such file; looked at %s/hooks/before.yml"
+            " and %s/playbooks/hooks/before.yml" % (repo, repo)) in out, out[-3000:]
+    assert lab.boot_id(host) == before
+    assert "fleetops.sophos.patch" not in out and report is None
+
+
+def test_a_relative_hook_runs_from_the_working_directory(lab, tmp_path):
+    """The same hook as the failing-hook test, named relative to the directory ansible-playbook runs in."""
+    host = lab.hosts[1]
+    lab.sophos(host, "os-reboot-required")
+    before = lab.boot_id(host)
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    hook = os.path.relpath(failing_hook(tmp_path), repo)
+    try:
+        res, report = run(lab, tmp_path, [host], {"patch_enabled": False, "reboot_cycle_before_restart_tasks": hook},
+                          check=False)
+    finally:
+        lab.sophos(host, "clean")
+    assert res.returncode == 2, res.stdout[-3000:]
+    assert lab.boot_id(host) == before
+    row = rows(report)[host]
+    assert row["status"] == "failed"
+    assert "the load balancer refused to drain this host" in row["maintenance"]["message"], row["maintenance"]
+
+
 def test_window_guard_defers_before_patching(lab, tmp_path):
     host = lab.hosts[2]
     lab.sophos(host, "os-reboot-required")

@@ -298,3 +298,58 @@ def test_a_value_cut_at_a_space_is_a_problem():
                          "argument, -e \"reboot_cycle_window_end='06:00 Europe/Berlin'\"")
     assert errors[1].startswith("reboot_cycle_window_end '06:00' has no timezone")
     assert len(errors) == 2
+
+
+# ------------------------------------------------------------ hook files, checked before any host is touched
+
+def test_hook_places_are_the_working_directory_then_the_playbook_directory():
+    assert _run.hook_places("/srv/hooks/drain.yml", "/work", "/pb") == ["/srv/hooks/drain.yml"]
+    assert _run.hook_places(" hooks/drain.yml ", "/work/", "/pb") == ["/work/hooks/drain.yml", "/pb/hooks/drain.yml"]
+    assert _run.hook_places("drain.yml", "/work", "/work") == ["/work/drain.yml"]
+    assert _run.hook_places("drain.yml", "/work", None) == ["/work/drain.yml"]
+
+
+@pytest.fixture
+def hooks(tmp_path, monkeypatch):
+    work, book = tmp_path / "work", tmp_path / "book"
+    (work / "hooks").mkdir(parents=True)
+    (book / "hooks").mkdir(parents=True)
+    (work / "hooks" / "drain.yml").write_text("- name: Drain\n  ansible.builtin.debug:\n    msg: drain\n")
+    (book / "hooks" / "own.yml").write_text("- name: Own\n  ansible.builtin.debug:\n    msg: own\n")
+    (work / "hooks" / "broken.yml").write_text("- name: Broken\n  debug: {msg: [\n")
+    (work / "hooks" / "mapping.yml").write_text("name: not a list\n")
+    (work / "hooks" / "empty.yml").write_text("")
+    monkeypatch.chdir(work)
+    return work, book
+
+
+def test_hook_file_resolves_from_the_working_directory_first(hooks):
+    work, book = hooks
+    assert filters.hook_file("hooks/drain.yml", str(book)) == str(work / "hooks" / "drain.yml")
+    assert filters.hook_file("hooks/own.yml", str(book)) == str(book / "hooks" / "own.yml")
+    assert filters.hook_file(str(book / "hooks" / "own.yml")) == str(book / "hooks" / "own.yml")
+    with pytest.raises(AnsibleFilterError) as info:
+        filters.hook_file("hooks/before.yml", str(book), "reboot_cycle_before_restart_tasks")
+    assert str(info.value) == (
+        "fleetops.sophos.hook_file: reboot_cycle_before_restart_tasks 'hooks/before.yml': no such file; looked at "
+        "%s/hooks/before.yml and %s/hooks/before.yml (a relative path counts from the directory ansible-playbook "
+        "runs in, then from the playbook's directory); give an absolute path" % (work, book))
+
+
+def test_run_check_finds_and_reads_every_hook_before_any_host(hooks):
+    work, book = hooks
+    good = {"maintenance_hosts": "web", "reboot_cycle_before_restart_tasks": "hooks/drain.yml",
+            "reboot_cycle_after_restart_tasks": "hooks/own.yml", "reboot_cycle_after_cycle_tasks": "hooks/empty.yml"}
+    assert filters.run_check(good, now="2026-12-01T08:40:00Z", playbook_dir=str(book))["errors"] == []
+    bad = {"maintenance_hosts": "web", "reboot_cycle_before_restart_tasks": "hooks/before.yml",
+           "reboot_cycle_after_restart_tasks": "hooks/broken.yml", "reboot_cycle_after_cycle_tasks": "hooks/mapping.yml"}
+    errors = filters.run_check(bad, now="2026-12-01T08:40:00Z", playbook_dir=str(book))["errors"]
+    assert len(errors) == 3, errors
+    assert errors[0].startswith("reboot_cycle_before_restart_tasks 'hooks/before.yml': no such file; looked at %s"
+                                % (work / "hooks" / "before.yml"))
+    assert errors[1].startswith("reboot_cycle_after_restart_tasks 'hooks/broken.yml' (%s) is not a task file: "
+                                % (work / "hooks" / "broken.yml"))
+    assert errors[2] == ("reboot_cycle_after_cycle_tasks 'hooks/mapping.yml' (%s) is not a task file: not a YAML "
+                         "list of tasks" % (work / "hooks" / "mapping.yml"))
+    # The facts playbook runs no hooks and does not look for them.
+    assert filters.run_check(dict(bad, facts_hosts="all"), now="2026-12-01T08:40:00Z", playbook="facts")["errors"] == []
