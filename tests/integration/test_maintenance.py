@@ -156,7 +156,22 @@ def test_a_relative_hook_runs_from_the_working_directory(lab, tmp_path):
     assert lab.boot_id(host) == before
     row = rows(report)[host]
     assert row["status"] == "failed"
-    assert "the load balancer refused to drain this host" in row["maintenance"]["message"], row["maintenance"]
+    # The report says which hook failed, at which task, and why.
+    assert row["maintenance"]["message"] == (
+        "reboot cycle: reboot_cycle_before_restart_tasks (%s) failed at its task 'Refuse the restart (a drain that "
+        "did not work)': the load balancer refused to drain this host" % hook), row["maintenance"]
+
+
+def test_a_failing_after_cycle_hook_is_named_in_the_report(lab, tmp_path):
+    host = lab.hosts[0]
+    lab.sophos(host, "clean")
+    hook = failing_hook(tmp_path)
+    res, report = run(lab, tmp_path, [host], {"patch_enabled": False, "reboot_cycle_after_cycle_tasks": hook},
+                      check=False)
+    assert res.returncode == 2, res.stdout[-3000:]
+    assert rows(report)[host]["maintenance"]["message"] == (
+        "reboot cycle: reboot_cycle_after_cycle_tasks (%s) failed at its task 'Refuse the restart (a drain that "
+        "did not work)': the load balancer refused to drain this host" % hook), rows(report)[host]
 
 
 def test_window_guard_defers_before_patching(lab, tmp_path):
