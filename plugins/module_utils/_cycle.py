@@ -84,8 +84,7 @@ _SHORT_DURATION_RE = re.compile(
 
 WINDOW_FORMS = ("an ISO 8601 date-time with a timezone (2026-11-28T06:00:00+01:00), a time of day with a "
                 "timezone (06:00+01:00 or 06:00 Europe/Berlin: its next occurrence after the run starts) "
-                "or a duration from the run's start (+4h, +1h30m, PT4H); a value with a space stays one "
-                "value on the command line as JSON: -e '{\"reboot_cycle_window_end\": \"06:00 Europe/Berlin\"}'")
+                "or a duration from the run's start (+4h, +1h30m, PT4H)")
 
 # Settings are named in messages as the role variables users set.
 VAR_PREFIX = "reboot_cycle_"

@@ -157,12 +157,22 @@ def test_relative_window_ends(lab, tmp_path):
         end, begin = window_line(res, "PT2H")
         assert end - begin == datetime.timedelta(hours=2)
         assert rows(report)[host]["maintenance"]["would_reboot"] is True
-        # A time of day that has just passed in Berlin: its next occurrence is tomorrow, so the
-        # restart fits and is made (whatever the machine's load, the end stays ~24 h away).
+        # A time of day that has just passed in Berlin: its next occurrence is tomorrow, ~24 h away,
+        # more than maintenance_window_max_hours (12): a relaunched job is refused before any host
+        # is touched, the message saying how to mean it.
         berlin = ZoneInfo("Europe/Berlin")
         given = (datetime.datetime.now(berlin) - datetime.timedelta(minutes=2)).strftime("%H:%M") + " Europe/Berlin"
         res, report = play(lab, MAINTENANCE, tmp_path, dict(FAST, maintenance_hosts=host, patch_enabled=False,
                                                             reboot_cycle_window_end=given))
+        assert res.returncode == 2, res.stdout[-3000:]
+        assert re.search(r"^problem: reboot_cycle_window_end '%s' is a time of day whose next occurrence, .* is "
+                         r"23h\d\dm after this run started .* more than maintenance_window_max_hours \(12\)"
+                         % re.escape(given), res.stdout, re.M), res.stdout[-3000:]
+        assert report is None and lab.boot_id(host) == before
+        # Meant, with the limit raised: the restart fits and is made (the end stays ~24 h away).
+        res, report = play(lab, MAINTENANCE, tmp_path, dict(FAST, maintenance_hosts=host, patch_enabled=False,
+                                                            reboot_cycle_window_end=given,
+                                                            maintenance_window_max_hours=24))
         assert res.returncode == 0, res.stdout[-3000:]
         end, begin = window_line(res, given)
         assert datetime.timedelta(hours=23) < end - begin < datetime.timedelta(hours=24)

@@ -16,8 +16,7 @@ from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
 START = datetime(2026, 12, 1, 8, 40, tzinfo=timezone.utc)
 FORMS = ("an ISO 8601 date-time with a timezone (2026-11-28T06:00:00+01:00), a time of day with a timezone "
          "(06:00+01:00 or 06:00 Europe/Berlin: its next occurrence after the run starts) or a duration from "
-         "the run's start (+4h, +1h30m, PT4H); a value with a space stays one value on the command line as "
-         "JSON: -e '{\"reboot_cycle_window_end\": \"06:00 Europe/Berlin\"}'")
+         "the run's start (+4h, +1h30m, PT4H)")
 SPACE_HINT = ("(a value with a space stays one value on the command line as JSON: "
               "-e '{\"reboot_cycle_window_end\": \"%s Europe/Berlin\"}')")
 ISO_HINT = "write e.g. 2026-11-28T06:00:00+01:00 or 2026-11-28T05:00:00Z"
