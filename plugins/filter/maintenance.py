@@ -17,7 +17,8 @@ from datetime import datetime, timezone
 import yaml
 
 from ansible import constants as C, context
-from ansible.errors import AnsibleFilterError
+from ansible.errors import AnsibleError, AnsibleFilterError
+from ansible.parsing.dataloader import DataLoader
 from ansible.utils.display import Display
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _run
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._filters import guard as _guard
@@ -43,33 +44,75 @@ def _now(now):
     return _cycle.parse_time(now, "now")
 
 
-def run_check(variables, now=None):
-    """Warn about unknown prefixed variables, resolve the window once; fail on a bad or past window."""
+def _hook(name, value, playbook_dir):
+    """(path, problem) of one hook file: the path it is run from, or the problem line (missing, not tasks)."""
+    places = _run.hook_places(value, os.getcwd(), playbook_dir)
+    found = next((place for place in places if os.path.isfile(place)), None)
+    if found is None:
+        return None, _run.hook_problem(name, value, places)
+    try:
+        tasks = DataLoader().load_from_file(found)
+    except AnsibleError as exc:
+        return found, _run.hook_problem(name, value, [found], str(exc).splitlines()[0])
+    if tasks is not None and not (isinstance(tasks, list) and all(hasattr(task, "keys") for task in tasks)):
+        return found, _run.hook_problem(name, value, [found], "not a YAML list of tasks")
+    return found, None
+
+
+def hook_file(value, playbook_dir=None, variable="hook"):
+    """The path a hook file is included from (hook_places()), or a clear failure saying where it looked."""
+    if not isinstance(value, str) or not value.strip():
+        raise AnsibleFilterError("fleetops.sophos.hook_file: %s must be a task file path, got %r" % (variable, value))
+    found, problem = _hook(variable, value, playbook_dir)
+    if found is None:
+        raise AnsibleFilterError("fleetops.sophos.hook_file: %s" % problem)
+    return found
+
+
+def run_check(variables, now=None, playbook="maintenance", playbook_dir=None):
+    """Check the run once: unknown or misspelt variables, bad settings, the window, and (maintenance) the
+    hook files; one ``problem:`` line each.
+
+    ``playbook`` (maintenance, facts) names the variable that lists deliberate extra variables;
+    ``playbook_dir``, the playbook's directory, is the second place a relative hook file is looked for.
+    """
     if not hasattr(variables, "keys"):
         raise AnsibleFilterError("fleetops.sophos.run_check: expects a host's variables (hostvars[inventory_hostname])")
+    if playbook not in _run.ALLOW_VARIABLES:
+        raise AnsibleFilterError("fleetops.sophos.run_check: playbook must be one of %s, got %r"
+                                 % ("|".join(sorted(_run.ALLOW_VARIABLES)), playbook))
     names = list(variables.keys())
     window = variables.get(_cycle.VAR_PREFIX + "window_end") if _cycle.VAR_PREFIX + "window_end" in names else None
+    passed = ("maintenance_window_max_hours", _run.ALLOW_VARIABLES[playbook], _run.LEFT_OVER)
     settings = dict((name, variables.get(name)) for name in names
-                    if isinstance(name, str) and name.startswith(_SETTING_PREFIXES) and name not in _run.RUN_VARIABLES)
-    checked = _guard("run_check", _run.check_run, names, window, _known(), _now(now), settings)
-    display = Display()
-    for warning in checked["warnings"]:
-        display.warning(warning)
+                    if isinstance(name, str) and (name.startswith(_SETTING_PREFIXES) or name in passed)
+                    and name not in _run.RUN_VARIABLES)
+    checked = _guard("run_check", _run.check_run, names, window, _known(), _now(now), settings, playbook)
+    if playbook == "maintenance":
+        for name in _run.HOOK_VARIABLES:
+            value = variables.get(name) if name in names else None
+            if isinstance(value, str) and value.strip():
+                problem = _hook(name, value, playbook_dir)[1]
+                if problem:
+                    checked["errors"].append(problem)
     # One short line per problem, once; the play's fail task then stops the run before any host is touched.
+    display = Display()
     for error in checked["errors"]:
         display.display("problem: %s" % error, color=C.COLOR_ERROR)
     return checked
 
 
-def hosts_matched(pattern, matched, variable):
-    """The play's host pattern, or a clear failure when it matches no inventory host.
+def hosts_matched(pattern, matched, variable, required=False, given=()):
+    """The play's host pattern, or a clear failure when it matches no inventory host, or, ``required``,
+    when it is not set (None or empty; ``given``, the names of the variables set, names a misspelling).
 
     ``ansible-playbook --syntax-check`` (ansible-lint runs it without an inventory) runs nothing, so
     there the pattern passes unchecked.
     """
     if context.CLIARGS.get("syntax"):
-        return pattern
-    return _guard("hosts_matched", _run.check_hosts, pattern, matched, variable)
+        return pattern or "all"
+    return _guard("hosts_matched", _run.check_hosts, pattern, matched, variable, required=required,
+                  given=given)
 
 
 def maintenance_excluded(facts, reason=None, check_mode=False, now=None):
@@ -81,6 +124,7 @@ class FilterModule(object):
     def filters(self):
         return {
             "run_check": run_check,
+            "hook_file": hook_file,
             "hosts_matched": hosts_matched,
             "maintenance_excluded": maintenance_excluded,
         }

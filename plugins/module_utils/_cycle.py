@@ -191,8 +191,9 @@ def window_end_at(value, started, what=VAR_PREFIX + "window_end"):
     elif day_match.group("zone"):
         zone = _zone(day_match.group("zone"), what, value)
     else:
-        raise CycleError("%s %r has no timezone; add one, e.g. %s+01:00, %sZ or %s Europe/Berlin"
-                         % (what, value, text, text, text))
+        raise CycleError("%s %r has no timezone; add one, e.g. %s+01:00, %sZ or %s Europe/Berlin (a value with a "
+                         "space stays one value on the command line as JSON: -e '{\"%s\": \"%s Europe/Berlin\"}')"
+                         % (what, value, text, text, text, what, text))
     local = started.astimezone(zone)
     for days in (0, 1, 2):
         candidate = datetime.combine(local.date() + timedelta(days=days),

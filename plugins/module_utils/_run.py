@@ -4,10 +4,14 @@
 """PRIVATE to the collection: the checks a playbook makes once, before any host is touched.
 
 - Variables that carry a role or playbook prefix but are not known (a typo such as
-  ``reboot_cycle_max_cycle``) are named with the closest known variable: Ansible itself ignores them.
+  ``maintenance_host``), or whose prefix is a near miss of one (``reboot_cylce_window_end``), stop
+  the run, each named with the closest known variable: Ansible itself would ignore them, and a host
+  selection or a window ignored widens the run. A deliberate extra variable is listed in the
+  playbook's ``<playbook>_allow_variables``.
 - A host pattern that matches no host fails the run instead of a green job that did nothing.
 - The maintenance window is resolved once, against the run's start, so every batch works to the
-  same end, and a window that ended before the run started fails the run.
+  same end, and a window that ended before the run started fails the run; so does a time of day
+  whose next occurrence is more than ``maintenance_window_max_hours`` away (a relaunched job).
 - A host excluded by ``maintenance_exclude`` gets a ``deferred`` record that says so.
 
 Pure Python, no Ansible imports, no I/O: the known variables come in as parsed argument specs.
@@ -21,21 +25,36 @@ from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _pa
 
 __metaclass__ = type
 
-PREFIXES = ("reboot_cycle_", "patch_", "report_", "maintenance_")
+PREFIXES = ("reboot_cycle_", "patch_", "report_", "maintenance_", "facts_")
 
 # The playbooks' own variables, documented in README.md and docs/awx.md (a unit test checks both).
 PLAYBOOK_VARIABLES = {
     "maintenance": (
         "maintenance_hosts", "maintenance_serial", "maintenance_max_fail_percentage", "maintenance_become",
-        "maintenance_exclude", "maintenance_exclude_reason",
+        "maintenance_exclude", "maintenance_exclude_reason", "maintenance_window_max_hours",
+        "maintenance_allow_variables",
     ),
-    "facts": ("facts_hosts", "facts_become"),
+    "facts": ("facts_hosts", "facts_become", "facts_allow_variables"),
 }
+
+# The variable of each playbook that lists deliberate extra variables under the checked prefixes.
+ALLOW_VARIABLES = {"maintenance": "maintenance_allow_variables", "facts": "facts_allow_variables"}
+
+# A time-of-day window end further than this from the run's start is refused (a relaunched job).
+WINDOW_MAX_HOURS = 12
+
+# The reboot_cycle role's hooks: task files the maintenance run checks before any host is touched.
+HOOK_VARIABLES = ("reboot_cycle_before_restart_tasks", "reboot_cycle_after_restart_tasks",
+                  "reboot_cycle_after_cycle_tasks")
+
+# Where ansible-playbook puts the words of an ``-e key=value`` argument that have no ``key=``: a value
+# cut at a space (-e 'reboot_cycle_window_end=06:00 Europe/Berlin').
+LEFT_OVER = "_raw_params"
 
 # Variables the playbooks and roles set on hosts while they run; never user input, but prefixed.
 RUN_VARIABLES = (
     "maintenance_result", "maintenance_stage", "maintenance_run", "maintenance_run_started",
-    "report_data",
+    "report_data", "report_run_record", "report_central_views", "report_central_asked", "report_central_state",
 )
 
 
@@ -55,26 +74,105 @@ def known_variables(argument_specs):
     return names
 
 
-def unknown_variables(names, known, prefixes=PREFIXES):
-    """``[(name, closest known name or None)]`` for each prefixed name that is not known, sorted."""
+def _edits(one, other):
+    """The edit distance of two strings, a swap of two neighbouring letters counting as one edit."""
+    previous, row = None, list(range(len(other) + 1))
+    for i, char in enumerate(one, 1):
+        before, previous, row = previous, row, [i] + [0] * len(other)
+        for j, theirs in enumerate(other, 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (char != theirs))
+            if before is not None and j > 1 and char == other[j - 2] and one[i - 2] == theirs:
+                row[j] = min(row[j], before[j - 2] + 1)
+    return row[-1]
+
+
+def _closest(name, candidates, cutoff):
+    match = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=cutoff)
+    return match[0] if match else None
+
+
+def near_miss(name, known, prefixes=PREFIXES):
+    """The known variable ``name`` is a misspelling of, when its prefix is one: else None.
+
+    Only a name that does not start with a prefix is looked at. Its first word(s), up to an
+    underscore, must be within one edit of a prefix (two for the long ``maintenance_`` and
+    ``reboot_cycle_``; a swap of two letters is one edit), and the name with the prefix set right
+    must be close to a known variable of that prefix (``reprot_dir``, ``pach_enabled``,
+    ``reboot_cylce_window_end``). Unrelated names (``patching_group``, ``path_prefix``,
+    ``ansible_*``) stay alone.
+    """
+    if not isinstance(name, str) or name.startswith(("_", "ansible_")) or name.startswith(prefixes):
+        return None
+    for end in [i + 1 for i, char in enumerate(name) if char == "_"]:
+        head, rest = name[:end], name[end:]
+        for prefix in prefixes:
+            if rest and _edits(head, prefix) <= (2 if len(prefix) > 7 else 1):
+                match = _closest(prefix + rest, [k for k in known if k.startswith(prefix)], 0.85)
+                if match:
+                    return match
+    return None
+
+
+def unknown_variables(names, known, prefixes=PREFIXES, allowed=()):
+    """``[(name, closest known name or None)]``, sorted, for each name that is not known and not
+    ``allowed`` and either carries a prefix or is a near miss of one (near_miss())."""
     found = []
     for name in sorted(set(names)):
-        if not isinstance(name, str) or not name.startswith(prefixes) or name in known:
+        if not isinstance(name, str) or name in known or name in allowed:
             continue
-        same_prefix = sorted(k for k in known if k.startswith(tuple(p for p in prefixes if name.startswith(p))))
-        match = difflib.get_close_matches(name, same_prefix, n=1, cutoff=0.6) or \
-            difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-        found.append((name, match[0] if match else None))
+        if name.startswith(prefixes):
+            same_prefix = [k for k in known if k.startswith(tuple(p for p in prefixes if name.startswith(p)))]
+            found.append((name, _closest(name, same_prefix, 0.6) or _closest(name, known, 0.6)))
+        else:
+            near = near_miss(name, known, prefixes)
+            if near:
+                found.append((name, near))
     return found
 
 
-def unknown_variable_warnings(names, known):
-    return ["unknown variable %s is ignored%s" % (name, " (did you mean %s?)" % near if near else "")
-            for name, near in unknown_variables(names, known)]
+def unknown_variable_problems(names, known, allow_variable, allowed=()):
+    """One problem line per unknown variable (unknown_variables()), naming the escape hatch."""
+    return ["unknown variable %s%s: Ansible would ignore it and the run would go on without it; correct the "
+            "name, or list it in %s if it is meant for something else"
+            % (name, " (did you mean %s?)" % near if near else "", allow_variable)
+            for name, near in unknown_variables(names, known, allowed=allowed)]
 
 
-def check_hosts(pattern, matched, variable):
-    """The host pattern when it matches at least one inventory host; a RunError otherwise."""
+def hook_places(value, cwd, playbook_dir):
+    """The paths a hook file ``value`` is looked for at, in order: itself when absolute; else relative
+    to ``cwd`` (the directory ansible-playbook runs in: an AWX job's project), then to the playbook's
+    directory (``playbook_dir``, for a playbook of one's own). Pure: the caller looks."""
+    text = value.strip()
+    if text.startswith("/"):
+        return [text]
+    places = [cwd.rstrip("/") + "/" + text]
+    if playbook_dir and playbook_dir.rstrip("/") != cwd.rstrip("/"):
+        places.append(playbook_dir.rstrip("/") + "/" + text)
+    return places
+
+
+def hook_problem(name, value, places, error=None):
+    """The problem line of a hook file that is missing (``error`` None) or is not a task file."""
+    if error is None:
+        return ("%s %r: no such file; looked at %s (a relative path counts from the directory ansible-playbook runs "
+                "in, then from the playbook's directory); give an absolute path"
+                % (name, value, " and ".join(places)))
+    return "%s %r (%s) is not a task file: %s" % (name, value, places[0], error)
+
+
+def check_hosts(pattern, matched, variable, required=False, given=()):
+    """The host pattern when it matches at least one inventory host; a RunError otherwise.
+
+    ``required``: an unset pattern (None, empty) is a RunError of its own, before any host is
+    touched; there is no default of every host. ``given``: the names of the variables set, for
+    the message to name a misspelling of ``variable`` among them.
+    """
+    if required and (pattern is None or (isinstance(pattern, str) and not pattern.strip())):
+        near = _closest(variable, [name for name in given if isinstance(name, str) and name != variable], 0.8)
+        raise RunError("%s is not set%s: name the hosts or groups to work on (%s=web, %s=web1:web2), or "
+                       "%s=all to mean every host of the inventory; nothing was done"
+                       % (variable, " (%s is set: a misspelling?)" % near if near else "",
+                          variable, variable, variable))
     if matched:
         return pattern
     raise RunError("no host matches %s=%r: nothing would be done; check the pattern against the inventory "
@@ -100,26 +198,75 @@ def setting_problems(variables, now):
     return problems
 
 
-def check_run(names, window, known, now, settings=None):
-    """What the run starts with: ``warnings`` (unknown variables), ``errors`` (the run must stop),
-    ``run_started``, ``window_end`` (UTC, resolved once) and ``window_given`` (as written).
+def _window_max_hours(value):
+    return _settings.number(WINDOW_MAX_HOURS if value is None else value, "maintenance_window_max_hours",
+                            minimum=0, above=True)
+
+
+def _far_time_of_day(window, end, now, max_hours):
+    """A problem when the time of day ``window`` next occurs more than ``max_hours`` after ``now``.
+
+    A job relaunched after its window (09:00 for ``06:00 Europe/Berlin``) would otherwise work
+    until the next day's 06:00. Only the time-of-day form moves with the run's start this way; of
+    the relative forms it alone is written with a colon (a duration never is).
+    """
+    if not (_cycle.window_is_relative(window) and ":" in window):
+        return None
+    ahead = (_cycle.parse_time(end, "window end") - now).total_seconds()
+    if ahead <= max_hours * 3600:
+        return None
+    return ("%swindow_end %r is a time of day whose next occurrence, %s, is %s after this run started (%s): "
+            "more than maintenance_window_max_hours (%s), as when a job is relaunched after its window; to mean "
+            "it, give the end as a date-time (%swindow_end=%s) or a duration (%swindow_end=+%s), or raise "
+            "maintenance_window_max_hours"
+            % (_cycle.VAR_PREFIX, str(window).strip(), end, _cycle.human_seconds(ahead), _cycle.iso(now),
+               "%g" % max_hours, _cycle.VAR_PREFIX, end, _cycle.VAR_PREFIX, _cycle.human_seconds(ahead)))
+
+
+def check_run(names, window, known, now, settings=None, playbook="maintenance"):
+    """What the run starts with: ``errors`` (the run must stop), ``run_started``, ``window_end``
+    (UTC, resolved once) and ``window_given`` (as written).
 
     ``names``: the variable names of the first host (extra variables included); ``window``: its
     ``reboot_cycle_window_end``; ``now``: an aware datetime, the run's start; ``settings``: the
-    host's cycle, patch and report variables (name -> value). Every bad setting is an error, one
-    line each (setting_problems()), a window end already over included.
+    host's cycle, patch and report variables (name -> value), with ``maintenance_window_max_hours``
+    and the playbook's allow variable (ALLOW_VARIABLES) when set. Every problem is an error, one
+    line each: an unknown or misspelt variable (unknown_variable_problems()), a bad setting
+    (setting_problems()), a window end already over or a time of day too far ahead (a relaunch).
     """
     started = _cycle.iso(now)
-    result = {"warnings": unknown_variable_warnings(names, known), "errors": [], "run_started": started,
-              "window_end": None, "window_given": None}
+    result = {"errors": [], "run_started": started, "window_end": None, "window_given": None}
     given = dict(settings or {})
+    allow_variable = ALLOW_VARIABLES[playbook]
+    errors = []
+    try:
+        allowed = _settings.text_list(given.pop(allow_variable, None), allow_variable)
+    except _settings.SettingError as exc:
+        errors.append(str(exc))
+        allowed = []
+    errors += unknown_variable_problems(names, known, allow_variable, allowed)
+    if LEFT_OVER in given:
+        errors.append("an extra variable was cut at a space: %r was left over without a name (-e 'name=a b' is "
+                      "read as name=a); give a value with a space as JSON, e.g. -e '{\"%swindow_end\": \"06:00 "
+                      "Europe/Berlin\"}', or quoted inside the argument, -e \"%swindow_end='06:00 Europe/Berlin'\""
+                      % (given.pop(LEFT_OVER), _cycle.VAR_PREFIX, _cycle.VAR_PREFIX))
+    try:
+        max_hours = _window_max_hours(given.pop("maintenance_window_max_hours", None))
+    except _settings.SettingError as exc:
+        errors.append(str(exc))
+        max_hours = None
     if window is not None:
         given[_cycle.VAR_PREFIX + "window_end"] = window
-    result["errors"] = setting_problems(given, now)
-    if result["errors"]:
-        return result
-    end = _cycle.normalize_settings({"window_end": window, "run_started": started})["window_end"]
-    if end:
+    problems = setting_problems(given, now)
+    errors += problems
+    end = None
+    if not problems:
+        end = _cycle.normalize_settings({"window_end": window, "run_started": started})["window_end"]
+    far = _far_time_of_day(window, end, now, max_hours) if end and max_hours is not None else None
+    if far:
+        errors.append(far)
+    result["errors"] = errors
+    if end and not errors:
         result.update(window_end=end, window_given=str(window).strip())
     return result
 

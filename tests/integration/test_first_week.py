@@ -157,12 +157,22 @@ def test_relative_window_ends(lab, tmp_path):
         end, begin = window_line(res, "PT2H")
         assert end - begin == datetime.timedelta(hours=2)
         assert rows(report)[host]["maintenance"]["would_reboot"] is True
-        # A time of day that has just passed in Berlin: its next occurrence is tomorrow, so the
-        # restart fits and is made (whatever the machine's load, the end stays ~24 h away).
+        # A time of day that has just passed in Berlin: its next occurrence is tomorrow, ~24 h away,
+        # more than maintenance_window_max_hours (12): a relaunched job is refused before any host
+        # is touched, the message saying how to mean it.
         berlin = ZoneInfo("Europe/Berlin")
         given = (datetime.datetime.now(berlin) - datetime.timedelta(minutes=2)).strftime("%H:%M") + " Europe/Berlin"
         res, report = play(lab, MAINTENANCE, tmp_path, dict(FAST, maintenance_hosts=host, patch_enabled=False,
                                                             reboot_cycle_window_end=given))
+        assert res.returncode == 2, res.stdout[-3000:]
+        assert re.search(r"^problem: reboot_cycle_window_end '%s' is a time of day whose next occurrence, .* is "
+                         r"23h\d\dm after this run started .* more than maintenance_window_max_hours \(12\)"
+                         % re.escape(given), res.stdout, re.M), res.stdout[-3000:]
+        assert report is None and lab.boot_id(host) == before
+        # Meant, with the limit raised: the restart fits and is made (the end stays ~24 h away).
+        res, report = play(lab, MAINTENANCE, tmp_path, dict(FAST, maintenance_hosts=host, patch_enabled=False,
+                                                            reboot_cycle_window_end=given,
+                                                            maintenance_window_max_hours=24))
         assert res.returncode == 0, res.stdout[-3000:]
         end, begin = window_line(res, given)
         assert datetime.timedelta(hours=23) < end - begin < datetime.timedelta(hours=24)
@@ -195,18 +205,25 @@ def test_a_fact_cache_keeps_a_first_seen_pending_age(lab, tmp_path):
 
 # ---------------------------------------------------------------- 5: typos and empty patterns
 
-def test_typos_are_named_with_the_closest_known_variable(lab, tmp_path):
+def test_typos_stop_the_run_each_named_once_with_the_closest_known_variable(lab, tmp_path):
     host = lab.hosts[0]
     lab.sophos(host, "clean")
     res, report = play(lab, MAINTENANCE, tmp_path, dict(FAST, maintenance_hosts=host, patch_enabled=False,
                                                         reboot_cycle_max_cycle=3, patch_exlude="x",
                                                         report_zzzzzzzzzz="y"), args=("--check",))
-    assert res.returncode == 0, res.stdout[-3000:]
+    assert res.returncode == 2, res.stdout[-3000:]
     out = res.stdout + res.stderr
-    assert "unknown variable reboot_cycle_max_cycle is ignored (did you mean reboot_cycle_max_cycles?)" in out
-    assert "unknown variable patch_exlude is ignored (did you mean patch_exclude?)" in out
-    assert "unknown variable report_zzzzzzzzzz is ignored" in out
-    assert out.count("unknown variable reboot_cycle_max_cycle ") == 1, "warned more than once"
+    for line in ("problem: unknown variable reboot_cycle_max_cycle (did you mean reboot_cycle_max_cycles?): ",
+                 "problem: unknown variable patch_exlude (did you mean patch_exclude?): ",
+                 "problem: unknown variable report_zzzzzzzzzz: "):
+        assert out.count(line) == 1, (line, out[-3000:])
+    assert "list it in maintenance_allow_variables" in out
+    assert "3 problem(s) in the settings" in out
+    assert report is None
+    # Listed as meant, the same variables pass (the facts playbook has its own list).
+    res, report = play(lab, FACTS, tmp_path, dict(facts_hosts=host, reboot_cycle_max_cycle=3, patch_exlude="x",
+                                                  facts_allow_variables="reboot_cycle_max_cycle,patch_exlude"))
+    assert res.returncode == 0, res.stdout[-3000:]
     assert rows(report)[host]["status"] == "ok"
 
 

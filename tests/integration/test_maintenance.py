@@ -86,6 +86,94 @@ def test_fresh_install_is_restarted_once(lab, tmp_path):
     assert row["maintenance"]["reasons_after"] == [] and row["reasons"] == []
 
 
+@pytest.mark.parametrize("extra,message", [
+    # maintenance_hosts misspelt: without it the run has no hosts and stops, naming the misspelling.
+    ({"maintenance_host": "{first}"}, "maintenance_hosts is not set (maintenance_host is set: a misspelling?)"),
+    # Not given at all: no default of every host.
+    ({}, "maintenance_hosts is not set: name the hosts or groups to work on"),
+    # A near miss of a prefix: the window would be ignored.
+    ({"maintenance_hosts": "{first}", "reboot_cylce_window_end": "+1h"},
+     "problem: unknown variable reboot_cylce_window_end (did you mean reboot_cycle_window_end?)"),
+    # A known prefix with a typo after it.
+    ({"maintenance_hosts": "{first}", "maintenance_serail": 1},
+     "problem: unknown variable maintenance_serail (did you mean maintenance_serial?)"),
+], ids=["maintenance_host", "no-maintenance_hosts", "reboot_cylce_window_end", "maintenance_serail"])
+def test_a_typo_never_widens_the_run_and_touches_no_host(lab, tmp_path, extra, message):
+    """Every host needs a restart: a run that went ahead would patch and restart them all."""
+    hosts = lab.hosts[:2]
+    for host in hosts:
+        lab.sophos(host, "os-reboot-required")
+    before = {h: lab.boot_id(h) for h in hosts}
+    variables = dict((k, v.format(first=hosts[0]) if isinstance(v, str) else v) for k, v in extra.items())
+    variables["report_dir"] = str(tmp_path / "report")
+    try:
+        res = lab.playbook(PLAYBOOK, "-e", json.dumps(variables), check=False)
+    finally:
+        for host in hosts:
+            lab.sophos(host, "clean")
+    out = res.stdout + res.stderr
+    assert res.returncode != 0, out[-3000:]
+    assert message in out, out[-3000:]
+    assert {h: lab.boot_id(h) for h in hosts} == before
+    # Nothing ran on a host: no patch, no restart, no report.
+    assert "fleetops.sophos.patch" not in out and "fleetops.sophos.reboot_cycle" not in out, out[-3000:]
+    assert not (tmp_path / "report").exists()
+
+
+def test_a_hook_that_cannot_be_found_stops_the_run_before_patching(lab, tmp_path):
+    """A relative hook counts from the working directory (this repository for the test runs): one that is
+    not there stops the run at its start, saying where it looked; nothing is patched or restarted."""
+    host = lab.hosts[0]
+    lab.sophos(host, "os-reboot-required")
+    before = lab.boot_id(host)
+    try:
+        res, report = run(lab, tmp_path, [host], {"reboot_cycle_before_restart_tasks": "hooks/before.yml"},
+                          check=False)
+    finally:
+        lab.sophos(host, "clean")
+    out = res.stdout + res.stderr
+    assert res.returncode == 2, out[-3000:]
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert ("problem: reboot_cycle_before_restart_tasks 'hooks/before.yml': no such file; looked at %s/hooks/before.yml"
+            " and %s/playbooks/hooks/before.yml" % (repo, repo)) in out, out[-3000:]
+    assert lab.boot_id(host) == before
+    assert "fleetops.sophos.patch" not in out and report is None
+
+
+def test_a_relative_hook_runs_from_the_working_directory(lab, tmp_path):
+    """The same hook as the failing-hook test, named relative to the directory ansible-playbook runs in."""
+    host = lab.hosts[1]
+    lab.sophos(host, "os-reboot-required")
+    before = lab.boot_id(host)
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    hook = os.path.relpath(failing_hook(tmp_path), repo)
+    try:
+        res, report = run(lab, tmp_path, [host], {"patch_enabled": False, "reboot_cycle_before_restart_tasks": hook},
+                          check=False)
+    finally:
+        lab.sophos(host, "clean")
+    assert res.returncode == 2, res.stdout[-3000:]
+    assert lab.boot_id(host) == before
+    row = rows(report)[host]
+    assert row["status"] == "failed"
+    # The report says which hook failed, at which task, and why.
+    assert row["maintenance"]["message"] == (
+        "reboot cycle: reboot_cycle_before_restart_tasks (%s) failed at its task 'Refuse the restart (a drain that "
+        "did not work)': the load balancer refused to drain this host" % hook), row["maintenance"]
+
+
+def test_a_failing_after_cycle_hook_is_named_in_the_report(lab, tmp_path):
+    host = lab.hosts[0]
+    lab.sophos(host, "clean")
+    hook = failing_hook(tmp_path)
+    res, report = run(lab, tmp_path, [host], {"patch_enabled": False, "reboot_cycle_after_cycle_tasks": hook},
+                      check=False)
+    assert res.returncode == 2, res.stdout[-3000:]
+    assert rows(report)[host]["maintenance"]["message"] == (
+        "reboot cycle: reboot_cycle_after_cycle_tasks (%s) failed at its task 'Refuse the restart (a drain that "
+        "did not work)': the load balancer refused to drain this host" % hook), rows(report)[host]
+
+
 def test_window_guard_defers_before_patching(lab, tmp_path):
     host = lab.hosts[2]
     lab.sophos(host, "os-reboot-required")

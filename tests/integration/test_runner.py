@@ -130,7 +130,7 @@ def test_maintenance_with_a_limit_and_a_host_down(lab, runner_dirs):
     limited hosts, shows the host that is down as unreachable, and the job fails for it."""
     host = lab.hosts[0]
     boot = lab.boot_id(host)
-    runner = run(lab, runner_dirs, "maintenance.yml", dict(fast(lab), patch_enabled="false"),
+    runner = run(lab, runner_dirs, "maintenance.yml", dict(fast(lab), maintenance_hosts="all", patch_enabled="false"),
                  limit="%s,down-host" % host)
     output = runner.stdout.read()
     assert runner.status == "failed", output[-3000:]

@@ -46,8 +46,8 @@ def main():
              [os.path.join(BIN, "ansible-playbook"), "-i", inventory, "fleetops.sophos.facts",
               "-e", json.dumps({"report_dir": REPORT_DIR})], stdout=subprocess.DEVNULL)
         show_report()
-        extra = {"reboot_cycle_settle_minutes": float(settle), "reboot_cycle_poll_seconds": 5,
-                 "report_dir": REPORT_DIR}
+        extra = {"maintenance_hosts": "all", "reboot_cycle_settle_minutes": float(settle),
+                 "reboot_cycle_poll_seconds": 5, "report_dir": REPORT_DIR}
         step("Maintenance: patch, restart, settle, restart again while queued, verify, report",
              [os.path.join(BIN, "ansible-playbook"), "-i", inventory, "fleetops.sophos.maintenance",
               "-e", json.dumps(extra)])

@@ -17,6 +17,8 @@ START = datetime(2026, 12, 1, 8, 40, tzinfo=timezone.utc)
 FORMS = ("an ISO 8601 date-time with a timezone (2026-11-28T06:00:00+01:00), a time of day with a timezone "
          "(06:00+01:00 or 06:00 Europe/Berlin: its next occurrence after the run starts) or a duration from "
          "the run's start (+4h, +1h30m, PT4H)")
+SPACE_HINT = ("(a value with a space stays one value on the command line as JSON: "
+              "-e '{\"reboot_cycle_window_end\": \"%s Europe/Berlin\"}')")
 ISO_HINT = "write e.g. 2026-11-28T06:00:00+01:00 or 2026-11-28T05:00:00Z"
 
 
@@ -43,9 +45,9 @@ def message(call, *args, **kwargs):
     ("23:60Z", START, "reboot_cycle_window_end '23:60Z' is not a time of day (00:00 to 23:59)"),
     ("23:59:60Z", START, "reboot_cycle_window_end '23:59:60Z' is not a time of day (00:00 to 23:59)"),
     ("06:00", START, "reboot_cycle_window_end '06:00' has no timezone; add one, e.g. 06:00+01:00, 06:00Z or "
-                     "06:00 Europe/Berlin"),
+                     "06:00 Europe/Berlin " + SPACE_HINT % "06:00"),
     (" 06:00 ", START, "reboot_cycle_window_end ' 06:00 ' has no timezone; add one, e.g. 06:00+01:00, 06:00Z or "
-                       "06:00 Europe/Berlin"),
+                       "06:00 Europe/Berlin " + SPACE_HINT % "06:00"),
     ("06:00+24:00", START, "reboot_cycle_window_end '06:00+24:00' has an impossible timezone offset +24:00"),
     ("06:00+01:60", START, "reboot_cycle_window_end '06:00+01:60' has an impossible timezone offset +01:60"),
     ("06:00 Mars/Olympus", START, "reboot_cycle_window_end '06:00 Mars/Olympus': unknown time zone 'Mars/Olympus'; "

@@ -74,3 +74,26 @@ def test_a_typo_prefers_its_own_prefix_then_any_known_variable():
         ("report_reboot_cycle_force", "reboot_cycle_force")]
     # Something close under patch_ wins over a closer name under another prefix (report_dir).
     assert _run.unknown_variables(["patch_report_dir"], names) == [("patch_report_dir", "patch_win_reboot")]
+
+
+@pytest.mark.parametrize("name, closest", [
+    # Long prefixes (maintenance_, reboot_cycle_): two edits still a near miss, three not.
+    ("maintanence_hosts", "maintenance_hosts"),      # two substitutions
+    ("mintanence_hosts", None),                      # three edits
+    ("rebot_cyle_force", "reboot_cycle_force"),      # two deletions
+    ("reboot_cyclee_force", "reboot_cycle_force"),   # one insertion
+    # Short prefixes (patch_, report_, facts_): one edit (a swap of two letters is one), not two.
+    ("ptch_enabled", "patch_enabled"),
+    ("rpeort_dir", "report_dir"),                    # one swap
+    ("pcah_enabled", None),                          # a swap and a deletion
+    ("pahc_enabled", None),
+    ("fcts_hosts", "facts_hosts"),
+    # The prefix set right, the rest must be close to a variable of that prefix (cutoff 0.85).
+    ("pach_enablex", "patch_enabled"),
+    ("pach_exclude_dirs", None),                     # patch_exclude_dirs vs patch_exclude: 0.84
+    ("reboot_cylce_window", "reboot_cycle_window_end"),
+    # A name with a right prefix is an unknown variable, not a near miss.
+    ("patch_enabled", None),
+])
+def test_near_miss_edges(name, closest):
+    assert _run.near_miss(name, known()) == closest

@@ -52,7 +52,8 @@ def test_run_check_lists_cycle_patch_and_report_problems():
     settings = {"reboot_cycle_settle_mode": "fast", "patch_enabled": "maybe", "patch_win_reboot_timeout": 0,
                 "report_alert_days": 0, "report_formats": ["json", "pdf"], "report_dir": "/tmp/x",
                 "patch_exclude": ["a*"], "reboot_cycle_max_cycles": 2}
-    result = _run.check_run(list(settings) + ["reboot_cycle_window_end"], "nonsense", set(settings), NOW, settings)
+    known = set(settings) | {"reboot_cycle_window_end"}
+    result = _run.check_run(list(settings) + ["reboot_cycle_window_end"], "nonsense", known, NOW, settings)
     errors = result["errors"]
     assert len(errors) == 6, errors
     for name in ("reboot_cycle_settle_mode", "reboot_cycle_window_end", "patch_enabled", "patch_win_reboot_timeout",

@@ -61,7 +61,15 @@ def _check_question(question):
         assert question["min"] <= question["default"] <= question["max"]
         assert isinstance(question["default"], int if question["type"] == "integer" else (int, float))
     if question["type"] in ("text", "textarea"):
-        assert isinstance(question["default"], str) and question["min"] <= len(question["default"]) <= question["max"]
+        # A required question may have no default: AWX then asks for an answer.
+        assert isinstance(question["default"], str) and len(question["default"]) <= question["max"]
+        assert question["min"] <= len(question["default"]) or (question["required"] and not question["default"])
+
+
+def test_the_hosts_have_no_default_answer(survey):
+    """A maintenance job names its hosts: the playbook has no default, and neither has the survey."""
+    [hosts] = [question for question in survey["spec"] if question["variable"] == "maintenance_hosts"]
+    assert hosts["required"] is True and hosts["default"] == "" and hosts["min"] >= 1
 
 
 def test_questions_match_the_role_options(survey):

@@ -36,6 +36,9 @@ def test_known_variables_come_from_every_role_and_playbook():
         assert name in KNOWN
 
 
+HATCH = "correct the name, or list it in maintenance_allow_variables if it is meant for something else"
+
+
 @pytest.mark.parametrize("typo,closest", [
     ("reboot_cycle_max_cycle", "reboot_cycle_max_cycles"),
     ("reboot_cycle_windowend", "reboot_cycle_window_end"),
@@ -43,19 +46,89 @@ def test_known_variables_come_from_every_role_and_playbook():
     ("report_dri", "report_dir"),
     ("maintenance_host", "maintenance_hosts"),
     ("maintenance_serail", "maintenance_serial"),
+    ("facts_host", "facts_hosts"),
 ])
-def test_a_typo_names_the_closest_known_variable(typo, closest):
+def test_a_typo_is_a_problem_naming_the_closest_known_variable(typo, closest):
     assert _run.unknown_variables([typo], KNOWN) == [(typo, closest)]
-    assert _run.unknown_variable_warnings([typo], KNOWN) == [
-        "unknown variable %s is ignored (did you mean %s?)" % (typo, closest)]
+    assert _run.unknown_variable_problems([typo], KNOWN, "maintenance_allow_variables") == [
+        "unknown variable %s (did you mean %s?): Ansible would ignore it and the run would go on without it; %s"
+        % (typo, closest, HATCH)]
 
 
-def test_only_prefixed_unknown_variables_are_named():
+@pytest.mark.parametrize("typo,closest", [
+    ("reboot_cylce_window_end", "reboot_cycle_window_end"),
+    ("reboot_cyle_max_cycles", "reboot_cycle_max_cycles"),
+    ("rebootcycle_force", "reboot_cycle_force"),
+    ("reboot_cycel_window_end", "reboot_cycle_window_end"),
+    ("maintenence_hosts", "maintenance_hosts"),
+    ("maintainance_host", "maintenance_hosts"),
+    ("mantenance_serial", "maintenance_serial"),
+    ("pach_enabled", "patch_enabled"),
+    ("ptach_exclude", "patch_exclude"),
+    ("patc_enabled", "patch_enabled"),
+    ("reprot_dir", "report_dir"),
+    ("repot_formats", "report_formats"),
+    ("fatcs_hosts", "facts_hosts"),
+    ("fact_hosts", "facts_hosts"),
+])
+def test_a_near_miss_of_a_prefix_is_caught_the_same_way(typo, closest):
+    assert _run.near_miss(typo, KNOWN) == closest
+    assert _run.unknown_variables([typo], KNOWN) == [(typo, closest)]
+
+
+@pytest.mark.parametrize("name", [
+    # Ansible's own and the inventory's: never the collection's.
+    "ansible_host", "ansible_user", "ansible_become", "ansible_facts", "ansible_check_mode", "inventory_hostname",
+    "inventory_hostname_short", "group_names", "groups", "playbook_dir", "omit", "hostvars", "play_hosts",
+    "ansible_play_hosts_all", "ansible_python_interpreter", "sophos_central", "sophos_reboot_facts_result",
+    # Names that share letters with a prefix but are something else.
+    "patching_group", "patching", "path_prefix", "paths_dir", "path_exclude_dirs", "batch_size", "match_hosts",
+    "reports_to", "reporter_email", "repo_dir", "fact_cache_dir", "facts", "factory_id", "contacts_hosts",
+    "maintainer", "maintainer_email", "maintenance", "reboot", "reboot_allowed", "reboot_time", "reboot_cycles",
+    "cycle_window", "_reboot_cycle_state", "_patch_changes", "my_var", "window_end", "hosts",
+    # A near prefix with a rest that is not close to any variable of that prefix.
+    "reboot_cylce_zzzzzz", "pach_stuff_here", "reprot_owner_name",
+])
+def test_an_unrelated_variable_is_left_alone(name):
+    assert _run.near_miss(name, KNOWN) is None
+    assert _run.unknown_variables([name], KNOWN) == []
+
+
+def test_edit_distance_counts_a_swap_as_one():
+    assert _run._edits("reprot_", "report_") == 1
+    assert _run._edits("reboot_cylce_", "reboot_cycle_") == 1
+    assert _run._edits("pach_", "patch_") == 1
+    assert _run._edits("path_", "patch_") == 1
+    assert _run._edits("patching_", "patch_") == 3
+    assert _run._edits("", "abc") == 3 and _run._edits("abc", "abc") == 0
+
+
+def test_only_prefixed_or_near_unknown_variables_are_named():
     names = ["reboot_cycle_max_cycles", "ansible_user", "patching", "_reboot_cycle_state", "report_zzzzzzzzzzzzzz",
-             "my_var", "maintenance_result", "sophos_reboot_cycle_deferred"]
-    assert _run.unknown_variables(names, KNOWN) == [("report_zzzzzzzzzzzzzz", None)]
-    assert _run.unknown_variable_warnings(["report_zzzzzzzzzzzzzz"], KNOWN) == [
-        "unknown variable report_zzzzzzzzzzzzzz is ignored"]
+             "my_var", "maintenance_result", "sophos_reboot_cycle_deferred", "facts_zzzz", "report_run_record"]
+    assert _run.unknown_variables(names, KNOWN) == [("facts_zzzz", None), ("report_zzzzzzzzzzzzzz", None)]
+    assert _run.unknown_variable_problems(["report_zzzzzzzzzzzzzz"], KNOWN, "facts_allow_variables") == [
+        "unknown variable report_zzzzzzzzzzzzzz: Ansible would ignore it and the run would go on without it; "
+        "correct the name, or list it in facts_allow_variables if it is meant for something else"]
+
+
+def test_allowed_variables_are_not_problems():
+    names = ["patch_day", "maintenance_window", "reprot_dir"]
+    assert [n for n, _ in _run.unknown_variables(names, KNOWN)] == ["maintenance_window", "patch_day", "reprot_dir"]
+    assert _run.unknown_variables(names, KNOWN, allowed=["patch_day", "maintenance_window"]) == [
+        ("reprot_dir", "report_dir")]
+    result = _run.check_run(names, None, KNOWN, NOW, {"maintenance_allow_variables": "patch_day, maintenance_window"})
+    assert result["errors"] == ["unknown variable reprot_dir (did you mean report_dir?): Ansible would ignore it "
+                                "and the run would go on without it; " + HATCH]
+    facts = _run.check_run(names, None, KNOWN, NOW, {"facts_allow_variables": names}, playbook="facts")
+    assert facts["errors"] == []
+
+
+def test_a_bad_allow_list_is_a_problem():
+    result = _run.check_run(["patch_day"], None, KNOWN, NOW, {"maintenance_allow_variables": {"patch_day": 1}})
+    assert result["errors"][0] == ("maintenance_allow_variables must be a list of strings or one string with an "
+                                   "entry per line, got dict {'patch_day': 1}")
+    assert result["errors"][1].startswith("unknown variable patch_day")
 
 
 def test_no_matching_host_fails_naming_the_variable():
@@ -66,13 +139,37 @@ def test_no_matching_host_fails_naming_the_variable():
         filters.hosts_matched("x", [], "facts_hosts")
 
 
-def test_check_run_resolves_the_window_once_and_warns():
+@pytest.mark.parametrize("pattern", [None, "", "  "])
+def test_a_required_pattern_that_is_not_set_fails_before_any_host(pattern):
+    with pytest.raises(_run.RunError) as info:
+        _run.check_hosts(pattern, [], "maintenance_hosts", required=True, given=["ansible_user", "report_dir"])
+    assert str(info.value) == (
+        "maintenance_hosts is not set: name the hosts or groups to work on (maintenance_hosts=web, "
+        "maintenance_hosts=web1:web2), or maintenance_hosts=all to mean every host of the inventory; nothing was done")
+    with pytest.raises(AnsibleFilterError, match=r"maintenance_hosts is not set \(maintenance_host is set: a "
+                                                 r"misspelling\?\)"):
+        filters.hosts_matched(pattern, [], "maintenance_hosts", required=True, given=["maintenance_host", "x"])
+    # Not required (facts_hosts has its default): the pattern is only matched.
+    assert _run.check_hosts("all", ["web1"], "facts_hosts") == "all"
+    assert _run.check_hosts("all", ["web1"], "maintenance_hosts", required=True) == "all"
+
+
+def test_check_run_resolves_the_window_once_and_stops_at_a_typo():
     result = _run.check_run(["reboot_cycle_window_end", "reboot_cycle_max_cycle"], "+4h", KNOWN, NOW)
-    assert result == {"warnings": ["unknown variable reboot_cycle_max_cycle is ignored "
-                                   "(did you mean reboot_cycle_max_cycles?)"],
-                      "errors": [], "run_started": "2026-12-01T08:40:00Z",
-                      "window_end": "2026-12-01T12:40:00Z", "window_given": "+4h"}
+    assert result == {"errors": ["unknown variable reboot_cycle_max_cycle (did you mean reboot_cycle_max_cycles?): "
+                                 "Ansible would ignore it and the run would go on without it; " + HATCH],
+                      "run_started": "2026-12-01T08:40:00Z", "window_end": None, "window_given": None}
+    assert _run.check_run(["reboot_cycle_window_end"], "+4h", KNOWN, NOW) == {
+        "errors": [], "run_started": "2026-12-01T08:40:00Z", "window_end": "2026-12-01T12:40:00Z",
+        "window_given": "+4h"}
     assert _run.check_run([], None, KNOWN, NOW)["window_end"] is None
+
+
+def test_a_misspelt_window_prefix_stops_the_run():
+    result = _run.check_run(["reboot_cylce_window_end", "maintenance_hosts"], None, KNOWN, NOW,
+                            {"maintenance_hosts": "web1"})
+    assert result["errors"] == ["unknown variable reboot_cylce_window_end (did you mean reboot_cycle_window_end?): "
+                                "Ansible would ignore it and the run would go on without it; " + HATCH]
 
 
 @pytest.mark.parametrize("window,message", [
@@ -86,12 +183,24 @@ def test_check_run_stops_at_a_bad_or_past_window(window, message):
     assert "reboot_cycle_window_end" in result["errors"][0]
 
 
-def test_run_check_filter_reads_the_collection_specs():
+def test_run_check_filter_reads_the_collection_specs(capsys):
     result = filters.run_check({"reboot_cycle_max_cycle": 3, "reboot_cycle_window_end": "PT2H"},
                                now="2026-12-01T08:40:00Z")
-    assert result["warnings"] == ["unknown variable reboot_cycle_max_cycle is ignored "
-                                  "(did you mean reboot_cycle_max_cycles?)"]
-    assert result["window_end"] == "2026-12-01T10:40:00Z"
+    assert result["errors"] == ["unknown variable reboot_cycle_max_cycle (did you mean reboot_cycle_max_cycles?): "
+                                "Ansible would ignore it and the run would go on without it; " + HATCH]
+    assert "problem: unknown variable reboot_cycle_max_cycle" in capsys.readouterr().out
+    good = filters.run_check({"reboot_cycle_window_end": "PT2H", "maintenance_hosts": "web"},
+                             now="2026-12-01T08:40:00Z")
+    assert good["errors"] == [] and good["window_end"] == "2026-12-01T10:40:00Z"
+
+
+def test_run_check_filter_passes_the_allow_list_of_its_playbook():
+    variables = {"patch_day": "tue", "facts_allow_variables": ["patch_day"]}
+    assert filters.run_check(variables, now="2026-12-01T08:40:00Z", playbook="facts")["errors"] == []
+    errors = filters.run_check(variables, now="2026-12-01T08:40:00Z")["errors"]
+    assert [e.split(" (")[0].split(":")[0] for e in errors] == ["unknown variable patch_day"]
+    with pytest.raises(AnsibleFilterError, match=r"playbook must be one of facts\|maintenance, got 'site'"):
+        filters.run_check(variables, playbook="site")
 
 
 def test_an_excluded_host_is_deferred_with_its_reason():
@@ -125,3 +234,128 @@ def test_the_deferred_note_is_an_output_outside_the_input_prefix():
     assert "reboot_cycle_deferred" not in KNOWN
     assert _run.unknown_variables(["reboot_cycle_deferred", "sophos_reboot_cycle_deferred"], KNOWN) == [
         ("reboot_cycle_deferred", "reboot_cycle_force")]
+
+# A relaunch: the time of day's next occurrence is a day away. NOW is 08:40 UTC, 09:40 in Berlin.
+RELAUNCH = ("reboot_cycle_window_end '06:00 Europe/Berlin' is a time of day whose next occurrence, "
+            "2026-12-02T05:00:00Z, is 20h20m after this run started (2026-12-01T08:40:00Z): more than "
+            "maintenance_window_max_hours (12), as when a job is relaunched after its window; to mean it, give "
+            "the end as a date-time (reboot_cycle_window_end=2026-12-02T05:00:00Z) or a duration "
+            "(reboot_cycle_window_end=+20h20m), or raise maintenance_window_max_hours")
+
+
+def test_a_time_of_day_far_ahead_is_refused_as_a_relaunch():
+    result = _run.check_run(["reboot_cycle_window_end"], "06:00 Europe/Berlin", KNOWN, NOW)
+    assert result == {"errors": [RELAUNCH], "run_started": "2026-12-01T08:40:00Z", "window_end": None,
+                      "window_given": None}
+    # The same end written as the message says passes.
+    for meant in ("2026-12-02T05:00:00Z", "+20h20m", "2026-12-02T06:00:00+01:00", "PT20H20M"):
+        assert _run.check_run(["reboot_cycle_window_end"], meant, KNOWN, NOW)["window_end"] == "2026-12-02T05:00:00Z"
+
+
+@pytest.mark.parametrize("window,started,max_hours,end", [
+    # The scheduled job: Saturday 02:00 in Berlin for 06:00 is 4 hours ahead.
+    ("06:00 Europe/Berlin", datetime(2026, 12, 5, 1, 0, tzinfo=timezone.utc), None, "2026-12-05T05:00:00Z"),
+    # Exactly the limit is still allowed; an offset form counts the same.
+    ("20:40Z", NOW, None, "2026-12-01T20:40:00Z"),
+    ("21:40+01:00", NOW, None, "2026-12-01T20:40:00Z"),
+    # A raised limit allows the long window.
+    ("06:00 Europe/Berlin", NOW, 24, "2026-12-02T05:00:00Z"),
+    ("06:00 Europe/Berlin", NOW, "20.5", "2026-12-02T05:00:00Z"),
+])
+def test_a_time_of_day_within_the_limit_is_resolved(window, started, max_hours, end):
+    settings = {} if max_hours is None else {"maintenance_window_max_hours": max_hours}
+    result = _run.check_run(["reboot_cycle_window_end"], window, KNOWN, started, settings)
+    assert result["errors"] == [] and result["window_end"] == end
+
+
+@pytest.mark.parametrize("window,max_hours", [("20:41Z", None), ("21:41+01:00", None), ("06:00 Europe/Berlin", 20)])
+def test_a_time_of_day_past_the_limit_is_refused(window, max_hours):
+    settings = {} if max_hours is None else {"maintenance_window_max_hours": max_hours}
+    [error] = _run.check_run(["reboot_cycle_window_end"], window, KNOWN, NOW, settings)["errors"]
+    assert error.startswith("reboot_cycle_window_end %r is a time of day whose next occurrence" % window)
+    assert "more than maintenance_window_max_hours (%s)" % (max_hours or 12) in error
+
+
+@pytest.mark.parametrize("value,message", [
+    (0, "maintenance_window_max_hours must be > 0, got 0"),
+    ("soon", "maintenance_window_max_hours must be a number, got 'soon'"),
+    (True, "maintenance_window_max_hours must be a number, got True"),
+])
+def test_a_bad_window_limit_is_a_problem(value, message):
+    result = _run.check_run(["reboot_cycle_window_end"], "06:00 Europe/Berlin", KNOWN, NOW,
+                            {"maintenance_window_max_hours": value})
+    assert result["errors"] == [message]
+
+
+def test_the_filter_passes_the_window_limit():
+    variables = {"reboot_cycle_window_end": "06:00 Europe/Berlin", "maintenance_window_max_hours": "24"}
+    assert filters.run_check(variables, now="2026-12-01T08:40:00Z")["window_end"] == "2026-12-02T05:00:00Z"
+    del variables["maintenance_window_max_hours"]
+    assert filters.run_check(variables, now="2026-12-01T08:40:00Z")["errors"] == [RELAUNCH]
+
+
+def test_a_value_cut_at_a_space_is_a_problem():
+    # -e 'reboot_cycle_window_end=06:00 Europe/Berlin': Ansible keeps 06:00 and puts Europe/Berlin in _raw_params.
+    variables = {"reboot_cycle_window_end": "06:00", "_raw_params": "Europe/Berlin"}
+    errors = filters.run_check(variables, now="2026-12-01T08:40:00Z")["errors"]
+    assert errors[0] == ("an extra variable was cut at a space: 'Europe/Berlin' was left over without a name "
+                         "(-e 'name=a b' is read as name=a); give a value with a space as JSON, e.g. "
+                         "-e '{\"reboot_cycle_window_end\": \"06:00 Europe/Berlin\"}', or quoted inside the "
+                         "argument, -e \"reboot_cycle_window_end='06:00 Europe/Berlin'\"")
+    assert errors[1].startswith("reboot_cycle_window_end '06:00' has no timezone")
+    assert len(errors) == 2
+
+
+# ------------------------------------------------------------ hook files, checked before any host is touched
+
+def test_hook_places_are_the_working_directory_then_the_playbook_directory():
+    assert _run.hook_places("/srv/hooks/drain.yml", "/work", "/pb") == ["/srv/hooks/drain.yml"]
+    assert _run.hook_places(" hooks/drain.yml ", "/work/", "/pb") == ["/work/hooks/drain.yml", "/pb/hooks/drain.yml"]
+    assert _run.hook_places("drain.yml", "/work", "/work") == ["/work/drain.yml"]
+    assert _run.hook_places("drain.yml", "/work", None) == ["/work/drain.yml"]
+
+
+@pytest.fixture
+def hooks(tmp_path, monkeypatch):
+    work, book = tmp_path / "work", tmp_path / "book"
+    (work / "hooks").mkdir(parents=True)
+    (book / "hooks").mkdir(parents=True)
+    (work / "hooks" / "drain.yml").write_text("- name: Drain\n  ansible.builtin.debug:\n    msg: drain\n")
+    (book / "hooks" / "own.yml").write_text("- name: Own\n  ansible.builtin.debug:\n    msg: own\n")
+    (work / "hooks" / "broken.yml").write_text("- name: Broken\n  debug: {msg: [\n")
+    (work / "hooks" / "mapping.yml").write_text("name: not a list\n")
+    (work / "hooks" / "empty.yml").write_text("")
+    monkeypatch.chdir(work)
+    return work, book
+
+
+def test_hook_file_resolves_from_the_working_directory_first(hooks):
+    work, book = hooks
+    assert filters.hook_file("hooks/drain.yml", str(book)) == str(work / "hooks" / "drain.yml")
+    assert filters.hook_file("hooks/own.yml", str(book)) == str(book / "hooks" / "own.yml")
+    assert filters.hook_file(str(book / "hooks" / "own.yml")) == str(book / "hooks" / "own.yml")
+    with pytest.raises(AnsibleFilterError) as info:
+        filters.hook_file("hooks/before.yml", str(book), "reboot_cycle_before_restart_tasks")
+    assert str(info.value) == (
+        "fleetops.sophos.hook_file: reboot_cycle_before_restart_tasks 'hooks/before.yml': no such file; looked at "
+        "%s/hooks/before.yml and %s/hooks/before.yml (a relative path counts from the directory ansible-playbook "
+        "runs in, then from the playbook's directory); give an absolute path" % (work, book))
+
+
+def test_run_check_finds_and_reads_every_hook_before_any_host(hooks):
+    work, book = hooks
+    good = {"maintenance_hosts": "web", "reboot_cycle_before_restart_tasks": "hooks/drain.yml",
+            "reboot_cycle_after_restart_tasks": "hooks/own.yml", "reboot_cycle_after_cycle_tasks": "hooks/empty.yml"}
+    assert filters.run_check(good, now="2026-12-01T08:40:00Z", playbook_dir=str(book))["errors"] == []
+    bad = {"maintenance_hosts": "web", "reboot_cycle_before_restart_tasks": "hooks/before.yml",
+           "reboot_cycle_after_restart_tasks": "hooks/broken.yml", "reboot_cycle_after_cycle_tasks": "hooks/mapping.yml"}
+    errors = filters.run_check(bad, now="2026-12-01T08:40:00Z", playbook_dir=str(book))["errors"]
+    assert len(errors) == 3, errors
+    assert errors[0].startswith("reboot_cycle_before_restart_tasks 'hooks/before.yml': no such file; looked at %s"
+                                % (work / "hooks" / "before.yml"))
+    assert errors[1].startswith("reboot_cycle_after_restart_tasks 'hooks/broken.yml' (%s) is not a task file: "
+                                % (work / "hooks" / "broken.yml"))
+    assert errors[2] == ("reboot_cycle_after_cycle_tasks 'hooks/mapping.yml' (%s) is not a task file: not a YAML "
+                         "list of tasks" % (work / "hooks" / "mapping.yml"))
+    # The facts playbook runs no hooks and does not look for them.
+    assert filters.run_check(dict(bad, facts_hosts="all"), now="2026-12-01T08:40:00Z", playbook="facts")["errors"] == []
