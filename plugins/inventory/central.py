@@ -23,8 +23,15 @@ description:
   - "Host variable C(sophos_central): C(id), C(tenant_id), C(hostname), C(type), C(online) (true, false
     or null), C(last_seen_at) (ISO-8601 UTC), C(health) (C(overall), C(services) as name: status), C(os)
     (C(platform), C(name), C(is_server), C(build)), C(ipv4_addresses), and C(restart_alert): null or
-    C(id), C(type), C(severity), C(raised_at) (ISO-8601 UTC), C(pending_days) (whole days since
-    C(raised_at); null when Central's time could not be read)."
+    C(id), C(type), C(severity), C(raised_at) (ISO-8601 UTC), C(age_days) (the alert's own age: whole days
+    since C(raised_at)), C(pending_since), C(pending_since_source) and C(pending_days) (whole days since
+    C(pending_since)); the ages are null when Central's time could not be read."
+  - "Central raises the urgent alert when a restart has been pending B(more than two weeks), so C(raised_at)
+    is not when the restart became pending. C(pending_since) is C(raised_at) minus 14 days for it, an
+    estimate (C(pending_since_source=estimate)); another restart type is raised at once
+    (C(pending_since_source=alert)). The exact time is Central's C(Event::Endpoint::UpdateRebootRequired)
+    event (C(pending_since_source=event)), which the SIEM API keeps only 24 hours: see the event source
+    C(fleetops.sophos.central_events)."
   - An alert that names no endpoint (no C(managedAgent.id)) belongs to no host; one warning says how
     many there were.
   - "An endpoint is left out, with a warning naming its id, when its hostname cannot safely be a host name:
@@ -149,7 +156,8 @@ cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/fleetops-sophos-central
 cache_timeout: 900
 groups:
-  sophos_central_overdue: sophos_central.restart_alert and sophos_central.restart_alert.pending_days >= 14
+  # Pending three weeks or more (for the two-week alert: an estimate, raised_at - 14 days).
+  sophos_central_overdue: sophos_central.restart_alert and sophos_central.restart_alert.pending_days >= 21
 """
 
 import hashlib

@@ -49,6 +49,10 @@ ALERT_PAGE_SIZE = 100
 TENANT_PAGE_SIZE = 100
 ENDPOINT_TYPES = ("server", "computer", "all")
 URGENT_RESTART_TYPE = "Event::Endpoint::UpdateRebootUrgentlyRequired"
+# Central raises URGENT_RESTART_TYPE when a restart has been pending more than two weeks (Sophos' "Server
+# restarts" page); the immediate restart-required event is RESTART_EVENT_TYPE (SIEM, kept 24 hours).
+URGENT_RESTART_DAYS = 14
+RESTART_EVENT_TYPE = "Event::Endpoint::UpdateRebootRequired"
 _RESTART_TYPE = re.compile(r"(reboot|restart).*(required|needed)", re.I)
 # A token is renewed this long before Central says it expires (Sophos' own client uses 120 s).
 TOKEN_MARGIN = 120
@@ -328,8 +332,16 @@ def iso_utc(value):
     return epoch_to_iso(epoch) if epoch is not None else None
 
 
-def restart_alert(alerts, now):
-    """The restart alert to show for one endpoint, or None: the urgent type first, then the oldest."""
+def restart_alert(alerts, now, event_at=None):
+    """The restart alert to show for one endpoint, or None: the urgent type first, then the oldest.
+
+    Central raises the urgent alert (``URGENT_RESTART_TYPE``, "Reboot required") only when a restart has
+    been pending more than two weeks, so its ``raisedAt`` is not when the restart became pending: the
+    alert's own age is ``age_days``; ``pending_since`` is the restart-required event's time
+    (``event_at``, epoch seconds, from the SIEM event) when known and not after the alert, else an
+    estimate, ``raisedAt`` - 14 days (``pending_since_source: estimate``). Another restart type is an
+    alert raised when the restart became pending (``pending_since_source: alert``).
+    """
     candidates = [a for a in alerts if is_restart_alert(a)]
     if not candidates:
         return None
@@ -340,9 +352,22 @@ def restart_alert(alerts, now):
 
     alert = sorted(candidates, key=order)[0]
     raised = iso_to_epoch(alert.get("raisedAt"))
-    pending_days = int(max(0, now - raised) // 86400) if raised is not None and now is not None else None
+    since, source = None, None
+    if event_at is not None and (raised is None or event_at <= raised):
+        since, source = event_at, "event"
+    elif raised is not None and alert.get("type") == URGENT_RESTART_TYPE:
+        since, source = raised - URGENT_RESTART_DAYS * 86400, "estimate"
+    elif raised is not None:
+        since, source = raised, "alert"
     return {"id": alert.get("id"), "type": alert.get("type"), "severity": alert.get("severity"),
-            "raised_at": epoch_to_iso(raised) if raised is not None else None, "pending_days": pending_days}
+            "raised_at": epoch_to_iso(raised) if raised is not None else None, "age_days": whole_days(raised, now),
+            "pending_since": epoch_to_iso(since) if since is not None else None, "pending_since_source": source,
+            "pending_days": whole_days(since, now)}
+
+
+def whole_days(since, now):
+    """Whole days from ``since`` to ``now`` (epoch seconds), never negative; None when either is unknown."""
+    return int(max(0, now - since) // 86400) if since is not None and now is not None else None
 
 
 def _get(data, *path):

@@ -107,7 +107,8 @@ def test_tenant_inventory_across_pages(central, tmp_path):
     assert group(data, "sophos_central_health_bad") == ["WIN-SRV0005"]
     assert group(data, "sophos_central_offline") == ["WIN-SRV0007"]
     var = hosts["WIN-SRV0003"]["sophos_central"]
-    assert var["restart_alert"]["type"] == double.REBOOT and var["restart_alert"]["pending_days"] == 20
+    assert var["restart_alert"]["type"] == double.REBOOT and var["restart_alert"]["age_days"] == 20
+    assert (var["restart_alert"]["pending_days"], var["restart_alert"]["pending_since_source"]) == (34, "estimate")
     assert var["restart_alert"]["raised_at"].endswith("Z") and var["tenant_id"] == A
     assert set(var) == {"id", "tenant_id", "hostname", "type", "online", "last_seen_at", "health", "os",
                         "ipv4_addresses", "restart_alert"}
@@ -281,7 +282,8 @@ def test_modules_through_ansible_runner(central, tmp_path):
     results = json.loads((tmp_path / "results.json").read_text())
     info = results["info"]
     assert sorted(info["endpoints"]) == ["Lnx-Web05", twin["id"], "win-srv0003.example.com"]
-    assert info["endpoints"]["win-srv0003.example.com"]["restart_alert"]["pending_days"] == 20
+    assert info["endpoints"]["win-srv0003.example.com"]["restart_alert"]["age_days"] == 20
+    assert info["endpoints"]["win-srv0003.example.com"]["restart_alert"]["pending_days"] == 34
     assert info["not_found"] == ["nope"] and sorted(e["tenant_id"] for e in info["ambiguous"]["dup-01"]) == [A, B]
     assert any("Xeno Trial" in w for w in info.get("warnings", []))
     assert results["dry"]["changed"] is True and results["dry"]["update_checks"] == {}

@@ -68,7 +68,9 @@ def test_shape_endpoint_with_urgent_alert_preferred_and_its_age():
         "ipv4_addresses": ["192.168.66.10"],
         "restart_alert": {"id": "a-Event::Endpoint::UpdateRebootUrgentlyRequired",
                           "type": "Event::Endpoint::UpdateRebootUrgentlyRequired", "severity": "medium",
-                          "raised_at": "2025-11-11T07:00:00Z", "pending_days": 20},
+                          "raised_at": "2025-11-11T07:00:00Z", "age_days": 20,
+                          "pending_since": "2025-10-28T07:00:00Z", "pending_since_source": "estimate",
+                          "pending_days": 34},
     }
     assert central.groups_of(shaped) == ["sophos_central_restart_alert"]
 
@@ -79,6 +81,8 @@ def test_shape_endpoint_unknowns_stay_unknown():
     assert shaped["online"] is None and shaped["last_seen_at"] is None
     assert shaped["health"] == {"overall": None, "services": {}}
     assert shaped["restart_alert"]["raised_at"] is None and shaped["restart_alert"]["pending_days"] is None
+    assert shaped["restart_alert"]["pending_since"] is None and shaped["restart_alert"]["pending_since_source"] is None
+    assert shaped["restart_alert"]["age_days"] is None
     assert central.groups_of(shaped) == ["sophos_central_restart_alert"]
     assert central.groups_of(central.shape_endpoint(endpoint(online=False, health={"overall": "bad"}), [], NOW)) \
         == ["sophos_central_health_bad", "sophos_central_offline"]
@@ -232,7 +236,7 @@ def test_partner_tenants_paged_and_a_403_tenant_skipped_with_a_warning():
     made, _sleeps = client(script, warn=warnings.append)
     hosts, orphans = made.fleet(now=NOW)
     assert [h["id"] for h in hosts] == ["e1", "e2"] and orphans == []
-    assert hosts[0]["restart_alert"]["pending_days"] == 20
+    assert hosts[0]["restart_alert"]["age_days"] == 20
     assert len(warnings) == 1 and "One (t1)" in warnings[0] and "r-403" in warnings[0]
     sent = script.sent
     assert sent[2]["headers"]["X-Partner-ID"] == "p1" and "page=1" in sent[2]["url"]
@@ -411,8 +415,8 @@ def test_restart_alert_oldest_first_then_undated():
     undated = alert(REBOOT, raised="soon", id="undated")
     other = alert("Event::Endpoint::OutOfDate", raised="2025-01-01T08:00:00Z", id="other")
     assert central.restart_alert([undated, other, newer, older], NOW) == {
-        "id": "older", "type": REBOOT, "severity": "medium", "raised_at": "2025-10-01T08:00:00Z",
-        "pending_days": 61}
+        "id": "older", "type": REBOOT, "severity": "medium", "raised_at": "2025-10-01T08:00:00Z", "age_days": 61,
+        "pending_since": "2025-10-01T08:00:00Z", "pending_since_source": "alert", "pending_days": 61}
     assert central.restart_alert([undated, newer], NOW)["id"] == "newer"
     assert central.restart_alert([other], NOW) is None and central.restart_alert([], NOW) is None
 
@@ -435,6 +439,34 @@ def test_restart_alert_pending_days_edges(age, days):
 def test_restart_alert_without_now_has_no_age():
     shown = central.restart_alert([alert(REBOOT, raised="2025-11-01T00:00:00Z")], None)
     assert shown["raised_at"] == "2025-11-01T00:00:00Z" and shown["pending_days"] is None
+    assert shown["age_days"] is None and shown["pending_since"] == "2025-11-01T00:00:00Z"
+
+
+URGENT = "Event::Endpoint::UpdateRebootUrgentlyRequired"
+
+
+@pytest.mark.parametrize("age, days", [(0, 14), (86399, 14), (86400, 15), (-3600, 13)])
+def test_urgent_alert_is_raised_two_weeks_after_the_restart_became_pending(age, days):
+    """Central raises "Reboot required" after two weeks pending: the alert's raisedAt is not the pending-since.
+    A new urgent alert means a restart pending 14 days, so ``pending_days >= 14`` selects it."""
+    start = 1761955200.0  # 2025-11-01T00:00:00Z
+    shown = central.restart_alert([alert(URGENT, raised="2025-11-01T00:00:00Z")], start + age)
+    assert shown["raised_at"] == "2025-11-01T00:00:00Z" and shown["age_days"] == max(0, age) // 86400
+    assert (shown["pending_since"], shown["pending_since_source"]) == ("2025-10-18T00:00:00Z", "estimate")
+    assert shown["pending_days"] == days
+
+
+def test_restart_alert_takes_the_event_time_as_exact_pending_since():
+    start = 1761955200.0  # 2025-11-01T00:00:00Z, the alert
+    event = start - 15 * 86400 - 3600
+    shown = central.restart_alert([alert(URGENT, raised="2025-11-01T00:00:00Z")], start + 86400, event_at=event)
+    assert (shown["pending_since"], shown["pending_since_source"]) == ("2025-10-16T23:00:00Z", "event")
+    assert (shown["pending_days"], shown["age_days"]) == (16, 1)
+    # An event after the alert is about another restart: the estimate stays.
+    later = central.restart_alert([alert(URGENT, raised="2025-11-01T00:00:00Z")], start, event_at=start + 60)
+    assert later["pending_since_source"] == "estimate"
+    undated = central.restart_alert([alert(URGENT, raised="soon")], start, event_at=event)
+    assert (undated["pending_since_source"], undated["pending_days"]) == ("event", 15)
 
 
 def test_shape_endpoint_skips_odd_services_and_addresses():
@@ -1119,11 +1151,11 @@ def test_fleet_passes_type_size_filters_and_clock():
     hosts, orphans = made.fleet(tenant_ids=["t1"], endpoint_type="computer", page_size=50, healthStatus="bad")
     assert script.sent[2]["url"] == ("https://eu.example/endpoint/v1/endpoints?view=full&pageSize=50&type=computer"
                                      "&healthStatus=bad")
-    assert hosts[0]["restart_alert"]["pending_days"] == 3 and [o["type"] for o in orphans] == ["X"]
+    assert hosts[0]["restart_alert"]["age_days"] == 3 and [o["type"] for o in orphans] == ["X"]
     script = Script([TOKEN, WHO, page([endpoint(id="e1")]), page([alert(REBOOT, raised="2025-11-01T00:00:00Z")])])
     made, _sleeps = client(script, clock=lambda: 1761955200.0 + 3 * 86400)
     hosts, _orphans = made.fleet(now=1761955200.0 + 9 * 86400)
-    assert hosts[0]["restart_alert"]["pending_days"] == 9
+    assert hosts[0]["restart_alert"]["age_days"] == 9
     with pytest.raises(central.CentralError, match="tenant_ids.*t9"):
         client(Script([TOKEN, WHO]))[0].fleet(tenant_ids=["t9"])
 
