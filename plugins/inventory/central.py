@@ -119,9 +119,12 @@ options:
     type: int
     default: 30
 notes:
-  - Requests made, for N endpoints and M alerts in one tenant - one token, one whoami, ceil(N / page_size)
-    endpoint pages and ceil(M / 100) alert pages; partner and organization credentials add the tenant
+  - Requests made, for N endpoints and M alerts in one tenant - one token, one whoami, ceil(M / 100) alert
+    pages and ceil(N / page_size) endpoint pages; partner and organization credentials add the tenant
     list pages and repeat the two lists per tenant.
+  - Of Central's answers only one page is held at a time - of the alerts only the restart alerts are kept,
+    and endpoints are shaped into host variables page by page; what grows with the fleet is the host
+    variables themselves. A read that fails on any page adds no host.
   - Central may take a while to clear its alert after a restart; C(sophos_central_restart_alert) is what
     Central says now.
 seealso:
@@ -200,23 +203,27 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             except KeyError:
                 update_cache = True
         if data is None:
-            data = self._fetch(options)
+            # Shaped page by page; read to the end before any host goes in: a failed read adds none.
+            data = {"hosts": list(self._fetch(options))}
         if update_cache:
             self._cache[cache_key] = data
         self._populate(data["hosts"])
 
     def _fetch(self, options):
+        """Every host's ``sophos_central``, one at a time; then the orphan alerts' warning."""
         client = _central.Client(options["client_id"], options["client_secret"], options["identity_url"],
                                  options["global_url"], options["validate_certs"], options["ca_path"],
                                  options["timeout"], warn=self.display.warning)
+        orphans = []
         try:
-            hosts, orphans = client.fleet(options["tenant_ids"], options["endpoint_type"], options["page_size"])
+            for host in client.each_host(orphans, options["tenant_ids"], options["endpoint_type"],
+                                         options["page_size"]):
+                yield host
         except _central.CentralError as exc:
             raise AnsibleParserError(str(exc))
         warning = _central.orphan_warning(orphans)
         if warning:
             self.display.warning(warning)
-        return {"hosts": hosts}
 
     def _populate(self, hosts):
         for group in GROUPS:

@@ -47,6 +47,10 @@ ENDPOINT_PAGE_MAX = 500
 # Central documents no maximum for alerts; clients in use keep to 100.
 ALERT_PAGE_SIZE = 100
 TENANT_PAGE_SIZE = 100
+# A lookup asks Central for each name (hostnameContains) up to this many names, and lists each tenant
+# once for more; ids go in chunks of IDS_CHUNK (the ``ids`` filter is a comma list in the URL).
+LOOKUP_NAMES_EACH = 20
+IDS_CHUNK = 100
 ENDPOINT_TYPES = ("server", "computer", "all")
 URGENT_RESTART_TYPE = "Event::Endpoint::UpdateRebootUrgentlyRequired"
 # Central raises URGENT_RESTART_TYPE when a restart has been pending more than two weeks (Sophos' "Server
@@ -405,13 +409,18 @@ def shape_endpoint(endpoint, alerts, now):
 
 
 def alerts_by_endpoint(alerts):
-    """→ ({endpoint id: [alert, …]}, [alerts without ``managedAgent.id``])."""
+    """Alerts (any iterable, read once: the paging generator) → ({endpoint id: [restart alert, …]},
+    [``{"type": …}`` of each alert without ``managedAgent.id``]).
+
+    Only what a host's ``restart_alert`` and the orphan warning need is kept while paging: a tenant's other
+    alerts (most of them) are dropped as they come.
+    """
     joined, orphans = {}, []
     for alert in alerts:
         endpoint_id = alert_endpoint_id(alert)
         if endpoint_id is None:
-            orphans.append(alert)
-        else:
+            orphans.append({"type": alert.get("type") if isinstance(alert, dict) else None})
+        elif is_restart_alert(alert):
             joined.setdefault(endpoint_id, []).append(alert)
     return joined, orphans
 
@@ -688,27 +697,32 @@ class Client:
 
     def endpoints(self, tenant, endpoint_type=DEFAULTS["endpoint_type"], page_size=DEFAULTS["page_size"],
                   **filters):
+        """Every endpoint (``view=full``) of one tenant, page by page (a generator)."""
         params = {"view": "full", "pageSize": page_size}
         if endpoint_type != "all":
             params["type"] = endpoint_type
         params.update((k, v) for k, v in filters.items() if v is not None)
-        return list(self.key_pages("endpoints", tenant, "/endpoint/v1/endpoints", params))
+        return self.key_pages("endpoints", tenant, "/endpoint/v1/endpoints", params)
 
     def alerts(self, tenant):
-        return list(self.key_pages("alerts", tenant, "/common/v1/alerts", {"pageSize": ALERT_PAGE_SIZE}))
+        """Every alert of one tenant, page by page (a generator: nothing is held beyond one page)."""
+        return self.key_pages("alerts", tenant, "/common/v1/alerts", {"pageSize": ALERT_PAGE_SIZE})
 
     def update_check(self, tenant, endpoint_id):
         url = endpoint_url("update-checks", tenant["api_host"], endpoint_id, "update-checks")
         return self.call("update-checks", "POST", url, {"X-Tenant-ID": tenant["id"]}, body={})
 
-    def each_tenant(self, tenants, work):
-        """``work(tenant)`` for every tenant; with partner or organization credentials a tenant that answers
-        403 is skipped with a warning. With tenant credentials the one tenant is the credentials' own: a
-        403 there is an error (a role that may not read it), never an empty answer."""
-        results = []
+    def each_tenant(self, tenants, work, done=None):
+        """``(tenant, item)`` for every item of ``work(tenant)`` (an iterable, read as it comes) of every
+        tenant, ``done(tenant)`` after each tenant read to the end; with partner or organization credentials a tenant that answers 403 is skipped with a
+        warning. With tenant credentials the one tenant is the credentials' own: a 403 there is an error
+        (a role that may not read it), never an empty answer."""
         for tenant in tenants:
             try:
-                results.append((tenant, work(tenant)))
+                for item in work(tenant):
+                    yield tenant, item
+                if done:
+                    done(tenant)
             except TenantForbidden as exc:
                 if (self._whoami or {}).get("idType") == "tenant":
                     raise CentralError(exc.call, "the tenant credentials may not read their own tenant %s (HTTP 403); "
@@ -716,10 +730,13 @@ class Client:
                                        % tenant["id"], body=exc.body)
                 self.warn("Sophos Central tenant %s (%s) skipped: it answered 403 Forbidden (no Partner Assistance "
                           "or a trial account?): %s" % (tenant["name"], tenant["id"], exc))
-        return results
 
     def lookup(self, hostnames, ids, tenant_ids=None):
         """Endpoints of any type by exact short hostname or by id, in every reachable tenant.
+
+        Up to ``LOOKUP_NAMES_EACH`` names are asked one by one (Central's ``hostnameContains``); more are
+        matched while listing each tenant once. Ids go in chunks of ``IDS_CHUNK``. Only the endpoints that
+        match are kept.
 
         → ({asked: [(tenant, endpoint), …]}, tenants searched); one item is a match, none or several
         are for the caller to report.
@@ -729,42 +746,57 @@ class Client:
             if problem:
                 raise CentralError("ids", problem)
         found = dict((name, []) for name in list(hostnames) + list(ids))
+        wanted = set(short_name(name) for name in hostnames)
+        wanted_ids = set(ids)
 
         def one(tenant):
-            listed = []
-            for name in hostnames:
-                listed.extend(self.endpoints(tenant, "all", ENDPOINT_PAGE_MAX, hostnameContains=short_name(name)))
-            if ids:
-                listed.extend(self.endpoints(tenant, "all", ENDPOINT_PAGE_MAX, ids=",".join(ids)))
-            return listed
+            if len(hostnames) > LOOKUP_NAMES_EACH:
+                lists = [self.endpoints(tenant, "all", ENDPOINT_PAGE_MAX)]
+            else:
+                lists = [self.endpoints(tenant, "all", ENDPOINT_PAGE_MAX, hostnameContains=short_name(name))
+                         for name in hostnames]
+            lists.extend(self.endpoints(tenant, "all", ENDPOINT_PAGE_MAX, ids=",".join(ids[at:at + IDS_CHUNK]))
+                         for at in range(0, len(ids), IDS_CHUNK))
+            for listed in lists:
+                for endpoint in listed:
+                    if short_name(endpoint.get("hostname")) in wanted or endpoint.get("id") in wanted_ids:
+                        yield endpoint
 
-        searched = []
-        for tenant, listed in self.each_tenant(self.tenants(tenant_ids), one):
-            searched.append(tenant)
-            for name, matches in match_names(hostnames, listed).items():
+        searched, listed = [], {}
+        for tenant, endpoint in self.each_tenant(self.tenants(tenant_ids), one, searched.append):
+            listed.setdefault(tenant["id"], (tenant, []))[1].append(endpoint)
+        for tenant, endpoints in listed.values():
+            for name, matches in match_names(hostnames, endpoints).items():
                 found[name].extend((tenant, e) for e in matches)
             for endpoint_id in ids:
-                found[endpoint_id].extend((tenant, e) for e in listed if e.get("id") == endpoint_id)
+                found[endpoint_id].extend((tenant, e) for e in endpoints if e.get("id") == endpoint_id)
         for name, pairs in found.items():
             unique = dict(((t["id"], e.get("id")), (t, e)) for t, e in pairs)
             found[name] = list(unique.values())
         return found, searched
 
-    def fleet(self, tenant_ids=None, endpoint_type=DEFAULTS["endpoint_type"], page_size=DEFAULTS["page_size"],
-              now=None, **filters):
-        """Every endpoint of every reachable tenant, shaped, with its restart alert → (list, orphan alerts)."""
+    def each_host(self, orphans, tenant_ids=None, endpoint_type=DEFAULTS["endpoint_type"],
+                  page_size=DEFAULTS["page_size"], now=None, **filters):
+        """Every endpoint of every reachable tenant, shaped with its restart alert, one at a time (a
+        generator: a tenant's restart alerts and one page of endpoints are all it holds). Each tenant's
+        alerts that name no endpoint are appended to ``orphans``."""
         now = self.clock() if now is None else now
-        shaped, orphans = [], []
 
         def one(tenant):
-            endpoints = self.endpoints(tenant, endpoint_type, page_size, **filters)
             joined, lost = alerts_by_endpoint(self.alerts(tenant))
-            return [shape_endpoint(e, joined.get(e.get("id"), []), now) for e in endpoints], lost
-
-        for _tenant, (items, lost) in self.each_tenant(self.tenants(tenant_ids), one):
-            shaped.extend(items)
             orphans.extend(lost)
-        return shaped, orphans
+            for endpoint in self.endpoints(tenant, endpoint_type, page_size, **filters):
+                yield shape_endpoint(endpoint, joined.get(endpoint.get("id"), []), now)
+
+        for _tenant, host in self.each_tenant(self.tenants(tenant_ids), one):
+            yield host
+
+    def fleet(self, tenant_ids=None, endpoint_type=DEFAULTS["endpoint_type"], page_size=DEFAULTS["page_size"],
+              now=None, **filters):
+        """``each_host`` as a list → (shaped endpoints, orphan alerts)."""
+        orphans = []
+        hosts = list(self.each_host(orphans, tenant_ids, endpoint_type, page_size, now, **filters))
+        return hosts, orphans
 
 
 def resolved(found):

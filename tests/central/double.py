@@ -95,11 +95,13 @@ def parse_time(value, now):
 
 
 class Fault:
-    """``drop``: close the connection without answering (the client sees ``RemoteDisconnected``)."""
+    """``drop``: close the connection without answering (the client sees ``RemoteDisconnected``);
+    ``query``: only a request with that query parameter (``pageFromKey``: a later page)."""
 
     def __init__(self, path, status=None, times=1, retry_after=None, delay=None, body=None, role=None,
-                 drop=False):
+                 drop=False, query=None):
         self.path = re.compile(path)
+        self.query = query
         self.status, self.times, self.retry_after = status, times, retry_after
         self.delay, self.body, self.role, self.drop = delay, body, role, drop
 
@@ -151,10 +153,11 @@ class Model:
             self.faults.append(rule)
         return rule
 
-    def take_fault(self, role, path):
+    def take_fault(self, role, path, query=None):
         with self.lock:
             for rule in self.faults:
-                if rule.times > 0 and rule.path.search(path) and (rule.role is None or rule.role == role):
+                if rule.times > 0 and rule.path.search(path) and (rule.role is None or rule.role == role) \
+                        and (rule.query is None or rule.query in (query or {})):
                     rule.times -= 1
                     return rule
         return None
@@ -208,7 +211,7 @@ class Handler(BaseHTTPRequestHandler):
         with model.lock:
             model.requests.append({"role": role, "method": method, "path": split.path, "query": query,
                                    "tenant": self.headers.get("X-Tenant-ID"), "time": time.time()})
-        rule = model.take_fault(role, split.path)
+        rule = model.take_fault(role, split.path, query)
         headers = {}
         if rule and rule.delay:
             time.sleep(rule.delay)

@@ -131,7 +131,7 @@ def test_partner_inventory_every_tenant_on_its_host_and_403_skipped(central, tmp
     assert group(data, "os_linux") == ["Lnx-Web%02d" % i for i in range(1, 8)]
     assert hosts["Lnx-Web02"]["ansible_host"] == hosts["Lnx-Web02"]["sophos_central"]["ipv4_addresses"][0]
     assert "Xeno Trial (%s) skipped: it answered 403" % X in " ".join(res.stderr.split())
-    regions = dict((r["tenant"], r["role"]) for r in model.requests if r["path"].startswith("/endpoint"))
+    regions = dict((r["tenant"], r["role"]) for r in model.requests if r["path"].startswith(("/endpoint", "/common")))
     assert regions == {A: "eu01", B: "us01", X: "eu01"}
     assert model.count(path="^/partner/v1/tenants$") == 1
 
@@ -176,6 +176,23 @@ def test_retries_are_bounded_and_the_error_names_the_call(central, tmp_path):
     assert res.returncode != 0 and "Sophos Central endpoints" in text and "internalServerError" in text
     assert "requestId=" in text and "after 4 attempts" in text
     assert model.count(path="^/endpoint/v1/endpoints$") == 4
+
+
+def test_a_failed_later_page_leaves_no_host_of_the_source(central, tmp_path):
+    """Hosts go into the inventory page by page: a read that fails on page 2 takes page 1's hosts out again."""
+    central.model.fault("^/endpoint/v1/endpoints$", status=500, times=10, query="pageFromKey")
+    static = tmp_path / "static.yml"
+    static.write_text(yaml.safe_dump({"all": {"hosts": {"WIN-SRV0001": {"kept": 1}, "other": {"kept": 2}}}}))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1",
+               SOPHOS_CENTRAL_CLIENT_ID="tenant-client", SOPHOS_CENTRAL_CLIENT_SECRET=CLIENT_SECRETS["tenant-client"])
+    res = subprocess.run([os.path.join(BIN, "ansible-inventory"), "-i", str(static), "-i",
+                          str(config(central, tmp_path, page_size=50)), "--list"], env=env, text=True,
+                         capture_output=True, timeout=300, check=False)
+    assert res.returncode == 0 and "Sophos Central endpoints" in " ".join(res.stderr.split())
+    hosts = json.loads(res.stdout)["_meta"]["hostvars"]
+    assert sorted(hosts) == ["WIN-SRV0001", "other"], "no host of the failed source, the static ones kept"
+    assert hosts["WIN-SRV0001"] == {"kept": 1}
+    assert central.model.count(path="^/endpoint/v1/endpoints$") == 5, "page 1, then page 2 four times"
 
 
 def test_a_truncated_answer_is_an_error_naming_the_call(central, tmp_path):

@@ -89,9 +89,10 @@ def test_shape_endpoint_unknowns_stay_unknown():
 
 
 def test_alerts_join_on_managed_agent_and_orphans_warned_once():
-    joined, orphans = central.alerts_by_endpoint([alert("A"), alert("B", agent=None), alert("C", agent="e9"),
-                                                  {"type": "D", "managedAgent": {"type": "server"}}])
-    assert sorted(joined) == ["e1", "e9"] and len(orphans) == 2
+    joined, orphans = central.alerts_by_endpoint([alert(REBOOT), alert("B", agent=None), alert(REBOOT, agent="e9"),
+                                                  {"type": "D", "managedAgent": {"type": "server"}},
+                                                  alert("Event::Endpoint::OutOfDate", agent="e2")])
+    assert sorted(joined) == ["e1", "e9"] and orphans == [{"type": "B"}, {"type": "D"}]
     assert central.orphan_warning(orphans).startswith("2 Sophos Central alert(s) name no endpoint")
     assert central.orphan_warning([]) is None
 
@@ -231,7 +232,7 @@ def test_partner_tenants_paged_and_a_403_tenant_skipped_with_a_warning():
     endpoints = (200, {}, {"pages": {"nextKey": "k2"}, "items": [endpoint()]})
     last = (200, {}, {"pages": {"fromKey": "k2"}, "items": [endpoint(id="e2", hostname="B")]})
     alerts = (200, {}, {"pages": {}, "items": [alert("Event::Endpoint::UpdateRebootUrgentlyRequired")]})
-    script = Script([TOKEN, who, page1, page2, forbidden, endpoints, last, alerts])
+    script = Script([TOKEN, who, page1, page2, forbidden, alerts, endpoints, last])
     warnings = []
     made, _sleeps = client(script, warn=warnings.append)
     hosts, orphans = made.fleet(now=NOW)
@@ -241,9 +242,10 @@ def test_partner_tenants_paged_and_a_403_tenant_skipped_with_a_warning():
     sent = script.sent
     assert sent[2]["headers"]["X-Partner-ID"] == "p1" and "page=1" in sent[2]["url"]
     assert "page=2" in sent[3]["url"]
-    assert sent[5]["url"].startswith("https://us.example/endpoint/v1/endpoints?")
-    assert sent[5]["headers"]["X-Tenant-ID"] == "t2"
-    assert "pageFromKey=k2" in sent[6]["url"] and "view=full" in sent[6]["url"]
+    assert sent[5]["url"].startswith("https://us.example/common/v1/alerts?")
+    assert sent[6]["url"].startswith("https://us.example/endpoint/v1/endpoints?")
+    assert sent[6]["headers"]["X-Tenant-ID"] == "t2"
+    assert "pageFromKey=k2" in sent[7]["url"] and "view=full" in sent[7]["url"]
 
 
 def test_tenant_ids_limit_and_unknown_ids_are_named():
@@ -490,9 +492,11 @@ def test_orphan_warning_exact_text():
         "Event::Other::A, Event::Other::B, None")
 
 
-def test_alerts_by_endpoint_keeps_order_per_endpoint():
-    one, two, lost = alert("A", agent="e1"), alert("B", agent="e1"), alert("C", agent=None)
-    assert central.alerts_by_endpoint([one, lost, two]) == ({"e1": [one, two]}, [lost])
+def test_alerts_by_endpoint_keeps_order_per_endpoint_and_only_restart_alerts():
+    one, two, lost = alert(REBOOT, agent="e1"), alert("Event::Endpoint::UpdateRebootUrgentlyRequired", agent="e1"), \
+        alert("C", agent=None)
+    other = alert("Event::Endpoint::OutOfDate", agent="e1")
+    assert central.alerts_by_endpoint(iter([one, other, lost, two])) == ({"e1": [one, two]}, [{"type": "C"}])
 
 
 def test_groups_of_every_group_and_missing_keys():
@@ -1047,7 +1051,7 @@ def test_endpoints_request_and_key_paging():
 def test_endpoints_of_every_type_and_page_size():
     script = Script([TOKEN, page([])])
     made, _sleeps = client(script)
-    assert made.endpoints(TENANT, "all", 20) == []
+    assert list(made.endpoints(TENANT, "all", 20)) == []
     assert script.sent[1]["url"] == "https://eu.example/endpoint/v1/endpoints?view=full&pageSize=20"
 
 
@@ -1061,7 +1065,7 @@ def test_alerts_request_and_paging():
     made, _sleeps = client(Script([TOKEN, (500, {}, {"requestId": "r-5"})]))
     made.retries = 0
     with pytest.raises(central.CentralError) as caught:
-        made.alerts(TENANT)
+        list(made.alerts(TENANT))
     assert str(caught.value) == ("Sophos Central alerts: GET https://eu.example/common/v1/alerts failed (HTTP 500): "
                                  "requestId=r-5")
 
@@ -1085,9 +1089,10 @@ def test_each_tenant_skips_403_only():
     def work(tenant):
         if tenant["id"] == "t1":
             raise central.TenantForbidden("alerts", "GET x failed", status=403, body={"requestId": "r-3"})
-        return tenant["id"] + "!"
+        return [tenant["id"] + "!"]
 
-    assert made.each_tenant([TENANT, two], work) == [(two, "t2!")]
+    done = []
+    assert list(made.each_tenant([TENANT, two], work, done.append)) == [(two, "t2!")] and done == [two]
     assert warnings == ["Sophos Central tenant One (t1) skipped: it answered 403 Forbidden (no Partner Assistance "
                         "or a trial account?): Sophos Central alerts: GET x failed (HTTP 403): requestId=r-3"]
 
@@ -1095,7 +1100,7 @@ def test_each_tenant_skips_403_only():
         raise central.CentralError("alerts", "GET x failed", status=500)
 
     with pytest.raises(central.CentralError):
-        made.each_tenant([TENANT], broken)
+        list(made.each_tenant([TENANT], broken))
 
 
 def test_lookup_asks_by_short_name_and_by_ids_and_matches_exactly():
@@ -1145,14 +1150,14 @@ def test_lookup_same_endpoint_in_two_tenants_is_two_matches():
 
 
 def test_fleet_passes_type_size_filters_and_clock():
-    script = Script([TOKEN, WHO, page([endpoint(id="e1")]),
-                     page([alert(REBOOT, raised="2025-11-01T00:00:00Z"), alert("X", agent=None)])])
+    script = Script([TOKEN, WHO, page([alert(REBOOT, raised="2025-11-01T00:00:00Z"), alert("X", agent=None)]),
+                     page([endpoint(id="e1")])])
     made, _sleeps = client(script, clock=lambda: 1761955200.0 + 3 * 86400)
     hosts, orphans = made.fleet(tenant_ids=["t1"], endpoint_type="computer", page_size=50, healthStatus="bad")
-    assert script.sent[2]["url"] == ("https://eu.example/endpoint/v1/endpoints?view=full&pageSize=50&type=computer"
+    assert script.sent[3]["url"] == ("https://eu.example/endpoint/v1/endpoints?view=full&pageSize=50&type=computer"
                                      "&healthStatus=bad")
     assert hosts[0]["restart_alert"]["age_days"] == 3 and [o["type"] for o in orphans] == ["X"]
-    script = Script([TOKEN, WHO, page([endpoint(id="e1")]), page([alert(REBOOT, raised="2025-11-01T00:00:00Z")])])
+    script = Script([TOKEN, WHO, page([alert(REBOOT, raised="2025-11-01T00:00:00Z")]), page([endpoint(id="e1")])])
     made, _sleeps = client(script, clock=lambda: 1761955200.0 + 3 * 86400)
     hosts, _orphans = made.fleet(now=1761955200.0 + 9 * 86400)
     assert hosts[0]["restart_alert"]["age_days"] == 9
@@ -1336,7 +1341,7 @@ def test_urls_lose_only_their_trailing_slashes():
     script = Script([TOKEN, page([]), (201, {}, {})])
     made, _sleeps = client(script)
     tenant = {"id": "t1", "name": "One", "api_host": "https://eu.example/regionX/"}
-    made.alerts(tenant)
+    list(made.alerts(tenant))
     made.update_check(tenant, E1)
     assert [s["url"] for s in script.sent[1:]] == [
         "https://eu.example/regionX/common/v1/alerts?pageSize=100",
@@ -1365,3 +1370,46 @@ def test_lookup_keeps_two_endpoints_of_one_name_in_one_tenant():
     made, _sleeps = client(Script([TOKEN, WHO, page([one, two])]))
     found, _searched = made.lookup(["db1"], [])
     assert [e["id"] for _t, e in found["db1"]] == ["e3", "e4"]
+
+
+def test_lookup_of_many_names_lists_each_tenant_once_and_keeps_only_matches():
+    names = ["web%02d.example.com" % i for i in range(central.LOOKUP_NAMES_EACH + 1)]
+    listing = [endpoint(id="x%d" % i, hostname="OTHER%d" % i) for i in range(5)] + \
+        [endpoint(id="w3", hostname="WEB03"), endpoint(id="w20", hostname="web20")]
+    script = Script([TOKEN, WHO, page(listing[:4], nextKey="k2"), page(listing[4:])])
+    made, _sleeps = client(script)
+    found, searched = made.lookup(names, [])
+    urls = [s["url"] for s in script.sent[2:]]
+    assert urls == ["https://eu.example/endpoint/v1/endpoints?view=full&pageSize=500",
+                    "https://eu.example/endpoint/v1/endpoints?view=full&pageSize=500&pageFromKey=k2"]
+    assert [e["id"] for _t, e in found["web03.example.com"]] == ["w3"]
+    assert [e["id"] for _t, e in found["web20.example.com"]] == ["w20"]
+    assert found["web00.example.com"] == [] and [t["id"] for t in searched] == ["t1"]
+    # Up to LOOKUP_NAMES_EACH names: one request per name, by hostnameContains.
+    script = Script([TOKEN, WHO] + [page([])] * central.LOOKUP_NAMES_EACH)
+    made, _sleeps = client(script)
+    made.lookup(names[:central.LOOKUP_NAMES_EACH], [])
+    assert all("hostnameContains=web" in s["url"] for s in script.sent[2:]) and len(script.sent) == 22
+
+
+def test_lookup_sends_ids_in_chunks():
+    ids = ["%08x-1111-4111-8111-111111111111" % i for i in range(central.IDS_CHUNK + 5)]
+    script = Script([TOKEN, WHO, page([endpoint(id=ids[0])]), page([endpoint(id=ids[-1])])])
+    made, _sleeps = client(script)
+    found, _searched = made.lookup([], ids)
+    sent = [s["url"] for s in script.sent[2:]]
+    assert len(sent) == 2
+    assert sent[0].count("%2C") == central.IDS_CHUNK - 1 and sent[1].count("%2C") == 4
+    assert [e["id"] for _t, e in found[ids[0]]] == [ids[0]] and [e["id"] for _t, e in found[ids[-1]]] == [ids[-1]]
+
+
+def test_each_host_shapes_page_by_page():
+    """The first host comes before the second endpoint page is asked for: no tenant's endpoints are held whole."""
+    script = Script([TOKEN, WHO, page([alert(REBOOT), alert("Event::Endpoint::OutOfDate")]),
+                     page([endpoint(id="e1")], nextKey="k2"), page([endpoint(id="e2", hostname="B")])])
+    made, _sleeps = client(script)
+    orphans = []
+    hosts = made.each_host(orphans, now=NOW)
+    first = next(hosts)
+    assert first["id"] == "e1" and first["restart_alert"]["type"] == REBOOT and len(script.sent) == 4
+    assert [h["id"] for h in hosts] == ["e2"] and len(script.sent) == 5 and orphans == []
