@@ -47,6 +47,9 @@ ENDPOINT_PAGE_MAX = 500
 # Central documents no maximum for alerts; clients in use keep to 100.
 ALERT_PAGE_SIZE = 100
 TENANT_PAGE_SIZE = 100
+# The SIEM API's largest page; it keeps 24 hours of events and alerts (``from_date`` only within them).
+SIEM_LIMIT = 1000
+SIEM_KEPT = 24 * 3600
 # A lookup asks Central for each name (hostnameContains) up to this many names, and lists each tenant
 # once for more; ids go in chunks of IDS_CHUNK (the ``ids`` filter is a comma list in the URL).
 LOOKUP_NAMES_EACH = 20
@@ -291,6 +294,14 @@ def next_page_number(pages, current):
     if not isinstance(total, int) or not isinstance(at, int) or at >= total or at < current:
         return None
     return at + 1
+
+
+def next_cursor(answer):
+    """Cursor paging (SIEM): ``(cursor, parameters)`` of the next page while Central says ``has_more``."""
+    cursor = answer.get("next_cursor") if isinstance(answer, dict) else None
+    if answer.get("has_more") is not True or not isinstance(cursor, str) or not cursor:
+        return None
+    return cursor, {"cursor": cursor, "from_date": None}
 
 
 def short_name(name):
@@ -672,28 +683,56 @@ class Client:
                 break
         return tenants
 
-    def key_pages(self, call, tenant, url, params):
-        """Every item of a key-paged list (endpoints, alerts) of one tenant."""
+    def pages(self, call, tenant, url, params, follow, token_name="page key"):
+        """Every answer of a paged list of one tenant, one page at a time: the one paging loop of the
+        client (key paging of endpoints and alerts, cursor paging of the SIEM lists).
+
+        ``follow(answer)`` → None after the last page, else ``(token, {parameter: value or None})``: the
+        token that names the next page and the parameters that ask for it (None drops one). A token sent
+        before ends paging with a warning: following it would loop over the same pages.
+        """
         headers = {"X-Tenant-ID": tenant["id"]}
         params = dict(params)
-        key = None
         seen = set()
         for count in range(MAX_PAGES):
-            if key:
-                params["pageFromKey"] = key
-                seen.add(key)
-            answer = self.call(call, "GET", tenant["api_host"].rstrip("/") + url, headers, params)
+            answer = self.call(call, "GET", tenant["api_host"].rstrip("/") + url, headers,
+                               dict((k, v) for k, v in params.items() if v is not None))
+            yield answer
+            step = follow(answer)
+            if step is None:
+                return
+            token, changes = step
+            if token in seen:
+                self.warn("Sophos Central %s of tenant %s (%s): page %d gave a %s already followed; the list "
+                          "ends there and may be incomplete" % (call, tenant.get("name"), tenant["id"], count + 1,
+                                                                token_name))
+                return
+            seen.add(token)
+            params.update(changes)
+
+    def key_pages(self, call, tenant, url, params):
+        """Every item of a key-paged list (endpoints, alerts) of one tenant."""
+        def follow(answer):
+            key = next_key(answer.get("pages"), None)
+            return None if key is None else (key, {"pageFromKey": key})
+
+        for answer in self.pages(call, tenant, url, params, follow):
             for item in answer.get("items") or []:
                 if isinstance(item, dict):
                     yield item
-            key = next_key(answer.get("pages"), None)
-            if key is None:
-                return
-            if key in seen:
-                # Central sent a page key it had sent before: following it would loop over the same pages.
-                self.warn("Sophos Central %s of tenant %s (%s): page %d gave a page key already followed; the list "
-                          "ends there and may be incomplete" % (call, tenant.get("name"), tenant["id"], count + 1))
-                return
+
+    def siem(self, tenant, kind="events", cursor=None, from_date=None, limit=SIEM_LIMIT, exclude_types=None):
+        """Central's SIEM ``events`` (or ``alerts``) of one tenant, one page at a time → ``(items, cursor)``:
+        the page's items and the cursor to go on from after them (Central's ``next_cursor``; None when it
+        gave none). From ``cursor``, else from ``from_date`` (unix seconds, within Central's last 24
+        hours), else Central's own start; ``from_date`` is dropped once a cursor is held."""
+        params = {"limit": limit, "cursor": cursor or None,
+                  "from_date": int(from_date) if from_date is not None and not cursor else None,
+                  "exclude_types": ",".join(exclude_types) if exclude_types else None}
+        for answer in self.pages("siem %s" % kind, tenant, "/siem/v1/%s" % kind, params, next_cursor, "cursor"):
+            items = [item for item in answer.get("items") or [] if isinstance(item, dict)]
+            token = answer.get("next_cursor")
+            yield items, token if isinstance(token, str) and token else None
 
     def endpoints(self, tenant, endpoint_type=DEFAULTS["endpoint_type"], page_size=DEFAULTS["page_size"],
                   **filters):
