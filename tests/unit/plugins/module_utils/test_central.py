@@ -1413,3 +1413,30 @@ def test_each_host_shapes_page_by_page():
     first = next(hosts)
     assert first["id"] == "e1" and first["restart_alert"]["type"] == REBOOT and len(script.sent) == 4
     assert [h["id"] for h in hosts] == ["e2"] and len(script.sent) == 5 and orphans == []
+
+
+def siem_page(items, cursor, more):
+    return (200, {}, {"has_more": more, "next_cursor": cursor, "items": items})
+
+
+def test_siem_cursor_paging_drops_from_date_once_a_cursor_is_held():
+    script = Script([TOKEN, siem_page([{"id": "1"}, "odd"], "c1", True), siem_page([{"id": "2"}], "c2", False)])
+    made, _sleeps = client(script)
+    pages = list(made.siem(TENANT, "events", from_date=1796115600.5, exclude_types=["A", "B"]))
+    assert pages == [([{"id": "1"}], "c1"), ([{"id": "2"}], "c2")]
+    assert [s["url"] for s in script.sent[1:]] == [
+        "https://eu.example/siem/v1/events?limit=1000&from_date=1796115600&exclude_types=A%2CB",
+        "https://eu.example/siem/v1/events?limit=1000&cursor=c1&exclude_types=A%2CB"]
+    assert script.sent[1]["headers"]["X-Tenant-ID"] == "t1" and made.requests["siem events"] == 2
+
+
+def test_siem_from_a_cursor_and_a_repeated_cursor_ends_with_a_warning():
+    warnings = []
+    script = Script([TOKEN, siem_page([], "c1", True), siem_page([], "c1", True)])
+    made, _sleeps = client(script, warn=warnings.append)
+    assert list(made.siem(TENANT, "alerts", cursor="c0", from_date=5, limit=10)) == [([], "c1"), ([], "c1")]
+    assert script.sent[1]["url"] == "https://eu.example/siem/v1/alerts?limit=10&cursor=c0"
+    assert len(warnings) == 1 and "gave a cursor already followed" in warnings[0]
+    assert central.next_cursor({"has_more": True, "next_cursor": ""}) is None
+    assert central.next_cursor({"has_more": "yes", "next_cursor": "c"}) is None
+    assert central.next_cursor({"has_more": True, "next_cursor": "c"}) == ("c", {"cursor": "c", "from_date": None})
