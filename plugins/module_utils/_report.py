@@ -381,8 +381,8 @@ def _alert_age(alert):
     """The alert's own age and, when Central gives one, how long the restart has been pending."""
     age = u"%d days old" % alert["age_days"] if alert.get("age_days") is not None else u"age unknown"
     if alert.get("pending_days") is not None:
-        age += u", restart pending %s%d days" % (u"about " if alert.get("pending_since_source") == "estimate" else u"",
-                                                  alert["pending_days"])
+        about = u"about " if alert.get("pending_since_source") == "estimate" else u""
+        age += u", restart pending %s%d days" % (about, alert["pending_days"])
     return age
 
 

@@ -114,8 +114,8 @@ def test_the_rule_runs_the_facts_playbook_for_the_server_of_the_event_and_no_oth
         runs = sorted(p for p in os.listdir(reports) if p.startswith("sophos-report-") and p.endswith(".json"))
         assert [report_hosts(reports / run) for run in runs] == [["WIN-SRV0003"], ["WIN-SRV0001"]], text[-5000:]
         # --print-events: the source put exactly these two on the queue (no update success, no laptop).
-        assert [line.split("'")[3] for line in text.splitlines() if "'host': " in line] == ["WIN-SRV0003",
-                                                                                           "WIN-SRV0001"]
+        printed = [line.split("'")[3] for line in text.splitlines() if "'host': " in line]
+        assert printed == ["WIN-SRV0003", "WIN-SRV0001"]
         assert double.SECRETS["tenant"] not in text and not any(token in text for token in model.issued)
         siem = [r for r in model.requests if r["path"] == "/siem/v1/events"]
         assert "from_date" in siem[0]["query"] and all("cursor" in r["query"] for r in siem[1:])
