@@ -216,9 +216,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                                  options["timeout"], warn=self.display.warning)
         orphans = []
         try:
-            for host in client.each_host(orphans, options["tenant_ids"], options["endpoint_type"],
-                                         options["page_size"]):
-                yield host
+            yield from client.each_host(orphans, options["tenant_ids"], options["endpoint_type"], options["page_size"])
         except _central.CentralError as exc:
             raise AnsibleParserError(str(exc))
         warning = _central.orphan_warning(orphans)

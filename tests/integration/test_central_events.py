@@ -96,7 +96,7 @@ def test_the_rule_runs_the_facts_playbook_for_the_server_of_the_event_and_no_oth
             report = reports / "sophos-report.json"
             first = wait_for("report for WIN-SRV0003", lambda: report_hosts(report), process)
             assert first == ["WIN-SRV0003"], first
-            cursor = wait_for("saved cursor", lambda: (tmp_path / "state" / "cursor.json").exists(), process)
+            cursor = wait_for("saved cursor", (tmp_path / "state" / "cursor.json").exists, process)
             assert cursor
             model.add_siem(double.TENANT_A, double.make_siem_event(double.TENANT_A, REBOOT, named["WIN-SRV0001"]))
             second = wait_for("report for WIN-SRV0001", lambda: report_hosts(report) == ["WIN-SRV0001"], process)
