@@ -4,6 +4,7 @@ Everything runs on the controller against 127.0.0.1; no lab host is needed. Ever
 cache and the ansible-runner private data directory are searched for the client secrets and every
 token the double handed out.
 """
+import ast
 import glob
 import json
 import os
@@ -451,3 +452,22 @@ def test_a_tenant_with_a_plain_http_api_host_is_skipped_the_others_read(central,
     text = "".join(res.stderr.split())  # ansible-core before 2.19 wraps warnings, at hyphens too
     assert "tenantBetaUS(%s)hasnohttpsapiHost:'http://api-us01.central.example.net';thattenantisskipped" % B in text
     assert not any(r["tenant"] == B for r in model.requests)
+
+
+def test_the_documented_overdue_group_means_what_it_says(central, tmp_path):
+    """The plugin's example group (restart pending three weeks or more) on Central's two-week alerts: an alert
+    raised 20 days ago is a restart pending about 34 days (in), one raised 2 days ago about 16 (out)."""
+    path = os.path.join(REPO, "plugins", "inventory", "central.py")
+    with open(path, encoding="utf-8") as handle:
+        tree = ast.parse(handle.read(), path)
+    examples = [ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
+                and [t.id for t in node.targets if isinstance(t, ast.Name)] == ["EXAMPLES"]][0]
+    example = [doc for doc in yaml.safe_load_all(examples) if "groups" in doc][0]["groups"]
+    model = central.model
+    fresh = [e for e in model.endpoints[A] if e["hostname"] == "WIN-SRV0010"][0]
+    model.alerts[A] = model.alerts[A] + [double.make_alert(A, double.REBOOT, fresh, days_ago=2, now=model.now())]
+    _res, data = inventory(config(central, tmp_path, groups=example))
+    assert group(data, "sophos_central_overdue") == ["WIN-SRV0003"]
+    fresh_alert = data["_meta"]["hostvars"]["WIN-SRV0010"]["sophos_central"]["restart_alert"]
+    assert (fresh_alert["age_days"], fresh_alert["pending_days"], fresh_alert["pending_since_source"]) == (
+        2, 16, "estimate")
