@@ -55,7 +55,11 @@ SETTINGS = _settings.Table("report", "report_", (
 # 3: Sophos Central's view (hosts[].central, central), pending_since_source, pending_since_local.
 #    maintenance.boots is one entry per restart (number, restarted_at, reasons, boot ids, queued_update);
 #    the boot from before the cycle is maintenance.boot_before.
-SCHEMA_VERSION = 3
+# 4: central.restart_alert.pending_days counts from its pending_since (Central's restart-required event, or
+#    its two-week alert's raised_at - 14 days: pending_since_source event / estimate / alert); the alert's
+#    own age is age_days. pending_since_source "central_estimate" beside "central".
+SCHEMA_VERSION = 4
+CENTRAL_SINCE_SOURCES = ("event", "estimate", "alert")
 
 # Worst first: a host's status is the first of these that applies to it.
 STATUSES = (
@@ -328,16 +332,27 @@ def _central(read, value, source, checked_at):
         alert = read.mapping(alert, "sophos_central.restart_alert")
         if alert:
             raised = read.text(alert.get("raised_at"), field="sophos_central.restart_alert.raised_at", limit=80)
+            since = read.text(alert.get("pending_since"), field="sophos_central.restart_alert.pending_since",
+                              limit=80)
+            since_source = read.text(alert.get("pending_since_source"),
+                                     field="sophos_central.restart_alert.pending_since_source", limit=40)
             restart = {
                 "id": read.text(alert.get("id"), field="sophos_central.restart_alert.id", limit=80),
                 "type": read.text(alert.get("type"), field="sophos_central.restart_alert.type", limit=120),
                 "severity": read.text(alert.get("severity"), field="sophos_central.restart_alert.severity", limit=40),
                 # Only a time the collection's parser reads is kept: it may become pending_since.
-                "raised_at": epoch_to_iso(iso_to_epoch(raised)) if iso_to_epoch(raised) is not None else None,
+                "raised_at": _iso_or_none(raised),
+                "age_days": read.count(alert.get("age_days"), "sophos_central.restart_alert.age_days"),
+                "pending_since": _iso_or_none(since),
+                # Without its source a pending_since is not taken (an older shape: raised_at was not one).
+                "pending_since_source": since_source if since_source in CENTRAL_SINCE_SOURCES else None,
                 "pending_days": read.count(alert.get("pending_days"), "sophos_central.restart_alert.pending_days"),
             }
-            if raised is not None and restart["raised_at"] is None:
-                read.errors.append(u"sophos_central.restart_alert.raised_at: not an ISO 8601 time: %s" % raised)
+            for field, text in (("raised_at", raised), ("pending_since", since)):
+                if text is not None and restart[field] is None:
+                    read.errors.append(u"sophos_central.restart_alert.%s: not an ISO 8601 time: %s" % (field, text))
+            if restart["pending_since_source"] is None:
+                restart["pending_since"] = restart["pending_days"] = None
     return {
         "source": source if source in CENTRAL_SOURCES else None,
         "checked_at": read.text(checked_at, field="sophos_central.checked_at", limit=80),
@@ -350,49 +365,64 @@ def _central(read, value, source, checked_at):
     }
 
 
-def _take_central_since(row, last_boot, checked_at):
-    """Central's ``raised_at`` as ``pending_since`` where the host only knows when it first saw the restart.
+def _iso_or_none(text):
+    epoch = iso_to_epoch(text)
+    return epoch_to_iso(epoch) if epoch is not None else None
 
-    Only for a restart pending now, when the host's own time is "first seen" (or none), Central's is
-    earlier, and the alert was raised after the host's last boot (an older alert is about a restart
-    that boot made). The age is counted to the facts' own reading time, like the host's.
+
+def _take_central_since(row, last_boot, checked_at):
+    """Central's ``pending_since`` where the host only knows when it first saw the restart.
+
+    Central's is the restart-required event's time or, from its two-week alert, ``raised_at`` - 14 days
+    (``pending_since_source: central_estimate``). Only for a restart pending now, when the host's own
+    time is "first seen" (or none), Central's is earlier, and the restart became pending after the
+    host's last boot (an older one is about a restart that boot made). The age is counted to the facts'
+    own reading time, like the host's.
     """
     alert = (row["central"] or {}).get("restart_alert") or {}
-    raised = iso_to_epoch(alert.get("raised_at"))
-    if not row["reboot_required"] or raised is None or row["pending_since_source"] not in ("first_seen", None):
+    since = iso_to_epoch(alert.get("pending_since"))
+    if not row["reboot_required"] or since is None or row["pending_since_source"] not in ("first_seen", None):
         return
     local = iso_to_epoch(row["pending_since"])
     boot = iso_to_epoch(last_boot)
-    if (local is not None and raised >= local) or (boot is not None and raised < boot):
+    if (local is not None and since >= local) or (boot is not None and since < boot):
         return
     if local is not None and row["pending_days"] is not None:
-        days = row["pending_days"] + (local - raised) / 86400.0
+        days = row["pending_days"] + (local - since) / 86400.0
     elif iso_to_epoch(checked_at) is not None:
-        days = max(0.0, (iso_to_epoch(checked_at) - raised) / 86400.0)
+        days = max(0.0, (iso_to_epoch(checked_at) - since) / 86400.0)
     else:
         days = float(alert["pending_days"]) if alert.get("pending_days") is not None else None
     row["pending_since_local"] = row["pending_since"]
-    row["pending_since"] = epoch_to_iso(raised)
-    row["pending_since_source"] = "central"
+    row["pending_since"] = epoch_to_iso(since)
+    row["pending_since_source"] = "central_estimate" if alert.get("pending_since_source") == "estimate" else "central"
     row["pending_days"] = round(days, 3) if days is not None else None
 
 
 def central_alert_text(central):
     alert = central["restart_alert"]
-    age = u"%d days" % alert["pending_days"] if alert["pending_days"] is not None else u"age unknown"
-    return u"%s, raised %s, %s" % (alert["type"] or u"restart alert", alert["raised_at"] or u"at an unknown time", age)
+    return u"%s, raised %s, %s" % (alert["type"] or u"restart alert", alert["raised_at"] or u"at an unknown time",
+                                   _alert_age(alert))
+
+
+def _alert_age(alert):
+    """The alert's own age and, when Central gives one, how long the restart has been pending."""
+    age = u"%d days old" % alert["age_days"] if alert.get("age_days") is not None else u"age unknown"
+    if alert.get("pending_days") is not None:
+        about = u"about " if alert.get("pending_since_source") == "estimate" else u""
+        age += u", restart pending %s%d days" % (about, alert["pending_days"])
+    return age
 
 
 def central_cell(row):
-    """Central's alert for the host in a few words: ``since <raised_at> (<n> days)``, ``none`` or ``""``."""
+    """Central's alert for the host in a few words: ``since <raised_at> (<age>)``, ``none`` or ``""``."""
     central = row["central"]
     if not central:
         return u""
     alert = central["restart_alert"]
     if not alert:
         return u"none"
-    age = u"%d days" % alert["pending_days"] if alert["pending_days"] is not None else u"age unknown"
-    return u"since %s (%s)" % (alert["raised_at"] or u"?", age)
+    return u"since %s (%s)" % (alert["raised_at"] or u"?", _alert_age(alert))
 
 
 def central_note(report):

@@ -14,6 +14,7 @@ def central(raised_at="2026-11-10T20:10:00Z", days=20, alert=True):
             "last_seen_at": "2026-12-01T08:10:00Z", "health": {"overall": "good", "services": {}},
             "os": {"platform": "linux"}, "ipv4_addresses": ["10.0.0.1"],
             "restart_alert": {"id": "a-1", "type": REBOOT, "severity": "medium", "raised_at": raised_at,
+                              "age_days": days, "pending_since": raised_at, "pending_since_source": "event",
                               "pending_days": days} if alert else None}
 
 
@@ -56,6 +57,34 @@ def test_first_seen_takes_centrals_raised_at_with_its_age():
     ids = [issue["id"] for issue in row["issues"]]
     assert "pending_too_long" in ids and "central_alert" in ids
     assert row["central"]["restart_alert"]["pending_days"] == 20 and row["central"]["source"] == "lookup"
+
+
+def test_the_two_week_alert_gives_an_estimate_two_weeks_before_it_never_its_own_time():
+    """Central raises its "Reboot required" alert after two weeks pending: the report's pending_since is the
+    inventory's estimate (raised_at - 14 days), marked as one, and the alert's own age stays its own."""
+    from ansible_collections.fleetops.sophos.plugins.module_utils import _central
+    now = 1796115600.0  # 2026-12-01T09:00:00Z
+    shaped = _central.shape_endpoint({"id": "e-1", "hostname": "WEB1"},
+                                     [{"type": REBOOT, "raisedAt": "2026-11-25T09:00:00Z",
+                                       "managedAgent": {"id": "e-1"}}], now)
+    row = only(build({"host": "web1", "facts": pending(last_boot="2026-11-01T00:00:00Z"), "central": shaped,
+                      "central_source": "inventory"}))
+    assert (row["pending_since"], row["pending_since_source"]) == ("2026-11-11T09:00:00Z", "central_estimate")
+    assert row["pending_days"] == 20.0 and row["status"] == "alert"
+    alert = row["central"]["restart_alert"]
+    assert (alert["age_days"], alert["pending_days"], alert["pending_since_source"]) == (6, 20, "estimate")
+    assert "since about 2026-11-11T09:00:00Z (Sophos Central, its two-week alert less 14 days)" in \
+        _report_html.to_html(build({"host": "web1", "facts": pending(last_boot="2026-11-01T00:00:00Z"),
+                                    "central": shaped}))
+
+
+def test_a_view_without_pending_since_gives_none():
+    """An older sophos_central (a cached inventory: raised_at, pending_days only) is not read as pending since."""
+    old = central()
+    for key in ("age_days", "pending_since", "pending_since_source"):
+        del old["restart_alert"][key]
+    row = only(build({"host": "web1", "facts": pending(), "central": old}))
+    assert row["pending_since_source"] == "first_seen" and row["central"]["restart_alert"]["pending_days"] is None
 
 
 def test_a_source_time_is_kept():
@@ -141,11 +170,11 @@ def test_renderers_show_the_alert_its_age_and_the_attention_line():
     attention = markdown.split("## Needs attention")[1].split("## Hosts")[0]
     [line] = [line for line in attention.splitlines() if line.startswith("- **web1** (Restarted): ")]
     assert "Sophos Central still alerts after a clean cycle" in line and "Central may lag" in line
-    assert "since 2026-11-10T20:10:00Z (20 days)" in markdown.split("## Hosts")[1]
+    assert "since 2026-11-10T20:10:00Z (20 days old, restart pending 20 days)" in markdown.split("## Hosts")[1]
     page = _report_html.to_html(report)
     attention_html = page.split('id="attention"')[1].split("</ul>")[0]
     assert 'data-host="web1"' in attention_html and "Central may lag" in attention_html
-    assert "since 2026-11-10T20:10:00Z (20 days)" in page and 'id="central-note"' in page
+    assert "since 2026-11-10T20:10:00Z (20 days old, restart pending 20 days)" in page and 'id="central-note"' in page
     assert "(Sophos Central)" in page, "the pending age says where its start came from"
     assert report["central"] == {"lookup": "done", "message": None}
 
