@@ -1,11 +1,12 @@
 """Run every check of the collection (``make test``) and print what ran.
 
 Each stage's output is kept under ``tests/output/logs/``. The stages on lab hosts (integration,
-molecule, compat) mostly wait for hosts to restart: they start first, beside one another and beside the
-other stages, each in lab instances of its own (integration in shards); the console follows the other
-stages one after another and shows each lab stage's log when it has ended. At the end: the ten slowest
-test cases (from the JUnit XML of each pytest run, ``tests/output/junit/``) and, per stage, its result,
-how many tests / rules / files it counted and how long it took. Exit 1 when any stage failed. ``--only STAGE`` runs one stage (the Makefile's ``make units`` etc.).
+molecule, compat) mostly wait for hosts to restart: they start first, beside one another and beside
+the other stages, each in lab instances of its own (integration in shards); the console follows the
+other stages one after another and shows each lab stage's log when it has ended. At the end: the ten
+slowest test cases (from the JUnit XML of each pytest run, ``tests/output/junit/``) and, per stage,
+its result, how many tests / rules / files it counted and how long it took. Exit 1 when any stage
+failed. ``--only STAGE`` runs one stage (the Makefile's ``make units`` etc.).
 """
 import argparse
 import hashlib
