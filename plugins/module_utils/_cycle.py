@@ -261,6 +261,31 @@ def _run_started_kind(value, name, context):
     return iso(parse_time(value, name))
 
 
+# The settings whose default depends on the host's OS (default None: "by OS"), resolved by the runner once it
+# knows the host (resolve_by_os()): a Windows restart that installs a cumulative update takes far longer.
+BY_OS = {
+    "reboot_timeout": {"windows": 3600, "linux": 1200},
+    "restart_expected_minutes": {"windows": 15, "linux": 5},
+}
+_BY_OS_WORDS = ("", "none", "null", "by_os")
+
+
+def _by_os_kind(value, name, context):
+    """A number > 0, or empty / None / ``null`` for the OS's default (BY_OS), kept as None here."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in _BY_OS_WORDS):
+        return None
+    return _settings.number(value, name, minimum=0, above=True)
+
+
+def resolve_by_os(settings, windows):
+    """``settings`` with each setting left to the OS (None) given the OS's default (BY_OS)."""
+    resolved = dict(settings)
+    for name, defaults in BY_OS.items():
+        if resolved.get(name) is None:
+            resolved[name] = defaults["windows" if windows else "linux"]
+    return resolved
+
+
 def _window_kind(value, name, context):
     """``window_end`` resolved against the run's start (else ``now``), see _window_setting()."""
     run_started = context.get("run_started")
@@ -288,7 +313,11 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
     _settings.Setting("force", False, "bool", description="restart once without a strong reason"),
     _settings.Setting("fail_when_still_pending", True, "bool"),
     _settings.Setting("fail_when_unhealthy", True, "bool"),
-    _settings.Setting("reboot_timeout", 600, "int", minimum=0, above=True, kind="number"),
+    _settings.Setting("reboot_timeout", None, "int", kind="by_os",
+                      description="seconds a restart may take; empty: 3600 on Windows, 1200 on Linux"),
+    _settings.Setting("restart_expected_minutes", None, "float", kind="by_os",
+                      description="minutes a restart is expected to take, for the window fit; empty: 15 on "
+                                  "Windows, 5 on Linux"),
     _settings.Setting("pre_reboot_delay", 0, "int", minimum=0, kind="number"),
     _settings.Setting("post_reboot_delay", 0, "int", minimum=0, kind="number"),
     _settings.Setting("connect_timeout", 0, "int", minimum=0),
@@ -304,7 +333,7 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
     _settings.Setting("central_update_check", False, "bool", group="action",
                       description="ask Sophos Central for an update check after each restart"),
     _settings.Setting("central_options", {}, "dict", group="action"),
-), error=CycleError, kinds={"run_started": _run_started_kind, "window_end": _window_kind}, first=("run_started",))
+), error=CycleError, kinds={"run_started": _run_started_kind, "window_end": _window_kind, "by_os": _by_os_kind}, first=("run_started",))
 
 DEFAULTS = SETTINGS.defaults()
 
@@ -383,8 +412,13 @@ def _boot_entry(facts):
 
 
 def worst_case_seconds(settings, facts):
-    """Longest a further restart can take: its delays, its timeout, and the settle after it."""
-    seconds = settings["reboot_timeout"] + settings["pre_reboot_delay"] + settings["post_reboot_delay"]
+    """What a further restart is counted at in the window: its delays, its expected duration
+    (``restart_expected_minutes``, not the timeout: a restart rarely takes its whole timeout) and the settle
+    after it. Left to the OS and not resolved (resolve_by_os()): the longer, Windows', expectation."""
+    expected = settings["restart_expected_minutes"]
+    if expected is None:
+        expected = BY_OS["restart_expected_minutes"]["windows"]
+    seconds = expected * 60.0 + settings["pre_reboot_delay"] + settings["post_reboot_delay"]
     if sophos_installed(facts):
         seconds += settings["settle_minutes"] * 60.0
     return seconds
@@ -399,7 +433,7 @@ def window_check(settings, facts, now):
     end = iso(window_end_at(settings["window_end"], settings.get("run_started") or now, "window_end"))
     left = (parse_time(end, "window_end") - now).total_seconds()
     fits = left >= needed
-    reason = ("%s left in the window (ends %s), a restart needs up to %s"
+    reason = ("%s left in the window (ends %s), one more restart is expected to take %s, settling included"
               % (human_seconds(left), end, human_seconds(needed)))
     if left <= 0:
         reason = "the maintenance window ended at %s" % end

@@ -91,8 +91,8 @@ options:
       - End of the maintenance window; empty or null for none. An ISO 8601 date-time with a timezone
         (C(2026-11-28T06:00:00+01:00)), a time of day with a timezone (C(06:00 Europe/Berlin), C(06:00+01:00);
         its next occurrence after O(run_started)) or a duration from O(run_started) (C(+4h), C(PT4H)).
-      - A restart whose worst case (delays, O(reboot_timeout), the settle when Sophos is installed) does not fit
-        is not made and the host is C(deferred). A window that ended before O(run_started) fails the task.
+      - A restart whose expected length (delays, O(restart_expected_minutes), the settle when Sophos is
+        installed) does not fit is not made and the host is C(deferred). A window that ended before O(run_started) fails the task.
     type: raw
   run_started:
     description:
@@ -116,8 +116,15 @@ options:
   reboot_timeout:
     description:
       - Seconds a restart may take (O(ansible.builtin.reboot#module:reboot_timeout)).
+      - Empty or null - by the host's OS, 3600 on Windows (the first restart after a cumulative update installs
+        it) and 1200 on Linux.
     type: raw
-    default: 600
+  restart_expected_minutes:
+    description:
+      - Minutes a restart is expected to take; the window fit counts each restart at this (not at
+        O(reboot_timeout)). The record's C(boots[].restart_seconds) shows what restarts really took.
+      - Empty or null - by the host's OS, 15 on Windows and 5 on Linux.
+    type: raw
   connect_timeout:
     description:
       - Connection timeout of the restart (O(ansible.builtin.reboot#module:connect_timeout)); C(0) keeps the
@@ -321,7 +328,9 @@ sophos_reboot_cycle:
           description: When the restart returned (controller clock, ISO 8601 UTC). Not in the first entry.
           type: str
         restart_seconds:
-          description: The restart action's C(elapsed). Not in the first entry.
+          description:
+            - How long the restart took (the restart action's C(elapsed)), to tune O(restart_expected_minutes) and
+              O(reboot_timeout). Not in the first entry.
           type: float
         boot_id_before:
           description: The boot id before this restart. Not in the first entry.

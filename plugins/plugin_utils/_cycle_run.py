@@ -109,7 +109,8 @@ class CycleRun(object):
         self.host = host
         self.options = options
         self.state = state
-        self.settings = state["settings"] if state else settings
+        # The settings left to the OS (the restart timeout, its expected duration) take the host's here.
+        self.settings = state["settings"] if state else _cycle.resolve_by_os(settings, host.windows)
         self.facts = facts
         self.entries = list(entries or [])
         self.now = now
