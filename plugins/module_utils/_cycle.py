@@ -31,7 +31,7 @@ except ImportError:  # Python < 3.9: time zone names are refused with a message,
     ZoneInfo = None
     ZoneInfoNotFoundError = KeyError
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _assess, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _assess, _groups, _settings
 
 __metaclass__ = type
 
@@ -44,7 +44,7 @@ UPDATE_UNIT = "sophos-spl-update.service"
 UPDATE_TOOL = "SAUcli.exe UpdateNow"
 
 # Steps plan() can return. reboot and settle continue the cycle, the others end it.
-CONTINUE_STEPS = ("reboot", "settle")
+CONTINUE_STEPS = ("reboot", "settle", "slot")
 END_STEPS = ("done", "defer", "fail", "warn")
 
 _ISO_RE = re.compile(
@@ -322,6 +322,12 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
     _settings.Setting("post_reboot_delay", 0, "int", minimum=0, kind="number"),
     _settings.Setting("connect_timeout", 0, "int", minimum=0),
     _settings.Setting("poll_retries", 3, "int", minimum=0, description="failed readings in a row allowed"),
+    _settings.Setting("group", [], "list", kind="groups",
+                      description="restart groups (cluster, pair, DC set) the host belongs to"),
+    _settings.Setting("group_max_down", 1, "raw", kind="max_down",
+                      description="members of a group in their restart at once: an integer or a percentage"),
+    _settings.Setting("group_gap_seconds", 0, "float", minimum=0,
+                      description="pause after a group member is released before the next one restarts"),
     _settings.Setting("trigger_update", False, "bool", description="start Sophos' update after each restart"),
     _settings.Setting("prior_restart", False, "bool", group="action",
                       role_default="{{ sophos_patch.rebooted | default(false) }}",
@@ -333,7 +339,9 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
     _settings.Setting("central_update_check", False, "bool", group="action",
                       description="ask Sophos Central for an update check after each restart"),
     _settings.Setting("central_options", {}, "dict", group="action"),
-), error=CycleError, kinds={"run_started": _run_started_kind, "window_end": _window_kind, "by_os": _by_os_kind}, first=("run_started",))
+), error=CycleError, kinds={"run_started": _run_started_kind, "window_end": _window_kind, "by_os": _by_os_kind,
+           "groups": lambda value, name, context: _groups.group_names(value, name),
+           "max_down": lambda value, name, context: _groups.max_down(value, name)}, first=("run_started",))
 
 DEFAULTS = SETTINGS.defaults()
 
@@ -499,6 +507,22 @@ def restarted(state, facts, now, elapsed=None, before=None):
     new["restarts"] += 1
     new["settled"] = False
     new["boots"].append(entry)
+    return new
+
+
+def slot_taken(state, waited, now):
+    """Record that the host holds a slot of each of its restart groups (held until its cycle ends)."""
+    new = copy.deepcopy(state)
+    new["slot"] = {"groups": list(state["settings"]["group"]), "waited_seconds": round(float(waited), 1),
+                   "taken_at": iso(now), "refused": None}
+    return new
+
+
+def slot_refused(state, waited, reason):
+    """Record that the host may not restart for its groups (stopped, or its slot came too late): deferred."""
+    new = copy.deepcopy(state)
+    new["slot"] = {"groups": list(state["settings"]["group"]), "waited_seconds": round(float(waited), 1),
+                   "taken_at": None, "refused": reason}
     return new
 
 
@@ -803,6 +827,14 @@ def plan(facts, state, now):
         if not window["fits"]:
             return _end("defer", "deferred", "restart %d deferred (%s): %s"
                         % (restarts + 1, why, window["reason"]), window=window, **common)
+        slot = state.get("slot")
+        if slot is not None and slot.get("refused"):
+            return _end("defer", "deferred", "restart %d deferred (%s): %s" % (restarts + 1, why, slot["refused"]),
+                        window=window, **common)
+        if settings["group"] and slot is None:
+            return dict(common, step="slot", status=None, failed=False, warning=None, window=window,
+                        reason="restart %d needs a slot in restart group(s) %s (at most %s down)"
+                        % (restarts + 1, ", ".join(settings["group"]), settings["group_max_down"]))
         return dict(common, step="reboot", status=None, failed=False, warning=None, window=window,
                     reason="restart %d of at most %d: %s" % (restarts + 1, settings["max_cycles"], why))
 
@@ -842,14 +874,14 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
     if decision["step"] in CONTINUE_STEPS and not check_mode:
         raise CycleError("result() needs an ending decision, got step %r" % decision["step"])
     started = parse_time(state["started"], "started")
-    would_reboot = decision["step"] == "reboot"
+    would_reboot = decision["step"] in ("reboot", "slot")
     if check_mode:
         status = "deferred" if decision["step"] == "defer" else "ok"
         message = "check mode: " + ("would restart now, " if would_reboot else "") + decision["reason"]
     else:
         status = decision["status"]
         message = decision["reason"]
-    return {
+    record = {
         "status": status,
         "check_mode": bool(check_mode),
         "would_reboot": would_reboot,
@@ -866,6 +898,10 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
         "duration_seconds": round((now - started).total_seconds(), 1),
         "unreachable": bool(unreachable),
     }
+    if state["settings"]["group"]:
+        record["groups"] = list(state["settings"]["group"])
+        record["slot_wait_seconds"] = (state.get("slot") or {}).get("waited_seconds")
+    return record
 
 
 def failure(state, message, facts, now, unreachable=False):

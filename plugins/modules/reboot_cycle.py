@@ -125,6 +125,25 @@ options:
         O(reboot_timeout)). The record's C(boots[].restart_seconds) shows what restarts really took.
       - Empty or null - by the host's OS, 15 on Windows and 5 on Linux.
     type: raw
+  group:
+    description:
+      - Restart groups (names) the host belongs to; at most O(group_max_down) members of a group are in their
+        restart at once, each holding a slot (a lock file in a per-run directory on the controller) from its
+        first restart until its cycle ends. A name, a list, or names between commas. Not combined with
+        O(stop_at).
+    type: raw
+    default: []
+  group_max_down:
+    description:
+      - Members of a group in their restart at once - an integer of at least 1 or a percentage of the group's
+        hosts in the play (C(50%)).
+    type: raw
+    default: 1
+  group_gap_seconds:
+    description:
+      - Seconds to pause after a group member was released before the next one restarts.
+    type: raw
+    default: 0
   connect_timeout:
     description:
       - Connection timeout of the restart (O(ansible.builtin.reboot#module:connect_timeout)); C(0) keeps the

@@ -105,7 +105,8 @@ class CycleRun(object):
     once there is one); ``now``/``sleep``/``show``/``warn``: the clock, the wait and the two kinds of line.
     """
 
-    def __init__(self, host, options, settings, now, sleep, show, warn, state=None, facts=None, entries=None):
+    def __init__(self, host, options, settings, now, sleep, show, warn, state=None, facts=None, entries=None,
+                 slots=None):
         self.host = host
         self.options = options
         self.state = state
@@ -117,8 +118,10 @@ class CycleRun(object):
         self.sleep = sleep
         self.show = show
         self.warn = warn
+        # The host's restart-group slots (plugin_utils/_slots.py Slots), None without groups.
+        self.slots = slots
         # The steps of the brain's plan the runner carries out; the others end the call.
-        self.steps = {"reboot": self.reboot, "settle": self.settle}
+        self.steps = {"reboot": self.reboot, "settle": self.settle, "slot": self.take_slots}
 
     # ------------------------------------------------------------ readings
 
@@ -188,6 +191,29 @@ class CycleRun(object):
                 return decision, "after_restart"
 
     # ------------------------------------------------------------ steps
+
+    def take_slots(self):
+        """Wait for a slot in each of the host's restart groups; a stopped group or a slot that comes too late
+        for the window is a refusal the brain turns into a deferral."""
+        if self.slots is None:
+            raise Lost("restart groups %s: no slots to take (the action gives them)"
+                       % ", ".join(self.settings["group"]), False)
+        refused, waited = self.slots.acquire(
+            lambda: _cycle.window_check(self.settings, self.facts, self.now())["fits"])
+        if refused is None:
+            self.state = _cycle.slot_taken(self.state, waited, self.now())
+            self.show("took a slot in restart group(s) %s after %s" % (", ".join(self.settings["group"]),
+                                                                       _cycle.human_seconds(waited)))
+        else:
+            self.state = _cycle.slot_refused(self.state, waited, refused)
+
+    def end(self, failed, why):
+        """The cycle ended: a member that failed after it took its slots stops its groups; the slots are freed."""
+        if self.slots is None:
+            return
+        if failed and (self.state or {}).get("slot", {}).get("taken_at"):
+            self.slots.stop(why)
+        self.slots.release()
 
     def reboot(self):
         """Restart, read after it, record it, then the after-restart steps."""
