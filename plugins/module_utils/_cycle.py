@@ -824,13 +824,13 @@ def plan(facts, state, now):
     if wants_restart:
         why = ", ".join(strong) if strong else "forced (reboot_cycle_force)"
         window = window_check(settings, facts, now)
-        if not window["fits"]:
-            return _end("defer", "deferred", "restart %d deferred (%s): %s"
-                        % (restarts + 1, why, window["reason"]), window=window, **common)
         slot = state.get("slot")
         if slot is not None and slot.get("refused"):
             return _end("defer", "deferred", "restart %d deferred (%s): %s" % (restarts + 1, why, slot["refused"]),
                         window=window, **common)
+        if not window["fits"]:
+            return _end("defer", "deferred", "restart %d deferred (%s): %s"
+                        % (restarts + 1, why, window["reason"]), window=window, **common)
         if settings["group"] and slot is None:
             return dict(common, step="slot", status=None, failed=False, warning=None, window=window,
                         reason="restart %d needs a slot in restart group(s) %s (at most %s down)"

@@ -85,7 +85,7 @@ class Slots(object):
     the clock, the wait and the progress line.
     """
 
-    def __init__(self, directory, host, needed, now, sleep, show, gap_seconds=0):
+    def __init__(self, directory, host, needed, now, sleep, show, gap_seconds=0, try_seconds=TRY_SECONDS):
         self.directory = directory
         self.host = host
         self.needed = list(needed)
@@ -93,6 +93,7 @@ class Slots(object):
         self.sleep = sleep
         self.show = show
         self.gap_seconds = gap_seconds
+        self.try_seconds = try_seconds
         self.held = []   # [(group, slot, file object)]
 
     def _path(self, group, slot):
@@ -188,7 +189,7 @@ class Slots(object):
                     self.show("waiting for a slot of restart group %s (at most %d down), held by %s; waited %s"
                               % (group, limit, ", ".join(self.holders(group, limit)) or "another member",
                                  _cycle.human_seconds(waited)))
-                self.sleep(TRY_SECONDS)
+                self.sleep(self.try_seconds)
         return None, (self.now() - started).total_seconds()
 
     def _gap(self, group, released):
