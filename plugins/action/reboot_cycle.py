@@ -185,6 +185,7 @@ class ActionModule(ActionBase):
         if options["guard_only"]:
             return self._finish(result, run, _cycle.guard(run.facts, run.settings, self._now()), guard=True)
         if self._task.check_mode:
+            run.gates_once()
             return self._finish(result, run, run.plan())
         restarts = run.state["restarts"]
         try:

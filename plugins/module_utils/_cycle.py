@@ -32,6 +32,7 @@ except ImportError:  # Python < 3.9: time zone names are refused with a message,
     ZoneInfoNotFoundError = KeyError
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _assess, _groups, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _health as _gate_rules
 
 __metaclass__ = type
 
@@ -44,7 +45,7 @@ UPDATE_UNIT = "sophos-spl-update.service"
 UPDATE_TOOL = "SAUcli.exe UpdateNow"
 
 # Steps plan() can return. reboot and settle continue the cycle, the others end it.
-CONTINUE_STEPS = ("reboot", "settle", "slot")
+CONTINUE_STEPS = ("reboot", "settle", "slot", "gate_before", "gate")
 END_STEPS = ("done", "defer", "fail", "warn")
 
 _ISO_RE = re.compile(
@@ -328,6 +329,12 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
                       description="members of a group in their restart at once: an integer or a percentage"),
     _settings.Setting("group_gap_seconds", 0, "float", minimum=0,
                       description="pause after a group member is released before the next one restarts"),
+    _settings.Setting("health_checks", [], "list", kind="checks",
+                      description="checks (url, tcp, command) that must pass after the host's restarts"),
+    _settings.Setting("health_checks_before", [], "list", kind="checks",
+                      description="checks that must pass before the first restart, else the host is deferred"),
+    _settings.Setting("health_poll_seconds", 10, "float", minimum=1, description="seconds between two passes"),
+    _settings.Setting("health_timeout", 600, "float", minimum=0, description="seconds the checks may take to pass"),
     _settings.Setting("trigger_update", False, "bool", description="start Sophos' update after each restart"),
     _settings.Setting("prior_restart", False, "bool", group="action",
                       role_default="{{ sophos_patch.rebooted | default(false) }}",
@@ -341,7 +348,8 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
     _settings.Setting("central_options", {}, "dict", group="action"),
 ), error=CycleError, kinds={"run_started": _run_started_kind, "window_end": _window_kind, "by_os": _by_os_kind,
            "groups": lambda value, name, context: _groups.group_names(value, name),
-           "max_down": lambda value, name, context: _groups.max_down(value, name)}, first=("run_started",))
+           "max_down": lambda value, name, context: _groups.max_down(value, name),
+           "checks": lambda value, name, context: _gate_rules.checks(value, name)}, first=("run_started",))
 
 DEFAULTS = SETTINGS.defaults()
 
@@ -523,6 +531,13 @@ def slot_refused(state, waited, reason):
     new = copy.deepcopy(state)
     new["slot"] = {"groups": list(state["settings"]["group"]), "waited_seconds": round(float(waited), 1),
                    "taken_at": None, "refused": reason}
+    return new
+
+
+def gated(state, when, results):
+    """Record a pass of the health checks (``when``: before or after); plan() judges it."""
+    new = copy.deepcopy(state)
+    new["gates_before" if when == "before" else "gates"] = [dict(result) for result in results]
     return new
 
 
@@ -835,6 +850,14 @@ def plan(facts, state, now):
             return dict(common, step="slot", status=None, failed=False, warning=None, window=window,
                         reason="restart %d needs a slot in restart group(s) %s (at most %s down)"
                         % (restarts + 1, ", ".join(settings["group"]), settings["group_max_down"]))
+        if restarts == 0 and settings["health_checks_before"]:
+            if state.get("gates_before") is None:
+                return dict(common, step="gate_before", status=None, failed=False, warning=None, window=window,
+                            reason="health checks before restart 1")
+            failure = _gate_rules.first_failure(state["gates_before"])
+            if failure is not None:
+                return _end("defer", "deferred", "restart 1 deferred (%s): health check before the restart failed: %s"
+                            % (why, failure), window=window, **common)
         return dict(common, step="reboot", status=None, failed=False, warning=None, window=window,
                     reason="restart %d of at most %d: %s" % (restarts + 1, settings["max_cycles"], why))
 
@@ -862,6 +885,14 @@ def plan(facts, state, now):
         step = "fail" if settings["fail_when_unhealthy"] else "warn"
         return _end(step, "failed", "after %d restart(s): %s" % (restarts, "; ".join(problems)), **common)
     tail = (" (weak reasons left: %s)" % ", ".join(weak)) if weak else ""
+    if settings["health_checks"]:
+        if state.get("gates") is None:
+            return dict(common, step="gate", status=None, failed=False, warning=None,
+                        reason="health checks after %d restart(s)" % restarts)
+        failure = _gate_rules.first_failure(state["gates"])
+        if failure is not None:
+            return _end("fail", "failed", "health check failed: %s" % failure, **common)
+        tail += "; health checks passed"
     return _end("done", "rebooted", "clean after %d restart(s), Sophos services running%s"
                 % (restarts, tail), **common)
 
@@ -901,6 +932,8 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
     if state["settings"]["group"]:
         record["groups"] = list(state["settings"]["group"])
         record["slot_wait_seconds"] = (state.get("slot") or {}).get("waited_seconds")
+    if state["settings"]["health_checks"] or state["settings"]["health_checks_before"]:
+        record["health_checks"] = (state.get("gates_before") or []) + (state.get("gates") or [])
     return record
 
 

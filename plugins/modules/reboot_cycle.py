@@ -144,6 +144,29 @@ options:
       - Seconds to pause after a group member was released before the next one restarts.
     type: raw
     default: 0
+  health_checks:
+    description:
+      - Checks that must pass after the host's restarts, each one of C(url) (from the controller; C(status_code)
+        list, default C([200]); C(contains); C(validate_certs), default true; C(timeout)), C(tcp) (a port or
+        C(host:port)) or C(command) (an argv list run on the host); polled every O(health_poll_seconds) until all
+        pass or O(health_timeout). A failure fails the task and stops the host's groups.
+    type: raw
+    default: []
+  health_checks_before:
+    description:
+      - The same kinds of checks, before the first restart; a failure defers the host.
+    type: raw
+    default: []
+  health_poll_seconds:
+    description:
+      - Seconds between two passes of the health checks.
+    type: raw
+    default: 10
+  health_timeout:
+    description:
+      - Seconds the health checks may take to pass.
+    type: raw
+    default: 600
   connect_timeout:
     description:
       - Connection timeout of the restart (O(ansible.builtin.reboot#module:connect_timeout)); C(0) keeps the

@@ -27,7 +27,7 @@ import os
 from ansible.errors import AnsibleConnectionFailure
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
-from ansible_collections.fleetops.sophos.plugins.plugin_utils import _after_restart
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _after_restart, _gates
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._connection import is_windows
 
 LINUX_RESTART = "ansible.builtin.reboot"
@@ -56,6 +56,15 @@ class ActionHost(object):
         self.task_vars = task_vars
         self.windows = is_windows(action._connection)
         self.name = task_vars.get("inventory_hostname") or "host"
+
+    @property
+    def address(self):
+        """The address the controller reaches the host at (tcp health checks): the connection's, else its name."""
+        try:
+            address = self._action._connection.get_option("remote_addr")
+        except Exception:  # pylint: disable=broad-except
+            address = None
+        return address if isinstance(address, str) and address and "{{" not in address else self.name
 
     def _inner(self, name, args):
         action = self._action
@@ -121,7 +130,8 @@ class CycleRun(object):
         # The host's restart-group slots (plugin_utils/_slots.py Slots), None without groups.
         self.slots = slots
         # The steps of the brain's plan the runner carries out; the others end the call.
-        self.steps = {"reboot": self.reboot, "settle": self.settle, "slot": self.take_slots}
+        self.steps = {"reboot": self.reboot, "settle": self.settle, "slot": self.take_slots,
+                      "gate_before": lambda: self.gate("before"), "gate": lambda: self.gate("after")}
 
     # ------------------------------------------------------------ readings
 
@@ -206,6 +216,22 @@ class CycleRun(object):
                                                                        _cycle.human_seconds(waited)))
         else:
             self.state = _cycle.slot_refused(self.state, waited, refused)
+
+    def gate(self, when):
+        """The health checks before the first restart or after the last, polled until they pass or time out."""
+        checks = self.settings["health_checks_before" if when == "before" else "health_checks"]
+        results = _gates.poll(checks, self.host, when, self.settings, self.now, self.sleep, self.show)
+        self.state = _cycle.gated(self.state, when, results)
+        for result in results:
+            self.show("health check %s %s: %s (%s)" % (when, result["check"], "passed" if result["passed"]
+                                                         else "FAILED", result["observed"]))
+
+    def gates_once(self):
+        """Check mode: every health check once (they only read); the record shows what they saw."""
+        for when in ("before", "after"):
+            checks = self.settings["health_checks_before" if when == "before" else "health_checks"]
+            if checks:
+                self.state = _cycle.gated(self.state, when, _gates.run_once(checks, self.host, when))
 
     def end(self, failed, why):
         """The cycle ended: a member that failed after it took its slots stops its groups; the slots are freed."""
