@@ -100,3 +100,69 @@ def test_check_mode_takes_no_slot(rundir):
     record = replay.run()["sophos_reboot_cycle"]
     assert record["would_reboot"] is True and replay.host.restarts == []
     assert not [line for line in replay.lines if "waiting for a slot" in line]
+
+
+# ---------------------------------------------------------------- health gates
+
+def _ports():
+    import socket
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
+    closed.close()
+    return listener, listener.getsockname()[1], closed_port
+
+
+def test_a_failed_gate_after_the_restart_fails_the_host_and_stops_its_group(rundir):
+    listener, _open, closed = _ports()
+    try:
+        replay = Replay(_fixture(group="pair", health_checks=[{"tcp": "127.0.0.1:%d" % closed, "name": "sql port"}],
+                                 health_timeout=30, health_poll_seconds=10))
+        result = replay.run()
+    finally:
+        listener.close()
+    record = result["sophos_reboot_cycle"]
+    assert result["failed"] and record["status"] == "failed" and record["restarts"] == 1
+    assert record["message"].startswith("health check failed: sql port: 127.0.0.1:%d: " % closed)
+    assert [(c["check"], c["when"], c["passed"], c["polls"]) for c in record["health_checks"]] == [
+        ("sql port", "after", False, 4)]
+    refused = _other(rundir, replay).acquire(lambda: True)[0]
+    assert refused.startswith("restart group pair was stopped (srv1 failed: health check failed: sql port:")
+
+
+def test_passing_gates_after_the_restart_are_in_the_record(rundir):
+    listener, port, _closed = _ports()
+    try:
+        replay = Replay(_fixture(group="pair", health_checks=[{"tcp": "127.0.0.1:%d" % port}]))
+        record = replay.run()["sophos_reboot_cycle"]
+    finally:
+        listener.close()
+    assert record["status"] == "rebooted" and record["message"].endswith("; health checks passed")
+    assert [(c["when"], c["passed"], c["polls"]) for c in record["health_checks"]] == [("after", True, 1)]
+    assert _other(rundir, replay).acquire(lambda: True)[0] is None
+
+
+def test_a_failed_gate_before_the_first_restart_defers_the_host(rundir):
+    _listener, _open, closed = _ports()
+    _listener.close()
+    replay = Replay(_fixture(health_checks_before=[{"tcp": "127.0.0.1:%d" % closed}], health_timeout=0))
+    result = replay.run()
+    record = result["sophos_reboot_cycle"]
+    assert record["status"] == "deferred" and not result.get("failed") and replay.host.restarts == []
+    assert record["message"].startswith("restart 1 deferred (reboot_required_file): health check before the "
+                                        "restart failed: tcp 127.0.0.1:%d" % closed)
+
+
+def test_check_mode_runs_the_gates_once_and_restarts_nothing(rundir):
+    listener, port, closed = _ports()
+    try:
+        replay = Replay(_fixture(health_checks_before=[{"tcp": "127.0.0.1:%d" % port}],
+                                 health_checks=[{"tcp": "127.0.0.1:%d" % closed}]), check_mode=True)
+        record = replay.run()["sophos_reboot_cycle"]
+    finally:
+        listener.close()
+    assert replay.host.restarts == [] and record["would_reboot"] is True
+    assert [(c["when"], c["passed"]) for c in record["health_checks"]] == [("before", True), ("after", False)]
