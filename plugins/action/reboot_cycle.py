@@ -211,6 +211,8 @@ class ActionModule(ActionBase):
         """The ended cycle: ``cycle.failed`` the host fails, ``cycle.broken`` it broke off (lost, failed step)."""
         if run.options["central_update_check"]:
             record["central_update_checks"] = run.entries
+        if run.stopped:
+            record["stopped_groups"] = list(run.stopped)
         result["sophos_reboot_cycle"] = record
         if run.facts and run.state is not None:
             result["ansible_facts"] = {"sophos_reboot": run.facts}

@@ -346,10 +346,11 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
     _settings.Setting("central_update_check", False, "bool", group="action",
                       description="ask Sophos Central for an update check after each restart"),
     _settings.Setting("central_options", {}, "dict", group="action"),
-), error=CycleError, kinds={"run_started": _run_started_kind, "window_end": _window_kind, "by_os": _by_os_kind,
-           "groups": lambda value, name, context: _groups.group_names(value, name),
-           "max_down": lambda value, name, context: _groups.max_down(value, name),
-           "checks": lambda value, name, context: _gate_rules.checks(value, name)}, first=("run_started",))
+), error=CycleError, kinds={
+    "run_started": _run_started_kind, "window_end": _window_kind, "by_os": _by_os_kind,
+    "groups": lambda value, name, context: _groups.group_names(value, name),
+    "max_down": lambda value, name, context: _groups.max_down(value, name),
+    "checks": lambda value, name, context: _gate_rules.checks(value, name)}, first=("run_started",))
 
 DEFAULTS = SETTINGS.defaults()
 

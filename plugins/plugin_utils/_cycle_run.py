@@ -127,8 +127,10 @@ class CycleRun(object):
         self.sleep = sleep
         self.show = show
         self.warn = warn
-        # The host's restart-group slots (plugin_utils/_slots.py Slots), None without groups.
+        # The host's restart-group slots (plugin_utils/_slots.py Slots), None without groups; the groups its
+        # failure stopped.
         self.slots = slots
+        self.stopped = []
         # The steps of the brain's plan the runner carries out; the others end the call.
         self.steps = {"reboot": self.reboot, "settle": self.settle, "slot": self.take_slots,
                       "gate_before": lambda: self.gate("before"), "gate": lambda: self.gate("after")}
@@ -223,8 +225,8 @@ class CycleRun(object):
         results = _gates.poll(checks, self.host, when, self.settings, self.now, self.sleep, self.show)
         self.state = _cycle.gated(self.state, when, results)
         for result in results:
-            self.show("health check %s %s: %s (%s)" % (when, result["check"], "passed" if result["passed"]
-                                                         else "FAILED", result["observed"]))
+            verdict = "passed" if result["passed"] else "FAILED"
+            self.show("health check %s %s: %s (%s)" % (when, result["check"], verdict, result["observed"]))
 
     def gates_once(self):
         """Check mode: every health check once (they only read); the record shows what they saw."""
@@ -237,8 +239,9 @@ class CycleRun(object):
         """The cycle ended: a member that failed after it took its slots stops its groups; the slots are freed."""
         if self.slots is None:
             return
-        if failed and (self.state or {}).get("slot", {}).get("taken_at"):
+        if failed and ((self.state or {}).get("slot") or {}).get("taken_at"):
             self.slots.stop(why)
+            self.stopped = [group for group, _limit in self.slots.needed]
         self.slots.release()
 
     def reboot(self):

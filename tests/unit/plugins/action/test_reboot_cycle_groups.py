@@ -71,7 +71,7 @@ def test_a_slot_that_comes_too_late_defers_the_host_naming_the_group(rundir):
 def test_a_member_lost_in_its_restart_stops_its_groups(rundir):
     replay = Replay(_fixture(group=["pair", "site"]), lost_at=1)
     record = replay.run()["sophos_reboot_cycle"]
-    assert record["status"] == "failed"
+    assert record["status"] == "failed" and record["stopped_groups"] == ["pair", "site"]
     partner = _other(rundir, replay, group="site")
     refused = partner.acquire(lambda: True)[0]
     assert refused.startswith("restart group site was stopped (srv1 failed: the host did not come back")
@@ -126,6 +126,7 @@ def test_a_failed_gate_after_the_restart_fails_the_host_and_stops_its_group(rund
         listener.close()
     record = result["sophos_reboot_cycle"]
     assert result["failed"] and record["status"] == "failed" and record["restarts"] == 1
+    assert record["stopped_groups"] == ["pair"]
     assert record["message"].startswith("health check failed: sql port: 127.0.0.1:%d: " % closed)
     assert [(c["check"], c["when"], c["passed"], c["polls"]) for c in record["health_checks"]] == [
         ("sql port", "after", False, 4)]
@@ -141,6 +142,7 @@ def test_passing_gates_after_the_restart_are_in_the_record(rundir):
     finally:
         listener.close()
     assert record["status"] == "rebooted" and record["message"].endswith("; health checks passed")
+    assert "stopped_groups" not in record
     assert [(c["when"], c["passed"], c["polls"]) for c in record["health_checks"]] == [("after", True, 1)]
     assert _other(rundir, replay).acquire(lambda: True)[0] is None
 
