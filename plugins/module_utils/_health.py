@@ -65,7 +65,7 @@ def describe(check):
 def _tcp(value, name, index):
     host, port = None, value
     if isinstance(value, str) and ":" in value:
-        host, _, port = value.strip().rpartition(":")
+        host, _colon, port = value.strip().rpartition(":")
         host = host.strip("[]")
         if not host:
             raise _error(name, index, "tcp %r has no host before its port" % value)

@@ -4,7 +4,7 @@ cycle ends, a slot that comes too late, a stopped group, a failed member stoppin
 
 from __future__ import absolute_import, division, print_function
 
-from datetime import timedelta
+import socket
 from unittest import mock
 
 import pytest
@@ -105,7 +105,6 @@ def test_check_mode_takes_no_slot(rundir):
 # ---------------------------------------------------------------- health gates
 
 def _ports():
-    import socket
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(5)

@@ -3,7 +3,7 @@
 
 from __future__ import absolute_import, division, print_function
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report
+from ansible_collections.fleetops.sophos.plugins.module_utils import _report, _report_text
 
 
 def test_groups_slot_wait_and_health_checks_are_read_from_the_record():
@@ -23,7 +23,6 @@ def test_a_record_without_groups_reads_empty():
 
 
 def test_the_end_of_run_table_names_the_stopped_groups():
-    from ansible_collections.fleetops.sophos.plugins.module_utils import _report_text
     hosts = [_report.host_row("sql1", facts={}, cycle={"status": "failed", "restarts": 1, "groups": ["sql-ag", "site"],
                                                        "stopped_groups": ["site", "sql-ag"],
                                                        "message": "health check failed: tcp 1433: refused"}),

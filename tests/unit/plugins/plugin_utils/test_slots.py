@@ -51,7 +51,7 @@ def _hold_until_killed(directory, host, needed, held):
 
 
 def _most_at_once(intervals):
-    events = sorted([(begun, 1) for begun, _ in intervals] + [(ended, -1) for _, ended in intervals])
+    events = sorted([(begun, 1) for begun, _ended in intervals] + [(ended, -1) for _begun, ended in intervals])
     inside = most = 0
     for _moment, step in events:
         inside += step
@@ -117,7 +117,7 @@ def test_a_killed_worker_frees_its_slot(tmp_path):
         holder.join(60)
     assert holder.exitcode == -signal.SIGKILL
     refused, waited = other.acquire(lambda: False)
-    assert (refused, waited, [(group, slot) for group, slot, _ in other.held]) == (None, 0, [("pair", 0)])
+    assert (refused, waited, [(group, slot) for group, slot, _handle in other.held]) == (None, 0, [("pair", 0)])
     other.release()
 
 
