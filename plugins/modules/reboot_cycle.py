@@ -454,6 +454,27 @@ sophos_reboot_cycle:
       returned: with O(central_update_check)
       type: list
       elements: dict
+    groups:
+      description: The host's restart groups (O(group)).
+      returned: with O(group)
+      type: list
+      elements: str
+    slot_wait_seconds:
+      description: Seconds the host waited for its groups' slots; null when it needed no slot (no restart).
+      returned: with O(group)
+      type: float
+    stopped_groups:
+      description: The groups this host's failure stopped (it failed after it took its slots).
+      returned: when the host stopped its groups
+      type: list
+      elements: str
+    health_checks:
+      description:
+        - One entry per health check of the last pass - C(check) (the check in words, a URL without credentials),
+          C(when) (V(before) or V(after)), C(passed), C(observed) (status, error or rc), C(polls) and C(seconds).
+      returned: with O(health_checks) or O(health_checks_before)
+      type: list
+      elements: dict
 deferred:
   description: With O(guard_only) - one restart with its settle no longer fits the window.
   returned: with O(guard_only)
