@@ -29,7 +29,7 @@ import tempfile
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
 
 # How often a waiting host tries its slots again, and how often it says so.
-TRY_SECONDS = 2
+TRY_SECONDS = 1
 SHOW_SECONDS = 60
 _RUN_RE = re.compile(r"^(?P<started>[0-9TZ]+)-(?P<pid>\d+)$")
 

@@ -139,7 +139,8 @@ def test_a_waiting_host_says_once_a_minute_which_group_and_who_holds_it(tmp_path
     first = _slots.Slots(str(tmp_path), "sql1", [("sql", 1)], now=clock.time, sleep=clock.sleep, show=None)
     assert first.acquire(lambda: True) == (None, 0)
     lines = []
-    second = _slots.Slots(str(tmp_path), "sql2", [("sql", 1)], now=clock.time, sleep=clock.sleep, show=lines.append)
+    second = _slots.Slots(str(tmp_path), "sql2", [("sql", 1)], now=clock.time, sleep=clock.sleep, show=lines.append,
+                          try_seconds=2)
     tries = []
 
     def fits():
