@@ -92,6 +92,10 @@ def main():
     print("  one host alone               %7.1f s   (rc %d)" % (wall_1, rc_1))
     print("  ratio pairs / alone          %7.2f    (goal <= 2.3; one host at a time: %d)"
           % (wall_n / wall_1, 2 * args.pairs))
+    longest = max((records[host] or {}).get("duration_seconds", 0) for host in lab.hosts)
+    single = (alone[lab.hosts[0]] or {}).get("duration_seconds") or 0
+    if single:
+        print("  cycles only: longest record of the pairs / alone  %.1f / %.1f s = %.2f" % (longest, single, longest / single))
     for host in lab.hosts:
         record = records[host] or {}
         boots = record.get("boots") or [{}, {}]
