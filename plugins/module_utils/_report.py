@@ -304,6 +304,16 @@ def _maintenance(read, value):
         "started": read.text(cycle.get("started"), field="sophos_reboot_cycle.started", limit=80),
         "finished": read.text(cycle.get("finished"), field="sophos_reboot_cycle.finished", limit=80),
         "duration_seconds": read.number(cycle.get("duration_seconds"), "sophos_reboot_cycle.duration_seconds"),
+        # Restart groups and health gates (reboot_cycle_group, reboot_cycle_health_checks): empty without them.
+        "groups": read.texts(cycle.get("groups"), "sophos_reboot_cycle.groups"),
+        "stopped_groups": read.texts(cycle.get("stopped_groups"), "sophos_reboot_cycle.stopped_groups"),
+        "slot_wait_seconds": read.number(cycle.get("slot_wait_seconds"), "sophos_reboot_cycle.slot_wait_seconds"),
+        "health_checks": [{"check": read.text(item.get("check"), field=field + ".check", limit=300),
+                           "when": read.text(item.get("when"), field=field + ".when", limit=20),
+                           "passed": read.flag(item.get("passed"), field + ".passed"),
+                           "observed": read.text(item.get("observed"), field=field + ".observed", limit=300)}
+                          for field, item in read.records(cycle.get("health_checks"),
+                                                          "sophos_reboot_cycle.health_checks")],
     }
 
 

@@ -21,7 +21,7 @@ from __future__ import absolute_import, division, print_function
 
 import difflib
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _patch, _report, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _patch, _report, _settings
 
 __metaclass__ = type
 
@@ -286,3 +286,25 @@ def excluded_record(facts, reason, now, check_mode=False):
     record = _cycle.result(state, decision, reading, now, check_mode=check_mode)
     record["excluded"] = True
     return record
+
+
+def group_problems(hosts):
+    """Every problem of the play's restart groups, one line each: a bad ``reboot_cycle_group`` or
+    ``reboot_cycle_group_max_down`` (naming the host), and members of a group that disagree on max_down.
+
+    ``hosts``: host -> its variables (only the two group variables are read; left out: no group, 1).
+    """
+    problems = []
+    members = {}
+    group_var, max_var = _cycle.VAR_PREFIX + "group", _cycle.VAR_PREFIX + "group_max_down"
+    for host in sorted(hosts):
+        variables = hosts[host] or {}
+        try:
+            groups = _groups.group_names(variables.get(group_var), group_var)
+            allowed = _groups.max_down(variables.get(max_var, 1), max_var)
+        except _settings.SettingError as exc:
+            problems.append("%s: %s" % (host, exc))
+            continue
+        if groups:
+            members[host] = (groups, allowed)
+    return problems + _groups.agreement_problems(members)

@@ -333,7 +333,7 @@ INTEGRATION_WEIGHTS = {
     "test_reboot_cycle.py": 504, "test_maintenance.py": 234, "test_first_week.py": 231, "test_lab.py": 201,
     "test_central_lab.py": 118, "test_patch.py": 79, "test_first_week_output.py": 60, "test_runner.py": 61,
     "test_reboot_facts.py": 47, "test_report.py": 47, "test_central.py": 42, "test_docs_snippets.py": 12,
-    "test_ee.py": 2, "test_central_events.py": 60,
+    "test_ee.py": 2, "test_central_events.py": 60, "test_restart_groups.py": 90,
 }
 DEFAULT_WEIGHT = 60
 

@@ -423,7 +423,7 @@ def test_a_host_that_never_comes_back_is_failed_unreachable():
     replay = Replay(_linux_one_restart(), lost_at=1)
     record = replay.run()["sophos_reboot_cycle"]
     assert record["status"] == "failed" and record["unreachable"] is True and record["restarts"] == 0
-    assert record["message"].startswith("the host did not come back from restart 1 within 600 s: Timed out")
+    assert record["message"].startswith("the host did not come back from restart 1 within 1200 s: Timed out")
     assert len(replay.host.restarts) == 1
 
 
