@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 import socket
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 
@@ -14,6 +14,8 @@ from ansible.module_utils.six.moves.BaseHTTPServer import BaseHTTPRequestHandler
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _health, _settings
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _gates
+from ansible_collections.fleetops.sophos.tests.unit import fake_clock
+
 
 T0 = datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)
 SETTINGS = {"health_poll_seconds": 10, "health_timeout": 60}
@@ -80,7 +82,7 @@ def test_checks_are_normalised():
 
 @pytest.mark.parametrize("item, message", [
     ({"url": "ftp://x/"}, "url must be an http:// or https:// URL, got ftp://x/"),
-    ({"url": "https://user:s3cret@db1/h?token=abc"} , None),
+    ({"url": "https://user:s3cret@db1/h?token=abc"}, None),
     ({"url": "https://db1/", "tcp": 1}, "a check needs exactly one of url, tcp, command"),
     ({"tcp": 0}, "tcp must be a port (1-65535) or host:port, got 0"),
     ({"tcp": ":80"}, "tcp ':80' has no host before its port"),
@@ -153,28 +155,15 @@ def test_a_command_runs_on_the_host_as_an_argv():
         ("command systemctl is-active x", "before", False, "rc 3: inactive")]
 
 
-class Clock(object):
-    def __init__(self):
-        self.now = T0
-        self.sleeps = []
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += timedelta(seconds=seconds)
-
-
 def test_polling_stops_when_all_pass_and_is_bounded_by_the_timeout():
-    clock = Clock()
+    clock = fake_clock.Clock(T0)
     lines = []
     host = Host([{"rc": 1, "stderr": "not yet"}, {"rc": 1, "stderr": "not yet"}, {"rc": 0}])
     checks = _health.checks([{"command": ["true"]}], "x")
     results = _gates.poll(checks, host, "after", SETTINGS, clock.time, clock.sleep, lines.append)
     assert results[0]["passed"] and results[0]["polls"] == 3 and clock.sleeps == [10, 10]
     assert lines[0] == "health checks after: waiting for command true: rc 1: not yet (1m00s left)"
-    clock = Clock()
+    clock = fake_clock.Clock(T0)
     host = Host([{"rc": 1, "stderr": "down"}] * 20)
     results = _gates.poll(checks, host, "after", SETTINGS, clock.time, clock.sleep, lambda line: None)
     assert not results[0]["passed"] and results[0]["polls"] == 7 and sum(clock.sleeps) == 60

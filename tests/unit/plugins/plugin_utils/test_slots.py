@@ -11,12 +11,14 @@ import multiprocessing
 import os
 import signal
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _groups
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _slots
+from ansible_collections.fleetops.sophos.tests.unit import fake_clock
+
 
 T0 = datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)
 FORK = multiprocessing.get_context("fork")
@@ -121,21 +123,8 @@ def test_a_killed_worker_frees_its_slot(tmp_path):
     other.release()
 
 
-class Clock(object):
-    def __init__(self):
-        self.now = T0
-        self.sleeps = []
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += timedelta(seconds=seconds)
-
-
 def test_a_waiting_host_says_once_a_minute_which_group_and_who_holds_it(tmp_path):
-    clock = Clock()
+    clock = fake_clock.Clock(T0)
     first = _slots.Slots(str(tmp_path), "sql1", [("sql", 1)], now=clock.time, sleep=clock.sleep, show=None)
     assert first.acquire(lambda: True) == (None, 0)
     lines = []
@@ -156,7 +145,7 @@ def test_a_waiting_host_says_once_a_minute_which_group_and_who_holds_it(tmp_path
 
 
 def test_a_stopped_group_refuses_its_waiting_members_naming_the_failed_host(tmp_path):
-    clock = Clock()
+    clock = fake_clock.Clock(T0)
     first = _slots.Slots(str(tmp_path), "dc1", [("dcs", 1), ("site", 2)], now=clock.time, sleep=clock.sleep,
                          show=lambda line: None)
     assert first.acquire(lambda: True)[0] is None
@@ -176,7 +165,7 @@ def test_a_stopped_group_refuses_its_waiting_members_naming_the_failed_host(tmp_
 
 
 def test_the_gap_after_a_member_is_released(tmp_path):
-    clock = Clock()
+    clock = fake_clock.Clock(T0)
     first = _slots.Slots(str(tmp_path), "a", [("g", 1)], now=clock.time, sleep=clock.sleep, show=None)
     first.acquire(lambda: True)
     first.release()
