@@ -259,4 +259,4 @@ def test_report_entries_give_the_event_time_to_its_host_only():
     entries = report_filters.report_entries(["web1", "web2"], hostvars, restart_required_at={"web1": EVENT_AT})
     assert [entry["restart_required_at"] for entry in entries] == [EVENT_AT, None]
     rows = dict((row["host"], row) for row in _report.build_report(entries)["hosts"])
-    assert rows["web1"]["pending_since_source"] == "central_event" and rows["web2"]["pending_since_source"] == "first_seen"
+    assert (rows["web1"]["pending_since_source"], rows["web2"]["pending_since_source"]) == ("central_event", "first_seen")
