@@ -401,8 +401,8 @@ def _take_central_since(row, last_boot, checked_at, event_at=None):
                   if not ((local is not None and candidate[0] >= local) or (boot is not None and candidate[0] < boot))]
     if not candidates:
         return
-    since, source, central_days = min(candidates, key=lambda candidate: (candidate[1] == "central_estimate",
-                                                                        candidate[0]))
+    # An exact time before the estimate; of two exact ones, the earlier.
+    since, source, central_days = min(candidates, key=lambda found: (found[1] == "central_estimate", found[0]))
     if local is not None and row["pending_days"] is not None:
         days = row["pending_days"] + (local - since) / 86400.0
     elif iso_to_epoch(checked_at) is not None:
