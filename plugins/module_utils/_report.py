@@ -49,6 +49,7 @@ SETTINGS = _settings.Table("report", "report_", (
     _settings.Setting("playbook", None, "str", group="role", role_default="{{ ansible_play_name }}"),
     _settings.Setting("central_lookup", False, "bool", group="role", kind="as_sent"),
     _settings.Setting("central_options", {}, "dict", group="role"),
+    _settings.Setting("restart_required_at", {}, "dict", group="role"),
 ), order="table")
 
 # 2: run, check_mode; maintenance.boots, maintenance.finished, settles[].reason/started_at/ended_at.
@@ -58,6 +59,8 @@ SETTINGS = _settings.Table("report", "report_", (
 # 4: central.restart_alert.pending_days counts from its pending_since (Central's restart-required event, or
 #    its two-week alert's raised_at - 14 days: pending_since_source event / estimate / alert); the alert's
 #    own age is age_days. pending_since_source "central_estimate" beside "central".
+#    pending_since_source "central_event": the time of Central's restart-required event that started the
+#    facts run (the fleetops.sophos.restart_required rulebook, facts_restart_required_at); no new field.
 SCHEMA_VERSION = 4
 CENTRAL_SINCE_SOURCES = ("event", "estimate", "alert")
 
@@ -380,32 +383,45 @@ def _iso_or_none(text):
     return epoch_to_iso(epoch) if epoch is not None else None
 
 
-def _take_central_since(row, last_boot, checked_at):
+def _take_central_since(row, last_boot, checked_at, event_at=None):
     """Central's ``pending_since`` where the host only knows when it first saw the restart.
 
-    Central's is the restart-required event's time or, from its two-week alert, ``raised_at`` - 14 days
-    (``pending_since_source: central_estimate``). Only for a restart pending now, when the host's own
-    time is "first seen" (or none), Central's is earlier, and the restart became pending after the
-    host's last boot (an older one is about a restart that boot made). The age is counted to the facts'
-    own reading time, like the host's.
+    Central's is the restart-required event's time: from Central's alert (``pending_since_source:
+    central``) or from the event itself, handed to the facts run by the rulebook (``event_at``, ISO 8601;
+    ``central_event``); else, from its two-week alert, ``raised_at`` - 14 days (``central_estimate``).
+    Only for a restart pending now, when the host's own time is "first seen" (or none), Central's is
+    earlier, and the restart became pending after the host's last boot (an older one is about a restart
+    that boot made). An exact time wins over the estimate; of two exact ones, the earlier. The age is
+    counted to the facts' own reading time, like the host's.
     """
-    alert = (row["central"] or {}).get("restart_alert") or {}
-    since = iso_to_epoch(alert.get("pending_since"))
-    if not row["reboot_required"] or since is None or row["pending_since_source"] not in ("first_seen", None):
+    if not row["reboot_required"] or row["pending_since_source"] not in ("first_seen", None):
         return
+    alert = (row["central"] or {}).get("restart_alert") or {}
+    candidates = []
+    since = iso_to_epoch(alert.get("pending_since"))
+    if since is not None:
+        candidates.append((since, "central_estimate" if alert.get("pending_since_source") == "estimate"
+                           else "central", alert.get("pending_days")))
+    since = iso_to_epoch(event_at)
+    if since is not None:
+        candidates.append((since, "central_event", None))
     local = iso_to_epoch(row["pending_since"])
     boot = iso_to_epoch(last_boot)
-    if (local is not None and since >= local) or (boot is not None and since < boot):
+    candidates = [candidate for candidate in candidates
+                  if not ((local is not None and candidate[0] >= local) or (boot is not None and candidate[0] < boot))]
+    if not candidates:
         return
+    # An exact time before the estimate; of two exact ones, the earlier.
+    since, source, central_days = min(candidates, key=lambda found: (found[1] == "central_estimate", found[0]))
     if local is not None and row["pending_days"] is not None:
         days = row["pending_days"] + (local - since) / 86400.0
     elif iso_to_epoch(checked_at) is not None:
         days = max(0.0, (iso_to_epoch(checked_at) - since) / 86400.0)
     else:
-        days = float(alert["pending_days"]) if alert.get("pending_days") is not None else None
+        days = float(central_days) if central_days is not None else None
     row["pending_since_local"] = row["pending_since"]
     row["pending_since"] = epoch_to_iso(since)
-    row["pending_since_source"] = "central_estimate" if alert.get("pending_since_source") == "estimate" else "central"
+    row["pending_since_source"] = source
     row["pending_days"] = round(days, 3) if days is not None else None
 
 
@@ -552,8 +568,13 @@ def run_state(result=None, active=True, ran=True):
 
 
 def host_row(host, facts=None, cycle=None, patch=None, run=None, alert_days=DEFAULT_ALERT_DAYS,
-             max_text=DEFAULT_MAX_TEXT, central=None, central_source=None, central_checked_at=None):
-    """One report row for one host. Never raises on odd input: problems land in ``data_errors``."""
+             max_text=DEFAULT_MAX_TEXT, central=None, central_source=None, central_checked_at=None,
+             restart_required_at=None):
+    """One report row for one host. Never raises on odd input: problems land in ``data_errors``.
+
+    ``restart_required_at``: the time of Central's restart-required event for this host (ISO 8601), as
+    the rulebook hands it to the facts run; it may become ``pending_since`` (_take_central_since()).
+    """
     read = _Reader(max_text)
     name = read.text(host, limit=255)
     if not name:
@@ -606,8 +627,12 @@ def host_row(host, facts=None, cycle=None, patch=None, run=None, alert_days=DEFA
         "central": _central(read, central, central_source, central_checked_at),
         "data_errors": read.errors,
     }
+    event_text = read.text(restart_required_at, field="restart_required_at", limit=80)
+    event_at = _iso_or_none(event_text)
+    if event_text is not None and event_at is None:
+        read.errors.append(u"restart_required_at: not an ISO 8601 time: %s" % event_text)
     _take_central_since(row, row["os"]["last_boot"],
-                        read.text(facts.get("checked_at"), field="sophos_reboot.checked_at", limit=80))
+                        read.text(facts.get("checked_at"), field="sophos_reboot.checked_at", limit=80), event_at)
     row["issues"] = _issues(row, alert_days)
     if row["issues"]:
         row["status"] = row["issues"][0]["status"]
@@ -666,7 +691,8 @@ def build_report(entries, alert_days=DEFAULT_ALERT_DAYS, generated=None, title=N
         row = host_row(entry.get("host"), facts=entry.get("facts"), cycle=entry.get("cycle"),
                        patch=entry.get("patch"), run=entry.get("run"), alert_days=alert_days, max_text=max_text,
                        central=entry.get("central"), central_source=entry.get("central_source"),
-                       central_checked_at=entry.get("central_checked_at"))
+                       central_checked_at=entry.get("central_checked_at"),
+                       restart_required_at=entry.get("restart_required_at"))
         if row["host"] in seen:
             row["data_errors"].append(u"host: listed more than once")
         seen.add(row["host"])

@@ -11,6 +11,12 @@ events were handled (one ruleset handles its events in order), so by then no pla
 Each playbook run leaves its own report file; the test counts those (ansible-rulebook logs a failed run's
 output a second time, so PLAY lines do not count runs). The test waits for files, each wait bounded by
 FLEETOPS_LAB_WAIT.
+
+The rule also hands the event's time to the playbook (facts_restart_required_at). WIN-SRV0003's facts from
+an earlier run - a restart pending, first seen after the event, the last boot before it - are in the
+inventory as its sophos_reboot variable (what a fact cache keeps; ansible-runner gives each run a fact cache
+of its own), and no alert is in Central yet (it comes after two weeks): its report row's pending_since is the
+event's time (pending_since_source central_event).
 """
 import json
 import os
@@ -51,6 +57,15 @@ def wait_for(what, check, process):
     raise AssertionError("no %s within %d s" % (what, WAIT))
 
 
+def iso(epoch):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def report_rows(path):
+    with open(path, encoding="utf-8") as handle:
+        return dict((row["host"], row) for row in json.load(handle)["hosts"])
+
+
 def report_hosts(path):
     try:
         with open(path, encoding="utf-8") as handle:
@@ -66,18 +81,23 @@ def test_the_rule_runs_the_facts_playbook_for_the_server_of_the_event_and_no_oth
     with double.Central(tmp_path / "central") as central:
         model = central.model
         named = double.seed_standard(model)
-        now = model.now()
+        now = int(model.now())
         for endpoint, kind in ((named["WIN-SRV0003"], REBOOT), (named["WIN-SRV0004"], "Event::Endpoint::UpdateSuccess"),
                                (named["LAPTOP-01"], REBOOT)):
-            model.add_siem(double.TENANT_A, double.make_siem_event(double.TENANT_A, kind, endpoint, when=now - 60),
+            model.add_siem(double.TENANT_A, double.make_siem_event(double.TENANT_A, kind, endpoint, when=now - 3600),
                            created=now - 60)
         port = closed_port()
         reports = tmp_path / "reports"
         host = {"ansible_host": "127.0.0.1", "ansible_port": port, "ansible_user": "nobody"}
         inventory = tmp_path / "inventory.yml"
+        hosts = dict((name, dict(host)) for name in ("WIN-SRV0001", "WIN-SRV0003", "WIN-SRV0004", "LAPTOP-01"))
+        hosts["WIN-SRV0003"]["sophos_reboot"] = {
+            "reboot_required": True, "pending_since": iso(now - 600), "pending_since_source": "first_seen",
+            "pending_days": 0.0, "checked_at": iso(now - 600), "alert": False,
+            "reasons": [{"id": "sophos_reboot_required", "source": "sophos", "strong": True, "detail": "flag"}],
+            "os": {"family": "windows", "last_boot": iso(now - 86400)}}
         inventory.write_text(yaml.safe_dump({"all": {
-            "hosts": dict((name, dict(host)) for name in ("WIN-SRV0001", "WIN-SRV0003", "WIN-SRV0004", "LAPTOP-01")),
-            "vars": {"report_dir": str(reports), "facts_become": False}}}))
+            "hosts": hosts, "vars": {"report_dir": str(reports), "facts_become": False}}}))
         variables = tmp_path / "vars.yml"
         variables.write_text(yaml.safe_dump({"sophos_central_interval": 1,
                                              "sophos_central_state_file": str(tmp_path / "state" / "cursor.json"),
@@ -113,6 +133,12 @@ def test_the_rule_runs_the_facts_playbook_for_the_server_of_the_event_and_no_oth
         # One report file per playbook run (sophos-report-<time>-<id>.json), in the order of the runs.
         runs = sorted(p for p in os.listdir(reports) if p.startswith("sophos-report-") and p.endswith(".json"))
         assert [report_hosts(reports / run) for run in runs] == [["WIN-SRV0003"], ["WIN-SRV0001"]], text[-5000:]
+        # The event's time, through the rule's extra variable, is the host's pending_since; first seen is kept.
+        row = report_rows(reports / runs[0])["WIN-SRV0003"]
+        assert (row["pending_since"], row["pending_since_source"], row["pending_since_local"]) == (
+            iso(now - 3600), "central_event", iso(now - 600)), row
+        assert row["central"] is None and row["data_errors"] == []
+        assert report_rows(reports / runs[1])["WIN-SRV0001"]["pending_since_source"] is None
         # --print-events: the source put exactly these two on the queue (no update success, no laptop).
         printed = [line.split("'")[3] for line in text.splitlines() if "'host': " in line]
         assert printed == ["WIN-SRV0003", "WIN-SRV0001"]

@@ -113,6 +113,7 @@ EXAMPLES = r"""
           name: fleetops.sophos.facts
           extra_vars:
             facts_hosts: "{{ event.sophos_central_event.host }}"
+            facts_restart_required_at: "{{ event.sophos_central_event.time }}"
 """
 
 import asyncio

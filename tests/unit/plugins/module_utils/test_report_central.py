@@ -184,3 +184,79 @@ def test_lookup_state_is_checked_and_shown():
     assert "no Central credentials" in _report_markdown.to_markdown(report)
     assert build({"host": "web1"}, central={"lookup": "bogus"})["central"]["lookup"] == "off"
     assert build({"host": "web1"})["central"] == {"lookup": "off", "message": None}
+
+
+# The time of Central's restart-required event, handed to the facts run by the rulebook
+# (facts_restart_required_at): right after the event Central has no alert yet, so the time stands alone.
+EVENT_AT = "2026-11-29T21:00:00Z"
+
+
+def event_row(facts, at=EVENT_AT, **entry):
+    return only(build(dict({"host": "web1", "facts": facts, "restart_required_at": at}, **entry)))
+
+
+def test_the_event_time_before_first_seen_and_after_the_boot_is_pending_since_without_an_alert():
+    row = event_row(pending())
+    assert (row["pending_since"], row["pending_since_source"]) == (EVENT_AT, "central_event")
+    assert row["pending_since_local"] == "2026-11-30T09:00:00Z" and row["central"] is None
+    assert row["pending_days"] == 1.5  # 1 day seen locally + the 12 hours between the event and first seen
+    assert row["data_errors"] == []
+    assert "since %s (Sophos Central&#x27;s restart-required event)" % EVENT_AT in _report_html.to_html(
+        build({"host": "web1", "facts": pending(), "restart_required_at": EVENT_AT}))
+
+
+def test_the_event_time_counts_to_the_reading_without_a_local_age():
+    row = event_row(pending(days=None))
+    assert (row["pending_since"], row["pending_since_source"], row["pending_days"]) == (EVENT_AT, "central_event", 1.5)
+
+
+def test_an_event_time_before_the_last_boot_is_about_a_restart_that_boot_made():
+    row = event_row(pending(last_boot="2026-11-30T00:00:00Z"))
+    assert (row["pending_since"], row["pending_since_source"]) == ("2026-11-30T09:00:00Z", "first_seen")
+    assert row["pending_since_local"] is None and row["pending_days"] == 1.0
+    # The boot itself is not "before": an event at the boot's second is this boot's restart.
+    assert event_row(pending(last_boot=EVENT_AT))["pending_since_source"] == "central_event"
+
+
+def test_an_event_time_later_than_first_seen_does_not_move_it():
+    for at in ("2026-11-30T09:00:00Z", "2026-11-30T10:00:00Z"):
+        row = event_row(pending(), at=at)
+        assert (row["pending_since"], row["pending_since_source"]) == ("2026-11-30T09:00:00Z", "first_seen")
+
+
+def test_the_event_time_is_not_taken_for_a_host_not_pending_or_with_its_own_time():
+    row = event_row(clean(last_boot="2026-11-01T00:00:00Z"))
+    assert (row["pending_since"], row["pending_since_source"], row["pending_days"]) == (None, None, None)
+    row = event_row(pending(source="source"))
+    assert (row["pending_since"], row["pending_since_source"]) == ("2026-11-30T09:00:00Z", "source")
+    row = event_row(None)
+    assert row["pending_since"] is None and row["pending_since_source"] is None
+
+
+def test_a_bad_event_time_is_a_data_error_and_not_taken():
+    row = event_row(pending(), at="yesterday")
+    assert (row["pending_since"], row["pending_since_source"]) == ("2026-11-30T09:00:00Z", "first_seen")
+    assert row["data_errors"] == ["restart_required_at: not an ISO 8601 time: yesterday"]
+
+
+def test_an_exact_time_wins_over_the_estimate_and_the_earlier_of_two_exact_ones():
+    estimate = central(raised_at="2026-11-28T09:00:00Z")
+    estimate["restart_alert"].update(pending_since="2026-11-14T09:00:00Z", pending_since_source="estimate")
+    row = event_row(pending(), central=estimate)
+    assert (row["pending_since"], row["pending_since_source"]) == (EVENT_AT, "central_event")
+    row = event_row(pending(), central=central(raised_at="2026-11-29T20:00:00Z"))
+    assert (row["pending_since"], row["pending_since_source"]) == ("2026-11-29T20:00:00Z", "central")
+    row = event_row(pending(), central=central(raised_at="2026-11-29T22:00:00Z"))
+    assert (row["pending_since"], row["pending_since_source"]) == (EVENT_AT, "central_event")
+    # An event time that is not taken (before the boot) leaves Central's alert to decide.
+    row = event_row(pending(last_boot="2026-11-29T21:30:00Z"), central=central(raised_at="2026-11-29T22:00:00Z"))
+    assert (row["pending_since"], row["pending_since_source"]) == ("2026-11-29T22:00:00Z", "central")
+
+
+def test_report_entries_give_the_event_time_to_its_host_only():
+    from ansible_collections.fleetops.sophos.plugins.filter import report as report_filters
+    hostvars = {"web1": {"sophos_reboot": pending()}, "web2": {"sophos_reboot": pending()}}
+    entries = report_filters.report_entries(["web1", "web2"], hostvars, restart_required_at={"web1": EVENT_AT})
+    assert [entry["restart_required_at"] for entry in entries] == [EVENT_AT, None]
+    rows = dict((row["host"], row) for row in _report.build_report(entries)["hosts"])
+    assert (rows["web1"]["pending_since_source"], rows["web2"]["pending_since_source"]) == ("central_event", "first_seen")
