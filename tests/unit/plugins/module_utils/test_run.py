@@ -114,7 +114,7 @@ def test_only_prefixed_or_near_unknown_variables_are_named():
 
 def test_allowed_variables_are_not_problems():
     names = ["patch_day", "maintenance_window", "reprot_dir"]
-    assert [n for n, _ in _run.unknown_variables(names, KNOWN)] == ["maintenance_window", "patch_day", "reprot_dir"]
+    assert [name for name, _near in _run.unknown_variables(names, KNOWN)] == ["maintenance_window", "patch_day", "reprot_dir"]
     assert _run.unknown_variables(names, KNOWN, allowed=["patch_day", "maintenance_window"]) == [
         ("reprot_dir", "report_dir")]
     result = _run.check_run(names, None, KNOWN, NOW, {"maintenance_allow_variables": "patch_day, maintenance_window"})
@@ -235,6 +235,7 @@ def test_the_deferred_note_is_an_output_outside_the_input_prefix():
     assert "reboot_cycle_deferred" not in KNOWN
     assert _run.unknown_variables(["reboot_cycle_deferred", "sophos_reboot_cycle_deferred"], KNOWN) == [
         ("reboot_cycle_deferred", "reboot_cycle_force")]
+
 
 # A relaunch: the time of day's next occurrence is a day away. NOW is 08:40 UTC, 09:40 in Berlin.
 RELAUNCH = ("reboot_cycle_window_end '06:00 Europe/Berlin' is a time of day whose next occurrence, "
