@@ -110,6 +110,12 @@ def test_facts_say_each_family(fam):
         assert (facts[host]["ansible_os_family"], facts[host]["ansible_pkg_mgr"]) == expected[family], host
     groups = fam.ansible("el:suse", "--list-hosts").stdout.split()
     assert sorted(groups[-2:]) == sorted([fam.by_family["el"], fam.by_family["suse"]])
+    # The Sophos simulator keeps SPL's files at the same place on every family, and the reader finds them.
+    for family, host in fam.by_family.items():
+        assert "PRODUCT_VERSION" in fam.read(host, "/opt/sophos-spl/base/VERSION.ini"), family
+        res = fam.ansible(host, "-m", "fleetops.sophos.reboot_facts", "-o")
+        sophos = json.loads(res.stdout.partition(" => ")[2])["ansible_facts"]["sophos_reboot"]["sophos"]
+        assert sophos["installed"], (family, sophos)
 
 
 def test_mixed_batch_patched_for_real(fresh, tmp_path):
