@@ -86,8 +86,8 @@ def main():
                  "-e", json.dumps({"target": ":".join(hosts[f] for f in targets)})], env)
             return time.monotonic() - began
 
-        alone = {family: statistics.median(patch([family]) for _ in range(ROUNDS)) for family in FAMILIES}
-        batch = statistics.median(patch(FAMILIES) for _ in range(ROUNDS))
+        alone = {family: statistics.median(patch([family]) for _round in range(ROUNDS)) for family in FAMILIES}
+        batch = statistics.median(patch(FAMILIES) for _round in range(ROUNDS))
         slowest = max(alone, key=alone.get)
         for family in FAMILIES:
             print("%-7s alone: %5.1f s (median of %d)" % (family, alone[family], ROUNDS))
