@@ -28,6 +28,10 @@ def win_update_titles(updates):
     return _patch.win_update_titles(updates)
 
 
+def patch_error(result):
+    return _patch.manager_error(result)
+
+
 def patch_record(status, changes=None, reboot_required=False, **kwargs):
     return _guard("patch_record", _patch.record, status, changes, reboot_required, **kwargs)
 
@@ -40,4 +44,5 @@ class FilterModule(object):
             "patch_changes": patch_changes,
             "win_update_titles": win_update_titles,
             "patch_record": patch_record,
+            "patch_error": patch_error,
         }

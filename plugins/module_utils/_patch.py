@@ -122,3 +122,26 @@ def record(status, changes, reboot_required, rebooted=False, manager=None, check
         "check_mode": bool(check_mode),
         "message": message,
     }
+
+
+# zypper --xmlout puts its own words in <message type="error">; community.general.zypper's msg is only
+# "Zypper run failed.".
+_ZYPPER_ERROR = re.compile(r'<message type="error">(.*?)</message>', re.DOTALL)
+_XML_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))
+
+
+def manager_error(result):
+    """The package manager's own message from a failed task's result: its ``msg``, plus zypper's error
+    messages when it sent only a generic one. Never empty."""
+    result = result if isinstance(result, dict) else {}
+    msg = result.get("msg")
+    text = msg if isinstance(msg, str) and msg.strip() else "no message"
+    stdout = result.get("stdout")
+    found = []
+    for raw in _ZYPPER_ERROR.findall(stdout) if isinstance(stdout, str) else []:
+        for entity, char in _XML_ENTITIES:
+            raw = raw.replace(entity, char)
+        found.extend(line.strip() for line in raw.splitlines() if line.strip())
+    if found:
+        text = "%s %s" % (text.rstrip(), " / ".join(found))
+    return text

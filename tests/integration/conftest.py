@@ -50,9 +50,10 @@ class Lab:
     settle_minutes = _env_number("FLEETOPS_LAB_SETTLE_MINUTES", 5)
     reboot_timeout = int(_env_number("FLEETOPS_LAB_REBOOT_TIMEOUT", 180))
 
-    def __init__(self, name, count):
+    def __init__(self, name, count, families=None):
         self.name = name
         self.count = count
+        self.families = families  # `lab up --family` spec, e.g. "debian,el,suse"; None: Debian (or as recorded)
         self.env = dict(os.environ, FLEETOPS_LAB=name)
         self.hosts = ["%s-%d" % (name, i) for i in range(1, count + 1)]
         self.inventory = None
@@ -68,7 +69,8 @@ class Lab:
         return res
 
     def up(self, count=None):
-        res = self.cmd("up", self.count if count is None else count)
+        res = self.cmd("up", self.count if count is None else count,
+                       *(["--family", self.families] if self.families else []))
         self.inventory = res.stdout.strip().splitlines()[-1]
         self.repo_dir = self.cmd("repo-dir").stdout.strip()
         return self.inventory
@@ -120,6 +122,12 @@ class Lab:
 
     def installed_version(self, host, package):
         res = self.ssh(host, "dpkg-query -W -f '${Version}' %s" % shlex.quote(package))
+        return res.stdout.strip() if res.returncode == 0 else None
+
+    def rpm_version(self, host, package):
+        """Version(s) of PACKAGE in HOST's rpm database, as `rpm -q` says (an install-only package may have
+        several, space-separated), or None when it is not installed."""
+        res = self.ssh(host, "rpm -q --qf '%%{VERSION} ' %s" % shlex.quote(package))
         return res.stdout.strip() if res.returncode == 0 else None
 
     def boot_id(self, host):

@@ -109,3 +109,29 @@ def test_survey_numbers():
 def test_bad_settings_name_the_variable(raw, message):
     with pytest.raises(_patch.PatchError, match=message):
         _patch.settings(raw)
+
+
+# What community.general.zypper returned on a lab host with a repository whose metadata does not parse.
+ZYPPER_FAILED = {
+    "msg": "Zypper run failed.", "rc": 106,
+    "stdout": "<?xml version='1.0'?>\n<stream>\n<message type=\"error\">Repository &apos;fleetops lab (broken "
+              "metadata)&apos; is invalid.\n[fleetops-broken|dir:/srv/fleetops-repo/rpm/broken] Valid metadata not "
+              "found at specified URL\n</message>\n<message type=\"warning\">Skipping repository.</message>\n"
+              "<message type=\"error\">Some of the repositories have not been refreshed because of an error."
+              "</message>\n</stream>\n",
+}
+
+
+def test_manager_error_gives_zyppers_own_words():
+    text = _patch.manager_error(ZYPPER_FAILED)
+    assert text.startswith("Zypper run failed. Repository 'fleetops lab (broken metadata)' is invalid.")
+    assert "[fleetops-broken|dir:/srv/fleetops-repo/rpm/broken] Valid metadata not found" in text
+    assert "Skipping" not in text and text.endswith("because of an error.")
+
+
+def test_manager_error_other_managers_and_bad_input():
+    dnf = {"msg": "Failed to download metadata for repo 'fleetops-broken'", "rc": 1, "results": []}
+    assert _patch.manager_error(dnf) == dnf["msg"]
+    assert _patch.manager_error({"msg": "", "stdout": None}) == "no message"
+    assert _patch.manager_error(None) == "no message"
+    assert _patch.manager_error({"msg": ["not text"], "stdout": 3}) == "no message"

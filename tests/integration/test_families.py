@@ -1,0 +1,212 @@
+"""The patch role and reboot_facts on lab hosts of three families, with real package managers.
+
+One lab instance of its own (`FLEETOPS_FAMILY_LAB`, default `<FLEETOPS_LAB>-fam`) runs a Debian, an
+RPM-family (`el`: dnf on an rpm database, a Rocky os-release) and a SUSE-family (`suse`: zypper) host,
+`tests/lab/lab up 3 --family debian,el,suse`. The el and suse hosts share the lab's rpm-md repository
+(`<repo-dir>/rpm/main`): fleetops-demo, fleetops-held, fleetops-sec (with a security advisory in
+updateinfo.xml) and a `kernel` at 2.0, all installed at 1.0; `fleetops-broken` is a disabled repository
+whose metadata does not parse. Versions are read with each family's own tool (rpm -q, dpkg-query).
+"""
+import json
+import os
+
+import pytest
+
+from conftest import Lab
+
+pytestmark = pytest.mark.lab
+
+FAMILIES = ("debian", "el", "suse")
+RPMS = ("fleetops-demo", "fleetops-held", "fleetops-sec")
+DEB = "fleetops-demo"
+
+PLAYBOOK = """
+- name: Patch under test
+  hosts: "{{ target }}"
+  gather_facts: false
+  tasks:
+    - name: Patch, keeping the record of a failed host too
+      block:
+        - name: Patch
+          ansible.builtin.include_role:
+            name: fleetops.sophos.patch
+      always:
+        - name: Keep the result
+          ansible.builtin.copy:
+            content: "{{ sophos_patch | to_json }}"
+            dest: "{{ out }}/{{ inventory_hostname }}.json"
+            mode: "0600"
+          delegate_to: localhost
+          check_mode: false
+          changed_when: false
+"""
+
+# What a reset puts back: the 1.0 packages, every newer kernel gone (an install-only package keeps both).
+RESET = ("rpm -e --nodeps $(rpm -qa --qf '%{NAME}-%{VERSION}\\n' 'fleetops-*' kernel) && "
+         "rpm -i /srv/fleetops-repo/rpm/base/*.rpm")
+
+
+@pytest.fixture(scope="module")
+def fam(tmp_path_factory):
+    if os.geteuid() != 0:
+        pytest.skip("the lab needs root (network namespaces, mounts, cgroups)")
+    name = os.environ.get("FLEETOPS_FAMILY_LAB") or (os.environ.get("FLEETOPS_LAB") or "fleetops") + "-fam"
+    lab = Lab(name, len(FAMILIES), families=",".join(FAMILIES))
+    lab.up()
+    lab.by_family = dict(zip(FAMILIES, lab.hosts))
+    try:
+        yield lab
+    finally:
+        if os.environ.get("FLEETOPS_LAB_KEEP") != "1":
+            lab.down()
+
+
+@pytest.fixture
+def fresh(fam, tmp_path):
+    """Every host back at 1.0 with 2.0 offered: RPMs from the lab's base/, the .deb published here."""
+    for family in ("el", "suse"):
+        res = fam.ssh(fam.by_family[family], RESET, timeout=120)
+        assert res.returncode == 0, res.stderr
+    fam.unpublish_debs(DEB)
+    fam.publish_deb(DEB, "1.0", tmp_path)
+    host = fam.by_family["debian"]
+    res = fam.ssh(host, "apt-get update -qq && apt-get install -y -qq --allow-downgrades %s=1.0" % DEB, timeout=120)
+    assert res.returncode == 0, res.stderr
+    fam.publish_deb(DEB, "2.0", tmp_path)
+    return fam
+
+
+def versions(lab):
+    """{family: {package: version}} read with each family's own tool."""
+    out = {"debian": {DEB: lab.installed_version(lab.by_family["debian"], DEB)}}
+    for family in ("el", "suse"):
+        out[family] = {p: lab.rpm_version(lab.by_family[family], p) for p in RPMS + ("kernel",)}
+    return out
+
+
+def patch(lab, tmp_path, hosts, extra=None, check=False, expect_ok=True):
+    """Run the patch role on HOSTS (one play, one batch); {host: sophos_patch} and the run."""
+    playbook = tmp_path / "patch.yml"
+    playbook.write_text(PLAYBOOK)
+    out = tmp_path / "records"
+    out.mkdir(exist_ok=True)
+    for old in out.iterdir():
+        old.unlink()
+    variables = dict(target=":".join(hosts), out=str(out), **(extra or {}))
+    res = lab.playbook(str(playbook), "-e", json.dumps(variables), *(["--check"] if check else []),
+                       check=expect_ok)
+    return {p.stem: json.loads(p.read_text()) for p in out.iterdir()}, res
+
+
+def test_facts_say_each_family(fam):
+    res = fam.ansible("lab", "-m", "ansible.builtin.setup", "-a", "gather_subset=!all,!min,distribution,pkg_mgr",
+                      "-o")
+    facts = {}
+    for line in res.stdout.splitlines():
+        host, _sep, rest = line.partition(" | SUCCESS => ")
+        facts[host] = json.loads(rest)["ansible_facts"]
+    expected = {"debian": ("Debian", "apt"), "el": ("RedHat", "dnf"), "suse": ("Suse", "zypper")}
+    for family, host in fam.by_family.items():
+        assert (facts[host]["ansible_os_family"], facts[host]["ansible_pkg_mgr"]) == expected[family], host
+    groups = fam.ansible("el:suse", "--list-hosts").stdout.split()
+    assert sorted(groups[-2:]) == sorted([fam.by_family["el"], fam.by_family["suse"]])
+    # The Sophos simulator keeps SPL's files at the same place on every family, and the reader finds them.
+    for family, host in fam.by_family.items():
+        assert "PRODUCT_VERSION" in fam.read(host, "/opt/sophos-spl/base/VERSION.ini"), family
+        res = fam.ansible(host, "-m", "fleetops.sophos.reboot_facts", "-o")
+        sophos = json.loads(res.stdout.partition(" => ")[2])["ansible_facts"]["sophos_reboot"]["sophos"]
+        assert sophos["installed"], (family, sophos)
+
+
+def test_mixed_batch_patched_for_real(fresh, tmp_path):
+    lab = fresh
+    before = versions(lab)
+    assert all(v == "1.0" for fam_versions in before.values() for v in fam_versions.values()), before
+
+    # Check mode: each family says what it would install and installs nothing.
+    records = patch(lab, tmp_path, lab.hosts, check=True)[0]
+    assert versions(lab) == before
+    for family, host in lab.by_family.items():
+        assert records[host]["status"] == "unchanged" and records[host]["would_install"], (family, records[host])
+
+    # Security-only: the advisory's package and nothing else (Debian's lab repo has no security origin).
+    records = patch(lab, tmp_path, lab.hosts, {"patch_security_only": True})[0]
+    after = versions(lab)
+    for family in ("el", "suse"):
+        assert after[family] == {"fleetops-demo": "1.0", "fleetops-held": "1.0", "fleetops-sec": "2.0",
+                                 "kernel": "1.0"}, (family, after[family], records)
+    assert after["debian"] == {DEB: "1.0"}
+
+    # An exclusion is kept by dnf and apt; zypper has none, so the role refuses it on SUSE, changing nothing.
+    records, res = patch(lab, tmp_path, lab.hosts, {"patch_exclude": ["fleetops-held", DEB]}, expect_ok=False)
+    after = versions(lab)
+    assert after["el"] == {"fleetops-demo": "1.0", "fleetops-held": "1.0", "fleetops-sec": "2.0",
+                           "kernel": "1.0 2.0"}, after["el"]
+    assert after["debian"] == {DEB: "1.0"}
+    assert after["suse"]["fleetops-demo"] == "1.0"
+    suse = records[lab.by_family["suse"]]
+    assert suse["status"] == "failed" and "patch_exclude is not supported on SUSE" in suse["message"]
+    assert records[lab.by_family["el"]]["status"] == "patched"
+
+    # Everything, then nothing left to do.
+    records = patch(lab, tmp_path, lab.hosts)[0]
+    after = versions(lab)
+    assert after["debian"] == {DEB: "2.0"}
+    for family in ("el", "suse"):
+        assert {p: after[family][p] for p in RPMS} == {p: "2.0" for p in RPMS}, (family, after[family])
+        assert "2.0" in after[family]["kernel"].split()
+    assert {r["status"] for r in records.values()} == {"patched"}
+    records = patch(lab, tmp_path, lab.hosts)[0]
+    for host, record in records.items():
+        assert record["status"] == "unchanged" and record["changes"] == [], (host, record)
+
+
+def os_reasons(lab, host):
+    res = lab.ansible(host, "-m", "fleetops.sophos.reboot_facts", "-o")
+    facts = json.loads(res.stdout.partition(" => ")[2])["ansible_facts"]["sophos_reboot"]
+    return {r["id"] for r in facts["reasons"]}, facts
+
+
+@pytest.mark.parametrize("family,reason", [("el", "needs_restarting"), ("suse", "zypper_needs_rebooting")])
+def test_restart_hint_after_a_kernel_update(fresh, tmp_path, family, reason):
+    lab = fresh
+    host = lab.by_family[family]
+    # Reinstalling 1.0 was itself a core-package change after boot: start from a boot after it.
+    boot = lab.boot_id(host)
+    lab.ansible(host, "-m", "ansible.builtin.reboot")
+    assert lab.boot_id(host) != boot
+    keys, facts = os_reasons(lab, host)
+    assert reason not in keys, facts
+
+    patch(lab, tmp_path, [host])
+    assert "2.0" in lab.rpm_version(host, "kernel").split()
+    keys, facts = os_reasons(lab, host)
+    assert reason in keys and facts["reboot_required"], facts
+
+
+def test_broken_repository_fails_only_its_host(fresh, tmp_path):
+    lab = fresh
+    el, suse = lab.by_family["el"], lab.by_family["suse"]
+    enable = {el: "dnf config-manager --set-enabled fleetops-broken",
+              suse: "zypper -q mr -e fleetops-broken"}
+    disable = {el: "dnf config-manager --set-disabled fleetops-broken",
+               suse: "zypper -q mr -d fleetops-broken"}
+    for host, cmd in enable.items():
+        assert lab.ssh(host, cmd).returncode == 0
+    try:
+        records, res = patch(lab, tmp_path, lab.hosts, expect_ok=False)
+    finally:
+        for host, cmd in disable.items():
+            lab.ssh(host, cmd)
+    assert res.returncode != 0
+    assert records[lab.by_family["debian"]]["status"] == "patched"
+    assert lab.installed_version(lab.by_family["debian"], DEB) == "2.0"
+    for host in (el, suse):
+        record = records[host]
+        assert record["status"] == "failed", record
+        # The manager's own words, naming the repository, not a generic "run failed".
+        assert "broken" in record["message"], record
+    # dnf stops before changing anything. zypper skips the bad repository, upgrades from the good one and
+    # exits 106 (repositories skipped): the host fails, though its packages did change.
+    assert lab.rpm_version(el, "fleetops-demo") == "1.0"
+    assert lab.rpm_version(suse, "fleetops-demo") == "2.0"
