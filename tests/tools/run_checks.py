@@ -334,6 +334,7 @@ INTEGRATION_WEIGHTS = {
     "test_central_lab.py": 118, "test_patch.py": 79, "test_first_week_output.py": 60, "test_runner.py": 61,
     "test_reboot_facts.py": 47, "test_report.py": 47, "test_central.py": 42, "test_docs_snippets.py": 12,
     "test_ee.py": 2, "test_central_events.py": 60, "test_restart_groups.py": 90,
+    "test_families.py": 300,
 }
 DEFAULT_WEIGHT = 60
 
@@ -389,6 +390,7 @@ def stage_integration():
             outcomes[stage] = (1, "shard %s crashed: %r" % (stage, exc))
         finally:
             lab_down(name)
+            lab_down(name + "-fam")  # test_families.py's own instance, should a crash leave it up
 
     threads = [threading.Thread(target=shard, args=(stage, name, args, stage == "integration-1"), name=stage)
                for stage, name, args in jobs]
