@@ -42,6 +42,8 @@ SETTINGS = _settings.Table("report", "report_", (
     _settings.Setting("active_hosts", None, "list", group="role", role_default="{{ ansible_play_hosts }}"),
     _settings.Setting("result_var", "sophos_reboot_facts_result", "str", group="role"),
     _settings.Setting("not_run_hosts", [], "list", group="role", kind="as_sent"),
+    _settings.Setting("show_table", None, "bool", group="role", kind="as_sent",
+                      role_default="{{ report_not_run_hosts | length == 0 }}"),
     _settings.Setting("title", "Sophos restart report", "str", group="role"),
     _settings.Setting("mode", "0644", "str", group="role"),
     _settings.Setting("set_stats", True, "bool", group="role", kind="as_sent"),
@@ -310,6 +312,7 @@ def _patch(read, value):
     return {
         "status": read.choice(patch.get("status"), "sophos_patch.status", ("patched", "unchanged", "skipped", "failed")),
         "changes": read.texts(patch.get("changes"), "sophos_patch.changes"),
+        "would_install": read.texts(patch.get("would_install"), "sophos_patch.would_install"),
         "reboot_required": read.flag(patch.get("reboot_required"), "sophos_patch.reboot_required"),
     }
 
