@@ -692,15 +692,19 @@ def reason_text(reason):
     return text
 
 
-def restart_text(boot):
-    """One restart of ``maintenance.boots`` as one line: when, how long down, why, boot ids, queued update."""
+def restart_text(boot, boot_ids=True):
+    """One restart of ``maintenance.boots`` as one line: when, how long down, why, boot ids, queued update.
+
+    ``boot_ids=False`` leaves the boot ids out (the HTML page shows them behind a disclosure).
+    """
     text = u"restart %s at %s" % (boot.get("number") or u"?", boot.get("restarted_at") or u"?")
     if boot.get("restart_seconds") is not None:
         text += u" (down %s s)" % format_value(round(boot["restart_seconds"], 1))
     reasons = [reason["id"] + (u" (%s)" % reason["detail"] if reason.get("detail") else u"")
                for reason in boot.get("reasons") or [] if reason.get("id")]
     text += u": " + (u"; ".join(reasons) or u"reason not recorded")
-    text += u"; boot %s \u2192 %s" % (boot.get("boot_id_before") or u"?", boot.get("boot_id") or u"?")
+    if boot_ids:
+        text += u"; boot %s \u2192 %s" % (boot.get("boot_id_before") or u"?", boot.get("boot_id") or u"?")
     if boot.get("queued_update"):
         text += u"; the queued Sophos update's restart"
     return text

@@ -64,7 +64,7 @@ def why(row):
         return NOT_RUN_WHY
     would = _would(row)
     if would:
-        return would + (u" (%s)" % cycle["message"] if cycle.get("message") else u"")
+        return would
     if row["issues"]:
         text = row["issues"][0]["text"]
         if row["status"] == "rebooted" and cycle.get("boots"):

@@ -138,8 +138,9 @@ ROWS = [
         '<td data-sort="deferred (check mode, would restart)">'
         '<div class="c">deferred (check mode, would restart)<div class="small">window | closed'
         '<br>patch: patched, 2 change(s)</div></div></td>'
-        '<td data-sort="2024.1"><div class="c">2024.1<div class="small">spl<br>health: good'
-        '<br>AV: stopped</div></div></td>'
+        # One word for the host's health, the badge's (unhealthy), with why; stopped services after it.
+        '<td data-sort="2024.1"><div class="c">2024.1<div class="small">spl<br>health: unhealthy'
+        '<br>the last Sophos update failed<br>AV: stopped</div></div></td>'
         '<td data-sort="2026-11-26T06:00:00Z"><div class="c">2026-11-26 06:00<span class="small">Z</span>'
         '<div class="small">failed</div></div></td>'
         '<td data-sort="2026-11-01T00:00:00Z"><div class="c">2026-11-01 00:00<span class="small">Z</span>'

@@ -210,9 +210,11 @@ def tiles(total, counts):
             u'<span class="n">%d</span><span class="l">All hosts</span></button>' % total)
     for status, colour, label in TILES:
         count = counts.get(status, 0)
-        html += (u'<button type="button" class="tile%s" data-filter="%s" data-count="%d" style="--c:%s">'
+        if not count:
+            continue  # a status no host has gets no tile
+        html += (u'<button type="button" class="tile" data-filter="%s" data-count="%d" style="--c:%s">'
                  u'<span class="n">%d</span><span class="l">%s</span></button>'
-                 % (u"" if count else u" zero", status, count, colour, count, label))
+                 % (status, count, colour, count, label))
     return html
 
 
