@@ -32,7 +32,7 @@ NEXT_STEPS = {
     "failed": u"fix what WHY says, then rerun with -e maintenance_hosts={hosts}",
     "still_pending": u"a restart is still pending after the cycle: read the host's reasons "
                      u"(fleetops.sophos.facts), then rerun with -e maintenance_hosts={hosts}",
-    "unhealthy": u"check the Sophos services on the host(s) before trusting them",
+    "unhealthy": u"Sophos is not healthy (WHY says how): look at it on the host(s) before trusting them",
     "alert": u"restart pending for long or urgently: restart in the next window",
     "no_data": u"nothing could be read: run fleetops.sophos.facts on the host(s)",
     "unknown": u"the restart state is unknown: read it with fleetops.sophos.facts",
