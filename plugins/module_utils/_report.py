@@ -29,6 +29,13 @@ from ansible_collections.fleetops.sophos.plugins.module_utils._assess import epo
 # run starts (module_utils/_run.py) in this order; "role" are the role's own, taken as written. A unit test
 # (tests/unit/plugins/module_utils/test_report_survey.py) checks that they agree with this table.
 REPORT_FORMATS = ("json", "csv", "markdown", "html")
+# The default report_dir: one per controller user (HOME) and inventory (the first source's name and a
+# hash of every source's path), so two estates, or two people with their own HOME, never share one.
+REPORT_DIR_DEFAULT = (
+    "{{ lookup('ansible.builtin.env', 'HOME', default='/tmp') }}/fleetops-sophos-reports/"
+    "{{ ansible_inventory_sources | default([], true) | first | default('no-inventory', true)"
+    " | regex_replace('/+$', '') | basename | regex_replace('[^A-Za-z0-9._-]+', '_') }}-"
+    "{{ (ansible_inventory_sources | default([], true) | join(':') | hash('sha1'))[:8] }}")
 SETTINGS = _settings.Table("report", "report_", (
     _settings.Setting("alert_days", 14, "float", minimum=0, above=True,
                       description="days without a restart after which a host is an alert"),
@@ -36,7 +43,7 @@ SETTINGS = _settings.Table("report", "report_", (
     _settings.Setting("keep", 30, "int", minimum=1, description="runs kept in the report directory"),
     _settings.Setting("formats", list(REPORT_FORMATS), "list", choices=REPORT_FORMATS),
     _settings.Setting("dir", None, "path", group="role",
-                      role_default="{{ lookup('ansible.builtin.env', 'HOME', default='/tmp') }}/fleetops-sophos-reports"),
+                      role_default=REPORT_DIR_DEFAULT),
     _settings.Setting("basename", "sophos-report", "str", group="role"),
     _settings.Setting("hosts", None, "list", group="role", role_default="{{ ansible_play_hosts_all }}"),
     _settings.Setting("active_hosts", None, "list", group="role", role_default="{{ ansible_play_hosts }}"),
