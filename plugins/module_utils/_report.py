@@ -715,3 +715,30 @@ def restart_text(boot, boot_ids=True):
     if boot.get("queued_update"):
         text += u"; the queued Sophos update's restart"
     return text
+
+
+# The issues that make a host's Sophos unhealthy (the status "unhealthy"): the renderings say one word for it.
+HEALTH_ISSUES = ("sophos_health", "sophos_services", "sophos_update_failed")
+
+
+def health_word(row):
+    """One word for the host's Sophos health, the same in every rendering: ``unhealthy`` when any of its
+    issues says so (whatever Sophos' own health value), ``healthy`` when Sophos says good, else None.
+
+    Also returns the texts of the issues behind ``unhealthy`` other than stopped services (listed apart).
+    """
+    if not row["sophos"]["installed"]:
+        return None, []
+    if any(issue["id"] in HEALTH_ISSUES for issue in row["issues"]):
+        return u"unhealthy", [issue["text"] for issue in row["issues"]
+                              if issue["id"] in HEALTH_ISSUES and issue["id"] != "sophos_services"]
+    return (u"healthy" if row["sophos"]["health"] == "good" else None), []
+
+
+def restarts_cell(cycle):
+    """The restarts of a row as one short cell: the count, ``would`` for a check run that would restart,
+    ``-`` when no cycle ran."""
+    cycle = cycle or {}
+    if cycle.get("check_mode") and cycle.get("would_reboot"):
+        return u"would"
+    return u"-" if cycle.get("restarts") is None else u"%d" % cycle["restarts"]

@@ -19,7 +19,7 @@ from ansible_collections.fleetops.sophos.plugins.module_utils import _report_tim
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
     ATTENTION_ISSUES, STATUS_LABELS, STATUSES, central_cell, central_note, days_text, first_seen, format_value,
     reason_text)
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import restart_text
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import health_word, restart_text
 
 _HTML_SCRIPT = r"""
 (function () {
@@ -216,21 +216,6 @@ def _list_html(items):
     return u"<br>".join(_h(item) for item in items)
 
 
-# The issues that make a host's Sophos unhealthy (the status "unhealthy"): the page says one word for it.
-_HEALTH_ISSUES = ("sophos_health", "sophos_services", "sophos_update_failed")
-
-
-def _health(row):
-    """One word for the host's Sophos health, the same everywhere on the page, and why when unhealthy."""
-    if not row["sophos"]["installed"]:
-        return None, []
-    if any(issue["id"] in _HEALTH_ISSUES for issue in row["issues"]):
-        # Stopped services are listed in the cell already; the other reasons are named here.
-        return u"unhealthy", [issue["text"] for issue in row["issues"] if issue["id"] in _HEALTH_ISSUES
-                              and issue["id"] != "sophos_services"]
-    return (u"healthy" if row["sophos"]["health"] == "good" else None), []
-
-
 def _restarts_html(boots):
     """One short line per restart (when, how long, why); the boot ids behind a disclosure."""
     if not boots:
@@ -246,7 +231,7 @@ def _row_html(index, row, alert_days):
     cycle = row["maintenance"]
     patch = row["patch"]
     sophos = row["sophos"]
-    health, health_problems = _health(row)
+    health, health_problems = health_word(row)
     # Pending reasons and restarts have their own columns; everything else wrong is listed by the name.
     notes = [issue["text"] for issue in row["issues"]
              if issue["status"] not in ("pending", "rebooted", "ok") or issue["id"] in ATTENTION_ISSUES]

@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import STATUSES, format_value
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import STATUSES, format_value, restarts_cell
 
 WHY_LIMIT = 100
 HEADER = (u"HOST", u"STATUS", u"RESTARTS", u"WHY")
@@ -88,12 +88,8 @@ def to_lines(report, location=None):
         summary["total"], counts or u"none", u", ".join(summary["attention"]) or u"none")
     rows = [HEADER]
     for row in report["hosts"]:
-        cycle = row["maintenance"] or {}
-        restarts = cycle.get("restarts")
-        cell = u"-" if restarts is None else u"%d" % restarts
-        if cycle.get("check_mode") and cycle.get("would_reboot"):
-            cell = u"would"
-        rows.append((_one_line(row["host"], 60), row["status"], cell, _one_line(why(row), WHY_LIMIT) or u"-"))
+        rows.append((_one_line(row["host"], 60), row["status"], restarts_cell(row["maintenance"]),
+                     _one_line(why(row), WHY_LIMIT) or u"-"))
     widths = [max(len(cells[i]) for cells in rows) for i in range(len(HEADER) - 1)]
     lines = [title]
     lines.extend(u"  ".join([cells[i].ljust(widths[i]) for i in range(len(widths))] + [cells[-1]]).rstrip()

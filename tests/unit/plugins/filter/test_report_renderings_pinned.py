@@ -59,7 +59,7 @@ restart pending: reboot\\_required\\_file
 | Host | Status | Pending (days) | Reasons | Restarts | Sophos version | Last update | Health | Central alert |
 |---|---|---:|---|---:|---|---|---|---|
 | =web1 | Alert: long / urgent | 15.25 | reboot\\_required\\_file (libc6); pending\\_file\\_rename \\[weak\\] | 0 | 2024.1 | \
-2026-11-26T06:00:00Z | good |  |
+2026-11-26T06:00:00Z | healthy |  |
 | db\\_2 | OK |  |  |  |  |  |  |  |
 """
 

@@ -63,7 +63,7 @@ def test_markdown_of_a_check_run_with_a_central_note():
         u"| Host | Status | Pending (days) | Reasons | Restarts | Sophos version | Last update | Health "
         u"| Central alert |",
         u"|---|---|---:|---|---:|---|---|---|---|",
-        u"| a\"b'c\\`d&lt;e | OK |  |  |  |  |  | good |  |",
+        u"| a\"b'c\\`d&lt;e | OK |  |  |  |  |  | healthy |  |",
     ]) + u"\n"
 
 
@@ -185,7 +185,7 @@ def test_markdown_restarts_section():
          "reasons": [{"id": "kernel", "detail": None}], "queued_update": False}]}
     text = _report_markdown.to_markdown(build([{"host": "web_1", "facts": clean(), "cycle": cycle}]))
     assert text.split(u"|---|---|---:|---|---:|---|---|---|---|\n")[1] == u"\n".join([
-        u"| web\\_1 | Restarted |  |  | 1 |  |  | good |  |",
+        u"| web\\_1 | Restarted |  |  | 1 |  |  | healthy |  |",
         u"",
         u"## Restarts",
         u"",

@@ -77,3 +77,19 @@ def test_only_the_statuses_some_host_has_get_a_tile():
     page = update_failed_page()
     tiles = re.findall(r'data-filter="(\w+)"', re.search(r'<div class="tiles" id="counts">.*?</div>', page).group(0))
     assert tiles == ["all", "unhealthy"]
+
+
+def test_the_markdown_says_the_same_health_word_and_would_in_a_check_run():
+    from ansible_collections.fleetops.sophos.plugins.module_utils import _report_markdown
+    failed = facts(last_update_ok=False)
+    pending = facts(strong=["os_reboot_required"])
+    state = _cycle.start(pending, _cycle.normalize_settings({}, NOW), NOW)
+    record = _cycle.result(state, _cycle.plan(pending, state, NOW), pending, NOW, check_mode=True)
+    assert record["would_reboot"] is True
+    report = _report.build_report([{"host": "web-1", "facts": failed, "cycle": None, "run": {"state": "ok"}},
+                                   {"host": "web-2", "facts": pending, "cycle": record, "run": {"state": "ok"}}],
+                                  generated="2026-12-01T09:00:00Z", run={"check_mode": True})
+    rows = dict((line.split(" | ")[0][2:].replace("\\", ""), line.split(" | "))
+                for line in _report_markdown.to_markdown(report).splitlines() if line.startswith("| web"))
+    assert rows["web-1"][7] == "unhealthy", rows
+    assert rows["web-2"][4] == "would" and rows["web-2"][7] == "healthy", rows
