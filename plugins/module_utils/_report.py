@@ -32,10 +32,10 @@ REPORT_FORMATS = ("json", "csv", "markdown", "html")
 # The default report_dir: one per controller user (HOME) and inventory (the first source's name and a
 # hash of every source's path), so two estates, or two people with their own HOME, never share one.
 REPORT_DIR_DEFAULT = (
-    "{{ lookup('ansible.builtin.env', 'HOME', default='/tmp') }}/fleetops-sophos-reports/"
-    "{{ ansible_inventory_sources | default([], true) | first | default('no-inventory', true)"
-    " | regex_replace('/+$', '') | basename | regex_replace('[^A-Za-z0-9._-]+', '_') }}-"
-    "{{ (ansible_inventory_sources | default([], true) | join(':') | hash('sha1'))[:8] }}")
+    "{{ lookup('ansible.builtin.env', 'HOME', default='/tmp') }}/fleetops-sophos-reports/{{"
+    " ansible_inventory_sources | default([], true) | first | default('no-inventory', true)"
+    " | regex_replace('/+$', '') | basename | regex_replace('[^A-Za-z0-9._-]+', '_') }}-{{"
+    " (ansible_inventory_sources | default([], true) | join(':') | hash('sha1'))[:8] }}")
 SETTINGS = _settings.Table("report", "report_", (
     _settings.Setting("alert_days", 14, "float", minimum=0, above=True,
                       description="days without a restart after which a host is an alert"),

@@ -220,9 +220,8 @@ def _restarts_html(boots):
     """One short line per restart (when, how long, why); the boot ids behind a disclosure."""
     if not boots:
         return u""
-    ids = u"<br>".join(_h(u"restart %s: boot %s \u2192 %s" % (boot.get("number") or u"?",
-                                                               boot.get("boot_id_before") or u"?",
-                                                               boot.get("boot_id") or u"?")) for boot in boots)
+    ids = u"<br>".join(_h(u"restart %s: boot %s \u2192 %s" % (
+        boot.get("number") or u"?", boot.get("boot_id_before") or u"?", boot.get("boot_id") or u"?")) for boot in boots)
     return (u"<br>".join(_h(restart_text(boot, boot_ids=False)) for boot in boots)
             + u'<details class="boots"><summary>boot ids</summary>%s</details>' % ids)
 

@@ -97,8 +97,8 @@ def to_lines(report, location=None):
     for status in STATUSES:
         hosts = summary.get("hosts", {}).get(status) or []
         if hosts and status in NEXT_STEPS:
-            lines.append(u"next, %s (%s): %s" % (status.replace(u"_", u" "), _one_line(u", ".join(hosts), 200),
-                                                  NEXT_STEPS[status].format(hosts=u":".join(hosts))))
+            lines.append(u"next, %s (%s): %s" % (
+                status.replace(u"_", u" "), _one_line(u", ".join(hosts), 200), NEXT_STEPS[status].format(hosts=u":".join(hosts))))
     if location:
         lines.append(u"report: %s" % _one_line(location))
     return lines
