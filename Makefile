@@ -8,9 +8,10 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 COLLECTIONS := $(VENV)/collections
 LINK := $(COLLECTIONS)/ansible_collections/fleetops/sophos
-# Debian packages: the lab (systemd-nspawn hosts), the report check (chromium) and the test tools.
+# Debian packages: the lab (systemd-nspawn hosts), the report check (chromium), the test tools and Java 17
+# for ansible-rulebook (its rules engine, drools, runs in the JVM; the event source's integration test).
 DEB_PACKAGES := git make systemd-container debootstrap zstd iproute2 openssh-client chromium \
-	shellcheck dpkg-dev ca-certificates
+	shellcheck dpkg-dev ca-certificates openjdk-17-jre-headless
 GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
@@ -42,7 +43,7 @@ $(VENV)/.installed: requirements.txt requirements-test.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip 2>&1 | { grep -v "^WARNING: Location" || true; }
 	$(BIN)/pip install -q -r requirements-test.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
-	$(BIN)/python -c "import ansible_collections.ansible.windows, ansible_collections.community.general, ansiblelint, molecule, tree_sitter_pwsh, galaxy_importer, antsibull_docs, myst_parser, sphinx_ansible_theme"
+	$(BIN)/python -c "import ansible_collections.ansible.windows, ansible_collections.community.general, ansiblelint, molecule, tree_sitter_pwsh, galaxy_importer, antsibull_docs, myst_parser, sphinx_ansible_theme, ansible_rulebook"
 	touch $@
 
 # The oldest ansible-core meta/runtime.yml admits, for the "compat" stage of make test.

@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import time
 from datetime import datetime, timezone
 
@@ -24,7 +25,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _cycle
+from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _cycle, _groups, _settings
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _slots
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._cycle_run import HOOK_POINTS, ActionHost, CycleRun, Lost
 
 display = Display()
@@ -121,10 +123,40 @@ class ActionModule(ActionBase):
         if problems:
             return None, None, problems
         options["central_options"] = options["central_options"] or {}
-        return options, _cycle.normalize_settings(raw, now), []
+        settings = _cycle.normalize_settings(raw, now)
+        if settings["group"] and options["stop_at"]:
+            return None, None, ["reboot_cycle_group cannot be combined with restart hooks (stop_at: %s): a restart "
+                                "group's slot is held by one task" % ", ".join(options["stop_at"])]
+        return options, settings, []
+
+    # The run's id for its slot directory: the ansible-playbook process, every worker's parent.
+    @staticmethod
+    def _run_id():
+        return os.getppid()
+
+    def _slots(self, host, settings):
+        """The host's restart-group slots (None without groups): the limits count each group's hosts in the play."""
+        if not settings["group"] or self._task.check_mode:
+            return None
+        task_vars = host.task_vars
+        hostvars = task_vars.get("hostvars") or {}
+        members = {}
+        for name in task_vars.get("ansible_play_hosts_all") or [host.name]:
+            if name == host.name:
+                members[name] = settings["group"]
+                continue
+            try:
+                members[name] = _groups.group_names(hostvars[name].get(_cycle.VAR_PREFIX + "group"), "group")
+            except (KeyError, _settings.SettingError):
+                members[name] = []
+        needed = _groups.slots(settings["group"], settings["group_max_down"], members)
+        directory = _slots.run_directory(settings["run_started"], self._run_id())
+        return _slots.Slots(directory, host.name, needed, now=self._now, sleep=self._sleep, show=_show(host.name),
+                            gap_seconds=settings["group_gap_seconds"])
 
     def _runner(self, host, options, settings, resume=None):
         common = dict(now=self._now, sleep=self._sleep, show=_show(host.name), warn=_warn)
+        common["slots"] = self._slots(host, settings)
         if resume is None:
             previous = (host.task_vars.get("ansible_facts") or {}).get("sophos_reboot")
             return CycleRun(host, options, settings, facts=previous, **common)
@@ -153,14 +185,21 @@ class ActionModule(ActionBase):
         if options["guard_only"]:
             return self._finish(result, run, _cycle.guard(run.facts, run.settings, self._now()), guard=True)
         if self._task.check_mode:
+            run.gates_once()
             return self._finish(result, run, run.plan())
         restarts = run.state["restarts"]
         try:
             decision, stopped = run.run(options["stop_at"], at, decision)
         except Lost as lost:
+            run.end(True, str(lost))
             record = _cycle.failure(run.state, str(lost), run.facts, self._now(), unreachable=lost.unreachable)
             result["changed"] = run.state["restarts"] > 0
             return self._record(result, run, record, failed=True, broken=True)
+        except BaseException:
+            run.end(False, None)
+            raise
+        if not stopped:
+            run.end(bool(decision.get("failed")), decision["reason"])
         if stopped:
             result["changed"] = run.state["restarts"] > restarts
             return self._stop(result, run, stopped, decision)
@@ -172,6 +211,8 @@ class ActionModule(ActionBase):
         """The ended cycle: ``cycle.failed`` the host fails, ``cycle.broken`` it broke off (lost, failed step)."""
         if run.options["central_update_check"]:
             record["central_update_checks"] = run.entries
+        if run.stopped:
+            record["stopped_groups"] = list(run.stopped)
         result["sophos_reboot_cycle"] = record
         if run.facts and run.state is not None:
             result["ansible_facts"] = {"sophos_reboot": run.facts}

@@ -69,12 +69,13 @@ def hook_file(value, playbook_dir=None, variable="hook"):
     return found
 
 
-def run_check(variables, now=None, playbook="maintenance", playbook_dir=None):
-    """Check the run once: unknown or misspelt variables, bad settings, the window, and (maintenance) the
-    hook files; one ``problem:`` line each.
+def run_check(variables, now=None, playbook="maintenance", playbook_dir=None, play_hosts=None):
+    """Check the run once: unknown or misspelt variables, bad settings, the window, (maintenance) the
+    hook files and (facts) ``facts_restart_required_at``; one ``problem:`` line each.
 
     ``playbook`` (maintenance, facts) names the variable that lists deliberate extra variables;
-    ``playbook_dir``, the playbook's directory, is the second place a relative hook file is looked for.
+    ``playbook_dir``, the playbook's directory, is the second place a relative hook file is looked for;
+    ``play_hosts``, the hosts the play matched, the one host ``facts_restart_required_at`` is for.
     """
     if not hasattr(variables, "keys"):
         raise AnsibleFilterError("fleetops.sophos.run_check: expects a host's variables (hostvars[inventory_hostname])")
@@ -84,10 +85,13 @@ def run_check(variables, now=None, playbook="maintenance", playbook_dir=None):
     names = list(variables.keys())
     window = variables.get(_cycle.VAR_PREFIX + "window_end") if _cycle.VAR_PREFIX + "window_end" in names else None
     passed = ("maintenance_window_max_hours", _run.ALLOW_VARIABLES[playbook], _run.LEFT_OVER)
+    if playbook == "facts":
+        passed += (_run.EVENT_TIME_VARIABLE, "facts_hosts")
     settings = dict((name, variables.get(name)) for name in names
                     if isinstance(name, str) and (name.startswith(_SETTING_PREFIXES) or name in passed)
                     and name not in _run.RUN_VARIABLES)
-    checked = _guard("run_check", _run.check_run, names, window, _known(), _now(now), settings, playbook)
+    checked = _guard("run_check", _run.check_run, names, window, _known(), _now(now), settings, playbook,
+                     [str(host) for host in play_hosts] if play_hosts is not None else None)
     if playbook == "maintenance":
         for name in _run.HOOK_VARIABLES:
             value = variables.get(name) if name in names else None

@@ -54,12 +54,13 @@ def _central_view(variables, host, looked_up):
 
 
 def report_entries(hosts, hostvars, active=None, result_var="sophos_reboot_facts_result", not_run=None,
-                   central=None):
+                   central=None, restart_required_at=None):
     if isinstance(hosts, (str, bytes)) or not isinstance(hosts, Sequence):
         raise AnsibleFilterError("report_entries: expected a list of host names, got %s" % type(hosts).__name__)
     active = set(to_text(host) for host in (hosts if active is None else active))
     not_run = set(to_text(host) for host in (not_run or []))
     looked_up = _plain(central) if isinstance(central, Mapping) else {}
+    event_times = _plain(restart_required_at) if isinstance(restart_required_at, Mapping) else {}
     entries = []
     for host in hosts:
         host = to_text(host)
@@ -75,6 +76,7 @@ def report_entries(hosts, hostvars, active=None, result_var="sophos_reboot_facts
             "central": view,
             "central_source": source,
             "central_checked_at": checked_at,
+            "restart_required_at": event_times.get(host),
         })
     # Strings from hosts must never be templated again when the role passes them on
     # (ansible-core < 2.19 templates variables that are not marked unsafe).

@@ -23,8 +23,15 @@ description:
   - "Host variable C(sophos_central): C(id), C(tenant_id), C(hostname), C(type), C(online) (true, false
     or null), C(last_seen_at) (ISO-8601 UTC), C(health) (C(overall), C(services) as name: status), C(os)
     (C(platform), C(name), C(is_server), C(build)), C(ipv4_addresses), and C(restart_alert): null or
-    C(id), C(type), C(severity), C(raised_at) (ISO-8601 UTC), C(pending_days) (whole days since
-    C(raised_at); null when Central's time could not be read)."
+    C(id), C(type), C(severity), C(raised_at) (ISO-8601 UTC), C(age_days) (the alert's own age: whole days
+    since C(raised_at)), C(pending_since), C(pending_since_source) and C(pending_days) (whole days since
+    C(pending_since)); the ages are null when Central's time could not be read."
+  - "Central raises the urgent alert when a restart has been pending B(more than two weeks), so C(raised_at)
+    is not when the restart became pending. C(pending_since) is C(raised_at) minus 14 days for it, an
+    estimate (C(pending_since_source=estimate)); another restart type is raised at once
+    (C(pending_since_source=alert)). The exact time is Central's C(Event::Endpoint::UpdateRebootRequired)
+    event (C(pending_since_source=event)), which the SIEM API keeps only 24 hours: see the event source
+    C(fleetops.sophos.central_events)."
   - An alert that names no endpoint (no C(managedAgent.id)) belongs to no host; one warning says how
     many there were.
   - "An endpoint is left out, with a warning naming its id, when its hostname cannot safely be a host name:
@@ -112,9 +119,12 @@ options:
     type: int
     default: 30
 notes:
-  - Requests made, for N endpoints and M alerts in one tenant - one token, one whoami, ceil(N / page_size)
-    endpoint pages and ceil(M / 100) alert pages; partner and organization credentials add the tenant
+  - Requests made, for N endpoints and M alerts in one tenant - one token, one whoami, ceil(M / 100) alert
+    pages and ceil(N / page_size) endpoint pages; partner and organization credentials add the tenant
     list pages and repeat the two lists per tenant.
+  - Of Central's answers only one page is held at a time - of the alerts only the restart alerts are kept,
+    and endpoints are shaped into host variables page by page; what grows with the fleet is the host
+    variables themselves. A read that fails on any page adds no host.
   - Central may take a while to clear its alert after a restart; C(sophos_central_restart_alert) is what
     Central says now.
 seealso:
@@ -149,7 +159,8 @@ cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/fleetops-sophos-central
 cache_timeout: 900
 groups:
-  sophos_central_overdue: sophos_central.restart_alert and sophos_central.restart_alert.pending_days >= 14
+  # Pending three weeks or more (for the two-week alert: an estimate, raised_at - 14 days).
+  sophos_central_overdue: sophos_central.restart_alert and sophos_central.restart_alert.pending_days >= 21
 """
 
 import hashlib
@@ -192,23 +203,25 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             except KeyError:
                 update_cache = True
         if data is None:
-            data = self._fetch(options)
+            # Shaped page by page; read to the end before any host goes in: a failed read adds none.
+            data = {"hosts": list(self._fetch(options))}
         if update_cache:
             self._cache[cache_key] = data
         self._populate(data["hosts"])
 
     def _fetch(self, options):
+        """Every host's ``sophos_central``, one at a time; then the orphan alerts' warning."""
         client = _central.Client(options["client_id"], options["client_secret"], options["identity_url"],
                                  options["global_url"], options["validate_certs"], options["ca_path"],
                                  options["timeout"], warn=self.display.warning)
+        orphans = []
         try:
-            hosts, orphans = client.fleet(options["tenant_ids"], options["endpoint_type"], options["page_size"])
+            yield from client.each_host(orphans, options["tenant_ids"], options["endpoint_type"], options["page_size"])
         except _central.CentralError as exc:
             raise AnsibleParserError(str(exc))
         warning = _central.orphan_warning(orphans)
         if warning:
             self.display.warning(warning)
-        return {"hosts": hosts}
 
     def _populate(self, hosts):
         for group in GROUPS:

@@ -47,8 +47,19 @@ ENDPOINT_PAGE_MAX = 500
 # Central documents no maximum for alerts; clients in use keep to 100.
 ALERT_PAGE_SIZE = 100
 TENANT_PAGE_SIZE = 100
+# The SIEM API's largest page; it keeps 24 hours of events and alerts (``from_date`` only within them).
+SIEM_LIMIT = 1000
+SIEM_KEPT = 24 * 3600
+# A lookup asks Central for each name (hostnameContains) up to this many names, and lists each tenant
+# once for more; ids go in chunks of IDS_CHUNK (the ``ids`` filter is a comma list in the URL).
+LOOKUP_NAMES_EACH = 20
+IDS_CHUNK = 100
 ENDPOINT_TYPES = ("server", "computer", "all")
 URGENT_RESTART_TYPE = "Event::Endpoint::UpdateRebootUrgentlyRequired"
+# Central raises URGENT_RESTART_TYPE when a restart has been pending more than two weeks (Sophos' "Server
+# restarts" page); the immediate restart-required event is RESTART_EVENT_TYPE (SIEM, kept 24 hours).
+URGENT_RESTART_DAYS = 14
+RESTART_EVENT_TYPE = "Event::Endpoint::UpdateRebootRequired"
 _RESTART_TYPE = re.compile(r"(reboot|restart).*(required|needed)", re.I)
 # A token is renewed this long before Central says it expires (Sophos' own client uses 120 s).
 TOKEN_MARGIN = 120
@@ -287,6 +298,14 @@ def next_page_number(pages, current):
     return at + 1
 
 
+def next_cursor(answer):
+    """Cursor paging (SIEM): ``(cursor, parameters)`` of the next page while Central says ``has_more``."""
+    cursor = answer.get("next_cursor") if isinstance(answer, dict) else None
+    if answer.get("has_more") is not True or not isinstance(cursor, str) or not cursor:
+        return None
+    return cursor, {"cursor": cursor, "from_date": None}
+
+
 def short_name(name):
     """The short, lower-case machine name: Central reports ``WIN-CEAESQ7V08E``, an inventory may say
     ``win-ceaesq7v08e.example.com``."""
@@ -330,8 +349,16 @@ def iso_utc(value):
     return epoch_to_iso(epoch) if epoch is not None else None
 
 
-def restart_alert(alerts, now):
-    """The restart alert to show for one endpoint, or None: the urgent type first, then the oldest."""
+def restart_alert(alerts, now, event_at=None):
+    """The restart alert to show for one endpoint, or None: the urgent type first, then the oldest.
+
+    Central raises the urgent alert (``URGENT_RESTART_TYPE``, "Reboot required") only when a restart has
+    been pending more than two weeks, so its ``raisedAt`` is not when the restart became pending: the
+    alert's own age is ``age_days``; ``pending_since`` is the restart-required event's time
+    (``event_at``, epoch seconds, from the SIEM event) when known and not after the alert, else an
+    estimate, ``raisedAt`` - 14 days (``pending_since_source: estimate``). Another restart type is an
+    alert raised when the restart became pending (``pending_since_source: alert``).
+    """
     candidates = [a for a in alerts if is_restart_alert(a)]
     if not candidates:
         return None
@@ -342,9 +369,22 @@ def restart_alert(alerts, now):
 
     alert = sorted(candidates, key=order)[0]
     raised = iso_to_epoch(alert.get("raisedAt"))
-    pending_days = int(max(0, now - raised) // 86400) if raised is not None and now is not None else None
+    since, source = None, None
+    if event_at is not None and (raised is None or event_at <= raised):
+        since, source = event_at, "event"
+    elif raised is not None and alert.get("type") == URGENT_RESTART_TYPE:
+        since, source = raised - URGENT_RESTART_DAYS * 86400, "estimate"
+    elif raised is not None:
+        since, source = raised, "alert"
     return {"id": alert.get("id"), "type": alert.get("type"), "severity": alert.get("severity"),
-            "raised_at": epoch_to_iso(raised) if raised is not None else None, "pending_days": pending_days}
+            "raised_at": epoch_to_iso(raised) if raised is not None else None, "age_days": whole_days(raised, now),
+            "pending_since": epoch_to_iso(since) if since is not None else None, "pending_since_source": source,
+            "pending_days": whole_days(since, now)}
+
+
+def whole_days(since, now):
+    """Whole days from ``since`` to ``now`` (epoch seconds), never negative; None when either is unknown."""
+    return int(max(0, now - since) // 86400) if since is not None and now is not None else None
 
 
 def _get(data, *path):
@@ -382,13 +422,18 @@ def shape_endpoint(endpoint, alerts, now):
 
 
 def alerts_by_endpoint(alerts):
-    """→ ({endpoint id: [alert, …]}, [alerts without ``managedAgent.id``])."""
+    """Alerts (any iterable, read once: the paging generator) → ({endpoint id: [restart alert, …]},
+    [``{"type": …}`` of each alert without ``managedAgent.id``]).
+
+    Only what a host's ``restart_alert`` and the orphan warning need is kept while paging: a tenant's other
+    alerts (most of them) are dropped as they come.
+    """
     joined, orphans = {}, []
     for alert in alerts:
         endpoint_id = alert_endpoint_id(alert)
         if endpoint_id is None:
-            orphans.append(alert)
-        else:
+            orphans.append({"type": alert.get("type") if isinstance(alert, dict) else None})
+        elif is_restart_alert(alert):
             joined.setdefault(endpoint_id, []).append(alert)
     return joined, orphans
 
@@ -640,52 +685,85 @@ class Client:
                 break
         return tenants
 
-    def key_pages(self, call, tenant, url, params):
-        """Every item of a key-paged list (endpoints, alerts) of one tenant."""
+    def pages(self, call, tenant, url, params, follow, token_name="page key"):
+        """Every answer of a paged list of one tenant, one page at a time: the one paging loop of the
+        client (key paging of endpoints and alerts, cursor paging of the SIEM lists).
+
+        ``follow(answer)`` → None after the last page, else ``(token, {parameter: value or None})``: the
+        token that names the next page and the parameters that ask for it (None drops one). A token sent
+        before ends paging with a warning: following it would loop over the same pages.
+        """
         headers = {"X-Tenant-ID": tenant["id"]}
         params = dict(params)
-        key = None
         seen = set()
         for count in range(MAX_PAGES):
-            if key:
-                params["pageFromKey"] = key
-                seen.add(key)
-            answer = self.call(call, "GET", tenant["api_host"].rstrip("/") + url, headers, params)
+            answer = self.call(call, "GET", tenant["api_host"].rstrip("/") + url, headers,
+                               dict((k, v) for k, v in params.items() if v is not None))
+            yield answer
+            step = follow(answer)
+            if step is None:
+                return
+            token, changes = step
+            if token in seen:
+                self.warn("Sophos Central %s of tenant %s (%s): page %d gave a %s already followed; the list "
+                          "ends there and may be incomplete" % (call, tenant.get("name"), tenant["id"], count + 1,
+                                                                token_name))
+                return
+            seen.add(token)
+            params.update(changes)
+
+    def key_pages(self, call, tenant, url, params):
+        """Every item of a key-paged list (endpoints, alerts) of one tenant."""
+        def follow(answer):
+            key = next_key(answer.get("pages"), None)
+            return None if key is None else (key, {"pageFromKey": key})
+
+        for answer in self.pages(call, tenant, url, params, follow):
             for item in answer.get("items") or []:
                 if isinstance(item, dict):
                     yield item
-            key = next_key(answer.get("pages"), None)
-            if key is None:
-                return
-            if key in seen:
-                # Central sent a page key it had sent before: following it would loop over the same pages.
-                self.warn("Sophos Central %s of tenant %s (%s): page %d gave a page key already followed; the list "
-                          "ends there and may be incomplete" % (call, tenant.get("name"), tenant["id"], count + 1))
-                return
+
+    def siem(self, tenant, kind="events", cursor=None, from_date=None, limit=SIEM_LIMIT, exclude_types=None):
+        """Central's SIEM ``events`` (or ``alerts``) of one tenant, one page at a time → ``(items, cursor)``:
+        the page's items and the cursor to go on from after them (Central's ``next_cursor``; None when it
+        gave none). From ``cursor``, else from ``from_date`` (unix seconds, within Central's last 24
+        hours), else Central's own start; ``from_date`` is dropped once a cursor is held."""
+        params = {"limit": limit, "cursor": cursor or None,
+                  "from_date": int(from_date) if from_date is not None and not cursor else None,
+                  "exclude_types": ",".join(exclude_types) if exclude_types else None}
+        for answer in self.pages("siem %s" % kind, tenant, "/siem/v1/%s" % kind, params, next_cursor, "cursor"):
+            items = [item for item in answer.get("items") or [] if isinstance(item, dict)]
+            token = answer.get("next_cursor")
+            yield items, token if isinstance(token, str) and token else None
 
     def endpoints(self, tenant, endpoint_type=DEFAULTS["endpoint_type"], page_size=DEFAULTS["page_size"],
                   **filters):
+        """Every endpoint (``view=full``) of one tenant, page by page (a generator)."""
         params = {"view": "full", "pageSize": page_size}
         if endpoint_type != "all":
             params["type"] = endpoint_type
         params.update((k, v) for k, v in filters.items() if v is not None)
-        return list(self.key_pages("endpoints", tenant, "/endpoint/v1/endpoints", params))
+        return self.key_pages("endpoints", tenant, "/endpoint/v1/endpoints", params)
 
     def alerts(self, tenant):
-        return list(self.key_pages("alerts", tenant, "/common/v1/alerts", {"pageSize": ALERT_PAGE_SIZE}))
+        """Every alert of one tenant, page by page (a generator: nothing is held beyond one page)."""
+        return self.key_pages("alerts", tenant, "/common/v1/alerts", {"pageSize": ALERT_PAGE_SIZE})
 
     def update_check(self, tenant, endpoint_id):
         url = endpoint_url("update-checks", tenant["api_host"], endpoint_id, "update-checks")
         return self.call("update-checks", "POST", url, {"X-Tenant-ID": tenant["id"]}, body={})
 
-    def each_tenant(self, tenants, work):
-        """``work(tenant)`` for every tenant; with partner or organization credentials a tenant that answers
-        403 is skipped with a warning. With tenant credentials the one tenant is the credentials' own: a
-        403 there is an error (a role that may not read it), never an empty answer."""
-        results = []
+    def each_tenant(self, tenants, work, done=None):
+        """``(tenant, item)`` for every item of ``work(tenant)`` (an iterable, read as it comes) of every
+        tenant, ``done(tenant)`` after each tenant read to the end; with partner or organization credentials a tenant that answers 403 is skipped with a
+        warning. With tenant credentials the one tenant is the credentials' own: a 403 there is an error
+        (a role that may not read it), never an empty answer."""
         for tenant in tenants:
             try:
-                results.append((tenant, work(tenant)))
+                for item in work(tenant):
+                    yield tenant, item
+                if done:
+                    done(tenant)
             except TenantForbidden as exc:
                 if (self._whoami or {}).get("idType") == "tenant":
                     raise CentralError(exc.call, "the tenant credentials may not read their own tenant %s (HTTP 403); "
@@ -693,10 +771,13 @@ class Client:
                                        % tenant["id"], body=exc.body)
                 self.warn("Sophos Central tenant %s (%s) skipped: it answered 403 Forbidden (no Partner Assistance "
                           "or a trial account?): %s" % (tenant["name"], tenant["id"], exc))
-        return results
 
     def lookup(self, hostnames, ids, tenant_ids=None):
         """Endpoints of any type by exact short hostname or by id, in every reachable tenant.
+
+        Up to ``LOOKUP_NAMES_EACH`` names are asked one by one (Central's ``hostnameContains``); more are
+        matched while listing each tenant once. Ids go in chunks of ``IDS_CHUNK``. Only the endpoints that
+        match are kept.
 
         → ({asked: [(tenant, endpoint), …]}, tenants searched); one item is a match, none or several
         are for the caller to report.
@@ -706,42 +787,57 @@ class Client:
             if problem:
                 raise CentralError("ids", problem)
         found = dict((name, []) for name in list(hostnames) + list(ids))
+        wanted = set(short_name(name) for name in hostnames)
+        wanted_ids = set(ids)
 
         def one(tenant):
-            listed = []
-            for name in hostnames:
-                listed.extend(self.endpoints(tenant, "all", ENDPOINT_PAGE_MAX, hostnameContains=short_name(name)))
-            if ids:
-                listed.extend(self.endpoints(tenant, "all", ENDPOINT_PAGE_MAX, ids=",".join(ids)))
-            return listed
+            if len(hostnames) > LOOKUP_NAMES_EACH:
+                lists = [self.endpoints(tenant, "all", ENDPOINT_PAGE_MAX)]
+            else:
+                lists = [self.endpoints(tenant, "all", ENDPOINT_PAGE_MAX, hostnameContains=short_name(name))
+                         for name in hostnames]
+            lists.extend(self.endpoints(tenant, "all", ENDPOINT_PAGE_MAX, ids=",".join(ids[at:at + IDS_CHUNK]))
+                         for at in range(0, len(ids), IDS_CHUNK))
+            for listed in lists:
+                for endpoint in listed:
+                    if short_name(endpoint.get("hostname")) in wanted or endpoint.get("id") in wanted_ids:
+                        yield endpoint
 
-        searched = []
-        for tenant, listed in self.each_tenant(self.tenants(tenant_ids), one):
-            searched.append(tenant)
-            for name, matches in match_names(hostnames, listed).items():
+        searched, listed = [], {}
+        for tenant, endpoint in self.each_tenant(self.tenants(tenant_ids), one, searched.append):
+            listed.setdefault(tenant["id"], (tenant, []))[1].append(endpoint)
+        for tenant, endpoints in listed.values():
+            for name, matches in match_names(hostnames, endpoints).items():
                 found[name].extend((tenant, e) for e in matches)
             for endpoint_id in ids:
-                found[endpoint_id].extend((tenant, e) for e in listed if e.get("id") == endpoint_id)
+                found[endpoint_id].extend((tenant, e) for e in endpoints if e.get("id") == endpoint_id)
         for name, pairs in found.items():
             unique = dict(((t["id"], e.get("id")), (t, e)) for t, e in pairs)
             found[name] = list(unique.values())
         return found, searched
 
-    def fleet(self, tenant_ids=None, endpoint_type=DEFAULTS["endpoint_type"], page_size=DEFAULTS["page_size"],
-              now=None, **filters):
-        """Every endpoint of every reachable tenant, shaped, with its restart alert → (list, orphan alerts)."""
+    def each_host(self, orphans, tenant_ids=None, endpoint_type=DEFAULTS["endpoint_type"],
+                  page_size=DEFAULTS["page_size"], now=None, **filters):
+        """Every endpoint of every reachable tenant, shaped with its restart alert, one at a time (a
+        generator: a tenant's restart alerts and one page of endpoints are all it holds). Each tenant's
+        alerts that name no endpoint are appended to ``orphans``."""
         now = self.clock() if now is None else now
-        shaped, orphans = [], []
 
         def one(tenant):
-            endpoints = self.endpoints(tenant, endpoint_type, page_size, **filters)
             joined, lost = alerts_by_endpoint(self.alerts(tenant))
-            return [shape_endpoint(e, joined.get(e.get("id"), []), now) for e in endpoints], lost
-
-        for _tenant, (items, lost) in self.each_tenant(self.tenants(tenant_ids), one):
-            shaped.extend(items)
             orphans.extend(lost)
-        return shaped, orphans
+            for endpoint in self.endpoints(tenant, endpoint_type, page_size, **filters):
+                yield shape_endpoint(endpoint, joined.get(endpoint.get("id"), []), now)
+
+        for _tenant, host in self.each_tenant(self.tenants(tenant_ids), one):
+            yield host
+
+    def fleet(self, tenant_ids=None, endpoint_type=DEFAULTS["endpoint_type"], page_size=DEFAULTS["page_size"],
+              now=None, **filters):
+        """``each_host`` as a list → (shaped endpoints, orphan alerts)."""
+        orphans = []
+        hosts = list(self.each_host(orphans, tenant_ids, endpoint_type, page_size, now, **filters))
+        return hosts, orphans
 
 
 def resolved(found):

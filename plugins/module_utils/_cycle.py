@@ -31,7 +31,8 @@ except ImportError:  # Python < 3.9: time zone names are refused with a message,
     ZoneInfo = None
     ZoneInfoNotFoundError = KeyError
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _assess, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _assess, _groups, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _health as _gate_rules
 
 __metaclass__ = type
 
@@ -44,7 +45,7 @@ UPDATE_UNIT = "sophos-spl-update.service"
 UPDATE_TOOL = "SAUcli.exe UpdateNow"
 
 # Steps plan() can return. reboot and settle continue the cycle, the others end it.
-CONTINUE_STEPS = ("reboot", "settle")
+CONTINUE_STEPS = ("reboot", "settle", "slot", "gate_before", "gate")
 END_STEPS = ("done", "defer", "fail", "warn")
 
 _ISO_RE = re.compile(
@@ -262,6 +263,31 @@ def _run_started_kind(value, name, context):
     return iso(parse_time(value, name))
 
 
+# The settings whose default depends on the host's OS (default None: "by OS"), resolved by the runner once it
+# knows the host (resolve_by_os()): a Windows restart that installs a cumulative update takes far longer.
+BY_OS = {
+    "reboot_timeout": {"windows": 3600, "linux": 1200},
+    "restart_expected_minutes": {"windows": 15, "linux": 5},
+}
+_BY_OS_WORDS = ("", "none", "null", "by_os")
+
+
+def _by_os_kind(value, name, context):
+    """A number > 0, or empty / None / ``null`` for the OS's default (BY_OS), kept as None here."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in _BY_OS_WORDS):
+        return None
+    return _settings.number(value, name, minimum=0, above=True)
+
+
+def resolve_by_os(settings, windows):
+    """``settings`` with each setting left to the OS (None) given the OS's default (BY_OS)."""
+    resolved = dict(settings)
+    for name, defaults in BY_OS.items():
+        if resolved.get(name) is None:
+            resolved[name] = defaults["windows" if windows else "linux"]
+    return resolved
+
+
 def _window_kind(value, name, context):
     """``window_end`` resolved against the run's start (else ``now``), see _window_setting()."""
     run_started = context.get("run_started")
@@ -289,11 +315,27 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
     _settings.Setting("force", False, "bool", description="restart once without a strong reason"),
     _settings.Setting("fail_when_still_pending", True, "bool"),
     _settings.Setting("fail_when_unhealthy", True, "bool"),
-    _settings.Setting("reboot_timeout", 600, "int", minimum=0, above=True, kind="number"),
+    _settings.Setting("reboot_timeout", None, "int", kind="by_os",
+                      description="seconds a restart may take; empty: 3600 on Windows, 1200 on Linux"),
+    _settings.Setting("restart_expected_minutes", None, "float", kind="by_os",
+                      description="minutes a restart is expected to take, for the window fit; empty: 15 on "
+                                  "Windows, 5 on Linux"),
     _settings.Setting("pre_reboot_delay", 0, "int", minimum=0, kind="number"),
     _settings.Setting("post_reboot_delay", 0, "int", minimum=0, kind="number"),
     _settings.Setting("connect_timeout", 0, "int", minimum=0),
     _settings.Setting("poll_retries", 3, "int", minimum=0, description="failed readings in a row allowed"),
+    _settings.Setting("group", [], "list", kind="groups",
+                      description="restart groups (cluster, pair, DC set) the host belongs to"),
+    _settings.Setting("group_max_down", 1, "raw", kind="max_down",
+                      description="members of a group in their restart at once: an integer or a percentage"),
+    _settings.Setting("group_gap_seconds", 0, "float", minimum=0,
+                      description="pause after a group member is released before the next one restarts"),
+    _settings.Setting("health_checks", [], "list", kind="checks",
+                      description="checks (url, tcp, command) that must pass after the host's restarts"),
+    _settings.Setting("health_checks_before", [], "list", kind="checks",
+                      description="checks that must pass before the first restart, else the host is deferred"),
+    _settings.Setting("health_poll_seconds", 10, "float", minimum=1, description="seconds between two passes"),
+    _settings.Setting("health_timeout", 600, "float", minimum=0, description="seconds the checks may take to pass"),
     _settings.Setting("trigger_update", False, "bool", description="start Sophos' update after each restart"),
     _settings.Setting("prior_restart", False, "bool", group="action",
                       role_default="{{ sophos_patch.rebooted | default(false) }}",
@@ -305,7 +347,11 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
     _settings.Setting("central_update_check", False, "bool", group="action",
                       description="ask Sophos Central for an update check after each restart"),
     _settings.Setting("central_options", {}, "dict", group="action"),
-), error=CycleError, kinds={"run_started": _run_started_kind, "window_end": _window_kind}, first=("run_started",))
+), error=CycleError, kinds={
+    "run_started": _run_started_kind, "window_end": _window_kind, "by_os": _by_os_kind,
+    "groups": lambda value, name, context: _groups.group_names(value, name),
+    "max_down": lambda value, name, context: _groups.max_down(value, name),
+    "checks": lambda value, name, context: _gate_rules.checks(value, name)}, first=("run_started",))
 
 DEFAULTS = SETTINGS.defaults()
 
@@ -384,8 +430,13 @@ def _boot_entry(facts):
 
 
 def worst_case_seconds(settings, facts):
-    """Longest a further restart can take: its delays, its timeout, and the settle after it."""
-    seconds = settings["reboot_timeout"] + settings["pre_reboot_delay"] + settings["post_reboot_delay"]
+    """What a further restart is counted at in the window: its delays, its expected duration
+    (``restart_expected_minutes``, not the timeout: a restart rarely takes its whole timeout) and the settle
+    after it. Left to the OS and not resolved (resolve_by_os()): the longer, Windows', expectation."""
+    expected = settings["restart_expected_minutes"]
+    if expected is None:
+        expected = BY_OS["restart_expected_minutes"]["windows"]
+    seconds = expected * 60.0 + settings["pre_reboot_delay"] + settings["post_reboot_delay"]
     if sophos_installed(facts):
         seconds += settings["settle_minutes"] * 60.0
     return seconds
@@ -400,7 +451,7 @@ def window_check(settings, facts, now):
     end = iso(window_end_at(settings["window_end"], settings.get("run_started") or now, "window_end"))
     left = (parse_time(end, "window_end") - now).total_seconds()
     fits = left >= needed
-    reason = ("%s left in the window (ends %s), a restart needs up to %s"
+    reason = ("%s left in the window (ends %s), one more restart is expected to take %s, settling included"
               % (human_seconds(left), end, human_seconds(needed)))
     if left <= 0:
         reason = "the maintenance window ended at %s" % end
@@ -466,6 +517,29 @@ def restarted(state, facts, now, elapsed=None, before=None):
     new["restarts"] += 1
     new["settled"] = False
     new["boots"].append(entry)
+    return new
+
+
+def slot_taken(state, waited, now):
+    """Record that the host holds a slot of each of its restart groups (held until its cycle ends)."""
+    new = copy.deepcopy(state)
+    new["slot"] = {"groups": list(state["settings"]["group"]), "waited_seconds": round(float(waited), 1),
+                   "taken_at": iso(now), "refused": None}
+    return new
+
+
+def slot_refused(state, waited, reason):
+    """Record that the host may not restart for its groups (stopped, or its slot came too late): deferred."""
+    new = copy.deepcopy(state)
+    new["slot"] = {"groups": list(state["settings"]["group"]), "waited_seconds": round(float(waited), 1),
+                   "taken_at": None, "refused": reason}
+    return new
+
+
+def gated(state, when, results):
+    """Record a pass of the health checks (``when``: before or after); plan() judges it."""
+    new = copy.deepcopy(state)
+    new["gates_before" if when == "before" else "gates"] = [dict(result) for result in results]
     return new
 
 
@@ -767,9 +841,25 @@ def plan(facts, state, now):
     if wants_restart:
         why = ", ".join(strong) if strong else "forced (reboot_cycle_force)"
         window = window_check(settings, facts, now)
+        slot = state.get("slot")
+        if slot is not None and slot.get("refused"):
+            return _end("defer", "deferred", "restart %d deferred (%s): %s" % (restarts + 1, why, slot["refused"]),
+                        window=window, **common)
         if not window["fits"]:
             return _end("defer", "deferred", "restart %d deferred (%s): %s"
                         % (restarts + 1, why, window["reason"]), window=window, **common)
+        if settings["group"] and slot is None:
+            return dict(common, step="slot", status=None, failed=False, warning=None, window=window,
+                        reason="restart %d needs a slot in restart group(s) %s (at most %s down)"
+                        % (restarts + 1, ", ".join(settings["group"]), settings["group_max_down"]))
+        if restarts == 0 and settings["health_checks_before"]:
+            if state.get("gates_before") is None:
+                return dict(common, step="gate_before", status=None, failed=False, warning=None, window=window,
+                            reason="health checks before restart 1")
+            failure = _gate_rules.first_failure(state["gates_before"])
+            if failure is not None:
+                return _end("defer", "deferred", "restart 1 deferred (%s): health check before the restart failed: %s"
+                            % (why, failure), window=window, **common)
         return dict(common, step="reboot", status=None, failed=False, warning=None, window=window,
                     reason="restart %d of at most %d: %s" % (restarts + 1, settings["max_cycles"], why))
 
@@ -797,6 +887,14 @@ def plan(facts, state, now):
         step = "fail" if settings["fail_when_unhealthy"] else "warn"
         return _end(step, "failed", "after %d restart(s): %s" % (restarts, "; ".join(problems)), **common)
     tail = (" (weak reasons left: %s)" % ", ".join(weak)) if weak else ""
+    if settings["health_checks"]:
+        if state.get("gates") is None:
+            return dict(common, step="gate", status=None, failed=False, warning=None,
+                        reason="health checks after %d restart(s)" % restarts)
+        failure = _gate_rules.first_failure(state["gates"])
+        if failure is not None:
+            return _end("fail", "failed", "health check failed: %s" % failure, **common)
+        tail += "; health checks passed"
     return _end("done", "rebooted", "clean after %d restart(s), Sophos services running%s"
                 % (restarts, tail), **common)
 
@@ -809,14 +907,14 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
     if decision["step"] in CONTINUE_STEPS and not check_mode:
         raise CycleError("result() needs an ending decision, got step %r" % decision["step"])
     started = parse_time(state["started"], "started")
-    would_reboot = decision["step"] == "reboot"
+    would_reboot = decision["step"] in ("reboot", "slot")
     if check_mode:
         status = "deferred" if decision["step"] == "defer" else "ok"
         message = "check mode: " + ("would restart now, " if would_reboot else "") + decision["reason"]
     else:
         status = decision["status"]
         message = decision["reason"]
-    return {
+    record = {
         "status": status,
         "check_mode": bool(check_mode),
         "would_reboot": would_reboot,
@@ -833,6 +931,12 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
         "duration_seconds": round((now - started).total_seconds(), 1),
         "unreachable": bool(unreachable),
     }
+    if state["settings"]["group"]:
+        record["groups"] = list(state["settings"]["group"])
+        record["slot_wait_seconds"] = (state.get("slot") or {}).get("waited_seconds")
+    if state["settings"]["health_checks"] or state["settings"]["health_checks_before"]:
+        record["health_checks"] = (state.get("gates_before") or []) + (state.get("gates") or [])
+    return record
 
 
 def failure(state, message, facts, now, unreachable=False):

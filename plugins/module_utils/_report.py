@@ -58,13 +58,20 @@ SETTINGS = _settings.Table("report", "report_", (
     _settings.Setting("playbook", None, "str", group="role", role_default="{{ ansible_play_name }}"),
     _settings.Setting("central_lookup", False, "bool", group="role", kind="as_sent"),
     _settings.Setting("central_options", {}, "dict", group="role"),
+    _settings.Setting("restart_required_at", {}, "dict", group="role"),
 ), order="table")
 
 # 2: run, check_mode; maintenance.boots, maintenance.finished, settles[].reason/started_at/ended_at.
 # 3: Sophos Central's view (hosts[].central, central), pending_since_source, pending_since_local.
 #    maintenance.boots is one entry per restart (number, restarted_at, reasons, boot ids, queued_update);
 #    the boot from before the cycle is maintenance.boot_before.
-SCHEMA_VERSION = 3
+# 4: central.restart_alert.pending_days counts from its pending_since (Central's restart-required event, or
+#    its two-week alert's raised_at - 14 days: pending_since_source event / estimate / alert); the alert's
+#    own age is age_days. pending_since_source "central_estimate" beside "central".
+#    pending_since_source "central_event": the time of Central's restart-required event that started the
+#    facts run (the fleetops.sophos.restart_required rulebook, facts_restart_required_at); no new field.
+SCHEMA_VERSION = 4
+CENTRAL_SINCE_SOURCES = ("event", "estimate", "alert")
 
 # Worst first: a host's status is the first of these that applies to it.
 STATUSES = (
@@ -309,6 +316,16 @@ def _maintenance(read, value):
         "started": read.text(cycle.get("started"), field="sophos_reboot_cycle.started", limit=80),
         "finished": read.text(cycle.get("finished"), field="sophos_reboot_cycle.finished", limit=80),
         "duration_seconds": read.number(cycle.get("duration_seconds"), "sophos_reboot_cycle.duration_seconds"),
+        # Restart groups and health gates (reboot_cycle_group, reboot_cycle_health_checks): empty without them.
+        "groups": read.texts(cycle.get("groups"), "sophos_reboot_cycle.groups"),
+        "stopped_groups": read.texts(cycle.get("stopped_groups"), "sophos_reboot_cycle.stopped_groups"),
+        "slot_wait_seconds": read.number(cycle.get("slot_wait_seconds"), "sophos_reboot_cycle.slot_wait_seconds"),
+        "health_checks": [{"check": read.text(item.get("check"), field=field + ".check", limit=300),
+                           "when": read.text(item.get("when"), field=field + ".when", limit=20),
+                           "passed": read.flag(item.get("passed"), field + ".passed"),
+                           "observed": read.text(item.get("observed"), field=field + ".observed", limit=300)}
+                          for field, item in read.records(cycle.get("health_checks"),
+                                                          "sophos_reboot_cycle.health_checks")],
     }
 
 
@@ -338,16 +355,27 @@ def _central(read, value, source, checked_at):
         alert = read.mapping(alert, "sophos_central.restart_alert")
         if alert:
             raised = read.text(alert.get("raised_at"), field="sophos_central.restart_alert.raised_at", limit=80)
+            since = read.text(alert.get("pending_since"), field="sophos_central.restart_alert.pending_since",
+                              limit=80)
+            since_source = read.text(alert.get("pending_since_source"),
+                                     field="sophos_central.restart_alert.pending_since_source", limit=40)
             restart = {
                 "id": read.text(alert.get("id"), field="sophos_central.restart_alert.id", limit=80),
                 "type": read.text(alert.get("type"), field="sophos_central.restart_alert.type", limit=120),
                 "severity": read.text(alert.get("severity"), field="sophos_central.restart_alert.severity", limit=40),
                 # Only a time the collection's parser reads is kept: it may become pending_since.
-                "raised_at": epoch_to_iso(iso_to_epoch(raised)) if iso_to_epoch(raised) is not None else None,
+                "raised_at": _iso_or_none(raised),
+                "age_days": read.count(alert.get("age_days"), "sophos_central.restart_alert.age_days"),
+                "pending_since": _iso_or_none(since),
+                # Without its source a pending_since is not taken (an older shape: raised_at was not one).
+                "pending_since_source": since_source if since_source in CENTRAL_SINCE_SOURCES else None,
                 "pending_days": read.count(alert.get("pending_days"), "sophos_central.restart_alert.pending_days"),
             }
-            if raised is not None and restart["raised_at"] is None:
-                read.errors.append(u"sophos_central.restart_alert.raised_at: not an ISO 8601 time: %s" % raised)
+            for field, text in (("raised_at", raised), ("pending_since", since)):
+                if text is not None and restart[field] is None:
+                    read.errors.append(u"sophos_central.restart_alert.%s: not an ISO 8601 time: %s" % (field, text))
+            if restart["pending_since_source"] is None:
+                restart["pending_since"] = restart["pending_days"] = None
     return {
         "source": source if source in CENTRAL_SOURCES else None,
         "checked_at": read.text(checked_at, field="sophos_central.checked_at", limit=80),
@@ -360,49 +388,77 @@ def _central(read, value, source, checked_at):
     }
 
 
-def _take_central_since(row, last_boot, checked_at):
-    """Central's ``raised_at`` as ``pending_since`` where the host only knows when it first saw the restart.
+def _iso_or_none(text):
+    epoch = iso_to_epoch(text)
+    return epoch_to_iso(epoch) if epoch is not None else None
 
+
+def _take_central_since(row, last_boot, checked_at, event_at=None):
+    """Central's ``pending_since`` where the host only knows when it first saw the restart.
+
+    Central's is the restart-required event's time: from Central's alert (``pending_since_source:
+    central``) or from the event itself, handed to the facts run by the rulebook (``event_at``, ISO 8601;
+    ``central_event``); else, from its two-week alert, ``raised_at`` - 14 days (``central_estimate``).
     Only for a restart pending now, when the host's own time is "first seen" (or none), Central's is
-    earlier, and the alert was raised after the host's last boot (an older alert is about a restart
-    that boot made). The age is counted to the facts' own reading time, like the host's.
+    earlier, and the restart became pending after the host's last boot (an older one is about a restart
+    that boot made). An exact time wins over the estimate; of two exact ones, the earlier. The age is
+    counted to the facts' own reading time, like the host's.
     """
-    alert = (row["central"] or {}).get("restart_alert") or {}
-    raised = iso_to_epoch(alert.get("raised_at"))
-    if not row["reboot_required"] or raised is None or row["pending_since_source"] not in ("first_seen", None):
+    if not row["reboot_required"] or row["pending_since_source"] not in ("first_seen", None):
         return
+    alert = (row["central"] or {}).get("restart_alert") or {}
+    candidates = []
+    since = iso_to_epoch(alert.get("pending_since"))
+    if since is not None:
+        candidates.append((since, "central_estimate" if alert.get("pending_since_source") == "estimate"
+                           else "central", alert.get("pending_days")))
+    since = iso_to_epoch(event_at)
+    if since is not None:
+        candidates.append((since, "central_event", None))
     local = iso_to_epoch(row["pending_since"])
     boot = iso_to_epoch(last_boot)
-    if (local is not None and raised >= local) or (boot is not None and raised < boot):
+    candidates = [candidate for candidate in candidates
+                  if not ((local is not None and candidate[0] >= local) or (boot is not None and candidate[0] < boot))]
+    if not candidates:
         return
+    # An exact time before the estimate; of two exact ones, the earlier.
+    since, source, central_days = min(candidates, key=lambda found: (found[1] == "central_estimate", found[0]))
     if local is not None and row["pending_days"] is not None:
-        days = row["pending_days"] + (local - raised) / 86400.0
+        days = row["pending_days"] + (local - since) / 86400.0
     elif iso_to_epoch(checked_at) is not None:
-        days = max(0.0, (iso_to_epoch(checked_at) - raised) / 86400.0)
+        days = max(0.0, (iso_to_epoch(checked_at) - since) / 86400.0)
     else:
-        days = float(alert["pending_days"]) if alert.get("pending_days") is not None else None
+        days = float(central_days) if central_days is not None else None
     row["pending_since_local"] = row["pending_since"]
-    row["pending_since"] = epoch_to_iso(raised)
-    row["pending_since_source"] = "central"
+    row["pending_since"] = epoch_to_iso(since)
+    row["pending_since_source"] = source
     row["pending_days"] = round(days, 3) if days is not None else None
 
 
 def central_alert_text(central):
     alert = central["restart_alert"]
-    age = u"%d days" % alert["pending_days"] if alert["pending_days"] is not None else u"age unknown"
-    return u"%s, raised %s, %s" % (alert["type"] or u"restart alert", alert["raised_at"] or u"at an unknown time", age)
+    return u"%s, raised %s, %s" % (alert["type"] or u"restart alert", alert["raised_at"] or u"at an unknown time",
+                                   _alert_age(alert))
+
+
+def _alert_age(alert):
+    """The alert's own age and, when Central gives one, how long the restart has been pending."""
+    age = u"%d days old" % alert["age_days"] if alert.get("age_days") is not None else u"age unknown"
+    if alert.get("pending_days") is not None:
+        about = u"about " if alert.get("pending_since_source") == "estimate" else u""
+        age += u", restart pending %s%d days" % (about, alert["pending_days"])
+    return age
 
 
 def central_cell(row):
-    """Central's alert for the host in a few words: ``since <raised_at> (<n> days)``, ``none`` or ``""``."""
+    """Central's alert for the host in a few words: ``since <raised_at> (<age>)``, ``none`` or ``""``."""
     central = row["central"]
     if not central:
         return u""
     alert = central["restart_alert"]
     if not alert:
         return u"none"
-    age = u"%d days" % alert["pending_days"] if alert["pending_days"] is not None else u"age unknown"
-    return u"since %s (%s)" % (alert["raised_at"] or u"?", age)
+    return u"since %s (%s)" % (alert["raised_at"] or u"?", _alert_age(alert))
 
 
 def central_note(report):
@@ -522,8 +578,13 @@ def run_state(result=None, active=True, ran=True):
 
 
 def host_row(host, facts=None, cycle=None, patch=None, run=None, alert_days=DEFAULT_ALERT_DAYS,
-             max_text=DEFAULT_MAX_TEXT, central=None, central_source=None, central_checked_at=None):
-    """One report row for one host. Never raises on odd input: problems land in ``data_errors``."""
+             max_text=DEFAULT_MAX_TEXT, central=None, central_source=None, central_checked_at=None,
+             restart_required_at=None):
+    """One report row for one host. Never raises on odd input: problems land in ``data_errors``.
+
+    ``restart_required_at``: the time of Central's restart-required event for this host (ISO 8601), as
+    the rulebook hands it to the facts run; it may become ``pending_since`` (_take_central_since()).
+    """
     read = _Reader(max_text)
     name = read.text(host, limit=255)
     if not name:
@@ -576,8 +637,12 @@ def host_row(host, facts=None, cycle=None, patch=None, run=None, alert_days=DEFA
         "central": _central(read, central, central_source, central_checked_at),
         "data_errors": read.errors,
     }
+    event_text = read.text(restart_required_at, field="restart_required_at", limit=80)
+    event_at = _iso_or_none(event_text)
+    if event_text is not None and event_at is None:
+        read.errors.append(u"restart_required_at: not an ISO 8601 time: %s" % event_text)
     _take_central_since(row, row["os"]["last_boot"],
-                        read.text(facts.get("checked_at"), field="sophos_reboot.checked_at", limit=80))
+                        read.text(facts.get("checked_at"), field="sophos_reboot.checked_at", limit=80), event_at)
     row["issues"] = _issues(row, alert_days)
     if row["issues"]:
         row["status"] = row["issues"][0]["status"]
@@ -636,7 +701,8 @@ def build_report(entries, alert_days=DEFAULT_ALERT_DAYS, generated=None, title=N
         row = host_row(entry.get("host"), facts=entry.get("facts"), cycle=entry.get("cycle"),
                        patch=entry.get("patch"), run=entry.get("run"), alert_days=alert_days, max_text=max_text,
                        central=entry.get("central"), central_source=entry.get("central_source"),
-                       central_checked_at=entry.get("central_checked_at"))
+                       central_checked_at=entry.get("central_checked_at"),
+                       restart_required_at=entry.get("restart_required_at"))
         if row["host"] in seen:
             row["data_errors"].append(u"host: listed more than once")
         seen.add(row["host"])

@@ -44,6 +44,9 @@ CSV_COLUMNS = (
     "central_alert",
     "central_alert_raised_at",
     "central_alert_days",
+    "central_pending_since",
+    "central_pending_since_source",
+    "central_pending_days",
 )
 
 
@@ -73,7 +76,7 @@ def csv_values(row):
         sophos["product"], sophos["version"], sophos["last_update"], sophos["last_update_ok"],
         sophos["health"], row["os"]["last_boot"], row["os"]["uptime_days"],
         row["pending_since_source"], central.get("source"), alert.get("type"), alert.get("raised_at"),
-        alert.get("pending_days"),
+        alert.get("age_days"), alert.get("pending_since"), alert.get("pending_since_source"), alert.get("pending_days"),
     )
 
 

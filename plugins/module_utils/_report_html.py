@@ -186,7 +186,10 @@ def _pending_cell(row, alert_days):
     colour = "#b3261e" if days > alert_days else ("#e07b00" if days > alert_days / 2.0 else "#c9a100")
     gauge = (u'<div class="bar" title="%s"><span style="--c:%s;width:%.1f%%"></span><i style="left:50%%"></i></div>'
              % (_h(days_text(days)), colour, width))
-    since = u" since %s (Sophos Central)" % row["pending_since"] if row["pending_since_source"] == "central" else u""
+    since = {u"central": u" since %s (Sophos Central)",
+             u"central_event": u" since %s (Sophos Central's restart-required event)",
+             u"central_estimate": u" since about %s (Sophos Central, its two-week alert less 14 days)"}.get(
+                 row["pending_since_source"], u"%.0s") % row["pending_since"]
     return _td(u"%.3f" % days, gauge,
                _h(days_text(days)) + (u", since first seen" if first_seen(row) else u"") + _h(since))
 

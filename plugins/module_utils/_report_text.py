@@ -94,6 +94,10 @@ def to_lines(report, location=None):
     lines = [title]
     lines.extend(u"  ".join([cells[i].ljust(widths[i]) for i in range(len(widths))] + [cells[-1]]).rstrip()
                  for cells in rows)
+    stopped = [u"%s (%s failed)" % (group, _one_line(row["host"], 60)) for row in report["hosts"]
+               for group in (row["maintenance"] or {}).get("stopped_groups") or []]
+    if stopped:
+        lines.append(u"stopped restart groups (members not restarted were deferred): %s" % u", ".join(stopped))
     for status in STATUSES:
         hosts = summary.get("hosts", {}).get(status) or []
         if hosts and status in NEXT_STEPS:

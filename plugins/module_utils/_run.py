@@ -21,7 +21,7 @@ from __future__ import absolute_import, division, print_function
 
 import difflib
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _patch, _report, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _patch, _report, _settings
 
 __metaclass__ = type
 
@@ -34,8 +34,11 @@ PLAYBOOK_VARIABLES = {
         "maintenance_exclude", "maintenance_exclude_reason", "maintenance_window_max_hours",
         "maintenance_allow_variables",
     ),
-    "facts": ("facts_hosts", "facts_become", "facts_allow_variables"),
+    "facts": ("facts_hosts", "facts_become", "facts_allow_variables", "facts_restart_required_at"),
 }
+
+# The facts playbook's time of Sophos Central's restart-required event for its one host (the rulebook's).
+EVENT_TIME_VARIABLE = "facts_restart_required_at"
 
 # The variable of each playbook that lists deliberate extra variables under the checked prefixes.
 ALLOW_VARIABLES = {"maintenance": "maintenance_allow_variables", "facts": "facts_allow_variables"}
@@ -223,9 +226,32 @@ def _far_time_of_day(window, end, now, max_hours):
                "%g" % max_hours, _cycle.VAR_PREFIX, end, _cycle.VAR_PREFIX, _cycle.human_seconds(ahead)))
 
 
-def check_run(names, window, known, now, settings=None, playbook="maintenance"):
+def event_time(value, hosts, play_hosts):
+    """``(time, problem)`` of ``facts_restart_required_at``: the time (ISO 8601 UTC) or None when not set
+    (None or empty), and None or the problem line.
+
+    It is the time of Sophos Central's restart-required event for one host, so ``hosts`` (``facts_hosts``)
+    must name that host alone: ``play_hosts``, the hosts it matched (None: not known), is just it.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    try:
+        at = _cycle.iso(_cycle.parse_time(value, EVENT_TIME_VARIABLE))
+    except _settings.SettingError as exc:
+        return None, ("%s (the time of Sophos Central's restart-required event, as the fleetops.sophos.restart_required "
+                      "rulebook passes it)" % exc)
+    if play_hosts is not None and (not isinstance(hosts, str) or list(play_hosts) != [hosts.strip()]):
+        return None, ("%s is the time a restart became pending on one host, but facts_hosts=%r matches %d host(s): "
+                      "set facts_hosts to that host's inventory name alone"
+                      % (EVENT_TIME_VARIABLE, hosts, len(play_hosts)))
+    return at, None
+
+
+def check_run(names, window, known, now, settings=None, playbook="maintenance", play_hosts=None):
     """What the run starts with: ``errors`` (the run must stop), ``run_started``, ``window_end``
-    (UTC, resolved once) and ``window_given`` (as written).
+    (UTC, resolved once), ``window_given`` (as written) and, for the facts playbook,
+    ``restart_required_at`` (event_time(): ``facts_restart_required_at`` checked against ``facts_hosts``
+    and ``play_hosts``, the hosts the play matched).
 
     ``names``: the variable names of the first host (extra variables included); ``window``: its
     ``reboot_cycle_window_end``; ``now``: an aware datetime, the run's start; ``settings``: the
@@ -235,7 +261,8 @@ def check_run(names, window, known, now, settings=None, playbook="maintenance"):
     (setting_problems()), a window end already over or a time of day too far ahead (a relaunch).
     """
     started = _cycle.iso(now)
-    result = {"errors": [], "run_started": started, "window_end": None, "window_given": None}
+    result = {"errors": [], "run_started": started, "window_end": None, "window_given": None,
+              "restart_required_at": None}
     given = dict(settings or {})
     allow_variable = ALLOW_VARIABLES[playbook]
     errors = []
@@ -255,6 +282,9 @@ def check_run(names, window, known, now, settings=None, playbook="maintenance"):
     except _settings.SettingError as exc:
         errors.append(str(exc))
         max_hours = None
+    at, problem = event_time(given.pop(EVENT_TIME_VARIABLE, None), given.pop("facts_hosts", None), play_hosts)
+    if problem:
+        errors.append(problem)
     if window is not None:
         given[_cycle.VAR_PREFIX + "window_end"] = window
     problems = setting_problems(given, now)
@@ -266,6 +296,8 @@ def check_run(names, window, known, now, settings=None, playbook="maintenance"):
     if far:
         errors.append(far)
     result["errors"] = errors
+    if not errors:
+        result["restart_required_at"] = at
     if end and not errors:
         result.update(window_end=end, window_given=str(window).strip())
     return result
@@ -286,3 +318,25 @@ def excluded_record(facts, reason, now, check_mode=False):
     record = _cycle.result(state, decision, reading, now, check_mode=check_mode)
     record["excluded"] = True
     return record
+
+
+def group_problems(hosts):
+    """Every problem of the play's restart groups, one line each: a bad ``reboot_cycle_group`` or
+    ``reboot_cycle_group_max_down`` (naming the host), and members of a group that disagree on max_down.
+
+    ``hosts``: host -> its variables (only the two group variables are read; left out: no group, 1).
+    """
+    problems = []
+    members = {}
+    group_var, max_var = _cycle.VAR_PREFIX + "group", _cycle.VAR_PREFIX + "group_max_down"
+    for host in sorted(hosts):
+        variables = hosts[host] or {}
+        try:
+            groups = _groups.group_names(variables.get(group_var), group_var)
+            allowed = _groups.max_down(variables.get(max_var, 1), max_var)
+        except _settings.SettingError as exc:
+            problems.append("%s: %s" % (host, exc))
+            continue
+        if groups:
+            members[host] = (groups, allowed)
+    return problems + _groups.agreement_problems(members)

@@ -43,8 +43,9 @@ EXAMPLES = r"""
 - name: Say when Central has alerted for a pending restart
   ansible.builtin.debug:
     msg: >-
-      Central has asked for a restart since {{ central.endpoints[inventory_hostname].restart_alert.raised_at }}
-      ({{ central.endpoints[inventory_hostname].restart_alert.pending_days }} days)
+      Central has asked for a restart since {{ central.endpoints[inventory_hostname].restart_alert.raised_at }};
+      pending for {{ central.endpoints[inventory_hostname].restart_alert.pending_days }} days
+      ({{ central.endpoints[inventory_hostname].restart_alert.pending_since_source }})
   when:
     - inventory_hostname in central.endpoints
     - central.endpoints[inventory_hostname].restart_alert
@@ -84,7 +85,10 @@ endpoints:
         type: Event::Endpoint::UpdateRebootUrgentlyRequired
         severity: medium
         raised_at: "2026-11-10T20:10:00Z"
-        pending_days: 20
+        age_days: 20
+        pending_since: "2026-10-27T20:10:00Z"
+        pending_since_source: estimate
+        pending_days: 34
   contains:
     id:
       description: Central endpoint id.
@@ -127,7 +131,10 @@ endpoints:
       description:
         - Central's open restart alert (the urgent "Reboot required" type first, else the oldest alert whose
           type says a reboot is required), or null.
-        - C(raised_at) is ISO-8601 UTC; C(pending_days) whole days since then (null when unreadable).
+        - C(raised_at) is ISO-8601 UTC; C(age_days) whole days since then (null when unreadable).
+        - C(pending_since) is when the restart became pending, C(pending_days) whole days since then. Central
+          raises the urgent alert after two weeks pending, so for it C(pending_since) is C(raised_at) minus 14
+          days, an estimate (C(pending_since_source=estimate)); C(alert) for a type raised at once.
       type: dict
       returned: always
 not_found:

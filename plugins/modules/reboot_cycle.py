@@ -91,8 +91,8 @@ options:
       - End of the maintenance window; empty or null for none. An ISO 8601 date-time with a timezone
         (C(2026-11-28T06:00:00+01:00)), a time of day with a timezone (C(06:00 Europe/Berlin), C(06:00+01:00);
         its next occurrence after O(run_started)) or a duration from O(run_started) (C(+4h), C(PT4H)).
-      - A restart whose worst case (delays, O(reboot_timeout), the settle when Sophos is installed) does not fit
-        is not made and the host is C(deferred). A window that ended before O(run_started) fails the task.
+      - A restart whose expected length (delays, O(restart_expected_minutes), the settle when Sophos is
+        installed) does not fit is not made and the host is C(deferred). A window that ended before O(run_started) fails the task.
     type: raw
   run_started:
     description:
@@ -116,6 +116,55 @@ options:
   reboot_timeout:
     description:
       - Seconds a restart may take (O(ansible.builtin.reboot#module:reboot_timeout)).
+      - Empty or null - by the host's OS, 3600 on Windows (the first restart after a cumulative update installs
+        it) and 1200 on Linux.
+    type: raw
+  restart_expected_minutes:
+    description:
+      - Minutes a restart is expected to take; the window fit counts each restart at this (not at
+        O(reboot_timeout)). The record's C(boots[].restart_seconds) shows what restarts really took.
+      - Empty or null - by the host's OS, 15 on Windows and 5 on Linux.
+    type: raw
+  group:
+    description:
+      - Restart groups (names) the host belongs to; at most O(group_max_down) members of a group are in their
+        restart at once, each holding a slot (a lock file in a per-run directory on the controller) from its
+        first restart until its cycle ends. A name, a list, or names between commas. Not combined with
+        O(stop_at).
+    type: raw
+    default: []
+  group_max_down:
+    description:
+      - Members of a group in their restart at once - an integer of at least 1 or a percentage of the group's
+        hosts in the play (C(50%)).
+    type: raw
+    default: 1
+  group_gap_seconds:
+    description:
+      - Seconds to pause after a group member was released before the next one restarts.
+    type: raw
+    default: 0
+  health_checks:
+    description:
+      - Checks that must pass after the host's restarts, each one of C(url) (from the controller; C(status_code)
+        list, default C([200]); C(contains); C(validate_certs), default true; C(timeout)), C(tcp) (a port or
+        C(host:port)) or C(command) (an argv list run on the host); polled every O(health_poll_seconds) until all
+        pass or O(health_timeout). A failure fails the task and stops the host's groups.
+    type: raw
+    default: []
+  health_checks_before:
+    description:
+      - The same kinds of checks, before the first restart; a failure defers the host.
+    type: raw
+    default: []
+  health_poll_seconds:
+    description:
+      - Seconds between two passes of the health checks.
+    type: raw
+    default: 10
+  health_timeout:
+    description:
+      - Seconds the health checks may take to pass.
     type: raw
     default: 600
   connect_timeout:
@@ -321,7 +370,9 @@ sophos_reboot_cycle:
           description: When the restart returned (controller clock, ISO 8601 UTC). Not in the first entry.
           type: str
         restart_seconds:
-          description: The restart action's C(elapsed). Not in the first entry.
+          description:
+            - How long the restart took (the restart action's C(elapsed)), to tune O(restart_expected_minutes) and
+              O(reboot_timeout). Not in the first entry.
           type: float
         boot_id_before:
           description: The boot id before this restart. Not in the first entry.
@@ -401,6 +452,27 @@ sophos_reboot_cycle:
           V(failed) or V(skipped) without credentials), C(endpoint_id), C(id) (Central's request id) and C(message)
           (why it failed or was skipped).
       returned: with O(central_update_check)
+      type: list
+      elements: dict
+    groups:
+      description: The host's restart groups (O(group)).
+      returned: with O(group)
+      type: list
+      elements: str
+    slot_wait_seconds:
+      description: Seconds the host waited for its groups' slots; null when it needed no slot (no restart).
+      returned: with O(group)
+      type: float
+    stopped_groups:
+      description: The groups this host's failure stopped (it failed after it took its slots).
+      returned: when the host stopped its groups
+      type: list
+      elements: str
+    health_checks:
+      description:
+        - One entry per health check of the last pass - C(check) (the check in words, a URL without credentials),
+          C(when) (V(before) or V(after)), C(passed), C(observed) (status, error or rc), C(polls) and C(seconds).
+      returned: with O(health_checks) or O(health_checks_before)
       type: list
       elements: dict
 deferred:

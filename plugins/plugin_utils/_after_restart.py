@@ -24,6 +24,7 @@ UNIT_READ = "ansible.builtin.command"
 UNIT_START = "ansible.builtin.systemd_service"
 WINDOWS_TRIGGER = "fleetops.sophos.win_sophos_update_now"
 
+
 def update_trigger(host, state, facts):
     """Start Sophos' post-boot update now, so the settle ends on its evidence without Sophos' own wait
     after boot. Returns the outcome (``_cycle.trigger_skip`` and friends: ``triggered``, ``note``,

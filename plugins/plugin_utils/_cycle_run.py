@@ -27,7 +27,7 @@ import os
 from ansible.errors import AnsibleConnectionFailure
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
-from ansible_collections.fleetops.sophos.plugins.plugin_utils import _after_restart
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _after_restart, _gates
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._connection import is_windows
 
 LINUX_RESTART = "ansible.builtin.reboot"
@@ -56,6 +56,15 @@ class ActionHost(object):
         self.task_vars = task_vars
         self.windows = is_windows(action._connection)
         self.name = task_vars.get("inventory_hostname") or "host"
+
+    @property
+    def address(self):
+        """The address the controller reaches the host at (tcp health checks): the connection's, else its name."""
+        try:
+            address = self._action._connection.get_option("remote_addr")
+        except Exception:  # pylint: disable=broad-except
+            address = None
+        return address if isinstance(address, str) and address and "{{" not in address else self.name
 
     def _inner(self, name, args):
         action = self._action
@@ -105,19 +114,26 @@ class CycleRun(object):
     once there is one); ``now``/``sleep``/``show``/``warn``: the clock, the wait and the two kinds of line.
     """
 
-    def __init__(self, host, options, settings, now, sleep, show, warn, state=None, facts=None, entries=None):
+    def __init__(self, host, options, settings, now, sleep, show, warn, state=None, facts=None, entries=None,
+                 slots=None):
         self.host = host
         self.options = options
         self.state = state
-        self.settings = state["settings"] if state else settings
+        # The settings left to the OS (the restart timeout, its expected duration) take the host's here.
+        self.settings = state["settings"] if state else _cycle.resolve_by_os(settings, host.windows)
         self.facts = facts
         self.entries = list(entries or [])
         self.now = now
         self.sleep = sleep
         self.show = show
         self.warn = warn
+        # The host's restart-group slots (plugin_utils/_slots.py Slots), None without groups; the groups its
+        # failure stopped.
+        self.slots = slots
+        self.stopped = []
         # The steps of the brain's plan the runner carries out; the others end the call.
-        self.steps = {"reboot": self.reboot, "settle": self.settle}
+        self.steps = {"reboot": self.reboot, "settle": self.settle, "slot": self.take_slots,
+                      "gate_before": lambda: self.gate("before"), "gate": lambda: self.gate("after")}
 
     # ------------------------------------------------------------ readings
 
@@ -187,6 +203,46 @@ class CycleRun(object):
                 return decision, "after_restart"
 
     # ------------------------------------------------------------ steps
+
+    def take_slots(self):
+        """Wait for a slot in each of the host's restart groups; a stopped group or a slot that comes too late
+        for the window is a refusal the brain turns into a deferral."""
+        if self.slots is None:
+            raise Lost("restart groups %s: no slots to take (the action gives them)"
+                       % ", ".join(self.settings["group"]), False)
+        refused, waited = self.slots.acquire(
+            lambda: _cycle.window_check(self.settings, self.facts, self.now())["fits"])
+        if refused is None:
+            self.state = _cycle.slot_taken(self.state, waited, self.now())
+            self.show("took a slot in restart group(s) %s after %s" % (", ".join(self.settings["group"]),
+                                                                       _cycle.human_seconds(waited)))
+        else:
+            self.state = _cycle.slot_refused(self.state, waited, refused)
+
+    def gate(self, when):
+        """The health checks before the first restart or after the last, polled until they pass or time out."""
+        checks = self.settings["health_checks_before" if when == "before" else "health_checks"]
+        results = _gates.poll(checks, self.host, when, self.settings, self.now, self.sleep, self.show)
+        self.state = _cycle.gated(self.state, when, results)
+        for result in results:
+            verdict = "passed" if result["passed"] else "FAILED"
+            self.show("health check %s %s: %s (%s)" % (when, result["check"], verdict, result["observed"]))
+
+    def gates_once(self):
+        """Check mode: every health check once (they only read); the record shows what they saw."""
+        for when in ("before", "after"):
+            checks = self.settings["health_checks_before" if when == "before" else "health_checks"]
+            if checks:
+                self.state = _cycle.gated(self.state, when, _gates.run_once(checks, self.host, when))
+
+    def end(self, failed, why):
+        """The cycle ended: a member that failed after it took its slots stops its groups; the slots are freed."""
+        if self.slots is None:
+            return
+        if failed and ((self.state or {}).get("slot") or {}).get("taken_at"):
+            self.slots.stop(why)
+            self.stopped = [group for group, _limit in self.slots.needed]
+        self.slots.release()
 
     def reboot(self):
         """Restart, read after it, record it, then the after-restart steps."""

@@ -6,8 +6,11 @@ is its PEM file. The in-memory ``Model`` holds clients, tenants, endpoints and a
 move, fault rules (429 with or without ``Retry-After``, 5xx, slow answers, non-JSON bodies, a connection
 closed without an answer), page keys that loop back (``loop_keys``), a tenant listed with a plain-http
 ``apiHost`` (``Model.tenants[id]["api_host"]``), tokens
-that expire after a number of data calls (expiry in the middle of paging), and a log of every request
-(the ``Authorization`` header is never logged; tokens handed out are in ``Model.issued``).
+that expire after a number of data calls (expiry in the middle of paging), the SIEM lists
+(``/siem/v1/events`` and ``/siem/v1/alerts``: cursor paging, 24 hours kept, a cursor older than that falling
+back to the last 24 hours, ``from_date`` refused outside them; ``Model.add_siem``, ``make_siem_event``), and
+a log of every request (the ``Authorization`` header is never logged; tokens handed out are in
+``Model.issued``).
 
     with Central(tmp_path) as central:
         seed_standard(central.model, central)
@@ -33,6 +36,8 @@ SERVICES = ["Sophos MCS Agent", "Sophos MCS Client", "Sophos Endpoint Defense", 
 ENDPOINT_PAGE_MAX = 500
 ALERT_PAGE_MAX = 100
 TENANT_PAGE_MAX = 100
+SIEM_LIMIT_MAX = 1000
+SIEM_KEPT = 24 * 3600
 
 
 def make_certificates(directory):
@@ -95,11 +100,13 @@ def parse_time(value, now):
 
 
 class Fault:
-    """``drop``: close the connection without answering (the client sees ``RemoteDisconnected``)."""
+    """``drop``: close the connection without answering (the client sees ``RemoteDisconnected``);
+    ``query``: only a request with that query parameter (``pageFromKey``: a later page)."""
 
     def __init__(self, path, status=None, times=1, retry_after=None, delay=None, body=None, role=None,
-                 drop=False):
+                 drop=False, query=None):
         self.path = re.compile(path)
+        self.query = query
         self.status, self.times, self.retry_after = status, times, retry_after
         self.delay, self.body, self.role, self.drop = delay, body, role, drop
 
@@ -127,6 +134,9 @@ class Model:
         self.loop_keys = False
         self.wrong_region_status = 404
         self.partner_data_region = False
+        # SIEM: {"events"|"alerts": {tenant id: [{"seq", "created", "item"}]}}, in arrival order.
+        self.siem = {"events": {}, "alerts": {}}
+        self.siem_seq = 0
 
     def now(self):
         return time.time() + self.offset
@@ -145,16 +155,27 @@ class Model:
         self.endpoints.setdefault(tenant_id, [])
         self.alerts.setdefault(tenant_id, [])
 
+    def add_siem(self, tenant_id, item, kind="events", created=None):
+        """One SIEM event (or alert) of a tenant, arrived now; ``created``: its time (default now)."""
+        with self.lock:
+            self.siem_seq += 1
+            created = self.now() if created is None else created
+            item = dict(item, created_at=item.get("created_at") or iso(created))
+            self.siem[kind].setdefault(tenant_id, []).append({"seq": self.siem_seq, "created": created,
+                                                              "item": item})
+        return item
+
     def fault(self, path, **kwargs):
         rule = Fault(path, **kwargs)
         with self.lock:
             self.faults.append(rule)
         return rule
 
-    def take_fault(self, role, path):
+    def take_fault(self, role, path, query=None):
         with self.lock:
             for rule in self.faults:
-                if rule.times > 0 and rule.path.search(path) and (rule.role is None or rule.role == role):
+                if rule.times > 0 and rule.path.search(path) and (rule.role is None or rule.role == role) \
+                        and (rule.query is None or rule.query in (query or {})):
                     rule.times -= 1
                     return rule
         return None
@@ -208,7 +229,7 @@ class Handler(BaseHTTPRequestHandler):
         with model.lock:
             model.requests.append({"role": role, "method": method, "path": split.path, "query": query,
                                    "tenant": self.headers.get("X-Tenant-ID"), "time": time.time()})
-        rule = model.take_fault(role, split.path)
+        rule = model.take_fault(role, split.path, query)
         headers = {}
         if rule and rule.delay:
             time.sleep(rule.delay)
@@ -323,6 +344,8 @@ class Central:
             if not match.group(2) and method == "GET":
                 return 200, self.view(endpoint, query.get("view", "summary"))
             return _error(405, "methodNotAllowed", "Method not allowed")
+        if path in ("/siem/v1/events", "/siem/v1/alerts") and method == "GET":
+            return self.siem_list(tenant_id, path.rsplit("/", 1)[1], query)
         if path == "/common/v1/alerts" and method == "GET":
             filters = dict((k, v.split(",")) for k, v in query.items()
                            if k in ("product", "category", "severity", "ids"))
@@ -433,6 +456,47 @@ class Central:
         if view == "summary":
             return dict((k, v) for k, v in endpoint.items() if k not in ("encryption", "cloud", "serialNumber"))
         return endpoint
+
+    def siem_list(self, tenant_id, kind, query):
+        """Cursor paging as Central's SIEM API: ``limit`` (default 200, at most 1000), ``cursor`` (a
+        ``next_cursor``; one older than 24 hours falls back to the last 24 hours, silently), ``from_date``
+        (unix seconds, only within the last 24 hours; ignored with a cursor), ``exclude_types`` (events).
+        Only the last 24 hours are kept."""
+        model = self.model
+        now = model.now()
+        oldest = now - SIEM_KEPT
+        try:
+            limit = int(query.get("limit", 200))
+        except ValueError:
+            return _error(400, "badRequest", "limit must be a number")
+        if not 1 <= limit <= SIEM_LIMIT_MAX:
+            return _error(400, "badRequest", "limit must be between 1 and %d" % SIEM_LIMIT_MAX)
+        after_seq, since = 0, oldest
+        if query.get("cursor"):
+            position = siem_cursor_position(query["cursor"])
+            if position is None:
+                return _error(400, "badRequest", "cursor is not valid")
+            if position[0] >= oldest:
+                after_seq, since = position[1], oldest
+        elif "from_date" in query:
+            try:
+                since = float(query["from_date"])
+            except ValueError:
+                return _error(400, "badRequest", "from_date must be a unix time in seconds")
+            if since < oldest or since > now + 60:
+                return _error(400, "badRequest", "from_date must be within last 24 hours")
+        excluded = set(query.get("exclude_types", "").split(",")) if kind == "events" else set()
+        with model.lock:
+            stored = list(model.siem[kind].get(tenant_id, []))
+            last_seq = model.siem_seq
+        items = [e for e in stored if e["seq"] > after_seq and e["created"] >= since and e["created"] >= oldest
+                 and e["item"].get("type") not in excluded]
+        page, has_more = items[:limit], len(items) > limit
+        if page:
+            cursor = siem_cursor(page[-1]["created"], page[-1]["seq"])
+        else:
+            cursor = siem_cursor(now, max(after_seq, last_seq))
+        return 200, {"has_more": has_more, "next_cursor": cursor, "items": [e["item"] for e in page]}
 
     def page(self, items, size, key, maximum):
         try:
@@ -548,6 +612,35 @@ def make_endpoint(tenant_id, hostname, now, kind="server", platform="windows", h
         "lockdown": {"status": "notInstalled", "updateStatus": "notInstalled"}, "online": online,
         "isolation": {"status": "notIsolated", "adminIsolated": False, "selfIsolated": False}, "cloned": False,
     }
+
+
+def siem_cursor(created, seq):
+    """A SIEM cursor: base64 of ``V2_CURSOR|<ISO time>|<arrival number>`` (Sophos' test cursor has the first two)."""
+    return base64.b64encode(("V2_CURSOR|%s|%d" % (iso(created), seq)).encode()).decode()
+
+
+def siem_cursor_position(cursor):
+    """A cursor → (epoch, arrival number), or None."""
+    try:
+        tag, when, seq = base64.b64decode(cursor.encode(), validate=True).decode().split("|")
+        created = parse_time(when, time.time())
+        return (created, int(seq)) if tag == "V2_CURSOR" and created is not None else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def make_siem_event(tenant_id, kind, endpoint, when=None, hostname=None, severity="low"):
+    """A SIEM event as the raw API gives it (Sophos' SIEM script's test sample); ``hostname``: its
+    ``location``, default the endpoint's."""
+    names = {"Event::Endpoint::UpdateRebootRequired": ("Reboot to complete update; computer stays protected in the "
+                                                       "meantime", "UPDATING"),
+             "Event::Endpoint::UpdateSuccess": ("Update succeeded", "UPDATING")}
+    name, group = names.get(kind, ("Event %s" % kind, "OTHER"))
+    return {"when": iso(when if when is not None else time.time()), "id": str(uuid.uuid4()), "customer_id": tenant_id,
+            "severity": severity, "source_info": {"ip": "10.0.0.1"}, "endpoint_type": endpoint["type"],
+            "endpoint_id": endpoint["id"], "origin": None, "type": kind,
+            "location": endpoint["hostname"] if hostname is None else hostname, "source": "n/a", "group": group,
+            "name": name}
 
 
 def make_alert(tenant_id, kind, endpoint=None, days_ago=1.0, now=None, severity="medium", category="updating",

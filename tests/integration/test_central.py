@@ -4,6 +4,7 @@ Everything runs on the controller against 127.0.0.1; no lab host is needed. Ever
 cache and the ansible-runner private data directory are searched for the client secrets and every
 token the double handed out.
 """
+import ast
 import glob
 import json
 import os
@@ -107,7 +108,8 @@ def test_tenant_inventory_across_pages(central, tmp_path):
     assert group(data, "sophos_central_health_bad") == ["WIN-SRV0005"]
     assert group(data, "sophos_central_offline") == ["WIN-SRV0007"]
     var = hosts["WIN-SRV0003"]["sophos_central"]
-    assert var["restart_alert"]["type"] == double.REBOOT and var["restart_alert"]["pending_days"] == 20
+    assert var["restart_alert"]["type"] == double.REBOOT and var["restart_alert"]["age_days"] == 20
+    assert (var["restart_alert"]["pending_days"], var["restart_alert"]["pending_since_source"]) == (34, "estimate")
     assert var["restart_alert"]["raised_at"].endswith("Z") and var["tenant_id"] == A
     assert set(var) == {"id", "tenant_id", "hostname", "type", "online", "last_seen_at", "health", "os",
                         "ipv4_addresses", "restart_alert"}
@@ -130,7 +132,7 @@ def test_partner_inventory_every_tenant_on_its_host_and_403_skipped(central, tmp
     assert group(data, "os_linux") == ["Lnx-Web%02d" % i for i in range(1, 8)]
     assert hosts["Lnx-Web02"]["ansible_host"] == hosts["Lnx-Web02"]["sophos_central"]["ipv4_addresses"][0]
     assert "Xeno Trial (%s) skipped: it answered 403" % X in " ".join(res.stderr.split())
-    regions = dict((r["tenant"], r["role"]) for r in model.requests if r["path"].startswith("/endpoint"))
+    regions = dict((r["tenant"], r["role"]) for r in model.requests if r["path"].startswith(("/endpoint", "/common")))
     assert regions == {A: "eu01", B: "us01", X: "eu01"}
     assert model.count(path="^/partner/v1/tenants$") == 1
 
@@ -175,6 +177,23 @@ def test_retries_are_bounded_and_the_error_names_the_call(central, tmp_path):
     assert res.returncode != 0 and "Sophos Central endpoints" in text and "internalServerError" in text
     assert "requestId=" in text and "after 4 attempts" in text
     assert model.count(path="^/endpoint/v1/endpoints$") == 4
+
+
+def test_a_failed_later_page_leaves_no_host_of_the_source(central, tmp_path):
+    """Hosts go into the inventory page by page: a read that fails on page 2 takes page 1's hosts out again."""
+    central.model.fault("^/endpoint/v1/endpoints$", status=500, times=10, query="pageFromKey")
+    static = tmp_path / "static.yml"
+    static.write_text(yaml.safe_dump({"all": {"hosts": {"WIN-SRV0001": {"kept": 1}, "other": {"kept": 2}}}}))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1",
+               SOPHOS_CENTRAL_CLIENT_ID="tenant-client", SOPHOS_CENTRAL_CLIENT_SECRET=CLIENT_SECRETS["tenant-client"])
+    res = subprocess.run([os.path.join(BIN, "ansible-inventory"), "-i", str(static), "-i",
+                          str(config(central, tmp_path, page_size=50)), "--list"], env=env, text=True,
+                         capture_output=True, timeout=300, check=False)
+    assert res.returncode == 0 and "Sophos Central endpoints" in " ".join(res.stderr.split())
+    hosts = json.loads(res.stdout)["_meta"]["hostvars"]
+    assert sorted(hosts) == ["WIN-SRV0001", "other"], "no host of the failed source, the static ones kept"
+    assert hosts["WIN-SRV0001"] == {"kept": 1}
+    assert central.model.count(path="^/endpoint/v1/endpoints$") == 5, "page 1, then page 2 four times"
 
 
 def test_a_truncated_answer_is_an_error_naming_the_call(central, tmp_path):
@@ -281,7 +300,8 @@ def test_modules_through_ansible_runner(central, tmp_path):
     results = json.loads((tmp_path / "results.json").read_text())
     info = results["info"]
     assert sorted(info["endpoints"]) == ["Lnx-Web05", twin["id"], "win-srv0003.example.com"]
-    assert info["endpoints"]["win-srv0003.example.com"]["restart_alert"]["pending_days"] == 20
+    assert info["endpoints"]["win-srv0003.example.com"]["restart_alert"]["age_days"] == 20
+    assert info["endpoints"]["win-srv0003.example.com"]["restart_alert"]["pending_days"] == 34
     assert info["not_found"] == ["nope"] and sorted(e["tenant_id"] for e in info["ambiguous"]["dup-01"]) == [A, B]
     assert any("Xeno Trial" in w for w in info.get("warnings", []))
     assert results["dry"]["changed"] is True and results["dry"]["update_checks"] == {}
@@ -432,3 +452,22 @@ def test_a_tenant_with_a_plain_http_api_host_is_skipped_the_others_read(central,
     text = "".join(res.stderr.split())  # ansible-core before 2.19 wraps warnings, at hyphens too
     assert "tenantBetaUS(%s)hasnohttpsapiHost:'http://api-us01.central.example.net';thattenantisskipped" % B in text
     assert not any(r["tenant"] == B for r in model.requests)
+
+
+def test_the_documented_overdue_group_means_what_it_says(central, tmp_path):
+    """The plugin's example group (restart pending three weeks or more) on Central's two-week alerts: an alert
+    raised 20 days ago is a restart pending about 34 days (in), one raised 2 days ago about 16 (out)."""
+    path = os.path.join(REPO, "plugins", "inventory", "central.py")
+    with open(path, encoding="utf-8") as handle:
+        tree = ast.parse(handle.read(), path)
+    examples = [ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
+                and [t.id for t in node.targets if isinstance(t, ast.Name)] == ["EXAMPLES"]][0]
+    example = [doc for doc in yaml.safe_load_all(examples) if "groups" in doc][0]["groups"]
+    model = central.model
+    fresh = [e for e in model.endpoints[A] if e["hostname"] == "WIN-SRV0010"][0]
+    model.alerts[A] = model.alerts[A] + [double.make_alert(A, double.REBOOT, fresh, days_ago=2, now=model.now())]
+    _res, data = inventory(config(central, tmp_path, groups=example))
+    assert group(data, "sophos_central_overdue") == ["WIN-SRV0003"]
+    fresh_alert = data["_meta"]["hostvars"]["WIN-SRV0010"]["sophos_central"]["restart_alert"]
+    assert (fresh_alert["age_days"], fresh_alert["pending_days"], fresh_alert["pending_since_source"]) == (
+        2, 16, "estimate")

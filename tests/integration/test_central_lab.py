@@ -90,7 +90,9 @@ def test_central_alert_beside_the_facts_then_the_attention_line_after_the_restar
     assert row["reboot_required"] is True and before["central"]["lookup"] == "done"
     assert row["central"]["source"] == "lookup" and row["central"]["id"] == endpoint["id"]
     assert row["central"]["restart_alert"]["type"] == double.REBOOT
-    assert row["central"]["restart_alert"]["pending_days"] == int(RAISED_DAYS)
+    assert row["central"]["restart_alert"]["age_days"] == int(RAISED_DAYS)
+    # Central's two-week alert: the restart has been pending about 14 days longer than the alert.
+    assert row["central"]["restart_alert"]["pending_days"] == int(RAISED_DAYS) + 14
     assert "central_alert" in [issue["id"] for issue in row["issues"]] and row["status"] == "alert"
     raised = row["central"]["restart_alert"]["raised_at"]
     # The host only saw the restart first, but it booted minutes ago, after Central raised its alert:
@@ -120,7 +122,8 @@ def test_central_alert_beside_the_facts_then_the_attention_line_after_the_restar
     attention = markdown.split("## Needs attention")[1].split("## Hosts")[0]
     assert "**%s** (Restarted)" % host in attention
     assert "Central may lag" in attention
-    assert "since %s (%d days)" % (raised, int(RAISED_DAYS)) in markdown
+    assert "since %s (%d days old, restart pending about %d days)" % (raised, int(RAISED_DAYS),
+                                                                       int(RAISED_DAYS) + 14) in markdown
     page = (tmp_path / "after" / "sophos-report.html").read_text()
     assert "Central may lag" in page.split('id="attention"')[1].split("</ul>")[0]
     with open(tmp_path / "after" / "sophos-report.csv", encoding="utf-8") as handle:

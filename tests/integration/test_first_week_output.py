@@ -107,7 +107,7 @@ def test_the_report_says_why_and_when_each_restart_was_made(two_host_run):
     queued = two_host_run["queued"]
     first_boot, last_boot = two_host_run["boot_ids"][queued]
     cycle = rows(two_host_run["report"])[queued]["maintenance"]
-    assert two_host_run["report"]["schema_version"] == 3
+    assert two_host_run["report"]["schema_version"] == 4
     boots = cycle["boots"]
     assert [boot["number"] for boot in boots] == [1, 2]
     assert cycle["boot_before"]["boot_id"] == first_boot

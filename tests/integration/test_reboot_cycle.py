@@ -145,11 +145,11 @@ def test_window_too_short_defers(lab, tmp_path):
     host = lab.hosts[0]
     lab.sophos(host, "os-reboot-required")
     before = lab.boot_id(host)
-    # 10 minutes left (more than any start-up of the run takes), and a restart may take 15 (its
-    # timeout) plus the settle: the guard defers without restarting.
+    # 10 minutes left (more than any start-up of the run takes), and a restart is expected to take 15
+    # plus the settle: the guard defers without restarting.
     end = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=10)).isoformat()
     results = run_cycle(lab, tmp_path, host, {"reboot_cycle_window_end": end,
-                                              "reboot_cycle_reboot_timeout": 900}).results
+                                              "reboot_cycle_restart_expected_minutes": 15}).results
     assert lab.boot_id(host) == before
     assert results[host]["status"] == "deferred" and "left in the window" in results[host]["message"]
 

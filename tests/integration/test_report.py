@@ -348,7 +348,7 @@ def test_role_reports_every_host(stand_in):
 
     with open(str(stand_in["reports"] / "sophos-report.json")) as handle:
         report = json.load(handle)
-    assert report["schema_version"] == 3 and report["check_mode"] is False
+    assert report["schema_version"] == 4 and report["check_mode"] is False
     statuses = dict((row["host"], row["status"]) for row in report["hosts"])
     assert statuses == {"h-ok": "ok", "h-pending": "alert", "h-failed": "failed", "h-nodata": "no_data",
                         "h-unreach": "unreachable"}

@@ -1,10 +1,12 @@
 """Run every check of the collection (``make test``) and print what ran.
 
-Each stage's output is shown as it runs and kept under ``tests/output/logs/``. The stages on lab hosts
-(integration, molecule, compat) run last and beside one another, each in a lab instance of its own; the
-console follows integration and shows each other one's log when it ends. The summary at the end
-gives, per stage, its result, how many tests / rules / files it counted and how long it took. Exit 1
-when any stage failed. ``--only STAGE`` runs one stage (the Makefile's ``make units`` etc.).
+Each stage's output is kept under ``tests/output/logs/``. The stages on lab hosts (integration,
+molecule, compat) mostly wait for hosts to restart: they start first, beside one another and beside
+the other stages, each in lab instances of its own (integration in shards); the console follows the
+other stages one after another and shows each lab stage's log when it has ended. At the end: the ten
+slowest test cases (from the JUnit XML of each pytest run, ``tests/output/junit/``) and, per stage,
+its result, how many tests / rules / files it counted and how long it took. Exit 1 when any stage
+failed. ``--only STAGE`` runs one stage (the Makefile's ``make units`` etc.).
 """
 import argparse
 import hashlib
@@ -17,11 +19,13 @@ import sys
 import tempfile
 import threading
 import time
+import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.join(ROOT, ".venv", "bin")
 OUTPUT = os.path.join(ROOT, "tests", "output")
 LOGS = os.path.join(OUTPUT, "logs")
+JUNIT = os.path.join(OUTPUT, "junit")
 # Outside the repository: ansible-test lists files with git, which ignores everything under .venv.
 # One tree per checkout, so that two checkouts can run their checks at the same time.
 SANITY_TREE = os.path.join(tempfile.gettempdir(), "fleetops-sanity-%d-%s" % (
@@ -64,6 +68,16 @@ def run(stage, argv, cwd=ROOT, env=None, echo=True):
             rc = proc.wait()
     sys.stdout.flush()
     return rc, "".join(lines)
+
+
+def say(stage, text):
+    """A line of a stage's own: on the console, or only in its log when it runs beside another."""
+    if getattr(_BESIDE, "quiet", False):
+        os.makedirs(LOGS, exist_ok=True)
+        with open(os.path.join(LOGS, stage + ".log"), "a", encoding="utf-8") as log:
+            log.write(text + "\n")
+    else:
+        print(text, flush=True)
 
 
 def pytest_counts(text):
@@ -110,7 +124,8 @@ def stage_sanity():
 
 
 def stage_units():
-    rc, text = run("units", [tool("pytest"), "tests/unit", "-q", "-p", "no:cacheprovider"])
+    rc, text = run("units", [tool("pytest"), "tests/unit", "-q", "-p", "no:cacheprovider",
+                             "--junitxml=" + os.path.join(JUNIT, "units.xml")])
     counts = pytest_counts(text)
     if not counts.get("passed"):
         rc = rc or 1
@@ -311,43 +326,89 @@ def lab_down(instance):
                    env=dict(os.environ, FLEETOPS_LAB=instance), stdout=subprocess.DEVNULL)
 
 
+# Seconds each integration test file took on a loaded 2-core machine (not marked long; `pytest
+# --durations=0`, summed per file). Used only to balance the shards; a file not listed counts as
+# DEFAULT_WEIGHT. Re-measure when a file grows by minutes.
+INTEGRATION_WEIGHTS = {
+    "test_reboot_cycle.py": 504, "test_maintenance.py": 290, "test_first_week.py": 231, "test_lab.py": 201,
+    "test_central_lab.py": 118, "test_patch.py": 79, "test_first_week_output.py": 60, "test_runner.py": 61,
+    "test_reboot_facts.py": 47, "test_report.py": 47, "test_central.py": 42, "test_docs_snippets.py": 12,
+    "test_ee.py": 2, "test_central_events.py": 60, "test_restart_groups.py": 90, "test_report_dir.py": 20,
+}
+DEFAULT_WEIGHT = 60
+
+
+def shards(files, count, weights=None):
+    """``files`` in ``count`` lists of about equal weight: the heaviest file first into the lightest shard.
+
+    Deterministic (ties go by name); empty shards are dropped."""
+    weights = INTEGRATION_WEIGHTS if weights is None else weights
+    loads = [[0, index, []] for index in range(max(1, count))]
+    for path in sorted(files, key=lambda f: (-weights.get(os.path.basename(f), DEFAULT_WEIGHT), f)):
+        lightest = min(loads)
+        lightest[0] += weights.get(os.path.basename(path), DEFAULT_WEIGHT)
+        lightest[2].append(path)
+    return [sorted(paths) for _load, _index, paths in loads if paths]
+
+
+def pytest_run(stage, args, env=None, junit=None):
+    """pytest with the lab stages' options, its durations kept as JUnit XML; (rc, text)."""
+    argv = [tool("pytest")] + args + ["-v", "-p", "no:cacheprovider", "-o", "console_output_style=classic"]
+    if junit:
+        argv.append("--junitxml=" + os.path.join(JUNIT, junit + ".xml"))
+    return run(stage, argv, env=env)
+
+
 def stage_integration():
+    """The integration tests in shards, each on a lab instance of its own, beside one another.
+
+    Tests marked "long" wait out the host's own clock (a 15-minute settle) and run in a shard of their
+    own; the others are split by INTEGRATION_WEIGHTS over FLEETOPS_INTEGRATION_SHARDS (default 2) shards,
+    so the stage takes about the longest shard, not the sum. The first shard's output is on the
+    console (when this stage has it); the others' logs are shown when the stage ends."""
     if os.geteuid() != 0:
         print("integration tests need root (the lab starts systemd-nspawn hosts)")
         return 1, {}
     instance = os.environ.get("FLEETOPS_LAB", "fleetops")
-    # Tests marked "long" wait out the host's own clock (a 15-minute settle): they run beside the
-    # others, in a lab instance of their own, so the stage takes the longer of the two, not the sum.
-    long_instance = instance + "-long"
-    long_log = os.path.join(LOGS, "integration-long.log")
-    os.makedirs(LOGS, exist_ok=True)
-    pytest_args = ["-v", "-p", "no:cacheprovider", "-o", "console_output_style=classic"]
-    try:
-        with open(long_log, "w", encoding="utf-8") as log:
-            print("$ pytest tests/integration -m long  (beside the others; output in %s)"
-                  % os.path.relpath(long_log, ROOT), flush=True)
-            long_proc = subprocess.Popen([tool("pytest"), "tests/integration", "-m", "long"] + pytest_args,
-                                         cwd=ROOT, env=dict(os.environ, FLEETOPS_LAB=long_instance),
-                                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-            try:
-                rc, text = run("integration", [tool("pytest"), "tests/integration", "-m", "not long",
-                                               "--durations=15"] + pytest_args)
-            finally:
-                long_rc = long_proc.wait()
-    finally:
-        lab_down(instance)
-        lab_down(long_instance)
-    with open(long_log, encoding="utf-8") as log:
-        long_text = log.read()
-    print("----- tests marked long -----\n" + long_text, flush=True)
-    counts = pytest_counts(text)
-    long_counts = pytest_counts(long_text)
-    if not counts.get("passed") or not long_counts.get("passed"):
-        rc = rc or 1
-    for key, value in long_counts.items():
-        if key != "deselected":  # each run deselects the other's tests
-            counts[key] = counts.get(key, 0) + value
-    return rc or long_rc, counts
+    count = int(os.environ.get("FLEETOPS_INTEGRATION_SHARDS") or 2)
+    files = sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "tests", "integration", "test_*.py")))
+    jobs = [("integration-long", instance + "-long", ["tests/integration", "-m", "long"])]
+    for number, paths in enumerate(shards(files, count), start=1):
+        name = instance if number == 1 else "%s-%d" % (instance, number)
+        jobs.append(("integration-%d" % number, name, paths + ["-m", "not long", "--durations=10"]))
+    for stage, name, args in jobs:
+        say("integration", "%s on lab %s: %s" % (stage, name, " ".join(args)))
+    outcomes = {}
+    quiet = getattr(_BESIDE, "quiet", False)
+
+    def shard(stage, name, args, console):
+        _BESIDE.quiet = quiet or not console
+        try:
+            outcomes[stage] = pytest_run(stage, args, env=dict(os.environ, FLEETOPS_LAB=name), junit=stage)
+        except Exception as exc:  # pylint: disable=broad-except
+            outcomes[stage] = (1, "shard %s crashed: %r" % (stage, exc))
+        finally:
+            lab_down(name)
+
+    threads = [threading.Thread(target=shard, args=(stage, name, args, stage == "integration-1"), name=stage)
+               for stage, name, args in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    rc, counts = 0, {}
+    for stage, _name, _args in jobs:
+        shard_rc, text = outcomes[stage]
+        if stage != "integration-1" or quiet:
+            say("integration", "----- %s -----\n%s" % (stage, text))
+        shard_counts = pytest_counts(text)
+        if shard_rc or not shard_counts.get("passed"):
+            rc = 1
+        for key, value in shard_counts.items():
+            if key != "deselected":  # each shard deselects the other's marks
+                counts[key] = counts.get(key, 0) + value
+    counts["shards"] = len(jobs)
+    return rc, counts
 
 
 def stage_molecule():
@@ -388,7 +449,8 @@ def stage_compat():
     try:
         lab_rc, text = run("compat", [tool("pytest"), "tests/integration/test_reboot_facts.py",
                                       "tests/integration/test_reboot_cycle.py", "tests/integration/test_central.py",
-                                      "-m", "not long", "-q", "-p", "no:cacheprovider"],
+                                      "-m", "not long", "-q", "-p", "no:cacheprovider",
+                                      "--junitxml=" + os.path.join(JUNIT, "compat.xml")],
                            env=lab_env)
     finally:
         lab_down(instance)
@@ -443,29 +505,50 @@ def run_stage(name, func):
     return name, rc, counts, time.monotonic() - started
 
 
-def run_beside(stages):
-    """The first stage on the console, the others in threads beside it; their logs shown as each ends."""
+def run_beside(console, beside):
+    """The ``beside`` stages start first, each in a thread with its output kept to its log; then the
+    ``console`` stages run one after another on the console; each beside stage's log is shown when it
+    has ended. Results in the order console, beside."""
     results = {}
+    label = console[0][0] if len(console) == 1 else "%s ... %s" % (console[0][0], console[-1][0])
 
     def worker(name, func):
         _BESIDE.quiet = True
         results[name] = run_stage(name, func)
 
     threads = []
-    for name, func in stages[1:]:
+    for name, func in beside:
         print("===== %s (beside %s; output in %s) =====" % (
-            name, stages[0][0], os.path.relpath(os.path.join(LOGS, name + ".log"), ROOT)), flush=True)
+            name, label, os.path.relpath(os.path.join(LOGS, name + ".log"), ROOT)), flush=True)
         thread = threading.Thread(target=worker, args=(name, func), name=name)
         thread.start()
         threads.append((name, thread))
-    print("\n===== %s =====" % stages[0][0], flush=True)
-    results[stages[0][0]] = run_stage(*stages[0])
+    for name, func in console:
+        print("\n===== %s =====" % name, flush=True)
+        results[name] = run_stage(name, func)
     for name, thread in threads:
         thread.join()
         path = os.path.join(LOGS, name + ".log")
         text = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
-        print("\n===== %s (ran beside %s) =====\n%s" % (name, stages[0][0], text), flush=True)
-    return [results[name] for name, _func in stages]
+        print("\n===== %s (ran beside %s) =====\n%s" % (name, label, text), flush=True)
+    return [results[name] for name, _func in console + beside]
+
+
+def slowest_tests(paths, count=10):
+    """``[(seconds, test id)]`` of the ``count`` slowest test cases in the JUnit XML files ``paths``."""
+    cases = []
+    for path in paths:
+        try:
+            tree = ET.parse(path)
+        except (OSError, ET.ParseError):
+            continue
+        for case in tree.iter("testcase"):
+            try:
+                seconds = float(case.get("time") or 0)
+            except ValueError:
+                continue
+            cases.append((seconds, "%s::%s" % (case.get("classname", ""), case.get("name", ""))))
+    return sorted(cases, key=lambda c: (-c[0], c[1]))[:count]
 
 
 def main():
@@ -475,14 +558,20 @@ def main():
     selected = [(name, func) for name, func in STAGES + list(EXTRA.items())
                 if (args.only and name in args.only) or (not args.only and name not in EXTRA)]
     shutil.rmtree(LOGS, ignore_errors=True)
-    results = []
-    for name, func in selected:
-        if name not in LAB_STAGES:
-            print("\n===== %s =====" % name, flush=True)
-            results.append(run_stage(name, func))
+    shutil.rmtree(JUNIT, ignore_errors=True)
+    os.makedirs(JUNIT)
+    # The lab stages mostly wait for hosts to restart: they start first and run beside the others.
+    static = [(name, func) for name, func in selected if name not in LAB_STAGES]
     lab = [(name, func) for name, func in selected if name in LAB_STAGES]
-    if lab:
-        results.extend(run_beside(lab))
+    if static:
+        results = run_beside(static, lab)
+    else:
+        results = run_beside(lab[:1], lab[1:])
+    slowest = slowest_tests(sorted(glob.glob(os.path.join(JUNIT, "*.xml"))))
+    if slowest:
+        print("\n===== slowest tests =====")
+        for seconds, name in slowest:
+            print("%7.1fs  %s" % (seconds, name))
     print("\n===== summary =====")
     for name, rc, counts, seconds in results:
         detail = ", ".join("%s %s" % (value, key) for key, value in counts.items())

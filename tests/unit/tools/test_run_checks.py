@@ -31,7 +31,7 @@ def test_lab_stages_run_at_the_same_time_and_report_in_stage_order(logs, capsys)
             return 0, {"waited": 1}
         return func
 
-    results = run_checks.run_beside([("first", stage("first", "second")), ("second", stage("second", "first"))])
+    results = run_checks.run_beside([("first", stage("first", "second"))], [("second", stage("second", "first"))])
 
     assert [(name, rc, counts) for name, rc, counts, _s in results] == [
         ("first", 0, {"waited": 1}), ("second", 0, {"waited": 1})]
@@ -48,7 +48,72 @@ def test_a_stage_that_crashes_beside_another_is_a_failed_stage(logs, capsys):
     def crash():
         raise RuntimeError("lab could not start")
 
-    results = run_checks.run_beside([("first", lambda: (0, {})), ("second", crash)])
+    results = run_checks.run_beside([("first", lambda: (0, {}))], [("second", crash)])
 
     assert [(name, rc) for name, rc, _c, _s in results] == [("first", 0), ("second", 1)]
     assert "stage second crashed: RuntimeError('lab could not start')" in capsys.readouterr().out
+
+
+def test_console_stages_run_in_order_while_the_stage_beside_runs(logs, capsys):
+    # The stage beside starts before the console stages and is still running when the last one ends.
+    release = threading.Event()
+    order = []
+
+    def beside():
+        release.wait(timeout=60)
+        return (0 if order == ["one", "two"] else 1), {}
+
+    def console(name):
+        def func():
+            order.append(name)
+            if name == "two":
+                release.set()
+            return 0, {}
+        return func
+
+    results = run_checks.run_beside([("one", console("one")), ("two", console("two"))], [("lab", beside)])
+
+    assert [(name, rc) for name, rc, _c, _s in results] == [("one", 0), ("two", 0), ("lab", 0)]
+    lines = capsys.readouterr().out.splitlines()
+    assert lines.index("===== lab (beside one ... two; output in %s) =====" % os.path.relpath(
+        str(logs / "lab.log"), run_checks.ROOT)) < lines.index("===== one =====") < lines.index("===== two =====")
+    assert lines.index("===== two =====") < lines.index("===== lab (ran beside one ... two) =====")
+
+
+WEIGHTS = {"a.py": 500, "b.py": 230, "c.py": 220, "d.py": 200, "e.py": 100, "f.py": 40}
+
+
+def test_shards_balance_by_weight_heaviest_first():
+    assert run_checks.shards(["f.py", "e.py", "d.py", "c.py", "b.py", "a.py"], 2, WEIGHTS) == [
+        ["a.py", "e.py", "f.py"], ["b.py", "c.py", "d.py"]]
+
+
+def test_shards_keep_every_file_once_and_drop_empty_shards():
+    assert run_checks.shards(["a.py", "b.py"], 3, WEIGHTS) == [["a.py"], ["b.py"]]
+    assert run_checks.shards(["a.py", "b.py"], 1, WEIGHTS) == [["a.py", "b.py"]]
+    assert run_checks.shards(["a.py", "b.py"], 0, WEIGHTS) == [["a.py", "b.py"]]
+
+
+def test_a_file_without_a_weight_counts_as_the_default():
+    # x.py (60) goes with the lighter shard: d.py (200) + x.py beside c.py (220).
+    assert run_checks.shards(["c.py", "d.py", "x.py"], 2, WEIGHTS) == [["c.py"], ["d.py", "x.py"]]
+    assert run_checks.DEFAULT_WEIGHT == 60
+
+
+def test_every_integration_file_has_a_measured_weight():
+    files = sorted(os.path.basename(p) for p in os.listdir(os.path.join(run_checks.ROOT, "tests", "integration"))
+                   if p.startswith("test_") and p.endswith(".py"))
+    assert [name for name in files if name not in run_checks.INTEGRATION_WEIGHTS] == []
+
+
+def test_slowest_tests_across_junit_files(tmp_path):
+    (tmp_path / "a.xml").write_text(
+        '<testsuites><testsuite><testcase classname="t.a" name="one" time="1.5"/>'
+        '<testcase classname="t.a" name="two" time="30"/><testcase classname="t.a" name="odd" time="x"/>'
+        '</testsuite></testsuites>')
+    (tmp_path / "b.xml").write_text('<testsuite><testcase classname="t.b" name="three" time="12.25"/></testsuite>')
+    (tmp_path / "broken.xml").write_text("<testsuite>")
+    paths = [str(tmp_path / n) for n in ("a.xml", "b.xml", "broken.xml", "missing.xml")]
+    assert run_checks.slowest_tests(paths, 2) == [(30.0, "t.a::two"), (12.25, "t.b::three")]
+    # A case whose time is not a number is left out.
+    assert run_checks.slowest_tests(paths) == [(30.0, "t.a::two"), (12.25, "t.b::three"), (1.5, "t.a::one")]

@@ -29,6 +29,8 @@ from ansible_collections.fleetops.sophos.plugins.action import reboot_cycle as c
 from ansible_collections.fleetops.sophos.plugins.action.reboot_cycle import ActionModule
 from ansible_collections.fleetops.sophos.plugins.action.reboot_facts import ActionModule as FactsAction
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.tests.unit import fake_clock
+
 
 HERE = os.path.dirname(__file__)
 CYCLES = os.path.join(HERE, "..", "..", "fixtures", "cycle")
@@ -41,20 +43,6 @@ WU = "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\
 
 def _epoch(moment):
     return int((moment - datetime(1970, 1, 1, tzinfo=timezone.utc)).total_seconds())
-
-
-class Clock:
-    def __init__(self):
-        self.now = T0
-        self.sleeps = []
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds >= 1
-        self.sleeps.append(seconds)
-        self.now += timedelta(seconds=seconds)
 
 
 class Host:
@@ -223,7 +211,7 @@ class Loader:
 
 class Replay:
     def __init__(self, fixture, args=None, check_mode=False, async_val=0, **host_options):
-        self.clock = Clock()
+        self.clock = fake_clock.Clock(T0, least=1)
         self.host = Host(fixture, self.clock, **host_options)
         self.loader = Loader(self.host)
         self.fixture = fixture
@@ -423,7 +411,7 @@ def test_a_host_that_never_comes_back_is_failed_unreachable():
     replay = Replay(_linux_one_restart(), lost_at=1)
     record = replay.run()["sophos_reboot_cycle"]
     assert record["status"] == "failed" and record["unreachable"] is True and record["restarts"] == 0
-    assert record["message"].startswith("the host did not come back from restart 1 within 600 s: Timed out")
+    assert record["message"].startswith("the host did not come back from restart 1 within 1200 s: Timed out")
     assert len(replay.host.restarts) == 1
 
 

@@ -32,12 +32,13 @@ CSV = (
     "restarts,maintenance_status,maintenance_reasons_before,maintenance_reasons_after,maintenance_message,"
     "patch_status,patch_changes,sophos_installed,sophos_product,sophos_version,sophos_last_update,"
     "sophos_last_update_ok,sophos_health,last_boot,uptime_days,pending_since_source,central_source,central_alert,"
-    "central_alert_raised_at,central_alert_days\r\n"
+    "central_alert_raised_at,central_alert_days,central_pending_since,central_pending_since_source,"
+    "central_pending_days\r\n"
     "'=web1,alert,true,restart pending for 15.2 days (alert after 14.0 days); window | closed; restart pending: "
     "reboot_required_file,ok,linux,true,15.25,2026-11-12T02:00:00Z,false,reboot_required_file (libc6); "
     "pending_file_rename [weak],0,deferred,reboot_required_file,,window | closed,patched,bash 1 -> 2; -x,true,spl,"
-    "2024.1,2026-11-26T06:00:00Z,true,good,2026-11-01T00:00:00Z,26,,,,,\r\n"
-    "db_2,ok,false,,ok,linux,false,,,,,,,,,,,,false" + "," * 12 + "\r\n"
+    "2024.1,2026-11-26T06:00:00Z,true,good,2026-11-01T00:00:00Z,26,,,,,,,,\r\n"
+    "db_2,ok,false,,ok,linux,false,,,,,,,,,,,,false" + "," * 15 + "\r\n"
 )
 
 MARKDOWN = """# Fleet \\*maintenance\\*

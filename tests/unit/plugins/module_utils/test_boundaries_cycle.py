@@ -232,12 +232,13 @@ def test_a_service_in_an_unknown_state_is_not_verified_healthy():
 # ------------------------------------------------------------------ window guard
 
 NOW = datetime(2026, 11, 28, 3, 0, 0, tzinfo=timezone.utc)
-# Worst case with Sophos: reboot_timeout 600 + delays 0 + settle 20 min = 1800 s.
+# A restart counted in the window with Sophos: expected 10 min + delays 0 + settle 20 min = 1800 s.
+TEN = {"restart_expected_minutes": 10}
 
 
 @pytest.mark.parametrize("left, fits", [(1799, False), (1800, True), (1801, True)])
 def test_window_edge(left, fits):
-    settings = {"window_end": _cycle.iso(NOW + timedelta(seconds=left))}
+    settings = dict(TEN, window_end=_cycle.iso(NOW + timedelta(seconds=left)))
     check = _cycle.window_check(_cycle.normalize_settings(settings), facts(), NOW)
     assert (check["fits"], check["seconds_left"], check["seconds_needed"]) == (fits, float(left), 1800.0)
     guard = _cycle.guard(facts(), _cycle.normalize_settings(settings, NOW), NOW)
@@ -252,10 +253,10 @@ def test_window_edge(left, fits):
 @pytest.mark.parametrize("left, reason", [
     (-1, "the maintenance window ended at 2026-11-28T02:59:59Z"),
     (0, "the maintenance window ended at 2026-11-28T03:00:00Z"),
-    (1, "1s left in the window (ends 2026-11-28T03:00:01Z), a restart needs up to 30m00s"),
+    (1, "1s left in the window (ends 2026-11-28T03:00:01Z), one more restart is expected to take 30m00s, settling included"),
 ])
 def test_window_ended_edge(left, reason):
-    settings = _cycle.normalize_settings({"window_end": _cycle.iso(NOW + timedelta(seconds=left))})
+    settings = _cycle.normalize_settings(dict(TEN, window_end=_cycle.iso(NOW + timedelta(seconds=left))))
     check = _cycle.window_check(settings, facts(), NOW)
     assert (check["fits"], check["seconds_left"], check["reason"]) == (False, float(left), reason)
 
@@ -263,16 +264,16 @@ def test_window_ended_edge(left, reason):
 def test_relative_window_counts_from_the_cycle_start():
     # No run_started: start() resolves "+1h" against its own clock, so later decisions do not move the end.
     f = facts(strong=["x"])
-    state = _cycle.start(f, _cycle.normalize_settings({"window_end": "+1h"}, NOW), NOW)
+    state = _cycle.start(f, _cycle.normalize_settings(dict(TEN, window_end="+1h"), NOW), NOW)
     assert state["settings"]["window_end"] == "2026-11-28T04:00:00Z"
     decision = _cycle.plan(f, state, NOW + timedelta(minutes=50))
     assert (decision["step"], decision["reason"]) == (
         "defer", "restart 1 deferred (x): 10m00s left in the window (ends 2026-11-28T04:00:00Z), "
-                 "a restart needs up to 30m00s")
+                 "one more restart is expected to take 30m00s, settling included")
 
 
 def test_window_needs_and_messages():
-    settings = _cycle.normalize_settings({"reboot_timeout": 300, "pre_reboot_delay": 5, "post_reboot_delay": 7,
+    settings = _cycle.normalize_settings({"restart_expected_minutes": 5, "pre_reboot_delay": 5, "post_reboot_delay": 7,
                                           "settle_minutes": 1})
     assert _cycle.worst_case_seconds(settings, facts()) == 372.0
     assert _cycle.worst_case_seconds(settings, facts(installed=False)) == 312.0
@@ -281,7 +282,7 @@ def test_window_needs_and_messages():
                            "reason": "no maintenance window end set"}
     settings["window_end"] = "2026-11-28T03:05:00Z"
     assert _cycle.window_check(settings, facts(), NOW)["reason"] == (
-        "5m00s left in the window (ends 2026-11-28T03:05:00Z), a restart needs up to 6m12s")
+        "5m00s left in the window (ends 2026-11-28T03:05:00Z), one more restart is expected to take 6m12s, settling included")
     for end in ("2026-11-28T03:00:00Z", "2026-11-28T02:59:59Z"):
         settings["window_end"] = end
         check = _cycle.window_check(settings, facts(), NOW)
@@ -292,9 +293,9 @@ def test_window_needs_and_messages():
     ok = _cycle.guard(facts(), _cycle.normalize_settings({}, NOW), NOW)
     assert ok["reason"] == "the cycle fits the window: no maintenance window end set" and ok["warning"] is None
     f = facts(strong=["x"])
-    deferred = _cycle.plan(f, _settled_state(f, 0, window_end="2026-11-28T03:10:00Z"), NOW)
+    deferred = _cycle.plan(f, _settled_state(f, 0, window_end="2026-11-28T03:10:00Z", **TEN), NOW)
     assert deferred["reason"] == ("restart 1 deferred (x): 10m00s left in the window (ends 2026-11-28T03:10:00Z), "
-                                  "a restart needs up to 30m00s")
+                                  "one more restart is expected to take 30m00s, settling included")
 
 
 @pytest.mark.parametrize("seconds, text", [
@@ -328,7 +329,9 @@ def test_setting_edges(key, good, bad, message):
 def test_settings_defaults_and_words():
     assert _cycle.normalize_settings(None) == {
         "settle_mode": "poll", "settle_minutes": 20.0, "poll_seconds": 30.0, "max_cycles": 2, "force": False,
-        "window_end": None, "fail_when_still_pending": True, "fail_when_unhealthy": True, "reboot_timeout": 600.0,
+        "window_end": None, "fail_when_still_pending": True, "fail_when_unhealthy": True, "reboot_timeout": None,
+        "restart_expected_minutes": None, "group": [], "group_max_down": 1, "group_gap_seconds": 0.0,
+        "health_checks": [], "health_checks_before": [], "health_poll_seconds": 10.0, "health_timeout": 600.0,
         "pre_reboot_delay": 0.0, "post_reboot_delay": 0.0, "connect_timeout": 0, "poll_retries": 3,
         "run_started": None, "trigger_update": False}
     got = _cycle.normalize_settings({"force": "yes", "fail_when_unhealthy": "off", "window_end": " ",

@@ -10,14 +10,16 @@ import pytest
 from ansible_collections.fleetops.sophos.plugins.module_utils import _report
 
 REBOOT = "Event::Endpoint::UpdateRebootUrgentlyRequired"
-ALERT_TEXT = REBOOT + ", raised 2026-11-10T20:10:00Z, 20 days"
+ALERT_TEXT = REBOOT + ", raised 2026-11-10T20:10:00Z, 20 days old, restart pending 20 days"
 LAG_TAIL = "; Central may lag behind the restart until the endpoint next reports, check it again later"
 
 
 def central(raised_at="2026-11-10T20:10:00Z", days=20, kind=REBOOT, alert=True):
     return {"id": "e-1", "hostname": "WEB1", "online": True, "last_seen_at": "2026-12-01T08:10:00Z",
             "health": {"overall": "good"},
-            "restart_alert": {"id": "a-1", "type": kind, "severity": "high", "raised_at": raised_at,
+            "restart_alert": {"id": "a-1", "type": kind, "severity": "high", "raised_at": raised_at, "age_days": days,
+                              # Here Central's restart-required event came with the alert (exact).
+                              "pending_since": raised_at, "pending_since_source": "event",
                               "pending_days": days} if alert else None}
 
 
@@ -56,7 +58,7 @@ def test_centrals_alert_is_an_alert_issue_word_for_word():
         ("pending", "pending", "restart pending: sophos_reboot_required"),
     ]
     assert got["status"] == "alert" and got["attention"] is True
-    assert _report.central_cell(got) == "since 2026-11-10T20:10:00Z (20 days)"
+    assert _report.central_cell(got) == "since 2026-11-10T20:10:00Z (20 days old, restart pending 20 days)"
 
 
 def test_an_alert_without_type_time_or_age_still_reads():
@@ -166,8 +168,10 @@ def test_odd_central_values_are_named_in_data_errors():
     odd["online"] = "maybe"
     got = row(clean(), central=odd, central_source="api")
     assert got["data_errors"] == [
+        "sophos_central.restart_alert.age_days: expected a number, got 'many'",
         "sophos_central.restart_alert.pending_days: expected a number, got 'many'",
         "sophos_central.restart_alert.raised_at: not an ISO 8601 time: last tuesday",
+        "sophos_central.restart_alert.pending_since: not an ISO 8601 time: last tuesday",
         "sophos_central.online: expected a boolean, got 'maybe'",
     ]
     view = got["central"]

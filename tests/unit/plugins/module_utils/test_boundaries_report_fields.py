@@ -92,7 +92,8 @@ def test_central_fields_of_the_wrong_type_are_named():
 def test_central_field_lengths():
     def view(extra):
         alert = {"id": "a" * (80 + extra), "type": "t" * (120 + extra), "severity": "s" * (40 + extra),
-                 "raised_at": "2026-11-10T20:10:00." + "0" * (59 + extra) + "Z", "pending_days": 3}
+                 "raised_at": "2026-11-10T20:10:00." + "0" * (59 + extra) + "Z", "age_days": 3,
+                 "pending_since": "2026-10-27T20:10:00Z", "pending_since_source": "estimate", "pending_days": 17}
         return {"id": "i" * (80 + extra), "hostname": "h" * (255 + extra), "online": True,
                 "last_seen_at": "l" * (80 + extra), "health": {"overall": "o" * (40 + extra)}, "restart_alert": alert}
 
@@ -109,8 +110,9 @@ def test_central_field_lengths():
                               "type": shown(given["restart_alert"]["type"], 120),
                               "severity": shown(given["restart_alert"]["severity"], 40),
                               # 80 characters are read as a time; a longer one is cut and no time any more
-                              "raised_at": "2026-11-10T20:10:00Z" if extra == 0 else None,
-                              "pending_days": 3}}
+                              "raised_at": "2026-11-10T20:10:00Z" if extra == 0 else None, "age_days": 3,
+                              "pending_since": "2026-10-27T20:10:00Z", "pending_since_source": "estimate",
+                              "pending_days": 17}}
     raised = "2026-11-10T20:10:00." + "0" * 60 + "Z"
     assert central_row(view(1))["data_errors"] == [
         u"sophos_central.restart_alert.raised_at: not an ISO 8601 time: " + more(raised, 80)]

@@ -122,7 +122,7 @@ def test_build_report_checks_and_duplicates():
     report = _report.build_report([{"host": "a"}, {"host": "a"}], generated="g", title=None)
     assert [r["data_errors"] for r in report["hosts"]] == [[], ["host: listed more than once"]]
     assert (report["schema_version"], report["kind"], report["title"], report["generated"]) == (
-        3, "fleetops.sophos.report", "Sophos restart report", "g")
+        4, "fleetops.sophos.report", "Sophos restart report", "g")
     assert report["statuses"] == ["unreachable", "failed", "still_pending", "unhealthy", "alert", "no_data",
                                   "unknown", "not_run", "deferred", "pending", "rebooted", "ok"]
     stamped = _report.build_report([])["generated"]

@@ -87,7 +87,7 @@ def test_every_formula_start_is_quoted_numbers_never():
 def test_a_csv_line_of_a_host_without_facts():
     text = _report_csv.to_csv(build([{"host": "+a"}]))
     assert text.split(u"\r\n")[1:] == [
-        u"'+a,no_data,true,no sophos_reboot facts were gathered for this host,ok" + u"," * 26, u""]
+        u"'+a,no_data,true,no sophos_reboot facts were gathered for this host,ok" + u"," * 29, u""]
 
 
 def test_csv_maintenance_columns():
@@ -112,7 +112,8 @@ def gauge(colour, width, days, note):
 
 
 def test_pending_cell_says_where_the_age_comes_from():
-    central = {"restart_alert": {"type": "T", "raised_at": "2026-11-29T21:00:00Z", "pending_days": 4}}
+    central = {"restart_alert": {"type": "T", "raised_at": "2026-11-29T21:00:00Z", "pending_days": 4,
+                                 "pending_since": "2026-11-29T21:00:00Z", "pending_since_source": "event"}}
     entries = [
         {"host": "c", "facts": {"reboot_required": True, "pending_since": "2026-11-30T09:00:00Z",
                                 "pending_since_source": "first_seen", "pending_days": 3.0,
@@ -151,7 +152,8 @@ def central_cells(*views):
 
 
 def test_central_cells():
-    alert = {"type": REBOOT, "raised_at": "2026-11-10T20:10:00Z", "pending_days": 20}
+    alert = {"type": REBOOT, "raised_at": "2026-11-10T20:10:00Z", "age_days": 6, "pending_days": 20,
+             "pending_since": "2026-10-27T20:10:00Z", "pending_since_source": "estimate"}
     assert central_cells(
         {"central": {"health": {"overall": "good"}, "restart_alert": alert}, "central_source": "lookup",
          "central_checked_at": "2026-12-01T09:01:00Z"},
@@ -161,7 +163,7 @@ def test_central_cells():
         {"central": {"health": {"overall": "bad"}, "restart_alert": {"id": "a-1"}}},
         {},
     ) == [
-        u'<td data-sort="20"><div class="c">since 2026-11-10T20:10:00Z (20 days)<div class="small">' + REBOOT
+        u'<td data-sort="20"><div class="c">since 2026-11-10T20:10:00Z (6 days old, restart pending about 20 days)<div class="small">' + REBOOT
         + u'<br>read 2026-12-01T09:01:00Z<br>health: good</div></div></td>',
         u'<td data-sort=""><div class="c">no alert<div class="small">from the inventory</div></div></td>',
         u'<td data-sort=""><div class="c">no alert</div></td>',
@@ -225,7 +227,7 @@ def test_page_top_of_a_check_run():
                    run={"check_mode": True}, central={"lookup": "failed", "message": "HTTP 401"})
     page = _report_html.to_html(report)
     assert re.search(r"<title>(.*)</title>\n<style>", page).group(1) == u"Fleet (check run)"
-    assert u'<meta name="generator" content="fleetops.sophos.report schema 3">' in page
+    assert u'<meta name="generator" content="fleetops.sophos.report schema 4">' in page
     top = page.split(u"<body>\n")[1].split(u'<div class="scroll"><table id="hosts">')[0]
     assert top == (
         u'<h1>Fleet <span class="checkrun" id="check-run">check run</span></h1>\n'

@@ -68,7 +68,9 @@ def test_shape_endpoint_with_urgent_alert_preferred_and_its_age():
         "ipv4_addresses": ["192.168.66.10"],
         "restart_alert": {"id": "a-Event::Endpoint::UpdateRebootUrgentlyRequired",
                           "type": "Event::Endpoint::UpdateRebootUrgentlyRequired", "severity": "medium",
-                          "raised_at": "2025-11-11T07:00:00Z", "pending_days": 20},
+                          "raised_at": "2025-11-11T07:00:00Z", "age_days": 20,
+                          "pending_since": "2025-10-28T07:00:00Z", "pending_since_source": "estimate",
+                          "pending_days": 34},
     }
     assert central.groups_of(shaped) == ["sophos_central_restart_alert"]
 
@@ -79,15 +81,18 @@ def test_shape_endpoint_unknowns_stay_unknown():
     assert shaped["online"] is None and shaped["last_seen_at"] is None
     assert shaped["health"] == {"overall": None, "services": {}}
     assert shaped["restart_alert"]["raised_at"] is None and shaped["restart_alert"]["pending_days"] is None
+    assert shaped["restart_alert"]["pending_since"] is None and shaped["restart_alert"]["pending_since_source"] is None
+    assert shaped["restart_alert"]["age_days"] is None
     assert central.groups_of(shaped) == ["sophos_central_restart_alert"]
     assert central.groups_of(central.shape_endpoint(endpoint(online=False, health={"overall": "bad"}), [], NOW)) \
         == ["sophos_central_health_bad", "sophos_central_offline"]
 
 
 def test_alerts_join_on_managed_agent_and_orphans_warned_once():
-    joined, orphans = central.alerts_by_endpoint([alert("A"), alert("B", agent=None), alert("C", agent="e9"),
-                                                  {"type": "D", "managedAgent": {"type": "server"}}])
-    assert sorted(joined) == ["e1", "e9"] and len(orphans) == 2
+    joined, orphans = central.alerts_by_endpoint([alert(REBOOT), alert("B", agent=None), alert(REBOOT, agent="e9"),
+                                                  {"type": "D", "managedAgent": {"type": "server"}},
+                                                  alert("Event::Endpoint::OutOfDate", agent="e2")])
+    assert sorted(joined) == ["e1", "e9"] and orphans == [{"type": "B"}, {"type": "D"}]
     assert central.orphan_warning(orphans).startswith("2 Sophos Central alert(s) name no endpoint")
     assert central.orphan_warning([]) is None
 
@@ -227,19 +232,20 @@ def test_partner_tenants_paged_and_a_403_tenant_skipped_with_a_warning():
     endpoints = (200, {}, {"pages": {"nextKey": "k2"}, "items": [endpoint()]})
     last = (200, {}, {"pages": {"fromKey": "k2"}, "items": [endpoint(id="e2", hostname="B")]})
     alerts = (200, {}, {"pages": {}, "items": [alert("Event::Endpoint::UpdateRebootUrgentlyRequired")]})
-    script = Script([TOKEN, who, page1, page2, forbidden, endpoints, last, alerts])
+    script = Script([TOKEN, who, page1, page2, forbidden, alerts, endpoints, last])
     warnings = []
     made, _sleeps = client(script, warn=warnings.append)
     hosts, orphans = made.fleet(now=NOW)
     assert [h["id"] for h in hosts] == ["e1", "e2"] and orphans == []
-    assert hosts[0]["restart_alert"]["pending_days"] == 20
+    assert hosts[0]["restart_alert"]["age_days"] == 20
     assert len(warnings) == 1 and "One (t1)" in warnings[0] and "r-403" in warnings[0]
     sent = script.sent
     assert sent[2]["headers"]["X-Partner-ID"] == "p1" and "page=1" in sent[2]["url"]
     assert "page=2" in sent[3]["url"]
-    assert sent[5]["url"].startswith("https://us.example/endpoint/v1/endpoints?")
-    assert sent[5]["headers"]["X-Tenant-ID"] == "t2"
-    assert "pageFromKey=k2" in sent[6]["url"] and "view=full" in sent[6]["url"]
+    assert sent[5]["url"].startswith("https://us.example/common/v1/alerts?")
+    assert sent[6]["url"].startswith("https://us.example/endpoint/v1/endpoints?")
+    assert sent[6]["headers"]["X-Tenant-ID"] == "t2"
+    assert "pageFromKey=k2" in sent[7]["url"] and "view=full" in sent[7]["url"]
 
 
 def test_tenant_ids_limit_and_unknown_ids_are_named():
@@ -411,8 +417,8 @@ def test_restart_alert_oldest_first_then_undated():
     undated = alert(REBOOT, raised="soon", id="undated")
     other = alert("Event::Endpoint::OutOfDate", raised="2025-01-01T08:00:00Z", id="other")
     assert central.restart_alert([undated, other, newer, older], NOW) == {
-        "id": "older", "type": REBOOT, "severity": "medium", "raised_at": "2025-10-01T08:00:00Z",
-        "pending_days": 61}
+        "id": "older", "type": REBOOT, "severity": "medium", "raised_at": "2025-10-01T08:00:00Z", "age_days": 61,
+        "pending_since": "2025-10-01T08:00:00Z", "pending_since_source": "alert", "pending_days": 61}
     assert central.restart_alert([undated, newer], NOW)["id"] == "newer"
     assert central.restart_alert([other], NOW) is None and central.restart_alert([], NOW) is None
 
@@ -435,6 +441,34 @@ def test_restart_alert_pending_days_edges(age, days):
 def test_restart_alert_without_now_has_no_age():
     shown = central.restart_alert([alert(REBOOT, raised="2025-11-01T00:00:00Z")], None)
     assert shown["raised_at"] == "2025-11-01T00:00:00Z" and shown["pending_days"] is None
+    assert shown["age_days"] is None and shown["pending_since"] == "2025-11-01T00:00:00Z"
+
+
+URGENT = "Event::Endpoint::UpdateRebootUrgentlyRequired"
+
+
+@pytest.mark.parametrize("age, days", [(0, 14), (86399, 14), (86400, 15), (-3600, 13)])
+def test_urgent_alert_is_raised_two_weeks_after_the_restart_became_pending(age, days):
+    """Central raises "Reboot required" after two weeks pending: the alert's raisedAt is not the pending-since.
+    A new urgent alert means a restart pending 14 days, so ``pending_days >= 14`` selects it."""
+    start = 1761955200.0  # 2025-11-01T00:00:00Z
+    shown = central.restart_alert([alert(URGENT, raised="2025-11-01T00:00:00Z")], start + age)
+    assert shown["raised_at"] == "2025-11-01T00:00:00Z" and shown["age_days"] == max(0, age) // 86400
+    assert (shown["pending_since"], shown["pending_since_source"]) == ("2025-10-18T00:00:00Z", "estimate")
+    assert shown["pending_days"] == days
+
+
+def test_restart_alert_takes_the_event_time_as_exact_pending_since():
+    start = 1761955200.0  # 2025-11-01T00:00:00Z, the alert
+    event = start - 15 * 86400 - 3600
+    shown = central.restart_alert([alert(URGENT, raised="2025-11-01T00:00:00Z")], start + 86400, event_at=event)
+    assert (shown["pending_since"], shown["pending_since_source"]) == ("2025-10-16T23:00:00Z", "event")
+    assert (shown["pending_days"], shown["age_days"]) == (16, 1)
+    # An event after the alert is about another restart: the estimate stays.
+    later = central.restart_alert([alert(URGENT, raised="2025-11-01T00:00:00Z")], start, event_at=start + 60)
+    assert later["pending_since_source"] == "estimate"
+    undated = central.restart_alert([alert(URGENT, raised="soon")], start, event_at=event)
+    assert (undated["pending_since_source"], undated["pending_days"]) == ("event", 15)
 
 
 def test_shape_endpoint_skips_odd_services_and_addresses():
@@ -458,9 +492,11 @@ def test_orphan_warning_exact_text():
         "Event::Other::A, Event::Other::B, None")
 
 
-def test_alerts_by_endpoint_keeps_order_per_endpoint():
-    one, two, lost = alert("A", agent="e1"), alert("B", agent="e1"), alert("C", agent=None)
-    assert central.alerts_by_endpoint([one, lost, two]) == ({"e1": [one, two]}, [lost])
+def test_alerts_by_endpoint_keeps_order_per_endpoint_and_only_restart_alerts():
+    one, two, lost = alert(REBOOT, agent="e1"), alert("Event::Endpoint::UpdateRebootUrgentlyRequired", agent="e1"), \
+        alert("C", agent=None)
+    other = alert("Event::Endpoint::OutOfDate", agent="e1")
+    assert central.alerts_by_endpoint(iter([one, other, lost, two])) == ({"e1": [one, two]}, [{"type": "C"}])
 
 
 def test_groups_of_every_group_and_missing_keys():
@@ -1015,7 +1051,7 @@ def test_endpoints_request_and_key_paging():
 def test_endpoints_of_every_type_and_page_size():
     script = Script([TOKEN, page([])])
     made, _sleeps = client(script)
-    assert made.endpoints(TENANT, "all", 20) == []
+    assert list(made.endpoints(TENANT, "all", 20)) == []
     assert script.sent[1]["url"] == "https://eu.example/endpoint/v1/endpoints?view=full&pageSize=20"
 
 
@@ -1029,7 +1065,7 @@ def test_alerts_request_and_paging():
     made, _sleeps = client(Script([TOKEN, (500, {}, {"requestId": "r-5"})]))
     made.retries = 0
     with pytest.raises(central.CentralError) as caught:
-        made.alerts(TENANT)
+        list(made.alerts(TENANT))
     assert str(caught.value) == ("Sophos Central alerts: GET https://eu.example/common/v1/alerts failed (HTTP 500): "
                                  "requestId=r-5")
 
@@ -1053,9 +1089,10 @@ def test_each_tenant_skips_403_only():
     def work(tenant):
         if tenant["id"] == "t1":
             raise central.TenantForbidden("alerts", "GET x failed", status=403, body={"requestId": "r-3"})
-        return tenant["id"] + "!"
+        return [tenant["id"] + "!"]
 
-    assert made.each_tenant([TENANT, two], work) == [(two, "t2!")]
+    done = []
+    assert list(made.each_tenant([TENANT, two], work, done.append)) == [(two, "t2!")] and done == [two]
     assert warnings == ["Sophos Central tenant One (t1) skipped: it answered 403 Forbidden (no Partner Assistance "
                         "or a trial account?): Sophos Central alerts: GET x failed (HTTP 403): requestId=r-3"]
 
@@ -1063,7 +1100,7 @@ def test_each_tenant_skips_403_only():
         raise central.CentralError("alerts", "GET x failed", status=500)
 
     with pytest.raises(central.CentralError):
-        made.each_tenant([TENANT], broken)
+        list(made.each_tenant([TENANT], broken))
 
 
 def test_lookup_asks_by_short_name_and_by_ids_and_matches_exactly():
@@ -1113,17 +1150,17 @@ def test_lookup_same_endpoint_in_two_tenants_is_two_matches():
 
 
 def test_fleet_passes_type_size_filters_and_clock():
-    script = Script([TOKEN, WHO, page([endpoint(id="e1")]),
-                     page([alert(REBOOT, raised="2025-11-01T00:00:00Z"), alert("X", agent=None)])])
+    script = Script([TOKEN, WHO, page([alert(REBOOT, raised="2025-11-01T00:00:00Z"), alert("X", agent=None)]),
+                     page([endpoint(id="e1")])])
     made, _sleeps = client(script, clock=lambda: 1761955200.0 + 3 * 86400)
     hosts, orphans = made.fleet(tenant_ids=["t1"], endpoint_type="computer", page_size=50, healthStatus="bad")
-    assert script.sent[2]["url"] == ("https://eu.example/endpoint/v1/endpoints?view=full&pageSize=50&type=computer"
+    assert script.sent[3]["url"] == ("https://eu.example/endpoint/v1/endpoints?view=full&pageSize=50&type=computer"
                                      "&healthStatus=bad")
-    assert hosts[0]["restart_alert"]["pending_days"] == 3 and [o["type"] for o in orphans] == ["X"]
-    script = Script([TOKEN, WHO, page([endpoint(id="e1")]), page([alert(REBOOT, raised="2025-11-01T00:00:00Z")])])
+    assert hosts[0]["restart_alert"]["age_days"] == 3 and [o["type"] for o in orphans] == ["X"]
+    script = Script([TOKEN, WHO, page([alert(REBOOT, raised="2025-11-01T00:00:00Z")]), page([endpoint(id="e1")])])
     made, _sleeps = client(script, clock=lambda: 1761955200.0 + 3 * 86400)
     hosts, _orphans = made.fleet(now=1761955200.0 + 9 * 86400)
-    assert hosts[0]["restart_alert"]["pending_days"] == 9
+    assert hosts[0]["restart_alert"]["age_days"] == 9
     with pytest.raises(central.CentralError, match="tenant_ids.*t9"):
         client(Script([TOKEN, WHO]))[0].fleet(tenant_ids=["t9"])
 
@@ -1304,7 +1341,7 @@ def test_urls_lose_only_their_trailing_slashes():
     script = Script([TOKEN, page([]), (201, {}, {})])
     made, _sleeps = client(script)
     tenant = {"id": "t1", "name": "One", "api_host": "https://eu.example/regionX/"}
-    made.alerts(tenant)
+    list(made.alerts(tenant))
     made.update_check(tenant, E1)
     assert [s["url"] for s in script.sent[1:]] == [
         "https://eu.example/regionX/common/v1/alerts?pageSize=100",
@@ -1333,3 +1370,73 @@ def test_lookup_keeps_two_endpoints_of_one_name_in_one_tenant():
     made, _sleeps = client(Script([TOKEN, WHO, page([one, two])]))
     found, _searched = made.lookup(["db1"], [])
     assert [e["id"] for _t, e in found["db1"]] == ["e3", "e4"]
+
+
+def test_lookup_of_many_names_lists_each_tenant_once_and_keeps_only_matches():
+    names = ["web%02d.example.com" % i for i in range(central.LOOKUP_NAMES_EACH + 1)]
+    listing = [endpoint(id="x%d" % i, hostname="OTHER%d" % i) for i in range(5)] + \
+        [endpoint(id="w3", hostname="WEB03"), endpoint(id="w20", hostname="web20")]
+    script = Script([TOKEN, WHO, page(listing[:4], nextKey="k2"), page(listing[4:])])
+    made, _sleeps = client(script)
+    found, searched = made.lookup(names, [])
+    urls = [s["url"] for s in script.sent[2:]]
+    assert urls == ["https://eu.example/endpoint/v1/endpoints?view=full&pageSize=500",
+                    "https://eu.example/endpoint/v1/endpoints?view=full&pageSize=500&pageFromKey=k2"]
+    assert [e["id"] for _t, e in found["web03.example.com"]] == ["w3"]
+    assert [e["id"] for _t, e in found["web20.example.com"]] == ["w20"]
+    assert found["web00.example.com"] == [] and [t["id"] for t in searched] == ["t1"]
+    # Up to LOOKUP_NAMES_EACH names: one request per name, by hostnameContains.
+    script = Script([TOKEN, WHO] + [page([])] * central.LOOKUP_NAMES_EACH)
+    made, _sleeps = client(script)
+    made.lookup(names[:central.LOOKUP_NAMES_EACH], [])
+    assert all("hostnameContains=web" in s["url"] for s in script.sent[2:]) and len(script.sent) == 22
+
+
+def test_lookup_sends_ids_in_chunks():
+    ids = ["%08x-1111-4111-8111-111111111111" % i for i in range(central.IDS_CHUNK + 5)]
+    script = Script([TOKEN, WHO, page([endpoint(id=ids[0])]), page([endpoint(id=ids[-1])])])
+    made, _sleeps = client(script)
+    found, _searched = made.lookup([], ids)
+    sent = [s["url"] for s in script.sent[2:]]
+    assert len(sent) == 2
+    assert sent[0].count("%2C") == central.IDS_CHUNK - 1 and sent[1].count("%2C") == 4
+    assert [e["id"] for _t, e in found[ids[0]]] == [ids[0]] and [e["id"] for _t, e in found[ids[-1]]] == [ids[-1]]
+
+
+def test_each_host_shapes_page_by_page():
+    """The first host comes before the second endpoint page is asked for: no tenant's endpoints are held whole."""
+    script = Script([TOKEN, WHO, page([alert(REBOOT), alert("Event::Endpoint::OutOfDate")]),
+                     page([endpoint(id="e1")], nextKey="k2"), page([endpoint(id="e2", hostname="B")])])
+    made, _sleeps = client(script)
+    orphans = []
+    hosts = made.each_host(orphans, now=NOW)
+    first = next(hosts)
+    assert first["id"] == "e1" and first["restart_alert"]["type"] == REBOOT and len(script.sent) == 4
+    assert [h["id"] for h in hosts] == ["e2"] and len(script.sent) == 5 and orphans == []
+
+
+def siem_page(items, cursor, more):
+    return (200, {}, {"has_more": more, "next_cursor": cursor, "items": items})
+
+
+def test_siem_cursor_paging_drops_from_date_once_a_cursor_is_held():
+    script = Script([TOKEN, siem_page([{"id": "1"}, "odd"], "c1", True), siem_page([{"id": "2"}], "c2", False)])
+    made, _sleeps = client(script)
+    pages = list(made.siem(TENANT, "events", from_date=1796115600.5, exclude_types=["A", "B"]))
+    assert pages == [([{"id": "1"}], "c1"), ([{"id": "2"}], "c2")]
+    assert [s["url"] for s in script.sent[1:]] == [
+        "https://eu.example/siem/v1/events?limit=1000&from_date=1796115600&exclude_types=A%2CB",
+        "https://eu.example/siem/v1/events?limit=1000&cursor=c1&exclude_types=A%2CB"]
+    assert script.sent[1]["headers"]["X-Tenant-ID"] == "t1" and made.requests["siem events"] == 2
+
+
+def test_siem_from_a_cursor_and_a_repeated_cursor_ends_with_a_warning():
+    warnings = []
+    script = Script([TOKEN, siem_page([], "c1", True), siem_page([], "c1", True)])
+    made, _sleeps = client(script, warn=warnings.append)
+    assert list(made.siem(TENANT, "alerts", cursor="c0", from_date=5, limit=10)) == [([], "c1"), ([], "c1")]
+    assert script.sent[1]["url"] == "https://eu.example/siem/v1/alerts?limit=10&cursor=c0"
+    assert len(warnings) == 1 and "gave a cursor already followed" in warnings[0]
+    assert central.next_cursor({"has_more": True, "next_cursor": ""}) is None
+    assert central.next_cursor({"has_more": "yes", "next_cursor": "c"}) is None
+    assert central.next_cursor({"has_more": True, "next_cursor": "c"}) == ("c", {"cursor": "c", "from_date": None})

@@ -204,7 +204,7 @@ def test_a_403_with_tenant_credentials_is_an_error_not_an_empty_fleet():
     with pytest.raises(central.CentralError) as caught:
         made.fleet()
     assert not isinstance(caught.value, central.TenantForbidden) and warnings == []
-    assert str(caught.value) == ("Sophos Central endpoints: the tenant credentials may not read their own tenant t1 "
+    assert str(caught.value) == ("Sophos Central alerts: the tenant credentials may not read their own tenant t1 "
                                  "(HTTP 403); give the API credential a role that may (Service Principal ReadOnly "
                                  "or more): error=forbidden, message=Forbidden, requestId=r-403")
 

@@ -72,8 +72,8 @@ def test_parse_time_refuses_non_strings():
         _cycle.parse_time(datetime(2026, 1, 1), "window_end")
 
 
-def test_window_guard_worst_case_is_timeout_plus_settle():
-    settings = _cycle.normalize_settings({"reboot_timeout": 600, "settle_minutes": 20,
+def test_window_guard_counts_the_expected_restart_plus_settle():
+    settings = _cycle.normalize_settings({"reboot_timeout": 3600, "restart_expected_minutes": 10, "settle_minutes": 20,
                                           "window_end": "2026-11-28T02:29:59Z"})
     check = _cycle.window_check(settings, facts(), T0)
     assert check["seconds_needed"] == 1800
@@ -83,7 +83,7 @@ def test_window_guard_worst_case_is_timeout_plus_settle():
 
 
 def test_window_guard_without_sophos_needs_no_settle():
-    settings = _cycle.normalize_settings({"reboot_timeout": 600, "window_end": "2026-11-28T02:10:00Z"})
+    settings = _cycle.normalize_settings({"restart_expected_minutes": 10, "window_end": "2026-11-28T02:10:00Z"})
     assert _cycle.window_check(settings, facts(installed=False), T0)["fits"]
     assert not _cycle.window_check(settings, facts(installed=True), T0)["fits"]
 

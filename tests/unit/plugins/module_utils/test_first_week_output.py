@@ -115,7 +115,7 @@ def restarted_report():
 
 def test_the_report_has_one_entry_per_restart():
     report = restarted_report()
-    assert report["schema_version"] == 3
+    assert report["schema_version"] == 4
     row = dict((r["host"], r) for r in report["hosts"])["web-1"]
     boots = row["maintenance"]["boots"]
     assert row["maintenance"]["boot_before"] == {"boot_id": "b-0", "last_boot": facts()["os"]["last_boot"]}

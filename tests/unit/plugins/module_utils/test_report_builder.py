@@ -229,7 +229,7 @@ def test_empty_fleet():
 def test_json_round_trip(report):
     again = json.loads(json.dumps(report))
     assert again == report
-    assert again["schema_version"] == _report.SCHEMA_VERSION == 3
+    assert again["schema_version"] == _report.SCHEMA_VERSION == 4
     assert again["kind"] == "fleetops.sophos.report"
 
 

@@ -86,5 +86,8 @@ def test_questions_match_the_role_options(survey):
         if option.get("type") == "bool":
             assert question["choices"].split("\n") in (["true", "false"], ["false", "true"])
             assert question["default"] == str(option.get("default", False)).lower()
+        elif option.get("type") == "raw":
+            # A text answer for an option that takes a number or a percentage (reboot_cycle_group_max_down).
+            assert question["type"] == "text" and question["default"] == str(option["default"]), name
         elif "default" in option and option["default"] not in ("", None) and question["type"] != "textarea":
             assert question["default"] == option["default"], name

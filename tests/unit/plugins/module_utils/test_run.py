@@ -114,7 +114,7 @@ def test_only_prefixed_or_near_unknown_variables_are_named():
 
 def test_allowed_variables_are_not_problems():
     names = ["patch_day", "maintenance_window", "reprot_dir"]
-    assert [n for n, _ in _run.unknown_variables(names, KNOWN)] == ["maintenance_window", "patch_day", "reprot_dir"]
+    assert [name for name, _near in _run.unknown_variables(names, KNOWN)] == ["maintenance_window", "patch_day", "reprot_dir"]
     assert _run.unknown_variables(names, KNOWN, allowed=["patch_day", "maintenance_window"]) == [
         ("reprot_dir", "report_dir")]
     result = _run.check_run(names, None, KNOWN, NOW, {"maintenance_allow_variables": "patch_day, maintenance_window"})
@@ -158,10 +158,11 @@ def test_check_run_resolves_the_window_once_and_stops_at_a_typo():
     result = _run.check_run(["reboot_cycle_window_end", "reboot_cycle_max_cycle"], "+4h", KNOWN, NOW)
     assert result == {"errors": ["unknown variable reboot_cycle_max_cycle (did you mean reboot_cycle_max_cycles?): "
                                  "Ansible would ignore it and the run would go on without it; " + HATCH],
-                      "run_started": "2026-12-01T08:40:00Z", "window_end": None, "window_given": None}
+                      "run_started": "2026-12-01T08:40:00Z", "window_end": None, "window_given": None,
+                      "restart_required_at": None}
     assert _run.check_run(["reboot_cycle_window_end"], "+4h", KNOWN, NOW) == {
         "errors": [], "run_started": "2026-12-01T08:40:00Z", "window_end": "2026-12-01T12:40:00Z",
-        "window_given": "+4h"}
+        "window_given": "+4h", "restart_required_at": None}
     assert _run.check_run([], None, KNOWN, NOW)["window_end"] is None
 
 
@@ -235,6 +236,7 @@ def test_the_deferred_note_is_an_output_outside_the_input_prefix():
     assert _run.unknown_variables(["reboot_cycle_deferred", "sophos_reboot_cycle_deferred"], KNOWN) == [
         ("reboot_cycle_deferred", "reboot_cycle_force")]
 
+
 # A relaunch: the time of day's next occurrence is a day away. NOW is 08:40 UTC, 09:40 in Berlin.
 RELAUNCH = ("reboot_cycle_window_end '06:00 Europe/Berlin' is a time of day whose next occurrence, "
             "2026-12-02T05:00:00Z, is 20h20m after this run started (2026-12-01T08:40:00Z): more than "
@@ -246,7 +248,7 @@ RELAUNCH = ("reboot_cycle_window_end '06:00 Europe/Berlin' is a time of day whos
 def test_a_time_of_day_far_ahead_is_refused_as_a_relaunch():
     result = _run.check_run(["reboot_cycle_window_end"], "06:00 Europe/Berlin", KNOWN, NOW)
     assert result == {"errors": [RELAUNCH], "run_started": "2026-12-01T08:40:00Z", "window_end": None,
-                      "window_given": None}
+                      "window_given": None, "restart_required_at": None}
     # The same end written as the message says passes.
     for meant in ("2026-12-02T05:00:00Z", "+20h20m", "2026-12-02T06:00:00+01:00", "PT20H20M"):
         assert _run.check_run(["reboot_cycle_window_end"], meant, KNOWN, NOW)["window_end"] == "2026-12-02T05:00:00Z"
@@ -359,3 +361,47 @@ def test_run_check_finds_and_reads_every_hook_before_any_host(hooks):
                          "list of tasks" % (work / "hooks" / "mapping.yml"))
     # The facts playbook runs no hooks and does not look for them.
     assert filters.run_check(dict(bad, facts_hosts="all"), now="2026-12-01T08:40:00Z", playbook="facts")["errors"] == []
+
+
+def test_the_facts_playbook_takes_the_event_time_for_its_one_host(capsys):
+    variables = {"facts_hosts": "web1", "facts_restart_required_at": "2026-12-01T08:39:00+01:00"}
+    checked = filters.run_check(variables, now="2026-12-01T08:40:00Z", playbook="facts", play_hosts=["web1"])
+    assert checked["errors"] == [] and checked["restart_required_at"] == "2026-12-01T07:39:00Z"
+    assert "problem:" not in capsys.readouterr().out
+    for unset in (None, "", "  "):
+        checked = filters.run_check(dict(variables, facts_restart_required_at=unset), now="2026-12-01T08:40:00Z",
+                                    playbook="facts", play_hosts=["web1"])
+        assert checked["errors"] == [] and checked["restart_required_at"] is None
+
+
+@pytest.mark.parametrize("value,message", [
+    ("yesterday", "facts_restart_required_at 'yesterday' is not an ISO 8601 date-time"),
+    ("2026-12-01T07:39:00", "facts_restart_required_at '2026-12-01T07:39:00' has no timezone offset"),
+    ("2026-13-01T07:39:00Z", "facts_restart_required_at"),
+    (1796110740, "facts_restart_required_at must be an ISO 8601 date-time string, got int"),
+])
+def test_a_bad_event_time_stops_the_facts_run(capsys, value, message):
+    checked = filters.run_check({"facts_hosts": "web1", "facts_restart_required_at": value},
+                                now="2026-12-01T08:40:00Z", playbook="facts", play_hosts=["web1"])
+    assert len(checked["errors"]) == 1 and checked["errors"][0].startswith(message), checked["errors"]
+    assert checked["errors"][0].endswith("(the time of Sophos Central's restart-required event, as the "
+                                         "fleetops.sophos.restart_required rulebook passes it)")
+    assert checked["restart_required_at"] is None
+    assert "problem: facts_restart_required_at" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("hosts,matched", [("all", ["web1", "web2"]), ("web*", ["web1"]), (None, ["web1"])])
+def test_the_event_time_is_for_one_host_named_alone(hosts, matched):
+    variables = {"facts_restart_required_at": "2026-12-01T07:39:00Z"}
+    if hosts is not None:
+        variables["facts_hosts"] = hosts
+    checked = filters.run_check(variables, now="2026-12-01T08:40:00Z", playbook="facts", play_hosts=matched)
+    assert checked["errors"] == [
+        "facts_restart_required_at is the time a restart became pending on one host, but facts_hosts=%r matches %d "
+        "host(s): set facts_hosts to that host's inventory name alone" % (hosts, len(matched))]
+    assert checked["restart_required_at"] is None
+
+
+def test_the_event_time_is_a_known_facts_variable():
+    names = ["facts_hosts", "facts_restart_required_at"]
+    assert _run.check_run(names, None, KNOWN, NOW, {"facts_hosts": "web1"}, playbook="facts")["errors"] == []

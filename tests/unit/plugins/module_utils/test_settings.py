@@ -32,10 +32,11 @@ ROLE_ONLY = AREAS["cycle"][2]
 # The action's options that are no role variable: how the role calls it.
 ACTION_ONLY = ("guard_only", "stop_at", "resume")
 # The kinds the table converts from what was sent (the action's spec lets them through as raw).
-CONVERTED = ("flag", "number", "integer", "choice", "run_started", "window_end")
+CONVERTED = ("flag", "number", "integer", "choice", "run_started", "window_end", "by_os", "max_down", "groups", "checks")
 # What an AWX survey question of each type can carry, for each public type of a setting.
 SURVEY_TYPES = {"bool": ("multiplechoice",), "int": ("integer",), "float": ("float", "integer"),
-                "str": ("text", "textarea", "multiplechoice"), "list": ("textarea", "text")}
+                "str": ("text", "textarea", "multiplechoice"), "list": ("textarea", "text"),
+                "raw": ("text", "integer")}
 # A survey proposes its own answer here: a window of four hours from the run's start (docs/awx.md).
 SURVEY_PROPOSES = {"reboot_cycle_window_end": "+4h"}
 

@@ -15,11 +15,13 @@ import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._cycle_run import CycleRun, Lost
+from ansible_collections.fleetops.sophos.tests.unit import fake_clock
+
 
 T0 = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
 OPTIONS = {"ignore_reasons": [], "test_command": "", "reboot_msg": "bye", "central_update_check": False,
            "central_options": {}}
-STATE_ATTRIBUTES = {"host", "options", "state", "settings", "facts", "entries", "now", "sleep", "show", "warn",
+STATE_ATTRIBUTES = {"host", "options", "state", "settings", "facts", "entries", "now", "sleep", "show", "warn", "slots", "stopped",
                     "steps"}
 
 
@@ -30,17 +32,6 @@ def reading(at, boot, strong=(), updated=False):
                        "last_update": _cycle.iso(boot + timedelta(minutes=1)) if updated else None,
                        "health": {"overall": "good", "services": {"Sophos MCS Agent": "running"}}},
             "os": {"family": "linux", "last_boot": _cycle.iso(boot), "boot_id": "b-%s" % boot.minute}}
-
-
-class Clock(object):
-    def __init__(self):
-        self.now = T0
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += timedelta(seconds=seconds)
 
 
 class Host(object):
@@ -83,7 +74,7 @@ def runner(host, clock, **settings):
 
 
 def test_a_whole_cycle_keeps_its_state_explicit():
-    clock = Clock()
+    clock = fake_clock.Clock(T0)
     host = Host(clock)
     run = runner(host, clock)
     assert set(vars(run)) == STATE_ATTRIBUTES and run.state is None
@@ -93,13 +84,13 @@ def test_a_whole_cycle_keeps_its_state_explicit():
     assert (decision["step"], decision["status"], stopped) == ("done", "rebooted", None)
     assert set(vars(run)) == STATE_ATTRIBUTES          # nothing made on the way
     assert run.state["restarts"] == 1 and run.state["settles"][0]["ended"] == "evidence"
-    assert host.restarts == [{"reboot_timeout": 600, "pre_reboot_delay": 0, "post_reboot_delay": 0, "msg": "bye"}]
+    assert host.restarts == [{"reboot_timeout": 1200, "pre_reboot_delay": 0, "post_reboot_delay": 0, "msg": "bye"}]
     assert run.facts["os"]["last_boot"] == _cycle.iso(host.boot)
     assert first["restarts"] == 0 and len(first["boots"]) == 1   # each step made a new state
 
 
 def test_a_reading_passes_the_last_one_as_previous_facts():
-    clock = Clock()
+    clock = fake_clock.Clock(T0)
     host = Host(clock)
     run = runner(host, clock)
     run.begin(False)
@@ -109,7 +100,7 @@ def test_a_reading_passes_the_last_one_as_previous_facts():
 
 
 def test_the_loop_stops_at_the_hook_points_and_resumes_from_the_state_alone():
-    clock = Clock()
+    clock = fake_clock.Clock(T0)
     host = Host(clock)
     run = runner(host, clock)
     run.begin(False)
@@ -125,7 +116,7 @@ def test_the_loop_stops_at_the_hook_points_and_resumes_from_the_state_alone():
 
 
 def test_readings_that_keep_failing_lose_the_host_after_the_retries():
-    clock = Clock()
+    clock = fake_clock.Clock(T0)
     host = Host(clock)
     run = runner(host, clock, poll_retries=1)
     assert run.begin(False) is None
@@ -137,14 +128,14 @@ def test_readings_that_keep_failing_lose_the_host_after_the_retries():
 
 
 def test_a_first_reading_that_fails_makes_no_state():
-    clock = Clock()
+    clock = fake_clock.Clock(T0)
     run = runner(Host(clock, failing=1), clock)
     assert run.begin(False) == ("no answer", True) and run.state is None and run.facts is None
 
 
 def test_a_step_added_to_the_steps_runs_in_the_loop(monkeypatch):
     """Room for the orchestration's steps (wait for a slot, a gate): one entry in ``steps``."""
-    clock = Clock()
+    clock = fake_clock.Clock(T0)
     host = Host(clock)
     run = runner(host, clock)
     run.begin(False)
@@ -155,3 +146,39 @@ def test_a_step_added_to_the_steps_runs_in_the_loop(monkeypatch):
     run.steps["wait_slot"] = lambda: waited.append(clock.time())
     decision, _stopped = run.run()
     assert waited == [T0] and decision["status"] == "rebooted"
+
+
+@pytest.mark.parametrize("windows, timeout, expected", [(True, 3600, 15), (False, 1200, 5)])
+def test_the_restart_timeout_and_its_expected_length_default_by_os(windows, timeout, expected):
+    clock = fake_clock.Clock(T0)
+    host = Host(clock)
+    host.windows = windows
+    run = runner(host, clock)
+    assert (run.settings["reboot_timeout"], run.settings["restart_expected_minutes"]) == (timeout, expected)
+    run.begin(False)
+    run.run()
+    assert host.restarts[0]["reboot_timeout"] == timeout
+    # the window counts the expected length, not the timeout: 30 s left over the settle fits a 5-minute restart
+    assert run.state["settings"]["restart_expected_minutes"] == expected
+
+
+def test_a_host_s_own_restart_timeout_wins_over_its_os_default():
+    clock = fake_clock.Clock(T0)
+    host = Host(clock)
+    host.windows = True
+    run = runner(host, clock, reboot_timeout="900", restart_expected_minutes=7)
+    assert (run.settings["reboot_timeout"], run.settings["restart_expected_minutes"]) == (900, 7)
+    run.begin(False)
+    run.run()
+    assert host.restarts[0]["reboot_timeout"] == 900
+
+
+def test_a_long_timeout_does_not_defer_a_restart_expected_to_be_short():
+    # 3600 s Windows timeout, 15 min expected, settle 20 min: 40 min left is enough (the timeout would not fit).
+    clock = fake_clock.Clock(T0)
+    host = Host(clock)
+    host.windows = True
+    run = runner(host, clock, window_end=_cycle.iso(T0 + timedelta(minutes=40)))
+    run.begin(False)
+    decision = run.plan()
+    assert decision["step"] == "reboot" and decision["window"]["seconds_needed"] == 35 * 60

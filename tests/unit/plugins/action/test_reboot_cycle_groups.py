@@ -1,0 +1,169 @@
+# -*- coding: utf-8 -*-
+"""The reboot_cycle action with restart groups: the slot taken before the first restart and held until the
+cycle ends, a slot that comes too late, a stopped group, a failed member stopping its groups."""
+
+from __future__ import absolute_import, division, print_function
+
+import socket
+from unittest import mock
+
+import pytest
+
+from test_reboot_cycle_action import Replay  # pylint: disable=import-error
+
+from ansible_collections.fleetops.sophos.plugins.action import reboot_cycle as cycle_action
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _slots
+
+
+def _fixture(**settings):
+    base = {"settle_mode": "poll", "settle_minutes": 5, "poll_seconds": 30, "poll_retries": 3}
+    base.update(settings)
+    return {"family": "linux", "restart_seconds": 40, "settings": base,
+            "boots": [[{"after": 0, "strong": ["reboot_required_file"]}],
+                      [{"after": 0}, {"after": 200, "updated_since_boot": True}]]}
+
+
+@pytest.fixture
+def rundir(tmp_path):
+    with mock.patch.object(cycle_action._slots, "run_directory", lambda started, run_id: str(tmp_path)):
+        yield str(tmp_path)
+
+
+def _other(rundir, replay, host="srv2", group="pair"):
+    return _slots.Slots(rundir, host, [(group, 1)], now=replay.clock.time, sleep=replay.clock.sleep,
+                        show=lambda line: None)
+
+
+def test_a_free_slot_is_taken_before_the_restart_and_released_at_the_end(rundir):
+    replay = Replay(_fixture(group="pair"))
+    seen = []
+    restart = replay.host.restart
+
+    def restart_holding(name, args):
+        # while the host restarts, its slot is held: a partner is refused and told by whom
+        partner = _other(rundir, replay)
+        seen.append(partner.acquire(lambda: False)[0])
+        return restart(name, args)
+    replay.host.restart = restart_holding
+    record = replay.run()["sophos_reboot_cycle"]
+    assert record["status"] == "rebooted" and record["groups"] == ["pair"] and record["slot_wait_seconds"] == 0
+    assert seen == ["waited 0s for a slot of restart group pair (held by srv1): the restart no longer fits the "
+                    "window"]
+    partner = _other(rundir, replay)
+    assert partner.acquire(lambda: False)[0] is None   # released when the cycle ended
+    partner.release()
+
+
+def test_a_slot_that_comes_too_late_defers_the_host_naming_the_group(rundir):
+    replay = Replay(_fixture(group="pair", window_end="2026-11-28T03:00:00Z", restart_expected_minutes=5))
+    holder = _other(rundir, replay, host="srv2")
+    assert holder.acquire(lambda: True)[0] is None
+    result = replay.run()
+    record = result["sophos_reboot_cycle"]
+    assert record["status"] == "deferred" and not result.get("failed") and replay.host.restarts == []
+    assert "restart group pair (held by srv2): the restart no longer fits the window" in record["message"]
+    assert record["slot_wait_seconds"] > 0
+    waiting = [line for line in replay.lines if "waiting for a slot of restart group pair" in line]
+    assert waiting and all("held by srv2" in line for line in waiting)
+    assert len(waiting) == int(record["slot_wait_seconds"] // 60) + 1   # one line a minute
+
+
+def test_a_member_lost_in_its_restart_stops_its_groups(rundir):
+    replay = Replay(_fixture(group=["pair", "site"]), lost_at=1)
+    record = replay.run()["sophos_reboot_cycle"]
+    assert record["status"] == "failed" and record["stopped_groups"] == ["pair", "site"]
+    partner = _other(rundir, replay, group="site")
+    refused = partner.acquire(lambda: True)[0]
+    assert refused.startswith("restart group site was stopped (srv1 failed: the host did not come back")
+
+
+def test_a_stopped_group_defers_a_member_that_has_not_restarted(rundir):
+    replay = Replay(_fixture(group="pair"))
+    _other(rundir, replay, host="srv2").stop("health check failed: tcp 1433: connection refused")
+    record = replay.run()["sophos_reboot_cycle"]
+    assert record["status"] == "deferred" and replay.host.restarts == []
+    assert record["message"] == ("restart 1 deferred (reboot_required_file): restart group pair was stopped "
+                                 "(srv2 failed: health check failed: tcp 1433: connection refused)")
+
+
+def test_groups_and_restart_hooks_are_refused_before_anything_runs(rundir):
+    replay = Replay(_fixture(group="pair"), args={"stop_at": ["before_restart"]})
+    result = replay.run()
+    assert result["failed"] and "reboot_cycle_group cannot be combined with restart hooks" in result["msg"]
+    assert replay.host.restarts == []
+
+
+def test_check_mode_takes_no_slot(rundir):
+    replay = Replay(_fixture(group="pair"), check_mode=True)
+    holder = _other(rundir, replay, host="srv2")
+    assert holder.acquire(lambda: True)[0] is None
+    record = replay.run()["sophos_reboot_cycle"]
+    assert record["would_reboot"] is True and replay.host.restarts == []
+    assert not [line for line in replay.lines if "waiting for a slot" in line]
+
+
+# ---------------------------------------------------------------- health gates
+
+def _ports():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
+    closed.close()
+    return listener, listener.getsockname()[1], closed_port
+
+
+def test_a_failed_gate_after_the_restart_fails_the_host_and_stops_its_group(rundir):
+    listener, _open, closed = _ports()
+    try:
+        replay = Replay(_fixture(group="pair", health_checks=[{"tcp": "127.0.0.1:%d" % closed, "name": "sql port"}],
+                                 health_timeout=30, health_poll_seconds=10))
+        result = replay.run()
+    finally:
+        listener.close()
+    record = result["sophos_reboot_cycle"]
+    assert result["failed"] and record["status"] == "failed" and record["restarts"] == 1
+    assert record["stopped_groups"] == ["pair"]
+    assert record["message"].startswith("health check failed: sql port: 127.0.0.1:%d: " % closed)
+    assert [(c["check"], c["when"], c["passed"], c["polls"]) for c in record["health_checks"]] == [
+        ("sql port", "after", False, 4)]
+    refused = _other(rundir, replay).acquire(lambda: True)[0]
+    assert refused.startswith("restart group pair was stopped (srv1 failed: health check failed: sql port:")
+
+
+def test_passing_gates_after_the_restart_are_in_the_record(rundir):
+    listener, port, _closed = _ports()
+    try:
+        replay = Replay(_fixture(group="pair", health_checks=[{"tcp": "127.0.0.1:%d" % port}]))
+        record = replay.run()["sophos_reboot_cycle"]
+    finally:
+        listener.close()
+    assert record["status"] == "rebooted" and record["message"].endswith("; health checks passed")
+    assert "stopped_groups" not in record
+    assert [(c["when"], c["passed"], c["polls"]) for c in record["health_checks"]] == [("after", True, 1)]
+    assert _other(rundir, replay).acquire(lambda: True)[0] is None
+
+
+def test_a_failed_gate_before_the_first_restart_defers_the_host(rundir):
+    _listener, _open, closed = _ports()
+    _listener.close()
+    replay = Replay(_fixture(health_checks_before=[{"tcp": "127.0.0.1:%d" % closed}], health_timeout=0))
+    result = replay.run()
+    record = result["sophos_reboot_cycle"]
+    assert record["status"] == "deferred" and not result.get("failed") and replay.host.restarts == []
+    assert record["message"].startswith("restart 1 deferred (reboot_required_file): health check before the "
+                                        "restart failed: tcp 127.0.0.1:%d" % closed)
+
+
+def test_check_mode_runs_the_gates_once_and_restarts_nothing(rundir):
+    listener, port, closed = _ports()
+    try:
+        replay = Replay(_fixture(health_checks_before=[{"tcp": "127.0.0.1:%d" % port}],
+                                 health_checks=[{"tcp": "127.0.0.1:%d" % closed}]), check_mode=True)
+        record = replay.run()["sophos_reboot_cycle"]
+    finally:
+        listener.close()
+    assert replay.host.restarts == [] and record["would_reboot"] is True
+    assert [(c["when"], c["passed"]) for c in record["health_checks"]] == [("before", True), ("after", False)]
