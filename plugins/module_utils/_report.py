@@ -29,6 +29,13 @@ from ansible_collections.fleetops.sophos.plugins.module_utils._assess import epo
 # run starts (module_utils/_run.py) in this order; "role" are the role's own, taken as written. A unit test
 # (tests/unit/plugins/module_utils/test_report_survey.py) checks that they agree with this table.
 REPORT_FORMATS = ("json", "csv", "markdown", "html")
+# The default report_dir: one per controller user (HOME) and inventory (the first source's name and a
+# hash of every source's path), so two estates, or two people with their own HOME, never share one.
+REPORT_DIR_DEFAULT = (
+    "{{ lookup('ansible.builtin.env', 'HOME', default='/tmp') }}/fleetops-sophos-reports/{{"
+    " ansible_inventory_sources | default([], true) | first | default('no-inventory', true)"
+    " | regex_replace('/+$', '') | basename | regex_replace('[^A-Za-z0-9._-]+', '_') }}-{{"
+    " (ansible_inventory_sources | default([], true) | join(':') | hash('sha1'))[:8] }}")
 SETTINGS = _settings.Table("report", "report_", (
     _settings.Setting("alert_days", 14, "float", minimum=0, above=True,
                       description="days without a restart after which a host is an alert"),
@@ -36,12 +43,14 @@ SETTINGS = _settings.Table("report", "report_", (
     _settings.Setting("keep", 30, "int", minimum=1, description="runs kept in the report directory"),
     _settings.Setting("formats", list(REPORT_FORMATS), "list", choices=REPORT_FORMATS),
     _settings.Setting("dir", None, "path", group="role",
-                      role_default="{{ lookup('ansible.builtin.env', 'HOME', default='/tmp') }}/fleetops-sophos-reports"),
+                      role_default=REPORT_DIR_DEFAULT),
     _settings.Setting("basename", "sophos-report", "str", group="role"),
     _settings.Setting("hosts", None, "list", group="role", role_default="{{ ansible_play_hosts_all }}"),
     _settings.Setting("active_hosts", None, "list", group="role", role_default="{{ ansible_play_hosts }}"),
     _settings.Setting("result_var", "sophos_reboot_facts_result", "str", group="role"),
     _settings.Setting("not_run_hosts", [], "list", group="role", kind="as_sent"),
+    _settings.Setting("show_table", None, "bool", group="role", kind="as_sent",
+                      role_default="{{ report_not_run_hosts | length == 0 }}"),
     _settings.Setting("title", "Sophos restart report", "str", group="role"),
     _settings.Setting("mode", "0644", "str", group="role"),
     _settings.Setting("set_stats", True, "bool", group="role", kind="as_sent"),
@@ -327,6 +336,7 @@ def _patch(read, value):
     return {
         "status": read.choice(patch.get("status"), "sophos_patch.status", ("patched", "unchanged", "skipped", "failed")),
         "changes": read.texts(patch.get("changes"), "sophos_patch.changes"),
+        "would_install": read.texts(patch.get("would_install"), "sophos_patch.would_install"),
         "reboot_required": read.flag(patch.get("reboot_required"), "sophos_patch.reboot_required"),
     }
 
@@ -755,15 +765,46 @@ def reason_text(reason):
     return text
 
 
-def restart_text(boot):
-    """One restart of ``maintenance.boots`` as one line: when, how long down, why, boot ids, queued update."""
+def restart_text(boot, boot_ids=True):
+    """One restart of ``maintenance.boots`` as one line: when, how long down, why, boot ids, queued update.
+
+    ``boot_ids=False`` leaves the boot ids out (the HTML page shows them behind a disclosure).
+    """
     text = u"restart %s at %s" % (boot.get("number") or u"?", boot.get("restarted_at") or u"?")
     if boot.get("restart_seconds") is not None:
         text += u" (down %s s)" % format_value(round(boot["restart_seconds"], 1))
     reasons = [reason["id"] + (u" (%s)" % reason["detail"] if reason.get("detail") else u"")
                for reason in boot.get("reasons") or [] if reason.get("id")]
     text += u": " + (u"; ".join(reasons) or u"reason not recorded")
-    text += u"; boot %s \u2192 %s" % (boot.get("boot_id_before") or u"?", boot.get("boot_id") or u"?")
+    if boot_ids:
+        text += u"; boot %s \u2192 %s" % (boot.get("boot_id_before") or u"?", boot.get("boot_id") or u"?")
     if boot.get("queued_update"):
         text += u"; the queued Sophos update's restart"
     return text
+
+
+# The issues that make a host's Sophos unhealthy (the status "unhealthy"): the renderings say one word for it.
+HEALTH_ISSUES = ("sophos_health", "sophos_services", "sophos_update_failed")
+
+
+def health_word(row):
+    """One word for the host's Sophos health, the same in every rendering: ``unhealthy`` when any of its
+    issues says so (whatever Sophos' own health value), ``healthy`` when Sophos says good, else None.
+
+    Also returns the texts of the issues behind ``unhealthy`` other than stopped services (listed apart).
+    """
+    if not row["sophos"]["installed"]:
+        return None, []
+    if any(issue["id"] in HEALTH_ISSUES for issue in row["issues"]):
+        return u"unhealthy", [issue["text"] for issue in row["issues"]
+                              if issue["id"] in HEALTH_ISSUES and issue["id"] != "sophos_services"]
+    return (u"healthy" if row["sophos"]["health"] == "good" else None), []
+
+
+def restarts_cell(cycle):
+    """The restarts of a row as one short cell: the count, ``would`` for a check run that would restart,
+    ``-`` when no cycle ran."""
+    cycle = cycle or {}
+    if cycle.get("check_mode") and cycle.get("would_reboot"):
+        return u"would"
+    return u"-" if cycle.get("restarts") is None else u"%d" % cycle["restarts"]

@@ -19,7 +19,7 @@ from ansible_collections.fleetops.sophos.plugins.module_utils import _report_tim
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
     ATTENTION_ISSUES, STATUS_LABELS, STATUSES, central_cell, central_note, days_text, first_seen, format_value,
     reason_text)
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import restart_text
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import health_word, restart_text
 
 _HTML_SCRIPT = r"""
 (function () {
@@ -83,7 +83,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:22px 0 8px}
 .tiles{display:flex;flex-wrap:wrap;gap:8px}
 .tile{border:1px solid #d5dbe3;border-left:6px solid var(--c);background:#fff;border-radius:6px;padding:6px 12px;
 min-width:92px;cursor:pointer;text-align:left;font:inherit;color:inherit}
-.tile.zero{opacity:.45}.tile.active{box-shadow:0 0 0 2px #1d2733}
+.tile.active{box-shadow:0 0 0 2px #1d2733}
 .tile .n{display:block;font-size:22px;font-weight:600}.tile .l{font-size:12px;color:#5b6776}
 ul.attention{background:#fff;border:1px solid #d5dbe3;border-radius:6px;padding:8px 12px 8px 30px;margin:0}
 ul.attention li{margin:3px 0}
@@ -219,10 +219,21 @@ def _list_html(items):
     return u"<br>".join(_h(item) for item in items)
 
 
+def _restarts_html(boots):
+    """One short line per restart (when, how long, why); the boot ids behind a disclosure."""
+    if not boots:
+        return u""
+    ids = u"<br>".join(_h(u"restart %s: boot %s \u2192 %s" % (
+        boot.get("number") or u"?", boot.get("boot_id_before") or u"?", boot.get("boot_id") or u"?")) for boot in boots)
+    return (u"<br>".join(_h(restart_text(boot, boot_ids=False)) for boot in boots)
+            + u'<details class="boots"><summary>boot ids</summary>%s</details>' % ids)
+
+
 def _row_html(index, row, alert_days):
     cycle = row["maintenance"]
     patch = row["patch"]
     sophos = row["sophos"]
+    health, health_problems = health_word(row)
     # Pending reasons and restarts have their own columns; everything else wrong is listed by the name.
     notes = [issue["text"] for issue in row["issues"]
              if issue["status"] not in ("pending", "rebooted", "ok") or issue["id"] in ATTENTION_ISSUES]
@@ -247,13 +258,16 @@ def _row_html(index, row, alert_days):
         why.extend(u"settle %s%s, %s" % (settle["mode"] or u"?",
                                          u" %d s" % settle["seconds"] if settle["seconds"] is not None else u"",
                                          settle["ended"] or u"?") for settle in cycle["settles"])
-        why.extend(restart_text(boot) for boot in cycle["boots"])
         restarts = u"" if cycle["restarts"] is None else u"%d" % cycle["restarts"]
-        cells.append(_td(restarts, _h(restarts or u"?"), _list_html(why)))
+        small = u"<br>".join(part for part in (_list_html(why), _restarts_html(cycle["boots"])) if part)
+        cells.append(_td(restarts, _h(restarts or u"?"), small))
         detail = cycle["status"] or u"?"
         if cycle["check_mode"]:
             detail += u" (check mode%s)" % (u", would restart" if cycle["would_reboot"] else u"")
         maintenance = [cycle["message"]] if cycle["message"] else []
+        if health == u"unhealthy":
+            # The cycle checked the services; the host's health word (here: unhealthy) is the page's.
+            maintenance = [text.replace(u"; Sophos healthy", u"; Sophos services running") for text in maintenance]
     else:
         cells.append(_td(u"", _NONE))
         detail, maintenance = None, []
@@ -266,8 +280,8 @@ def _row_html(index, row, alert_days):
         cells.append(_td(detail or u"", _h(detail or u"\u2013"), _list_html(maintenance)))
     version = u"not installed" if sophos["installed"] is False else (sophos["version"] or u"")
     stopped = [u"%s: %s" % (name, state) for name, state in sorted(sophos["services"].items()) if state != "running"]
-    health = [u"health: %s" % sophos["health"]] if sophos["health"] else []
-    cells.append(_td(version, _h(version), _list_html([sophos["product"] or u""] + health + stopped)))
+    shown = [u"health: %s" % health] + health_problems if health else []
+    cells.append(_td(version, _h(version), _list_html([sophos["product"] or u""] + shown + stopped)))
     cells.append(_td(sophos["last_update"], _when(sophos["last_update"]),
                      u"failed" if sophos["last_update_ok"] is False else u""))
     cells.append(_td(row["os"]["last_boot"], _when(row["os"]["last_boot"]), _h(row["os"]["family"])))
@@ -284,10 +298,11 @@ def to_html(report):
              u'<span class="n">%d</span><span class="l">All hosts</span></button>' % summary["total"]]
     for status in STATUSES:
         count = summary["counts"][status]
-        tiles.append(u'<button type="button" class="tile%s" data-filter="%s" data-count="%d" style="--c:%s">'
+        if not count:
+            continue  # only the statuses some host has; the table's status column sorts by all of them
+        tiles.append(u'<button type="button" class="tile" data-filter="%s" data-count="%d" style="--c:%s">'
                      u'<span class="n">%d</span><span class="l">%s</span></button>' % (
-                         u"" if count else u" zero", status, count, _STATUS_COLOURS[status], count,
-                         _h(STATUS_LABELS[status])))
+                         status, count, _STATUS_COLOURS[status], count, _h(STATUS_LABELS[status])))
     attention = [row for row in report["hosts"] if row["attention"]]
     if attention:
         items = u"".join(u'<li data-host="%s">%s <b>%s</b>: %s</li>' % (

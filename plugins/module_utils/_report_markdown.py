@@ -12,7 +12,7 @@ import re
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
     STATUS_LABELS, STATUSES, central_cell, central_note, days_text, first_seen, format_value, reason_text)
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import restart_text
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import health_word, restart_text, restarts_cell
 
 
 def _md(value):
@@ -64,8 +64,9 @@ def to_markdown(report):
         lines.append(u"| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             _md(row["host"]), STATUS_LABELS[row["status"]],
             _md(row["pending_days"]) + (u" (since first seen)" if first_seen(row) else u""),
-            _md([reason_text(reason) for reason in row["reasons"]]), _md(cycle.get("restarts")),
-            _md(row["sophos"]["version"]), _md(row["sophos"]["last_update"]), _md(row["sophos"]["health"]),
+            _md([reason_text(reason) for reason in row["reasons"]]),
+            _md(restarts_cell(cycle) if cycle else None),
+            _md(row["sophos"]["version"]), _md(row["sophos"]["last_update"]), _md(health_word(row)[0]),
             _md(central_cell(row))))
     lines.extend(_restarts(report))
     return u"\n".join(lines) + u"\n"

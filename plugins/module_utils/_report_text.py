@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import STATUSES, format_value
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import STATUSES, format_value, restarts_cell
 
 WHY_LIMIT = 100
 HEADER = (u"HOST", u"STATUS", u"RESTARTS", u"WHY")
@@ -26,9 +26,45 @@ def _one_line(value, limit=None):
     return text
 
 
+# What to do next about the hosts of each status (none for ok and rebooted); {hosts}: their names.
+NEXT_STEPS = {
+    "unreachable": u"bring the host(s) back, then rerun with -e maintenance_hosts={hosts}",
+    "failed": u"fix what WHY says, then rerun with -e maintenance_hosts={hosts}",
+    "still_pending": u"a restart is still pending after the cycle: read the host's reasons "
+                     u"(fleetops.sophos.facts), then rerun with -e maintenance_hosts={hosts}",
+    "unhealthy": u"Sophos is not healthy (WHY says how): look at it on the host(s) before trusting them",
+    "alert": u"restart pending for long or urgently: restart in the next window",
+    "no_data": u"nothing could be read: run fleetops.sophos.facts on the host(s)",
+    "unknown": u"the restart state is unknown: read it with fleetops.sophos.facts",
+    "not_run": u"never ran (the run stopped before their batch): rerun with -e maintenance_hosts={hosts}",
+    "deferred": u"did not fit the window: rerun in the next window",
+    "pending": u"restart pending: run fleetops.sophos.maintenance on the host(s)",
+}
+NOT_RUN_WHY = u"not run: the run stopped before this host's batch"
+
+
+def _would(row):
+    """What a check run would have done on the host, or None when it would do nothing (or was no check run)."""
+    cycle, patch = row["maintenance"] or {}, row.get("patch") or {}
+    parts = []
+    if patch.get("would_install"):
+        parts.append(u"would patch: %d package(s)" % len(patch["would_install"]))
+    if cycle.get("check_mode") and cycle.get("would_reboot"):
+        parts.append(u"would restart: " + (u", ".join(cycle.get("reasons_before") or []) or u"reason not recorded"))
+    return u"; ".join(parts) or None
+
+
 def why(row):
-    """The first thing to know about a host: its worst issue, else what its cycle said, else its state."""
+    """The first thing to know about a host: its worst issue, else what its cycle said, else its state.
+
+    In a check run, what the run would have done comes first ("would patch", "would restart").
+    """
     cycle = row["maintenance"] or {}
+    if row["status"] == "not_run":
+        return NOT_RUN_WHY
+    would = _would(row)
+    if would:
+        return would
     if row["issues"]:
         text = row["issues"][0]["text"]
         if row["status"] == "rebooted" and cycle.get("boots"):
@@ -52,9 +88,8 @@ def to_lines(report, location=None):
         summary["total"], counts or u"none", u", ".join(summary["attention"]) or u"none")
     rows = [HEADER]
     for row in report["hosts"]:
-        restarts = (row["maintenance"] or {}).get("restarts")
-        rows.append((_one_line(row["host"], 60), row["status"],
-                     u"-" if restarts is None else u"%d" % restarts, _one_line(why(row), WHY_LIMIT) or u"-"))
+        rows.append((_one_line(row["host"], 60), row["status"], restarts_cell(row["maintenance"]),
+                     _one_line(why(row), WHY_LIMIT) or u"-"))
     widths = [max(len(cells[i]) for cells in rows) for i in range(len(HEADER) - 1)]
     lines = [title]
     lines.extend(u"  ".join([cells[i].ljust(widths[i]) for i in range(len(widths))] + [cells[-1]]).rstrip()
@@ -63,6 +98,11 @@ def to_lines(report, location=None):
                for group in (row["maintenance"] or {}).get("stopped_groups") or []]
     if stopped:
         lines.append(u"stopped restart groups (members not restarted were deferred): %s" % u", ".join(stopped))
+    for status in STATUSES:
+        hosts = summary.get("hosts", {}).get(status) or []
+        if hosts and status in NEXT_STEPS:
+            lines.append(u"next, %s (%s): %s" % (
+                status.replace(u"_", u" "), _one_line(u", ".join(hosts), 200), NEXT_STEPS[status].format(hosts=u":".join(hosts))))
     if location:
         lines.append(u"report: %s" % _one_line(location))
     return lines

@@ -137,10 +137,15 @@ def test_inventory_contract(lab):
     for host in lab.hosts:
         assert re.search(r"^%s ansible_host=\d+\.\d+\.\d+\.\d+$" % host, text, re.M)
     assert "StrictHostKeyChecking=yes" in text and "ServerAliveInterval=3" in text
-    # The sudo user shares the key: become works without a password.
-    res = lab.ansible(lab.hosts[0], "-u", "fleetops", "--become", "-m", "ansible.builtin.command",
-                      "-a", "id -u")
-    assert "CHANGED" in res.stdout and "\n0" in res.stdout
+    # The sudo user shares the key: become works without a password. The inventory's ansible_user=root
+    # wins over -u, so the README's example sets the user as an extra variable: it logs in as fleetops
+    # (not root) and becomes root through sudo.
+    res = lab.ansible(lab.hosts[0], "-e", "ansible_user=fleetops", "--become", "-m", "ansible.builtin.shell",
+                      "-a", "echo $(id -u) $SUDO_USER")
+    assert "CHANGED" in res.stdout and "\n0 fleetops" in res.stdout, res.stdout
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "lab", "README.md")).read()
+    assert "ansible -i $INV lab -e ansible_user=fleetops --become -m command -a id" in readme
+    assert "lab -u fleetops" not in readme
 
 
 def test_up_is_idempotent(lab):

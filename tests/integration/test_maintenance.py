@@ -240,6 +240,11 @@ def test_failure_budget_stops_the_run_and_later_hosts_are_not_run(lab, tmp_path)
     assert rows(report)[second]["status"] == "not_run"
     assert rows(report)[second]["run"]["state"] == "not_run"
     assert report["summary"]["attention"] == [first]
+    # The budget ended the run after the first batch: its table lists the host that never ran.
+    lines = shown_table(res.stdout)
+    assert lines[0].startswith("Sophos restart report: 2 host(s), failed=1, not_run=1;"), lines
+    assert any(line.split()[:2] == [second, "not_run"] for line in lines), lines
+    assert lines[-1].startswith("report: "), lines
 
 
 def test_serial_one_over_two_hosts_reports_both(lab, tmp_path):
@@ -300,3 +305,58 @@ def test_survey_style_strings(lab, tmp_path):
         res.stdout[-3000:]
     assert report is None
     lab.sophos(host, "clean")
+
+
+def shown_table(stdout):
+    """The lines of the run's table (the report role's 'Show the run' task); it must be printed once."""
+    shown = re.findall(r"TASK \[fleetops\.sophos\.report : Show the run\].*?\n.*?=> (\{.*?\n\})", stdout, re.S)
+    assert len(shown) == 1, stdout[-3000:]
+    return json.loads(shown[0])["msg"]
+
+
+def test_a_batch_where_every_host_failed_still_ends_with_the_table(lab, tmp_path):
+    """Ansible ends the playbook after a batch whose hosts all failed: the table comes before that."""
+    first, second = lab.hosts[:2]
+    lab.sophos(first, "os-reboot-required")
+    before = lab.boot_id(second)
+    try:
+        res, report = run(lab, tmp_path, [first, second],
+                          {"maintenance_serial": 1, "patch_enabled": False,
+                           "reboot_cycle_before_restart_tasks": failing_hook(tmp_path)}, check=False)
+    finally:
+        lab.sophos(first, "clean")
+    assert res.returncode == 2, res.stdout[-3000:]
+    assert lab.boot_id(second) == before, "the second batch must not have run"
+    assert rows(report)[second]["status"] == "not_run"
+    lines = shown_table(res.stdout)
+    assert lines[0].startswith("Sophos restart report: 2 host(s), failed=1, not_run=1;"), lines
+    by_host = dict((line.split()[0], line.split(None, 3)) for line in lines[2:] if line.split()[0] in (first, second))
+    assert by_host[first][1] == "failed" and "reboot_cycle_before_restart_tasks" in by_host[first][3], lines
+    assert by_host[second][1:3] == ["not_run", "-"] and by_host[second][3].startswith("not run:"), lines
+    assert any(line.startswith("next, not run (%s): " % second) for line in lines), lines
+    assert any(line.startswith("next, failed (%s): " % first) for line in lines), lines
+    assert lines[-1].startswith("report: " + str(tmp_path / "report")), lines
+    # Quiet by default (the checkout's ansible.cfg), and the one batch that ran is labelled.
+    assert "skipping:" not in res.stdout
+    assert '"msg": "batch 1: %s (1 of 2 host(s), 0 done before it)"' % first in res.stdout, res.stdout[:3000]
+    assert "batch 2:" not in res.stdout
+    # The reason is printed where it failed and in the table, not again by the task that fails the host.
+    after_table = res.stdout.split("TASK [fleetops.sophos.report : Show the run]")[1].split("\n}\n", 1)[1]
+    assert "the load balancer refused" not in after_table, after_table
+    assert "failed: the reason is in the table above" in after_table, after_table
+
+
+def test_a_check_run_says_what_it_would_do(lab, tmp_path):
+    host = lab.hosts[0]
+    lab.sophos(host, "os-reboot-required")
+    before = lab.boot_id(host)
+    try:
+        res, _ = run(lab, tmp_path, [host], {"patch_enabled": False}, args=("--check",))
+    finally:
+        lab.sophos(host, "clean")
+    assert lab.boot_id(host) == before
+    report = json.loads((tmp_path / "report" / "sophos-report-check.json").read_text())
+    row = [line for line in shown_table(res.stdout) if line.split()[0] == host]
+    assert len(row) == 1 and row[0].split(None, 3)[2] == "would", row
+    reasons = rows(report)[host]["maintenance"]["reasons_before"]
+    assert reasons and row[0].split(None, 3)[3].startswith("would restart: " + ", ".join(reasons)), row

@@ -60,7 +60,7 @@ restart pending: reboot\\_required\\_file
 | Host | Status | Pending (days) | Reasons | Restarts | Sophos version | Last update | Health | Central alert |
 |---|---|---:|---|---:|---|---|---|---|
 | =web1 | Alert: long / urgent | 15.25 | reboot\\_required\\_file (libc6); pending\\_file\\_rename \\[weak\\] | 0 | 2024.1 | \
-2026-11-26T06:00:00Z | good |  |
+2026-11-26T06:00:00Z | healthy |  |
 | db\\_2 | OK |  |  |  |  |  |  |  |
 """
 
@@ -139,8 +139,9 @@ ROWS = [
         '<td data-sort="deferred (check mode, would restart)">'
         '<div class="c">deferred (check mode, would restart)<div class="small">window | closed'
         '<br>patch: patched, 2 change(s)</div></div></td>'
-        '<td data-sort="2024.1"><div class="c">2024.1<div class="small">spl<br>health: good'
-        '<br>AV: stopped</div></div></td>'
+        # One word for the host's health, the badge's (unhealthy), with why; stopped services after it.
+        '<td data-sort="2024.1"><div class="c">2024.1<div class="small">spl<br>health: unhealthy'
+        '<br>the last Sophos update failed<br>AV: stopped</div></div></td>'
         '<td data-sort="2026-11-26T06:00:00Z"><div class="c">2026-11-26 06:00<span class="small">Z</span>'
         '<div class="small">failed</div></div></td>'
         '<td data-sort="2026-11-01T00:00:00Z"><div class="c">2026-11-01 00:00<span class="small">Z</span>'

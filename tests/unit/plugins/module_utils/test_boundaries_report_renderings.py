@@ -63,7 +63,7 @@ def test_markdown_of_a_check_run_with_a_central_note():
         u"| Host | Status | Pending (days) | Reasons | Restarts | Sophos version | Last update | Health "
         u"| Central alert |",
         u"|---|---|---:|---|---:|---|---|---|---|",
-        u"| a\"b'c\\`d&lt;e | OK |  |  |  |  |  | good |  |",
+        u"| a\"b'c\\`d&lt;e | OK |  |  |  |  |  | healthy |  |",
     ]) + u"\n"
 
 
@@ -187,7 +187,7 @@ def test_markdown_restarts_section():
          "reasons": [{"id": "kernel", "detail": None}], "queued_update": False}]}
     text = _report_markdown.to_markdown(build([{"host": "web_1", "facts": clean(), "cycle": cycle}]))
     assert text.split(u"|---|---|---:|---|---:|---|---|---|---|\n")[1] == u"\n".join([
-        u"| web\\_1 | Restarted |  |  | 1 |  |  | good |  |",
+        u"| web\\_1 | Restarted |  |  | 1 |  |  | healthy |  |",
         u"",
         u"## Restarts",
         u"",
@@ -212,9 +212,11 @@ def tiles(total, counts):
             u'<span class="n">%d</span><span class="l">All hosts</span></button>' % total)
     for status, colour, label in TILES:
         count = counts.get(status, 0)
-        html += (u'<button type="button" class="tile%s" data-filter="%s" data-count="%d" style="--c:%s">'
+        if not count:
+            continue  # a status no host has gets no tile
+        html += (u'<button type="button" class="tile" data-filter="%s" data-count="%d" style="--c:%s">'
                  u'<span class="n">%d</span><span class="l">%s</span></button>'
-                 % (u"" if count else u" zero", status, count, colour, count, label))
+                 % (status, count, colour, count, label))
     return html
 
 

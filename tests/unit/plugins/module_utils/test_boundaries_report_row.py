@@ -67,7 +67,7 @@ def test_a_full_row():
             "message": "restart 2 deferred", "started": "2026-12-01T07:00:00Z", "finished": "2026-12-01T07:30:00Z",
             "duration_seconds": 1800.0, "groups": [], "stopped_groups": [], "slot_wait_seconds": None, "health_checks": [],
         },
-        "patch": {"status": "patched", "changes": ["a", "b"], "reboot_required": True},
+        "patch": {"status": "patched", "changes": ["a", "b"], "would_install": [], "reboot_required": True},
         "read_errors": [{"source": "needrestart", "error": "not installed"}],
         "reboot_required_unknown": False,
         "unknown_sources": [],

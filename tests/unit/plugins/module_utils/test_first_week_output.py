@@ -135,7 +135,10 @@ def test_markdown_and_html_list_every_restart():
     assert ("  - " + line.replace("_", "\\_")) in markdown
     assert "restart 2 at 2026-12-01T08:49:00Z" in markdown
     page = _report_html.to_html(report)
-    assert line in page
+    # The page: the restart as a short line, its boot ids behind a disclosure.
+    short, ids = line.split("; boot ")
+    assert short + "<br>" in page and line not in page
+    assert '<details class="boots"><summary>boot ids</summary>restart 1: boot ' + ids in page
 
 
 def test_the_queued_update_restart_is_named():

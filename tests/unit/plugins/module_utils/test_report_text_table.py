@@ -61,3 +61,30 @@ def test_why_cut_after_one_hundred_characters():
     report = {"title": u"t", "summary": {"total": 1, "counts": dict(ZERO, ok=1), "attention": []},
               "hosts": [_host("a", "ok", maintenance={"message": "m" * 101})]}
     assert to_lines(report)[2] == u"a     ok      -         " + u"m" * 99 + u"\u2026"
+
+
+def test_a_check_run_says_what_it_would_do_and_each_status_its_next_step():
+    report = {
+        "title": u"Sophos restart report", "check_mode": True,
+        "summary": {"total": 3, "counts": dict(ZERO, failed=1, not_run=1, pending=1), "attention": ["db-1"],
+                    "hosts": {"failed": ["db-1"], "not_run": ["db-2"], "pending": ["web-1"]}},
+        "hosts": [
+            dict(_host("web-1", "pending", [{"text": "restart pending: os_reboot_required"}],
+                       {"restarts": 0, "check_mode": True, "would_reboot": True,
+                        "reasons_before": ["os_reboot_required", "sophos_reboot_required"],
+                        "message": "check mode: would restart now, restart 1 of at most 3"}),
+                 patch={"status": "unchanged", "changes": [], "would_install": ["a 1", "b 2"]}),
+            _host("db-1", "failed", [{"text": "restart failed"}], {"restarts": 0}),
+            _host("db-2", "not_run", [{"text": "not run yet"}]),
+        ],
+    }
+    lines = to_lines(report)
+    assert lines[2].split(None, 3) == [
+        u"web-1", u"pending", u"would", u"would patch: 2 package(s); would restart: os_reboot_required, "
+        u"sophos_reboot_required"]
+    assert lines[4].split(None, 3) == [u"db-2", u"not_run", u"-", u"not run: the run stopped before this host's batch"]
+    assert lines[5:] == [
+        u"next, failed (db-1): fix what WHY says, then rerun with -e maintenance_hosts=db-1",
+        u"next, not run (db-2): never ran (the run stopped before their batch): rerun with -e maintenance_hosts=db-2",
+        u"next, pending (web-1): restart pending: run fleetops.sophos.maintenance on the host(s)",
+    ]
