@@ -122,8 +122,8 @@ def test_central_alert_beside_the_facts_then_the_attention_line_after_the_restar
     attention = markdown.split("## Needs attention")[1].split("## Hosts")[0]
     assert "**%s** (Restarted)" % host in attention
     assert "Central may lag" in attention
-    assert "since %s (%d days old, restart pending about %d days)" % (raised, int(RAISED_DAYS),
-                                                                       int(RAISED_DAYS) + 14) in markdown
+    ages = (raised, int(RAISED_DAYS), int(RAISED_DAYS) + 14)
+    assert "since %s (%d days old, restart pending about %d days)" % ages in markdown
     page = (tmp_path / "after" / "sophos-report.html").read_text()
     assert "Central may lag" in page.split('id="attention"')[1].split("</ul>")[0]
     with open(tmp_path / "after" / "sophos-report.csv", encoding="utf-8") as handle:

@@ -133,8 +133,8 @@ def command_lines():
         with open(os.path.join(REPO, doc)) as handle:
             text = handle.read()
         if doc.endswith(".yml"):
-            text = "```sh\n%s\n```\n" % "\n".join(line[1:].strip() for line in text.splitlines()
-                                                    if line.startswith("#"))
+            comments = [line[1:].strip() for line in text.splitlines() if line.startswith("#")]
+            text = "```sh\n%s\n```\n" % "\n".join(comments)
         for block in SH_FENCE.findall(text):
             for line in re.sub(r"\\\n\s*", " ", block).splitlines():
                 if re.match(r"^(ansible|ansible-playbook) ", line.strip()):
