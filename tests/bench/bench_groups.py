@@ -20,25 +20,8 @@ import yaml
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from conftest import Lab  # noqa: E402  (the lab helper of the integration suite)
 
-PLAYBOOK = """
-- name: Benchmark restart groups
-  hosts: "{{ target }}"
-  gather_facts: false
-  tasks:
-    - name: Run the role, keeping each host's record when it fails
-      block:
-        - name: Reboot cycle
-          ansible.builtin.include_role:
-            name: fleetops.sophos.reboot_cycle
-      always:
-        - name: Keep the record
-          ansible.builtin.copy:
-            content: "{{ sophos_reboot_cycle | default(none) | to_json }}"
-            dest: "{{ out }}/{{ inventory_hostname }}.json"
-            mode: "0600"
-          delegate_to: localhost
-          changed_when: false
-"""
+# The batch benchmark's play: the reboot_cycle role on the target hosts, each host's record kept.
+from bench_batch import PLAYBOOK  # noqa: E402
 
 
 def run(lab, hosts, groups, args, workdir):
