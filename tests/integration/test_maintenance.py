@@ -351,7 +351,7 @@ def test_a_check_run_says_what_it_would_do(lab, tmp_path):
     lab.sophos(host, "os-reboot-required")
     before = lab.boot_id(host)
     try:
-        res, _ = run(lab, tmp_path, [host], {"patch_enabled": False}, args=("--check",))
+        res, _report = run(lab, tmp_path, [host], {"patch_enabled": False}, args=("--check",))
     finally:
         lab.sophos(host, "clean")
     assert lab.boot_id(host) == before
