@@ -106,8 +106,8 @@ def checks(value, name):
         if kinds[0] == "url":
             _keys(item, _URL_KEYS, name, index)
             url = item["url"]
-            if not isinstance(url, str) or urlsplit(url.strip()).scheme not in ("http", "https") \
-                    or not urlsplit(url.strip()).hostname:
+            parts = urlsplit(url.strip()) if isinstance(url, str) else None
+            if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
                 raise _error(name, index, "url must be an http:// or https:// URL, got %s"
                              % (safe_url(url) if isinstance(url, str) else repr(url)))
             codes = item.get("status_code", [200])
