@@ -196,7 +196,7 @@ class Slots(object):
         """Wait out ``gap_seconds`` after the previous holder of this slot released it."""
         if not self.gap_seconds or released is None:
             return
-        left = released + self.gap_seconds - _epoch(self.now())
+        left = released + self.gap_seconds - self.now().timestamp()
         if left > 0:
             self.show("restart group %s: %s pause after the previous member (group_gap_seconds)"
                       % (group, _cycle.human_seconds(left)))
@@ -208,12 +208,8 @@ class Slots(object):
             try:
                 handle.seek(0)
                 handle.truncate()
-                handle.write("released %.3f" % _epoch(self.now()))
+                handle.write("released %.3f" % self.now().timestamp())
                 handle.flush()
             finally:
                 handle.close()
         self.held = []
-
-
-def _epoch(moment):
-    return (moment - _cycle.parse_time("1970-01-01T00:00:00Z", "epoch")).total_seconds()
