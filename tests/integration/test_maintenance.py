@@ -160,6 +160,12 @@ def test_a_relative_hook_runs_from_the_working_directory(lab, tmp_path):
     assert row["maintenance"]["message"] == (
         "reboot cycle: reboot_cycle_before_restart_tasks (%s) failed at its task 'Refuse the restart (a drain that "
         "did not work)': the load balancer refused to drain this host" % hook), row["maintenance"]
+    # Why the hook failed is printed by the hook's own task only; the task that fails the host names the hook.
+    out = res.stdout + res.stderr
+    telling = [task for task in out.split("\nTASK [") if "the load balancer refused to drain this host" in task]
+    assert len(telling) == 1 and telling[0].startswith("fleetops.sophos.reboot_cycle : Refuse the restart"), out[-4000:]
+    assert ("reboot_cycle_before_restart_tasks (%s) failed at its task 'Refuse the restart (a drain that did not "
+            "work)' (its error is printed above)" % hook) in out, out[-4000:]
 
 
 def test_a_failing_after_cycle_hook_is_named_in_the_report(lab, tmp_path):
