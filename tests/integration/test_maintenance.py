@@ -366,3 +366,40 @@ def test_a_check_run_says_what_it_would_do(lab, tmp_path):
     assert len(row) == 1 and row[0].split(None, 3)[2] == "would", row
     reasons = rows(report)[host]["maintenance"]["reasons_before"]
     assert reasons and row[0].split(None, 3)[3].startswith("would restart: " + ", ".join(reasons)), row
+
+
+def test_a_run_interrupted_while_settling_still_writes_its_report_and_table(lab, tmp_path):
+    """Ctrl-C (SIGINT to ansible-playbook) while a host settles after its restart:
+    Ansible stops at once; the callback fleetops.sophos.interrupted (enabled by the repository's
+    ansible.cfg) writes the report with what was known and prints the table. The signal is sent on the
+    settle's first line (an event); the fixed settle is far longer than the run, so it cannot end first."""
+    settling, clean, later = lab.hosts[0], lab.hosts[1], lab.hosts[2]
+    lab.sophos(settling, "os-reboot-required")
+    lab.sophos(clean, "clean")
+    lab.sophos(later, "clean")
+    boots = lab.boot_count(settling)
+    variables = {"maintenance_hosts": ":".join([settling, clean, later]), "maintenance_serial": 2,
+                 "patch_enabled": False, "reboot_cycle_settle_mode": "fixed", "reboot_cycle_settle_minutes": 30,
+                 "reboot_cycle_poll_seconds": 2, "reboot_cycle_reboot_timeout": lab.reboot_timeout,
+                 "report_dir": str(tmp_path / "report")}
+    try:
+        res, fired = lab.watch_playbook(
+            PLAYBOOK, "-e", json.dumps(variables),
+            interrupt_on=r"^%s: reboot_cycle settle after restart 1 \(fixed\): " % re.escape(settling))
+    finally:
+        lab.sophos(settling, "clean")
+    out = res.stdout + res.stderr
+    assert fired and res.returncode == 99, out[-4000:]
+    assert lab.boot_count(settling) == boots + 1
+    report = json.loads((tmp_path / "report" / "sophos-report.json").read_text())
+    found = rows(report)
+    assert found[settling]["status"] == "failed", found[settling]
+    assert found[settling]["run"]["message"].startswith(
+        "the run ended while this host's batch was running, in its task 'fleetops.sophos.reboot_cycle : Restart, "
+        "settle and verify'"), found[settling]
+    assert found[clean]["status"] == "ok" and found[later]["status"] == "not_run", report["summary"]
+    # The table and the report's path end the output, as after any other run.
+    assert "The run ended early; the report has what was known when it stopped:" in res.stdout, out[-4000:]
+    assert re.search(r"^%s\s+failed\s" % re.escape(settling), res.stdout, re.M), res.stdout[-3000:]
+    assert re.search(r"^%s\s+not_run\s" % re.escape(later), res.stdout, re.M), res.stdout[-3000:]
+    assert "report: %s/%s.{json,csv,md,html}" % (tmp_path / "report", report["run"]["stem"]) in res.stdout
