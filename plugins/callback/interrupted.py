@@ -28,7 +28,7 @@ description:
     the report role's C(plan) tasks at their start) and only when the run ends without Ansible's
     end-of-play statistics; a run that finishes, or fails in the usual way, is left to the report role.
   - The playbook's exit status stays Ansible's (99 for an interrupted run).
-version_added: 3.0.0
+version_added: 0.3.0
 requirements:
   - Enabled in C(ansible.cfg) (C(callbacks_enabled = fleetops.sophos.interrupted), as this collection's own
     C(ansible.cfg) does) or with C(ANSIBLE_CALLBACKS_ENABLED).
