@@ -40,8 +40,8 @@ def started_run(tmp_path, **kwargs):
                            "_ansible_delegated_vars": {"ansible_host": "localhost"}})
     for host, facts in (("web1", PENDING), ("web2", CLEAN)):
         memory.task_started(host, "Start the host's maintenance result")
-        memory.result(host, {"ansible_facts": {"maintenance_result": {"failed": False, "unreachable": False,
-                                                                       "msg": None}}})
+        result = {"failed": False, "unreachable": False, "msg": None}
+        memory.result(host, {"ansible_facts": {"maintenance_result": result}})
         memory.task_started(host, "fleetops.sophos.reboot_cycle : Read the host")
         memory.result(host, {"ansible_facts": {"sophos_reboot": facts}})
     return memory, record
@@ -76,8 +76,8 @@ def test_a_host_waiting_between_tasks_is_said_to_be_after_its_task(tmp_path):
 
 def test_hosts_of_a_reported_batch_keep_their_rows(tmp_path):
     memory, _record = started_run(tmp_path)
-    memory.result("web1", {"ansible_facts": {"maintenance_result": {"failed": True, "unreachable": False,
-                                                                     "msg": "patch: apt failed"}}})
+    failed = {"failed": True, "unreachable": False, "msg": "patch: apt failed"}
+    memory.result("web1", {"ansible_facts": {"maintenance_result": failed}})
     memory.task_started("web1", "fleetops.sophos.report : Build the report data")
     memory.result("web1", {"ansible_facts": {"report_data": {"hosts": []}}})
     memory.task_started("web3", "Start the host's maintenance result")
