@@ -357,15 +357,21 @@ def test_a_check_run_says_what_it_would_do(lab, tmp_path):
     lab.sophos(host, "os-reboot-required")
     before = lab.boot_id(host)
     try:
-        res, _report = run(lab, tmp_path, [host], {"patch_enabled": False}, args=("--check",))
+        res, _report = run(lab, tmp_path, [host], {"patch_enabled": False, "reboot_cycle_window_end": "+4h"},
+                           args=("--check",))
     finally:
         lab.sophos(host, "clean")
     assert lab.boot_id(host) == before
     report = json.loads((tmp_path / "report" / "sophos-report-check.json").read_text())
     row = [line for line in shown_table(res.stdout) if line.split()[0] == host]
     assert len(row) == 1 and row[0].split(None, 3)[2] == "would", row
-    reasons = rows(report)[host]["maintenance"]["reasons_before"]
-    assert reasons and row[0].split(None, 3)[3].startswith("would restart: " + ", ".join(reasons)), row
+    cycle = rows(report)[host]["maintenance"]
+    reasons = cycle["reasons_before"]
+    # The window's arithmetic, as a real run would work with it, in the record, the report and the table.
+    assert re.match(r"fits: 3h5\dm left, needs \d+m\d\ds$", cycle["window"] or ""), cycle
+    assert "; window: 3h5" in cycle["message"] and "left in the window (ends " in cycle["message"], cycle
+    assert reasons and row[0].split(None, 3)[3].startswith(
+        "would restart (%s): %s" % (cycle["window"], ", ".join(reasons))[:90]), row
 
 
 def test_a_run_interrupted_while_settling_still_writes_its_report_and_table(lab, tmp_path):
