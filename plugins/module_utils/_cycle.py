@@ -458,6 +458,16 @@ def window_check(settings, facts, now):
     return {"fits": fits, "seconds_left": left, "seconds_needed": needed, "reason": reason}
 
 
+def window_summary(window):
+    """window_check()'s arithmetic in a few words, for a table: 'fits: 3h10m left, needs 38m00s'."""
+    if window["seconds_left"] is None:
+        return "no window end set"
+    if window["seconds_left"] <= 0:
+        return "the window has ended"
+    return "%s: %s left, needs %s" % ("fits" if window["fits"] else "does not fit", human_seconds(window["seconds_left"]),
+                                      human_seconds(window["seconds_needed"]))
+
+
 # ---------------------------------------------------------------- state
 
 def start(facts, settings, now, prior_restart=False):
@@ -908,9 +918,14 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
         raise CycleError("result() needs an ending decision, got step %r" % decision["step"])
     started = parse_time(state["started"], "started")
     would_reboot = decision["step"] in ("reboot", "slot")
+    window = None
     if check_mode:
         status = "deferred" if decision["step"] == "defer" else "ok"
         message = "check mode: " + ("would restart now, " if would_reboot else "") + decision["reason"]
+        if would_reboot:
+            # What a real run would work with: the window's arithmetic for the restart it would make.
+            window = window_check(state["settings"], facts, now)
+            message += "; window: " + window["reason"]
     else:
         status = decision["status"]
         message = decision["reason"]
@@ -931,6 +946,8 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
         "duration_seconds": round((now - started).total_seconds(), 1),
         "unreachable": bool(unreachable),
     }
+    if window is not None:
+        record["window"] = window_summary(window)
     if state["settings"]["group"]:
         record["groups"] = list(state["settings"]["group"])
         record["slot_wait_seconds"] = (state.get("slot") or {}).get("waited_seconds")

@@ -50,7 +50,9 @@ def _would(row):
     if patch.get("would_install"):
         parts.append(u"would patch: %d package(s)" % len(patch["would_install"]))
     if cycle.get("check_mode") and cycle.get("would_reboot"):
-        parts.append(u"would restart: " + (u", ".join(cycle.get("reasons_before") or []) or u"reason not recorded"))
+        # The window's arithmetic first ("fits: 3h00m left, needs 38m00s"): the reasons may be cut.
+        parts.append(u"would restart%s: " % (u" (%s)" % cycle["window"] if cycle.get("window") else u"")
+                     + (u", ".join(cycle.get("reasons_before") or []) or u"reason not recorded"))
     return u"; ".join(parts) or None
 
 
