@@ -124,7 +124,8 @@ def run_check(variables, now=None, playbook="maintenance", playbook_dir=None, pl
                 if problem:
                     checked["errors"].append(problem)
     # A calendar's event names are the file's words: never templated.
-    checked["blackouts"], checked["blackouts_line"] = make_unsafe(checked["blackouts"]), make_unsafe(checked["blackouts_line"])
+    for key in ("blackouts", "blackouts_line"):
+        checked[key] = make_unsafe(checked[key])
     # One short line per problem, once; the play's fail task then stops the run before any host is touched.
     display = Display()
     for error in checked["errors"]:

@@ -134,8 +134,10 @@ def given_periods(value, started, what="maintenance_blackouts"):
         label = "%s[%d]" % (what, index)
         if isinstance(period, str):
             lines, wrong = _text_periods(period, label)
-            problems += wrong
-            period = lines[0] if len(lines) == 1 else period
+            if wrong or len(lines) != 1:
+                problems += wrong or ["%s %r is not %s" % (label, period, TEXT_FORM)]
+                continue
+            period = lines[0]
         if isinstance(period, dict) and isinstance(period.get("name"), str) and period["name"].strip():
             label += " (%s)" % period["name"].strip()
         found, wrong = _one(period, label, started)
