@@ -312,3 +312,9 @@ def test_a_calendars_event_names_are_never_templated(tmp_path):
     out = templar.template(trust_as_template("{{ run }}"))
     assert out["blackouts"][0]["name"] == "{{ 6 * 7 }}"
     assert out["blackouts_line"].startswith("{{ 6 * 7 }} 2026-11-16T21:00:00Z")
+
+
+def test_the_tables_next_step_for_deferred_hosts_does_not_blame_the_window_alone():
+    from ansible_collections.fleetops.sophos.plugins.module_utils import _report_text
+    assert "blackout" in _report_text.NEXT_STEPS["deferred"]
+    assert "did not fit the window" not in _report_text.NEXT_STEPS["deferred"]
