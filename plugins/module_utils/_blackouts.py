@@ -326,6 +326,4 @@ def hold(decision, value, now, needed_seconds, restarts, guard=False):
         reason = "maintenance deferred: " + why
     else:
         reason = "restart %d deferred: %s" % (restarts + 1, why)
-    held = dict(decision, step="defer", status="deferred", reason=reason, failed=False, warning=None)
-    held["blackout"] = why
-    return held
+    return dict(decision, step="defer", status="deferred", reason=reason, failed=False, warning=None)
