@@ -295,6 +295,17 @@ def _window_kind(value, name, context):
     return _window_setting(value, run_started or context.get("now"), run_started)
 
 
+def _blackouts_kind(value, name, context):
+    """``blackouts``: periods in which no restart starts, resolved against the run's start (else ``now``), as
+    ``[{name, start, end}]`` in UTC (module_utils/_blackouts.py, which reads times with this module)."""
+    if value is None or (isinstance(value, (str, list)) and not value):
+        return []
+    from ansible_collections.fleetops.sophos.plugins.module_utils import _blackouts  # pylint: disable=import-outside-toplevel
+    run_started = context.get("run_started")
+    return _blackouts.from_records(value, name, parse_time(run_started, "run_started") if run_started
+                                   else context.get("now"))
+
+
 # The table of the cycle's settings: each is a role variable reboot_cycle_<name> (roles/reboot_cycle:
 # defaults/main.yml, meta/argument_specs.yml) and an option of the reboot_cycle action (the doc stub
 # plugins/modules/reboot_cycle.py); some are AWX survey questions (docs/awx/). A unit test
@@ -309,6 +320,8 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
                       description="start of the whole run, which a relative window end counts from"),
     _settings.Setting("window_end", "", "str", kind="window_end",
                       description="end of the maintenance window (absolute, time of day or duration)"),
+    _settings.Setting("blackouts", [], "raw", kind="blackouts",
+                      description="periods (start, end, optional name) in which no restart starts"),
     _settings.Setting("settle_minutes", 20, "float", minimum=0, description="settle time after a boot"),
     _settings.Setting("poll_seconds", 30, "float", minimum=1, description="seconds between two readings"),
     _settings.Setting("max_cycles", 2, "int", minimum=1, description="restarts at most"),
@@ -349,6 +362,7 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
     _settings.Setting("central_options", {}, "dict", group="action"),
 ), error=CycleError, kinds={
     "run_started": _run_started_kind, "window_end": _window_kind, "by_os": _by_os_kind,
+    "blackouts": _blackouts_kind,
     "groups": lambda value, name, context: _groups.group_names(value, name),
     "max_down": lambda value, name, context: _groups.max_down(value, name),
     "checks": lambda value, name, context: _gate_rules.checks(value, name)}, first=("run_started",))

@@ -37,7 +37,7 @@ NEXT_STEPS = {
     "no_data": u"nothing could be read: run fleetops.sophos.facts on the host(s)",
     "unknown": u"the restart state is unknown: read it with fleetops.sophos.facts",
     "not_run": u"never ran (the run stopped before their batch): rerun with -e maintenance_hosts={hosts}",
-    "deferred": u"did not fit the window: rerun in the next window",
+    "deferred": u"deferred, WHY says why (the window, a blackout, an exclusion): rerun in the next window",
     "pending": u"restart pending: run fleetops.sophos.maintenance on the host(s)",
 }
 NOT_RUN_WHY = u"not run: the run stopped before this host's batch"
