@@ -21,6 +21,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 import re
 import threading
 from datetime import datetime, timedelta, timezone
@@ -141,6 +142,13 @@ def payload(option, host, address, run, starts, ends, silence_id=None):
     return body
 
 
+def _same_parent(parent):
+    """Whether this process's parent is still ``parent`` (an orphan's is init or a subreaper)."""
+    def alive():
+        return os.getppid() == parent
+    return alive
+
+
 class SilenceError(Exception):
     """One request to Alertmanager failed (the message holds no credential)."""
 
@@ -194,10 +202,12 @@ class Silence(object):
     ``option``: the checked option; ``host``/``address``: the names its matchers are built from; ``run``:
     the run the comment names; ``now``: the clock; ``show``/``warn``: the two kinds of line;
     ``heartbeat``: extend from a thread while a step blocks (off in the replay tests); ``carried``: what
-    an earlier call of the same cycle returned (carry()).
+    an earlier call of the same cycle returned (carry()); ``alive``: whether the run is still there (default:
+    this worker's parent, the ansible-playbook process, is the one it started with). A worker outlives a
+    killed ansible-playbook (it is a session of its own): it then extends no more, so the silence lapses.
     """
 
-    def __init__(self, option, host, address, run, now, show, warn, heartbeat=True, carried=None):
+    def __init__(self, option, host, address, run, now, show, warn, heartbeat=True, carried=None, alive=None):
         self.option = option
         self.host = host
         self.address = address
@@ -214,6 +224,8 @@ class Silence(object):
         self.extensions = int(carried.get("extensions") or 0)
         self.warning = carried.get("warning")
         self.extended_at = None
+        self.alive = alive or _same_parent(os.getppid())
+        self.orphaned = False
         # Seconds between two extensions: a minute, or a third of a shorter lease.
         self.interval = min(60.0, lease(option).total_seconds() / 3.0)
         self._lock = threading.Lock()
@@ -264,6 +276,12 @@ class Silence(object):
             now = self.now()
             if not force and self.extended_at is not None and \
                     (now - self.extended_at).total_seconds() < self.interval:
+                return
+            if not self.alive():
+                if not self.orphaned:
+                    self.orphaned = True
+                    self._warn("the run's ansible-playbook process is gone: silence %s is no longer extended and "
+                               "ends by itself at %s" % (self.id, self.ends))
                 return
             try:
                 self._post(now, self.id)

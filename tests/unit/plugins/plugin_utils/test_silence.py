@@ -230,3 +230,21 @@ def test_the_heartbeat_extends_while_a_step_blocks_and_stops_when_paused():
         assert silence._thread is None and am.methods()[:3] == ["create", "extend", "extend"]
         silence.expire()
         assert am.methods()[count:] == ["DELETE /api/v2/silence/%s" % silence.id]
+
+
+def test_a_worker_whose_run_died_extends_no_more():
+    """ansible-playbook killed: its worker (a session of its own) lives on, but the silence must lapse."""
+    clock, lines, run = fake_clock.Clock(T0), Lines(), {"alive": True}
+    with FakeAlertmanager() as am:
+        silence = _made(_option(am.url, lease_minutes=1), clock, lines, alive=lambda: run["alive"])
+        silence.create()
+        clock.sleep(30)
+        silence.keep()
+        run["alive"] = False
+        for _tick in range(3):
+            clock.sleep(30)
+            silence.keep()
+        assert am.methods() == ["create", "extend"]
+    [warning] = lines.warned
+    assert "the run's ansible-playbook process is gone: silence %s is no longer extended and ends by itself at " \
+        "2026-12-07T02:01:30.000Z" % silence.id in warning
