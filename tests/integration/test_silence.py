@@ -25,6 +25,7 @@ pytestmark = pytest.mark.lab
 
 PLAYBOOK = os.path.join(REPO, "playbooks", "maintenance.yml")
 BINARY = "/usr/bin/prometheus-alertmanager"
+SECRET = "am-bearer-Kq58"  # Alertmanager ignores it; it must appear nowhere
 CONFIG = """route:
   receiver: nobody
 receivers:
@@ -143,7 +144,8 @@ def test_the_restarted_host_is_silenced_while_it_restarts_and_the_silence_expire
         seen["now"] = datetime.datetime.now(datetime.timezone.utc)
 
     variables = _variables(lab, tmp_path, [restarted, clean], alertmanager, 30)
-    res, fired = lab.watch_playbook(PLAYBOOK, "-e", json.dumps(variables), on_line=[
+    variables["reboot_cycle_silence"]["auth"] = {"token": SECRET}
+    res, fired = lab.watch_playbook(PLAYBOOK, "-vvv", "-e", json.dumps(variables), on_line=[
         (r"^%s: reboot_cycle silenced in Alertmanager: silence " % re.escape(restarted), silenced),
         (r"^%s: reboot_cycle settle after restart 1 " % re.escape(restarted), settling)])
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-2000:]
@@ -162,6 +164,11 @@ def test_the_restarted_host_is_silenced_while_it_restarts_and_the_silence_expire
     silence = rows[restarted]["maintenance"]["silence"]
     assert (silence["status"], silence["id"], silence["warning"]) == ("expired", before["id"], None)
     assert rows[clean]["maintenance"]["silence"] is None
+    # The token reached no output and no report file.
+    assert SECRET not in res.stdout + res.stderr
+    for path in (tmp_path / "report").rglob("*"):
+        if path.is_file():
+            assert SECRET not in path.read_text(errors="replace"), path
 
 
 def test_a_killed_run_leaves_a_silence_that_ends_by_itself_within_its_lease(lab, tmp_path, alertmanager):
