@@ -807,8 +807,8 @@ def silence_text(silence):
         return u"silence: would be created in Alertmanager"
     if status == "failed":
         return u"silence: not created (%s)" % (silence.get("warning") or u"no message")
-    text = u"silenced %s \u2013 %s (%s)" % (silence.get("from") or u"?", silence.get("to") or u"?",
-                                           silence.get("id") or u"?")
+    text = u"silenced %s \u2013 %s (%s)" % (
+        silence.get("from") or u"?", silence.get("to") or u"?", silence.get("id") or u"?")
     if status == "lapsing":
         text += u", not expired: it ends by itself"
     elif silence.get("warning"):

@@ -125,8 +125,8 @@ def _active(alertmanager, host):
     return [silence for silence in silences if silence["status"]["state"] == "active"]
 
 
-def test_the_restarted_host_is_silenced_while_it_restarts_and_the_silence_expired_after(lab, tmp_path,
-                                                                                       alertmanager):
+def test_the_restarted_host_is_silenced_while_it_restarts_and_the_silence_expired_after(
+        lab, tmp_path, alertmanager):
     restarted, clean = lab.hosts[0], lab.hosts[1]
     lab.sophos(restarted, "os-reboot-required")
     lab.sophos(clean, "clean")
@@ -207,4 +207,3 @@ def test_a_killed_run_leaves_a_silence_that_ends_by_itself_within_its_lease(lab,
                  lambda: alertmanager.silence(silence["id"])["status"]["state"] == "expired",
                  timeout=lease * 60 + lab.wait, interval=2)
     assert alertmanager.silence(silence["id"])["endsAt"] == silence["endsAt"]
-
