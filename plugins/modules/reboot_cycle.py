@@ -338,11 +338,9 @@ options:
           password:
             description: Its password.
             type: str
-            no_log: true
           token:
             description: A bearer token.
             type: str
-            no_log: true
 notes:
   - Runs one host's whole cycle in one task, so hosts of a batch do not wait for each other - as long as
     C(forks) is at least the batch size (C(serial)). With fewer forks, hosts beyond the forks start only when
