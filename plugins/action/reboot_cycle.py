@@ -26,7 +26,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _cycle, _groups, _settings
-from ansible_collections.fleetops.sophos.plugins.plugin_utils import _slots
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _silence, _slots
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._cycle_run import HOOK_POINTS, ActionHost, CycleRun, Lost
 
 display = Display()
@@ -58,6 +58,8 @@ ARGUMENT_SPEC = dict(
     resume={"type": "dict"},
     # No default: the validator fills a default dict's suboptions in place, a shared default would carry them.
     central_options={"type": "dict", "options": CENTRAL_OPTIONS},
+    # Its types here, its bounds and the rest in _silence.problems(); off when empty.
+    silence={"type": "dict", "options": _silence.OPTIONS},
 )
 # The action's flags the table converts.
 _TABLE_FLAGS = ("prior_restart", "central_update_check")
@@ -109,9 +111,12 @@ class ActionModule(ActionBase):
         """``(options, settings, problems)``: the checked options, the normalised cycle settings, and every
         bad option at once, on one line (the table's rules, each setting on its own)."""
         validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(args)
-        if validation.error_messages:
-            return None, None, list(validation.error_messages)
         options = validation.validated_parameters
+        # The silence's own rules beside the spec's messages: every problem of the option at once.
+        silence_problems = _silence.problems(options.get("silence")) if args.get("silence") else []
+        if validation.error_messages or silence_problems:
+            return None, None, list(validation.error_messages) + silence_problems
+        options["silence"] = options["silence"] if args.get("silence") else None
         raw = dict((key, options[key]) for key in _cycle.DEFAULTS if options.get(key) is not None)
         now = self._now()
         problems = _cycle.settings_problems(raw, now)
@@ -154,9 +159,23 @@ class ActionModule(ActionBase):
         return _slots.Slots(directory, host.name, needed, now=self._now, sleep=self._sleep, show=_show(host.name),
                             gap_seconds=settings["group_gap_seconds"])
 
+    # Extend a silence from a thread while a step blocks (off in the replay tests).
+    _silence_heartbeat = True
+
+    def _silence(self, host, options, settings, resume):
+        """The host's Alertmanager silence (None without ``silence``); the comment names the run."""
+        if not options["silence"]:
+            return None
+        job = host.task_vars.get("awx_job_id") or host.task_vars.get("tower_job_id")
+        run = ("AWX job %s" % job) if job else ("started %s" % (settings["run_started"] or self._now().isoformat()))
+        return _silence.Silence(options["silence"], host.name, host.address, "%s, pid %d" % (run, self._run_id()),
+                                now=self._now, show=_show(host.name), warn=_warn, heartbeat=self._silence_heartbeat,
+                                carried=(resume or {}).get("silence"))
+
     def _runner(self, host, options, settings, resume=None):
         common = dict(now=self._now, sleep=self._sleep, show=_show(host.name), warn=_warn)
         common["slots"] = self._slots(host, settings)
+        common["silence"] = self._silence(host, options, settings, resume)
         if resume is None:
             previous = (host.task_vars.get("ansible_facts") or {}).get("sophos_reboot")
             return CycleRun(host, options, settings, facts=previous, **common)
@@ -172,10 +191,12 @@ class ActionModule(ActionBase):
                 if set(resume["state"]["settings"]) != set(_cycle.DEFAULTS):
                     raise KeyError("settings")
                 run = self._runner(host, options, settings, resume)
-            except (KeyError, TypeError):
+            except (KeyError, TypeError, ValueError):
                 result.update(failed=True, msg="Invalid options for reboot_cycle: resume must be the "
                                                "'cycle' returned by an earlier call")
                 return result
+            if run.silence is not None:
+                run.silence.resume()
         else:
             run = self._runner(host, options, settings)
             problem = run.begin(options["prior_restart"])
@@ -201,6 +222,8 @@ class ActionModule(ActionBase):
         if not stopped:
             run.end(bool(decision.get("failed")), decision["reason"])
         if stopped:
+            if run.silence is not None:
+                run.silence.pause()  # the lease covers the hook
             result["changed"] = run.state["restarts"] > restarts
             return self._stop(result, run, stopped, decision)
         return self._finish(result, run, decision)
@@ -213,6 +236,10 @@ class ActionModule(ActionBase):
             record["central_update_checks"] = run.entries
         if run.stopped:
             record["stopped_groups"] = list(run.stopped)
+        if run.silence is not None and "silence" not in record:
+            silence = run.silence.record()
+            if silence is not None:
+                record["silence"] = silence
         result["sophos_reboot_cycle"] = record
         if run.facts and run.state is not None:
             result["ansible_facts"] = {"sophos_reboot": run.facts}
@@ -233,6 +260,8 @@ class ActionModule(ActionBase):
     def _finish(self, result, run, decision, guard=False):
         check = bool(self._task.check_mode)
         record = _cycle.result(run.state, decision, run.facts, self._now(), check_mode=check and not guard)
+        if check and not guard and run.silence is not None and record["would_reboot"]:
+            record["silence"] = run.silence.would_create()  # creates nothing
         if guard:
             result["deferred"] = decision["step"] == "defer"
         elif check:
@@ -248,5 +277,7 @@ class ActionModule(ActionBase):
                            "restart": run.state["restarts"] + (1 if at == "before_restart" else 0),
                            "state": run.state, "facts": run.facts, "decision": decision,
                            "central_update_checks": run.entries}
+        if run.silence is not None:
+            result["cycle"]["silence"] = run.silence.carry()
         result["ansible_facts"] = {"sophos_reboot": run.facts}
         return result

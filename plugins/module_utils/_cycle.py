@@ -360,6 +360,9 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
     _settings.Setting("central_update_check", False, "bool", group="action",
                       description="ask Sophos Central for an update check after each restart"),
     _settings.Setting("central_options", {}, "dict", group="action"),
+    _settings.Setting("silence", {}, "dict", group="action",
+                      description="an Alertmanager silence for the host, from before its first restart to the "
+                                  "cycle's end: a lease extended while the cycle runs"),
 ), error=CycleError, kinds={
     "run_started": _run_started_kind, "window_end": _window_kind, "by_os": _by_os_kind,
     "blackouts": _blackouts_kind,

@@ -328,7 +328,24 @@ def _maintenance(read, value):
                            "observed": read.text(item.get("observed"), field=field + ".observed", limit=300)}
                           for field, item in read.records(cycle.get("health_checks"),
                                                           "sophos_reboot_cycle.health_checks")],
+        # The Alertmanager silence (reboot_cycle_silence): null without one.
+        "silence": _silence(read, cycle.get("silence")),
     }
+
+
+SILENCE_STATUSES = ("expired", "lapsing", "failed", "check_mode", "active")
+
+
+def _silence(read, value):
+    silence = read.mapping(value, "sophos_reboot_cycle.silence")
+    if not silence:
+        return None
+    field = "sophos_reboot_cycle.silence"
+    return {"status": read.choice(silence.get("status"), field + ".status", SILENCE_STATUSES),
+            "id": read.text(silence.get("id"), field=field + ".id", limit=80),
+            "from": read.text(silence.get("from"), field=field + ".from", limit=80),
+            "to": read.text(silence.get("to"), field=field + ".to", limit=80),
+            "warning": read.text(silence.get("warning"), field=field + ".warning", limit=400)}
 
 
 def _patch(read, value):
@@ -782,6 +799,22 @@ def restart_text(boot, boot_ids=True):
         text += u"; boot %s \u2192 %s" % (boot.get("boot_id_before") or u"?", boot.get("boot_id") or u"?")
     if boot.get("queued_update"):
         text += u"; the queued Sophos update's restart"
+    return text
+
+
+def silence_text(silence):
+    """The host's Alertmanager silence (``maintenance.silence``) as one line."""
+    status = silence.get("status")
+    if status == "check_mode":
+        return u"silence: would be created in Alertmanager"
+    if status == "failed":
+        return u"silence: not created (%s)" % (silence.get("warning") or u"no message")
+    text = u"silenced %s \u2013 %s (%s)" % (
+        silence.get("from") or u"?", silence.get("to") or u"?", silence.get("id") or u"?")
+    if status == "lapsing":
+        text += u", not expired: it ends by itself"
+    elif silence.get("warning"):
+        text += u"; %s" % silence["warning"]
     return text
 
 

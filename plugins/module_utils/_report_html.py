@@ -19,7 +19,7 @@ from ansible_collections.fleetops.sophos.plugins.module_utils import _report_tim
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
     ATTENTION_ISSUES, STATUS_LABELS, STATUSES, central_cell, central_note, days_text, first_seen, format_value,
     reason_text)
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import health_word, restart_text
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import health_word, restart_text, silence_text
 
 _HTML_SCRIPT = r"""
 (function () {
@@ -268,6 +268,8 @@ def _row_html(index, row, alert_days):
         if health == u"unhealthy":
             # The cycle checked the services; the host's health word (here: unhealthy) is the page's.
             maintenance = [text.replace(u"; Sophos healthy", u"; Sophos services running") for text in maintenance]
+        if cycle.get("silence"):
+            maintenance.append(silence_text(cycle["silence"]))
     else:
         cells.append(_td(u"", _NONE))
         detail, maintenance = None, []

@@ -281,6 +281,80 @@ options:
       timeout:
         description: Seconds to wait for one answer.
         type: int
+  silence:
+    description:
+      - An Alertmanager silence (v2 API) for the host - created just before its first restart (before a
+        C(before_restart) stop), extended while the cycle runs (the same silence POSTed again with an end of
+        now + O(silence.lease_minutes), at each step and every minute while a restart or a settle runs, also
+        after a hook), expired when the cycle ends, however it ends. A run that dies leaves a silence that ends by
+        itself within one lease.
+      - A failed request is a warning and a line of RV(sophos_reboot_cycle.silence), never a change of the host's
+        result. Check mode creates nothing and says what it would create (RV(sophos_reboot_cycle.silence)).
+      - Empty or left out for none. Every problem of the option is named at once, before the host is touched.
+    type: dict
+    suboptions:
+      url:
+        description:
+          - Base URL of the Alertmanager (its v2 API is under C(/api/v2)), for example
+            C(https://alertmanager.example.com:9093). Required; credentials go in O(silence.auth).
+        type: str
+      matchers:
+        description:
+          - The silence's matchers (all must match). In a value, C({host}) is the inventory name and
+            C({address}) the address the controller reaches the host at, regex-escaped in a regex matcher
+            (C(web.example.com) becomes C(web\.example\.com)); one value at least must name the host.
+          - Default - C(instance=~"{host}(:.*)?"), the host's Prometheus C(instance) label with or without a port.
+        type: list
+        elements: dict
+        suboptions:
+          name:
+            description: The label name.
+            type: str
+            required: true
+          value:
+            description: The value, with C({host}) / C({address}).
+            type: str
+            required: true
+          regex:
+            description: The value is a regular expression (C(=~)).
+            type: bool
+            default: true
+          equal:
+            description: Match (C(=), C(=~)); false for C(!=), C(!~).
+            type: bool
+            default: true
+      lease_minutes:
+        description:
+          - The silence's length from its last extension (minutes, 1 to 240). The cycle extends it to now + lease at
+            each step and every minute (a third of a shorter lease) while a restart or a settle runs, so a run
+            that dies leaves a silence that ends by itself within one lease.
+        type: float
+        default: 30
+      timeout:
+        description: Seconds to wait for one answer of Alertmanager (1 to 60).
+        type: float
+        default: 10
+      validate_certs:
+        description: Verify Alertmanager's TLS certificate.
+        type: bool
+        default: true
+      ca_path:
+        description: PEM file of CA certificates to verify Alertmanager with.
+        type: path
+      auth:
+        description: Credentials, when Alertmanager (or its proxy) asks for them - a user and password (basic) or a
+          bearer token. Never logged, recorded or reported.
+        type: dict
+        suboptions:
+          user:
+            description: User name (basic authentication).
+            type: str
+          password:
+            description: Its password.
+            type: str
+          token:
+            description: A bearer token.
+            type: str
 notes:
   - Runs one host's whole cycle in one task, so hosts of a batch do not wait for each other - as long as
     C(forks) is at least the batch size (C(serial)). With fewer forks, hosts beyond the forks start only when
@@ -477,6 +551,15 @@ sophos_reboot_cycle:
       description: Seconds the host waited for its groups' slots; null when it needed no slot (no restart).
       returned: with O(group)
       type: float
+    silence:
+      description:
+        - With O(silence) and a restart (or a check-mode run that would restart) - C(status) (V(expired) at the
+          cycle's end, V(lapsing) when expiring it failed, V(failed) when it could not be created, V(check_mode)),
+          C(id) (Alertmanager's silence id), C(from) and C(to) (the silence's start and end, RFC 3339 UTC),
+          C(extensions), C(matchers) (as sent), C(lease_minutes) and C(warning) (the first failed request, else
+          null). No credential.
+      returned: with O(silence), when the host was (or would be) restarted
+      type: dict
     stopped_groups:
       description: The groups this host's failure stopped (it failed after it took its slots).
       returned: when the host stopped its groups
