@@ -70,10 +70,10 @@ def hook_file(value, playbook_dir=None, variable="hook"):
 
 
 def run_check(variables, now=None, playbook="maintenance", playbook_dir=None, play_hosts=None):
-    """Check the run once: unknown or misspelt variables, bad settings, the window, (maintenance) the
+    """Check the run once: unknown or misspelt variables, bad settings, the window, (maintenance, restart) the
     hook files and (facts) ``facts_restart_required_at``; one ``problem:`` line each.
 
-    ``playbook`` (maintenance, facts) names the variable that lists deliberate extra variables;
+    ``playbook`` (maintenance, restart, facts) names the variable that lists deliberate extra variables;
     ``playbook_dir``, the playbook's directory, is the second place a relative hook file is looked for;
     ``play_hosts``, the hosts the play matched, the one host ``facts_restart_required_at`` is for.
     """
@@ -92,7 +92,7 @@ def run_check(variables, now=None, playbook="maintenance", playbook_dir=None, pl
                     and name not in _run.RUN_VARIABLES)
     checked = _guard("run_check", _run.check_run, names, window, _known(), _now(now), settings, playbook,
                      [str(host) for host in play_hosts] if play_hosts is not None else None)
-    if playbook == "maintenance":
+    if playbook in ("maintenance", "restart"):
         for name in _run.HOOK_VARIABLES:
             value = variables.get(name) if name in names else None
             if isinstance(value, str) and value.strip():

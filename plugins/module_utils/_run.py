@@ -28,12 +28,15 @@ __metaclass__ = type
 PREFIXES = ("reboot_cycle_", "patch_", "report_", "maintenance_", "facts_")
 
 # The playbooks' own variables, documented in README.md and docs/awx.md (a unit test checks both).
+# fleetops.sophos.restart (a restart-only run) takes fleetops.sophos.maintenance's.
+MAINTENANCE_VARIABLES = (
+    "maintenance_hosts", "maintenance_serial", "maintenance_max_fail_percentage", "maintenance_become",
+    "maintenance_exclude", "maintenance_exclude_reason", "maintenance_window_max_hours",
+    "maintenance_allow_variables",
+)
 PLAYBOOK_VARIABLES = {
-    "maintenance": (
-        "maintenance_hosts", "maintenance_serial", "maintenance_max_fail_percentage", "maintenance_become",
-        "maintenance_exclude", "maintenance_exclude_reason", "maintenance_window_max_hours",
-        "maintenance_allow_variables",
-    ),
+    "maintenance": MAINTENANCE_VARIABLES,
+    "restart": MAINTENANCE_VARIABLES,
     "facts": ("facts_hosts", "facts_become", "facts_allow_variables", "facts_restart_required_at"),
 }
 
@@ -41,12 +44,13 @@ PLAYBOOK_VARIABLES = {
 EVENT_TIME_VARIABLE = "facts_restart_required_at"
 
 # The variable of each playbook that lists deliberate extra variables under the checked prefixes.
-ALLOW_VARIABLES = {"maintenance": "maintenance_allow_variables", "facts": "facts_allow_variables"}
+ALLOW_VARIABLES = {"maintenance": "maintenance_allow_variables", "restart": "maintenance_allow_variables",
+                   "facts": "facts_allow_variables"}
 
 # A time-of-day window end further than this from the run's start is refused (a relaunched job).
 WINDOW_MAX_HOURS = 12
 
-# The reboot_cycle role's hooks: task files the maintenance run checks before any host is touched.
+# The reboot_cycle role's hooks: task files a maintenance or restart run checks before any host is touched.
 HOOK_VARIABLES = ("reboot_cycle_before_restart_tasks", "reboot_cycle_after_restart_tasks",
                   "reboot_cycle_after_cycle_tasks")
 

@@ -200,7 +200,7 @@ def test_run_check_filter_passes_the_allow_list_of_its_playbook():
     assert filters.run_check(variables, now="2026-12-01T08:40:00Z", playbook="facts")["errors"] == []
     errors = filters.run_check(variables, now="2026-12-01T08:40:00Z")["errors"]
     assert [e.split(" (")[0].split(":")[0] for e in errors] == ["unknown variable patch_day"]
-    with pytest.raises(AnsibleFilterError, match=r"playbook must be one of facts\|maintenance, got 'site'"):
+    with pytest.raises(AnsibleFilterError, match=r"playbook must be one of facts\|maintenance\|restart, got 'site'"):
         filters.run_check(variables, playbook="site")
 
 
