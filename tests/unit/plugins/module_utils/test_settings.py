@@ -125,6 +125,18 @@ def test_the_awx_surveys_ask_the_tables_settings(name):
                 question["variable"]
 
 
+def test_the_restart_survey_asks_what_a_restart_only_run_uses():
+    """docs/awx/restart-survey.json (fleetops.sophos.restart): the maintenance survey's questions without patching."""
+    surveys = {}
+    for name in ("maintenance", "restart"):
+        with open(os.path.join(ROOT, "docs", "awx", name + "-survey.json")) as handle:
+            surveys[name] = dict((q["variable"], q) for q in json.load(handle)["spec"])
+    assert not [name for name in surveys["restart"] if name.startswith("patch_")]
+    assert set(surveys["restart"]) == set(name for name in surveys["maintenance"] if not name.startswith("patch_"))
+    assert surveys["restart"]["maintenance_hosts"]["required"] is True
+    assert surveys["restart"]["maintenance_hosts"]["default"] == ""
+
+
 def test_defaults_come_from_the_table():
     assert _patch.DEFAULTS == _patch.SETTINGS.defaults() and _patch.DEFAULTS["win_reboot_timeout"] == 1200
     assert _cycle.DEFAULTS == TABLE.defaults()
