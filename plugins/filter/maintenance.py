@@ -20,7 +20,7 @@ from ansible import constants as C, context
 from ansible.errors import AnsibleError, AnsibleFilterError
 from ansible.parsing.dataloader import DataLoader
 from ansible.utils.display import Display
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _run
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _durations, _run
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._filters import guard as _guard
 
 _SETTING_PREFIXES = (_cycle.VAR_PREFIX, "patch_", "report_")
@@ -124,6 +124,44 @@ def maintenance_excluded(facts, reason=None, check_mode=False, now=None):
     return _guard("maintenance_excluded", lambda: _run.excluded_record(facts, reason, _now(now), check_mode=check_mode))
 
 
+def _report_files(report_dir, basename):
+    """``([(name, text)], warnings)``: the JSON files of the runs kept in ``report_dir`` (none: no history yet)."""
+    if not report_dir or not os.path.isdir(report_dir):
+        return [], []
+    files, warnings = [], []
+    for name in sorted(os.listdir(report_dir)):
+        if not name.endswith(".json") or _durations.run_file(name, basename) is None:
+            continue
+        try:
+            with open(os.path.join(report_dir, name), "rb") as handle:
+                files.append((name, handle.read().decode("utf-8", "replace")))
+        except OSError as exc:
+            warnings.append(u"%s cannot be read (%s): its restart and settle durations are not used" % (name, exc))
+    return files, warnings
+
+
+def learned_durations(hosts, report_dir=None, basename="sophos-report", enabled=True):
+    """Each host's own expected restart and settle from the runs kept in ``report_dir``, read once at the run's
+    start: ``{hosts: {host: durations}, line}``; ``line`` says which hosts use their own and how many the defaults.
+
+    A file that cannot be read or is not a report is a warning naming it, never a failed run: its hosts keep the
+    defaults as far as the other files do not say more.
+    """
+    def learn():
+        names = [str(host) for host in hosts or []]
+        on = _cycle.check_flag(enabled, "learn_durations")
+        if not on:
+            return {"hosts": {}, "line": _durations.plan_line({}, names, enabled=False)}
+        files, warnings = _report_files(report_dir, str(basename))
+        records, more = _durations.history_records(files, str(basename))
+        display = Display()
+        for warning in warnings + more:
+            display.warning(u"report history: " + warning)
+        learned = _durations.learn(records, names)
+        return {"hosts": learned, "line": _durations.plan_line(learned, names)}
+    return _guard("learned_durations", learn)
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -131,4 +169,5 @@ class FilterModule(object):
             "hook_file": hook_file,
             "hosts_matched": hosts_matched,
             "maintenance_excluded": maintenance_excluded,
+            "learned_durations": learned_durations,
         }

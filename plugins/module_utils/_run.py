@@ -61,6 +61,7 @@ LEFT_OVER = "_raw_params"
 # Variables the playbooks and roles set on hosts while they run; never user input, but prefixed.
 RUN_VARIABLES = (
     "maintenance_result", "maintenance_stage", "maintenance_run", "maintenance_run_started", "maintenance_batch",
+    "maintenance_durations",
     "report_data", "report_run_record", "report_central_views", "report_central_asked", "report_central_state",
 )
 
