@@ -321,6 +321,7 @@ def _maintenance(read, value):
         "finished": read.text(cycle.get("finished"), field="sophos_reboot_cycle.finished", limit=80),
         "duration_seconds": read.number(cycle.get("duration_seconds"), "sophos_reboot_cycle.duration_seconds"),
         # Restart groups and health gates (reboot_cycle_group, reboot_cycle_health_checks): empty without them.
+        "expected": _expected(read, cycle.get("expected")),
         "groups": read.texts(cycle.get("groups"), "sophos_reboot_cycle.groups"),
         "stopped_groups": read.texts(cycle.get("stopped_groups"), "sophos_reboot_cycle.stopped_groups"),
         "slot_wait_seconds": read.number(cycle.get("slot_wait_seconds"), "sophos_reboot_cycle.slot_wait_seconds"),
@@ -331,6 +332,21 @@ def _maintenance(read, value):
                           for field, item in read.records(cycle.get("health_checks"),
                                                           "sophos_reboot_cycle.health_checks")],
     }
+
+
+def _expected(read, value):
+    """What the window fit counted a restart at and where it came from (the record's ``expected``), or None."""
+    if value is None:
+        return None
+    expected = read.mapping(value, "sophos_reboot_cycle.expected")
+    field = "sophos_reboot_cycle.expected."
+    return dict([(what + "_minutes", read.number(expected.get(what + "_minutes"), field + what + "_minutes"))
+                 for what in ("restart", "settle")]
+                + [(what + "_from", read.choice(expected.get(what + "_from"), field + what + "_from",
+                                                ("history", "setting")))
+                   for what in ("restart", "settle")]
+                + [(what + "_samples", read.count(expected.get(what + "_samples"), field + what + "_samples"))
+                   for what in ("restart", "settle")])
 
 
 def _patch(read, value):
