@@ -70,6 +70,7 @@ SETTINGS = _settings.Table("report", "report_", (
 #    own age is age_days. pending_since_source "central_estimate" beside "central".
 #    pending_since_source "central_event": the time of Central's restart-required event that started the
 #    facts run (the fleetops.sophos.restart_required rulebook, facts_restart_required_at); no new field.
+#    run.kind (maintenance, restart: a restart-only run, facts, or null): a new field, same version.
 SCHEMA_VERSION = 4
 CENTRAL_SINCE_SOURCES = ("event", "estimate", "alert")
 
@@ -108,6 +109,9 @@ STATUS_LABELS = {
 # for a host that is clean now (Central may lag behind a restart; the host's own status stays true).
 ATTENTION_ISSUES = frozenset(("central_lag",))
 RUN_STATES = ("ok", "failed", "unreachable", "not_run")
+# run.kind: the playbook's kind of run (_report_history.KINDS), and how the renderings name it.
+RUN_KINDS = ("maintenance", "restart", "facts")
+RUN_KIND_LABELS = {"maintenance": u"maintenance run", "restart": u"restart-only run"}
 CENTRAL_SOURCES = ("inventory", "lookup")
 DEFAULT_ALERT_DAYS = 14.0
 DEFAULT_MAX_TEXT = 1000
@@ -319,6 +323,7 @@ def _maintenance(read, value):
         # A check run's window arithmetic for the restart it would make ("fits: 3h10m left, needs 38m00s").
         "window": read.text(cycle.get("window"), field="sophos_reboot_cycle.window", limit=200),
         # Restart groups and health gates (reboot_cycle_group, reboot_cycle_health_checks): empty without them.
+        "expected": _expected(read, cycle.get("expected")),
         "groups": read.texts(cycle.get("groups"), "sophos_reboot_cycle.groups"),
         "stopped_groups": read.texts(cycle.get("stopped_groups"), "sophos_reboot_cycle.stopped_groups"),
         "slot_wait_seconds": read.number(cycle.get("slot_wait_seconds"), "sophos_reboot_cycle.slot_wait_seconds"),
@@ -346,6 +351,19 @@ def _silence(read, value):
             "from": read.text(silence.get("from"), field=field + ".from", limit=80),
             "to": read.text(silence.get("to"), field=field + ".to", limit=80),
             "warning": read.text(silence.get("warning"), field=field + ".warning", limit=400)}
+def _expected(read, value):
+    """What the window fit counted a restart at and where it came from (the record's ``expected``), or None."""
+    if value is None:
+        return None
+    expected = read.mapping(value, "sophos_reboot_cycle.expected")
+    field = "sophos_reboot_cycle.expected."
+    return dict([(what + "_minutes", read.number(expected.get(what + "_minutes"), field + what + "_minutes"))
+                 for what in ("restart", "settle")]
+                + [(what + "_from", read.choice(expected.get(what + "_from"), field + what + "_from",
+                                                ("history", "setting")))
+                   for what in ("restart", "settle")]
+                + [(what + "_samples", read.count(expected.get(what + "_samples"), field + what + "_samples"))
+                   for what in ("restart", "settle")])
 
 
 def _patch(read, value):
@@ -729,6 +747,7 @@ def build_report(entries, alert_days=DEFAULT_ALERT_DAYS, generated=None, title=N
     rows = sort_rows(rows)
     run = dict(run) if isinstance(run, dict) else {}
     run_info = dict((key, run.get(key)) for key in ("id", "started", "playbook", "stem"))
+    run_info["kind"] = run.get("kind") if run.get("kind") in RUN_KINDS else None
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": "fleetops.sophos.report",
@@ -756,6 +775,21 @@ def _lookup(value, max_text):
 
 
 # Shared by the renderers (_report_csv, _report_markdown, _report_html).
+
+
+def run_label(report):
+    """What kind of run the report is of, as its title says it: ``restart-only run``, ``maintenance run``,
+    ``check run`` or both (``restart-only run, check run``); empty for a facts run or a play of one's own."""
+    words = [RUN_KIND_LABELS.get((report.get("run") or {}).get("kind"))]
+    if report.get("check_mode") is True:
+        words.append(u"check run")
+    return u", ".join(word for word in words if word)
+
+
+def title_with_run(report):
+    """The report's title followed by its run_label() in parentheses."""
+    label = run_label(report)
+    return report["title"] + (u" (%s)" % label if label else u"")
 
 
 def format_value(value):

@@ -13,7 +13,7 @@ import re
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
     STATUS_LABELS, STATUSES, central_cell, central_note, days_text, first_seen, format_value, reason_text)
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
-    health_word, restart_text, restarts_cell, silence_text)
+    health_word, restart_text, restarts_cell, silence_text, title_with_run)
 
 
 def _md(value):
@@ -26,7 +26,7 @@ def _md(value):
 def to_markdown(report):
     summary = report["summary"]
     lines = [
-        u"# %s%s" % (_md(report["title"]), u" (check run)" if report.get("check_mode") is True else u""),
+        u"# %s" % _md(title_with_run(report)),
         u"",
     ]
     if report.get("check_mode") is True:

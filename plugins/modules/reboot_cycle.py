@@ -138,7 +138,23 @@ options:
       - Minutes a restart is expected to take; the window fit counts each restart at this (not at
         O(reboot_timeout)). The record's C(boots[].restart_seconds) shows what restarts really took.
       - Empty or null - by the host's OS, 15 on Windows and 5 on Linux.
+      - A host with O(learned_durations) (and O(learn_durations) on) is counted at its own instead.
     type: raw
+  learn_durations:
+    description:
+      - Count a restart and its settle, in the window fit, at the host's own durations (O(learned_durations)) where
+        it has them, instead of O(restart_expected_minutes) and O(settle_minutes). False - always those.
+    type: raw
+    default: true
+  learned_durations:
+    description:
+      - The host's own expected durations, set by the C(fleetops.sophos.maintenance) and C(fleetops.sophos.restart)
+        playbooks at the run's start from the kept reports (the nearest-rank 90th percentile of its last 10
+        measured restarts and settles; at least 3 of each). Keys C(restart_minutes) and C(settle_minutes)
+        (null - the default), C(restart_samples) and C(settle_samples) (how many values each is of).
+      - Empty - the defaults. The settle itself still waits up to O(settle_minutes); this only counts it.
+    type: raw
+    default: {}
   group:
     description:
       - Restart groups (names) the host belongs to; at most O(group_max_down) members of a group are in their
@@ -534,6 +550,16 @@ sophos_reboot_cycle:
     unreachable:
       description: The cycle broke off because the host stopped answering.
       type: bool
+    expected:
+      description:
+        - What the window fit counted one more restart at, and where each figure came from.
+        - C(restart_from) and C(settle_from) are C(history) (the host's own, O(learned_durations)) or C(setting)
+          (O(restart_expected_minutes) by OS, O(settle_minutes)); C(restart_samples) and C(settle_samples) how many
+          measured values a history figure is of (0 for a setting).
+      type: dict
+      returned: when the cycle ran (not for a host that could not be read)
+      sample: {restart_minutes: 6.0, restart_from: history, restart_samples: 10, settle_minutes: 20.0,
+               settle_from: setting, settle_samples: 0}
     central_update_checks:
       description:
         - With O(central_update_check) - one entry per restart - C(restart) (its number), C(status) (V(requested),
