@@ -115,7 +115,7 @@ class CycleRun(object):
     """
 
     def __init__(self, host, options, settings, now, sleep, show, warn, state=None, facts=None, entries=None,
-                 slots=None):
+                 slots=None, notify=None):
         self.host = host
         self.options = options
         self.state = state
@@ -131,6 +131,8 @@ class CycleRun(object):
         # failure stopped.
         self.slots = slots
         self.stopped = []
+        # The per-host notifications (plugin_utils/_notify.py): ``notify(event, record)``, None without targets.
+        self.notify = notify
         # The steps of the brain's plan the runner carries out; the others end the call.
         self.steps = {"reboot": self.reboot, "settle": self.settle, "slot": self.take_slots,
                       "gate_before": lambda: self.gate("before"), "gate": lambda: self.gate("after")}
@@ -198,6 +200,8 @@ class CycleRun(object):
             step = self.steps.get(decision["step"])
             if step is None:
                 return decision, None
+            if decision["step"] == "reboot" and self.state["restarts"] == 0 and self.notify is not None:
+                self.notify("restarting", {"status": "restarting", "message": decision["reason"], "restarts": 0})
             step()
             if decision["step"] == "reboot" and "after_restart" in stop_at:
                 return decision, "after_restart"
