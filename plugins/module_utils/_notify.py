@@ -391,7 +391,8 @@ def slack(message):
     if where:
         text = "<%s|Open the report>" % message["link"] if message["link"] else "Report: %s" % _mrkdwn(where)
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": text}]})
-    return {"text": _one_line("%s - %s" % (_title(message), _counts_text(message)), 300), "blocks": blocks}
+    return {"text": _one_line("%s - %d host(s): %s" % (_title(message), message["total"], _counts_text(message)), 300),
+            "blocks": blocks}
 
 
 def email_text(message):

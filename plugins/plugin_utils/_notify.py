@@ -103,7 +103,7 @@ class Notifier(object):
                                    error=scrub(error, target) if error else None, host=host)
             if not ok:
                 self.warn("notification %s to %s (%s) failed: %s; the run goes on"
-                          % (message["event"] + (" of %s" % host if host else ""), record["target"],
+                          % (message["event"] + (" (host %s)" % host if host else ""), record["target"],
                              target["type"], record["error"]))
             sent.append(record)
         self.entries.extend(sent)
