@@ -11,6 +11,7 @@ that records every message it receives (``messages``: ``email.message.Message``)
         ... hook.requests[0]["json"]
 """
 import email
+import email.policy
 import json
 import os
 import socket
@@ -103,7 +104,7 @@ class SmtpSink(object):
         class Handler(object):
             async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
                 sink.envelopes.append(envelope)
-                sink.messages.append(email.message_from_bytes(envelope.content))
+                sink.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
                 sink.received.set()
                 return "250 OK"
 
