@@ -166,7 +166,7 @@ def test_maintenance_tells_the_channel_about_each_host_and_the_run(lab, tmp_path
     e-mail with the report attached; a webhook that answers 500 changes nothing."""
     for host in lab.hosts[:2]:
         lab.sophos(host, "clean")
-    lab.sophos(lab.hosts[0], "reboot_required")
+    lab.sophos(lab.hosts[0], "reboot-required")
     (tmp_path / "runner").mkdir()
     with receiver.Receiver(202) as teams, receiver.Receiver(500) as broken, receiver.SmtpSink() as smtp:
         targets = [
@@ -177,7 +177,7 @@ def test_maintenance_tells_the_channel_about_each_host_and_the_run(lab, tmp_path
             {"type": "email", "host": "127.0.0.1", "port": smtp.port, "secure": "never",
              "from": "fleetops@example.com", "to": "oncall@example.com"},
         ]
-        variables = {"maintenance_hosts": ",".join(lab.hosts[:2]), "report_dir": str(tmp_path / "reports"),
+        variables = {"maintenance_hosts": ":".join(lab.hosts[:2]), "report_dir": str(tmp_path / "reports"),
                      "report_notify": targets, "reboot_cycle_settle_minutes": lab.settle_minutes,
                      "reboot_cycle_poll_seconds": 2, "reboot_cycle_reboot_timeout": lab.reboot_timeout,
                      "patch_enabled": False}
