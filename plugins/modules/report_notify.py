@@ -60,9 +60,10 @@ options:
 attributes:
   check_mode:
     support: full
-    details: Sends nothing in a check run unless O(in_check_mode).
+    description: Sends nothing in a check run (the report's C(check_mode)) unless O(in_check_mode).
   diff_mode:
     support: none
+    description: Nothing is changed, so there is no diff.
   platform:
     support: full
     platforms: posix

@@ -116,8 +116,8 @@ def test_every_type_receives_the_summary_and_failures_only_warn(stand_in):
     assert facts == {"Hosts": "2", "failed": "1", "ok": "1"}
     report_page = card["content"]["actions"][0]["url"]
     assert report_page.startswith("https://reports.example.com/sophos-report-") and report_page.endswith(".html")
-    assert [block["type"] for block in slack.requests[0]["json"]["blocks"]] == ["header", "section", "section",
-                                                                               "context"]
+    blocks = slack.requests[0]["json"]["blocks"]
+    assert [block["type"] for block in blocks] == ["header", "section", "section", "context"]
     body = hook.requests[0]["json"]
     assert body["schema"] == "fleetops.sophos.notify/v1" and body["event"] == "summary"
     assert body["summary"]["counts"] == {"failed": 1, "ok": 1} and body["attention"][0]["host"] == "h-failed"
