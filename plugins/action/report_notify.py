@@ -108,5 +108,20 @@ class ActionModule(ActionBase):
             args["attach"] = [attachment]
         outcome = self._execute_module(module_name=MAIL_MODULE, module_args=args, task_vars=self._task_vars)
         if outcome.get("failed") or outcome.get("unreachable"):
-            return False, None, outcome.get("msg") or "no message"
+            return False, None, _failure(outcome)
         return True, None, None
+
+
+def _failure(outcome):
+    """Why a module failed: its ``msg``, else (ansible-core 2.19 keeps a module's exception apart) the
+    exception's message, else the last line of its traceback or output."""
+    if outcome.get("msg"):
+        return outcome["msg"]
+    exception = outcome.get("exception")
+    event = getattr(exception, "event", None)
+    if getattr(event, "msg", None):
+        return event.msg
+    for key in ("exception", "module_stderr", "module_stdout"):
+        if isinstance(outcome.get(key), str) and outcome[key].strip():
+            return outcome[key].strip().splitlines()[-1]
+    return "no message"

@@ -102,6 +102,8 @@ def test_every_type_receives_the_summary_and_failures_only_warn(stand_in):
             {"type": "email", "host": "127.0.0.1", "port": smtp.port, "secure": "never", "allow_insecure": True,
              "username": "ops", "password": PASSWORD, "from": "fleetops@example.com", "to": ["oncall@example.com"],
              "subject": "[fleet]"},
+            {"type": "email", "host": "127.0.0.1", "port": receiver.free_port(), "secure": "never", "name": "no relay",
+             "from": "fleetops@example.com", "to": "oncall@example.com", "timeout": 2},
         ]
         runner = _run(stand_in, {"report_notify": targets, "report_notify_link": "https://reports.example.com/"})
         output = runner.stdout.read()
@@ -133,7 +135,7 @@ def test_every_type_receives_the_summary_and_failures_only_warn(stand_in):
     assert len(attached) == 1 and attached[0].get_filename().endswith(".html")
     assert b"<html" in attached[0].get_payload(decode=True)
 
-    for name in ("broken", "silent", "untrusted"):
+    for name in ("broken", "silent", "untrusted", "no relay"):
         assert output.count("notification summary to %s " % name) == 1, name
     report = json.loads((stand_in / "reports" / "sophos-report.json").read_text())
     entries = dict((entry["target"], entry) for entry in report["notifications"])
@@ -142,7 +144,8 @@ def test_every_type_receives_the_summary_and_failures_only_warn(stand_in):
     assert entries["untrusted"]["ok"] is False and "certificate" in entries["untrusted"]["error"].lower()
     assert entries["ops channel"]["ok"] is True and entries["ops channel"]["status"] == 202
     assert entries["email 127.0.0.1:%d" % smtp.port]["ok"] is True
-    assert len(report["notifications"]) == 7
+    assert entries["no relay"]["ok"] is False and "Connection refused" in entries["no relay"]["error"]
+    assert len(report["notifications"]) == 8
     # The secrets were given (the runner's input holds them), and went nowhere else.
     assert TOKEN in (stand_in / "runner" / "env" / "extravars").read_text()
     _secret_free(output, str(stand_in / "reports"), str(stand_in / "runner" / "artifacts"))
