@@ -173,11 +173,12 @@ def check_targets(value):
     return problems
 
 
-def notify_kind(value, name, _context):
+def notify_kind(value, _name, _context):
     """The settings table's conversion of ``report_notify``: the targets as given, or every problem at once."""
     problems = check_targets(value)
     if problems:
-        raise _settings.SettingError("%s: %s" % (name, "; ".join(problems)) if len(problems) > 1 else problems[0])
+        # Each problem names its target (report_notify[<index>]): one line holds them all.
+        raise _settings.SettingError("; ".join(problems))
     return list(value or [])
 
 

@@ -163,6 +163,31 @@ def test_a_check_run_sends_nothing_unless_asked(stand_in):
     assert hook.requests[0]["json"]["title"].startswith("[check mode] ")
 
 
+FAILING_HOOK = """
+- name: Refuse the restart (a drain that did not work)
+  ansible.builtin.fail:
+    msg: the load balancer refused to drain this host
+"""
+
+
+def _maintenance(lab, where, extravars):
+    """The maintenance playbook on the lab's first two hosts through ansible-runner: (runner, its output, report)."""
+    (where / "runner").mkdir()
+    variables = {"maintenance_hosts": ":".join(lab.hosts[:2]), "report_dir": str(where / "reports"),
+                 "reboot_cycle_settle_minutes": lab.settle_minutes, "reboot_cycle_poll_seconds": 2,
+                 "reboot_cycle_reboot_timeout": lab.reboot_timeout, "patch_enabled": False}
+    variables.update(extravars)
+    runner = ansible_runner.run(
+        private_data_dir=str(where / "runner"), project_dir=REPO, timeout=1200,
+        playbook=os.path.join("playbooks", "maintenance.yml"), inventory=lab.inventory, quiet=True,
+        envvars={"ANSIBLE_COLLECTIONS_PATH": COLLECTIONS, "FLEETOPS_LAB": lab.name,
+                 "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")},
+        extravars=variables)
+    output = runner.stdout.read()
+    report = where / "reports" / "sophos-report.json"
+    return runner, output, json.loads(report.read_text()) if report.exists() else None
+
+
 @pytest.mark.lab
 def test_maintenance_tells_the_channel_about_each_host_and_the_run(lab, tmp_path):
     """Two real hosts, one with a restart pending: restarting and restarted for it, then the summary; an
@@ -170,7 +195,6 @@ def test_maintenance_tells_the_channel_about_each_host_and_the_run(lab, tmp_path
     for host in lab.hosts[:2]:
         lab.sophos(host, "clean")
     lab.sophos(lab.hosts[0], "reboot-required")
-    (tmp_path / "runner").mkdir()
     with receiver.Receiver(202) as teams, receiver.Receiver(500) as broken, receiver.SmtpSink() as smtp:
         targets = [
             {"type": "teams", "url": _url(teams, "teams"), "allow_insecure": True,
@@ -180,19 +204,8 @@ def test_maintenance_tells_the_channel_about_each_host_and_the_run(lab, tmp_path
             {"type": "email", "host": "127.0.0.1", "port": smtp.port, "secure": "never",
              "from": "fleetops@example.com", "to": "oncall@example.com"},
         ]
-        variables = {"maintenance_hosts": ":".join(lab.hosts[:2]), "report_dir": str(tmp_path / "reports"),
-                     "report_notify": targets, "reboot_cycle_settle_minutes": lab.settle_minutes,
-                     "reboot_cycle_poll_seconds": 2, "reboot_cycle_reboot_timeout": lab.reboot_timeout,
-                     "patch_enabled": False}
-        runner = ansible_runner.run(
-            private_data_dir=str(tmp_path / "runner"), project_dir=REPO, timeout=1200,
-            playbook=os.path.join("playbooks", "maintenance.yml"), inventory=lab.inventory, quiet=True,
-            envvars={"ANSIBLE_COLLECTIONS_PATH": COLLECTIONS, "FLEETOPS_LAB": lab.name,
-                     "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")},
-            extravars=variables)
-        output = runner.stdout.read()
+        runner, output, report = _maintenance(lab, tmp_path, {"report_notify": targets})
     assert runner.status == "successful", output[-4000:]
-    report = json.loads((tmp_path / "reports" / "sophos-report.json").read_text())
     statuses = dict((row["host"], row["status"]) for row in report["hosts"])
     assert statuses == {lab.hosts[0]: "rebooted", lab.hosts[1]: "ok"}
     events = [(request["json"]["attachments"][0]["content"]["body"][0]["text"]) for request in teams.requests]
@@ -206,3 +219,25 @@ def test_maintenance_tells_the_channel_about_each_host_and_the_run(lab, tmp_path
         ("restarted", lab.hosts[0], True, False), ("summary", None, False, True), ("summary", None, True, False),
         ("summary", None, False, True)], key=str)
     _secret_free(output, str(tmp_path / "reports"), str(tmp_path / "runner" / "artifacts"))
+
+
+@pytest.mark.lab
+def test_a_failure_budget_that_stops_the_run_still_sends_the_summary_once(lab, tmp_path):
+    """serial 1, no failure allowed: the first host fails, the run stops before the second, and the summary
+    (one failed, one not run) goes out once, from the report that ends the run."""
+    for host in lab.hosts[:2]:
+        lab.sophos(host, "clean")
+    lab.sophos(lab.hosts[0], "reboot-required")
+    hook = tmp_path / "refuse.yml"
+    hook.write_text(FAILING_HOOK)
+    with receiver.Receiver(200) as hook_receiver:
+        target = {"type": "webhook", "url": _url(hook_receiver, "webhook"), "allow_insecure": True}
+        runner, output, report = _maintenance(lab, tmp_path, {
+            "report_notify": [target], "maintenance_serial": 1, "maintenance_max_fail_percentage": 0,
+            "reboot_cycle_before_restart_tasks": str(hook)})
+    assert runner.status == "failed", output[-4000:]
+    assert [request["json"]["event"] for request in hook_receiver.requests] == ["summary"]
+    body = hook_receiver.requests[0]["json"]
+    assert body["summary"]["counts"] == {"failed": 1, "not_run": 1}
+    assert [item["host"] for item in body["attention"]] == [lab.hosts[0]]
+    assert [entry["event"] for entry in report["notifications"]] == ["summary"]
