@@ -197,14 +197,16 @@ def test_maintenance_tells_the_channel_about_each_host_and_the_run(lab, tmp_path
     lab.sophos(lab.hosts[0], "reboot-required")
     with receiver.Receiver(202) as teams, receiver.Receiver(500) as broken, receiver.SmtpSink() as smtp:
         targets = [
-            {"type": "teams", "url": _url(teams, "teams"), "allow_insecure": True,
+            # As an AWX credential gives it: the URL in a variable of its own, the target naming it.
+            {"type": "teams", "url": "{{ fleetops_notify_teams_url }}", "allow_insecure": True,
              "events": ["summary", "restarting", "restarted", "failed"]},
             {"type": "webhook", "url": _url(broken, "broken"), "allow_insecure": True, "name": "broken",
              "events": ["summary", "restarted"]},
             {"type": "email", "host": "127.0.0.1", "port": smtp.port, "secure": "never",
              "from": "fleetops@example.com", "to": "oncall@example.com"},
         ]
-        runner, output, report = _maintenance(lab, tmp_path, {"report_notify": targets})
+        runner, output, report = _maintenance(lab, tmp_path, {"report_notify": targets,
+                                                              "fleetops_notify_teams_url": _url(teams, "teams")})
     assert runner.status == "successful", output[-4000:]
     statuses = dict((row["host"], row["status"]) for row in report["hosts"])
     assert statuses == {lab.hosts[0]: "rebooted", lab.hosts[1]: "ok"}
