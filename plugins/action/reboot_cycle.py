@@ -210,7 +210,7 @@ class ActionModule(ActionBase):
                 return self._unread(result, run, problem)
 
         if options["guard_only"]:
-            return self._finish(result, run, _cycle.guard(run.facts, run.settings, self._now()), guard=True)
+            return self._finish(result, run, run.guard(), guard=True)
         if self._task.check_mode:
             run.gates_once()
             return self._finish(result, run, run.plan())

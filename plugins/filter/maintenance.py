@@ -22,6 +22,7 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.utils.display import Display
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _run
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._filters import guard as _guard
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._unsafe import make_unsafe
 
 _SETTING_PREFIXES = (_cycle.VAR_PREFIX, "patch_", "report_")
 _COLLECTION = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -59,6 +60,24 @@ def _hook(name, value, playbook_dir):
     return found, None
 
 
+def _calendar(value, playbook_dir):
+    """The blackout calendar file as _run.blackouts() takes it: None when not set; ``{"path", "text"}`` when read
+    (found as a hook file is, hook_places()), ``{"path", "error"}`` when it cannot be."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        return {"path": repr(value), "error": "it must be a path to an iCalendar (.ics) file, got %s" % type(value).__name__}
+    places = _run.hook_places(value, os.getcwd(), playbook_dir)
+    found = next((place for place in places if os.path.isfile(place)), None)
+    if found is None:
+        return {"path": value.strip(), "error": "no such file; looked at %s" % " and ".join(places)}
+    try:
+        with open(found, "rb") as handle:
+            return {"path": found, "text": handle.read()}
+    except OSError as exc:
+        return {"path": found, "error": str(exc)}
+
+
 def hook_file(value, playbook_dir=None, variable="hook"):
     """The path a hook file is included from (hook_places()), or a clear failure saying where it looked."""
     if not isinstance(value, str) or not value.strip():
@@ -71,7 +90,8 @@ def hook_file(value, playbook_dir=None, variable="hook"):
 
 def run_check(variables, now=None, playbook="maintenance", playbook_dir=None, play_hosts=None):
     """Check the run once: unknown or misspelt variables, bad settings, the window, (maintenance) the
-    hook files and (facts) ``facts_restart_required_at``; one ``problem:`` line each.
+    hook files and the blackouts (the calendar file read here) and (facts) ``facts_restart_required_at``;
+    one ``problem:`` line each.
 
     ``playbook`` (maintenance, facts) names the variable that lists deliberate extra variables;
     ``playbook_dir``, the playbook's directory, is the second place a relative hook file is looked for;
@@ -87,11 +107,15 @@ def run_check(variables, now=None, playbook="maintenance", playbook_dir=None, pl
     passed = ("maintenance_window_max_hours", _run.ALLOW_VARIABLES[playbook], _run.LEFT_OVER)
     if playbook == "facts":
         passed += (_run.EVENT_TIME_VARIABLE, "facts_hosts")
+    else:
+        passed += (_run.BLACKOUTS_VARIABLE, _run.CALENDAR_VARIABLE)
     settings = dict((name, variables.get(name)) for name in names
                     if isinstance(name, str) and (name.startswith(_SETTING_PREFIXES) or name in passed)
                     and name not in _run.RUN_VARIABLES)
+    calendar = _calendar(variables.get(_run.CALENDAR_VARIABLE) if _run.CALENDAR_VARIABLE in names else None,
+                         playbook_dir) if playbook == "maintenance" else None
     checked = _guard("run_check", _run.check_run, names, window, _known(), _now(now), settings, playbook,
-                     [str(host) for host in play_hosts] if play_hosts is not None else None)
+                     [str(host) for host in play_hosts] if play_hosts is not None else None, calendar=calendar)
     if playbook == "maintenance":
         for name in _run.HOOK_VARIABLES:
             value = variables.get(name) if name in names else None
@@ -99,6 +123,9 @@ def run_check(variables, now=None, playbook="maintenance", playbook_dir=None, pl
                 problem = _hook(name, value, playbook_dir)[1]
                 if problem:
                     checked["errors"].append(problem)
+    # A calendar's event names are the file's words: never templated.
+    for key in ("blackouts", "blackouts_line"):
+        checked[key] = make_unsafe(checked[key])
     # One short line per problem, once; the play's fail task then stops the run before any host is touched.
     display = Display()
     for error in checked["errors"]:

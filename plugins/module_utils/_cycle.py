@@ -295,6 +295,17 @@ def _window_kind(value, name, context):
     return _window_setting(value, run_started or context.get("now"), run_started)
 
 
+def _blackouts_kind(value, name, context):
+    """``blackouts``: periods in which no restart starts, resolved against the run's start (else ``now``), as
+    ``[{name, start, end}]`` in UTC (module_utils/_blackouts.py, which reads times with this module)."""
+    if value is None or (isinstance(value, (str, list)) and not value):
+        return []
+    from ansible_collections.fleetops.sophos.plugins.module_utils import _blackouts  # pylint: disable=import-outside-toplevel
+    run_started = context.get("run_started")
+    return _blackouts.from_records(value, name, parse_time(run_started, "run_started") if run_started
+                                   else context.get("now"))
+
+
 # The table of the cycle's settings: each is a role variable reboot_cycle_<name> (roles/reboot_cycle:
 # defaults/main.yml, meta/argument_specs.yml) and an option of the reboot_cycle action (the doc stub
 # plugins/modules/reboot_cycle.py); some are AWX survey questions (docs/awx/). A unit test
@@ -309,6 +320,8 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
                       description="start of the whole run, which a relative window end counts from"),
     _settings.Setting("window_end", "", "str", kind="window_end",
                       description="end of the maintenance window (absolute, time of day or duration)"),
+    _settings.Setting("blackouts", [], "raw", kind="blackouts",
+                      description="periods (start, end, optional name) in which no restart starts"),
     _settings.Setting("settle_minutes", 20, "float", minimum=0, description="settle time after a boot"),
     _settings.Setting("poll_seconds", 30, "float", minimum=1, description="seconds between two readings"),
     _settings.Setting("max_cycles", 2, "int", minimum=1, description="restarts at most"),
@@ -349,6 +362,7 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
     _settings.Setting("central_options", {}, "dict", group="action"),
 ), error=CycleError, kinds={
     "run_started": _run_started_kind, "window_end": _window_kind, "by_os": _by_os_kind,
+    "blackouts": _blackouts_kind,
     "groups": lambda value, name, context: _groups.group_names(value, name),
     "max_down": lambda value, name, context: _groups.max_down(value, name),
     "checks": lambda value, name, context: _gate_rules.checks(value, name)}, first=("run_started",))
@@ -456,6 +470,16 @@ def window_check(settings, facts, now):
     if left <= 0:
         reason = "the maintenance window ended at %s" % end
     return {"fits": fits, "seconds_left": left, "seconds_needed": needed, "reason": reason}
+
+
+def window_summary(window):
+    """window_check()'s arithmetic in a few words, for a table: 'fits: 3h10m left, needs 38m00s'."""
+    if window["seconds_left"] is None:
+        return "no window end set"
+    if window["seconds_left"] <= 0:
+        return "the window has ended"
+    return "%s: %s left, needs %s" % ("fits" if window["fits"] else "does not fit", human_seconds(window["seconds_left"]),
+                                      human_seconds(window["seconds_needed"]))
 
 
 # ---------------------------------------------------------------- state
@@ -908,9 +932,14 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
         raise CycleError("result() needs an ending decision, got step %r" % decision["step"])
     started = parse_time(state["started"], "started")
     would_reboot = decision["step"] in ("reboot", "slot")
+    window = None
     if check_mode:
         status = "deferred" if decision["step"] == "defer" else "ok"
         message = "check mode: " + ("would restart now, " if would_reboot else "") + decision["reason"]
+        if would_reboot:
+            # What a real run would work with: the window's arithmetic for the restart it would make.
+            window = window_check(state["settings"], facts, now)
+            message += "; window: " + window["reason"]
     else:
         status = decision["status"]
         message = decision["reason"]
@@ -931,6 +960,8 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
         "duration_seconds": round((now - started).total_seconds(), 1),
         "unreachable": bool(unreachable),
     }
+    if window is not None:
+        record["window"] = window_summary(window)
     if state["settings"]["group"]:
         record["groups"] = list(state["settings"]["group"])
         record["slot_wait_seconds"] = (state.get("slot") or {}).get("waited_seconds")

@@ -320,6 +320,8 @@ def _maintenance(read, value):
         "started": read.text(cycle.get("started"), field="sophos_reboot_cycle.started", limit=80),
         "finished": read.text(cycle.get("finished"), field="sophos_reboot_cycle.finished", limit=80),
         "duration_seconds": read.number(cycle.get("duration_seconds"), "sophos_reboot_cycle.duration_seconds"),
+        # A check run's window arithmetic for the restart it would make ("fits: 3h10m left, needs 38m00s").
+        "window": read.text(cycle.get("window"), field="sophos_reboot_cycle.window", limit=200),
         # Restart groups and health gates (reboot_cycle_group, reboot_cycle_health_checks): empty without them.
         "groups": read.texts(cycle.get("groups"), "sophos_reboot_cycle.groups"),
         "stopped_groups": read.texts(cycle.get("stopped_groups"), "sophos_reboot_cycle.stopped_groups"),

@@ -37,7 +37,7 @@ NEXT_STEPS = {
     "no_data": u"nothing could be read: run fleetops.sophos.facts on the host(s)",
     "unknown": u"the restart state is unknown: read it with fleetops.sophos.facts",
     "not_run": u"never ran (the run stopped before their batch): rerun with -e maintenance_hosts={hosts}",
-    "deferred": u"did not fit the window: rerun in the next window",
+    "deferred": u"deferred, WHY says why (the window, a blackout, an exclusion): rerun in the next window",
     "pending": u"restart pending: run fleetops.sophos.maintenance on the host(s)",
 }
 NOT_RUN_WHY = u"not run: the run stopped before this host's batch"
@@ -50,7 +50,9 @@ def _would(row):
     if patch.get("would_install"):
         parts.append(u"would patch: %d package(s)" % len(patch["would_install"]))
     if cycle.get("check_mode") and cycle.get("would_reboot"):
-        parts.append(u"would restart: " + (u", ".join(cycle.get("reasons_before") or []) or u"reason not recorded"))
+        # The window's arithmetic first ("fits: 3h00m left, needs 38m00s"): the reasons may be cut.
+        parts.append(u"would restart%s: " % (u" (%s)" % cycle["window"] if cycle.get("window") else u"")
+                     + (u", ".join(cycle.get("reasons_before") or []) or u"reason not recorded"))
     return u"; ".join(parts) or None
 
 

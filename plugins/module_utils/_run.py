@@ -13,6 +13,9 @@
   same end, and a window that ended before the run started fails the run; so does a time of day
   whose next occurrence is more than ``maintenance_window_max_hours`` away (a relaunched job).
 - A host excluded by ``maintenance_exclude`` gets a ``deferred`` record that says so.
+- Blackouts (``maintenance_blackouts``, ``maintenance_blackout_calendar``) are resolved once, against the
+  run's start, over the run's span (to the window end, else ``maintenance_window_max_hours`` ahead), and
+  carried to every host as UTC periods; a malformed period or calendar stops the run.
 
 Pure Python, no Ansible imports, no I/O: the known variables come in as parsed argument specs.
 """
@@ -20,8 +23,9 @@ Pure Python, no Ansible imports, no I/O: the known variables come in as parsed a
 from __future__ import absolute_import, division, print_function
 
 import difflib
+from datetime import timedelta
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _patch, _report, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _blackouts, _cycle, _groups, _patch, _report, _settings
 
 __metaclass__ = type
 
@@ -32,7 +36,7 @@ PLAYBOOK_VARIABLES = {
     "maintenance": (
         "maintenance_hosts", "maintenance_serial", "maintenance_max_fail_percentage", "maintenance_become",
         "maintenance_exclude", "maintenance_exclude_reason", "maintenance_window_max_hours",
-        "maintenance_allow_variables",
+        "maintenance_allow_variables", "maintenance_blackouts", "maintenance_blackout_calendar",
     ),
     "facts": ("facts_hosts", "facts_become", "facts_allow_variables", "facts_restart_required_at"),
 }
@@ -247,11 +251,35 @@ def event_time(value, hosts, play_hosts):
     return at, None
 
 
-def check_run(names, window, known, now, settings=None, playbook="maintenance", play_hosts=None):
+# The playbook variables of blackouts, and the cycle's setting the maintenance playbook sets from them.
+BLACKOUTS_VARIABLE = "maintenance_blackouts"
+CALENDAR_VARIABLE = "maintenance_blackout_calendar"
+CYCLE_BLACKOUTS = _cycle.VAR_PREFIX + "blackouts"
+
+
+def blackouts(given, calendar, now, horizon):
+    """``(records, problems)`` of the run's blackouts: ``given`` (``maintenance_blackouts``) and ``calendar``
+    (None, or ``{"path", "text"}`` / ``{"path", "error"}``: the file of ``maintenance_blackout_calendar`` as the
+    caller read it) resolved against ``now`` over [``now``, ``horizon``], merged, as UTC records."""
+    text = source = None
+    problems = []
+    if calendar is not None:
+        source = calendar.get("path")
+        if calendar.get("error"):
+            problems.append("%s %s cannot be read: %s" % (CALENDAR_VARIABLE, source, calendar["error"]))
+        else:
+            text = calendar.get("text") or ""
+    periods, wrong = _blackouts.resolve(given, now, horizon, text, source)
+    problems += wrong
+    return ([] if problems else _blackouts.records(periods)), problems
+
+
+def check_run(names, window, known, now, settings=None, playbook="maintenance", play_hosts=None, calendar=None):
     """What the run starts with: ``errors`` (the run must stop), ``run_started``, ``window_end``
     (UTC, resolved once), ``window_given`` (as written) and, for the facts playbook,
     ``restart_required_at`` (event_time(): ``facts_restart_required_at`` checked against ``facts_hosts``
-    and ``play_hosts``, the hosts the play matched).
+    and ``play_hosts``, the hosts the play matched); for the maintenance playbook ``blackouts`` (blackouts():
+    UTC records) and ``blackouts_line`` (the play-start line's words), ``calendar`` the calendar file as read.
 
     ``names``: the variable names of the first host (extra variables included); ``window``: its
     ``reboot_cycle_window_end``; ``now``: an aware datetime, the run's start; ``settings``: the
@@ -262,7 +290,7 @@ def check_run(names, window, known, now, settings=None, playbook="maintenance", 
     """
     started = _cycle.iso(now)
     result = {"errors": [], "run_started": started, "window_end": None, "window_given": None,
-              "restart_required_at": None}
+              "restart_required_at": None, "blackouts": [], "blackouts_line": "none"}
     given = dict(settings or {})
     allow_variable = ALLOW_VARIABLES[playbook]
     errors = []
@@ -285,6 +313,12 @@ def check_run(names, window, known, now, settings=None, playbook="maintenance", 
     at, problem = event_time(given.pop(EVENT_TIME_VARIABLE, None), given.pop("facts_hosts", None), play_hosts)
     if problem:
         errors.append(problem)
+    given_blackouts = given.pop(BLACKOUTS_VARIABLE, None)
+    given.pop(CALENDAR_VARIABLE, None)
+    if playbook == "maintenance" and CYCLE_BLACKOUTS in given:
+        errors.append("%s is set by the maintenance playbook from %s and %s, resolved once for every host; give "
+                      "the periods as %s" % (CYCLE_BLACKOUTS, BLACKOUTS_VARIABLE, CALENDAR_VARIABLE, BLACKOUTS_VARIABLE))
+        given.pop(CYCLE_BLACKOUTS)
     if window is not None:
         given[_cycle.VAR_PREFIX + "window_end"] = window
     problems = setting_problems(given, now)
@@ -295,11 +329,18 @@ def check_run(names, window, known, now, settings=None, playbook="maintenance", 
     far = _far_time_of_day(window, end, now, max_hours) if end and max_hours is not None else None
     if far:
         errors.append(far)
+    periods = []
+    if playbook == "maintenance":
+        horizon = _cycle.parse_time(end, "window end") if end else now + timedelta(hours=max_hours or WINDOW_MAX_HOURS)
+        periods, wrong = blackouts(given_blackouts, calendar, now, horizon)
+        errors += wrong
     result["errors"] = errors
     if not errors:
         result["restart_required_at"] = at
     if end and not errors:
         result.update(window_end=end, window_given=str(window).strip())
+    if not errors:
+        result.update(blackouts=periods, blackouts_line=_blackouts.describe(periods))
     return result
 
 

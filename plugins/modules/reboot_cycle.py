@@ -99,6 +99,20 @@ options:
       - Start of the whole run (ISO 8601 with a timezone), which a relative O(window_end) counts from; empty or
         null - the moment this task starts.
     type: raw
+  blackouts:
+    description:
+      - >-
+        Blackouts and change freezes - periods in which no restart starts. A list of mappings with C(start), C(end)
+        (each in the forms of O(window_end), resolved against O(run_started)) and an optional C(name); or text
+        with one period a line, C([name: ]start to end). Two times of day (C(22:00 Europe/Berlin) to
+        C(02:00 Europe/Berlin)) are the daily period that holds O(run_started) or comes next.
+      - Inside a blackout no restart starts, and the window guard (O(guard_only)) defers the host. A restart whose
+        expected length (as for O(window_end)) would reach the next blackout's start is not made - the host is
+        C(deferred), naming the blackout; a restart already made is settled and verified as usual.
+      - A period that is malformed, ends before its start or has an unknown key fails the task before anything is
+        changed, every problem named.
+    type: raw
+    default: []
   fail_when_still_pending:
     description:
       - A strong reason still pending after O(max_cycles) restarts fails the task; when false the record says

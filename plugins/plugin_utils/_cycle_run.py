@@ -26,7 +26,7 @@ import os
 
 from ansible.errors import AnsibleConnectionFailure
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.module_utils import _blackouts, _cycle
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _after_restart, _gates
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._connection import is_windows
 
@@ -179,7 +179,18 @@ class CycleRun(object):
     # ------------------------------------------------------------ the step loop
 
     def plan(self):
-        return _cycle.plan(self.facts, self.state, self.now())
+        now = self.now()
+        return self.held(_cycle.plan(self.facts, self.state, now), now)
+
+    def guard(self):
+        """The window guard before any change (patching included), blackouts included."""
+        now = self.now()
+        return self.held(_cycle.guard(self.facts, self.settings, now), now, guard=True)
+
+    def held(self, decision, now, guard=False):
+        """The brain's decision, deferred in its place when a blackout holds the next restart (_blackouts.hold())."""
+        return _blackouts.hold(decision, self.settings["blackouts"], now,
+                               _cycle.worst_case_seconds(self.settings, self.facts), self.state["restarts"], guard)
 
     def run(self, stop_at=(), at=None, decision=None):
         """Run the steps until the brain's plan ends the cycle or a hook point in ``stop_at`` is reached.
@@ -189,7 +200,8 @@ class CycleRun(object):
         """
         while True:
             if at == "before_restart":
-                at = None
+                # The before-restart hook took its time: a blackout that began meanwhile still holds the restart.
+                at, decision = None, self.held(decision, self.now())
             elif at == "after_restart":
                 at, decision = None, self.plan()
             else:

@@ -61,12 +61,20 @@ def test_result_check_mode():
     f = facts(strong=["a"])
     state = _cycle.start(f, _cycle.normalize_settings({}, T0), T0)
     record = _cycle.result(state, _cycle.plan(f, state, T0), f, T0, check_mode=True)
-    assert (record["status"], record["would_reboot"], record["check_mode"], record["message"]) == (
-        "ok", True, True, "check mode: would restart now, restart 1 of at most 2: a")
+    assert (record["status"], record["would_reboot"], record["check_mode"], record["message"], record["window"]) == (
+        "ok", True, True, "check mode: would restart now, restart 1 of at most 2: a; window: no maintenance window "
+        "end set", "no window end set")
+    # With a window end, what a real run would work with: the time left and the restart's expected length.
+    windowed = _cycle.start(f, _cycle.normalize_settings({"window_end": "2026-11-28T05:00:00Z"}, T0), T0)
+    record = _cycle.result(windowed, _cycle.plan(f, windowed, T0), f, T0, check_mode=True)
+    needed = _cycle.worst_case_seconds(windowed["settings"], f)
+    assert record["window"] == "fits: 3h00m left, needs %s" % _cycle.human_seconds(needed)
+    assert record["message"].endswith("; window: 3h00m left in the window (ends 2026-11-28T05:00:00Z), one more "
+                                      "restart is expected to take %s, settling included" % _cycle.human_seconds(needed))
     deferred = _cycle.start(f, _cycle.normalize_settings({"window_end": "2026-11-28T02:10:00Z"}, T0), T0)
     record = _cycle.result(deferred, _cycle.plan(f, deferred, T0), f, T0, check_mode=True)
     assert (record["status"], record["would_reboot"]) == ("deferred", False)
-    assert record["message"].startswith("check mode: restart 1 deferred (a): ")
+    assert record["message"].startswith("check mode: restart 1 deferred (a): ") and "window" not in record
     clean = _cycle.start(facts(), _cycle.normalize_settings({}, T0), T0)
     record = _cycle.result(clean, _cycle.plan(facts(), clean, T0), facts(), T0, check_mode=True)
     assert record["message"] == "check mode: no restart needed: nothing pending; Sophos healthy"
