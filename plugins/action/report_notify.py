@@ -48,9 +48,8 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(ARGUMENT_SPEC)
 
+    # ActionBase's defaults: check mode supported (the run's check mode is the report's), async not.
     def run(self, tmp=None, task_vars=None):
-        self._supports_check_mode = True
-        self._supports_async = False
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
         result.update(changed=False, notifications=[])

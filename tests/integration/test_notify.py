@@ -38,9 +38,9 @@ PLAYBOOK = """
         sophos_reboot: {schema: 1, reboot_required: false, reasons: [], os: {family: linux},
                         sophos: {installed: true, health: {overall: good}}}
     - name: Fail one host
-      ansible.builtin.fail:
-        msg: simulated failure
-      when: inventory_hostname == 'h-failed'
+      ansible.builtin.assert:
+        that: inventory_hostname != 'h-failed'
+        fail_msg: simulated failure
     - name: Report
       ansible.builtin.import_role:
         name: fleetops.sophos.report
