@@ -21,7 +21,7 @@ import math
 import re
 from datetime import datetime, timezone
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _notify, _settings
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import epoch_to_iso, iso_to_epoch
 
 # The report role's settings: each is a role variable report_<name> (roles/report: defaults/main.yml,
@@ -42,6 +42,10 @@ SETTINGS = _settings.Table("report", "report_", (
     _settings.Setting("max_text", 1000, "int", minimum=20, description="longest text in a cell"),
     _settings.Setting("keep", 30, "int", minimum=1, description="runs kept in the report directory"),
     _settings.Setting("formats", list(REPORT_FORMATS), "list", choices=REPORT_FORMATS),
+    # Notifications (module_utils/_notify.py, docs/notify.md): every problem of every target named at once.
+    _settings.Setting("notify", [], "list", kind="notify", description="where to tell people how the run went"),
+    _settings.Setting("notify_in_check_mode", False, "bool", description="send notifications in a check run too"),
+    _settings.Setting("notify_link", "", "str", description="the report's address in messages"),
     _settings.Setting("dir", None, "path", group="role",
                       role_default=REPORT_DIR_DEFAULT),
     _settings.Setting("basename", "sophos-report", "str", group="role"),
@@ -59,7 +63,7 @@ SETTINGS = _settings.Table("report", "report_", (
     _settings.Setting("central_lookup", False, "bool", group="role", kind="as_sent"),
     _settings.Setting("central_options", {}, "dict", group="role"),
     _settings.Setting("restart_required_at", {}, "dict", group="role"),
-), order="table")
+), kinds={"notify": _notify.notify_kind}, order="table")
 
 # 2: run, check_mode; maintenance.boots, maintenance.finished, settles[].reason/started_at/ended_at.
 # 3: Sophos Central's view (hosts[].central, central), pending_since_source, pending_since_local.
@@ -731,10 +735,12 @@ def build_report(entries, alert_days=DEFAULT_ALERT_DAYS, generated=None, title=N
         raise ValueError("max_text must be a whole number of at least 20, got %r" % (max_text,))
     if generated is None:
         generated = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    rows, seen = [], set()
+    rows, seen, sent = [], set(), []
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
             entry = {"host": "(entry %d)" % index, "facts": entry}
+        if isinstance(entry.get("cycle"), dict) and entry["cycle"].get("notifications") is not None:
+            sent.append(entry["cycle"]["notifications"])
         row = host_row(entry.get("host"), facts=entry.get("facts"), cycle=entry.get("cycle"),
                        patch=entry.get("patch"), run=entry.get("run"), alert_days=alert_days, max_text=max_text,
                        central=entry.get("central"), central_source=entry.get("central_source"),
@@ -760,7 +766,38 @@ def build_report(entries, alert_days=DEFAULT_ALERT_DAYS, generated=None, title=N
         "statuses": list(STATUSES),
         "summary": summarize(rows),
         "hosts": rows,
+        "notifications": notifications(sent, max_text),
     }
+
+
+NOTIFICATION_KEYS = ("type", "target", "event", "host", "ok", "status", "error")
+
+
+def notifications(lists, max_text=DEFAULT_MAX_TEXT):
+    """The notifications sent in the run (``_notify.entry``), from the hosts' cycle records and the summary's:
+    each ``{type, target, event, host, ok, status, error}``, read as untrusted (a record is a host fact)."""
+    read = _Reader(max_text)
+    found = []
+    for items in lists:
+        for field, item in read.records(items, "notifications"):
+            found.append({
+                "type": read.choice(item.get("type"), field + ".type", _notify.TYPES),
+                "target": read.text(item.get("target"), field=field + ".target", limit=200),
+                "event": read.choice(item.get("event"), field + ".event", _notify.EVENTS),
+                "host": read.text(item.get("host"), field=field + ".host", limit=200),
+                "ok": item.get("ok") is True,
+                "status": item.get("status") if isinstance(item.get("status"), int) and
+                not isinstance(item.get("status"), bool) else None,
+                "error": read.text(item.get("error"), field=field + ".error"),
+            })
+    return found
+
+
+def add_notifications(report, entries):
+    """The report with the summary's notification entries added to its ``notifications``."""
+    report = dict(report)
+    report["notifications"] = list(report.get("notifications") or []) + notifications([entries])
+    return report
 
 
 CENTRAL_LOOKUPS = ("off", "no_credentials", "done", "failed")

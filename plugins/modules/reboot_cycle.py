@@ -568,6 +568,17 @@ sophos_reboot_cycle:
       returned: with O(central_update_check)
       type: list
       elements: dict
+    notifications:
+      description:
+        - The per-host notifications sent for this host (C(report_notify) targets that opted in to its events,
+          see C(docs/notify.md)) - C(type), C(target) (its name, or its type and the URL's scheme and host,
+          never the URL), C(event), C(host), C(ok), C(status) (the HTTP status) and C(error).
+        - The action reads the report role's C(report_notify), C(report_notify_link) and
+          C(report_notify_in_check_mode) variables; a failed notification is a warning and never changes the
+          cycle's outcome.
+      returned: when a C(report_notify) target asked for a per-host event
+      type: list
+      elements: dict
     groups:
       description: The host's restart groups (O(group)).
       returned: with O(group)

@@ -115,7 +115,7 @@ class CycleRun(object):
     """
 
     def __init__(self, host, options, settings, now, sleep, show, warn, state=None, facts=None, entries=None,
-                 slots=None, silence=None):
+                 slots=None, silence=None, notify=None):
         self.host = host
         self.options = options
         self.state = state
@@ -133,6 +133,8 @@ class CycleRun(object):
         self.stopped = []
         # The host's monitoring silence (plugin_utils/_silence.py Silence), None without one.
         self.silence = silence
+        # The per-host notifications (plugin_utils/_notify.py): ``notify(event, record)``, None without targets.
+        self.notify = notify
         # The steps of the brain's plan the runner carries out; the others end the call.
         self.steps = {"reboot": self.reboot, "settle": self.settle, "slot": self.take_slots,
                       "gate_before": lambda: self.gate("before"), "gate": lambda: self.gate("after")}
@@ -216,6 +218,8 @@ class CycleRun(object):
                 return decision, None
             if self.silence is not None:
                 self.silence.keep()
+            if decision["step"] == "reboot" and self.state["restarts"] == 0 and self.notify is not None:
+                self.notify("restarting", {"status": "restarting", "message": decision["reason"], "restarts": 0})
             step()
             if decision["step"] == "reboot" and "after_restart" in stop_at:
                 return decision, "after_restart"
