@@ -20,7 +20,7 @@ from ansible import constants as C, context
 from ansible.errors import AnsibleError, AnsibleFilterError
 from ansible.parsing.dataloader import DataLoader
 from ansible.utils.display import Display
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _run
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _durations, _run
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._filters import guard as _guard
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._unsafe import make_unsafe
 
@@ -89,11 +89,11 @@ def hook_file(value, playbook_dir=None, variable="hook"):
 
 
 def run_check(variables, now=None, playbook="maintenance", playbook_dir=None, play_hosts=None):
-    """Check the run once: unknown or misspelt variables, bad settings, the window, (maintenance) the
+    """Check the run once: unknown or misspelt variables, bad settings, the window, (maintenance, restart) the
     hook files and the blackouts (the calendar file read here) and (facts) ``facts_restart_required_at``;
     one ``problem:`` line each.
 
-    ``playbook`` (maintenance, facts) names the variable that lists deliberate extra variables;
+    ``playbook`` (maintenance, restart, facts) names the variable that lists deliberate extra variables;
     ``playbook_dir``, the playbook's directory, is the second place a relative hook file is looked for;
     ``play_hosts``, the hosts the play matched, the one host ``facts_restart_required_at`` is for.
     """
@@ -113,10 +113,10 @@ def run_check(variables, now=None, playbook="maintenance", playbook_dir=None, pl
                     if isinstance(name, str) and (name.startswith(_SETTING_PREFIXES) or name in passed)
                     and name not in _run.RUN_VARIABLES)
     calendar = _calendar(variables.get(_run.CALENDAR_VARIABLE) if _run.CALENDAR_VARIABLE in names else None,
-                         playbook_dir) if playbook == "maintenance" else None
+                         playbook_dir) if playbook in ("maintenance", "restart") else None
     checked = _guard("run_check", _run.check_run, names, window, _known(), _now(now), settings, playbook,
                      [str(host) for host in play_hosts] if play_hosts is not None else None, calendar=calendar)
-    if playbook == "maintenance":
+    if playbook in ("maintenance", "restart"):
         for name in _run.HOOK_VARIABLES:
             value = variables.get(name) if name in names else None
             if isinstance(value, str) and value.strip():
@@ -151,6 +151,44 @@ def maintenance_excluded(facts, reason=None, check_mode=False, now=None):
     return _guard("maintenance_excluded", lambda: _run.excluded_record(facts, reason, _now(now), check_mode=check_mode))
 
 
+def _report_files(report_dir, basename):
+    """``([(name, text)], warnings)``: the JSON files of the runs kept in ``report_dir`` (none: no history yet)."""
+    if not report_dir or not os.path.isdir(report_dir):
+        return [], []
+    files, warnings = [], []
+    for name in sorted(os.listdir(report_dir)):
+        if not name.endswith(".json") or _durations.run_file(name, basename) is None:
+            continue
+        try:
+            with open(os.path.join(report_dir, name), "rb") as handle:
+                files.append((name, handle.read().decode("utf-8", "replace")))
+        except OSError as exc:
+            warnings.append(u"%s cannot be read (%s): its restart and settle durations are not used" % (name, exc))
+    return files, warnings
+
+
+def learned_durations(hosts, report_dir=None, basename="sophos-report", enabled=True):
+    """Each host's own expected restart and settle from the runs kept in ``report_dir``, read once at the run's
+    start: ``{hosts: {host: durations}, line}``; ``line`` says which hosts use their own and how many the defaults.
+
+    A file that cannot be read or is not a report is a warning naming it, never a failed run: its hosts keep the
+    defaults as far as the other files do not say more.
+    """
+    def learn():
+        names = [str(host) for host in hosts or []]
+        on = _cycle.check_flag(enabled, "learn_durations")
+        if not on:
+            return {"hosts": {}, "line": _durations.plan_line({}, names, enabled=False)}
+        files, warnings = _report_files(report_dir, str(basename))
+        records, more = _durations.history_records(files, str(basename))
+        display = Display()
+        for warning in warnings + more:
+            display.warning(u"report history: " + warning)
+        learned = _durations.learn(records, names)
+        return {"hosts": learned, "line": _durations.plan_line(learned, names)}
+    return _guard("learned_durations", learn)
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -158,4 +196,5 @@ class FilterModule(object):
             "hook_file": hook_file,
             "hosts_matched": hosts_matched,
             "maintenance_excluded": maintenance_excluded,
+            "learned_durations": learned_durations,
         }

@@ -31,7 +31,7 @@ except ImportError:  # Python < 3.9: time zone names are refused with a message,
     ZoneInfo = None
     ZoneInfoNotFoundError = KeyError
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _assess, _groups, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _assess, _durations, _groups, _settings
 from ansible_collections.fleetops.sophos.plugins.module_utils import _health as _gate_rules
 
 __metaclass__ = type
@@ -333,6 +333,12 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
     _settings.Setting("restart_expected_minutes", None, "float", kind="by_os",
                       description="minutes a restart is expected to take, for the window fit; empty: 15 on "
                                   "Windows, 5 on Linux"),
+    _settings.Setting("learn_durations", True, "bool",
+                      description="count a restart and its settle at the host's own durations from the kept "
+                                  "reports (the 90th percentile of its last 10), where it has them"),
+    _settings.Setting("learned_durations", {}, "dict", kind="learned",
+                      description="the host's own expected restart and settle minutes, set by the playbooks from "
+                                  "the kept reports; empty: the defaults"),
     _settings.Setting("pre_reboot_delay", 0, "int", minimum=0, kind="number"),
     _settings.Setting("post_reboot_delay", 0, "int", minimum=0, kind="number"),
     _settings.Setting("connect_timeout", 0, "int", minimum=0),
@@ -360,12 +366,16 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
     _settings.Setting("central_update_check", False, "bool", group="action",
                       description="ask Sophos Central for an update check after each restart"),
     _settings.Setting("central_options", {}, "dict", group="action"),
+    _settings.Setting("silence", {}, "dict", group="action",
+                      description="an Alertmanager silence for the host, from before its first restart to the "
+                                  "cycle's end: a lease extended while the cycle runs"),
 ), error=CycleError, kinds={
     "run_started": _run_started_kind, "window_end": _window_kind, "by_os": _by_os_kind,
     "blackouts": _blackouts_kind,
     "groups": lambda value, name, context: _groups.group_names(value, name),
     "max_down": lambda value, name, context: _groups.max_down(value, name),
-    "checks": lambda value, name, context: _gate_rules.checks(value, name)}, first=("run_started",))
+    "checks": lambda value, name, context: _gate_rules.checks(value, name),
+    "learned": lambda value, name, context: _durations.checked(value, name)}, first=("run_started",))
 
 DEFAULTS = SETTINGS.defaults()
 
@@ -443,17 +453,45 @@ def _boot_entry(facts):
     return {"boot_id": os_facts.get("boot_id"), "last_boot": os_facts.get("last_boot")}
 
 
+def expected(settings):
+    """The restart and settle one more restart of this host is expected to take, and where each comes from:
+    ``{restart_minutes, restart_from, restart_samples, settle_minutes, settle_from, settle_samples}``.
+
+    ``*_from`` is ``history`` (the host's own, ``learned_durations``, from the kept reports; see _durations)
+    when ``learn_durations`` is on and the host has it, else ``setting``: ``restart_expected_minutes`` (its OS's
+    default when not set; left to the OS and not resolved by resolve_by_os(): the longer, Windows') and
+    ``settle_minutes``. ``*_samples``: how many measured values the history's figure is of (0 otherwise).
+    """
+    learned = settings["learned_durations"] if settings["learn_durations"] else {}
+    restart = settings["restart_expected_minutes"]
+    if restart is None:
+        restart = BY_OS["restart_expected_minutes"]["windows"]
+    found = {}
+    for what, default in (("restart", restart), ("settle", settings["settle_minutes"])):
+        own = learned.get(what + "_minutes")
+        found.update({what + "_minutes": default if own is None else own,
+                      what + "_from": "setting" if own is None else "history",
+                      what + "_samples": 0 if own is None else learned.get(what + "_samples") or 0})
+    return found
+
+
 def worst_case_seconds(settings, facts):
-    """What a further restart is counted at in the window: its delays, its expected duration
-    (``restart_expected_minutes``, not the timeout: a restart rarely takes its whole timeout) and the settle
-    after it. Left to the OS and not resolved (resolve_by_os()): the longer, Windows', expectation."""
-    expected = settings["restart_expected_minutes"]
-    if expected is None:
-        expected = BY_OS["restart_expected_minutes"]["windows"]
-    seconds = expected * 60.0 + settings["pre_reboot_delay"] + settings["post_reboot_delay"]
+    """What a further restart is counted at in the window: its delays, its expected duration (expected():
+    the host's own from history, else ``restart_expected_minutes``, not the timeout: a restart rarely takes its
+    whole timeout) and the settle expected after it."""
+    expectation = expected(settings)
+    seconds = expectation["restart_minutes"] * 60.0 + settings["pre_reboot_delay"] + settings["post_reboot_delay"]
     if sophos_installed(facts):
-        seconds += settings["settle_minutes"] * 60.0
+        seconds += expectation["settle_minutes"] * 60.0
     return seconds
+
+
+def _history_note(settings):
+    """`` (this host's own restart and settle, from N and M measured)`` when the fit uses its history."""
+    expectation = expected(settings)
+    own = ["%s of %d" % (what, expectation[what + "_samples"]) for what in ("restart", "settle")
+           if expectation[what + "_from"] == "history"]
+    return " (this host's own from history: %s)" % ", ".join(own) if own else ""
 
 
 def window_check(settings, facts, now):
@@ -465,8 +503,8 @@ def window_check(settings, facts, now):
     end = iso(window_end_at(settings["window_end"], settings.get("run_started") or now, "window_end"))
     left = (parse_time(end, "window_end") - now).total_seconds()
     fits = left >= needed
-    reason = ("%s left in the window (ends %s), one more restart is expected to take %s, settling included"
-              % (human_seconds(left), end, human_seconds(needed)))
+    reason = ("%s left in the window (ends %s), one more restart is expected to take %s, settling included%s"
+              % (human_seconds(left), end, human_seconds(needed), _history_note(settings)))
     if left <= 0:
         reason = "the maintenance window ended at %s" % end
     return {"fits": fits, "seconds_left": left, "seconds_needed": needed, "reason": reason}
@@ -959,6 +997,7 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
         "finished": iso(now),
         "duration_seconds": round((now - started).total_seconds(), 1),
         "unreachable": bool(unreachable),
+        "expected": expected(state["settings"]),
     }
     if window is not None:
         record["window"] = window_summary(window)

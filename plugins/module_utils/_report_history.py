@@ -32,11 +32,17 @@ def _check_basename(basename):
                          "(no directory), got %r" % (basename,))
 
 
+# The kind of run each of the collection's playbooks makes (the report's run.kind); another play's is None.
+KINDS = {"fleetops.sophos.maintenance": "maintenance", "fleetops.sophos.restart": "restart",
+         "fleetops.sophos.facts": "facts"}
+
+
 def new_run(started, token, check_mode=False, playbook=None, basename="sophos-report"):
-    """The run's identity: ``{id, started, check_mode, playbook, stem, latest}``.
+    """The run's identity: ``{id, started, check_mode, playbook, kind, stem, latest}``.
 
     ``started``: ISO 8601 UTC date-time the run started; ``token``: 4 to 16 lower-case hex digits,
-    random per run. ``stem`` names this run's files, ``latest`` the fixed name it also writes.
+    random per run. ``kind`` is the playbook's (KINDS): maintenance, restart (a restart-only run), facts,
+    or None. ``stem`` names this run's files, ``latest`` the fixed name it also writes.
     """
     _check_basename(basename)
     epoch = iso_to_epoch(started)
@@ -53,6 +59,7 @@ def new_run(started, token, check_mode=False, playbook=None, basename="sophos-re
         "started": started.strip(),
         "check_mode": check,
         "playbook": str(playbook) if playbook else None,
+        "kind": KINDS.get(str(playbook).strip()) if playbook else None,
         "stem": "%s-%s%s" % (basename, run_id, suffix),
         "latest": basename + suffix,
     }

@@ -19,7 +19,8 @@ from ansible_collections.fleetops.sophos.plugins.module_utils import _report_tim
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
     ATTENTION_ISSUES, STATUS_LABELS, STATUSES, central_cell, central_note, days_text, first_seen, format_value,
     reason_text)
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import health_word, restart_text
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
+    RUN_KIND_LABELS, health_word, restart_text, silence_text, title_with_run)
 
 _HTML_SCRIPT = r"""
 (function () {
@@ -104,6 +105,8 @@ td:nth-child(8) .c,td:nth-child(9) .c{white-space:nowrap}
 .checkrun{display:inline-block;margin-left:10px;padding:2px 10px;border-radius:4px;background:#3b6fb6;color:#fff;
 font-size:14px;vertical-align:middle}
 td .checkrun{font-size:12px;padding:1px 8px;margin-left:6px}
+.runkind{display:inline-block;margin-left:10px;padding:2px 10px;border-radius:4px;border:1px solid #3b6fb6;
+color:#3b6fb6;font-size:14px;vertical-align:middle}
 .checknote{background:#e8f0fb;border:1px solid #3b6fb6;border-radius:6px;padding:6px 12px;margin:0 0 12px}
 svg.timeline{background:#fff;border:1px solid #d5dbe3;border-radius:6px;display:block;max-width:100%;height:auto}
 svg text{font:12px system-ui,sans-serif;fill:#1d2733}svg .axis{stroke:#d5dbe3}svg .span{stroke:#9aa3ad;stroke-width:1}
@@ -268,6 +271,8 @@ def _row_html(index, row, alert_days):
         if health == u"unhealthy":
             # The cycle checked the services; the host's health word (here: unhealthy) is the page's.
             maintenance = [text.replace(u"; Sophos healthy", u"; Sophos services running") for text in maintenance]
+        if cycle.get("silence"):
+            maintenance.append(silence_text(cycle["silence"]))
     else:
         cells.append(_td(u"", _NONE))
         detail, maintenance = None, []
@@ -319,11 +324,12 @@ def to_html(report):
     head_html = u"".join(u'<th data-type="%s" scope="col">%s</th>' % (kind, _h(label)) for label, kind in heads)
     rows_html = u"\n".join(_row_html(index, row, alert_days) for index, row in enumerate(report["hosts"]))
     check = report.get("check_mode") is True
-    head = page_head(report["title"] + (u" (check run)" if check else u""), _HTML_SCRIPT,
+    kind = (report.get("run") or {}).get("kind")
+    head = page_head(title_with_run(report), _HTML_SCRIPT,
                      u"fleetops.sophos.report schema %d" % report["schema_version"])
     return head + u"""
 <body>
-<h1>%(title)s%(check_badge)s</h1>
+<h1>%(title)s%(kind_badge)s%(check_badge)s</h1>
 %(check_note)s<div class="meta">Generated %(generated)s &middot; %(total)d host(s) &middot; restart alert after %(alert)s
 &middot; click a count to filter, a column heading to sort</div>
 %(central_note)s
@@ -350,6 +356,8 @@ def to_html(report):
         "attention": attention_html,
         "heads": head_html,
         "rows": rows_html,
+        "kind_badge": (u' <span class="runkind" id="run-kind">%s</span>' % _h(RUN_KIND_LABELS[kind])
+                       if kind in RUN_KIND_LABELS else u""),
         "check_badge": u' <span class="checkrun" id="check-run">check run</span>' if check else u"",
         "check_note": (u'<p class="checknote">A check run (<code>--check</code>): nothing was changed on the hosts; '
                        u'this is what a real run would do. The latest real report is left as it was.</p>\n'

@@ -13,7 +13,8 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import STATUSES, format_value, restarts_cell
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
+    STATUSES, format_value, restarts_cell, title_with_run)
 
 WHY_LIMIT = 100
 HEADER = (u"HOST", u"STATUS", u"RESTARTS", u"WHY")
@@ -85,9 +86,8 @@ def to_lines(report, location=None):
     summary = report["summary"]
     counts = u", ".join(u"%s=%d" % (status, summary["counts"][status]) for status in STATUSES
                         if summary["counts"][status])
-    title = u"%s%s: %d host(s), %s; needs attention: %s" % (
-        _one_line(report["title"]), u" (check run)" if report.get("check_mode") is True else u"",
-        summary["total"], counts or u"none", u", ".join(summary["attention"]) or u"none")
+    title = u"%s: %d host(s), %s; needs attention: %s" % (
+        _one_line(title_with_run(report)), summary["total"], counts or u"none", u", ".join(summary["attention"]) or u"none")
     rows = [HEADER]
     for row in report["hosts"]:
         rows.append((_one_line(row["host"], 60), row["status"], restarts_cell(row["maintenance"]),

@@ -32,12 +32,15 @@ __metaclass__ = type
 PREFIXES = ("reboot_cycle_", "patch_", "report_", "maintenance_", "facts_")
 
 # The playbooks' own variables, documented in README.md and docs/awx.md (a unit test checks both).
+# fleetops.sophos.restart (a restart-only run) takes fleetops.sophos.maintenance's.
+MAINTENANCE_VARIABLES = (
+    "maintenance_hosts", "maintenance_serial", "maintenance_max_fail_percentage", "maintenance_become",
+    "maintenance_exclude", "maintenance_exclude_reason", "maintenance_window_max_hours",
+    "maintenance_allow_variables", "maintenance_blackouts", "maintenance_blackout_calendar",
+)
 PLAYBOOK_VARIABLES = {
-    "maintenance": (
-        "maintenance_hosts", "maintenance_serial", "maintenance_max_fail_percentage", "maintenance_become",
-        "maintenance_exclude", "maintenance_exclude_reason", "maintenance_window_max_hours",
-        "maintenance_allow_variables", "maintenance_blackouts", "maintenance_blackout_calendar",
-    ),
+    "maintenance": MAINTENANCE_VARIABLES,
+    "restart": MAINTENANCE_VARIABLES,
     "facts": ("facts_hosts", "facts_become", "facts_allow_variables", "facts_restart_required_at"),
 }
 
@@ -45,12 +48,13 @@ PLAYBOOK_VARIABLES = {
 EVENT_TIME_VARIABLE = "facts_restart_required_at"
 
 # The variable of each playbook that lists deliberate extra variables under the checked prefixes.
-ALLOW_VARIABLES = {"maintenance": "maintenance_allow_variables", "facts": "facts_allow_variables"}
+ALLOW_VARIABLES = {"maintenance": "maintenance_allow_variables", "restart": "maintenance_allow_variables",
+                   "facts": "facts_allow_variables"}
 
 # A time-of-day window end further than this from the run's start is refused (a relaunched job).
 WINDOW_MAX_HOURS = 12
 
-# The reboot_cycle role's hooks: task files the maintenance run checks before any host is touched.
+# The reboot_cycle role's hooks: task files a maintenance or restart run checks before any host is touched.
 HOOK_VARIABLES = ("reboot_cycle_before_restart_tasks", "reboot_cycle_after_restart_tasks",
                   "reboot_cycle_after_cycle_tasks")
 
@@ -61,6 +65,7 @@ LEFT_OVER = "_raw_params"
 # Variables the playbooks and roles set on hosts while they run; never user input, but prefixed.
 RUN_VARIABLES = (
     "maintenance_result", "maintenance_stage", "maintenance_run", "maintenance_run_started", "maintenance_batch",
+    "maintenance_durations",
     "report_data", "report_run_record", "report_central_views", "report_central_asked", "report_central_state",
 )
 
@@ -315,7 +320,7 @@ def check_run(names, window, known, now, settings=None, playbook="maintenance", 
         errors.append(problem)
     given_blackouts = given.pop(BLACKOUTS_VARIABLE, None)
     given.pop(CALENDAR_VARIABLE, None)
-    if playbook == "maintenance" and CYCLE_BLACKOUTS in given:
+    if playbook in ("maintenance", "restart") and CYCLE_BLACKOUTS in given:
         errors.append("%s is set by the maintenance playbook from %s and %s, resolved once for every host; give "
                       "the periods as %s" % (CYCLE_BLACKOUTS, BLACKOUTS_VARIABLE, CALENDAR_VARIABLE, BLACKOUTS_VARIABLE))
         given.pop(CYCLE_BLACKOUTS)
@@ -330,7 +335,7 @@ def check_run(names, window, known, now, settings=None, playbook="maintenance", 
     if far:
         errors.append(far)
     periods = []
-    if playbook == "maintenance":
+    if playbook in ("maintenance", "restart"):
         horizon = _cycle.parse_time(end, "window end") if end else now + timedelta(hours=max_hours or WINDOW_MAX_HOURS)
         periods, wrong = blackouts(given_blackouts, calendar, now, horizon)
         errors += wrong

@@ -115,6 +115,12 @@ options:
     description:
       - How this run asked Sophos Central (C(lookup), C(message)); see C(docs/report.md).
     type: dict
+  report:
+    description:
+      - A report this action returned earlier in the run (RV(report)), written again as it is instead of one
+        built from the hosts' records; the role passes the report with the notifications' entries
+        (M(fleetops.sophos.report_notify)) this way. The options about hosts are then not used.
+    type: dict
 notes:
   - The report's layout and every field are in C(docs/report.md) of the collection.
 seealso:

@@ -115,7 +115,7 @@ class CycleRun(object):
     """
 
     def __init__(self, host, options, settings, now, sleep, show, warn, state=None, facts=None, entries=None,
-                 slots=None):
+                 slots=None, silence=None, notify=None):
         self.host = host
         self.options = options
         self.state = state
@@ -131,6 +131,10 @@ class CycleRun(object):
         # failure stopped.
         self.slots = slots
         self.stopped = []
+        # The host's monitoring silence (plugin_utils/_silence.py Silence), None without one.
+        self.silence = silence
+        # The per-host notifications (plugin_utils/_notify.py): ``notify(event, record)``, None without targets.
+        self.notify = notify
         # The steps of the brain's plan the runner carries out; the others end the call.
         self.steps = {"reboot": self.reboot, "settle": self.settle, "slot": self.take_slots,
                       "gate_before": lambda: self.gate("before"), "gate": lambda: self.gate("after")}
@@ -205,11 +209,17 @@ class CycleRun(object):
             else:
                 decision = self.plan()
                 self.show("%s: %s" % (decision["step"], decision["reason"]))
+                if decision["step"] == "reboot" and self.silence is not None:
+                    self.silence.create()  # once, before the first restart (and its hook)
                 if decision["step"] == "reboot" and "before_restart" in stop_at:
                     return decision, "before_restart"
             step = self.steps.get(decision["step"])
             if step is None:
                 return decision, None
+            if self.silence is not None:
+                self.silence.keep()
+            if decision["step"] == "reboot" and self.state["restarts"] == 0 and self.notify is not None:
+                self.notify("restarting", {"status": "restarting", "message": decision["reason"], "restarts": 0})
             step()
             if decision["step"] == "reboot" and "after_restart" in stop_at:
                 return decision, "after_restart"
@@ -248,7 +258,10 @@ class CycleRun(object):
                 self.state = _cycle.gated(self.state, when, _gates.run_once(checks, self.host, when))
 
     def end(self, failed, why):
-        """The cycle ended: a member that failed after it took its slots stops its groups; the slots are freed."""
+        """The cycle ended: the silence is expired; a member that failed after it took its slots stops its groups;
+        the slots are freed."""
+        if self.silence is not None:
+            self.silence.expire()
         if self.slots is None:
             return
         if failed and ((self.state or {}).get("slot") or {}).get("taken_at"):

@@ -23,9 +23,10 @@ from ansible_collections.fleetops.sophos.plugins.module_utils import _report, _r
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _report_files
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._unsafe import make_unsafe
 
-# The report settings the role keeps to itself: how it shows and publishes the report, how it names the run
-# and asks Sophos Central (the action takes the run and Central's answers as options).
-ROLE_ONLY = ("show_table", "set_stats", "run_started", "playbook", "central_lookup", "central_options")
+# The report settings the role keeps to itself: how it shows, publishes and notifies the report, how it names the
+# run and asks Sophos Central (the action takes the run and Central's answers as options).
+ROLE_ONLY = ("show_table", "set_stats", "run_started", "playbook", "central_lookup", "central_options", "notify",
+             "notify_in_check_mode", "notify_link")
 
 
 def _option_spec(setting):
@@ -46,6 +47,8 @@ ARGUMENT_SPEC = dict(
     run={"type": "dict"},
     central_views={"type": "dict", "default": {}},
     central_state={"type": "dict"},
+    # A report this action returned earlier in the run, written again as it is (with the notifications' entries).
+    report={"type": "dict"},
 )
 ARGUMENT_SPEC["dir"]["required"] = True
 
@@ -121,6 +124,8 @@ def options(args):
     checked = validation.validated_parameters
     raw = dict((name, checked[name]) for name in _report.SETTINGS.names() if checked.get(name) is not None)
     problems.extend(_report.SETTINGS.problems(raw))
+    if checked.get("report") is not None and checked["report"].get("kind") != "fleetops.sophos.report":
+        problems.append("report must be a report this action returned (kind fleetops.sophos.report)")
     for name, check in (("basename", _report_history.new_run), ("mode", _report_files.mode_bits)):
         if isinstance(checked.get(name), str):
             try:
@@ -163,7 +168,7 @@ def run(args, task_vars, now, check_mode=False):
     active = opts["active_hosts"] if opts["active_hosts"] is not None else task_vars.get("ansible_play_hosts")
     try:
         record = _run_record(opts, now, check_mode)
-        report = _report.build_report(
+        report = plain(opts["report"]) if opts["report"] else _report.build_report(
             entries(hosts, task_vars.get("hostvars") or {}, active=active, result_var=opts["result_var"],
                     not_run=opts["not_run_hosts"], central=opts["central_views"],
                     restart_required_at=opts["restart_required_at"]),

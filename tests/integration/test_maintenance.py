@@ -248,7 +248,7 @@ def test_failure_budget_stops_the_run_and_later_hosts_are_not_run(lab, tmp_path)
     assert report["summary"]["attention"] == [first]
     # The budget ended the run after the first batch: its table lists the host that never ran.
     lines = shown_table(res.stdout)
-    assert lines[0].startswith("Sophos restart report: 2 host(s), failed=1, not_run=1;"), lines
+    assert lines[0].startswith("Sophos restart report (maintenance run): 2 host(s), failed=1, not_run=1;"), lines
     assert any(line.split()[:2] == [second, "not_run"] for line in lines), lines
     assert lines[-1].startswith("report: "), lines
 
@@ -264,7 +264,7 @@ def test_serial_one_over_two_hosts_reports_both(lab, tmp_path):
     assert status == {clean: "ok", pending: "rebooted"}, res.stdout[-3000:]
     # The first batch's report showed the second host as not run yet, not as failed.
     # The table is printed once, after the last batch, with both hosts.
-    tables = re.findall(r"Sophos restart report: 2 host\(s\), ([^;]*);", res.stdout)
+    tables = re.findall(r"Sophos restart report \(maintenance run\): 2 host\(s\), ([^;]*);", res.stdout)
     assert tables == ["rebooted=1, ok=1"], res.stdout[-3000:]
 
 
@@ -335,7 +335,7 @@ def test_a_batch_where_every_host_failed_still_ends_with_the_table(lab, tmp_path
     assert lab.boot_id(second) == before, "the second batch must not have run"
     assert rows(report)[second]["status"] == "not_run"
     lines = shown_table(res.stdout)
-    assert lines[0].startswith("Sophos restart report: 2 host(s), failed=1, not_run=1;"), lines
+    assert lines[0].startswith("Sophos restart report (maintenance run): 2 host(s), failed=1, not_run=1;"), lines
     by_host = dict((line.split()[0], line.split(None, 3)) for line in lines[2:] if line.split()[0] in (first, second))
     assert by_host[first][1] == "failed" and "reboot_cycle_before_restart_tasks" in by_host[first][3], lines
     assert by_host[second][1:3] == ["not_run", "-"] and by_host[second][3].startswith("not run:"), lines

@@ -333,10 +333,11 @@ def lab_down(instance):
 # DEFAULT_WEIGHT. Re-measure when a file grows by minutes.
 INTEGRATION_WEIGHTS = {
     "test_reboot_cycle.py": 504, "test_maintenance.py": 290, "test_first_week.py": 231, "test_lab.py": 201,
-    "test_central_lab.py": 118, "test_patch.py": 79, "test_first_week_output.py": 60, "test_runner.py": 61,
+    "test_central_lab.py": 118, "test_patch.py": 79, "test_first_week_output.py": 60, "test_runner.py": 95,
     "test_reboot_facts.py": 47, "test_report.py": 47, "test_central.py": 42, "test_docs_snippets.py": 12,
     "test_ee.py": 2, "test_central_events.py": 60, "test_restart_groups.py": 90, "test_report_dir.py": 20,
-    "test_families.py": 300, "test_blackouts.py": 3,
+    "test_families.py": 300, "test_blackouts.py": 150, "test_silence.py": 300, "test_monitoring_recipes.py": 10,
+    "test_restart.py": 80, "test_notify.py": 270,
 }
 DEFAULT_WEIGHT = 60
 

@@ -168,3 +168,15 @@ def test_a_file_that_cannot_be_written_fails_the_task_with_its_path(tmp_path):
     (tmp_path / "blocked").write_text("a file, not a directory")
     result = written(tmp_path / "blocked", formats=["json"])
     assert result["failed"] is True and result["msg"].startswith("report: ") and "blocked" in result["msg"]
+
+
+def test_a_report_given_is_written_as_it_is(tmp_path):
+    first = written(tmp_path, formats=["json", "markdown"])
+    again = dict(first["report"], notifications=[{"target": "ops", "ok": True}])
+    result = run({"dir": str(tmp_path), "report": again, "run": record(), "formats": ["json", "markdown"],
+                  "mode": "0640"})
+    assert not result.get("failed"), result.get("msg")
+    assert json.loads((tmp_path / (record()["stem"] + ".json")).read_text()) == again
+    assert json.loads((tmp_path / "sophos-report.json").read_text())["notifications"] == again["notifications"]
+    refused = run({"dir": str(tmp_path), "report": {"hosts": []}, "run": record()})
+    assert refused["failed"] is True and "report must be a report this action returned" in refused["msg"]

@@ -54,7 +54,9 @@ def test_result_every_field():
         "reasons_before": ["a"], "reasons_after": ["w"],
         "message": "clean after 1 restart(s), Sophos services running (weak reasons left: w)", "warning": None,
         "started": "2026-11-28T02:00:00Z", "finished": "2026-11-28T02:25:00Z", "duration_seconds": 1500.3,
-        "unreachable": False}
+        "unreachable": False,
+        "expected": {"restart_minutes": 15, "restart_from": "setting", "restart_samples": 0,
+                     "settle_minutes": 20.0, "settle_from": "setting", "settle_samples": 0}}
 
 
 def test_result_check_mode():

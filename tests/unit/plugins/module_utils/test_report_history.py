@@ -183,7 +183,7 @@ def test_check_run_marked_everywhere():
     report = _report.build_report(entries, run=_run(check=True))
     assert report["check_mode"] is True and report["run"]["stem"].endswith("-check")
     assert 'id="check-run"' in _report_html.to_html(report)
-    assert _report_markdown.to_markdown(report).startswith("# Sophos restart report (check run)\n")
+    assert _report_markdown.to_markdown(report).startswith("# Sophos restart report (maintenance run, check run)\n")
     real = _report.build_report(entries, run=_run())
     assert real["check_mode"] is False and 'id="check-run"' not in _report_html.to_html(real)
     assert "check run" not in _report_markdown.to_markdown(real)

@@ -200,7 +200,7 @@ def test_run_check_filter_passes_the_allow_list_of_its_playbook():
     assert filters.run_check(variables, now="2026-12-01T08:40:00Z", playbook="facts")["errors"] == []
     errors = filters.run_check(variables, now="2026-12-01T08:40:00Z")["errors"]
     assert [e.split(" (")[0].split(":")[0] for e in errors] == ["unknown variable patch_day"]
-    with pytest.raises(AnsibleFilterError, match=r"playbook must be one of facts\|maintenance, got 'site'"):
+    with pytest.raises(AnsibleFilterError, match=r"playbook must be one of facts\|maintenance\|restart, got 'site'"):
         filters.run_check(variables, playbook="site")
 
 
@@ -224,7 +224,10 @@ def test_playbook_variables_are_documented_and_complete():
     readme, awx = _doc("README.md"), _doc("docs/awx.md")
     for playbook, names in _run.PLAYBOOK_VARIABLES.items():
         text = _doc(os.path.join("playbooks", playbook + ".yml"))
-        used = set(re.findall(r"(?<![\w.])(%s_[a-z_]+)\b" % playbook, text))
+        if playbook in ("maintenance", "restart"):
+            text += _doc(os.path.join("playbooks", "tasks", "maintenance_run.yml"))
+        prefix = "maintenance" if playbook == "restart" else playbook
+        used = set(re.findall(r"(?<![\w.])(%s_[a-z_]+)\b" % prefix, text))
         assert used - set(names) - set(_run.RUN_VARIABLES) == set(), playbook
         for name in names:
             assert name in readme and name in awx, name
@@ -405,3 +408,19 @@ def test_the_event_time_is_for_one_host_named_alone(hosts, matched):
 def test_the_event_time_is_a_known_facts_variable():
     names = ["facts_hosts", "facts_restart_required_at"]
     assert _run.check_run(names, None, KNOWN, NOW, {"facts_hosts": "web1"}, playbook="facts")["errors"] == []
+
+
+def test_the_restart_playbook_is_checked_as_the_maintenance_playbook(hooks):
+    """fleetops.sophos.restart: maintenance_* variables, typos named, maintenance_allow_variables, hook files."""
+    work, book = hooks
+    typo = {"maintenance_hosts": "web", "maintenance_serail": 1, "patch_day": "tue"}
+    errors = filters.run_check(typo, now="2026-12-01T08:40:00Z", playbook="restart")["errors"]
+    assert [e.split(":")[0] for e in errors] == [
+        "unknown variable maintenance_serail (did you mean maintenance_serial?)",
+        "unknown variable patch_day (did you mean patch_exclude?)"]
+    assert all("list it in maintenance_allow_variables" in e for e in errors)
+    allowed = dict(typo, maintenance_serial=1, maintenance_allow_variables="maintenance_serail, patch_day")
+    assert filters.run_check(allowed, now="2026-12-01T08:40:00Z", playbook="restart")["errors"] == []
+    missing = {"maintenance_hosts": "web", "reboot_cycle_before_restart_tasks": "hooks/before.yml"}
+    errors = filters.run_check(missing, now="2026-12-01T08:40:00Z", playbook="restart", playbook_dir=str(book))
+    assert [e.split(" ")[0] for e in errors["errors"]] == ["reboot_cycle_before_restart_tasks"]

@@ -33,7 +33,7 @@ ROLE_ONLY = AREAS["cycle"][2]
 ACTION_ONLY = ("guard_only", "stop_at", "resume")
 # The kinds the table converts from what was sent (the action's spec lets them through as raw).
 CONVERTED = ("flag", "number", "integer", "choice", "run_started", "window_end", "by_os", "max_down", "groups", "checks",
-             "blackouts")
+             "blackouts", "learned")
 # What an AWX survey question of each type can carry, for each public type of a setting.
 SURVEY_TYPES = {"bool": ("multiplechoice",), "int": ("integer",), "float": ("float", "integer"),
                 "str": ("text", "textarea", "multiplechoice"), "list": ("textarea", "text"),
@@ -124,6 +124,18 @@ def test_the_awx_surveys_ask_the_tables_settings(name):
         else:
             assert _converted(setting, default, table) == _converted(setting, setting.default, table), \
                 question["variable"]
+
+
+def test_the_restart_survey_asks_what_a_restart_only_run_uses():
+    """docs/awx/restart-survey.json (fleetops.sophos.restart): the maintenance survey's questions without patching."""
+    surveys = {}
+    for name in ("maintenance", "restart"):
+        with open(os.path.join(ROOT, "docs", "awx", name + "-survey.json")) as handle:
+            surveys[name] = dict((q["variable"], q) for q in json.load(handle)["spec"])
+    assert not [name for name in surveys["restart"] if name.startswith("patch_")]
+    assert set(surveys["restart"]) == set(name for name in surveys["maintenance"] if not name.startswith("patch_"))
+    assert surveys["restart"]["maintenance_hosts"]["required"] is True
+    assert surveys["restart"]["maintenance_hosts"]["default"] == ""
 
 
 def test_defaults_come_from_the_table():
