@@ -91,8 +91,9 @@ options:
     default: Sophos restart report
   mode:
     description:
-      - Permissions of the files written, octal text such as C('0644').
-    type: str
+      - Permissions of the files written, octal text such as C('0644'); a number is taken as the permission bits
+        themselves, as Ansible's file modules take it (YAML reads an unquoted C(0644) as 420, that is C('0644')).
+    type: raw
     default: "0644"
   restart_required_at:
     description:

@@ -37,11 +37,15 @@ RENDERERS = {
 
 
 def mode_bits(mode):
-    """``0644``-style text (or a number) as permission bits; ValueError names a bad one."""
-    try:
-        bits = int(str(mode), 8)
-    except ValueError:
-        bits = -1
+    """``0644``-style octal text as permission bits; a number is taken as the bits themselves, as Ansible's file
+    modules take one (YAML reads an unquoted ``0644`` as 420); ValueError names a bad mode."""
+    if isinstance(mode, int) and not isinstance(mode, bool):
+        bits = mode
+    else:
+        try:
+            bits = int(str(mode), 8)
+        except ValueError:
+            bits = -1
     if not 0 <= bits <= 0o7777:
         raise ValueError("report_mode must be octal permissions such as '0644', got %r" % (mode,))
     return bits

@@ -51,6 +51,8 @@ ARGUMENT_SPEC = dict(
     report={"type": "dict"},
 )
 ARGUMENT_SPEC["dir"]["required"] = True
+# Octal text, or a number as YAML reads an unquoted 0644 (the bits themselves, as Ansible's file modules take it).
+ARGUMENT_SPEC["mode"] = {"type": "raw", "default": ARGUMENT_SPEC["mode"]["default"]}
 
 # Ansible hands plugins lazy, templating containers; the report works on plain data.
 _PLAIN = (str, int, float, bool, type(None))
@@ -126,15 +128,13 @@ def options(args):
     problems.extend(_report.SETTINGS.problems(raw))
     if checked.get("report") is not None and checked["report"].get("kind") != "fleetops.sophos.report":
         problems.append("report must be a report this action returned (kind fleetops.sophos.report)")
-    for name, check in (("basename", _report_history.new_run), ("mode", _report_files.mode_bits)):
-        if isinstance(checked.get(name), str):
-            try:
-                if name == "basename":
-                    check(u"2000-01-01T00:00:00Z", u"0000", basename=checked[name])
-                else:
-                    check(checked[name])
-            except ValueError as exc:
-                problems.append(str(exc))
+    checks = ((_report_history.new_run, (u"2000-01-01T00:00:00Z", u"0000"), {"basename": checked.get("basename")}),
+              (_report_files.mode_bits, (checked.get("mode"),), {}))
+    for check, positional, named in checks:
+        try:
+            check(*positional, **named)  # each raises ValueError naming its setting
+        except ValueError as exc:
+            problems.append(str(exc))
     if problems:
         return None, problems
     checked.update(_report.SETTINGS.normalize(raw))

@@ -180,3 +180,10 @@ def test_a_report_given_is_written_as_it_is(tmp_path):
     assert json.loads((tmp_path / "sophos-report.json").read_text())["notifications"] == again["notifications"]
     refused = run({"dir": str(tmp_path), "report": {"hosts": []}, "run": record()})
     assert refused["failed"] is True and "report must be a report this action returned" in refused["msg"]
+
+
+def test_a_mode_read_by_yaml_as_a_number_is_the_bits_themselves(tmp_path):
+    # report_mode: 0644 unquoted: YAML reads 420, which Ansible's copy module took as 0o644.
+    result = written(tmp_path, formats=["json"], mode=0o644)
+    assert not result.get("failed"), result.get("msg")
+    assert stat.S_IMODE(os.stat(str(tmp_path / "sophos-report.json")).st_mode) == 0o644
