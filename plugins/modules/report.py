@@ -128,7 +128,7 @@ seealso:
   - module: fleetops.sophos.reboot_facts
   - module: fleetops.sophos.reboot_cycle
 author:
-  - fleetops.sophos contributors
+  - fleetops maintainers (@fleetops)
 """
 
 EXAMPLES = r"""
