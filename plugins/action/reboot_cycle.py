@@ -127,8 +127,7 @@ class ActionModule(ActionBase):
         options["central_options"] = options["central_options"] or {}
         settings = _cycle.normalize_settings(raw, now)
         if settings["group"] and options["stop_at"]:
-            return None, None, ["reboot_cycle_group cannot be combined with restart hooks (stop_at: %s): a restart "
-                                "group's slot is held by one task" % ", ".join(options["stop_at"])]
+            return None, None, [_groups.HOOKS_REFUSED % ("reboot_cycle_group", ", ".join(options["stop_at"]))]
         problem = self._tier_problem(options.get("tier_turn"))
         if problem:
             return None, None, [problem]

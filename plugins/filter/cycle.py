@@ -76,10 +76,23 @@ def _tier_problems(hosts, hostvars, batch):
     if not problems:
         turns = _groups.tier_turns(_tiers(batch if batch is not None else hosts, hostvars))
         if len(turns) > 1 and C.DEFAULT_STRATEGY not in _groups.LOCKSTEP_STRATEGIES:
+            tiers = ", ".join(str(value) for value in turns)
             problems.append("%s: the batch has tiers %s, and the strategy %s does not run them in turn; tiers need "
-                            "the linear strategy (the default)" % (TIER, ", ".join(str(t) for t in turns),
-                                                                  C.DEFAULT_STRATEGY))
+                            "the linear strategy (the default)" % (TIER, tiers, C.DEFAULT_STRATEGY))
     return problems
+
+
+def _hook_problems(hosts, hostvars):
+    """Hosts with restart groups and restart hooks (refused together: _groups.HOOKS_REFUSED)."""
+    found = {}
+    for host in hosts or []:
+        known = hostvars[host]
+        try:
+            groups = _groups.group_names(known.get(_cycle.VAR_PREFIX + "group"), _cycle.VAR_PREFIX + "group")
+        except _settings.SettingError:
+            continue   # a problem of its own (group_problems)
+        found[host] = (groups, dict((name, known.get(name)) for name in _groups.HOOK_VARIABLES))
+    return _groups.hook_problems(found)
 
 
 def group_check(hosts, hostvars, batch=None):
@@ -91,7 +104,7 @@ def group_check(hosts, hostvars, batch=None):
     for host in hosts or []:
         known = hostvars[host]
         variables[host] = dict((name, known[name]) for name in names if name in known)
-    errors = _run.group_problems(variables) + _tier_problems(hosts, hostvars, batch)
+    errors = _run.group_problems(variables) + _tier_problems(hosts, hostvars, batch) + _hook_problems(hosts, hostvars)
     warnings = []
     if any(_cycle.VAR_PREFIX + "group" in found for found in variables.values()):
         warning = _groups.forks_warning(context.CLIARGS.get("forks") or C.DEFAULT_FORKS,

@@ -97,6 +97,27 @@ def slots(groups, allowed, hosts):
     return [(group, limit(allowed, len(members.get(group) or [None]))) for group in sorted(groups)]
 
 
+# Restart groups and restart hooks are refused together. A slot is a lock held by the worker process of the cycle's
+# task, and dies with it when the task ends; a hook stop ends the task. Held across tasks instead, it would
+# deadlock: with the linear strategy the holder's hook (its next task) starts only once every host of the batch
+# ended the current task, and a member waiting for the slot inside that task never ends it (without a window end,
+# never at all). Tiers do combine with hooks: a tier's turn holds nothing, its hosts' hooks run inside it.
+HOOKS_REFUSED = ("%s cannot be combined with restart hooks (%s): a restart group's slot is held by the cycle's "
+                 "task, and a member waiting for it in that task would keep the holder's hook (the next task) from "
+                 "starting; use reboot_cycle_after_cycle_tasks, or tiers (reboot_cycle_tier)")
+HOOK_VARIABLES = ("reboot_cycle_before_restart_tasks", "reboot_cycle_after_restart_tasks")
+
+
+def hook_problems(hosts):
+    """One line per host with restart groups and a restart hook: ``hosts`` is ``{host: (groups, {hook: value})}``."""
+    problems = []
+    for host, (groups, hooks) in sorted(hosts.items()):
+        used = [name for name in HOOK_VARIABLES if hooks.get(name)]
+        if groups and used:
+            problems.append("%s: %s" % (host, HOOKS_REFUSED % ("reboot_cycle_group", ", ".join(used))))
+    return problems
+
+
 def forks_warning(forks, batch):
     """A warning when a batch has more hosts than forks: a host waiting for a slot holds a fork."""
     try:

@@ -223,3 +223,17 @@ def test_a_turn_long_ago_counts_its_wait():
     state = _cycle.tier_noted(_cycle.start(_facts(), _cycle.normalize_settings({}), NOW),
                               {"hold": None, "after": [], "since": since}, NOW)
     assert state["tier"]["waited_seconds"] == 1800.0
+
+
+# ---------------------------------------------------------------- restart groups and hooks
+
+def test_groups_with_restart_hooks_are_a_problem_before_any_host_is_touched():
+    hostvars = {"dc1": {"reboot_cycle_group": "dcs", "reboot_cycle_before_restart_tasks": "drain.yml"},
+                "dc2": {"reboot_cycle_group": "dcs", "reboot_cycle_after_cycle_tasks": "notify.yml"},
+                "app": {"reboot_cycle_tier": 1, "reboot_cycle_after_restart_tasks": "check.yml"}}
+    with mock.patch.object(filters.context, "CLIARGS", {"forks": 5}):
+        errors = filters.group_check(sorted(hostvars), hostvars, sorted(hostvars))["errors"]
+    assert errors == ["dc1: reboot_cycle_group cannot be combined with restart hooks "
+                      "(reboot_cycle_before_restart_tasks): a restart group's slot is held by the cycle's task, and a "
+                      "member waiting for it in that task would keep the holder's hook (the next task) from starting; "
+                      "use reboot_cycle_after_cycle_tasks, or tiers (reboot_cycle_tier)"]
