@@ -80,8 +80,8 @@ def test_a_lower_tier_host_failed_in_patch_never_blocks_and_stop_defers_naming_i
 def _facts(strong=("reboot_required_file",)):
     return {"schema": 1, "reboot_required": bool(strong),
             "reasons": [{"id": r, "source": "os", "strong": True, "detail": r} for r in strong],
-            "sophos": {"installed": False}, "os": {"family": "linux", "last_boot": "2026-11-28T01:00:00Z",
-                                                  "boot_id": "a"}, "read_errors": []}
+            "sophos": {"installed": False}, "read_errors": [],
+            "os": {"family": "linux", "last_boot": "2026-11-28T01:00:00Z", "boot_id": "a"}}
 
 
 def _state(turn, **settings):
