@@ -37,6 +37,14 @@ def _variable(known, name, default):
     return known.get(name, default)
 
 
+def _said(value):
+    """A flag a play set (a bool, or its word on an ansible-core that templates to text); anything else: no."""
+    try:
+        return _settings.flag(value, "flag")
+    except _settings.SettingError:
+        return False
+
+
 def _now(now):
     if now is None:
         return datetime.now(timezone.utc)
@@ -141,8 +149,8 @@ def tier_hold(host, hostvars, batch, now=None):
             if name == host or value >= tiers[host]:
                 continue
             known = hostvars[name]
-            outcome, detail = _groups.tier_outcome(bool(known.get(REACHED)),
-                                                   bool(known.get("sophos_reboot_cycle_deferred")),
+            outcome, detail = _groups.tier_outcome(_said(known.get(REACHED)),
+                                                   _said(known.get("sophos_reboot_cycle_deferred")),
                                                    known.get("sophos_reboot_cycle"))
             lower[name] = (value, outcome, detail)
         turn = _groups.tier_hold(tiers[host], on_failure, lower)

@@ -124,7 +124,7 @@ def _hostvars():
     return {
         "app1": {"reboot_cycle_tier": 1, "_reboot_cycle_tier_reached": True, "sophos_reboot_cycle": DONE},
         "app2": {"reboot_cycle_tier": "1", "maintenance_stage": "patch"},        # failed in patch: rescue later
-        "app3": {"reboot_cycle_tier": 1, "sophos_reboot_cycle_deferred": True, "sophos_reboot_cycle": DEFERRED},
+        "app3": {"reboot_cycle_tier": 1, "sophos_reboot_cycle_deferred": "True", "sophos_reboot_cycle": DEFERRED},
         "db1": {"_reboot_cycle_tier_own": "2", "_reboot_cycle_tier_reached": True,
                 "_reboot_cycle_tier_since": "2026-11-28T01:50:00Z"},
     }
@@ -138,6 +138,8 @@ def test_tier_hold_reads_the_batch_a_host_failed_in_patch_is_a_failure_not_a_wai
     hostvars = _hostvars()
     hostvars["db1"]["_reboot_cycle_tier_on_failure_own"] = "continue"
     assert filters.tier_hold("db1", hostvars, ["app1", "app2", "app3", "db1"])["hold"] is None
+    hostvars["app3"]["sophos_reboot_cycle_deferred"] = "False"     # the word, as ansible-core 2.16 may template it
+    assert filters.tier_hold("db1", hostvars, sorted(hostvars))["failed"] == ["app2", "app3"]
     # the lower tier's own turn: nobody below it
     assert filters.tier_hold("app1", _hostvars(), sorted(_hostvars()))["hold"] is None
     assert filters.tier_turns(sorted(_hostvars()), _hostvars()) == [1, 2]
