@@ -2,9 +2,9 @@
 ids, the supervisor's boot count, each host's boot time), not only the report.
 
 When every cycle succeeds, the tier-2 host goes down only after both tier-1 hosts' cycles have ended (their
-hosts booted again and their records finished). When a tier-1 host fails (a health check on a closed port),
-the tier-2 host is deferred with a reason naming it (reboot_cycle_tier_on_failure: stop, the default), and is
-not restarted; the other tier-1 host is.
+hosts booted again and their records finished); a before-restart hook on every host runs inside its tier's
+turn. When a tier-1 host fails (a health check on a closed port), the tier-2 host is deferred with a reason
+naming it (reboot_cycle_tier_on_failure: stop, the default), and is not restarted; the other tier-1 host is.
 """
 import datetime
 import json
@@ -21,7 +21,7 @@ def _epoch(text):
     return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
-def _run(lab, tmp_path, name, hosts, failing=None):
+def _run(lab, tmp_path, name, hosts, failing=None, extra=None):
     app1, app2, db = hosts
     failing_vars = {"reboot_cycle_health_timeout": 6, "reboot_cycle_health_poll_seconds": 2,
                     "reboot_cycle_health_checks": [{"tcp": 9, "name": "app port"}]}
@@ -36,6 +36,7 @@ def _run(lab, tmp_path, name, hosts, failing=None):
     variables = {"maintenance_hosts": ":".join(hosts), "maintenance_serial": "100%",
                  "reboot_cycle_settle_minutes": lab.settle_minutes, "reboot_cycle_poll_seconds": 2,
                  "reboot_cycle_reboot_timeout": lab.reboot_timeout, "report_dir": str(tmp_path / name)}
+    variables.update(extra or {})
     try:
         res = lab.playbook(PLAYBOOK, "-i", str(inventory), "-f", "3", "-e", json.dumps(variables), check=False)
     finally:
@@ -50,8 +51,12 @@ def test_the_higher_tier_restarts_after_the_lower_tiers_cycles_and_not_after_a_f
     hosts = app1, app2, db = lab.hosts[:3]
 
     # Every cycle succeeds: the tier-2 host goes down only after both tier-1 hosts are back and their cycles ended.
-    res, row, before, after = _run(lab, tmp_path, "all-good", hosts)
+    hook = tmp_path / "drain.yml"
+    hook.write_text("- name: Drain the host\n  ansible.builtin.debug:\n    msg: drained {{ inventory_hostname }}\n")
+    res, row, before, after = _run(lab, tmp_path, "all-good", hosts,
+                                   extra={"reboot_cycle_before_restart_tasks": str(hook)})
     assert res.returncode == 0, res.stdout[-4000:]
+    assert all('"msg": "drained %s"' % host in res.stdout for host in hosts), res.stdout[-4000:]
     for host in hosts:
         assert after[host][0] != before[host][0] and after[host][1] == before[host][1] + 1, res.stdout[-4000:]
         assert row[host]["status"] == "rebooted", row[host]
