@@ -241,11 +241,13 @@ def test_the_playbook_variable_tables_are_the_run_tables(path):
 
 
 def test_a_playbook_variable_left_out_of_the_docs_is_named():
-    table = _settings.Table("run", "", RUN.settings + (_settings.Setting("maintenance_new", 1, "int", group="maintenance"),))
-    rows = _playbook_rows(_text("README.md"))
+    hours = RUN.by_name["maintenance_window_max_hours"]
+    table = _settings.Table("run", "", (hours, _settings.Setting("maintenance_new", 1, "int", group="maintenance")))
+    rows = {"maintenance_window_max_hours": (("maintenance", "restart"), "more than this (default 12)")}
     assert _table_problems(rows, table) == ["maintenance_new: not documented"]
-    rows["maintenance_window_max_hours"] = (("maintenance",), "default 6")
-    assert _table_problems(rows) == [
+    rows.update(maintenance_window_max_hours=(("maintenance",), "default 6"), maintenance_old=(("facts",), ""))
+    assert _table_problems(rows, table) == [
+        "maintenance_new: not documented", "maintenance_old: documented, not in the table",
         "maintenance_window_max_hours: playbooks ('maintenance',), the table's ('maintenance', 'restart')",
         "maintenance_window_max_hours: default 6, the table's 12"]
 
