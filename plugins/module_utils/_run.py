@@ -301,7 +301,7 @@ def _setting(name, default, type, kind, group="maintenance", **more):  # pylint:
 
 # Every playbook variable: name (as written: the table's prefix is empty), default (the playbooks' own, None when
 # there is none), public type, and the kind that says which function normalises it (Table.convert(): a kind of its
-# own below, or _settings' flag/number/list; PLAY_KINDS the play's). Table order is the order check_run() converts
+# own below, or _settings' flag/number/list). Table order is the order check_run() converts
 # them in: a setting's function reads those before it (blackouts read the window limit and the calendar). Two kinds
 # the play converts itself, and check_run() takes as sent: "pattern" (a host pattern, checked against the inventory
 # by check_hosts() as the play starts) and "play" (a play keyword, or a value its tasks read through Jinja).
