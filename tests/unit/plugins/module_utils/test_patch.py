@@ -67,7 +67,7 @@ def test_settings_defaults():
     assert _patch.settings({}) == {
         "enabled": True, "security_only": False, "exclude": [], "apt_cache_valid_time": 0,
         "win_categories": [], "win_accept_list": [], "win_reject_list": [], "win_reboot": False,
-        "win_reboot_timeout": 1200}
+        "win_reboot_timeout": 1200, "lock_timeout": 120}
 
 
 @pytest.mark.parametrize("text,expected", [("true", True), ("False", False), ("yes", True), ("NO", False),
