@@ -30,10 +30,16 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Changes nothing in any mode.
   diff_mode:
     support: none
+    description: No diff.
+  platform:
+    support: full
+    platforms: posix
+    description: Linux hosts with an rpm database.
 author:
-  - fleetops maintainers
+  - fleetops maintainers (@fleetops)
 """
 
 EXAMPLES = r"""

@@ -72,8 +72,9 @@ def test_a_failed_apt_plan_names_its_step_and_apt_is_not_run():
 
     def execute(task, name):
         calls.append(name)
-        return {"changed": False} if name == "ansible.builtin.apt" else {"failed": True, "rc": 100,
-                                                                            "msg": "E: Unable to lock"}
+        if name == "ansible.builtin.apt":
+            return {"changed": False}
+        return {"failed": True, "rc": 100, "msg": "E: Unable to lock"}
 
     plugin, _task = action(execute)
     with pytest.raises(_patch_run.StepFailed, match="^Let apt plan the upgrade failed: E: Unable to lock$"):
