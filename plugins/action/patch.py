@@ -24,8 +24,10 @@ from ansible_collections.fleetops.sophos.plugins.plugin_utils._patch_run import 
 display = Display()
 
 # Every option is converted by the settings table (AWX survey strings included), with the role's messages;
-# ignore_reasons goes to reboot_facts as sent.
+# ignore_reasons (taken as sent by the table) is checked by the spec here, before anything changes, and goes
+# to reboot_facts.
 ARGUMENT_SPEC = dict((setting.name, {"type": "raw"}) for setting in _patch.SETTINGS.settings)
+ARGUMENT_SPEC["ignore_reasons"] = {"type": "list", "elements": "str", "default": []}
 
 
 class ActionModule(ActionBase):
@@ -42,7 +44,8 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg="fleetops.sophos.patch does not support async")
             return result
         args = dict(self._task.args)
-        problems = list(ArgumentSpecValidator(ARGUMENT_SPEC).validate(args).error_messages)
+        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(args)
+        problems = list(validation.error_messages)
         try:
             settings = _patch.settings(dict((k, v) for k, v in args.items() if k != "ignore_reasons"))
         except _patch.PatchError as exc:
@@ -63,7 +66,7 @@ class ActionModule(ActionBase):
                 raise StepFailed("Check the host's family", refusal)
             manager = _patch.MANAGERS[family]
             outcome = PatchRun(host, settings, manager, check).run()
-            facts = self._read(host, args.get("ignore_reasons") or [], outcome, check)
+            facts = self._read(host, validation.validated_parameters["ignore_reasons"], outcome, check)
         except StepFailed as exc:
             if exc.unreachable:
                 result["unreachable"] = True

@@ -133,7 +133,7 @@ def test_debian_upgrades_what_apt_planned_and_reads_the_restart_state():
     host = Host("Debian", {"ansible.builtin.apt": {"changed": True},
                            "ansible.builtin.command": {"rc": 0, "stdout": SIMULATION}},
                 after=reading(True, ["reboot_required_file"]))
-    result, lines, _warnings = run(host, {"exclude": "bash", "lock_timeout": "30"},
+    result, lines, _warnings = run(host, {"exclude": "bash", "lock_timeout": "30", "ignore_reasons": "pending_file_rename"},
                                    facts={"os_family": "Debian", "sophos_reboot": reading(False)})
     record = result["sophos_patch"]
     assert record["status"] == "patched" and record["manager"] == "apt"
@@ -147,6 +147,7 @@ def test_debian_upgrades_what_apt_planned_and_reads_the_restart_state():
                                 "dist-upgrade"]}
     assert upgrade[1] == {"name": ["libssl3"], "state": "latest", "only_upgrade": True, "lock_timeout": 30}
     assert result["ansible_facts"]["sophos_reboot"]["reboot_required"] is True
+    assert host.reads == [{"ignore_reasons": ["pending_file_rename"], "previous_facts": reading(False)}]
     assert lines == ["srv1: patch installed 1 update(s) with apt: libssl3 3.0.11-1~deb12u1 -> 3.0.11-1~deb12u2"]
 
 
@@ -286,6 +287,9 @@ def test_survey_strings_are_taken_and_a_bad_value_fails_naming_the_variable():
     assert result["msg"].startswith("Invalid options for patch: patch_enabled must be true or false")
     result = run(host, {"nonsense": 1})[0]
     assert result["failed"] and "nonsense" in result["msg"]
+    # ignore_reasons reaches reboot_facts only after a change: it is checked before anything runs
+    result = run(host, {"ignore_reasons": {"not": "a list"}})[0]
+    assert result["failed"] and "ignore_reasons" in result["msg"] and host.calls == []
 
 
 def test_disabled_is_skipped_without_touching_the_host():
