@@ -63,7 +63,7 @@ class ActionModule(ActionBase):
             family = self._family(host, result)
             refusal = _patch.refusal(family, settings)
             if refusal:
-                raise StepFailed("Check the host's family", refusal)
+                raise StepFailed("Check what the host's family supports", refusal)
             manager = _patch.MANAGERS[family]
             outcome = PatchRun(host, settings, manager, check).run()
             facts = self._read(host, validation.validated_parameters["ignore_reasons"], outcome, check)
