@@ -56,6 +56,8 @@ ARGUMENT_SPEC = dict(
     guard_only={"type": "bool", "default": False},
     stop_at={"type": "list", "elements": "str", "choices": list(HOOK_POINTS), "default": []},
     resume={"type": "dict"},
+    # The tiers' turn (the role's fleetops.sophos.tier_hold filter): hold, after, failed, turns, since.
+    tier_turn={"type": "dict"},
     # No default: the validator fills a default dict's suboptions in place, a shared default would carry them.
     central_options={"type": "dict", "options": CENTRAL_OPTIONS},
     # Its types here, its bounds and the rest in _silence.problems(); off when empty.
@@ -131,9 +133,26 @@ class ActionModule(ActionBase):
         options["central_options"] = options["central_options"] or {}
         settings = _cycle.normalize_settings(raw, now)
         if settings["group"] and options["stop_at"]:
-            return None, None, ["reboot_cycle_group cannot be combined with restart hooks (stop_at: %s): a restart "
-                                "group's slot is held by one task" % ", ".join(options["stop_at"])]
+            return None, None, [_groups.HOOKS_REFUSED % ("reboot_cycle_group", ", ".join(options["stop_at"]))]
+        problem = self._tier_problem(options.get("tier_turn"))
+        if problem:
+            return None, None, [problem]
         return options, settings, []
+
+    def _tier_problem(self, turn):
+        """Tiers take their turns only where every host of the batch runs a task before the next one."""
+        if not turn:
+            return None
+        if not isinstance(turn.get("turns"), list) or not isinstance(turn.get("after"), list):
+            return "tier_turn must be what the fleetops.sophos.tier_hold filter returns"
+        try:
+            strategy = self._task.get_play().strategy
+        except AttributeError:
+            strategy = None
+        if len(turn["turns"]) > 1 and strategy not in _groups.LOCKSTEP_STRATEGIES:
+            return ("reboot_cycle_tier: the batch has tiers %s, and the strategy %s does not run them in turn; tiers "
+                    "need the linear strategy (the default)" % (", ".join(str(t) for t in turn["turns"]), strategy))
+        return None
 
     # The run's id for its slot directory: the ansible-playbook process, every worker's parent.
     @staticmethod
@@ -229,6 +248,14 @@ class ActionModule(ActionBase):
             problem = run.begin(options["prior_restart"])
             if problem is not None:
                 return self._unread(result, run, problem)
+            turn = options.get("tier_turn")
+            if turn and (len(turn["turns"]) > 1 or run.settings["tier"]):
+                run.state = _cycle.tier_noted(run.state, turn, self._now())
+                noted = run.state["tier"]
+                run.show("tier %d's turn after %s (waited %s)%s" % (
+                    noted["tier"], ", ".join(noted["after"]) or "no lower-tier host", _cycle.human_seconds(
+                        noted["waited_seconds"]), "; lower-tier host(s) failed: " + ", ".join(noted["failed"])
+                    if noted["failed"] else ""))
 
         if options["guard_only"]:
             return self._finish(result, run, run.guard(), guard=True)

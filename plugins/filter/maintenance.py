@@ -104,11 +104,7 @@ def run_check(variables, now=None, playbook="maintenance", playbook_dir=None, pl
                                  % ("|".join(sorted(_run.ALLOW_VARIABLES)), playbook))
     names = list(variables.keys())
     window = variables.get(_cycle.VAR_PREFIX + "window_end") if _cycle.VAR_PREFIX + "window_end" in names else None
-    passed = ("maintenance_window_max_hours", _run.ALLOW_VARIABLES[playbook], _run.LEFT_OVER)
-    if playbook == "facts":
-        passed += (_run.EVENT_TIME_VARIABLE, "facts_hosts")
-    else:
-        passed += (_run.BLACKOUTS_VARIABLE, _run.CALENDAR_VARIABLE)
+    passed = _run.checked_variables(playbook) + (_run.LEFT_OVER,)
     settings = dict((name, variables.get(name)) for name in names
                     if isinstance(name, str) and (name.startswith(_SETTING_PREFIXES) or name in passed)
                     and name not in _run.RUN_VARIABLES)

@@ -349,6 +349,10 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
                       description="members of a group in their restart at once: an integer or a percentage"),
     _settings.Setting("group_gap_seconds", 0, "float", minimum=0,
                       description="pause after a group member is released before the next one restarts"),
+    _settings.Setting("tier", 0, "int", minimum=0,
+                      description="restart tier: within a batch, lower tiers finish their cycles first"),
+    _settings.Setting("tier_on_failure", "stop", "str", choices=_groups.ON_FAILURE,
+                      description="stop: a failure in a lower tier defers the higher tiers; continue: they go on"),
     _settings.Setting("health_checks", [], "list", kind="checks",
                       description="checks (url, tcp, command) that must pass after the host's restarts"),
     _settings.Setting("health_checks_before", [], "list", kind="checks",
@@ -595,6 +599,18 @@ def slot_refused(state, waited, reason):
     new = copy.deepcopy(state)
     new["slot"] = {"groups": list(state["settings"]["group"]), "waited_seconds": round(float(waited), 1),
                    "taken_at": None, "refused": reason}
+    return new
+
+
+def tier_noted(state, turn, now):
+    """Record the host's tier's turn (``turn``: _groups.tier_hold() with ``since``, when the host reached its
+    cycle): the lower-tier hosts it came after, the time it waited for them, and why it must not restart."""
+    new = copy.deepcopy(state)
+    since = turn.get("since")
+    waited = max(0.0, (now - parse_time(since, "since")).total_seconds()) if since else 0.0
+    new["tier"] = {"tier": state["settings"]["tier"], "after": list(turn.get("after") or []),
+                   "failed": list(turn.get("failed") or []), "hold": turn.get("hold"),
+                   "waited_seconds": round(waited, 1)}
     return new
 
 
@@ -904,12 +920,20 @@ def plan(facts, state, now):
         why = ", ".join(strong) if strong else "forced (reboot_cycle_force)"
         window = window_check(settings, facts, now)
         slot = state.get("slot")
+        turn = state.get("tier") or {}
+        if turn.get("hold") and restarts == 0:
+            return _end("defer", "deferred", "restart 1 deferred (%s): %s" % (why, turn["hold"]),
+                        window=window, **common)
         if slot is not None and slot.get("refused"):
             return _end("defer", "deferred", "restart %d deferred (%s): %s" % (restarts + 1, why, slot["refused"]),
                         window=window, **common)
         if not window["fits"]:
-            return _end("defer", "deferred", "restart %d deferred (%s): %s"
-                        % (restarts + 1, why, window["reason"]), window=window, **common)
+            waited = ""
+            if turn.get("after") and restarts == 0:
+                waited = " (after waiting %s for tier(s) below %d: %s)" % (
+                    human_seconds(turn["waited_seconds"]), turn["tier"], ", ".join(turn["after"]))
+            return _end("defer", "deferred", "restart %d deferred (%s): %s%s"
+                        % (restarts + 1, why, window["reason"], waited), window=window, **common)
         if settings["group"] and slot is None:
             return dict(common, step="slot", status=None, failed=False, warning=None, window=window,
                         reason="restart %d needs a slot in restart group(s) %s (at most %s down)"
@@ -1004,6 +1028,11 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
     if state["settings"]["group"]:
         record["groups"] = list(state["settings"]["group"])
         record["slot_wait_seconds"] = (state.get("slot") or {}).get("waited_seconds")
+    if state.get("tier") is not None:
+        turn = state["tier"]
+        record["tier"] = turn["tier"]
+        record["tier_after"] = list(turn["after"])
+        record["tier_wait_seconds"] = turn["waited_seconds"]
     if state["settings"]["health_checks"] or state["settings"]["health_checks_before"]:
         record["health_checks"] = (state.get("gates_before") or []) + (state.get("gates") or [])
     return record

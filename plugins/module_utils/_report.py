@@ -331,6 +331,10 @@ def _maintenance(read, value):
         "groups": read.texts(cycle.get("groups"), "sophos_reboot_cycle.groups"),
         "stopped_groups": read.texts(cycle.get("stopped_groups"), "sophos_reboot_cycle.stopped_groups"),
         "slot_wait_seconds": read.number(cycle.get("slot_wait_seconds"), "sophos_reboot_cycle.slot_wait_seconds"),
+        # Restart tiers (reboot_cycle_tier): null and empty when the batch had none.
+        "tier": read.count(cycle.get("tier"), "sophos_reboot_cycle.tier"),
+        "tier_after": read.texts(cycle.get("tier_after"), "sophos_reboot_cycle.tier_after"),
+        "tier_wait_seconds": read.number(cycle.get("tier_wait_seconds"), "sophos_reboot_cycle.tier_wait_seconds"),
         "health_checks": [{"check": read.text(item.get("check"), field=field + ".check", limit=300),
                            "when": read.text(item.get("when"), field=field + ".when", limit=20),
                            "passed": read.flag(item.get("passed"), field + ".passed"),

@@ -110,6 +110,7 @@ color:#3b6fb6;font-size:14px;vertical-align:middle}
 .checknote{background:#e8f0fb;border:1px solid #3b6fb6;border-radius:6px;padding:6px 12px;margin:0 0 12px}
 svg.timeline{background:#fff;border:1px solid #d5dbe3;border-radius:6px;display:block;max-width:100%;height:auto}
 svg text{font:12px system-ui,sans-serif;fill:#1d2733}svg .axis{stroke:#d5dbe3}svg .span{stroke:#9aa3ad;stroke-width:1}
+svg text.tl-head{font-weight:600}
 .legend{font-size:12px;color:#5b6776;margin:4px 0 0}.legend i{display:inline-block;width:12px;height:10px;margin:0 4px 0 10px}
 """
 
@@ -385,7 +386,7 @@ def timeline_html(rows, width=900.0):
     shape = _report_timeline.geometry(rows, width=width)
     if shape is None:
         return u""
-    height = 24 + _ROW_HEIGHT * len(shape["hosts"])
+    height = 24 + _ROW_HEIGHT * len(shape["rows"])
     total = _LABEL_WIDTH + width + 10
     parts = [u'<svg class="timeline" id="timeline" xmlns="http://www.w3.org/2000/svg" role="img" '
              u'viewBox="0 0 %d %d" width="%d" height="%d">' % (total, height, total, height),
@@ -394,8 +395,16 @@ def timeline_html(rows, width=900.0):
         parts.append(u'<line class="axis" x1="%.1f" y1="14" x2="%.1f" y2="%d"/><text x="%.1f" y="11" '
                      u'text-anchor="middle">%s</text>' % (_LABEL_WIDTH + x, _LABEL_WIDTH + x, height, _LABEL_WIDTH + x,
                                                           _h(label)))
-    for index, host in enumerate(shape["hosts"]):
+    for index, row in enumerate(shape["rows"]):
         top = 20 + index * _ROW_HEIGHT
+        if "header" in row:
+            # A tier's or a restart group's rows follow its header, across the whole axis.
+            parts.append(u'<g class="tl-section" data-level="%d"><rect x="0" y="%d" width="%d" height="%d" '
+                         u'fill="%s"/><text class="tl-head" x="%d" y="%d">%s</text></g>' % (
+                             row["level"], top + 1, total, _ROW_HEIGHT - 2, u"#e4e8ee" if row["level"] == 0 else
+                             u"#f1f3f6", 4 + 12 * row["level"], top + 16, _h(row["header"])))
+            continue
+        host = shape["hosts"][row["host"]]
         name = host["host"] if len(host["host"]) <= 26 else host["host"][:25] + u"\u2026"
         parts.append(u'<g class="tl-host" data-host="%s"><text x="4" y="%d">%s</text>' % (
             _h(host["host"]), top + 15, _h(name)))

@@ -174,6 +174,18 @@ options:
       - Seconds to pause after a group member was released before the next one restarts.
     type: raw
     default: 0
+  tier:
+    description:
+      - The host's restart tier, an integer of at least 0. The fleetops.sophos.reboot_cycle role runs a batch's
+        cycles tier by tier (lowest first); the action records the tier's turn it is given in O(tier_turn).
+    type: raw
+    default: 0
+  tier_on_failure:
+    description:
+      - V(stop) - a failure in a lower tier of the batch defers this host (the reason names the failed hosts);
+        V(continue) - it goes on. Read by the role's C(fleetops.sophos.tier_hold) filter, which gives O(tier_turn).
+    type: raw
+    default: stop
   health_checks:
     description:
       - Checks that must pass after the host's restarts, each one of C(url) (from the controller; C(status_code)
@@ -254,6 +266,13 @@ options:
   resume:
     description:
       - RV(cycle) of the previous call, to go on from the hook point it stopped at.
+    type: dict
+  tier_turn:
+    description:
+      - The tier's turn, as the C(fleetops.sophos.tier_hold) filter returns it - C(hold) (why the host must not
+        restart - a lower tier failed - or null), C(after) (the lower-tier hosts that finished their cycle),
+        C(failed), C(turns) (the batch's tiers) and C(since) (when the host reached its cycle). A C(hold) defers
+        the host before its first restart. With more than one tier the play must use the linear strategy.
     type: dict
   central_update_check:
     description:
@@ -597,6 +616,19 @@ sophos_reboot_cycle:
           null). No credential.
       returned: with O(silence), when the host was (or would be) restarted
       type: dict
+    tier:
+      description: The host's restart tier (O(tier)).
+      returned: with O(tier_turn), when the batch has tiers
+      type: int
+    tier_after:
+      description: The lower-tier hosts of the batch that finished their cycle before this host's began.
+      returned: with O(tier_turn), when the batch has tiers
+      type: list
+      elements: str
+    tier_wait_seconds:
+      description: Seconds from the host reaching its cycle until its tier's turn came.
+      returned: with O(tier_turn), when the batch has tiers
+      type: float
     stopped_groups:
       description: The groups this host's failure stopped (it failed after it took its slots).
       returned: when the host stopped its groups
