@@ -35,25 +35,17 @@ requirements:
 """
 
 import atexit
-import json
-import os
 from datetime import datetime, timezone
 
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.callback import CallbackBase
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import (
-    _report, _report_csv, _report_html, _report_markdown, _report_text)
+from ansible_collections.fleetops.sophos.plugins.module_utils import _report, _report_text
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _report_files
 
 # The host variables a report row is built from (report_entries reads the same).
 ROW_FACTS = ("sophos_reboot", "sophos_reboot_cycle", "sophos_patch")
-EXTENSIONS = {"json": "json", "csv": "csv", "markdown": "md", "html": "html"}
-RENDERERS = {
-    "json": lambda report: json.dumps(report, indent=2, sort_keys=False) + "\n",
-    "csv": _report_csv.to_csv,
-    "markdown": _report_markdown.to_markdown,
-    "html": _report_html.to_html,
-}
+EXTENSIONS = _report_files.EXTENSIONS
 INTERRUPTED = (u"the run ended while this host's batch was running, %s its task '%s' (Ctrl-C): where it "
                u"stands now is unknown; read it with ansible-playbook fleetops.sophos.facts -e facts_hosts=%s")
 
@@ -141,19 +133,10 @@ class RunMemory:
 
 
 def write_report(report, plan, record):
-    """Write the report's files (and the latest copies); returns the table's location text."""
+    """Write the report's files (and the latest copies) as the report action does; returns the table's location text."""
     directory = plan["dir"]
-    formats = [name for name in plan.get("formats") or [] if name in RENDERERS]
-    mode = int(str(plan.get("mode") or "0644"), 8)
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o755)
-    for name in formats:
-        text = RENDERERS[name](report)
-        for stem in (record["stem"], record["latest"]):
-            path = os.path.join(directory, "%s.%s" % (stem, EXTENSIONS[name]))
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.chmod(path, mode)
+    formats = [name for name in plan.get("formats") or [] if name in _report_files.RENDERERS]
+    _report_files.write_files(report, directory, record["stem"], record["latest"], formats, plan.get("mode") or "0644")
     return u"%s/%s.{%s}%s" % (directory, record["stem"], u",".join(EXTENSIONS[name] for name in formats),
                               u" (check run)" if record.get("check_mode") else u"")
 

@@ -112,7 +112,8 @@ def test_the_files_are_the_report_roles_names_and_the_latest(tmp_path):
     directory = tmp_path / "reports"
     assert location == "%s/%s.{json,md}" % (directory, record["stem"])
     assert sorted(os.listdir(directory)) == sorted(
-        ["%s.json" % record["stem"], "%s.md" % record["stem"], "sophos-report.json", "sophos-report.md"])
+        ["%s.json" % record["stem"], "%s.md" % record["stem"], "sophos-report.json", "sophos-report.md",
+         "%s.summary.json" % record["stem"]])
     assert json.loads((directory / "sophos-report.json").read_text()) == report
     assert stat.S_IMODE(os.stat(directory / "sophos-report.md").st_mode) == 0o640
 
