@@ -21,6 +21,7 @@ from ansible.errors import AnsibleError, AnsibleFilterError
 from ansible.parsing.dataloader import DataLoader
 from ansible.utils.display import Display
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _durations, _run
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _silence
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._filters import guard as _guard
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._unsafe import make_unsafe
 
@@ -119,6 +120,10 @@ def run_check(variables, now=None, playbook="maintenance", playbook_dir=None, pl
                 problem = _hook(name, value, playbook_dir)[1]
                 if problem:
                     checked["errors"].append(problem)
+        # The Alertmanager silence is an option of the cycle's action, not a setting of the table: its
+        # problems are named here too, not first by each host's cycle.
+        if _silence.NAME in names:
+            checked["errors"].extend(_silence.option_problems(variables.get(_silence.NAME)))
     # A calendar's event names are the file's words: never templated.
     for key in ("blackouts", "blackouts_line"):
         checked[key] = make_unsafe(checked[key])

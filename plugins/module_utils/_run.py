@@ -185,6 +185,12 @@ def check_hosts(pattern, matched, variable, required=False, given=()):
                    "(ansible-inventory --graph)" % (variable, pattern))
 
 
+# The restart groups' and tiers' settings: host variables that the playbooks check for every host of the play,
+# each problem naming its host (fleetops.sophos.group_check); checked here they would be the first host's
+# alone, without its name.
+HOST_SETTINGS = ("group", "group_max_down", "tier", "tier_on_failure")
+
+
 def setting_problems(variables, now):
     """Every problem of the cycle, patch and report settings set in ``variables``, one line each.
 
@@ -195,7 +201,7 @@ def setting_problems(variables, now):
     """
     cycle = dict((name[len(_cycle.VAR_PREFIX):], value) for name, value in variables.items()
                  if name.startswith(_cycle.VAR_PREFIX) and name[len(_cycle.VAR_PREFIX):] in _cycle.DEFAULTS
-                 and name != _cycle.VAR_PREFIX + "run_started")
+                 and name[len(_cycle.VAR_PREFIX):] not in HOST_SETTINGS and name != _cycle.VAR_PREFIX + "run_started")
     cycle["run_started"] = _cycle.iso(now)
     problems = _cycle.settings_problems(cycle, now)
     for table in (_patch.SETTINGS, _report.SETTINGS):

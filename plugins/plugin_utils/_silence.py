@@ -26,6 +26,7 @@ import re
 import threading
 from datetime import datetime, timedelta, timezone
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
 from ansible.module_utils.urls import open_url
 
@@ -105,6 +106,17 @@ def problems(option):
         elif bool(auth.get("user")) != bool(auth.get("password")):
             found.append("%s.auth needs both user and password" % NAME)
     return found
+
+
+def option_problems(value):
+    """Every problem of a ``reboot_cycle_silence`` value as given (empty: none), one line each: the types
+    the argument spec checks, then problems()' rules, so a run can name them all before any host is touched."""
+    if not value:
+        return []
+    validation = ArgumentSpecValidator({NAME: {"type": "dict", "options": OPTIONS}}).validate({NAME: value})
+    if validation.error_messages:
+        return list(validation.error_messages)
+    return problems(validation.validated_parameters[NAME])
 
 
 def matchers(option, host, address=None):

@@ -82,3 +82,34 @@ def test_the_higher_tier_restarts_after_the_lower_tiers_cycles_and_not_after_a_f
     assert "tier 2 stopped: lower-tier host(s) failed: %s (tier 1): failed: health check failed: app port" % app1 \
         in message, message
     assert app2 not in message.split("stopped:")[1], message
+
+
+@pytest.mark.parametrize("playbook", ["maintenance", "restart"])
+def test_every_problem_of_the_settings_groups_and_tiers_is_named_in_one_run(lab, tmp_path, playbook):
+    # A bad tier on each host, a bad notification target and a bad silence: one run names them all, each
+    # tier problem with its host, and stops before any host is touched. (The tiers of every host but the
+    # first were named only by a second run, after the settings were fixed; the first host's without its name.)
+    one, two = lab.hosts[:2]
+    inventory = tmp_path / "bad-tiers.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"hosts": {
+        one: {"reboot_cycle_tier": -1, "reboot_cycle_tier_on_failure": "halt"},
+        two: {"reboot_cycle_tier": "abc"}}}}))
+    before = dict((host, lab.boot_id(host)) for host in (one, two))
+    variables = {"maintenance_hosts": "%s:%s" % (one, two), "report_dir": str(tmp_path / "report"),
+                 "report_notify": [{"type": "slak", "url": "https://hooks.example.com/SECRET-PATH"}],
+                 "reboot_cycle_silence": {"url": "alertmanager:9093"}}
+    res = lab.playbook(PLAYBOOK.replace("maintenance.yml", "%s.yml" % playbook), "-i", str(inventory),
+                       "-i", lab.inventory, "-e", json.dumps(variables), check=False)
+    assert res.returncode != 0
+    problems = [line for line in res.stdout.splitlines() if line.startswith("problem: ")]
+    assert sorted(problems) == sorted([
+        "problem: %s: reboot_cycle_tier must be >= 0, got -1" % one,
+        "problem: %s: reboot_cycle_tier_on_failure must be one of stop|continue, got 'halt'" % one,
+        "problem: %s: reboot_cycle_tier must be an integer number, got 'abc'" % two,
+        "problem: report_notify[0]: unknown type 'slak', expected one of webhook|teams|slack|email",
+        "problem: reboot_cycle_silence.url must be an http:// or https:// URL with a host, got 'alertmanager:9093'",
+    ]), res.stdout[-4000:]
+    assert "5 problem(s) in the settings, each on a 'problem:' line above; no host was touched" in res.stdout
+    assert "SECRET-PATH" not in res.stdout
+    assert dict((host, lab.boot_id(host)) for host in (one, two)) == before
+    assert not (tmp_path / "report").exists()

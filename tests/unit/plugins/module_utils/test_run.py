@@ -424,3 +424,25 @@ def test_the_restart_playbook_is_checked_as_the_maintenance_playbook(hooks):
     missing = {"maintenance_hosts": "web", "reboot_cycle_before_restart_tasks": "hooks/before.yml"}
     errors = filters.run_check(missing, now="2026-12-01T08:40:00Z", playbook="restart", playbook_dir=str(book))
     assert [e.split(" ")[0] for e in errors["errors"]] == ["reboot_cycle_before_restart_tasks"]
+
+
+def test_run_check_names_every_problem_of_the_silence_before_any_host():
+    # reboot_cycle_silence is an option of the cycle's action: without this check a bad one was first
+    # found by each host's cycle (the restart playbook: the role's argument validation failed every host).
+    for playbook in ("maintenance", "restart"):
+        errors = filters.run_check({"maintenance_hosts": "all", "reboot_cycle_silence": {
+            "url": "alertmanager:9093", "lease_minutes": 1000, "matchers": [{"name": "job", "value": "node"}]}},
+            now="2026-12-01T08:40:00Z", playbook=playbook)["errors"]
+        assert len(errors) == 3, errors
+        assert "reboot_cycle_silence.url must be an http:// or https:// URL with a host" in errors[0]
+        assert errors[1] == "reboot_cycle_silence.lease_minutes must be between 1 and 240, got 1000.0"
+        assert errors[2].startswith("reboot_cycle_silence.matchers: no value names the host")
+        errors = filters.run_check({"maintenance_hosts": "all", "reboot_cycle_silence": {
+            "url": "https://am:9093", "bogus": 1, "auth": {"token": "s3cr3t-token", "user": "u"}}},
+            now="2026-12-01T08:40:00Z", playbook=playbook)["errors"]
+        assert errors and all("s3cr3t-token" not in error for error in errors)
+        assert any("reboot_cycle_silence.bogus" in error for error in errors), errors
+    good = {"maintenance_hosts": "all", "reboot_cycle_silence": {"url": "https://am:9093"}}
+    assert filters.run_check(good, now="2026-12-01T08:40:00Z")["errors"] == []
+    assert filters.run_check({"maintenance_hosts": "all", "reboot_cycle_silence": {}},
+                             now="2026-12-01T08:40:00Z")["errors"] == []
