@@ -14,7 +14,9 @@ short_description: Write the report and print the table of a run that ends early
 description:
   - When C(ansible-playbook) is interrupted with Ctrl-C (SIGINT), Ansible stops at once in its own process;
     no task, handler or later play runs, so the collection's report role cannot write the report. This
-    callback, enabled, does it from the controller's own process as it exits.
+    callback, enabled, does it from the controller's own process at the interrupt, before Ansible's own
+    handling of it (ansible-core can then block in its clean-up, when it killed a worker that was writing to
+    its results queue; a second Ctrl-C ends it, the report already written), or as the process exits.
   - A process that is killed cannot do that. AWX's Cancel and ansible-runner's cancel kill the job's
     processes (SIGKILL to its process group), and SIGTERM ends C(ansible-playbook) without its exit handlers;
     after those, the last batch's report stays, and C(fleetops.sophos.facts) reads where each host stands.
@@ -35,6 +37,7 @@ requirements:
 """
 
 import atexit
+import signal
 from datetime import datetime, timezone
 
 from ansible.module_utils.common.text.converters import to_text
@@ -73,6 +76,7 @@ class RunMemory:
         self.seen = set()
         self.reported = set()
         self.finished = False
+        self.reported_early = False  # the report of an early end was written (once)
 
     def task_started(self, host, task_name):
         self.seen.add(host)
@@ -150,7 +154,27 @@ class CallbackModule(CallbackBase):
     def __init__(self, *args, **kwargs):
         super(CallbackModule, self).__init__(*args, **kwargs)
         self.memory = RunMemory()
+        self.previous_handler = None
         atexit.register(self.at_exit)
+
+    def v2_playbook_on_start(self, playbook):
+        """Take SIGINT first (Ansible's handler, installed by its task queue manager, runs right after).
+
+        The report is written at the interrupt itself, not only at exit: after a Ctrl-C, ansible-core can
+        block for good in its own clean-up (a worker it kills while that worker writes to the results queue
+        keeps the queue's lock), and the operator's second Ctrl-C then ends the process without exit handlers.
+        """
+        handler = signal.getsignal(signal.SIGINT)
+        if handler != self.on_interrupt:  # pylint: disable=comparison-with-callable
+            self.previous_handler = handler
+            signal.signal(signal.SIGINT, self.on_interrupt)
+
+    def on_interrupt(self, signum, frame):
+        self.at_exit()
+        previous = self.previous_handler
+        if callable(previous):
+            return previous(signum, frame)
+        raise KeyboardInterrupt()
 
     def v2_runner_on_start(self, host, task):
         self.memory.task_started(host.get_name(), task.get_name())
@@ -174,10 +198,14 @@ class CallbackModule(CallbackBase):
         self.memory.finished = True
 
     def at_exit(self):
+        """Write the report and print the table, once (at the interrupt, else at exit)."""
+        if self.memory.reported_early:
+            return
         try:
             report = self.memory.report(datetime.now(timezone.utc))
             if report is None:
                 return
+            self.memory.reported_early = True
             location = write_report(report, self.memory.plan, self.memory.record)
             lines = _report_text.to_lines(report, location=location)
         except Exception as exc:  # pylint: disable=broad-except

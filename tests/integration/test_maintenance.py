@@ -3,6 +3,7 @@ import datetime
 import json
 import os
 import re
+import signal
 
 import pytest
 
@@ -389,13 +390,17 @@ def test_a_run_interrupted_while_settling_still_writes_its_report_and_table(lab,
                  "reboot_cycle_poll_seconds": 2, "reboot_cycle_reboot_timeout": lab.reboot_timeout,
                  "report_dir": str(tmp_path / "report")}
     try:
+        # The table's last line is the report's path: then the operator's second Ctrl-C, for ansible-core can
+        # block in its own clean-up after the first (a worker killed while writing to its results queue keeps
+        # the queue's lock); the report is written at the first.
         res, fired = lab.watch_playbook(
             PLAYBOOK, "-e", json.dumps(variables),
-            interrupt_on=r"^%s: reboot_cycle settle after restart 1 \(fixed\): " % re.escape(settling))
+            interrupt_on=r"^%s: reboot_cycle settle after restart 1 \(fixed\): " % re.escape(settling),
+            interrupt_again_on=r"^report: ")
     finally:
         lab.sophos(settling, "clean")
     out = res.stdout + res.stderr
-    assert fired and res.returncode == 99, out[-4000:]
+    assert len(fired) == 2 and res.returncode in (99, -signal.SIGINT), out[-4000:]
     assert lab.boot_count(settling) == boots + 1
     report = json.loads((tmp_path / "report" / "sophos-report.json").read_text())
     found = rows(report)

@@ -178,3 +178,28 @@ def test_after_the_statistics_nothing_is_written(tmp_path, monkeypatch):
     callback.v2_playbook_on_stats(None)
     callback.at_exit()
     assert callback._display.lines == [] and not (tmp_path / "reports").exists()
+
+
+def test_ctrl_c_writes_the_report_at_once_then_hands_over_to_ansible(tmp_path, monkeypatch):
+    """The report is written in the SIGINT handler itself (ansible-core may block in its clean-up after it),
+    then Ansible's own handler runs; the exit handler does not write it again."""
+    installed = {}
+    monkeypatch.setattr(interrupted.atexit, "register", lambda function: None)
+    monkeypatch.setattr(interrupted.signal, "getsignal", lambda signum: installed.get(signum, "ansible's"))
+    monkeypatch.setattr(interrupted.signal, "signal", lambda signum, handler: installed.__setitem__(signum, handler))
+    callback = interrupted.CallbackModule()
+    callback._display = _Display()
+    callback.memory, _record = started_run(tmp_path)
+    handed = []
+    callback.v2_playbook_on_start(None)
+    assert installed[interrupted.signal.SIGINT] == callback.on_interrupt
+    callback.previous_handler = lambda signum, frame: handed.append(signum)
+    callback.v2_playbook_on_start(None)  # a second playbook of the run keeps the first handler to hand over to
+    assert installed[interrupted.signal.SIGINT] == callback.on_interrupt and callable(callback.previous_handler)
+    installed[interrupted.signal.SIGINT](interrupted.signal.SIGINT, None)
+    assert handed == [interrupted.signal.SIGINT]
+    assert callback._display.lines[0].startswith("The run ended early")
+    printed = len(callback._display.lines)
+    (tmp_path / "reports" / "sophos-report.json").unlink()
+    callback.at_exit()
+    assert len(callback._display.lines) == printed and not (tmp_path / "reports" / "sophos-report.json").exists()
