@@ -56,6 +56,7 @@ ARGUMENT_SPEC = dict(
     guard_only={"type": "bool", "default": False},
     stop_at={"type": "list", "elements": "str", "choices": list(HOOK_POINTS), "default": []},
     resume={"type": "dict"},
+    abort={"type": "str"},
     # The tiers' turn (the role's fleetops.sophos.tier_hold filter): hold, after, failed, turns, since.
     tier_turn={"type": "dict"},
     # No default: the validator fills a default dict's suboptions in place, a shared default would carry them.
@@ -132,6 +133,8 @@ class ActionModule(ActionBase):
             return None, None, problems
         options["central_options"] = options["central_options"] or {}
         settings = _cycle.normalize_settings(raw, now)
+        if options.get("abort") and not options.get("resume"):
+            return None, None, ["abort ends a cycle stopped at a hook point: it needs resume"]
         if settings["group"] and options["stop_at"]:
             return None, None, [_groups.HOOKS_REFUSED % ("reboot_cycle_group", ", ".join(options["stop_at"]))]
         problem = self._tier_problem(options.get("tier_turn"))
@@ -243,6 +246,8 @@ class ActionModule(ActionBase):
                 return result
             if run.silence is not None:
                 run.silence.resume()
+            if options.get("abort"):
+                return self._abort(result, run, options["abort"])
         else:
             run = self._runner(host, options, settings)
             problem = run.begin(options["prior_restart"])
@@ -307,6 +312,14 @@ class ActionModule(ActionBase):
         if failed:
             result["failed"] = True
         return result
+
+    def _abort(self, result, run, why):
+        """End a cycle stopped at a hook point whose hook failed: the silence expired, the slots freed, the
+        failure told (``failed`` notification); the record says why."""
+        run.end(True, why)
+        record = _cycle.failure(run.state, why, run.facts, self._now())
+        result["changed"] = run.state["restarts"] > 0
+        return self._record(result, run, record, failed=True, broken=True)
 
     def _unread(self, result, run, problem):
         """The host could not be read at the start: a failed record, nothing changed."""

@@ -267,6 +267,12 @@ options:
     description:
       - RV(cycle) of the previous call, to go on from the hook point it stopped at.
     type: dict
+  abort:
+    description:
+      - With O(resume), end the cycle stopped at a hook point instead of going on (its hook failed) - the host's
+        silence expired, its group slots freed, a C(failed) notification sent; the record is C(failed) with
+        this text as its message. The role calls it when a before- or after-restart hook fails.
+    type: str
   tier_turn:
     description:
       - The tier's turn, as the C(fleetops.sophos.tier_hold) filter returns it - C(hold) (why the host must not

@@ -157,9 +157,10 @@ def test_a_relative_hook_runs_from_the_working_directory(lab, tmp_path):
     assert lab.boot_id(host) == before
     row = rows(report)[host]
     assert row["status"] == "failed"
-    # The report says which hook failed, at which task, and why.
+    # The report says which hook failed, at which task, and why: the cycle the hook stopped was ended by the
+    # cycle action with that message (its silence expired, its failure told).
     assert row["maintenance"]["message"] == (
-        "reboot cycle: reboot_cycle_before_restart_tasks (%s) failed at its task 'Refuse the restart (a drain that "
+        "reboot_cycle_before_restart_tasks (%s) failed at its task 'Refuse the restart (a drain that "
         "did not work)': the load balancer refused to drain this host" % hook), row["maintenance"]
     # Why the hook failed is printed by the hook's own task only; the task that fails the host names the hook.
     out = res.stdout + res.stderr

@@ -147,3 +147,28 @@ def test_an_empty_silence_option_is_off():
     replay = Replay(_linux_one_restart(), args={"silence": {}})
     result = replay.run()
     assert result["sophos_reboot_cycle"]["status"] == "rebooted" and "silence" not in result["sophos_reboot_cycle"]
+
+
+def test_a_failed_hook_ends_the_cycle_and_expires_its_silence():
+    """The role ends a cycle whose before-restart hook failed with resume + abort: the silence made for the hook
+    is expired at once (not left to lapse), nothing is restarted, and the record says why, with the silence."""
+    with FakeAlertmanager() as am:
+        replay = _replay(am, load("windows_queued_update.yml"), stop_at=["before_restart", "after_restart"])
+        stopped = replay.run()
+        assert stopped["cycle"]["done"] is False and am.methods() == ["create"]
+        result = replay.run(resume=json.loads(json.dumps(stopped["cycle"])), abort="the drain hook failed")
+    record = result["sophos_reboot_cycle"]
+    assert result["failed"] is True and result["cycle"] == {"done": True, "failed": True, "broken": True}
+    assert record["status"] == "failed" and record["message"] == "the drain hook failed"
+    assert replay.host.restarts == []
+    assert am.methods()[-1] == "DELETE /api/v2/silence/%s" % record["silence"]["id"]
+    assert record["silence"]["status"] == "expired"
+    _no_secret(replay, result)
+
+
+def test_abort_without_resume_is_refused_before_the_host_is_touched():
+    with FakeAlertmanager() as am:
+        replay = _replay(am, load("windows_queued_update.yml"))
+        result = replay.run(abort="no cycle to end")
+    assert result["failed"] is True and "abort ends a cycle stopped at a hook point: it needs resume" in result["msg"]
+    assert am.requests == [] and replay.host.restarts == []
