@@ -75,11 +75,10 @@ from ansible_collections.fleetops.sophos.plugins.module_utils._assess_collector 
     health_verdict, iso_to_epoch, stamp_to_epoch,
 )
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess_linux import (
-    CORE_PACKAGES, FILES_SPL, INSTALL_MARKER_SPL, MARKERS_SPL, REPORTS_DIR_SPL, SERVICE_SPL, _assess_linux_os,
-    _assess_sav, _assess_spl,
+    CORE_PACKAGES, FILES_SPL, INSTALL_MARKER_SPL, MARKERS_SPL, REPORTS_DIR_SPL, SERVICE_SPL, assess_linux,
 )
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess_windows import (
-    DEFAULT_REGISTRY_ROOTS, _assess_windows_install, _assess_windows_os, _assess_windows_sophos, _windows_unreadable,
+    DEFAULT_REGISTRY_ROOTS, assess_windows,
 )
 
 # What callers import from here (the reboot_facts module, its action, the cycle, the report, the Central
@@ -159,17 +158,8 @@ def _tri(known, unknown_sources):
     return None if unknown_sources else False
 
 
-def assess(raw, options=None, previous=None):
-    """Turn one host's raw readings into the ``sophos_reboot`` facts (see docs/architecture.md)."""
-    opts = dict(DEFAULT_OPTIONS)
-    opts.update(dict((k, v) for k, v in (options or {}).items() if v is not None))
-    raw = raw if isinstance(raw, dict) else {}
-    previous = previous if isinstance(previous, dict) else {}
-    col = _Facts(opts)
-    for entry in raw.get("errors") or []:
-        if isinstance(entry, dict):
-            col.error(str(entry.get("source")), entry.get("error"))
-
+def _clock(col, raw):
+    """(family, now, boot, boot_id) of the readings; what is missing or malformed is a read error."""
     family = raw.get("family") if raw.get("family") in ("linux", "windows") else None
     if family is None:
         col.error("probe", "readings carry no family (linux or windows)")
@@ -180,24 +170,13 @@ def assess(raw, options=None, previous=None):
     if boot is None and raw.get("last_boot") is not None:
         col.error("os:last_boot", "not an ISO-8601 time: %r" % (raw.get("last_boot"),))
     boot_id = raw.get("boot_id") if isinstance(raw.get("boot_id"), str) else None
+    return family, now, boot, boot_id
 
-    sophos = _empty_sophos()
-    if family == "linux":
-        if isinstance(raw.get("spl"), dict):
-            _assess_spl(col, raw["spl"], sophos, raw, boot)
-        elif isinstance(raw.get("sav"), dict):
-            _assess_sav(col, raw["sav"], sophos)
-        _assess_linux_os(col, raw.get("os") if isinstance(raw.get("os"), dict) else {}, boot)
-    elif family == "windows":
-        _assess_windows_sophos(col, raw, sophos, boot)
-        _assess_windows_os(col, raw)
-        _windows_unreadable(col, raw)
-        _assess_windows_install(col, raw, sophos, boot, now)
 
-    last_update = iso_to_epoch(sophos["last_update"])
-    if sophos["installed"] and last_update is not None and boot is not None:
-        sophos["updated_since_boot"] = last_update > boot
+def _verdicts(col, opts, sophos):
+    """The reasons that count, the ignored ones, and the three-valued verdicts (host, OS) they give.
 
+    Returns ``(reasons, ignored, ignore, unknown, reboot_required, os_required)``."""
     ignore = set(opts.get("ignore_reasons") or [])
     if opts.get("pending_file_rename") == "ignore":
         ignore.add("pending_file_rename")
@@ -212,42 +191,81 @@ def assess(raw, options=None, previous=None):
     if sophos["installed"] and not sophos["reboot_required"] and \
             any(REASONS[rid] == SOURCE_SOPHOS for _s, rid in hidden):
         sophos["reboot_required"] = None
+    return reasons, ignored, ignore, unknown, reboot_required, os_required
 
+
+def _pending_since(col, reasons, previous, now, boot, boot_id):
+    """(pending since, its source) while a restart is needed: the sources' own time, the previous facts' on
+    the same boot when earlier, else this reading (first seen)."""
+    pending_since, since_source = None, None
+    active = set(r["id"] for r in reasons if r["strong"])
+    own = [epoch for epoch, rid in col.since if rid in active and epoch is not None]
+    prev_since = iso_to_epoch(previous.get("pending_since"))
+    same_boot = previous.get("reboot_required") and not _previous_boot_older(previous, boot, boot_id)
+    if own:
+        pending_since, since_source = min(own), "source"
+    if same_boot and prev_since is not None and (pending_since is None or prev_since < pending_since):
+        pending_since, since_source = prev_since, previous.get("pending_since_source") or "first_seen"
+    if pending_since is None and now is not None:
+        pending_since, since_source = now, "first_seen"
+    return pending_since, since_source
+
+
+def _queued_evidence(sophos, previous, boot, boot_id, reboot_required, uptime_days):
+    """What suggests that Sophos queued an update until the next restart (``sophos.queued_update.evidence``)."""
+    evidence = []
+    prev_sophos = previous.get("sophos") if isinstance(previous.get("sophos"), dict) else {}
+    if sophos["reboot_required"] and prev_sophos.get("reboot_required") and \
+            _previous_boot_older(previous, boot, boot_id):
+        evidence.append("Sophos reboot flag set again after a restart (previous boot %s)"
+                        % (previous.get("os") or {}).get("last_boot"))
+    # After a failed install the versions differ because of the failure, not because of a queue.
+    for comp in sophos["components"] if sophos["last_update_ok"] is not False else []:
+        if comp["downloaded_version"] and comp["installed_version"] and \
+                str(comp["downloaded_version"]) != str(comp["installed_version"]):
+            evidence.append("%s downloaded %s but installed %s"
+                            % (comp["name"], comp["downloaded_version"], comp["installed_version"]))
+    if sophos["updating"] and reboot_required:
+        evidence.append("an update is running while a restart is pending")
+    if reboot_required and uptime_days is not None and uptime_days >= LONG_UPTIME_DAYS:
+        evidence.append("up %s days with a restart pending" % uptime_days)
+    return evidence
+
+
+def assess(raw, options=None, previous=None):
+    """Turn one host's raw readings into the ``sophos_reboot`` facts (see docs/architecture.md)."""
+    opts = dict(DEFAULT_OPTIONS)
+    opts.update(dict((k, v) for k, v in (options or {}).items() if v is not None))
+    raw = raw if isinstance(raw, dict) else {}
+    previous = previous if isinstance(previous, dict) else {}
+    col = _Facts(opts)
+    for entry in raw.get("errors") or []:
+        if isinstance(entry, dict):
+            col.error(str(entry.get("source")), entry.get("error"))
+    family, now, boot, boot_id = _clock(col, raw)
+
+    sophos = _empty_sophos()
+    if family == "linux":
+        assess_linux(col, raw, sophos, boot)
+    elif family == "windows":
+        assess_windows(col, raw, sophos, boot, now)
+
+    last_update = iso_to_epoch(sophos["last_update"])
+    if sophos["installed"] and last_update is not None and boot is not None:
+        sophos["updated_since_boot"] = last_update > boot
+
+    reasons, ignored, ignore, unknown, reboot_required, os_required = _verdicts(col, opts, sophos)
     uptime_days = _days(now - boot) if now is not None and boot is not None and now >= boot else None
-
     pending_since, since_source = None, None
     if reboot_required:
-        active = set(r["id"] for r in reasons if r["strong"])
-        own = [epoch for epoch, rid in col.since if rid in active and epoch is not None]
-        prev_since = iso_to_epoch(previous.get("pending_since"))
-        same_boot = previous.get("reboot_required") and not _previous_boot_older(previous, boot, boot_id)
-        if own:
-            pending_since, since_source = min(own), "source"
-        if same_boot and prev_since is not None and (pending_since is None or prev_since < pending_since):
-            pending_since, since_source = prev_since, previous.get("pending_since_source") or "first_seen"
-        if pending_since is None and now is not None:
-            pending_since, since_source = now, "first_seen"
+        pending_since, since_source = _pending_since(col, reasons, previous, now, boot, boot_id)
     pending_days = _days(now - pending_since) if pending_since is not None and now is not None else None
     if pending_days is not None and pending_days < 0:
         pending_days = 0.0
 
     evidence = []
     if sophos["installed"]:
-        prev_sophos = previous.get("sophos") if isinstance(previous.get("sophos"), dict) else {}
-        if sophos["reboot_required"] and prev_sophos.get("reboot_required") and \
-                _previous_boot_older(previous, boot, boot_id):
-            evidence.append("Sophos reboot flag set again after a restart (previous boot %s)"
-                            % (previous.get("os") or {}).get("last_boot"))
-        # After a failed install the versions differ because of the failure, not because of a queue.
-        for comp in sophos["components"] if sophos["last_update_ok"] is not False else []:
-            if comp["downloaded_version"] and comp["installed_version"] and \
-                    str(comp["downloaded_version"]) != str(comp["installed_version"]):
-                evidence.append("%s downloaded %s but installed %s"
-                                % (comp["name"], comp["downloaded_version"], comp["installed_version"]))
-        if sophos["updating"] and reboot_required:
-            evidence.append("an update is running while a restart is pending")
-        if reboot_required and uptime_days is not None and uptime_days >= LONG_UPTIME_DAYS:
-            evidence.append("up %s days with a restart pending" % uptime_days)
+        evidence = _queued_evidence(sophos, previous, boot, boot_id, reboot_required, uptime_days)
     sophos["queued_update"] = {"suspected": bool(evidence), "evidence": evidence}
 
     alert = bool((pending_days is not None and pending_days > opts["alert_days"]) or

@@ -44,6 +44,15 @@ BECOME_HINT = "readable by root only: run the module with become (become: true, 
 
 # --------------------------------------------------------------------------- Linux: SPL / SAV
 
+def assess_linux(col, raw, sophos, boot):
+    """The Linux readings: SPL, else SAV, then the operating system's own restart signals."""
+    if isinstance(raw.get("spl"), dict):
+        _assess_spl(col, raw["spl"], sophos, raw, boot)
+    elif isinstance(raw.get("sav"), dict):
+        _assess_sav(col, raw["sav"], sophos)
+    _assess_linux_os(col, raw.get("os") if isinstance(raw.get("os"), dict) else {}, boot)
+
+
 def _hint(entry, hint=BECOME_HINT):
     return hint if isinstance(entry, dict) and entry.get("denied") else None
 
@@ -105,6 +114,23 @@ def _assess_spl(col, spl, sophos, raw, boot):
     if ini:
         sophos["version"] = ini.get("PRODUCT_VERSION")
 
+    last_good = _spl_status(col, spl, sophos)
+    _spl_reports(col, spl, sophos, raw, boot, last_good)
+    if last_good:
+        sophos["last_update"] = epoch_to_iso(max(last_good))
+
+    markers = spl.get("markers") or {}
+    if any(markers.get(m) for m in MARKERS_SPL):
+        sophos["updating"] = True
+    elif any(m in markers and markers[m] is None for m in MARKERS_SPL):
+        sophos["updating"] = None
+    _assess_spl_install(col, spl, sophos, boot, iso_to_epoch(raw.get("now")))
+    _spl_health(col, spl, sophos, raw, boot)
+
+
+def _spl_status(col, spl, sophos):
+    """The restart flag, the last update's outcome and the components from ALC_status.xml and the update
+    scheduler's state; returns the last good install times they hold (epochs)."""
     last_good = []
     alc = _spl_file(col, spl, "base/mcs/status/ALC_status.xml", _spl.parse_alc_status)
     if alc:
@@ -129,31 +155,20 @@ def _assess_spl(col, spl, sophos, raw, boot):
         if sophos["last_update_ok"] is None and ("InstallState" in machine or "DownloadState" in machine):
             sophos["last_update_ok"] = all(_spl.to_int(machine.get(k, 0)) == 0
                                            for k in ("InstallState", "DownloadState"))
+    return last_good
 
+
+def _spl_reports(col, spl, sophos, raw, boot, last_good):
+    """The update reports: the latest one's outcome and restart need; each successful one's finish is
+    added to ``last_good``."""
     latest = None
     for name, entry in sorted((spl.get("reports") or {}).items()):
-        source = "spl:%s/%s" % (REPORTS_DIR_SPL, name)
-        if not isinstance(entry, dict):
-            col.error(source, "no reading (the report disappeared while it was read)")
+        report = _spl_report(col, name, entry, raw, boot)
+        if report is None:
             continue
-        hides = () if _stamp_before(name, boot, raw) else ("sophos_reboot_required",)
-        if entry.get("error"):
-            col.error(source, entry["error"], hides=hides, hint=_hint(entry))
-            continue
-        report, err = _spl.parse_update_report(entry.get("text"))
-        if err:
-            col.error(source, err, hides=hides)
-            continue
-        name_stamp = _spl.REPORT_STAMP.search(name)
-        finish = stamp_to_epoch(report["finish"], raw.get("local_times")) or \
-            stamp_to_epoch(name_stamp.group(1) if name_stamp else None, raw.get("local_times"))
-        if finish is None:
-            col.error(source, "no usable finishTime", hides=hides)
-            continue
-        report["finish_epoch"] = finish
         if report["status"] == "SUCCESS":
-            last_good.append(finish)
-        if latest is None or finish >= latest["finish_epoch"]:
+            last_good.append(report["finish_epoch"])
+        if latest is None or report["finish_epoch"] >= latest["finish_epoch"]:
             latest = report
     if latest:
         if sophos["last_update_ok"] is None or latest["finish_epoch"] >= max(last_good or [0]):
@@ -162,16 +177,34 @@ def _assess_spl(col, spl, sophos, raw, boot):
             col.reason("sophos_reboot_required", "update report of %s: status RESTARTNEEDED"
                        % epoch_to_iso(latest["finish_epoch"]), since=latest["finish_epoch"])
             sophos["reboot_required"] = True
-    if last_good:
-        sophos["last_update"] = epoch_to_iso(max(last_good))
 
-    markers = spl.get("markers") or {}
-    if any(markers.get(m) for m in MARKERS_SPL):
-        sophos["updating"] = True
-    elif any(m in markers and markers[m] is None for m in MARKERS_SPL):
-        sophos["updating"] = None
-    _assess_spl_install(col, spl, sophos, boot, iso_to_epoch(raw.get("now")))
 
+def _spl_report(col, name, entry, raw, boot):
+    """One update report with its ``finish_epoch``, or None (with a read error) when it cannot be used."""
+    source = "spl:%s/%s" % (REPORTS_DIR_SPL, name)
+    if not isinstance(entry, dict):
+        col.error(source, "no reading (the report disappeared while it was read)")
+        return None
+    hides = () if _stamp_before(name, boot, raw) else ("sophos_reboot_required",)
+    if entry.get("error"):
+        col.error(source, entry["error"], hides=hides, hint=_hint(entry))
+        return None
+    report, err = _spl.parse_update_report(entry.get("text"))
+    if err:
+        col.error(source, err, hides=hides)
+        return None
+    name_stamp = _spl.REPORT_STAMP.search(name)
+    finish = stamp_to_epoch(report["finish"], raw.get("local_times")) or \
+        stamp_to_epoch(name_stamp.group(1) if name_stamp else None, raw.get("local_times"))
+    if finish is None:
+        col.error(source, "no usable finishTime", hides=hides)
+        return None
+    report["finish_epoch"] = finish
+    return report
+
+
+def _spl_health(col, spl, sophos, raw, boot):
+    """Sophos Health (SHS_status.xml, else internal_EPHEALTH.json), the service's state, and the verdict."""
     health = sophos["health"]
     shs = _spl_file(col, spl, "base/mcs/status/SHS_status.xml", _spl.parse_shs_status)
     if shs:
@@ -288,6 +321,15 @@ def _assess_linux_os(col, osr, boot):
             detail += " (%d packages: %s)" % (len(pkgs), ", ".join(sorted(set(pkgs))[:10]))
         col.reason("reboot_required_file", detail, since=iso_to_epoch(flag.get("mtime")))
 
+    answered = _restart_checks(col, osr)
+    rpm = osr.get("rpm_core")
+    if not answered and isinstance(rpm, dict):
+        _assess_rpm_fallback(col, rpm, osr.get("kernel_release"), boot)
+    _assess_needrestart(col, osr)
+
+
+def _restart_checks(col, osr):
+    """needs-restarting, dnf5's and zypper's answers (a reason each that says yes); whether any answered."""
     checks = (
         ("needs_restarting", "needs-restarting -r"),
         ("dnf5_needs_restarting", "dnf needs-restarting"),
@@ -299,15 +341,7 @@ def _assess_linux_os(col, osr, boot):
         if not cmd:
             continue
         rc, out = cmd.get("rc"), (cmd.get("stdout") or "") + (cmd.get("stderr") or "")
-        needs = None
-        if key == "zypper_needs_rebooting":
-            needs = {102: True, 0: False}.get(rc)
-        elif "reboot is required" in out.lower() or "reboot is probably required" in out.lower():
-            needs = True
-        elif "reboot should not be necessary" in out.lower():
-            needs = False
-        elif key == "needs_restarting":
-            needs = {1: True, 0: False}.get(rc)
+        needs = _check_says(key, rc, out)
         if needs is None:
             col.error("os:" + label, "unexpected exit code %s: %s" % (rc, " / ".join(_lines(out, 3))), hides=(key,))
             continue
@@ -318,11 +352,25 @@ def _assess_linux_os(col, osr, boot):
             if hints:
                 detail += " (%s)" % ", ".join(hints[:6])
             col.reason(key, detail)
+    return answered
 
-    rpm = osr.get("rpm_core")
-    if not answered and isinstance(rpm, dict):
-        _assess_rpm_fallback(col, rpm, osr.get("kernel_release"), boot)
 
+def _check_says(key, rc, out):
+    """True (a restart is needed), False, or None (not understood) from one check's exit code and output."""
+    needs = None
+    if key == "zypper_needs_rebooting":
+        needs = {102: True, 0: False}.get(rc)
+    elif "reboot is required" in out.lower() or "reboot is probably required" in out.lower():
+        needs = True
+    elif "reboot should not be necessary" in out.lower():
+        needs = False
+    elif key == "needs_restarting":
+        needs = {1: True, 0: False}.get(rc)
+    return needs
+
+
+def _assess_needrestart(col, osr):
+    """needrestart -b: the running kernel against the newest (a reason) and pending CPU microcode (weak)."""
     need = _cmd_ok(col, "os:needrestart -b", osr.get("needrestart"), hides=("needrestart_kernel",))
     if need:
         values = {}

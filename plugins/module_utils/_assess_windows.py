@@ -84,6 +84,14 @@ SOPHOS_SUBKEYS = ("AutoUpdate", "AutoUpdate\\UpdateStatus", "AutoUpdate\\UpdateS
 ADMIN_HINT = "readable by administrators only: connect as an administrator or use become (runas)"
 
 
+def assess_windows(col, raw, sophos, boot, now):
+    """The Windows readings: Sophos' keys and services, the OS's signals, what could not be read, the install."""
+    _assess_windows_sophos(col, raw, sophos, boot)
+    _assess_windows_os(col, raw)
+    _windows_unreadable(col, raw)
+    _assess_windows_install(col, raw, sophos, boot, now)
+
+
 # --------------------------------------------------------------------------- Windows: first install
 
 def _install_date(value):
@@ -217,7 +225,12 @@ def _assess_windows_install(col, raw, sophos, boot, now):
         col.error("probe:uninstall", "expected a mapping of key readings, got %s" % type(readings).__name__,
                   hides=(INSTALL_REASON,))
         return
-    dated, unreadable, undated = _uninstall_entries(col, readings)
+    _install_by_dates(col, sophos, boot, now, *_uninstall_entries(col, readings))
+
+
+def _install_by_dates(col, sophos, boot, now, dated, unreadable, undated):
+    """The first install from the earliest InstallDate of the endpoint's Uninstall entries (see
+    ``_assess_windows_install``): after the boot's local date, before it, or unknown."""
     if not dated:
         for unread in unreadable:
             col.hidden(unread, (INSTALL_REASON,))
@@ -490,15 +503,7 @@ def _assess_windows_services(col, raw, sophos, boot):
 
 def _assess_windows_sophos(col, raw, sophos, boot):
     roots = [r for r in (raw.get("sophos") or []) if isinstance(r, dict)]
-    readable = []
-    for root in roots:
-        keys = root.get("keys") if isinstance(root.get("keys"), dict) else {}
-        prefix = "registry:HKLM\\%s\\" % root.get("root")
-        values = dict((sub, _values(col, prefix + sub, _lookup(keys, sub))) for sub in SOPHOS_SUBKEYS)
-        details = _key(_lookup(keys, "AutoUpdate\\UpdateStatus\\Details"))
-        for guid, child in sorted((details.get("children") or {}).items()):
-            values["Details\\" + guid] = _values(col, prefix + "AutoUpdate\\UpdateStatus\\Details\\" + guid, child)
-        readable.append((root, values))
+    readable = [(root, _sophos_values(col, root)) for root in roots]
     sed_path = "registry:HKLM\\" + WINDOWS_OS_KEYS["sed"]
     sed = _key(_lookup(raw.get("os_keys"), WINDOWS_OS_KEYS["sed"]))
     sed_values = _values(col, sed_path, sed)  # unreadable is not "no pending renames": reported
@@ -514,7 +519,39 @@ def _assess_windows_sophos(col, raw, sophos, boot):
     if pfr:
         col.reason("sophos_pending_renames", "Sophos Endpoint Defense %s present" % " and ".join(pfr))
         sophos["reboot_required"] = True
+    _sophos_restart_flags(col, readable, sophos)
 
+    if chosen is None:
+        health["overall"] = health_verdict(health, since_boot)["overall"]
+        return
+    sophos["registry_view"] = _sophos_view(chosen)
+    # Each value from the chosen view, else from the other one: a value only one view holds is not lost
+    # because the other view answered the rest (an older agent's leftovers, a newer agent's new home).
+    views = [v for r, v in readable if r is chosen] + [v for r, v in readable if r is not chosen]
+    roots = [r for r, v in readable if r is chosen] + [r for r, v in readable if r is not chosen]
+
+    version = _pick(views, ("AutoUpdate\\UpdateStatus\\Details", "Version"), ("AutoUpdate", "ProductVersion"))
+    sophos["version"] = str(version) if version not in (None, "") else None
+    # Named after the last root read, as it always was (with two roots, not always the chosen one).
+    _sophos_update_status(col, sophos, roots, views, "registry:HKLM\\%s\\" % readable[-1][0].get("root"))
+    sophos["components"] = _sophos_components(views[0])
+    _sophos_health(health, views, since_boot)
+    health["overall"] = health_verdict(health, since_boot)["overall"]
+
+
+def _sophos_values(col, root):
+    """{subkey: readable values} of one registry root's Sophos keys, ``Details\\<guid>`` for each component."""
+    keys = root.get("keys") if isinstance(root.get("keys"), dict) else {}
+    prefix = "registry:HKLM\\%s\\" % root.get("root")
+    values = dict((sub, _values(col, prefix + sub, _lookup(keys, sub))) for sub in SOPHOS_SUBKEYS)
+    details = _key(_lookup(keys, "AutoUpdate\\UpdateStatus\\Details"))
+    for guid, child in sorted((details.get("children") or {}).items()):
+        values["Details\\" + guid] = _values(col, prefix + "AutoUpdate\\UpdateStatus\\Details\\" + guid, child)
+    return values
+
+
+def _sophos_restart_flags(col, readable, sophos):
+    """VolatileFlags' RebootRequired and UrgentRebootRequired, in either view."""
     # A restart flag counts from either view: an older agent's stale data in one view must not hide
     # what a newer agent writes in the other.
     urgent_any = False
@@ -538,26 +575,18 @@ def _assess_windows_sophos(col, raw, sophos, boot):
         sophos["reboot_required"] = True
     sophos["reboot_urgent"] = urgent_any
 
-    if chosen is None:
-        health["overall"] = health_verdict(health, since_boot)["overall"]
-        return
-    sophos["registry_view"] = _sophos_view(chosen)
-    # Each value from the chosen view, else from the other one: a value only one view holds is not lost
-    # because the other view answered the rest (an older agent's leftovers, a newer agent's new home).
-    views = [v for r, v in readable if r is chosen] + [v for r, v in readable if r is not chosen]
-    roots = [r for r, v in readable if r is chosen] + [r for r, v in readable if r is not chosen]
 
-    def pick(*places):
-        """The first of ``(subkey, value name)`` places that a view holds, the chosen view first."""
-        for view in views:
-            for sub, name in places:
-                if _has(view[sub], name) and _value(view[sub], name) not in (None, ""):
-                    return _value(view[sub], name)
-        return None
+def _pick(views, *places):
+    """The first of ``(subkey, value name)`` places that a view holds, the chosen view first."""
+    for view in views:
+        for sub, name in places:
+            if _has(view[sub], name) and _value(view[sub], name) not in (None, ""):
+                return _value(view[sub], name)
+    return None
 
-    version = pick(("AutoUpdate\\UpdateStatus\\Details", "Version"), ("AutoUpdate", "ProductVersion"))
-    sophos["version"] = str(version) if version not in (None, "") else None
 
+def _sophos_update_status(col, sophos, roots, views, prefix):
+    """Whether an update runs, the last update and its outcome (UpdateStatus, Details)."""
     # An update running in either view counts: a stale IsUpdating only makes a settle wait to its end.
     updating = False
     for root, view in zip(roots, views):
@@ -573,7 +602,7 @@ def _assess_windows_sophos(col, raw, sophos, boot):
         col.error(prefix + "AutoUpdate\\UpdateStatus", "LastUpdateTime is not an epoch timestamp: %r"
                   % (_value(status_values, "LastUpdateTime"),))
     if last is None:
-        last = _plausible_epoch(pick(("AutoUpdate\\UpdateStatus\\Details", "LastGoodInstallTime")))
+        last = _plausible_epoch(_pick(views, ("AutoUpdate\\UpdateStatus\\Details", "LastGoodInstallTime")))
     sophos["last_update"] = epoch_to_iso(last)
     result = _spl.to_int(_value(status_values, "Result")) if _has(status_values, "Result") else None
     if result is not None:
@@ -582,7 +611,9 @@ def _assess_windows_sophos(col, raw, sophos, boot):
         failed = _plausible_epoch(_value(status_values, "FirstFailedUpdateTime"))
         sophos["last_update_ok"] = not (failed and (last is None or failed > last))
 
-    values = views[0]
+
+def _sophos_components(values):
+    """The components (``Details\\<guid>``) of one view."""
     components = []
     for name in sorted(n for n in values if n.startswith("Details\\")):
         child = values[name]
@@ -591,8 +622,11 @@ def _assess_windows_sophos(col, raw, sophos, boot):
         components.append({"name": _value(child, "LongName") or name[len("Details\\"):],
                            "installed_version": _value(child, "InstalledVersion"),
                            "downloaded_version": _value(child, "DownloadedVersion")})
-    sophos["components"] = components
+    return components
 
+
+def _sophos_health(health, views, since_boot):
+    """Sophos Health's own values and its copy of the services' states, where the live state is unknown."""
     # Sophos Health from the chosen view when it holds any, else from the other.
     hvalues = next((view["Health\\Status"] for view in views if view["Health\\Status"]), {})
     detail = {}
@@ -613,7 +647,6 @@ def _assess_windows_sophos(col, raw, sophos, boot):
         if state == "stopped" and in_grace:
             state = "starting"
         health["services"][known] = state
-    health["overall"] = health_verdict(health, since_boot)["overall"]
 
 
 def _windows_present(reading, name):
@@ -622,7 +655,29 @@ def _windows_present(reading, name):
 
 
 def _assess_windows_os(col, raw):
-    keys = raw.get("os_keys") or {}
+    read = _os_key_reader(col, raw.get("os_keys") or {})
+    _servicing_reasons(col, read)
+    _pending_file_renames(col, read)
+
+    active = _value(read("active_name")[1], "ComputerName")
+    pending_name = _value(read("name")[1], "ComputerName")
+    if isinstance(active, str) and isinstance(pending_name, str) and \
+            active.strip().lower() != pending_name.strip().lower():
+        col.reason("computer_rename", "computer name %s will become %s" % (active, pending_name))
+
+    netlogon = read("netlogon")[0]
+    joined = [n for n in ("JoinDomain", "AvoidSpnSet") if _windows_present(netlogon, n)]
+    if joined:
+        col.reason("domain_join", "Netlogon %s present" % " and ".join(joined))
+
+    _server_manager(col, read)
+    _update_exe_volatile(col, read)
+    _assess_sccm(col, raw.get("sccm"))
+
+
+def _os_key_reader(col, keys):
+    """``read(name)``: the reading of ``WINDOWS_OS_KEYS[name]`` and its readable values, errors reported once
+    per key (at its first read)."""
     readings = {}
 
     def read(name):
@@ -631,7 +686,11 @@ def _assess_windows_os(col, raw):
             reading = _key(_lookup(keys, WINDOWS_OS_KEYS[name]))
             readings[name] = (reading, _values(col, "registry:HKLM\\" + WINDOWS_OS_KEYS[name], reading))
         return readings[name]
+    return read
 
+
+def _servicing_reasons(col, read):
+    """Component Based Servicing's and Windows Update's restart keys."""
     if read("cbs")[0].get("exists"):
         col.reason("cbs_reboot_pending", "Component Based Servicing\\RebootPending exists")
     cbs = read("cbs_root")[0]
@@ -649,6 +708,9 @@ def _assess_windows_os(col, raw):
         col.reason("windows_update_services_pending", "WindowsUpdate\\Services\\Pending holds %d entries"
                    % (len(pending.get("subkeys") or []) + len(pending.get("values") or {})), strong=False)
 
+
+def _pending_file_renames(col, read):
+    """Session Manager's PendingFileRenameOperations(2): strong or weak by the ``pending_file_rename`` option."""
     session = read("session")[1]
     entries = []
     for name in ("PendingFileRenameOperations", "PendingFileRenameOperations2"):
@@ -666,17 +728,9 @@ def _assess_windows_os(col, raw):
         col.reason("pending_file_rename", "%d entries (%d under \\Sophos\\)" % (len(pairs), sophos_pairs),
                    strong=(mode == "strong"))
 
-    active = _value(read("active_name")[1], "ComputerName")
-    pending_name = _value(read("name")[1], "ComputerName")
-    if isinstance(active, str) and isinstance(pending_name, str) and \
-            active.strip().lower() != pending_name.strip().lower():
-        col.reason("computer_rename", "computer name %s will become %s" % (active, pending_name))
 
-    netlogon = read("netlogon")[0]
-    joined = [n for n in ("JoinDomain", "AvoidSpnSet") if _windows_present(netlogon, n)]
-    if joined:
-        col.reason("domain_join", "Netlogon %s present" % " and ".join(joined))
-
+def _server_manager(col, read):
+    """Server Manager's CurrentRebootAttempts and the ServerComponentCache's RestartRequired."""
     server_manager, manager_values = read("server_manager")
     attempts = _spl.to_int(_value(manager_values, "CurrentRebootAttempts"))
     cache = read("server_component_cache")[1]
@@ -697,6 +751,9 @@ def _assess_windows_os(col, raw):
     if found:
         col.reason("server_manager", ", ".join(found))
 
+
+def _update_exe_volatile(col, read):
+    """Updates\\UpdateExeVolatile and its Flags in both registry views."""
     volatile = []
     updates = read("updates")[1]
     number = _spl.to_int(_value(updates, "UpdateExeVolatile"))
@@ -709,8 +766,6 @@ def _assess_windows_os(col, raw):
             volatile.append("%s\\Flags = %s" % (WINDOWS_OS_KEYS[name].split("SOFTWARE\\", 1)[1], _value(flags, "Flags")))
     if volatile:
         col.reason("update_exe_volatile", ", ".join(volatile))
-
-    _assess_sccm(col, raw.get("sccm"))
 
 
 def _boolean(value):
