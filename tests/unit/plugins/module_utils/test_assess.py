@@ -2,67 +2,21 @@
 queued-update evidence and what the readings carry."""
 
 import copy
-import json
-import os
 
 import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _assess
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import assess
-from ansible_collections.fleetops.sophos.tests.unit.readings import fixture as text_unread
+from ansible_collections.fleetops.sophos.tests.unit.assess_readings import (
+    ALC, BOOT_EPOCH, NOW, NOW_EPOCH, iso, linux, linux_edge, linux_unread, spl, spl_state, spl_unread,
+)
 
 
 # ============================================================================
 # assess() over Linux readings: SPL files, legacy SAV, and the OS restart checks, in their real formats.
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "reboot_facts")
-NOW = "2026-11-27T08:00:00Z"
-BOOT = "2026-11-26T06:00:00Z"  # epoch 1764136800
-ALC = "base/mcs/status/ALC_status.xml"
-SHS = "base/mcs/status/SHS_status.xml"
-
-
-INI = "base/VERSION.ini"
-
-
-def text(*parts):
-    with open(os.path.join(FIXTURES, *parts), encoding="utf-8") as handle:
-        return handle.read()
-
-
-INSTALLED = "2025-06-01T10:00:00Z"  # long before BOOT
-
-
-def spl(files=None, reports=None, markers=None, services=None, install_marker=None):
-    chosen = {ALC: "ALC_status.good.xml", SHS: "SHS_status.good.xml", INI: "VERSION.ini"}
-    chosen.update(files or {})
-    return {
-        "dir": "/opt/sophos-spl",
-        "files": dict((rel, {"text": text("spl", name)}) for rel, name in chosen.items() if name),
-        "reports": dict((name, {"text": text("spl", fixture)}) for name, fixture in (reports or {}).items()),
-        "markers": markers or {},
-        "services": services or {},
-        "install_marker": install_marker or {"mtime": INSTALLED},
-    }
-
-
-def linux(spl_reading=None, sav=None, os_reading=None, **extra):
-    raw = {"family": "linux", "now": NOW, "last_boot": BOOT, "boot_id": "b0", "errors": [],
-           "spl": spl_reading, "sav": sav, "os": os_reading or {"kernel_release": "6.1.0-18-amd64"}}
-    raw.update(extra)
-    return raw
-
 
 # --------------------------------------------------------------------------- legacy SAV
-
-
-def sav(version="savdstatus-version.txt", status="savdstatus-v.active.txt", last="update.last_update"):
-    reading = {"dir": "/opt/sophos-av", "last_update": {"text": text("sav", last)} if last else None}
-    if version:
-        reading["version"] = {"rc": 0, "stdout": text("sav", version), "stderr": ""}
-    if status:
-        reading["status"] = {"rc": 0, "stdout": text("sav", status), "stderr": ""}
-    return reading
 
 
 # --------------------------------------------------------------------------- options, history, time
@@ -148,18 +102,6 @@ def test_check_options():
 # ============================================================================
 # Unknown is never "no": every source that exists but cannot be read, and what it does to reboot_required.
 
-def linux_unread(spl_unread=None, os_reading=None, errors=()):
-    return {"family": "linux", "now": "2026-11-27T08:00:00Z", "last_boot": "2026-11-26T06:00:00Z", "boot_id": "b0",
-            "errors": list(errors), "spl": spl_unread, "os": os_reading or {"kernel_release": "6.1.0-18-amd64"}}
-
-
-def spl_unread(**changes):
-    reading = {"dir": "/opt/sophos-spl", "files": {ALC: {"text": text_unread("spl", "ALC_status.good.xml")}},
-               "reports": {}, "reports_dir": None, "markers": {}, "services": {}, "blocked": {},
-               "install_marker": {"mtime": "2025-06-01T10:00:00Z"}}
-    reading.update(changes)
-    return reading
-
 
 # --------------------------------------------------------------------------- the rule
 
@@ -184,39 +126,6 @@ def test_known_strong_reason_wins_over_unknown():
 #
 # Times: NOW 2026-11-27T08:00:00Z = epoch 1795766400; BOOT 2026-11-26T06:00:00Z = epoch 1795672800 (date -u +%s).
 # A day is 86400 s; 0.01 day is 864 s (pending_days and uptime_days are rounded to 0.01).
-
-NOW_EPOCH = 1795766400
-BOOT_EPOCH = 1795672800
-SMR = "base/update/var/updatescheduler/state_machine_raw_data.json"
-
-
-def iso(epoch):
-    # Written out by hand for the few instants used here, not computed by the code under test.
-    return {
-        NOW_EPOCH: "2026-11-27T08:00:00Z",
-        BOOT_EPOCH: "2026-11-26T06:00:00Z",
-        BOOT_EPOCH + 1: "2026-11-26T06:00:01Z",
-        BOOT_EPOCH - 1: "2026-11-26T05:59:59Z",
-        BOOT_EPOCH - 60: "2026-11-26T05:59:00Z",
-        BOOT_EPOCH - 61: "2026-11-26T05:58:59Z",
-        BOOT_EPOCH - 3600: "2026-11-26T05:00:00Z",
-        NOW_EPOCH - 14 * 86400: "2026-11-13T08:00:00Z",
-        NOW_EPOCH - 14 * 86400 - 864: "2026-11-13T07:45:36Z",
-        NOW_EPOCH - 14 * 86400 + 864: "2026-11-13T08:14:24Z",
-        NOW_EPOCH - 30 * 86400: "2026-10-28T08:00:00Z",
-        NOW_EPOCH - 30 * 86400 + 864: "2026-10-28T08:14:24Z",
-        NOW_EPOCH + 3600: "2026-11-27T09:00:00Z",
-        NOW_EPOCH - 864: "2026-11-27T07:45:36Z",
-    }[epoch]
-
-
-def linux_edge(os_reading=None, spl=None, boot=BOOT_EPOCH, boot_id=None, **extra):
-    raw = {"family": "linux", "now": iso(NOW_EPOCH), "last_boot": iso(boot), "boot_id": boot_id,
-           "os": os_reading or {}}
-    if spl is not None:
-        raw["spl"] = spl
-    raw.update(extra)
-    return raw
 
 
 def pending_file(mtime):
@@ -311,12 +220,6 @@ def test_previous_not_required_or_later_is_not_carried():
 
 
 # ------------------------------------------------------------------ updated since boot
-
-def spl_state(last_good, markers=None):
-    return {"dir": "/opt/sophos-spl", "files": {SMR: {"text": json.dumps({"LastGoodInstallTime": last_good,
-                                                                          "InstallState": 0,
-                                                                          "DownloadState": 0})}},
-            "reports": {}, "markers": markers or {}, "services": {}}
 
 
 @pytest.mark.parametrize("last_good, since_boot", [

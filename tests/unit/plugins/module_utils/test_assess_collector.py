@@ -1,11 +1,10 @@
 """What the platforms share (_assess_collector.py): the time helpers."""
 
-import json
-
 import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _assess
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import assess
+from ansible_collections.fleetops.sophos.tests.unit.assess_readings import linux_edge, spl_state
 
 
 # ============================================================================
@@ -24,47 +23,8 @@ def test_iso_parsing_and_local_stamps():
 # Times: NOW 2026-11-27T08:00:00Z = epoch 1795766400; BOOT 2026-11-26T06:00:00Z = epoch 1795672800 (date -u +%s).
 # A day is 86400 s; 0.01 day is 864 s (pending_days and uptime_days are rounded to 0.01).
 
-NOW_EPOCH = 1795766400
-BOOT_EPOCH = 1795672800
-SMR = "base/update/var/updatescheduler/state_machine_raw_data.json"
-
-
-def iso(epoch):
-    # Written out by hand for the few instants used here, not computed by the code under test.
-    return {
-        NOW_EPOCH: "2026-11-27T08:00:00Z",
-        BOOT_EPOCH: "2026-11-26T06:00:00Z",
-        BOOT_EPOCH + 1: "2026-11-26T06:00:01Z",
-        BOOT_EPOCH - 1: "2026-11-26T05:59:59Z",
-        BOOT_EPOCH - 60: "2026-11-26T05:59:00Z",
-        BOOT_EPOCH - 61: "2026-11-26T05:58:59Z",
-        BOOT_EPOCH - 3600: "2026-11-26T05:00:00Z",
-        NOW_EPOCH - 14 * 86400: "2026-11-13T08:00:00Z",
-        NOW_EPOCH - 14 * 86400 - 864: "2026-11-13T07:45:36Z",
-        NOW_EPOCH - 14 * 86400 + 864: "2026-11-13T08:14:24Z",
-        NOW_EPOCH - 30 * 86400: "2026-10-28T08:00:00Z",
-        NOW_EPOCH - 30 * 86400 + 864: "2026-10-28T08:14:24Z",
-        NOW_EPOCH + 3600: "2026-11-27T09:00:00Z",
-        NOW_EPOCH - 864: "2026-11-27T07:45:36Z",
-    }[epoch]
-
-
-def linux(os_reading=None, spl=None, boot=BOOT_EPOCH, boot_id=None, **extra):
-    raw = {"family": "linux", "now": iso(NOW_EPOCH), "last_boot": iso(boot), "boot_id": boot_id,
-           "os": os_reading or {}}
-    if spl is not None:
-        raw["spl"] = spl
-    raw.update(extra)
-    return raw
-
 
 # ------------------------------------------------------------------ updated since boot
-
-def spl_state(last_good, markers=None):
-    return {"dir": "/opt/sophos-spl", "files": {SMR: {"text": json.dumps({"LastGoodInstallTime": last_good,
-                                                                          "InstallState": 0,
-                                                                          "DownloadState": 0})}},
-            "reports": {}, "markers": markers or {}, "services": {}}
 
 
 @pytest.mark.parametrize("value, last_update", [
@@ -73,4 +33,4 @@ def spl_state(last_good, markers=None):
     (1795672801000, "2026-11-26T06:00:01Z"),  # milliseconds
 ])
 def test_plausible_epoch_edges(value, last_update):
-    assert assess(linux(spl=spl_state(value)))["sophos"]["last_update"] == last_update
+    assert assess(linux_edge(spl=spl_state(value)))["sophos"]["last_update"] == last_update

@@ -8,6 +8,7 @@ import os
 import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import KNOWN_REASONS, assess, check_options
+from ansible_collections.fleetops.sophos.tests.unit.assess_readings import NOW, REASON, ids, sources
 from ansible_collections.fleetops.sophos.tests.unit.readings import windows_probe
 
 
@@ -17,7 +18,6 @@ from ansible_collections.fleetops.sophos.tests.unit.readings import windows_prob
 NATIVE = "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
 WOW = "SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
 AGENT = "Sophos Endpoint Agent"
-REASON = "sophos_installed_since_boot"
 
 
 def windows(name="fresh-install"):
@@ -29,14 +29,6 @@ def set_dates(raw, date):
         for child in raw["uninstall"][root]["children"].values():
             child["values"]["InstallDate"] = {"type": "String", "value": date}
     return raw
-
-
-def ids(facts):
-    return [r["id"] for r in facts["reasons"]]
-
-
-def sources(facts):
-    return [e["source"] for e in facts["read_errors"]]
 
 
 # --------------------------------------------------------------------------- Windows
@@ -796,7 +788,6 @@ PENDING_NAME = "SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName"
 
 
 BOOT = "2026-11-01T02:00:00Z"
-NOW = "2026-11-27T08:00:00Z"
 LAST = 1764000000  # 2025-11-24T16:00:00Z
 GUID_A = "{0A000000-0000-0000-0000-00000000000A}"
 GUID_B = "{0B000000-0000-0000-0000-00000000000B}"
