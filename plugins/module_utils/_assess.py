@@ -71,7 +71,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess_collector import (
-    ALWAYS_WEAK, REASONS, KNOWN_REASONS, SOURCE_OS, SOURCE_SOPHOS, _Facts, _days, _empty_sophos, epoch_to_iso,
+    ALWAYS_WEAK, KNOWN_REASONS, REASONS, SOURCE_OS, SOURCE_SOPHOS, _Facts, _days, _empty_sophos, epoch_to_iso,
     health_verdict, iso_to_epoch, stamp_to_epoch,
 )
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess_linux import (

@@ -243,5 +243,8 @@ def _installed(col, sophos, epoch, source, boot, now):
         sophos["reboot_required"] = True
 
 
+# --------------------------------------------------------------------------- readings
+
 def _key(reading):
+    """A reading that should be a mapping, or an empty one."""
     return reading if isinstance(reading, dict) else {}
