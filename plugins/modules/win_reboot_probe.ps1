@@ -4,9 +4,9 @@
 #AnsibleRequires -CSharpUtil Ansible.Basic
 
 # Internal probe of fleetops.sophos.reboot_facts. It only reads and returns raw values; every meaning is
-# given on the controller by plugins/module_utils/_assess.py, which unit tests can reach and PowerShell
-# cannot. One failed read becomes an error entry, never a failed module: a try per registry value, per
-# service property and per CIM call.
+# given on the controller by plugins/module_utils/_assess.py (the Windows readings: _assess_windows.py),
+# which unit tests can reach and PowerShell cannot. One failed read becomes an error entry, never a failed
+# module: a try per registry value, per service property and per CIM call.
 
 $spec = @{
     options = @{

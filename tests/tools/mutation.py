@@ -160,7 +160,7 @@ def mutmut(work, args, env, log):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="mutants run at once")
-    parser.add_argument("--only", default="", help="mutate only files matching this glob (e.g. '*_assess.py')")
+    parser.add_argument("--only", default="", help="mutate only files matching this glob (e.g. '*_assess*.py')")
     parser.add_argument("--sample", type=int, default=1, metavar="K",
                         help="run one mutant in K only (chosen by a hash of its name; a quick estimate)")
     parser.add_argument("--rev", default="", help="test the files of this commit instead of the work tree")

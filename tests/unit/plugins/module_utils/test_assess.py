@@ -1,389 +1,22 @@
-"""assess() over Linux readings: SPL files, legacy SAV, and the OS restart checks, in their real formats."""
+"""assess(), the entry (_assess.py): options, the verdicts, pending since, the alert, the
+queued-update evidence and what the readings carry."""
+
 import copy
-import os
 
 import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _assess
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import assess
+from ansible_collections.fleetops.sophos.tests.unit.assess_readings import (
+    ALC, BOOT_EPOCH, NOW, NOW_EPOCH, iso, linux, linux_edge, linux_unread, spl, spl_state, spl_unread,
+)
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "reboot_facts")
-NOW = "2026-11-27T08:00:00Z"
-BOOT = "2026-11-26T06:00:00Z"  # epoch 1764136800
-ALC = "base/mcs/status/ALC_status.xml"
-SHS = "base/mcs/status/SHS_status.xml"
-EPH = "base/mcs/internal_policy/internal_EPHEALTH.json"
-SMR = "base/update/var/updatescheduler/state_machine_raw_data.json"
-INI = "base/VERSION.ini"
 
-
-def text(*parts):
-    with open(os.path.join(FIXTURES, *parts), encoding="utf-8") as handle:
-        return handle.read()
-
-
-def cmd(rc, name=None, stdout=""):
-    return {"rc": rc, "stdout": text("os", name) if name else stdout, "stderr": ""}
-
-
-INSTALLED = "2025-06-01T10:00:00Z"  # long before BOOT
-
-
-def spl(files=None, reports=None, markers=None, services=None, install_marker=None):
-    chosen = {ALC: "ALC_status.good.xml", SHS: "SHS_status.good.xml", INI: "VERSION.ini"}
-    chosen.update(files or {})
-    return {
-        "dir": "/opt/sophos-spl",
-        "files": dict((rel, {"text": text("spl", name)}) for rel, name in chosen.items() if name),
-        "reports": dict((name, {"text": text("spl", fixture)}) for name, fixture in (reports or {}).items()),
-        "markers": markers or {},
-        "services": services or {},
-        "install_marker": install_marker or {"mtime": INSTALLED},
-    }
-
-
-def linux(spl_reading=None, sav=None, os_reading=None, **extra):
-    raw = {"family": "linux", "now": NOW, "last_boot": BOOT, "boot_id": "b0", "errors": [],
-           "spl": spl_reading, "sav": sav, "os": os_reading or {"kernel_release": "6.1.0-18-amd64"}}
-    raw.update(extra)
-    return raw
-
-
-def ids(facts):
-    return [r["id"] for r in facts["reasons"]]
-
-
-def errors(facts):
-    return [e["source"] for e in facts["read_errors"]]
-
-
-# --------------------------------------------------------------------------- SPL
-
-
-def test_spl_clean_install():
-    facts = assess(linux(spl()))
-    sophos = facts["sophos"]
-    assert sophos["installed"] and sophos["product"] == "spl"
-    assert sophos["version"] == "1.2.3.45"
-    assert sophos["last_update"] == "2026-11-20T03:12:00Z"
-    assert sophos["last_update_ok"] is True
-    assert sophos["updated_since_boot"] is False
-    assert sophos["reboot_required"] is False and facts["reboot_required"] is False
-    assert sophos["health"]["overall"] == "good"
-    assert sophos["health"]["services"] == {"Sophos MCS Client": "running"}
-    assert [c["installed_version"] for c in sophos["components"]] == ["1.2.3.45", "1.4.5"]
-    assert sophos["queued_update"] == {"suspected": False, "evidence": []}
-    assert facts["read_errors"] == []
-    assert facts["os"] == {"family": "linux", "reboot_required": False, "last_boot": BOOT, "boot_id": "b0",
-                           "uptime_days": 1.08}
-    assert facts["pending_since"] is None and facts["alert"] is False
-
-
-def test_spl_sophos_own_fixture_1970_last_good_is_no_update():
-    facts = assess(linux(spl({ALC: "ALC_status.sophos-fixture.xml"})))
-    assert facts["sophos"]["last_update"] is None
-    assert facts["sophos"]["updated_since_boot"] is None
-    assert facts["sophos"]["components"][0]["name"] == "BaseName"
-
-
-def test_spl_download_bad():
-    facts = assess(linux(spl({ALC: "ALC_status.download-bad.xml"})))
-    assert facts["sophos"]["last_update_ok"] is False
-
-
-def test_spl_version_mismatch_is_queued_evidence():
-    facts = assess(linux(spl({ALC: "ALC_status.version-mismatch.xml"})))
-    queued = facts["sophos"]["queued_update"]
-    assert queued["suspected"] is True
-    assert queued["evidence"] == ["Sophos Server Protection for Linux AV downloaded 1.5.0 but installed 1.4.5"]
-
-
-def test_spl_version_mismatch_after_failed_install_is_not_queued():
-    reading = spl({ALC: "ALC_status.version-mismatch.xml"})
-    reading["files"][ALC]["text"] = reading["files"][ALC]["text"].replace(
-        "<installState><state>good</state>", "<installState><state>bad</state>")
-    facts = assess(linux(reading))
-    assert facts["sophos"]["last_update_ok"] is False
-    assert facts["sophos"]["queued_update"]["suspected"] is False
-
-
-def test_spl_reboot_state_required_and_urgent_alert():
-    facts = assess(linux(spl({ALC: "ALC_status.reboot-urgent.xml"})))
-    assert ids(facts) == ["sophos_reboot_required"]
-    assert facts["sophos"]["reboot_required"] and facts["sophos"]["reboot_urgent"]
-    assert facts["reboot_required"] is True and facts["os"]["reboot_required"] is False
-    assert facts["alert"] is True
-    assert facts["pending_since"] == NOW and facts["pending_since_source"] == "first_seen"
-
-
-@pytest.mark.parametrize("fixture", ["ALC_status.truncated.xml", "ALC_status.wrong-root.xml"])
-def test_spl_bad_alc_is_a_read_error(fixture):
-    facts = assess(linux(spl({ALC: fixture})))
-    assert errors(facts) == ["spl:" + ALC]
-    assert facts["sophos"]["installed"] is True and facts["sophos"]["last_update"] is None
-
-
-def test_spl_health_service_stopped():
-    facts = assess(linux(spl({SHS: "SHS_status.service-stopped.xml"})))
-    health = facts["sophos"]["health"]
-    assert health["overall"] == "bad"
-    assert health["services"]["Sophos Linux Protection Detector"] == "stopped"
-    assert health["detail"]["service"] == "bad"
-
-
-def test_spl_health_suspicious():
-    assert assess(linux(spl({SHS: "SHS_status.suspicious.xml"})))["sophos"]["health"]["overall"] == "suspicious"
-
-
-def test_spl_health_truncated_falls_back_to_ephealth():
-    facts = assess(linux(spl({SHS: "SHS_status.truncated.xml", EPH: "internal_EPHEALTH.bad.json"})))
-    assert errors(facts) == ["spl:" + SHS]
-    assert facts["sophos"]["health"]["overall"] == "bad"
-
-
-def test_spl_ephealth_good_and_truncated():
-    assert assess(linux(spl({SHS: None, EPH: "internal_EPHEALTH.json"})))["sophos"]["health"]["overall"] == "good"
-    facts = assess(linux(spl({SHS: None, EPH: "internal_EPHEALTH.truncated.json"})))
-    assert errors(facts) == ["spl:" + EPH] and facts["sophos"]["health"]["overall"] == "unknown"
-
-
-def test_spl_unit_inactive_makes_health_bad():
-    services = {"sophos-spl.service": {"LoadState": "loaded", "ActiveState": "inactive", "SubState": "dead"}}
-    facts = assess(linux(spl(services=services)))
-    assert facts["sophos"]["health"]["services"]["sophos-spl.service"] == "stopped"
-    assert facts["sophos"]["health"]["overall"] == "bad"
-
-
-def test_spl_unit_not_found_is_not_reported():
-    services = {"sophos-spl.service": {"LoadState": "not-found", "ActiveState": "inactive"}}
-    assert "sophos-spl.service" not in assess(linux(spl(services=services)))["sophos"]["health"]["services"]
-
-
-def test_spl_state_machine_without_alc():
-    facts = assess(linux(spl({ALC: None, SMR: "state_machine_raw_data.json"})))
-    assert facts["sophos"]["last_update"] == "2025-11-20T03:12:00Z"
-    assert facts["sophos"]["last_update_ok"] is True
-    failed = assess(linux(spl({ALC: None, SMR: "state_machine_raw_data.failed.json"})))
-    assert failed["sophos"]["last_update_ok"] is False
-    broken = assess(linux(spl({ALC: None, SMR: "state_machine_raw_data.not-object.json"})))
-    assert errors(broken) == ["spl:" + SMR]
-
-
-def test_spl_version_ini_without_version():
-    facts = assess(linux(spl({INI: "VERSION.no-version.ini"})))
-    assert facts["sophos"]["version"] is None and errors(facts) == ["spl:" + INI]
-
-
-REPORT_NAME = "update_report20261126 101500.json"  # the real names carry a space
-
-
-@pytest.mark.parametrize("status,ok", [
-    ("SUCCESS", True), ("INSTALLFAILED", False), ("DOWNLOADFAILED", False), ("RESTARTNEEDED", False),
-    ("CONNECTIONERROR", False), ("PACKAGESOURCEMISSING", False), ("UNINSTALLFAILED", False), ("UNSPECIFIED", False),
-])
-def test_spl_update_report_status(status, ok):
-    # The report finished after the ALC lastGood, so it is the freshest word on the last update.
-    facts = assess(linux(spl(reports={REPORT_NAME: "update_report.%s.json" % status}),
-                         local_times={"20261126 101500": "2026-11-26T09:15:00Z"}))
-    assert facts["sophos"]["last_update_ok"] is ok
-    assert ("sophos_reboot_required" in ids(facts)) is (status == "RESTARTNEEDED")
-    if ok:
-        assert facts["sophos"]["last_update"] == "2026-11-26T09:15:00Z"
-        assert facts["sophos"]["updated_since_boot"] is True
-    if status == "RESTARTNEEDED":
-        assert facts["pending_since"] == "2026-11-26T09:15:00Z" and facts["pending_since_source"] == "source"
-
-
-def test_spl_restartneeded_before_last_boot_is_resolved():
-    facts = assess(linux(spl(reports={REPORT_NAME: "update_report.RESTARTNEEDED.json"}),
-                         local_times={"20261126 101500": "2026-11-26T05:15:00Z"}))
-    assert facts["reboot_required"] is False
-
-
-def test_spl_report_stamps_without_host_conversion_are_taken_as_utc():
-    facts = assess(linux(spl(reports={REPORT_NAME: "update_report.SUCCESS.json"})))
-    assert facts["sophos"]["last_update"] == "2026-11-26T10:15:00Z"
-
-
-def test_spl_latest_report_wins_and_sophos_example_parses():
-    reports = {"update_report20180822 121220.json": "update_report.sophos-example.json",
-               REPORT_NAME: "update_report.INSTALLFAILED.json"}
-    facts = assess(linux(spl({ALC: None}, reports=reports)))
-    assert facts["sophos"]["last_update_ok"] is False
-    assert facts["sophos"]["last_update"] == "2018-08-22T12:12:20Z"
-
-
-def test_spl_bad_reports_are_read_errors():
-    reports = {"update_report20261126 101500.json": "update_report.truncated.json",
-               "update_report20261126 111500.json": "update_report.no-status.json"}
-    reading = spl(reports=reports)
-    reading["reports"]["update_report20261126 121500.json"] = {"error": "cannot read: [Errno 13] Permission denied"}
-    facts = assess(linux(reading))
-    assert len(facts["read_errors"]) == 3
-    assert all(e["source"].startswith("spl:base/update/var/updatescheduler/update_report") for e in facts["read_errors"])
-    assert facts["sophos"]["last_update_ok"] is True  # ALC still answers
-
-
-def test_spl_report_without_a_reading_is_a_read_error():
-    reading = spl()
-    reading["reports"]["update_report20261126 121500.json"] = None
-    facts = assess(linux(reading))
-    assert [e["source"] for e in facts["read_errors"]] == [
-        "spl:base/update/var/updatescheduler/update_report20261126 121500.json"]
-
-
-def test_spl_updating_markers():
-    facts = assess(linux(spl(markers={"var/lock-sophosspl/suldownloader.pid": True})))
-    assert facts["sophos"]["updating"] is True
-    assert assess(linux(spl(markers={"var/sophosspl/upgrade_marker_file": False})))["sophos"]["updating"] is False
-
-
-def test_spl_unreadable_file():
-    reading = spl()
-    reading["files"][ALC] = {"error": "cannot read: [Errno 13] Permission denied"}
-    facts = assess(linux(reading))
-    assert facts["read_errors"] == [{"source": "spl:" + ALC, "error": "cannot read: [Errno 13] Permission denied"}]
-
-
-def test_absent_sophos_is_not_an_error():
-    facts = assess(linux())
-    assert facts["sophos"]["installed"] is False and facts["sophos"]["product"] is None
-    assert facts["read_errors"] == [] and facts["sophos"]["health"]["overall"] == "unknown"
+# ============================================================================
+# assess() over Linux readings: SPL files, legacy SAV, and the OS restart checks, in their real formats.
 
 
 # --------------------------------------------------------------------------- legacy SAV
-
-
-def sav(version="savdstatus-version.txt", status="savdstatus-v.active.txt", last="update.last_update"):
-    reading = {"dir": "/opt/sophos-av", "last_update": {"text": text("sav", last)} if last else None}
-    if version:
-        reading["version"] = {"rc": 0, "stdout": text("sav", version), "stderr": ""}
-    if status:
-        reading["status"] = {"rc": 0, "stdout": text("sav", status), "stderr": ""}
-    return reading
-
-
-def test_sav_active():
-    facts = assess(linux(sav=sav()))
-    sophos = facts["sophos"]
-    assert (sophos["product"], sophos["version"]) == ("sav", "9.16.2")
-    assert sophos["last_update"] == "2020-12-15T10:51:12Z"
-    assert sophos["health"] == {"overall": "good", "detail": {}, "services": {"savd": "running", "on-access": "running"}}
-    assert facts["read_errors"] == []
-
-
-@pytest.mark.parametrize("status", ["savdstatus-v.on-access-off.txt", "savdstatus-v.not-running.txt"])
-def test_sav_stopped(status):
-    assert assess(linux(sav=sav(status=status)))["sophos"]["health"]["overall"] == "bad"
-
-
-def test_sav_broken_binary():
-    reading = sav()
-    reading["version"] = {"rc": 127, "stdout": "", "stderr": text("sav", "savdstatus.broken.txt")}
-    reading["status"] = {"error": "savdstatus -v: [Errno 8] Exec format error"}
-    facts = assess(linux(sav=reading))
-    assert errors(facts) == ["sav:savdstatus --version", "sav:savdstatus -v"]
-    assert facts["sophos"]["installed"] is True and facts["sophos"]["version"] is None
-
-
-# --------------------------------------------------------------------------- Linux OS
-
-
-def test_reboot_required_file_with_packages_and_mtime():
-    osr = {"reboot_required_file": {"mtime": "2026-11-01T00:00:00Z", "pkgs": text("os", "reboot-required.pkgs")}}
-    facts = assess(linux(os_reading=osr))
-    assert facts["reasons"] == [{"id": "reboot_required_file", "source": "os", "strong": True,
-                                 "detail": "/run/reboot-required exists (2 packages: libc6, linux-image-6.1.0-18-amd64)"}]
-    assert facts["os"]["reboot_required"] is True
-    assert facts["pending_since"] == "2026-11-01T00:00:00Z" and facts["pending_days"] == 26.33
-    assert facts["alert"] is True
-
-
-def test_reboot_required_file_short_pending_no_alert():
-    osr = {"reboot_required_file": {"mtime": "2026-11-26T07:00:00Z", "pkgs": None}}
-    facts = assess(linux(os_reading=osr), {"alert_days": 14})
-    assert facts["alert"] is False and facts["pending_days"] == 1.04
-    assert assess(linux(os_reading=osr), {"alert_days": 1})["alert"] is True
-
-
-@pytest.mark.parametrize("key,result,expected", [
-    ("needs_restarting", cmd(1, "needs-restarting.reboot.txt"), True),
-    ("needs_restarting", cmd(0, "needs-restarting.clean.txt"), False),
-    ("needs_restarting", cmd(1, stdout=""), True),  # EL7 yum-utils prints nothing with -r on some versions
-    ("dnf5_needs_restarting", cmd(1, "dnf5-needs-restarting.reboot.txt"), True),
-    ("dnf5_needs_restarting", cmd(0, "needs-restarting.clean.txt"), False),
-    ("zypper_needs_rebooting", cmd(102, "zypper-needs-rebooting.reboot.txt"), True),
-    ("zypper_needs_rebooting", cmd(0, "zypper-needs-rebooting.clean.txt"), False),
-])
-def test_os_tools(key, result, expected):
-    facts = assess(linux(os_reading={key: result}))
-    assert facts["reboot_required"] is expected
-    assert ids(facts) == ([key] if expected else [])
-    assert facts["read_errors"] == []
-
-
-def test_needs_restarting_detail_lists_packages():
-    facts = assess(linux(os_reading={"needs_restarting": cmd(1, "needs-restarting.reboot.txt")}))
-    assert facts["reasons"][0]["detail"] == ("needs-restarting -r: exit 1 (Core libraries or services have been "
-                                             "updated since boot-up:, * kernel, * systemd)")
-
-
-@pytest.mark.parametrize("key,result", [
-    ("dnf5_needs_restarting", cmd(2, "dnf5-needs-restarting.no-plugin.txt")),
-    ("zypper_needs_rebooting", cmd(6, stdout="Repository 'x' is invalid.")),
-    ("needs_restarting", cmd(2, stdout="Traceback (most recent call last):")),
-])
-def test_os_tool_failures_are_read_errors(key, result):
-    """A check that did not answer is not a "no": the restart state is unknown."""
-    facts = assess(linux(os_reading={key: result}))
-    assert facts["reboot_required"] is None and facts["os"]["reboot_required"] is None
-    assert len(facts["read_errors"]) == 1 and "unexpected exit code" in facts["read_errors"][0]["error"]
-    assert facts["unknown_sources"] == [facts["read_errors"][0]["source"]]
-    assert facts["pending_since"] is None
-    # Ignoring the reason that check gives makes the rest decide.
-    assert assess(linux(os_reading={key: result}), {"ignore_reasons": [key]})["reboot_required"] is False
-
-
-def rpm_os(kernel="5.14.0-427.13.1.el9_4.x86_64"):
-    return {"rpm_core": cmd(3, "rpm-core.txt"), "kernel_release": kernel}
-
-
-def test_rpm_fallback_core_packages_and_kernel():
-    # Booted before the 1764100000 installs of kernel, kernel-core and systemd.
-    raw = linux(os_reading=rpm_os(kernel="5.14.0-362.8.1.el9_3.x86_64"), last_boot="2025-11-25T00:00:00Z")
-    facts = assess(raw)
-    assert ids(facts) == ["core_packages_updated", "kernel_updated"]
-    assert facts["reasons"][0]["detail"] == "installed after the last boot: kernel, kernel-core, systemd"
-    assert facts["reasons"][1]["detail"] == ("running kernel 5.14.0-362.8.1.el9_3.x86_64, newest installed "
-                                             "5.14.0-427.13.1.el9_4.x86_64")
-    assert facts["pending_since"] == "2025-11-25T19:46:40Z"  # the first core package after boot (1764100000)
-
-
-def test_rpm_fallback_up_to_date():
-    assert assess(linux(os_reading=rpm_os()))["reasons"] == []
-
-
-def test_rpm_fallback_not_used_when_a_tool_answered():
-    osr = rpm_os(kernel="old")
-    osr["needs_restarting"] = cmd(0, "needs-restarting.clean.txt")
-    assert assess(linux(os_reading=osr))["reasons"] == []
-
-
-def test_rpm_fallback_garbage():
-    facts = assess(linux(os_reading={"rpm_core": {"rc": 1, "stdout": "", "stderr": "error: rpmdb open failed"},
-                                     "kernel_release": "x"}))
-    assert errors(facts) == ["os:rpm -q"]
-
-
-def test_needrestart():
-    facts = assess(linux(os_reading={"needrestart": cmd(0, "needrestart-b.kernel.txt")}))
-    expected = [("needrestart_kernel", True), ("needrestart_microcode", False)]
-    assert [(r["id"], r["strong"]) for r in facts["reasons"]] == expected
-    assert facts["reasons"][0]["detail"] == ("needrestart: running kernel 6.1.0-17-amd64, expected "
-                                             "6.1.0-18-amd64 (KSTA 3)")
-    assert assess(linux(os_reading={"needrestart": cmd(0, "needrestart-b.clean.txt")}))["reasons"] == []
-    bad = assess(linux(os_reading={"needrestart": cmd(1, stdout="Error: not root")}))
-    assert errors(bad) == ["os:needrestart -b"]
 
 
 # --------------------------------------------------------------------------- options, history, time
@@ -457,13 +90,6 @@ def test_garbage_never_raises_and_is_reported(raw, sources):
     assert all(error["error"] for error in facts["read_errors"])
 
 
-def test_iso_parsing_and_local_stamps():
-    assert _assess.iso_to_epoch("2026-11-27T08:00:00.123Z") == pytest.approx(1795766400.123)
-    assert _assess.iso_to_epoch("2026-11-27T10:00:00+02:00") == 1795766400
-    assert _assess.iso_to_epoch("27/11/2026") is None
-    assert _assess.stamp_to_epoch("20261127 080000", {"20261127 080000": "2026-11-27T07:00:00Z"}) == 1795762800
-
-
 def test_check_options():
     assert _assess.check_options(dict(_assess.DEFAULT_OPTIONS)) == []
     problems = _assess.check_options({"alert_days": 0, "sophos_dir": "opt/sophos", "ignore_reasons": ["nope"],
@@ -471,3 +97,198 @@ def test_check_options():
     assert len(problems) == 4
     assert problems[0] == "alert_days must be greater than 0, got 0"
     assert "nope" in problems[3] and "sophos_reboot_required" in problems[3]
+
+
+# ============================================================================
+# Unknown is never "no": every source that exists but cannot be read, and what it does to reboot_required.
+
+
+# --------------------------------------------------------------------------- the rule
+
+def test_nothing_unreadable_is_false():
+    facts = assess(linux_unread(spl_unread()))
+    assert (facts["reboot_required"], facts["sophos"]["reboot_required"], facts["os"]["reboot_required"]) ==\
+        (False, False, False)
+    assert facts["unknown_sources"] == []
+
+
+def test_known_strong_reason_wins_over_unknown():
+    reading = spl_unread(files={ALC: {"error": "cannot read: [Errno 13] Permission denied", "denied": True}})
+    facts = assess(linux_unread(reading, {"reboot_required_file": {"mtime": "2026-11-26T07:00:00Z", "pkgs": None},
+                                          "kernel_release": "x"}))
+    assert facts["reboot_required"] is True and facts["os"]["reboot_required"] is True
+    assert facts["sophos"]["reboot_required"] is None  # Sophos' own state is still unknown
+    assert facts["unknown_sources"] == []
+
+
+# ============================================================================
+# assess()'s edges, each at, below and above, from minimal readings with hand-computed answers.
+#
+# Times: NOW 2026-11-27T08:00:00Z = epoch 1795766400; BOOT 2026-11-26T06:00:00Z = epoch 1795672800 (date -u +%s).
+# A day is 86400 s; 0.01 day is 864 s (pending_days and uptime_days are rounded to 0.01).
+
+
+def pending_file(mtime):
+    return {"reboot_required_file": {"mtime": iso(mtime), "pkgs": ""}}
+
+
+# ------------------------------------------------------------------ alert age
+
+@pytest.mark.parametrize("since, days, alert", [
+    (NOW_EPOCH - 14 * 86400 + 864, 13.99, False),
+    (NOW_EPOCH - 14 * 86400, 14.0, False),          # at the edge: not yet
+    (NOW_EPOCH - 14 * 86400 - 864, 14.01, True),
+])
+def test_alert_age_edge(since, days, alert):
+    facts = assess(linux_edge(pending_file(since)))
+    assert facts["pending_since"] == iso(since) and facts["pending_since_source"] == "source"
+    assert (facts["pending_days"], facts["alert"]) == (days, alert)
+
+
+@pytest.mark.parametrize("alert_days, alert", [(13, True), (14, False), (15, False)])
+def test_alert_days_option(alert_days, alert):
+    facts = assess(linux_edge(pending_file(NOW_EPOCH - 14 * 86400)), {"alert_days": alert_days})
+    assert facts["alert"] is alert
+
+
+def test_pending_since_in_the_future_is_zero_days_and_now_is_zero():
+    facts = assess(linux_edge(pending_file(NOW_EPOCH + 3600)))
+    assert facts["pending_days"] == 0.0 and facts["pending_since"] == iso(NOW_EPOCH + 3600)
+    assert assess(linux_edge(pending_file(NOW_EPOCH - 864)))["pending_days"] == 0.01
+    assert assess(linux_edge(pending_file(NOW_EPOCH)))["pending_days"] == 0.0
+
+
+def test_no_restart_pending_has_no_age_and_no_alert():
+    facts = assess(linux_edge())
+    assert (facts["reboot_required"], facts["pending_since"], facts["pending_days"], facts["alert"],
+            facts["pending_since_source"]) == (False, None, None, False, None)
+
+
+def test_pending_since_first_seen_when_no_source_time():
+    facts = assess(linux_edge({"needs_restarting": {"rc": 1, "stdout": "", "stderr": ""}}))
+    assert (facts["pending_since"], facts["pending_since_source"], facts["pending_days"]) == (
+        iso(NOW_EPOCH), "first_seen", 0.0)
+
+
+@pytest.mark.parametrize("alert_days, problems", [
+    (0, ["alert_days must be greater than 0, got 0"]), (-1, ["alert_days must be greater than 0, got -1"]),
+    (1, []), (None, []),
+])
+def test_check_options_alert_days_edge(alert_days, problems):
+    assert _assess.check_options({"alert_days": alert_days}) == problems
+
+
+# ------------------------------------------------------------------ previous pending_since, same boot or not
+
+def previous(last_boot=None, boot_id=None, since=NOW_EPOCH - 14 * 86400, required=True, source="first_seen"):
+    return {"reboot_required": required, "pending_since": iso(since), "pending_since_source": source,
+            "os": {"last_boot": iso(last_boot) if last_boot else None, "boot_id": boot_id}}
+
+
+NEEDS = {"needs_restarting": {"rc": 1, "stdout": "", "stderr": ""}}
+
+
+@pytest.mark.parametrize("prev_boot, carried", [
+    (BOOT_EPOCH, True), (BOOT_EPOCH - 60, True),    # a minute apart is the same boot (rounding)
+    (BOOT_EPOCH - 61, False),
+])
+def test_previous_boot_edge(prev_boot, carried):
+    facts = assess(linux_edge(NEEDS), previous=previous(prev_boot))
+    if carried:
+        assert (facts["pending_since"], facts["pending_since_source"], facts["pending_days"]) == (
+            iso(NOW_EPOCH - 14 * 86400), "first_seen", 14.0)
+    else:
+        assert (facts["pending_since"], facts["pending_since_source"]) == (iso(NOW_EPOCH), "first_seen")
+
+
+@pytest.mark.parametrize("prev_id, carried", [("b0", True), ("b1", False)])
+def test_previous_boot_id_decides_over_the_time(prev_id, carried):
+    # The boot ids decide even when the boot times say otherwise.
+    facts = assess(linux_edge(NEEDS, boot_id="b0"), previous=previous(BOOT_EPOCH - 3600, boot_id=prev_id))
+    assert (facts["pending_since"] == iso(NOW_EPOCH - 14 * 86400)) is carried
+
+
+def test_previous_not_required_or_later_is_not_carried():
+    assert assess(linux_edge(NEEDS), previous=previous(BOOT_EPOCH, required=False))["pending_since"] == iso(NOW_EPOCH)
+    # An own source time earlier than the previous one wins; a later own one loses to the previous.
+    own = assess(linux_edge(pending_file(NOW_EPOCH - 14 * 86400 - 864)), previous=previous(BOOT_EPOCH))
+    assert (own["pending_since"], own["pending_since_source"]) == (iso(NOW_EPOCH - 14 * 86400 - 864), "source")
+    later = assess(linux_edge(pending_file(NOW_EPOCH - 864)), previous=previous(BOOT_EPOCH, source="source"))
+    assert (later["pending_since"], later["pending_since_source"]) == (iso(NOW_EPOCH - 14 * 86400), "source")
+    unnamed = assess(linux_edge(NEEDS), previous=previous(BOOT_EPOCH, source=None))
+    assert unnamed["pending_since_source"] == "first_seen"
+
+
+# ------------------------------------------------------------------ updated since boot
+
+
+@pytest.mark.parametrize("last_good, since_boot", [
+    (BOOT_EPOCH - 1, False), (BOOT_EPOCH, False), (BOOT_EPOCH + 1, True),
+])
+def test_updated_since_boot_edge(last_good, since_boot):
+    sophos = assess(linux_edge(spl=spl_state(last_good)))["sophos"]
+    assert sophos["last_update"] == iso(last_good)
+    assert sophos["updated_since_boot"] is since_boot
+    assert sophos["last_update_ok"] is True
+
+
+def test_updated_since_boot_unknown_without_boot_or_update():
+    assert assess(linux_edge(spl=spl_state(BOOT_EPOCH + 1), last_boot=None))["sophos"]["updated_since_boot"] is None
+    assert assess(linux_edge(spl=spl_state("junk")))["sophos"]["updated_since_boot"] is None
+    assert assess(linux_edge())["sophos"]["updated_since_boot"] is None
+
+
+# ------------------------------------------------------------------ long uptime with a restart pending
+
+def queued_spl():
+    return dict(spl_state(BOOT_EPOCH - 100))
+
+
+@pytest.mark.parametrize("boot, uptime, evidence", [
+    (NOW_EPOCH - 30 * 86400 + 864, 29.99, []),
+    (NOW_EPOCH - 30 * 86400, 30.0, ["up 30.0 days with a restart pending"]),
+])
+def test_long_uptime_edge(boot, uptime, evidence):
+    facts = assess(linux_edge(NEEDS, spl=queued_spl(), boot=boot))
+    assert facts["os"]["uptime_days"] == uptime
+    assert facts["sophos"]["queued_update"] == {"suspected": bool(evidence), "evidence": evidence}
+
+
+def test_long_uptime_without_pending_restart_is_no_evidence():
+    facts = assess(linux_edge(spl=queued_spl(), boot=NOW_EPOCH - 30 * 86400))
+    assert facts["sophos"]["queued_update"] == {"suspected": False, "evidence": []}
+
+
+def test_uptime_edges():
+    assert assess(linux_edge(boot=NOW_EPOCH))["os"]["uptime_days"] == 0.0
+    assert assess(linux_edge(boot=NOW_EPOCH + 3600))["os"]["uptime_days"] is None  # boot after now: unknown
+    assert assess(linux_edge(boot=NOW_EPOCH - 864))["os"]["uptime_days"] == 0.01
+
+
+@pytest.mark.parametrize("options, problems", [
+    ({"sophos_dir": "/opt/sophos-spl"}, []),
+    ({"sophos_dir": "opt/sophos-spl"}, ["sophos_dir must be an absolute path, got 'opt/sophos-spl'"]),
+    ({"sophos_registry_roots": ["SOFTWARE\\Sophos"]}, []),
+    ({"sophos_registry_roots": ["HKLM:\\SOFTWARE\\Sophos", "\\SOFTWARE", "SOFTWARE/Sophos", ""]},
+     ["sophos_registry_roots entries are key paths under HKLM such as 'SOFTWARE\\Sophos', got %r" % root
+      for root in ("HKLM:\\SOFTWARE\\Sophos", "\\SOFTWARE", "SOFTWARE/Sophos", "")]),
+    ({"ignore_reasons": ["kernel_updated", "nope", "also"]},
+     ["ignore_reasons has unknown reason ids also, nope; known ids: " + ", ".join(_assess.KNOWN_REASONS)]),
+])
+def test_check_options_messages(options, problems):
+    assert _assess.check_options(options) == problems
+
+
+def test_boot_id_on_one_side_only_falls_back_to_the_times():
+    # The previous reading has a boot id, this one has none: the boot times decide (same boot here).
+    facts = assess(linux_edge(NEEDS), previous=previous(BOOT_EPOCH, boot_id="b0"))
+    assert facts["pending_since"] == iso(NOW_EPOCH - 14 * 86400)
+
+
+def test_readings_without_a_family_or_with_a_bad_boot_time_are_named_in_full():
+    facts = assess({"now": iso(NOW_EPOCH), "last_boot": "yesterday"})
+    assert facts["read_errors"] == [
+        {"source": "probe", "error": "readings carry no family (linux or windows)"},
+        {"source": "os:last_boot", "error": "not an ISO-8601 time: 'yesterday'"},
+    ]
+    assert facts["os"]["family"] is None and facts["os"]["last_boot"] is None
