@@ -50,15 +50,18 @@ REQUIRED = {"webhook": ("url",), "teams": ("url",), "slack": ("url",), "email": 
 # ``from`` is the sender (community.general.mail's alias).
 ALIASES = {"from": "sender"}
 
-_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?:[^/@?#]*@)?(?P<host>[^/?#]+)")
+_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<rest>[^?#]+)")
 
 
 def redacted_url(url):
-    """A URL's scheme and host (port included), nothing else: the path, query and user info may hold a token."""
+    """A URL's scheme and host (port included), nothing else: the path, query and user info may hold a token.
+
+    User info ends at the last ``@`` (a password may hold ``/`` or an unescaped ``@``), so nothing of it is kept."""
     match = _URL.match(url) if isinstance(url, str) else None
-    if not match:
+    host = match.group("rest").rsplit("@", 1)[-1].split("/", 1)[0] if match else ""
+    if not host:
         return "(not a URL)"
-    return "%s://%s" % (match.group("scheme").lower(), match.group("host"))
+    return "%s://%s" % (match.group("scheme").lower(), host)
 
 
 def redacted(target):

@@ -379,6 +379,10 @@ options:
         description: Verify Alertmanager's TLS certificate.
         type: bool
         default: true
+      allow_insecure:
+        description: Send O(silence.auth)'s credential over a plain C(http://) URL (refused without it).
+        type: bool
+        default: false
       ca_path:
         description: PEM file of CA certificates to verify Alertmanager with.
         type: path

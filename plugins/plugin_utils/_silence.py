@@ -52,6 +52,7 @@ OPTIONS = {
     "lease_minutes": {"type": "float", "default": LEASE_DEFAULT},
     "timeout": {"type": "float", "default": TIMEOUT_DEFAULT},
     "validate_certs": {"type": "bool", "default": True},
+    "allow_insecure": {"type": "bool", "default": False},
     "ca_path": {"type": "path"},
     "auth": {"type": "dict", "options": {
         "user": {"type": "str"},
@@ -105,6 +106,10 @@ def problems(option):
             found.append("%s.auth takes a token or a user and password, not both" % NAME)
         elif bool(auth.get("user")) != bool(auth.get("password")):
             found.append("%s.auth needs both user and password" % NAME)
+        if (auth.get("token") or auth.get("password")) and isinstance(url, str) \
+                and urlsplit(url).scheme == "http" and option.get("allow_insecure") is not True:
+            found.append("%s.url is not https (%s): the credential in %s.auth would be sent in clear text; use "
+                         "https, or set %s.allow_insecure: true" % (NAME, urlsplit(url).netloc, NAME, NAME))
     return found
 
 

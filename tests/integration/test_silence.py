@@ -141,6 +141,7 @@ def test_the_restarted_host_is_silenced_while_it_restarts_and_the_silence_expire
 
     variables = _variables(lab, tmp_path, [restarted, clean], alertmanager, 30)
     variables["reboot_cycle_silence"]["auth"] = {"token": SECRET}
+    variables["reboot_cycle_silence"]["allow_insecure"] = True  # the test's Alertmanager listens on loopback http
     res, fired = lab.watch_playbook(PLAYBOOK, "-vvv", "-e", json.dumps(variables), on_line=[
         (r"^%s: reboot_cycle silenced in Alertmanager: silence " % re.escape(restarted), silenced),
         (r"^%s: reboot_cycle settle after restart 1 " % re.escape(restarted), settling)])

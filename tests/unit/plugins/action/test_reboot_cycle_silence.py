@@ -29,7 +29,8 @@ def _no_heartbeat():
 
 
 def _replay(am, fixture, **args):
-    silence = dict({"url": am.url, "auth": {"token": SECRET}, "lease_minutes": 5}, **args.pop("silence", {}))
+    silence = dict({"url": am.url, "auth": {"token": SECRET}, "lease_minutes": 5, "allow_insecure": True},
+                   **args.pop("silence", {}))
     replay = Replay(fixture, args=dict(args, silence=silence))
     restart = replay.host.restart
     replay.at_restart = []

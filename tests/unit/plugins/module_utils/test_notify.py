@@ -97,6 +97,9 @@ def test_a_url_is_redacted_to_its_scheme_and_host():
     assert _notify.redacted_url(TEAMS) == "https://prod-01.westeurope.logic.azure.com"
     assert _notify.redacted_url("https://user:pw@h.example:8443/a?b") == "https://h.example:8443"
     assert _notify.redacted_url("not a url") == "(not a URL)"
+    # A password holding "/" or an unescaped "@" leaves nothing of itself in the name.
+    assert _notify.redacted_url("https://user:pa/ss@h.example/hook") == "https://h.example"
+    assert _notify.redacted_url("https://user:p@ss@h.example:8443/hook?x=1") == "https://h.example:8443"
     assert _notify.redacted({"type": "teams", "url": TEAMS}) == "teams https://prod-01.westeurope.logic.azure.com"
     assert _notify.redacted({"type": "teams", "url": TEAMS, "name": "ops"}) == "ops"
     assert _notify.redacted({"type": "email", "host": "smtp", "port": 587, "password": "x"}) == "email smtp:587"

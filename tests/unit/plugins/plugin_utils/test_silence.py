@@ -96,6 +96,9 @@ def test_the_lease_is_bounded(lease, good):
 @pytest.mark.parametrize("option,message", [
     ({"lease_minutes": 5}, "url is required"),
     ({"url": "https://user:pw@am"}, "must not hold credentials"),
+    ({"url": "http://am:9093", "auth": {"token": "t"}}, "url is not https (am:9093): the credential in "
+                                                        "reboot_cycle_silence.auth would be sent in clear text"),
+    ({"url": "http://am:9093", "auth": {"user": "u", "password": "p"}}, "allow_insecure: true"),
     ({"url": "https://am/?x=1"}, "without a query"),
     ({"url": "https://am", "auth": {"token": "t", "user": "u", "password": "p"}}, "a token or a user and password"),
 ])
