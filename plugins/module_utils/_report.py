@@ -359,6 +359,8 @@ def _silence(read, value):
             "from": read.text(silence.get("from"), field=field + ".from", limit=80),
             "to": read.text(silence.get("to"), field=field + ".to", limit=80),
             "warning": read.text(silence.get("warning"), field=field + ".warning", limit=400)}
+
+
 def _expected(read, value):
     """What the window fit counted a restart at and where it came from (the record's ``expected``), or None."""
     if value is None:

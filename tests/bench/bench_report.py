@@ -113,7 +113,7 @@ def run(playbook, inventory_path, report_dir, baseline):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--hosts", default="500,5000")
     parser.add_argument("--kept", type=int, default=30)
     parser.add_argument("--play", choices=("hosts", "controller"), default="hosts",

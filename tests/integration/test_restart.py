@@ -67,8 +67,8 @@ def test_a_host_with_history_is_expected_to_take_its_own_time(lab, tmp_path):
     reports = tmp_path / "report"
     reports.mkdir()
     for day, restart, settle in ((1, 100, 200), (2, 180, 240), (3, 120, 300)):
-        (reports / ("sophos-report-202611%02dT210000Z-ab12.json" % day)).write_text(kept_report(day, own, restart,
-                                                                                                 settle))
+        name = "sophos-report-202611%02dT210000Z-ab12.json" % day
+        (reports / name).write_text(kept_report(day, own, restart, settle))
     (reports / "sophos-report-20261104T210000Z-cd34.json").write_text('{"kind": "fleetops.sophos.report", "ho')
     boots = {host: lab.boot_count(host) for host in (own, other)}
     try:

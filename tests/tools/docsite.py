@@ -31,6 +31,7 @@ _ANSIBLE_DOCS = 'https://docs.ansible.com/ansible/latest/'
 _CORE_LABELS = {
     'ansible_configuration_settings': 'reference_appendices/config.html',
     'action_plugins': 'plugins/action.html',
+    'callback_plugins': 'plugins/callback.html',
     'common_return_values': 'reference_appendices/common_return_values.html',
 }
 

@@ -22,7 +22,7 @@ def dates(rule, year=2027):
     expanded = rrule.rrulestr("\n".join(rule))
     first = expanded[0]
     start = first.replace(year=year, month=1, day=1, hour=0, minute=0)
-    return [moment for moment in expanded.between(start, start.replace(year=year + 1), inc=True)]
+    return list(expanded.between(start, start.replace(year=year + 1), inc=True))
 
 
 def second_tuesday(year, month):

@@ -32,8 +32,8 @@ def fleet():
                     for entry in entries)
     # One host's facts as set by the facts module (ansible_facts), one string that looks like a template.
     first = entries[0]["host"]
-    hostvars[first] = {"ansible_facts": {"sophos_reboot": dict(entries[0]["facts"], reboot_required=True, reasons=[
-        {"id": "reboot_required_file", "strong": True, "detail": INJECTION}])},
+    reasons = [{"id": "reboot_required_file", "strong": True, "detail": INJECTION}]
+    hostvars[first] = {"ansible_facts": {"sophos_reboot": dict(entries[0]["facts"], reboot_required=True, reasons=reasons)},
                        "maintenance_result": {"failed": False}}
     return [entry["host"] for entry in entries], hostvars
 

@@ -186,7 +186,7 @@ def test_ctrl_c_writes_the_report_at_once_then_hands_over_to_ansible(tmp_path, m
     installed = {}
     monkeypatch.setattr(interrupted.atexit, "register", lambda function: None)
     monkeypatch.setattr(interrupted.signal, "getsignal", lambda signum: installed.get(signum, "ansible's"))
-    monkeypatch.setattr(interrupted.signal, "signal", lambda signum, handler: installed.__setitem__(signum, handler))
+    monkeypatch.setattr(interrupted.signal, "signal", installed.__setitem__)
     callback = interrupted.CallbackModule()
     callback._display = _Display()
     callback.memory, _record = started_run(tmp_path)
