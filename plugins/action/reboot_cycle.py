@@ -101,7 +101,7 @@ class ActionModule(ActionBase):
         host = ActionHost(self, task_vars)
         try:
             return self._cycle(result, options, settings, host)
-        except _cycle.CycleError as exc:
+        except _settings.SettingError as exc:  # the cycle's and the time's (a reading's bad time)
             result.update(failed=True, msg="reboot_cycle: %s" % exc)
             return result
 

@@ -16,14 +16,14 @@ from datetime import datetime, timezone
 
 from ansible import constants as C, context
 from ansible.utils.display import Display
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _run
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _run, _time
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._filters import guard as _guard
 
 
 def _now(now):
     if now is None:
         return datetime.now(timezone.utc)
-    return _cycle.parse_time(now, "now")
+    return _time.parse_time(now, "now")
 
 
 def cycle_aborted(record, message, facts=None, unreachable=False, check_mode=False, started=None, now=None):

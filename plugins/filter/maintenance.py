@@ -20,7 +20,7 @@ from ansible import constants as C, context
 from ansible.errors import AnsibleError, AnsibleFilterError
 from ansible.parsing.dataloader import DataLoader
 from ansible.utils.display import Display
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _run
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _run, _time
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._filters import guard as _guard
 
 _SETTING_PREFIXES = (_cycle.VAR_PREFIX, "patch_", "report_")
@@ -41,7 +41,7 @@ def _known():
 def _now(now):
     if now is None:
         return datetime.now(timezone.utc)
-    return _cycle.parse_time(now, "now")
+    return _time.parse_time(now, "now")
 
 
 def _hook(name, value, playbook_dir):

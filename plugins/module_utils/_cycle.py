@@ -22,16 +22,9 @@ from __future__ import absolute_import, division, print_function
 
 import copy
 import math
-import re
-from datetime import datetime, time as clock_time, timedelta, timezone
+from datetime import datetime, timezone
 
-try:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-except ImportError:  # Python < 3.9: time zone names are refused with a message, offsets still work
-    ZoneInfo = None
-    ZoneInfoNotFoundError = KeyError
-
-from ansible_collections.fleetops.sophos.plugins.module_utils import _assess, _groups, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _assess, _groups, _settings, _time
 from ansible_collections.fleetops.sophos.plugins.module_utils import _health as _gate_rules
 
 __metaclass__ = type
@@ -48,177 +41,12 @@ UPDATE_TOOL = "SAUcli.exe UpdateNow"
 CONTINUE_STEPS = ("reboot", "settle", "slot", "gate_before", "gate")
 END_STEPS = ("done", "defer", "fail", "warn")
 
-_ISO_RE = re.compile(
-    r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)"
-    r"(?P<tz>Z|z|[+-]\d{2}:?\d{2})?$"
-)
-
-_OFFSET = r"Z|z|[+-]\d{2}:?\d{2}"
-# A time of day with a zone: 06:00+01:00, 06:00:30Z, 06:00 Europe/Berlin (IANA name).
-_TIME_OF_DAY_RE = re.compile(
-    r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
-    r"(?:\s*(?P<offset>%s)|\s+(?P<zone>[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*))?$" % _OFFSET
-)
-# A duration from the run's start: ISO 8601 (PT4H, PT1H30M, P1DT2H) or the short form +4h, +1h30m, +90m.
-_ISO_DURATION_RE = re.compile(
-    r"^P(?:(?P<days>\d+(?:\.\d+)?)D)?(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
-    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$", re.I)
-_SHORT_DURATION_RE = re.compile(
-    r"^\+\s*(?:(?P<days>\d+(?:\.\d+)?)d)?\s*(?:(?P<hours>\d+(?:\.\d+)?)h)?\s*"
-    r"(?:(?P<minutes>\d+(?:\.\d+)?)m(?:in)?)?\s*(?:(?P<seconds>\d+(?:\.\d+)?)s)?$", re.I)
-
-WINDOW_FORMS = ("an ISO 8601 date-time with a timezone (2026-11-28T06:00:00+01:00), a time of day with a "
-                "timezone (06:00+01:00 or 06:00 Europe/Berlin: its next occurrence after the run starts) "
-                "or a duration from the run's start (+4h, +1h30m, PT4H)")
-
 # Settings are named in messages as the role variables users set.
 VAR_PREFIX = "reboot_cycle_"
 
 
 class CycleError(_settings.SettingError):
     """A setting or a reading the cycle cannot work with; the message names it."""
-
-
-# ---------------------------------------------------------------- time helpers
-
-def parse_time(value, what):
-    """Parse an ISO 8601 date-time that carries a timezone; return an aware UTC datetime.
-
-    A time without an offset is refused: a maintenance window read in the
-    controller's local time on one machine and the host's on another would
-    silently move by hours.
-    """
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise CycleError("%s %r has no timezone" % (what, value.isoformat()))
-        return value.astimezone(timezone.utc)
-    if not isinstance(value, str):
-        raise CycleError("%s must be an ISO 8601 date-time string, got %s %r"
-                         % (what, type(value).__name__, value))
-    text = value.strip()
-    match = _ISO_RE.match(text)
-    if not match:
-        raise CycleError(
-            "%s %r is not an ISO 8601 date-time; write e.g. 2026-11-28T06:00:00+01:00 "
-            "or 2026-11-28T05:00:00Z" % (what, value))
-    if not match.group("tz"):
-        raise CycleError(
-            "%s %r has no timezone offset; add one, e.g. %s+01:00 or %sZ"
-            % (what, value, text, text))
-    offset = _offset(match.group("tz"), what, value)
-    clock = match.group("time")
-    if clock.count(":") == 1:
-        clock += ":00"
-    fmt = "%Y-%m-%dT%H:%M:%S.%f" if "." in clock else "%Y-%m-%dT%H:%M:%S"
-    try:
-        naive = datetime.strptime("%sT%s" % (match.group("date"), clock), fmt)
-    except ValueError as exc:
-        raise CycleError("%s %r is not a valid date-time: %s" % (what, value, exc))
-    return naive.replace(tzinfo=offset).astimezone(timezone.utc)
-
-
-def _offset(tz, what, value):
-    """A fixed timezone from ``Z`` or ``+01:00`` / ``-0500``."""
-    if tz in ("Z", "z"):
-        return timezone.utc
-    sign = -1 if tz[0] == "-" else 1
-    digits = tz[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:])
-    if hours > 23 or minutes > 59:
-        raise CycleError("%s %r has an impossible timezone offset %s" % (what, value, tz))
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
-
-
-def _zone(name, what, value):
-    if ZoneInfo is None:
-        raise CycleError("%s %r names a time zone, which needs Python 3.9 or later on the controller; "
-                         "write an offset instead, e.g. 06:00+01:00" % (what, value))
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise CycleError("%s %r: unknown time zone %r; use an IANA name such as Europe/Berlin or an "
-                         "offset such as +01:00" % (what, value, name))
-
-
-def _duration(match):
-    parts = match.groupdict()
-    if not any(parts.values()):
-        return None
-    return timedelta(days=float(parts["days"] or 0), hours=float(parts["hours"] or 0),
-                     minutes=float(parts["minutes"] or 0), seconds=float(parts["seconds"] or 0))
-
-
-def window_is_relative(value):
-    """True for the forms that count from the run's start (a time of day, a duration)."""
-    text = value.strip() if isinstance(value, str) else value
-    return isinstance(text, str) and bool(
-        _TIME_OF_DAY_RE.match(text) or _ISO_DURATION_RE.match(text) or _SHORT_DURATION_RE.match(text))
-
-
-def window_end_at(value, started, what=VAR_PREFIX + "window_end"):
-    """The end of the maintenance window as an aware UTC datetime; None when no window is set.
-
-    Three forms (``WINDOW_FORMS``): an ISO 8601 date-time with a timezone; a time of day with a
-    timezone, whose next occurrence strictly after ``started`` is the end (``06:00 Europe/Berlin``
-    follows daylight saving time, ``06:00+01:00`` does not); a duration counted from ``started``,
-    ISO 8601 (``PT4H``, ``PT1H30M``, ``P1D``) or short (``+4h``, ``+1h30m``, ``+90m``).
-    ``started`` is the start of the run (an aware datetime); the relative forms need it.
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str):
-        return parse_time(value, what)
-    text = value.strip()
-    if _ISO_RE.match(text):
-        return parse_time(text, what)
-    duration_match = _ISO_DURATION_RE.match(text) or _SHORT_DURATION_RE.match(text)
-    day_match = _TIME_OF_DAY_RE.match(text)
-    if not duration_match and not day_match:
-        raise CycleError("%s %r is not a window end; write %s" % (what, value, WINDOW_FORMS))
-    if started is None:
-        raise CycleError("%s %r counts from the run's start, which is not known here" % (what, value))
-    started = parse_time(started, "run start")
-    if duration_match:
-        duration = _duration(duration_match)
-        if duration is None or duration <= timedelta(0):
-            raise CycleError("%s %r is an empty duration; write e.g. +4h or PT4H" % (what, value))
-        return started + duration
-    hour, minute = int(day_match.group("hour")), int(day_match.group("minute"))
-    second = int(day_match.group("second") or 0)
-    if hour > 23 or minute > 59 or second > 59:
-        raise CycleError("%s %r is not a time of day (00:00 to 23:59)" % (what, value))
-    if day_match.group("offset"):
-        zone = _offset(day_match.group("offset"), what, value)
-    elif day_match.group("zone"):
-        zone = _zone(day_match.group("zone"), what, value)
-    else:
-        raise CycleError("%s %r has no timezone; add one, e.g. %s+01:00, %sZ or %s Europe/Berlin (a value with a "
-                         "space stays one value on the command line as JSON: -e '{\"%s\": \"%s Europe/Berlin\"}')"
-                         % (what, value, text, text, text, what, text))
-    local = started.astimezone(zone)
-    for days in (0, 1, 2):
-        candidate = datetime.combine(local.date() + timedelta(days=days),
-                                     clock_time(hour, minute, second), tzinfo=zone).astimezone(timezone.utc)
-        if candidate > started:
-            return candidate
-    raise CycleError("%s %r: no next occurrence found" % (what, value))
-
-
-def iso(moment):
-    """UTC ISO 8601 with a Z suffix, seconds precision (the schema's time format)."""
-    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def human_seconds(seconds):
-    """'1h02m', '3m05s', '12s': for progress lines people read in a job log."""
-    seconds = int(math.ceil(max(0.0, seconds)))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return "%dh%02dm" % (hours, minutes)
-    if minutes:
-        return "%dm%02ds" % (minutes, secs)
-    return "%ds" % secs
 
 
 # ---------------------------------------------------------------- settings
@@ -245,22 +73,22 @@ def _window_setting(value, reference, run_started):
     what = VAR_PREFIX + "window_end"
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if reference is None and window_is_relative(value):
-        window_end_at(value, datetime(2000, 1, 1, tzinfo=timezone.utc), what)
+    if reference is None and _time.is_relative(value):
+        _time.resolve(value, datetime(2000, 1, 1, tzinfo=timezone.utc), what)
         return value.strip()
-    end = window_end_at(value, reference, what)
+    end = _time.resolve(value, reference, what)
     if run_started is not None and end <= run_started:
         raise CycleError("%s %r ended at %s, before this run started (%s): the run would change nothing; "
                          "give a later end, a time of day (06:00 Europe/Berlin) or a duration (+4h)"
-                         % (what, value, iso(end), iso(run_started)))
-    return iso(end)
+                         % (what, value, _time.iso(end), _time.iso(run_started)))
+    return _time.iso(end)
 
 
 def _run_started_kind(value, name, context):
     """``run_started``: an ISO 8601 date-time with a timezone, as UTC ISO text; empty or None: None."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    return iso(parse_time(value, name))
+    return _time.iso(_time.parse_time(value, name))
 
 
 # The settings whose default depends on the host's OS (default None: "by OS"), resolved by the runner once it
@@ -291,7 +119,7 @@ def resolve_by_os(settings, windows):
 def _window_kind(value, name, context):
     """``window_end`` resolved against the run's start (else ``now``), see _window_setting()."""
     run_started = context.get("run_started")
-    run_started = parse_time(run_started, "run_started") if run_started else None
+    run_started = _time.parse_time(run_started, "run_started") if run_started else None
     return _window_setting(value, run_started or context.get("now"), run_started)
 
 
@@ -421,7 +249,7 @@ def last_boot(facts):
     value = (facts.get("os") or {}).get("last_boot")
     if not value:
         return None
-    return parse_time(value, "os.last_boot")
+    return _time.parse_time(value, "os.last_boot")
 
 
 def _boot_entry(facts):
@@ -448,11 +276,11 @@ def window_check(settings, facts, now):
     if settings["window_end"] is None:
         return {"fits": True, "seconds_left": None, "seconds_needed": needed,
                 "reason": "no maintenance window end set"}
-    end = iso(window_end_at(settings["window_end"], settings.get("run_started") or now, "window_end"))
-    left = (parse_time(end, "window_end") - now).total_seconds()
+    end = _time.iso(_time.resolve(settings["window_end"], settings.get("run_started") or now, "window_end"))
+    left = (_time.parse_time(end, "window_end") - now).total_seconds()
     fits = left >= needed
     reason = ("%s left in the window (ends %s), one more restart is expected to take %s, settling included"
-              % (human_seconds(left), end, human_seconds(needed)))
+              % (_time.human_seconds(left), end, _time.human_seconds(needed)))
     if left <= 0:
         reason = "the maintenance window ended at %s" % end
     return {"fits": fits, "seconds_left": left, "seconds_needed": needed, "reason": reason}
@@ -473,7 +301,7 @@ def start(facts, settings, now, prior_restart=False):
         raise CycleError("prior_restart must be true or false (check_flag()), got %r" % (prior_restart,))
     return {
         "settings": settings,
-        "started": iso(now),
+        "started": _time.iso(now),
         "restarts": 0,
         "settled": not prior_restart,
         "prior_restart": prior_restart,
@@ -502,7 +330,7 @@ def restarted(state, facts, now, elapsed=None, before=None):
     """
     new = copy.deepcopy(state)
     entry = _boot_entry(facts)
-    entry["restarted_at"] = iso(now)
+    entry["restarted_at"] = _time.iso(now)
     if elapsed is not None:
         entry["restart_seconds"] = float(elapsed)
     entry["boot_id_before"] = (state["boots"][-1] if state["boots"] else {}).get("boot_id")
@@ -524,7 +352,7 @@ def slot_taken(state, waited, now):
     """Record that the host holds a slot of each of its restart groups (held until its cycle ends)."""
     new = copy.deepcopy(state)
     new["slot"] = {"groups": list(state["settings"]["group"]), "waited_seconds": round(float(waited), 1),
-                   "taken_at": iso(now), "refused": None}
+                   "taken_at": _time.iso(now), "refused": None}
     return new
 
 
@@ -559,9 +387,9 @@ def settled(state, settle, started_at=None, ended_at=None):
         "reason": settle["reason"],
     }
     if started_at is not None:
-        entry["started_at"] = iso(started_at)
+        entry["started_at"] = _time.iso(started_at)
     if ended_at is not None:
-        entry["ended_at"] = iso(ended_at)
+        entry["ended_at"] = _time.iso(ended_at)
     new["settles"].append(entry)
     return new
 
@@ -712,10 +540,10 @@ def settle_state(facts, settings, now, since=None):
     boot = last_boot(facts)
     read_at = facts.get("checked_at")
     if boot is None:
-        boot = parse_time(since, "settle start") if since else now
+        boot = _time.parse_time(since, "settle start") if since else now
         clock = now
     elif read_at:
-        clock = parse_time(read_at, "checked_at")
+        clock = _time.parse_time(read_at, "checked_at")
     else:
         clock = now
     elapsed = max(0.0, (clock - boot).total_seconds())
@@ -723,7 +551,7 @@ def settle_state(facts, settings, now, since=None):
     sophos = _sophos(facts)
     updating = bool(sophos.get("updating"))
     state = {"mode": mode, "elapsed": elapsed, "seconds_left": left, "interval": interval,
-             "since": iso(boot), "wait": False, "ended": None, "sleep": 0.0,
+             "since": _time.iso(boot), "wait": False, "ended": None, "sleep": 0.0,
              "updating": updating}
 
     def end(how, reason):
@@ -742,9 +570,9 @@ def settle_state(facts, settings, now, since=None):
                                    "and is not updating" % sophos.get("last_update"))
     if left <= 0:
         if mode == "fixed":
-            return end("interval", "%s since boot: the fixed settle time is over" % human_seconds(elapsed))
+            return end("interval", "%s since boot: the fixed settle time is over" % _time.human_seconds(elapsed))
         return end("interval", "%s since boot and no finished Sophos update seen: the settle "
-                               "interval is over" % human_seconds(elapsed))
+                               "interval is over" % _time.human_seconds(elapsed))
     if mode == "fixed":
         waiting_for = "the fixed settle time after boot (Sophos advises 20 minutes)"
     elif updating:
@@ -755,7 +583,7 @@ def settle_state(facts, settings, now, since=None):
         waiting_for = "Sophos to run and finish its post-boot update (none finished since boot)"
     state.update(wait=True, waiting_for=waiting_for, sleep=min(settings["poll_seconds"], left),
                  reason="%s left of %s after boot; waiting for %s"
-                        % (human_seconds(left), human_seconds(interval), waiting_for))
+                        % (_time.human_seconds(left), _time.human_seconds(interval), waiting_for))
     return state
 
 
@@ -764,7 +592,7 @@ def settle_state(facts, settings, now, since=None):
 def _health(facts):
     """The health rule of ``_assess.health_verdict`` applied to a reading, on the host's own clock."""
     read_at, boot = facts.get("checked_at"), last_boot(facts)
-    since_boot = (parse_time(read_at, "checked_at") - boot).total_seconds() if read_at and boot else None
+    since_boot = (_time.parse_time(read_at, "checked_at") - boot).total_seconds() if read_at and boot else None
     return _assess.health_verdict(_sophos(facts).get("health"), since_boot)
 
 
@@ -906,7 +734,7 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
     """
     if decision["step"] in CONTINUE_STEPS and not check_mode:
         raise CycleError("result() needs an ending decision, got step %r" % decision["step"])
-    started = parse_time(state["started"], "started")
+    started = _time.parse_time(state["started"], "started")
     would_reboot = decision["step"] in ("reboot", "slot")
     if check_mode:
         status = "deferred" if decision["step"] == "defer" else "ok"
@@ -927,7 +755,7 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
         "message": message,
         "warning": decision.get("warning"),
         "started": state["started"],
-        "finished": iso(now),
+        "finished": _time.iso(now),
         "duration_seconds": round((now - started).total_seconds(), 1),
         "unreachable": bool(unreachable),
     }
@@ -962,7 +790,7 @@ def aborted(record, message, facts, now, unreachable=False, check_mode=False, st
         return record
     earlier = record if isinstance(record, dict) else {}
     reasons = reason_ids(facts) if isinstance(facts, dict) and "reasons" in facts else []
-    begun = earlier.get("started") or started or iso(now)
+    begun = earlier.get("started") or started or _time.iso(now)
     return {
         "status": "failed",
         "check_mode": bool(earlier.get("check_mode", check_mode)),
@@ -976,8 +804,8 @@ def aborted(record, message, facts, now, unreachable=False, check_mode=False, st
         "message": message,
         "warning": None,
         "started": begun,
-        "finished": iso(now),
-        "duration_seconds": round((now - parse_time(begun, "started")).total_seconds(), 1),
+        "finished": _time.iso(now),
+        "duration_seconds": round((now - _time.parse_time(begun, "started")).total_seconds(), 1),
         "unreachable": unreachable,
     }
 

@@ -22,7 +22,7 @@ import re
 from datetime import datetime, timezone
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _settings
-from ansible_collections.fleetops.sophos.plugins.module_utils._assess import epoch_to_iso, iso_to_epoch
+from ansible_collections.fleetops.sophos.plugins.module_utils._time import epoch_to_iso, iso, iso_to_epoch
 
 # The report role's settings: each is a role variable report_<name> (roles/report: defaults/main.yml,
 # meta/argument_specs.yml). The group "settings" are those a typed value can get wrong, checked before a
@@ -693,7 +693,7 @@ def build_report(entries, alert_days=DEFAULT_ALERT_DAYS, generated=None, title=N
     if isinstance(max_text, bool) or not isinstance(max_text, int) or max_text < 20:
         raise ValueError("max_text must be a whole number of at least 20, got %r" % (max_text,))
     if generated is None:
-        generated = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        generated = iso(datetime.now(timezone.utc))
     rows, seen = [], set()
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):

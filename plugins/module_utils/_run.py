@@ -21,7 +21,7 @@ from __future__ import absolute_import, division, print_function
 
 import difflib
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _patch, _report, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _patch, _report, _settings, _time
 
 __metaclass__ = type
 
@@ -193,7 +193,7 @@ def setting_problems(variables, now):
     cycle = dict((name[len(_cycle.VAR_PREFIX):], value) for name, value in variables.items()
                  if name.startswith(_cycle.VAR_PREFIX) and name[len(_cycle.VAR_PREFIX):] in _cycle.DEFAULTS
                  and name != _cycle.VAR_PREFIX + "run_started")
-    cycle["run_started"] = _cycle.iso(now)
+    cycle["run_started"] = _time.iso(now)
     problems = _cycle.settings_problems(cycle, now)
     for table in (_patch.SETTINGS, _report.SETTINGS):
         problems += table.problems(dict((name, variables[table.prefix + name]) for name in table.names()
@@ -213,17 +213,17 @@ def _far_time_of_day(window, end, now, max_hours):
     until the next day's 06:00. Only the time-of-day form moves with the run's start this way; of
     the relative forms it alone is written with a colon (a duration never is).
     """
-    if not (_cycle.window_is_relative(window) and ":" in window):
+    if not (_time.is_relative(window) and ":" in window):
         return None
-    ahead = (_cycle.parse_time(end, "window end") - now).total_seconds()
+    ahead = (_time.parse_time(end, "window end") - now).total_seconds()
     if ahead <= max_hours * 3600:
         return None
     return ("%swindow_end %r is a time of day whose next occurrence, %s, is %s after this run started (%s): "
             "more than maintenance_window_max_hours (%s), as when a job is relaunched after its window; to mean "
             "it, give the end as a date-time (%swindow_end=%s) or a duration (%swindow_end=+%s), or raise "
             "maintenance_window_max_hours"
-            % (_cycle.VAR_PREFIX, str(window).strip(), end, _cycle.human_seconds(ahead), _cycle.iso(now),
-               "%g" % max_hours, _cycle.VAR_PREFIX, end, _cycle.VAR_PREFIX, _cycle.human_seconds(ahead)))
+            % (_cycle.VAR_PREFIX, str(window).strip(), end, _time.human_seconds(ahead), _time.iso(now),
+               "%g" % max_hours, _cycle.VAR_PREFIX, end, _cycle.VAR_PREFIX, _time.human_seconds(ahead)))
 
 
 def event_time(value, hosts, play_hosts):
@@ -236,7 +236,7 @@ def event_time(value, hosts, play_hosts):
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
     try:
-        at = _cycle.iso(_cycle.parse_time(value, EVENT_TIME_VARIABLE))
+        at = _time.iso(_time.parse_time(value, EVENT_TIME_VARIABLE))
     except _settings.SettingError as exc:
         return None, ("%s (the time of Sophos Central's restart-required event, as the fleetops.sophos.restart_required "
                       "rulebook passes it)" % exc)
@@ -260,7 +260,7 @@ def check_run(names, window, known, now, settings=None, playbook="maintenance", 
     line each: an unknown or misspelt variable (unknown_variable_problems()), a bad setting
     (setting_problems()), a window end already over or a time of day too far ahead (a relaunch).
     """
-    started = _cycle.iso(now)
+    started = _time.iso(now)
     result = {"errors": [], "run_started": started, "window_end": None, "window_given": None,
               "restart_required_at": None}
     given = dict(settings or {})

@@ -26,7 +26,7 @@ import os
 
 from ansible.errors import AnsibleConnectionFailure
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _after_restart, _gates
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._connection import is_windows
 
@@ -215,7 +215,7 @@ class CycleRun(object):
         if refused is None:
             self.state = _cycle.slot_taken(self.state, waited, self.now())
             self.show("took a slot in restart group(s) %s after %s" % (", ".join(self.settings["group"]),
-                                                                       _cycle.human_seconds(waited)))
+                                                                       _time.human_seconds(waited)))
         else:
             self.state = _cycle.slot_refused(self.state, waited, refused)
 

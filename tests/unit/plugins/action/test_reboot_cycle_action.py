@@ -28,7 +28,7 @@ from ansible.playbook.task import Task
 from ansible_collections.fleetops.sophos.plugins.action import reboot_cycle as cycle_action
 from ansible_collections.fleetops.sophos.plugins.action.reboot_cycle import ActionModule
 from ansible_collections.fleetops.sophos.plugins.action.reboot_facts import ActionModule as FactsAction
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
 from ansible_collections.fleetops.sophos.tests.unit import fake_clock
 
 
@@ -98,13 +98,13 @@ class Host:
         reasons += [{"id": r, "source": "os", "strong": False, "detail": "replay"} for r in seen["weak"]]
         facts = {
             "schema": 1,
-            "checked_at": _cycle.iso(self.clock.now),
+            "checked_at": _time.iso(self.clock.now),
             "reboot_required": None if self.unknown and not seen["strong"] else bool(seen["strong"]),
             "reasons": reasons,
             "sophos": {"installed": installed, "updating": seen["updating"] if installed else False,
                        "updated_since_boot": seen["updated_since_boot"] if installed else None,
                        "last_update": None, "health": {"overall": "good", "services": {"sophos-spl": "running"}}},
-            "os": {"family": "linux", "last_boot": _cycle.iso(self.boot_time), "boot_id": "boot-%d" % self.index},
+            "os": {"family": "linux", "last_boot": _time.iso(self.boot_time), "boot_id": "boot-%d" % self.index},
             "read_errors": [{"source": "needs_restarting", "error": "exit 3"}] if self.unknown else [],
         }
         return {"changed": False, "ansible_facts": {"sophos_reboot": facts}}
@@ -114,8 +114,8 @@ class Host:
         # A timeline entry's ``probe`` names the recorded reading the host answers with from then on.
         with open(os.path.join(PROBES, "probe.%s.json" % seen["probe"]), encoding="utf-8") as handle:
             probe = json.load(handle)
-        probe["now"] = _cycle.iso(self.clock.now)
-        probe["last_boot"] = _cycle.iso(self.boot_time)
+        probe["now"] = _time.iso(self.clock.now)
+        probe["last_boot"] = _time.iso(self.boot_time)
         keys = [root for root in probe["sophos"] if root["root"] == SOPHOS_ROOT][0]["keys"]
         status = keys["AutoUpdate\\UpdateStatus"]["values"]
         last = self.clock.now - timedelta(seconds=5) if seen["updated_since_boot"] else self.boot_time - timedelta(days=1)

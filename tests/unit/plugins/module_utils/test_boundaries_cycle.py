@@ -3,12 +3,11 @@
 
 from __future__ import absolute_import, division, print_function
 
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
 
 BOOT = datetime(2026, 11, 28, 2, 0, 0, tzinfo=timezone.utc)
 
@@ -20,11 +19,11 @@ def facts(strong=(), weak=(), installed=True, updating=False, updated=False, hea
     return {
         "reasons": reasons,
         "reboot_required": bool(strong),
-        "checked_at": _cycle.iso(read_at) if read_at else None,
+        "checked_at": _time.iso(read_at) if read_at else None,
         "sophos": {"installed": installed, "updating": updating, "updated_since_boot": updated,
                    "last_update": "2026-11-28T02:06:00Z" if updated else None,
                    "health": {"overall": health, "services": {"MCS": "running"} if services is None else services}},
-        "os": {"last_boot": _cycle.iso(boot) if boot else None, "boot_id": "b1"},
+        "os": {"last_boot": _time.iso(boot) if boot else None, "boot_id": "b1"},
     }
 
 
@@ -93,7 +92,7 @@ def test_settle_reasons_and_fixed_interval_end():
 def test_settle_clock_without_boot_or_reading_time():
     now = BOOT + timedelta(minutes=5)
     # No boot time: counted from ``since`` (the restart's return), on the controller clock.
-    settle = _cycle.settle_state(facts(boot=None), _cycle.normalize_settings({}, now), now, since=_cycle.iso(BOOT + timedelta(minutes=1)))
+    settle = _cycle.settle_state(facts(boot=None), _cycle.normalize_settings({}, now), now, since=_time.iso(BOOT + timedelta(minutes=1)))
     assert settle["elapsed"] == 240.0 and settle["since"] == "2026-11-28T02:01:00Z"
     settle = _cycle.settle_state(facts(boot=None), _cycle.normalize_settings({}, now), now)
     assert settle["elapsed"] == 0.0
@@ -238,7 +237,7 @@ TEN = {"restart_expected_minutes": 10}
 
 @pytest.mark.parametrize("left, fits", [(1799, False), (1800, True), (1801, True)])
 def test_window_edge(left, fits):
-    settings = dict(TEN, window_end=_cycle.iso(NOW + timedelta(seconds=left)))
+    settings = dict(TEN, window_end=_time.iso(NOW + timedelta(seconds=left)))
     check = _cycle.window_check(_cycle.normalize_settings(settings), facts(), NOW)
     assert (check["fits"], check["seconds_left"], check["seconds_needed"]) == (fits, float(left), 1800.0)
     guard = _cycle.guard(facts(), _cycle.normalize_settings(settings, NOW), NOW)
@@ -256,7 +255,7 @@ def test_window_edge(left, fits):
     (1, "1s left in the window (ends 2026-11-28T03:00:01Z), one more restart is expected to take 30m00s, settling included"),
 ])
 def test_window_ended_edge(left, reason):
-    settings = _cycle.normalize_settings(dict(TEN, window_end=_cycle.iso(NOW + timedelta(seconds=left))))
+    settings = _cycle.normalize_settings(dict(TEN, window_end=_time.iso(NOW + timedelta(seconds=left))))
     check = _cycle.window_check(settings, facts(), NOW)
     assert (check["fits"], check["seconds_left"], check["reason"]) == (False, float(left), reason)
 
@@ -296,14 +295,6 @@ def test_window_needs_and_messages():
     deferred = _cycle.plan(f, _settled_state(f, 0, window_end="2026-11-28T03:10:00Z", **TEN), NOW)
     assert deferred["reason"] == ("restart 1 deferred (x): 10m00s left in the window (ends 2026-11-28T03:10:00Z), "
                                   "one more restart is expected to take 30m00s, settling included")
-
-
-@pytest.mark.parametrize("seconds, text", [
-    (0, "0s"), (0.2, "1s"), (59, "59s"), (60, "1m00s"), (61, "1m01s"), (3599, "59m59s"), (3600, "1h00m"),
-    (3661, "1h01m"), (-5, "0s"),
-])
-def test_human_seconds(seconds, text):
-    assert _cycle.human_seconds(seconds) == text
 
 
 # ------------------------------------------------------------------ settings edges
@@ -366,14 +357,3 @@ def test_end_states_have_no_sleep_and_skipped_says_why():
     with pytest.raises(_cycle.CycleError) as info:
         _cycle.normalize_settings({"connect_timeout": 1.5})
     assert str(info.value) == "reboot_cycle_connect_timeout must be an integer, got 1.5"
-
-
-def test_parse_time_returns_utc_whatever_the_local_zone(monkeypatch):
-    monkeypatch.setenv("TZ", "XYZ-01:00")
-    time.tzset()
-    try:
-        local = datetime(2026, 11, 28, 7, 0, tzinfo=timezone(timedelta(hours=1)))
-        assert _cycle.parse_time(local, "t").utcoffset() == timedelta(0)
-    finally:
-        monkeypatch.delenv("TZ")
-        time.tzset()

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
 
 T0 = datetime(2026, 11, 28, 2, 0, 0, tzinfo=timezone.utc)
 
@@ -132,6 +132,6 @@ def test_reason_helpers_and_facts_check():
 def test_result_names_a_bad_start_time():
     f = facts()
     state = dict(_cycle.start(f, _cycle.normalize_settings({}, T0), T0), started="yesterday")
-    with pytest.raises(_cycle.CycleError) as info:
+    with pytest.raises(_time.TimeError) as info:
         _cycle.result(state, _cycle.plan(f, _cycle.start(f, _cycle.normalize_settings({}, T0), T0), T0), f, T0)
     assert str(info.value).startswith("started 'yesterday' is not an ISO 8601 date-time")
