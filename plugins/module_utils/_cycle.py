@@ -38,7 +38,7 @@ UPDATE_UNIT = "sophos-spl-update.service"
 UPDATE_TOOL = "SAUcli.exe UpdateNow"
 
 # Steps plan() can return. reboot and settle continue the cycle, the others end it.
-CONTINUE_STEPS = ("reboot", "settle", "slot", "gate_before", "gate")
+CONTINUE_STEPS = ("reboot", "settle", "slot", "gate_before", "gate", "wait_start")
 END_STEPS = ("done", "defer", "fail", "warn")
 
 # Settings are named in messages as the role variables users set.
@@ -84,6 +84,30 @@ def _window_setting(value, reference, run_started):
     return _time.iso(end)
 
 
+def _window_start_kind(value, name, context):
+    """``window_start``: resolved like the end (a time of day: its last occurrence before the end when there is
+    one, see _time.resolve()); UTC ISO text, None for none, a relative form as written without a clock.
+
+    A start at or after the window's end is refused: no restart could be made.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    run_started = context.get("run_started")
+    run_started = _time.parse_time(run_started, "run_started") if run_started else None
+    reference = run_started or context.get("now")
+    if reference is None and _time.is_relative(value):
+        _time.resolve(value, datetime(2000, 1, 1, tzinfo=timezone.utc), name)
+        return value.strip()
+    end_text = context.get("window_end")
+    end = _time.parse_time(end_text, "window_end") if end_text and not _time.is_relative(end_text) else None
+    start = _time.resolve(value, reference, name, before=end if _time.is_time_of_day(value) else None)
+    if end is not None and start >= end:
+        raise CycleError("%s %r starts at %s, at or after the window's end %s (%s%s): no restart could be made; "
+                         "give a start before the end"
+                         % (name, value, _time.iso(start), _time.iso(end), VAR_PREFIX, "window_end"))
+    return _time.iso(start)
+
+
 def _run_started_kind(value, name, context):
     """``run_started``: an ISO 8601 date-time with a timezone, as UTC ISO text; empty or None: None."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -96,15 +120,18 @@ def _run_started_kind(value, name, context):
 BY_OS = {
     "reboot_timeout": {"windows": 3600, "linux": 1200},
     "restart_expected_minutes": {"windows": 15, "linux": 5},
+    # The time no restart starts without (Azure Update Manager's: 10 minutes on Windows, 15 on Linux).
+    "restart_reserve_minutes": {"windows": 10, "linux": 15},
 }
 _BY_OS_WORDS = ("", "none", "null", "by_os")
 
 
-def _by_os_kind(value, name, context):
-    """A number > 0, or empty / None / ``null`` for the OS's default (BY_OS), kept as None here."""
+def _by_os_kind(value, name, context, above=True):
+    """A number > 0 (``above`` False: >= 0), or empty / None / ``null`` for the OS's default (BY_OS), kept as
+    None here."""
     if value is None or (isinstance(value, str) and value.strip().lower() in _BY_OS_WORDS):
         return None
-    return _settings.number(value, name, minimum=0, above=True)
+    return _settings.number(value, name, minimum=0, above=above)
 
 
 def resolve_by_os(settings, windows):
@@ -137,6 +164,8 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
                       description="start of the whole run, which a relative window end counts from"),
     _settings.Setting("window_end", "", "str", kind="window_end",
                       description="end of the maintenance window (absolute, time of day or duration)"),
+    _settings.Setting("window_start", "", "str", kind="window_start",
+                      description="start of the maintenance window: no restart before it (the end's forms)"),
     _settings.Setting("settle_minutes", 20, "float", minimum=0, description="settle time after a boot"),
     _settings.Setting("poll_seconds", 30, "float", minimum=1, description="seconds between two readings"),
     _settings.Setting("max_cycles", 2, "int", minimum=1, description="restarts at most"),
@@ -148,6 +177,9 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
     _settings.Setting("restart_expected_minutes", None, "float", kind="by_os",
                       description="minutes a restart is expected to take, for the window fit; empty: 15 on "
                                   "Windows, 5 on Linux"),
+    _settings.Setting("restart_reserve_minutes", None, "float", kind="by_os_zero",
+                      description="minutes of the window no restart starts without, beyond the restart and its "
+                                  "settle; empty: 10 on Windows, 15 on Linux"),
     _settings.Setting("pre_reboot_delay", 0, "int", minimum=0, kind="number"),
     _settings.Setting("post_reboot_delay", 0, "int", minimum=0, kind="number"),
     _settings.Setting("connect_timeout", 0, "int", minimum=0),
@@ -176,7 +208,8 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
                       description="ask Sophos Central for an update check after each restart"),
     _settings.Setting("central_options", {}, "dict", group="action"),
 ), error=CycleError, kinds={
-    "run_started": _run_started_kind, "window_end": _window_kind, "by_os": _by_os_kind,
+    "run_started": _run_started_kind, "window_end": _window_kind, "window_start": _window_start_kind,
+    "by_os": _by_os_kind, "by_os_zero": lambda value, name, context: _by_os_kind(value, name, context, above=False),
     "groups": lambda value, name, context: _groups.group_names(value, name),
     "max_down": lambda value, name, context: _groups.max_down(value, name),
     "checks": lambda value, name, context: _gate_rules.checks(value, name)}, first=("run_started",))
@@ -257,33 +290,85 @@ def _boot_entry(facts):
     return {"boot_id": os_facts.get("boot_id"), "last_boot": os_facts.get("last_boot")}
 
 
+def _by_os_or_longest(settings, name):
+    """A setting left to the OS and not resolved (resolve_by_os()): the longer of the two OS defaults."""
+    value = settings[name]
+    return max(BY_OS[name].values()) if value is None else value
+
+
+def worst_case(settings, facts):
+    """What a further restart is counted at in the window, in seconds: ``reserve`` (``restart_reserve_minutes``),
+    ``restart`` (its delays and its expected duration, ``restart_expected_minutes``, not the timeout: a restart
+    rarely takes its whole timeout) and ``settle`` (None when Sophos is not installed: nothing to settle)."""
+    restart = (_by_os_or_longest(settings, "restart_expected_minutes") * 60.0 + settings["pre_reboot_delay"]
+               + settings["post_reboot_delay"])
+    settle = settings["settle_minutes"] * 60.0 if sophos_installed(facts) else None
+    return {"reserve": _by_os_or_longest(settings, "restart_reserve_minutes") * 60.0, "restart": restart,
+            "settle": settle}
+
+
 def worst_case_seconds(settings, facts):
-    """What a further restart is counted at in the window: its delays, its expected duration
-    (``restart_expected_minutes``, not the timeout: a restart rarely takes its whole timeout) and the settle
-    after it. Left to the OS and not resolved (resolve_by_os()): the longer, Windows', expectation."""
-    expected = settings["restart_expected_minutes"]
-    if expected is None:
-        expected = BY_OS["restart_expected_minutes"]["windows"]
-    seconds = expected * 60.0 + settings["pre_reboot_delay"] + settings["post_reboot_delay"]
-    if sophos_installed(facts):
-        seconds += settings["settle_minutes"] * 60.0
-    return seconds
+    """worst_case() added up."""
+    parts = worst_case(settings, facts)
+    return parts["reserve"] + parts["restart"] + (parts["settle"] or 0.0)
+
+
+def _minutes(seconds):
+    return "%g min" % round(seconds / 60.0, 1)
+
+
+def restart_fits(now, deadline, reserve, expected, settle, until="the window ends"):
+    """``(ok, text)``: do the reserve, the expected restart and the settle (seconds; ``settle`` None: not counted)
+    fit between ``now`` and ``deadline`` (aware datetimes)? ``text`` shows the arithmetic:
+    ``needs 15 min reserve + 8 min restart + 20 min settle = 43 min; 31 min left before the window ends at …``.
+    ``until`` names the deadline (the window's end, or another limit such as a blackout's start)."""
+    parts = [(reserve, "reserve"), (expected, "restart")] + ([(settle, "settle")] if settle is not None else [])
+    needed = sum(seconds for seconds, _name in parts)
+    left = (deadline - now).total_seconds()
+    text = "needs %s = %s; %s left before %s at %s" % (
+        " + ".join("%s %s" % (_minutes(seconds), name) for seconds, name in parts), _minutes(needed),
+        _time.minutes(left), until, _time.iso(deadline))
+    return left >= needed, text
+
+
+def window_end_at(settings, now):
+    """The window's end (aware UTC) from normalised settings, None without one."""
+    if settings["window_end"] is None:
+        return None
+    return _time.resolve(settings["window_end"], settings.get("run_started") or now, "window_end")
+
+
+def window_start_at(settings, now):
+    """The window's start (aware UTC) from normalised settings, None without one (see _window_start_kind())."""
+    value = settings.get("window_start")
+    if value is None:
+        return None
+    end = window_end_at(settings, now)
+    return _time.resolve(value, settings.get("run_started") or now, "window_start",
+                         before=end if _time.is_time_of_day(value) else None)
 
 
 def window_check(settings, facts, now):
-    """Does one more restart (worst case) fit before the window ends?"""
+    """Does one more restart (worst case, worst_case()) fit before the window ends? Counted from the window's
+    start when it is still ahead: nothing restarts before it."""
+    parts = worst_case(settings, facts)
     needed = worst_case_seconds(settings, facts)
-    if settings["window_end"] is None:
-        return {"fits": True, "seconds_left": None, "seconds_needed": needed,
-                "reason": "no maintenance window end set"}
-    end = _time.iso(_time.resolve(settings["window_end"], settings.get("run_started") or now, "window_end"))
-    left = (_time.parse_time(end, "window_end") - now).total_seconds()
-    fits = left >= needed
-    reason = ("%s left in the window (ends %s), one more restart is expected to take %s, settling included"
-              % (_time.human_seconds(left), end, _time.human_seconds(needed)))
+    start = window_start_at(settings, now)
+    waits = start is not None and start > now
+    check = {"fits": True, "seconds_left": None, "seconds_needed": needed, "reason": "no maintenance window end set",
+             "start": _time.iso(start) if start is not None else None, "before_start": waits}
+    end = window_end_at(settings, now)
+    if end is None:
+        return check
+    begin = start if waits else now
+    fits, reason = restart_fits(begin, end, parts["reserve"], parts["restart"], parts["settle"])
+    left = (end - begin).total_seconds()
+    if waits:
+        reason += " (counted from the window's start at %s)" % _time.iso(start)
     if left <= 0:
-        reason = "the maintenance window ended at %s" % end
-    return {"fits": fits, "seconds_left": left, "seconds_needed": needed, "reason": reason}
+        reason = "the maintenance window ended at %s" % _time.iso(end)
+    check.update(fits=fits, seconds_left=left, reason=reason)
+    return check
 
 
 # ---------------------------------------------------------------- state
@@ -361,6 +446,17 @@ def slot_refused(state, waited, reason):
     new = copy.deepcopy(state)
     new["slot"] = {"groups": list(state["settings"]["group"]), "waited_seconds": round(float(waited), 1),
                    "taken_at": None, "refused": reason}
+    return new
+
+
+def start_waited(state, began, ended):
+    """Record the wait for the window's start (``began``/``ended``: the controller's clock), added up when a
+    cycle waits more than once."""
+    new = copy.deepcopy(state)
+    earlier = state.get("window_start_wait") or {}
+    seconds = (ended - began).total_seconds() + (earlier.get("seconds") or 0.0)
+    new["window_start_wait"] = {"seconds": round(seconds, 1), "from": earlier.get("from") or _time.iso(began),
+                                "to": _time.iso(ended)}
     return new
 
 
@@ -676,6 +772,12 @@ def plan(facts, state, now):
         if not window["fits"]:
             return _end("defer", "deferred", "restart %d deferred (%s): %s"
                         % (restarts + 1, why, window["reason"]), window=window, **common)
+        if window["before_start"]:
+            start = _time.parse_time(window["start"], "window_start")
+            return dict(common, step="wait_start", status=None, failed=False, warning=None, window=window,
+                        reason="restart %d (%s) waits for the window's start at %s, %s from now"
+                        % (restarts + 1, why, window["start"], _time.human_seconds((start - now).total_seconds())),
+                        restart_why="restart %d: %s" % (restarts + 1, why))
         if settings["group"] and slot is None:
             return dict(common, step="slot", status=None, failed=False, warning=None, window=window,
                         reason="restart %d needs a slot in restart group(s) %s (at most %s down)"
@@ -735,10 +837,14 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
     if decision["step"] in CONTINUE_STEPS and not check_mode:
         raise CycleError("result() needs an ending decision, got step %r" % decision["step"])
     started = _time.parse_time(state["started"], "started")
-    would_reboot = decision["step"] in ("reboot", "slot")
+    would_reboot = decision["step"] in ("reboot", "slot", "wait_start")
     if check_mode:
         status = "deferred" if decision["step"] == "defer" else "ok"
-        message = "check mode: " + ("would restart now, " if would_reboot else "") + decision["reason"]
+        if decision["step"] == "wait_start":
+            message = "check mode: would wait until %s (the window's start), then %s" % (
+                decision["window"]["start"], decision["restart_why"])
+        else:
+            message = "check mode: " + ("would restart now, " if would_reboot else "") + decision["reason"]
     else:
         status = decision["status"]
         message = decision["reason"]
@@ -759,6 +865,9 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
         "duration_seconds": round((now - started).total_seconds(), 1),
         "unreachable": bool(unreachable),
     }
+    if state["settings"].get("window_start"):
+        record["window_start"] = _time.iso(window_start_at(state["settings"], started))
+        record["window_start_wait"] = state.get("window_start_wait")
     if state["settings"]["group"]:
         record["groups"] = list(state["settings"]["group"])
         record["slot_wait_seconds"] = (state.get("slot") or {}).get("waited_seconds")

@@ -156,8 +156,12 @@ def human_seconds(seconds):
 
 
 def minutes(seconds):
-    """Whole minutes, rounded down, for the arithmetic people check ('43 min')."""
-    return "%d min" % int(max(0.0, seconds) // 60)
+    """Time left for the arithmetic people check: whole minutes, rounded down ('31 min'); under a minute in
+    seconds ('45 s')."""
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return "%d s" % int(seconds)
+    return "%d min" % int(seconds // 60)
 
 
 # ---------------------------------------------------------------- the window's forms

@@ -28,6 +28,7 @@ from ansible.errors import AnsibleConnectionFailure
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _after_restart, _gates
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._slots import SHOW_SECONDS
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._connection import is_windows
 
 LINUX_RESTART = "ansible.builtin.reboot"
@@ -132,7 +133,7 @@ class CycleRun(object):
         self.slots = slots
         self.stopped = []
         # The steps of the brain's plan the runner carries out; the others end the call.
-        self.steps = {"reboot": self.reboot, "settle": self.settle, "slot": self.take_slots,
+        self.steps = {"reboot": self.reboot, "settle": self.settle, "slot": self.take_slots, "wait_start": self.wait_start,
                       "gate_before": lambda: self.gate("before"), "gate": lambda: self.gate("after")}
 
     # ------------------------------------------------------------ readings
@@ -218,6 +219,27 @@ class CycleRun(object):
                                                                        _time.human_seconds(waited)))
         else:
             self.state = _cycle.slot_refused(self.state, waited, refused)
+
+    def wait_start(self):
+        """Wait for the window's start (no restart before it): one progress line a minute, the wait recorded, then
+        a fresh reading (the host may have changed while it waited)."""
+        start = _cycle.window_start_at(self.settings, self.now())
+        began = shown = self.now()
+        self.show("waiting for the window's start at %s (%s): no restart before it"
+                  % (_time.iso(start), _time.human_seconds((start - began).total_seconds())))
+        while True:
+            now = self.now()
+            left = (start - now).total_seconds()
+            if left <= 0:
+                break
+            if (now - shown).total_seconds() >= SHOW_SECONDS:
+                shown = now
+                self.show("waiting for the window's start at %s: %s left" % (_time.iso(start), _time.human_seconds(left)))
+            self.sleep(max(1, int(math.ceil(min(left, SHOW_SECONDS)))))
+        self.state = _cycle.start_waited(self.state, began, self.now())
+        self.show("the window started at %s after a wait of %s" % (_time.iso(start), _time.human_seconds(
+            (self.now() - began).total_seconds())))
+        self.read_with_retries("after waiting for the window's start")
 
     def gate(self, when):
         """The health checks before the first restart or after the last, polled until they pass or time out."""

@@ -248,7 +248,7 @@ class Replay:
             return plugin.run(task_vars={"inventory_hostname": "srv1"})
 
     def progress(self):
-        return [line for line in self.lines if " settle " in line and " ended: " not in line
+        return [line for line in self.lines if "reboot_cycle settle " in line and " ended: " not in line
                 and "reading failed" not in line]
 
 
@@ -546,7 +546,7 @@ def test_hook_stops_resume_to_the_same_end():
 def test_hook_stops_keep_a_relative_window_end_from_the_cycle_start():
     """A relative window end without run_started is resolved once: a resumed call does not move it."""
     fixture = load("windows_queued_update.yml")
-    fixture["settings"] = dict(fixture["settings"], window_end="+35m")
+    fixture["settings"] = dict(fixture["settings"], window_end="+35m", restart_reserve_minutes=0)
     plain = Replay(fixture).run()["sophos_reboot_cycle"]
     replay = Replay(fixture, args={"stop_at": ["before_restart", "after_restart"]})
     result = replay.run()
@@ -749,3 +749,20 @@ def test_trigger_at_a_hook_stop_is_in_the_resumed_record():
 def test_trigger_update_must_be_a_flag():
     result = Replay(_queued_with_trigger("linux"), args={"trigger_update": "soon"}).run()
     assert result["failed"] and "reboot_cycle_trigger_update must be true or false" in result["msg"]
+
+
+def test_check_mode_does_not_wait_for_the_windows_start():
+    replay = Replay(load("windows_queued_update.yml"), args={"window_start": "+1h"}, check_mode=True)
+    record = replay.run()["sophos_reboot_cycle"]
+    assert replay.clock.sleeps == [] and replay.host.restarts == []
+    assert record["message"] == ("check mode: would wait until 2026-11-28T03:00:00Z (the window's start), then "
+                                 "restart 1: sophos_reboot_required")
+    assert record["would_reboot"] and record["window_start_wait"] is None
+
+
+def test_no_restart_before_the_windows_start():
+    replay = Replay(load("windows_queued_update.yml"), args={"window_start": "+3m", "run_started": "2026-11-28T02:00:00Z"})
+    record = replay.run()["sophos_reboot_cycle"]
+    assert record["status"] == "rebooted" and len(replay.host.restarts) == 2
+    assert record["boots"][1]["restarted_at"] >= "2026-11-28T02:03:00Z"
+    assert record["window_start_wait"]["seconds"] == 180.0

@@ -44,7 +44,7 @@ def state(f=None, **settings):
 
 def test_window_guard_counts_the_expected_restart_plus_settle():
     settings = _cycle.normalize_settings({"reboot_timeout": 3600, "restart_expected_minutes": 10, "settle_minutes": 20,
-                                          "window_end": "2026-11-28T02:29:59Z"})
+                                          "window_end": "2026-11-28T02:29:59Z", "restart_reserve_minutes": 0})
     check = _cycle.window_check(settings, facts(), T0)
     assert check["seconds_needed"] == 1800
     assert not check["fits"]
@@ -53,7 +53,8 @@ def test_window_guard_counts_the_expected_restart_plus_settle():
 
 
 def test_window_guard_without_sophos_needs_no_settle():
-    settings = _cycle.normalize_settings({"restart_expected_minutes": 10, "window_end": "2026-11-28T02:10:00Z"})
+    settings = _cycle.normalize_settings({"restart_expected_minutes": 10, "window_end": "2026-11-28T02:10:00Z",
+                                          "restart_reserve_minutes": 0})
     assert _cycle.window_check(settings, facts(installed=False), T0)["fits"]
     assert not _cycle.window_check(settings, facts(installed=True), T0)["fits"]
 
@@ -164,7 +165,7 @@ def test_defer_when_window_too_short():
     st = state(window_end="2026-11-28T02:15:00Z", settle_minutes=20, reboot_timeout=600)
     d = _cycle.plan(facts(strong=["reboot_required_file"]), st, T0)
     assert (d["step"], d["status"], d["failed"]) == ("defer", "deferred", False)
-    assert "15m00s left" in d["reason"]
+    assert "; 15 min left before the window ends at 2026-11-28T02:15:00Z" in d["reason"]
 
 
 def test_prior_restart_settles_first():

@@ -47,7 +47,7 @@ def test_a_window_that_ended_before_the_run_started_is_refused():
 
 def test_guard_and_cycle_work_to_the_run_start_window():
     settings = {"window_end": "+30m", "run_started": "2026-12-01T08:40:00Z", "reboot_timeout": 600,
-                "settle_minutes": 0}
+                "settle_minutes": 0, "restart_reserve_minutes": 0}
     assert _cycle.guard({"reasons": []}, _cycle.normalize_settings(settings, utc(2026, 12, 1, 8, 41)), utc(2026, 12, 1, 8, 41))["step"] == "done"
     # 25 minutes in, a restart that may take 10 minutes no longer fits the run's window.
     assert _cycle.guard({"reasons": []}, _cycle.normalize_settings(settings, utc(2026, 12, 1, 9, 5)), utc(2026, 12, 1, 9, 5))["step"] == "defer"

@@ -32,7 +32,7 @@ ROLE_ONLY = AREAS["cycle"][2]
 # The action's options that are no role variable: how the role calls it.
 ACTION_ONLY = ("guard_only", "stop_at", "resume")
 # The kinds the table converts from what was sent (the action's spec lets them through as raw).
-CONVERTED = ("flag", "number", "integer", "choice", "run_started", "window_end", "by_os", "max_down", "groups", "checks")
+CONVERTED = ("flag", "number", "integer", "choice", "run_started", "window_end", "window_start", "by_os", "by_os_zero", "max_down", "groups", "checks")
 # What an AWX survey question of each type can carry, for each public type of a setting.
 SURVEY_TYPES = {"bool": ("multiplechoice",), "int": ("integer",), "float": ("float", "integer"),
                 "str": ("text", "textarea", "multiplechoice"), "list": ("textarea", "text"),
