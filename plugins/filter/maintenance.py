@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import glob
+import math
 import os
 from datetime import datetime, timezone
 
@@ -85,6 +86,8 @@ def run_check(variables, now=None, playbook="maintenance", playbook_dir=None, pl
     names = list(variables.keys())
     window = variables.get(_cycle.VAR_PREFIX + "window_end") if _cycle.VAR_PREFIX + "window_end" in names else None
     passed = ("maintenance_window_max_hours", _run.ALLOW_VARIABLES[playbook], _run.LEFT_OVER)
+    if playbook == "maintenance":
+        passed += (_run.PATCH_BEFORE_WINDOW,)
     if playbook == "facts":
         passed += (_run.EVENT_TIME_VARIABLE, "facts_hosts")
     settings = dict((name, variables.get(name)) for name in names
@@ -119,6 +122,14 @@ def hosts_matched(pattern, matched, variable, required=False, given=()):
                   given=given)
 
 
+def seconds_until(moment, now=None):
+    """Whole seconds from now until ``moment`` (ISO 8601 with a timezone), 0 when it has come or is empty."""
+    if moment is None or (isinstance(moment, str) and not moment.strip()):
+        return 0
+    return _guard("seconds_until", lambda: max(0, int(math.ceil(
+        (_time.parse_time(moment, "moment") - _now(now)).total_seconds()))))
+
+
 def maintenance_excluded(facts, reason=None, check_mode=False, now=None):
     """The deferred record of a host excluded by maintenance_exclude."""
     return _guard("maintenance_excluded", lambda: _run.excluded_record(facts, reason, _now(now), check_mode=check_mode))
@@ -131,4 +142,5 @@ class FilterModule(object):
             "hook_file": hook_file,
             "hosts_matched": hosts_matched,
             "maintenance_excluded": maintenance_excluded,
+            "seconds_until": seconds_until,
         }

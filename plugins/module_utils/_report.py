@@ -320,6 +320,9 @@ def _maintenance(read, value):
         "groups": read.texts(cycle.get("groups"), "sophos_reboot_cycle.groups"),
         "stopped_groups": read.texts(cycle.get("stopped_groups"), "sophos_reboot_cycle.stopped_groups"),
         "slot_wait_seconds": read.number(cycle.get("slot_wait_seconds"), "sophos_reboot_cycle.slot_wait_seconds"),
+        # The window's start (reboot_cycle_window_start): when it was and how long the cycle waited for it.
+        "window_start": read.text(cycle.get("window_start"), field="sophos_reboot_cycle.window_start", limit=80),
+        "window_start_wait": _start_wait(read, cycle.get("window_start_wait")),
         "health_checks": [{"check": read.text(item.get("check"), field=field + ".check", limit=300),
                            "when": read.text(item.get("when"), field=field + ".when", limit=20),
                            "passed": read.flag(item.get("passed"), field + ".passed"),
@@ -327,6 +330,17 @@ def _maintenance(read, value):
                           for field, item in read.records(cycle.get("health_checks"),
                                                           "sophos_reboot_cycle.health_checks")],
     }
+
+
+def _start_wait(read, value):
+    """The cycle's wait for the window's start ({seconds, from, to}), or None when it did not wait."""
+    wait = read.mapping(value, "sophos_reboot_cycle.window_start_wait")
+    if not wait:
+        return None
+    field = "sophos_reboot_cycle.window_start_wait"
+    return {"seconds": read.number(wait.get("seconds"), field + ".seconds"),
+            "from": read.text(wait.get("from"), field=field + ".from", limit=80),
+            "to": read.text(wait.get("to"), field=field + ".to", limit=80)}
 
 
 def _patch(read, value):

@@ -14,6 +14,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import STATUSES, format_value, restarts_cell
+from ansible_collections.fleetops.sophos.plugins.module_utils._time import human_seconds
 
 WHY_LIMIT = 100
 HEADER = (u"HOST", u"STATUS", u"RESTARTS", u"WHY")
@@ -50,7 +51,9 @@ def _would(row):
     if patch.get("would_install"):
         parts.append(u"would patch: %d package(s)" % len(patch["would_install"]))
     if cycle.get("check_mode") and cycle.get("would_reboot"):
-        parts.append(u"would restart: " + (u", ".join(cycle.get("reasons_before") or []) or u"reason not recorded"))
+        parts.append(u"would restart: " + (u", ".join(cycle.get("reasons_before") or []) or u"reason not recorded")
+                     + (u" after the window's start at %s" % cycle["window_start"]
+                        if (cycle.get("window_start") or u"") > (cycle.get("started") or u"") else u""))
     return u"; ".join(parts) or None
 
 
@@ -98,6 +101,10 @@ def to_lines(report, location=None):
                for group in (row["maintenance"] or {}).get("stopped_groups") or []]
     if stopped:
         lines.append(u"stopped restart groups (members not restarted were deferred): %s" % u", ".join(stopped))
+    waited = [u"%s %s (%s to %s)" % (_one_line(row["host"], 60), human_seconds(wait["seconds"] or 0), wait["from"], wait["to"])
+              for row in report["hosts"] for wait in [(row["maintenance"] or {}).get("window_start_wait")] if wait]
+    if waited:
+        lines.append(u"waited for the window's start before restarting: %s" % u", ".join(waited))
     for status in STATUSES:
         hosts = summary.get("hosts", {}).get(status) or []
         if hosts and status in NEXT_STEPS:

@@ -32,7 +32,7 @@ PLAYBOOK_VARIABLES = {
     "maintenance": (
         "maintenance_hosts", "maintenance_serial", "maintenance_max_fail_percentage", "maintenance_become",
         "maintenance_exclude", "maintenance_exclude_reason", "maintenance_window_max_hours",
-        "maintenance_allow_variables",
+        "maintenance_allow_variables", "maintenance_patch_before_window",
     ),
     "facts": ("facts_hosts", "facts_become", "facts_allow_variables", "facts_restart_required_at"),
 }
@@ -45,6 +45,10 @@ ALLOW_VARIABLES = {"maintenance": "maintenance_allow_variables", "facts": "facts
 
 # A time-of-day window end further than this from the run's start is refused (a relaunched job).
 WINDOW_MAX_HOURS = 12
+# A window start further than this from the run's start is refused: a run that waits a day is a mistake.
+WINDOW_START_MAX_HOURS = 24
+# Patching before the window's start (maintenance_patch_before_window): false, the playbook waits for the start first.
+PATCH_BEFORE_WINDOW = "maintenance_patch_before_window"
 
 # The reboot_cycle role's hooks: task files the maintenance run checks before any host is touched.
 HOOK_VARIABLES = ("reboot_cycle_before_restart_tasks", "reboot_cycle_after_restart_tasks",
@@ -226,6 +230,57 @@ def _far_time_of_day(window, end, now, max_hours):
                "%g" % max_hours, _cycle.VAR_PREFIX, end, _cycle.VAR_PREFIX, _time.human_seconds(ahead)))
 
 
+def _clock_form(given, moment):
+    """``22:00`` when ``given`` is a time of day (its zone's clock at ``moment``), else the value as written."""
+    return _time.local_clock(given, moment) if _time.is_time_of_day(given) else given
+
+
+def window_line(started, start=None, end=None, start_given=None, end_given=None, extra=()):
+    """The one line printed at play start: the window as written and in UTC, the run's start, then ``extra``
+    (more parts, each a short text such as the blackouts'), all joined by ``; ``.
+
+    ``window 22:00\u201302:00 Europe/Berlin = 2026-12-01T21:00:00Z\u20132026-12-02T01:00:00Z; no restart before
+    the start (2h00m from now); run started 2026-12-01T19:00:00Z``. ``started``/``start``/``end``: UTC ISO text (None: not set).
+    """
+    if start is None and end is None:
+        parts = ["no maintenance window (%swindow_start, %swindow_end not set)" % (_cycle.VAR_PREFIX, _cycle.VAR_PREFIX)]
+    else:
+        zones = set(_time.zone_of(given) for given in (start_given, end_given) if given)
+        if start_given and end_given and len(zones) == 1 and all(_time.is_time_of_day(g) for g in (start_given, end_given)):
+            written = u"%s\u2013%s %s" % (_clock_form(start_given, _time.parse_time(start, "start")),
+                                          _clock_form(end_given, _time.parse_time(end, "end")), zones.pop())
+        else:
+            written = u"%s\u2013%s" % (start_given or "run start", end_given or "no end")
+        parts = [u"window %s = %s\u2013%s" % (written, start or started, end or "no end")]
+        ahead = (_time.parse_time(start, "start") - _time.parse_time(started, "run started")).total_seconds() if start else 0
+        if ahead > 0:
+            parts.append("no restart before the start (%s from now)" % _time.human_seconds(ahead))
+    parts.append("run started %s" % started)
+    return u"; ".join(parts + [part for part in extra if part])
+
+
+def _start_problems(start, start_given, end, now, given):
+    """The problems of a resolved window start (UTC ISO text): more than WINDOW_START_MAX_HOURS away, or
+    (patch_win_reboot with patching before the start) a restart Windows Update would make before it."""
+    problems = []
+    ahead = (_time.parse_time(start, "window start") - now).total_seconds()
+    if ahead > WINDOW_START_MAX_HOURS * 3600:
+        problems.append("%swindow_start %r is %s, %s after this run started (%s): more than %d hours away; start the "
+                        "job nearer its window, or give a nearer start"
+                        % (_cycle.VAR_PREFIX, start_given, start, _time.human_seconds(ahead), _time.iso(now),
+                           WINDOW_START_MAX_HOURS))
+    try:
+        before = _settings.flag(given.get(PATCH_BEFORE_WINDOW, True), PATCH_BEFORE_WINDOW)
+        win_reboot = _settings.flag(given.get("patch_win_reboot", False), "patch_win_reboot")
+    except _settings.SettingError:
+        return problems  # named by the setting checks
+    if ahead > 0 and before and win_reboot:
+        problems.append("patch_win_reboot=true lets Windows Update restart hosts while they are patched, before the "
+                        "window's start at %s; set %s=false (patching then waits for the start) or "
+                        "patch_win_reboot=false" % (start, PATCH_BEFORE_WINDOW))
+    return problems
+
+
 def event_time(value, hosts, play_hosts):
     """``(time, problem)`` of ``facts_restart_required_at``: the time (ISO 8601 UTC) or None when not set
     (None or empty), and None or the problem line.
@@ -262,7 +317,8 @@ def check_run(names, window, known, now, settings=None, playbook="maintenance", 
     """
     started = _time.iso(now)
     result = {"errors": [], "run_started": started, "window_end": None, "window_given": None,
-              "restart_required_at": None}
+              "window_start": None, "window_start_given": None, "patch_before_window": True,
+              "restart_required_at": None, "window_line": window_line(started)}
     given = dict(settings or {})
     allow_variable = ALLOW_VARIABLES[playbook]
     errors = []
@@ -285,21 +341,41 @@ def check_run(names, window, known, now, settings=None, playbook="maintenance", 
     at, problem = event_time(given.pop(EVENT_TIME_VARIABLE, None), given.pop("facts_hosts", None), play_hosts)
     if problem:
         errors.append(problem)
+    patch_before = given.pop(PATCH_BEFORE_WINDOW, True)
+    try:
+        patch_before = _settings.flag(patch_before, PATCH_BEFORE_WINDOW)
+    except _settings.SettingError as exc:
+        errors.append(str(exc))
     if window is not None:
         given[_cycle.VAR_PREFIX + "window_end"] = window
+    start_given = given.get(_cycle.VAR_PREFIX + "window_start")
     problems = setting_problems(given, now)
     errors += problems
-    end = None
+    end = start = None
     if not problems:
-        end = _cycle.normalize_settings({"window_end": window, "run_started": started})["window_end"]
+        try:
+            resolved = _cycle.normalize_settings({"window_end": window, "window_start": start_given,
+                                                  "run_started": started})
+        except _cycle.CycleError as exc:  # a start at or after the end: the two are checked together here
+            errors.append(str(exc))
+        else:
+            end, start = resolved["window_end"], resolved["window_start"]
     far = _far_time_of_day(window, end, now, max_hours) if end and max_hours is not None else None
     if far:
         errors.append(far)
+    if start:
+        errors += _start_problems(start, str(start_given).strip(), end, now, dict(given, **{PATCH_BEFORE_WINDOW: patch_before}))
     result["errors"] = errors
     if not errors:
         result["restart_required_at"] = at
+        result["patch_before_window"] = patch_before
     if end and not errors:
         result.update(window_end=end, window_given=str(window).strip())
+    if start and not errors:
+        result.update(window_start=start, window_start_given=str(start_given).strip())
+    if not errors:
+        result["window_line"] = window_line(started, result["window_start"], result["window_end"],
+                                            result["window_start_given"], result["window_given"])
     return result
 
 

@@ -476,6 +476,16 @@ sophos_reboot_cycle:
       description: Seconds the host waited for its groups' slots; null when it needed no slot (no restart).
       returned: with O(group)
       type: float
+    window_start:
+      description: The window's start (UTC ISO 8601), resolved once.
+      returned: with O(window_start)
+      type: str
+    window_start_wait:
+      description:
+        - The wait for the window's start before the first restart - C(seconds), C(from), C(to) (UTC ISO 8601, the
+          controller's clock); null when the cycle did not wait (nothing to restart, the start had come, check mode).
+      returned: with O(window_start)
+      type: dict
     stopped_groups:
       description: The groups this host's failure stopped (it failed after it took its slots).
       returned: when the host stopped its groups
