@@ -324,7 +324,8 @@ def test_setting_edges(key, good, bad, message):
 def test_settings_defaults_and_words():
     assert _cycle.normalize_settings(None) == {
         "settle_mode": "poll", "settle_minutes": 20.0, "poll_seconds": 30.0, "max_cycles": 2, "force": False,
-        "window_end": None, "window_start": None, "restart_reserve_minutes": None, "fail_when_still_pending": True, "fail_when_unhealthy": True, "reboot_timeout": None,
+        "window_end": None, "window_start": None, "restart_reserve_minutes": None, "fail_when_still_pending": True,
+        "fail_when_unhealthy": True, "reboot_timeout": None,
         "restart_expected_minutes": None, "group": [], "group_max_down": 1, "group_gap_seconds": 0.0,
         "health_checks": [], "health_checks_before": [], "health_poll_seconds": 10.0, "health_timeout": 600.0,
         "pre_reboot_delay": 0.0, "post_reboot_delay": 0.0, "connect_timeout": 0, "poll_retries": 3,

@@ -189,8 +189,8 @@ def test_the_cycle_waits_for_the_windows_start_with_a_line_a_minute():
     clock = fake_clock.Clock(T0, least=1)
     host = Host(clock)
     lines = []
-    run = CycleRun(host, OPTIONS, _cycle.normalize_settings({"poll_seconds": 10, "window_start": "+2m30s",
-                                                              "run_started": _time.iso(T0)}, T0),
+    settings = _cycle.normalize_settings({"poll_seconds": 10, "window_start": "+2m30s", "run_started": _time.iso(T0)}, T0)
+    run = CycleRun(host, OPTIONS, settings,
                    now=clock.time, sleep=clock.sleep, show=lines.append, warn=lambda line: None)
     run.begin(False)
     run.run()
