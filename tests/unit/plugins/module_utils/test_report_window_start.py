@@ -1,9 +1,12 @@
 # -*- coding: utf-8 -*-
-"""The report reads a record's wait for the window's start and shows it (module_utils/_report.py, _report_text.py)."""
+"""The report reads a record's wait for the window's start and shows it (module_utils/_report.py, the text table
+and the HTML page)."""
 
 from __future__ import absolute_import, division, print_function
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report, _report_text
+import re
+
+from ansible_collections.fleetops.sophos.plugins.module_utils import _report, _report_html, _report_text
 
 
 def _report_of(*hosts):
@@ -33,3 +36,13 @@ def test_a_check_run_says_the_restart_would_come_after_the_start():
     row = _report.host_row("web1", facts={}, cycle=cycle)
     assert _report_text.why(row) == ("would restart: os_reboot_required after the window's start at "
                                      "2026-12-01T21:00:00Z")
+
+
+def test_the_html_page_shows_the_wait():
+    cycle = {"status": "rebooted", "restarts": 1, "message": "clean after 1 restart(s)", "reasons_before": ["x"],
+             "window_start": "2026-12-01T21:00:00Z",
+             "window_start_wait": {"seconds": 7205.0, "from": "2026-12-01T19:00:00Z", "to": "2026-12-01T21:00:05Z"}}
+    report = _report.build_report([{"host": "web-1", "facts": None, "cycle": cycle, "run": {"state": "ok"}}],
+                                  generated="2026-12-01T22:00:00Z")
+    row = re.search(r'<tr data-index="\d+" data-status="\w+" data-host="web-1">.*?</tr>', _report_html.to_html(report))
+    assert "waited 2h00m for the window&#x27;s start (until 2026-12-01T21:00:05Z)" in row.group(0)
