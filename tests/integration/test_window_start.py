@@ -62,3 +62,15 @@ def test_a_window_that_starts_after_launch_patches_at_once_and_restarts_after_th
     wait = cycle["window_start_wait"]
     assert wait["seconds"] > 0 and _epoch(wait["to"]) >= start, wait
     assert "waited for the window's start before restarting: %s" % host in res.stdout, res.stdout[-3000:]
+
+
+def test_patching_waits_for_the_start_when_asked(lab, tmp_path, pending):
+    """maintenance_patch_before_window=false: the playbook pauses for the start before it patches."""
+    host = pending
+    res, report = run(lab, tmp_path, [host], dict(WINDOW, maintenance_patch_before_window="false"))
+    cycle = rows(report)[host]["maintenance"]
+    start = _epoch(cycle["window_start"])
+    assert lab.installed_version(host, PACKAGE) == "2.0" and rows(report)[host]["status"] == "rebooted"
+    assert start <= changed_at(lab, host) <= lab.last_boot(host), (start, changed_at(lab, host), lab.last_boot(host))
+    # The cycle itself found the start come: it did not wait again.
+    assert cycle["window_start_wait"] is None, cycle
