@@ -334,7 +334,7 @@ INTEGRATION_WEIGHTS = {
     "test_central_lab.py": 118, "test_patch.py": 79, "test_first_week_output.py": 60, "test_runner.py": 61,
     "test_reboot_facts.py": 47, "test_report.py": 47, "test_central.py": 42, "test_docs_snippets.py": 12,
     "test_ee.py": 2, "test_central_events.py": 60, "test_restart_groups.py": 90, "test_report_dir.py": 20,
-    "test_families.py": 300, "test_window_start.py": 260,
+    "test_families.py": 300, "test_window_start.py": 450,
 }
 DEFAULT_WEIGHT = 60
 
