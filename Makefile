@@ -9,9 +9,10 @@ PYTHON ?= python3
 COLLECTIONS := $(VENV)/collections
 LINK := $(COLLECTIONS)/ansible_collections/fleetops/sophos
 # Debian packages: the lab (systemd-nspawn hosts), the report check (chromium), the test tools and Java 17
-# for ansible-rulebook (its rules engine, drools, runs in the JVM; the event source's integration test).
+# for ansible-rulebook (its rules engine, drools, runs in the JVM; the event source's integration test), and
+# Alertmanager (the silences' integration test starts its own on loopback: the package's service is not used).
 DEB_PACKAGES := git make systemd-container debootstrap zstd iproute2 openssh-client chromium \
-	shellcheck dpkg-dev ca-certificates openjdk-17-jre-headless
+	shellcheck dpkg-dev ca-certificates openjdk-17-jre-headless prometheus-alertmanager
 GET_PIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)

@@ -25,8 +25,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _cycle, _groups, _settings
-from ansible_collections.fleetops.sophos.plugins.plugin_utils import _slots
+from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _cycle, _groups, _notify, _settings, _time
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _notify as _send, _silence, _slots
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._cycle_run import HOOK_POINTS, ActionHost, CycleRun, Lost
 
 display = Display()
@@ -56,8 +56,12 @@ ARGUMENT_SPEC = dict(
     guard_only={"type": "bool", "default": False},
     stop_at={"type": "list", "elements": "str", "choices": list(HOOK_POINTS), "default": []},
     resume={"type": "dict"},
+    # The tiers' turn (the role's fleetops.sophos.tier_hold filter): hold, after, failed, turns, since.
+    tier_turn={"type": "dict"},
     # No default: the validator fills a default dict's suboptions in place, a shared default would carry them.
     central_options={"type": "dict", "options": CENTRAL_OPTIONS},
+    # Its types here, its bounds and the rest in _silence.problems(); off when empty.
+    silence={"type": "dict", "options": _silence.OPTIONS},
 )
 # The action's flags the table converts.
 _TABLE_FLAGS = ("prior_restart", "central_update_check")
@@ -90,6 +94,7 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
         result["changed"] = False
+        self._notifications = None
         if self._task.async_val:
             result.update(failed=True, msg="fleetops.sophos.reboot_cycle does not support async: "
                                            "a cycle waits for restarts and settles itself")
@@ -109,9 +114,12 @@ class ActionModule(ActionBase):
         """``(options, settings, problems)``: the checked options, the normalised cycle settings, and every
         bad option at once, on one line (the table's rules, each setting on its own)."""
         validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(args)
-        if validation.error_messages:
-            return None, None, list(validation.error_messages)
         options = validation.validated_parameters
+        # The silence's own rules beside the spec's messages: every problem of the option at once.
+        silence_problems = _silence.problems(options.get("silence")) if args.get("silence") else []
+        if validation.error_messages or silence_problems:
+            return None, None, list(validation.error_messages) + silence_problems
+        options["silence"] = options["silence"] if args.get("silence") else None
         raw = dict((key, options[key]) for key in _cycle.DEFAULTS if options.get(key) is not None)
         now = self._now()
         problems = _cycle.settings_problems(raw, now)
@@ -125,9 +133,26 @@ class ActionModule(ActionBase):
         options["central_options"] = options["central_options"] or {}
         settings = _cycle.normalize_settings(raw, now)
         if settings["group"] and options["stop_at"]:
-            return None, None, ["reboot_cycle_group cannot be combined with restart hooks (stop_at: %s): a restart "
-                                "group's slot is held by one task" % ", ".join(options["stop_at"])]
+            return None, None, [_groups.HOOKS_REFUSED % ("reboot_cycle_group", ", ".join(options["stop_at"]))]
+        problem = self._tier_problem(options.get("tier_turn"))
+        if problem:
+            return None, None, [problem]
         return options, settings, []
+
+    def _tier_problem(self, turn):
+        """Tiers take their turns only where every host of the batch runs a task before the next one."""
+        if not turn:
+            return None
+        if not isinstance(turn.get("turns"), list) or not isinstance(turn.get("after"), list):
+            return "tier_turn must be what the fleetops.sophos.tier_hold filter returns"
+        try:
+            strategy = self._task.get_play().strategy
+        except AttributeError:
+            strategy = None
+        if len(turn["turns"]) > 1 and strategy not in _groups.LOCKSTEP_STRATEGIES:
+            return ("reboot_cycle_tier: the batch has tiers %s, and the strategy %s does not run them in turn; tiers "
+                    "need the linear strategy (the default)" % (", ".join(str(t) for t in turn["turns"]), strategy))
+        return None
 
     # The run's id for its slot directory: the ansible-playbook process, every worker's parent.
     @staticmethod
@@ -154,9 +179,49 @@ class ActionModule(ActionBase):
         return _slots.Slots(directory, host.name, needed, now=self._now, sleep=self._sleep, show=_show(host.name),
                             gap_seconds=settings["group_gap_seconds"])
 
+    # Extend a silence from a thread while a step blocks (off in the replay tests).
+    _silence_heartbeat = True
+
+    def _silence(self, host, options, settings, resume):
+        """The host's Alertmanager silence (None without ``silence``); the comment names the run."""
+        if not options["silence"]:
+            return None
+        job = host.task_vars.get("awx_job_id") or host.task_vars.get("tower_job_id")
+        run = ("AWX job %s" % job) if job else ("started %s" % (settings["run_started"] or self._now().isoformat()))
+        return _silence.Silence(options["silence"], host.name, host.address, "%s, pid %d" % (run, self._run_id()),
+                                now=self._now, show=_show(host.name), warn=_warn, heartbeat=self._silence_heartbeat,
+                                carried=(resume or {}).get("silence"))
+
+    def _notifier(self, host, settings):
+        """The per-host notifications of ``report_notify`` (the report role's variable), None without a target
+        for a per-host event. Targets the run check did not see (the role alone) and that are wrong give one
+        warning and no notification: a notification never changes an outcome."""
+        variables = host.task_vars
+        if not variables.get("report_notify"):
+            return None
+        try:
+            targets = _notify.normalize_targets(self._templar.template(variables.get("report_notify")))
+            in_check_mode = _settings.flag(self._templar.template(variables.get("report_notify_in_check_mode", False)),
+                                           "report_notify_in_check_mode")
+            link = self._templar.template(variables.get("report_notify_link") or "")
+        except _settings.SettingError as exc:
+            _warn("%s: no notification from reboot_cycle: %s" % (host.name, exc))
+            return None
+        if not any(_notify.wanted(targets, event) for event in _notify.HOST_EVENTS):
+            return None
+        return _send.Notifier(targets, _warn, link=link, check_mode=bool(self._task.check_mode),
+                              in_check_mode=in_check_mode)
+
     def _runner(self, host, options, settings, resume=None):
         common = dict(now=self._now, sleep=self._sleep, show=_show(host.name), warn=_warn)
         common["slots"] = self._slots(host, settings)
+        common["silence"] = self._silence(host, options, settings, resume)
+        notifier = self._notifier(host, settings)
+        if notifier is not None:
+            notifier.entries.extend((resume or {}).get("notifications") or [])
+            common["notify"] = lambda event, record: notifier.host_event(
+                event, host.name, record, run={"started": settings.get("run_started")})
+            self._notifications = notifier
         if resume is None:
             previous = (host.task_vars.get("ansible_facts") or {}).get("sophos_reboot")
             return CycleRun(host, options, settings, facts=previous, **common)
@@ -172,18 +237,28 @@ class ActionModule(ActionBase):
                 if set(resume["state"]["settings"]) != set(_cycle.DEFAULTS):
                     raise KeyError("settings")
                 run = self._runner(host, options, settings, resume)
-            except (KeyError, TypeError):
+            except (KeyError, TypeError, ValueError):
                 result.update(failed=True, msg="Invalid options for reboot_cycle: resume must be the "
                                                "'cycle' returned by an earlier call")
                 return result
+            if run.silence is not None:
+                run.silence.resume()
         else:
             run = self._runner(host, options, settings)
             problem = run.begin(options["prior_restart"])
             if problem is not None:
                 return self._unread(result, run, problem)
+            turn = options.get("tier_turn")
+            if turn and (len(turn["turns"]) > 1 or run.settings["tier"]):
+                run.state = _cycle.tier_noted(run.state, turn, self._now())
+                noted = run.state["tier"]
+                run.show("tier %d's turn after %s (waited %s)%s" % (
+                    noted["tier"], ", ".join(noted["after"]) or "no lower-tier host", _time.human_seconds(
+                        noted["waited_seconds"]), "; lower-tier host(s) failed: " + ", ".join(noted["failed"])
+                    if noted["failed"] else ""))
 
         if options["guard_only"]:
-            return self._finish(result, run, _cycle.guard(run.facts, run.settings, self._now()), guard=True)
+            return self._finish(result, run, run.guard(), guard=True)
         if self._task.check_mode:
             run.gates_once()
             return self._finish(result, run, run.plan())
@@ -201,18 +276,29 @@ class ActionModule(ActionBase):
         if not stopped:
             run.end(bool(decision.get("failed")), decision["reason"])
         if stopped:
+            if run.silence is not None:
+                run.silence.pause()  # the lease covers the hook
             result["changed"] = run.state["restarts"] > restarts
             return self._stop(result, run, stopped, decision)
         return self._finish(result, run, decision)
 
     # ------------------------------------------------------------ results
 
-    def _record(self, result, run, record, failed, broken=False):
+    def _record(self, result, run, record, failed, broken=False, events=None):
         """The ended cycle: ``cycle.failed`` the host fails, ``cycle.broken`` it broke off (lost, failed step)."""
         if run.options["central_update_check"]:
             record["central_update_checks"] = run.entries
         if run.stopped:
             record["stopped_groups"] = list(run.stopped)
+        if run.silence is not None and "silence" not in record:
+            silence = run.silence.record()
+            if silence is not None:
+                record["silence"] = silence
+        notifier = self._notifications
+        if notifier is not None:
+            for event in _send.host_events(record) if events is None else events:
+                run.notify(event, record)
+            record["notifications"] = list(notifier.entries)
         result["sophos_reboot_cycle"] = record
         if run.facts and run.state is not None:
             result["ansible_facts"] = {"sophos_reboot": run.facts}
@@ -233,20 +319,29 @@ class ActionModule(ActionBase):
     def _finish(self, result, run, decision, guard=False):
         check = bool(self._task.check_mode)
         record = _cycle.result(run.state, decision, run.facts, self._now(), check_mode=check and not guard)
+        if check and not guard and run.silence is not None and record["would_reboot"]:
+            record["silence"] = run.silence.would_create()  # creates nothing
+        events = None
         if guard:
             result["deferred"] = decision["step"] == "defer"
+            events = ["deferred"] if result["deferred"] else []
         elif check:
             result["changed"] = record["would_reboot"]
         else:
             result["changed"] = run.state["restarts"] > 0
         if record.get("warning"):
             display.warning("%s: %s" % (run.host.name, record["warning"]))
-        return self._record(result, run, record, failed=bool(decision.get("failed")) and not check)
+        return self._record(result, run, record, failed=bool(decision.get("failed")) and not check, events=events)
 
     def _stop(self, result, run, at, decision):
         result["cycle"] = {"done": False, "failed": False, "broken": False, "at": at,
                            "restart": run.state["restarts"] + (1 if at == "before_restart" else 0),
                            "state": run.state, "facts": run.facts, "decision": decision,
                            "central_update_checks": run.entries}
+        if run.silence is not None:
+            result["cycle"]["silence"] = run.silence.carry()
+        notifier = self._notifications
+        if notifier is not None:
+            result["cycle"]["notifications"] = list(notifier.entries)
         result["ansible_facts"] = {"sophos_reboot": run.facts}
         return result

@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: fleetops maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The cycle filters plays use: a failed record for maintenance broken off outside the cycle, and the check
-of the play's restart groups before any host is touched.
+"""The cycle filters plays use: a failed record for maintenance broken off outside the cycle, the check
+of the play's restart groups and tiers before any host is touched, and the tiers' turns (the reboot_cycle
+role runs the batch's cycles tier by tier, and asks before each host's cycle how the lower tiers ended).
 
 The cycle itself runs in the fleetops.sophos.reboot_cycle action plugin; the decisions live in
 ``module_utils/_cycle.py``. ``now`` defaults to the controller's UTC clock; tests pass it explicitly.
@@ -16,8 +17,32 @@ from datetime import datetime, timezone
 
 from ansible import constants as C, context
 from ansible.utils.display import Display
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _run, _time
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _run, _settings, _time
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._filters import guard as _guard
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._unsafe import make_unsafe
+
+TIER = _cycle.VAR_PREFIX + "tier"
+TIER_ON_FAILURE = _cycle.VAR_PREFIX + "tier_on_failure"
+# Set by the reboot_cycle role on a host that reached its cycle (when, and its tier and tier_on_failure as
+# the role saw them), read for the tiers above it; a host that did not reach it is read from its variables.
+REACHED = "_reboot_cycle_tier_reached"
+SINCE = "_reboot_cycle_tier_since"
+OWN = {TIER: "_reboot_cycle_tier_own", TIER_ON_FAILURE: "_reboot_cycle_tier_on_failure_own"}
+
+
+def _variable(known, name, default):
+    """A host's tier variable: as the role saw it when the host reached its cycle, else its own."""
+    if known.get(OWN[name]) not in (None, ""):
+        return known.get(OWN[name])
+    return known.get(name, default)
+
+
+def _said(value):
+    """A flag a play set (a bool, or its word on an ansible-core that templates to text); anything else: no."""
+    try:
+        return _settings.flag(value, "flag")
+    except _settings.SettingError:
+        return False
 
 
 def _now(now):
@@ -33,15 +58,61 @@ def cycle_aborted(record, message, facts=None, unreachable=False, check_mode=Fal
                                          check_mode=check_mode, started=started))
 
 
+def _tiers(hosts, hostvars):
+    """``{host: tier}`` of ``hosts`` (a bad tier raises SettingError naming the host)."""
+    tiers = {}
+    for host in hosts or []:
+        try:
+            tiers[host] = _groups.tier(_variable(hostvars[host], TIER, 0), TIER)
+        except _settings.SettingError as exc:
+            raise _settings.SettingError("%s: %s" % (host, exc))
+    return tiers
+
+
+def _tier_problems(hosts, hostvars, batch):
+    """Bad tiers or tier_on_failure values, and tiers with a strategy that does not run them in turn."""
+    problems = []
+    for host in hosts or []:
+        try:
+            _tiers([host], hostvars)
+        except _settings.SettingError as exc:
+            problems.append(str(exc))
+        value = _variable(hostvars[host], TIER_ON_FAILURE, "stop")
+        if value not in _groups.ON_FAILURE:
+            problems.append("%s: %s must be one of %s, got %r" % (host, TIER_ON_FAILURE, "|".join(_groups.ON_FAILURE),
+                                                                  value))
+    if not problems:
+        turns = _groups.tier_turns(_tiers(batch if batch is not None else hosts, hostvars))
+        if len(turns) > 1 and C.DEFAULT_STRATEGY not in _groups.LOCKSTEP_STRATEGIES:
+            tiers = ", ".join(str(value) for value in turns)
+            problems.append("%s: the batch has tiers %s, and the strategy %s does not run them in turn; tiers need "
+                            "the linear strategy (the default)" % (TIER, tiers, C.DEFAULT_STRATEGY))
+    return problems
+
+
+def _hook_problems(hosts, hostvars):
+    """Hosts with restart groups and restart hooks (refused together: _groups.HOOKS_REFUSED)."""
+    found = {}
+    for host in hosts or []:
+        known = hostvars[host]
+        try:
+            groups = _groups.group_names(known.get(_cycle.VAR_PREFIX + "group"), _cycle.VAR_PREFIX + "group")
+        except _settings.SettingError:
+            continue   # a problem of its own (group_problems)
+        found[host] = (groups, dict((name, known.get(name)) for name in _groups.HOOK_VARIABLES))
+    return _groups.hook_problems(found)
+
+
 def group_check(hosts, hostvars, batch=None):
-    """The play's restart groups checked once: ``errors`` (each printed on a ``problem:`` line; the play stops
-    before any host is touched) and ``warnings`` (a batch with more hosts than forks)."""
+    """The play's restart groups and tiers checked once: ``errors`` (each printed on a ``problem:`` line; the
+    play stops before any host is touched), ``warnings`` (a batch with more hosts than forks) and ``batch``
+    (this batch's hosts as it starts: the tiers' turns count the hosts lost on the way)."""
     names = (_cycle.VAR_PREFIX + "group", _cycle.VAR_PREFIX + "group_max_down")
     variables = {}
     for host in hosts or []:
         known = hostvars[host]
         variables[host] = dict((name, known[name]) for name in names if name in known)
-    errors = _run.group_problems(variables)
+    errors = _run.group_problems(variables) + _tier_problems(hosts, hostvars, batch) + _hook_problems(hosts, hostvars)
     warnings = []
     if any(_cycle.VAR_PREFIX + "group" in found for found in variables.values()):
         warning = _groups.forks_warning(context.CLIARGS.get("forks") or C.DEFAULT_FORKS,
@@ -52,9 +123,44 @@ def group_check(hosts, hostvars, batch=None):
         display.warning(warning)
     for error in errors:
         display.display("problem: %s" % error, color=C.COLOR_ERROR)
-    return {"errors": errors, "warnings": warnings}
+    return {"errors": errors, "warnings": warnings, "batch": list(batch if batch is not None else hosts or [])}
+
+
+def tier_turns(batch, hostvars):
+    """The batch's tiers in the order they take their turn (the reboot_cycle role's loop)."""
+    return _guard("tier_turns", lambda: _groups.tier_turns(_tiers(batch, hostvars)))
+
+
+def tier_hold(host, hostvars, batch, now=None):
+    """What the cycle of ``host`` needs to know when its tier's turn comes: the action's ``tier_turn``.
+
+    ``batch``: the batch's hosts as it started (the maintenance playbook's, else ``ansible_play_batch``).
+    Each lower-tier host is judged by _groups.tier_outcome() from what it left in ``hostvars``: whether it
+    reached its cycle (``_reboot_cycle_tier_reached``), was deferred (``sophos_reboot_cycle_deferred``),
+    and its ``sophos_reboot_cycle`` record. The result adds ``turns`` (the batch's tiers) and ``since``
+    (when the host reached its cycle: its wait for the lower tiers is counted from there).
+    """
+    def decide():
+        tiers = _tiers(sorted(set(batch or []) | set([host])), hostvars)
+        own = hostvars[host]
+        on_failure = _variable(own, TIER_ON_FAILURE, "stop")
+        lower = {}
+        for name, value in tiers.items():
+            if name == host or value >= tiers[host]:
+                continue
+            known = hostvars[name]
+            outcome, detail = _groups.tier_outcome(_said(known.get(REACHED)),
+                                                   _said(known.get("sophos_reboot_cycle_deferred")),
+                                                   known.get("sophos_reboot_cycle"))
+            lower[name] = (value, outcome, detail)
+        turn = _groups.tier_hold(tiers[host], on_failure, lower)
+        turn["turns"] = _groups.tier_turns(tiers)
+        turn["since"] = own.get(SINCE) or _time.iso(_now(now))
+        return make_unsafe(turn)
+    return _guard("tier_hold", decide)
 
 
 class FilterModule(object):
     def filters(self):
-        return {"cycle_aborted": cycle_aborted, "group_check": group_check}
+        return {"cycle_aborted": cycle_aborted, "group_check": group_check, "tier_turns": tier_turns,
+                "tier_hold": tier_hold}

@@ -7,8 +7,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from collections.abc import Mapping, Sequence
-
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.utils.unsafe_proxy import wrap_var
@@ -16,71 +14,21 @@ from ansible.utils.unsafe_proxy import wrap_var
 from ansible_collections.fleetops.sophos.plugins.module_utils import (
     _report, _report_csv, _report_history, _report_html, _report_index_html, _report_markdown)
 from ansible_collections.fleetops.sophos.plugins.module_utils import _report_text
-
-# Ansible hands filters lazy, templating containers; the report works on plain data.
-_PLAIN = (str, int, float, bool, type(None))
-
-
-def _plain(value):
-    if isinstance(value, _PLAIN):
-        return value
-    if isinstance(value, Mapping):
-        return dict((to_text(key), _plain(item)) for key, item in value.items())
-    if isinstance(value, (Sequence, set, frozenset)) and not isinstance(value, bytes):
-        return [_plain(item) for item in value]
-    return to_text(value)
-
-
-def _pick(variables, name):
-    """A host's fact, whether set as ``ansible_facts.<name>`` or as a plain variable (set_fact)."""
-    facts = variables.get("ansible_facts") if "ansible_facts" in variables else None
-    if isinstance(facts, Mapping) and name in facts:
-        return _plain(facts[name])
-    if name in variables:
-        return _plain(variables[name])
-    return None
-
-
-def _central_view(variables, host, looked_up):
-    """Central's view of a host: the inventory's ``sophos_central``, else this run's lookup of it."""
-    view = _pick(variables, "sophos_central")
-    if view is not None:
-        return view, "inventory", None
-    view = looked_up.get(host)
-    if isinstance(view, dict):
-        view = dict(view)
-        return view, "lookup", view.pop("checked_at", None)
-    return None, None, None
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _report_run
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._report_run import plain as _plain
 
 
 def report_entries(hosts, hostvars, active=None, result_var="sophos_reboot_facts_result", not_run=None,
                    central=None, restart_required_at=None):
-    if isinstance(hosts, (str, bytes)) or not isinstance(hosts, Sequence):
-        raise AnsibleFilterError("report_entries: expected a list of host names, got %s" % type(hosts).__name__)
-    active = set(to_text(host) for host in (hosts if active is None else active))
-    not_run = set(to_text(host) for host in (not_run or []))
-    looked_up = _plain(central) if isinstance(central, Mapping) else {}
-    event_times = _plain(restart_required_at) if isinstance(restart_required_at, Mapping) else {}
-    entries = []
-    for host in hosts:
-        host = to_text(host)
-        variables = hostvars[host] if host in hostvars else {}
-        view, source, checked_at = _central_view(variables, host, looked_up)
-        entries.append({
-            "host": host,
-            "facts": _pick(variables, "sophos_reboot"),
-            "cycle": _pick(variables, "sophos_reboot_cycle"),
-            "patch": _pick(variables, "sophos_patch"),
-            "run": _report.run_state(_plain(variables[result_var]) if result_var in variables else None,
-                                     host in active, ran=host not in not_run),
-            "central": view,
-            "central_source": source,
-            "central_checked_at": checked_at,
-            "restart_required_at": event_times.get(host),
-        })
+    """Deprecated: the fleetops.sophos.report action reads the hosts' records itself."""
+    try:
+        found = _report_run.entries(hosts, hostvars, active=active, result_var=result_var, not_run=not_run,
+                                    central=central, restart_required_at=restart_required_at)
+    except ValueError as exc:
+        raise AnsibleFilterError("report_entries: %s" % exc)
     # Strings from hosts must never be templated again when the role passes them on
     # (ansible-core < 2.19 templates variables that are not marked unsafe).
-    return wrap_var(entries)
+    return wrap_var(found)
 
 
 def _wrap(name, function):

@@ -24,7 +24,7 @@ import copy
 import math
 from datetime import datetime, timezone
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _assess, _groups, _settings, _time
+from ansible_collections.fleetops.sophos.plugins.module_utils import _assess, _durations, _groups, _settings, _time
 from ansible_collections.fleetops.sophos.plugins.module_utils import _health as _gate_rules
 
 __metaclass__ = type
@@ -150,6 +150,17 @@ def _window_kind(value, name, context):
     return _window_setting(value, run_started or context.get("now"), run_started)
 
 
+def _blackouts_kind(value, name, context):
+    """``blackouts``: periods in which no restart starts, resolved against the run's start (else ``now``), as
+    ``[{name, start, end}]`` in UTC (module_utils/_blackouts.py, which reads times with this module)."""
+    if value is None or (isinstance(value, (str, list)) and not value):
+        return []
+    from ansible_collections.fleetops.sophos.plugins.module_utils import _blackouts  # pylint: disable=import-outside-toplevel
+    run_started = context.get("run_started")
+    return _blackouts.from_records(value, name, _time.parse_time(run_started, "run_started") if run_started
+                                   else context.get("now"))
+
+
 # The table of the cycle's settings: each is a role variable reboot_cycle_<name> (roles/reboot_cycle:
 # defaults/main.yml, meta/argument_specs.yml) and an option of the reboot_cycle action (the doc stub
 # plugins/modules/reboot_cycle.py); some are AWX survey questions (docs/awx/). A unit test
@@ -166,6 +177,8 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
                       description="end of the maintenance window (absolute, time of day or duration)"),
     _settings.Setting("window_start", "", "str", kind="window_start",
                       description="start of the maintenance window: no restart before it (the end's forms)"),
+    _settings.Setting("blackouts", [], "raw", kind="blackouts",
+                      description="periods (start, end, optional name) in which no restart starts"),
     _settings.Setting("settle_minutes", 20, "float", minimum=0, description="settle time after a boot"),
     _settings.Setting("poll_seconds", 30, "float", minimum=1, description="seconds between two readings"),
     _settings.Setting("max_cycles", 2, "int", minimum=1, description="restarts at most"),
@@ -180,6 +193,12 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
     _settings.Setting("restart_reserve_minutes", None, "float", kind="by_os_zero",
                       description="minutes of the window no restart starts without, beyond the restart and its "
                                   "settle; empty: 10 on Windows, 15 on Linux"),
+    _settings.Setting("learn_durations", True, "bool",
+                      description="count a restart and its settle at the host's own durations from the kept "
+                                  "reports (the 90th percentile of its last 10), where it has them"),
+    _settings.Setting("learned_durations", {}, "dict", kind="learned",
+                      description="the host's own expected restart and settle minutes, set by the playbooks from "
+                                  "the kept reports; empty: the defaults"),
     _settings.Setting("pre_reboot_delay", 0, "int", minimum=0, kind="number"),
     _settings.Setting("post_reboot_delay", 0, "int", minimum=0, kind="number"),
     _settings.Setting("connect_timeout", 0, "int", minimum=0),
@@ -190,6 +209,10 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
                       description="members of a group in their restart at once: an integer or a percentage"),
     _settings.Setting("group_gap_seconds", 0, "float", minimum=0,
                       description="pause after a group member is released before the next one restarts"),
+    _settings.Setting("tier", 0, "int", minimum=0,
+                      description="restart tier: within a batch, lower tiers finish their cycles first"),
+    _settings.Setting("tier_on_failure", "stop", "str", choices=_groups.ON_FAILURE,
+                      description="stop: a failure in a lower tier defers the higher tiers; continue: they go on"),
     _settings.Setting("health_checks", [], "list", kind="checks",
                       description="checks (url, tcp, command) that must pass after the host's restarts"),
     _settings.Setting("health_checks_before", [], "list", kind="checks",
@@ -207,12 +230,17 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
     _settings.Setting("central_update_check", False, "bool", group="action",
                       description="ask Sophos Central for an update check after each restart"),
     _settings.Setting("central_options", {}, "dict", group="action"),
+    _settings.Setting("silence", {}, "dict", group="action",
+                      description="an Alertmanager silence for the host, from before its first restart to the "
+                                  "cycle's end: a lease extended while the cycle runs"),
 ), error=CycleError, kinds={
     "run_started": _run_started_kind, "window_end": _window_kind, "window_start": _window_start_kind,
     "by_os": _by_os_kind, "by_os_zero": lambda value, name, context: _by_os_kind(value, name, context, above=False),
+    "blackouts": _blackouts_kind,
     "groups": lambda value, name, context: _groups.group_names(value, name),
     "max_down": lambda value, name, context: _groups.max_down(value, name),
-    "checks": lambda value, name, context: _gate_rules.checks(value, name)}, first=("run_started",))
+    "checks": lambda value, name, context: _gate_rules.checks(value, name),
+    "learned": lambda value, name, context: _durations.checked(value, name)}, first=("run_started",))
 
 DEFAULTS = SETTINGS.defaults()
 
@@ -296,13 +324,35 @@ def _by_os_or_longest(settings, name):
     return max(BY_OS[name].values()) if value is None else value
 
 
+def expected(settings):
+    """The restart and settle one more restart of this host is expected to take, and where each comes from:
+    ``{restart_minutes, restart_from, restart_samples, settle_minutes, settle_from, settle_samples}``.
+
+    ``*_from`` is ``history`` (the host's own, ``learned_durations``, from the kept reports; see _durations)
+    when ``learn_durations`` is on and the host has it, else ``setting``: ``restart_expected_minutes`` (its OS's
+    default when not set; left to the OS and not resolved by resolve_by_os(): the longer, Windows') and
+    ``settle_minutes``. ``*_samples``: how many measured values the history's figure is of (0 otherwise).
+    """
+    learned = settings["learned_durations"] if settings["learn_durations"] else {}
+    found = {}
+    for what, default in (("restart", _by_os_or_longest(settings, "restart_expected_minutes")),
+                          ("settle", settings["settle_minutes"])):
+        own = learned.get(what + "_minutes")
+        found.update({what + "_minutes": default if own is None else own,
+                      what + "_from": "setting" if own is None else "history",
+                      what + "_samples": 0 if own is None else learned.get(what + "_samples") or 0})
+    return found
+
+
 def worst_case(settings, facts):
     """What a further restart is counted at in the window, in seconds: ``reserve`` (``restart_reserve_minutes``),
-    ``restart`` (its delays and its expected duration, ``restart_expected_minutes``, not the timeout: a restart
-    rarely takes its whole timeout) and ``settle`` (None when Sophos is not installed: nothing to settle)."""
-    restart = (_by_os_or_longest(settings, "restart_expected_minutes") * 60.0 + settings["pre_reboot_delay"]
+    ``restart`` (its delays and its expected duration, expected(): the host's own from history, else
+    ``restart_expected_minutes``, not the timeout: a restart rarely takes its whole timeout) and ``settle``
+    (expected(); None when Sophos is not installed: nothing to settle)."""
+    expectation = expected(settings)
+    restart = (expectation["restart_minutes"] * 60.0 + settings["pre_reboot_delay"]
                + settings["post_reboot_delay"])
-    settle = settings["settle_minutes"] * 60.0 if sophos_installed(facts) else None
+    settle = expectation["settle_minutes"] * 60.0 if sophos_installed(facts) else None
     return {"reserve": _by_os_or_longest(settings, "restart_reserve_minutes") * 60.0, "restart": restart,
             "settle": settle}
 
@@ -317,7 +367,7 @@ def _minutes(seconds):
     return "%g min" % round(seconds / 60.0, 1)
 
 
-def restart_fits(now, deadline, reserve, expected, settle, until="the window ends"):
+def restart_fits(now, deadline, reserve, expected, settle, until="the window ends"):  # pylint: disable=redefined-outer-name
     """``(ok, text)``: do the reserve, the expected restart and the settle (seconds; ``settle`` None: not counted)
     fit between ``now`` and ``deadline`` (aware datetimes)? ``text`` shows the arithmetic:
     ``needs 15 min reserve + 8 min restart + 20 min settle = 43 min; 31 min left before the window ends at …``.
@@ -348,6 +398,14 @@ def window_start_at(settings, now):
                          before=end if _time.is_time_of_day(value) else None)
 
 
+def _history_note(settings):
+    """`` (this host's own restart and settle, from N and M measured)`` when the fit uses its history."""
+    expectation = expected(settings)
+    own = ["%s of %d" % (what, expectation[what + "_samples"]) for what in ("restart", "settle")
+           if expectation[what + "_from"] == "history"]
+    return " (this host's own from history: %s)" % ", ".join(own) if own else ""
+
+
 def window_check(settings, facts, now):
     """Does one more restart (worst case, worst_case()) fit before the window ends? Counted from the window's
     start when it is still ahead: nothing restarts before it."""
@@ -362,6 +420,7 @@ def window_check(settings, facts, now):
         return check
     begin = start if waits else now
     fits, reason = restart_fits(begin, end, parts["reserve"], parts["restart"], parts["settle"])
+    reason += _history_note(settings)
     left = (end - begin).total_seconds()
     if waits:
         reason += " (counted from the window's start at %s)" % _time.iso(start)
@@ -369,6 +428,16 @@ def window_check(settings, facts, now):
         reason = "the maintenance window ended at %s" % _time.iso(end)
     check.update(fits=fits, seconds_left=left, reason=reason)
     return check
+
+
+def window_summary(window):
+    """window_check()'s arithmetic in a few words, for a table: 'fits: 3h10m left, needs 38m00s'."""
+    if window["seconds_left"] is None:
+        return "no window end set"
+    if window["seconds_left"] <= 0:
+        return "the window has ended"
+    return "%s: %s left, needs %s" % ("fits" if window["fits"] else "does not fit", _time.human_seconds(window["seconds_left"]),
+                                      _time.human_seconds(window["seconds_needed"]))
 
 
 # ---------------------------------------------------------------- state
@@ -457,6 +526,18 @@ def start_waited(state, began, ended):
     seconds = (ended - began).total_seconds() + (earlier.get("seconds") or 0.0)
     new["window_start_wait"] = {"seconds": round(seconds, 1), "from": earlier.get("from") or _time.iso(began),
                                 "to": _time.iso(ended)}
+    return new
+
+
+def tier_noted(state, turn, now):
+    """Record the host's tier's turn (``turn``: _groups.tier_hold() with ``since``, when the host reached its
+    cycle): the lower-tier hosts it came after, the time it waited for them, and why it must not restart."""
+    new = copy.deepcopy(state)
+    since = turn.get("since")
+    waited = max(0.0, (now - _time.parse_time(since, "since")).total_seconds()) if since else 0.0
+    new["tier"] = {"tier": state["settings"]["tier"], "after": list(turn.get("after") or []),
+                   "failed": list(turn.get("failed") or []), "hold": turn.get("hold"),
+                   "waited_seconds": round(waited, 1)}
     return new
 
 
@@ -766,12 +847,20 @@ def plan(facts, state, now):
         why = ", ".join(strong) if strong else "forced (reboot_cycle_force)"
         window = window_check(settings, facts, now)
         slot = state.get("slot")
+        turn = state.get("tier") or {}
+        if turn.get("hold") and restarts == 0:
+            return _end("defer", "deferred", "restart 1 deferred (%s): %s" % (why, turn["hold"]),
+                        window=window, **common)
         if slot is not None and slot.get("refused"):
             return _end("defer", "deferred", "restart %d deferred (%s): %s" % (restarts + 1, why, slot["refused"]),
                         window=window, **common)
         if not window["fits"]:
-            return _end("defer", "deferred", "restart %d deferred (%s): %s"
-                        % (restarts + 1, why, window["reason"]), window=window, **common)
+            waited = ""
+            if turn.get("after") and restarts == 0:
+                waited = " (after waiting %s for tier(s) below %d: %s)" % (
+                    _time.human_seconds(turn["waited_seconds"]), turn["tier"], ", ".join(turn["after"]))
+            return _end("defer", "deferred", "restart %d deferred (%s): %s%s"
+                        % (restarts + 1, why, window["reason"], waited), window=window, **common)
         if window["before_start"]:
             start = _time.parse_time(window["start"], "window_start")
             return dict(common, step="wait_start", status=None, failed=False, warning=None, window=window,
@@ -838,6 +927,7 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
         raise CycleError("result() needs an ending decision, got step %r" % decision["step"])
     started = _time.parse_time(state["started"], "started")
     would_reboot = decision["step"] in ("reboot", "slot", "wait_start")
+    window = None
     if check_mode:
         status = "deferred" if decision["step"] == "defer" else "ok"
         if decision["step"] == "wait_start":
@@ -845,6 +935,10 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
                 decision["window"]["start"], decision["restart_why"])
         else:
             message = "check mode: " + ("would restart now, " if would_reboot else "") + decision["reason"]
+        if would_reboot:
+            # What a real run would work with: the window's arithmetic for the restart it would make.
+            window = window_check(state["settings"], facts, now)
+            message += "; window: " + window["reason"]
     else:
         status = decision["status"]
         message = decision["reason"]
@@ -864,13 +958,21 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
         "finished": _time.iso(now),
         "duration_seconds": round((now - started).total_seconds(), 1),
         "unreachable": bool(unreachable),
+        "expected": expected(state["settings"]),
     }
     if state["settings"].get("window_start"):
         record["window_start"] = _time.iso(window_start_at(state["settings"], started))
         record["window_start_wait"] = state.get("window_start_wait")
+    if window is not None:
+        record["window"] = window_summary(window)
     if state["settings"]["group"]:
         record["groups"] = list(state["settings"]["group"])
         record["slot_wait_seconds"] = (state.get("slot") or {}).get("waited_seconds")
+    if state.get("tier") is not None:
+        turn = state["tier"]
+        record["tier"] = turn["tier"]
+        record["tier_after"] = list(turn["after"])
+        record["tier_wait_seconds"] = turn["waited_seconds"]
     if state["settings"]["health_checks"] or state["settings"]["health_checks_before"]:
         record["health_checks"] = (state.get("gates_before") or []) + (state.get("gates") or [])
     return record

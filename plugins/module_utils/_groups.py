@@ -97,6 +97,27 @@ def slots(groups, allowed, hosts):
     return [(group, limit(allowed, len(members.get(group) or [None]))) for group in sorted(groups)]
 
 
+# Restart groups and restart hooks are refused together. A slot is a lock held by the worker process of the cycle's
+# task, and dies with it when the task ends; a hook stop ends the task. Held across tasks instead, it would
+# deadlock: with the linear strategy the holder's hook (its next task) starts only once every host of the batch
+# ended the current task, and a member waiting for the slot inside that task never ends it (without a window end,
+# never at all). Tiers do combine with hooks: a tier's turn holds nothing, its hosts' hooks run inside it.
+HOOKS_REFUSED = ("%s cannot be combined with restart hooks (%s): a restart group's slot is held by the cycle's "
+                 "task, and a member waiting for it in that task would keep the holder's hook (the next task) from "
+                 "starting; use reboot_cycle_after_cycle_tasks, or tiers (reboot_cycle_tier)")
+HOOK_VARIABLES = ("reboot_cycle_before_restart_tasks", "reboot_cycle_after_restart_tasks")
+
+
+def hook_problems(hosts):
+    """One line per host with restart groups and a restart hook: ``hosts`` is ``{host: (groups, {hook: value})}``."""
+    problems = []
+    for host, (groups, hooks) in sorted(hosts.items()):
+        used = [name for name in HOOK_VARIABLES if hooks.get(name)]
+        if groups and used:
+            problems.append("%s: %s" % (host, HOOKS_REFUSED % ("reboot_cycle_group", ", ".join(used))))
+    return problems
+
+
 def forks_warning(forks, batch):
     """A warning when a batch has more hosts than forks: a host waiting for a slot holds a fork."""
     try:
@@ -108,3 +129,74 @@ def forks_warning(forks, batch):
                 "a fork, so hosts of other groups may wait for a fork too; raise forks (-f) to at least %d"
                 % (forks, batch, batch))
     return None
+
+
+# ---------------------------------------------------------------- tiers
+
+# What a failure in a lower tier does to the higher tiers of the batch (reboot_cycle_tier_on_failure).
+ON_FAILURE = ("stop", "continue")
+# How a lower-tier host of the batch stands when a higher tier's turn comes (tier_outcome()):
+# finished its cycle, failed (in its cycle or before it), deferred or excluded (it restarts nothing), or
+# did not reach its cycle (failed or lost before it: patching, the window guard).
+OUTCOMES = ("finished", "failed", "deferred", "not_reached")
+# The strategies that run a task on every host of the batch before the next task: tiers need one.
+LOCKSTEP_STRATEGIES = ("linear", "debug", "ansible.builtin.linear", "ansible.builtin.debug")
+
+
+def tier(value, name):
+    """A host's restart tier: an integer >= 0 (None or empty: 0)."""
+    if value is None or value == "":
+        return 0
+    return _settings.number(value, name, minimum=0, integer=True)
+
+
+def tier_turns(tiers):
+    """The batch's tiers in the order they restart: the sorted distinct values of ``{host: tier}``."""
+    return sorted(set(tiers.values())) or [0]
+
+
+def tier_outcome(reached, deferred, record):
+    """How a host of the batch stands for the tiers above it.
+
+    ``reached``: the host reached its cycle in this batch; ``deferred``: it was deferred or excluded
+    before it (the window guard, maintenance_exclude); ``record``: its ``sophos_reboot_cycle`` record, or
+    None. Returns ``(outcome, detail)``, ``outcome`` one of OUTCOMES. Unknown is never "finished": a host
+    that reached its cycle and has no record is still running; one that neither reached it nor was
+    deferred failed or was lost on its way (it will never come, so it never holds the others).
+    """
+    record = record if isinstance(record, dict) else {}
+    status = record.get("status")
+    if deferred and not reached:
+        return "deferred", record.get("message") or "deferred"
+    if not reached:
+        if status in ("failed", "still_pending"):
+            return "failed", record.get("message") or status
+        return "not_reached", "it did not reach its restart (it failed or was lost before it)"
+    if not status:
+        return "failed", "its cycle ended without a record (it failed or was lost)"
+    if status in ("failed", "still_pending"):
+        return "failed", "%s: %s" % (status, record.get("message") or "no message")
+    if status == "deferred":
+        return "deferred", record.get("message") or "deferred"
+    return "finished", status
+
+
+def tier_hold(own, on_failure, lower):
+    """May a host of tier ``own`` begin its cycle? ``lower``: ``{host: (tier, outcome, detail)}`` of the
+    batch's other hosts (tier_outcome()); ``on_failure``: ``stop`` or ``continue``.
+
+    Returns ``{"tier", "hold", "after", "failed"}``: ``hold`` None (go) or why the host must not restart
+    (its cycle defers it, naming the hosts); ``after`` the lower-tier hosts that finished their cycle
+    before it; ``failed`` the lower-tier hosts that failed or never reached their restart.
+    """
+    if on_failure not in ON_FAILURE:
+        raise _settings.SettingError("reboot_cycle_tier_on_failure must be one of %s, got %r"
+                                     % ("|".join(ON_FAILURE), on_failure))
+    below = dict((host, entry) for host, entry in lower.items() if entry[0] < own)
+    failed = sorted(host for host, (_tier, outcome, _detail) in below.items() if outcome in ("failed", "not_reached"))
+    after = sorted(host for host, (_tier, outcome, _detail) in below.items() if outcome == "finished")
+    hold = None
+    if failed and on_failure == "stop":
+        hold = ("tier %d stopped: lower-tier host(s) failed: %s (reboot_cycle_tier_on_failure: stop)"
+                % (own, "; ".join("%s (tier %d): %s" % (host, below[host][0], below[host][2]) for host in failed)))
+    return {"tier": own, "hold": hold, "after": after, "failed": failed}

@@ -21,7 +21,7 @@ import math
 import re
 from datetime import datetime, timezone
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _notify, _settings
 from ansible_collections.fleetops.sophos.plugins.module_utils._time import epoch_to_iso, iso, iso_to_epoch
 
 # The report role's settings: each is a role variable report_<name> (roles/report: defaults/main.yml,
@@ -42,6 +42,10 @@ SETTINGS = _settings.Table("report", "report_", (
     _settings.Setting("max_text", 1000, "int", minimum=20, description="longest text in a cell"),
     _settings.Setting("keep", 30, "int", minimum=1, description="runs kept in the report directory"),
     _settings.Setting("formats", list(REPORT_FORMATS), "list", choices=REPORT_FORMATS),
+    # Notifications (module_utils/_notify.py, docs/notify.md): every problem of every target named at once.
+    _settings.Setting("notify", [], "list", kind="notify", description="where to tell people how the run went"),
+    _settings.Setting("notify_in_check_mode", False, "bool", description="send notifications in a check run too"),
+    _settings.Setting("notify_link", "", "str", description="the report's address in messages"),
     _settings.Setting("dir", None, "path", group="role",
                       role_default=REPORT_DIR_DEFAULT),
     _settings.Setting("basename", "sophos-report", "str", group="role"),
@@ -59,7 +63,7 @@ SETTINGS = _settings.Table("report", "report_", (
     _settings.Setting("central_lookup", False, "bool", group="role", kind="as_sent"),
     _settings.Setting("central_options", {}, "dict", group="role"),
     _settings.Setting("restart_required_at", {}, "dict", group="role"),
-), order="table")
+), kinds={"notify": _notify.notify_kind}, order="table")
 
 # 2: run, check_mode; maintenance.boots, maintenance.finished, settles[].reason/started_at/ended_at.
 # 3: Sophos Central's view (hosts[].central, central), pending_since_source, pending_since_local.
@@ -70,6 +74,7 @@ SETTINGS = _settings.Table("report", "report_", (
 #    own age is age_days. pending_since_source "central_estimate" beside "central".
 #    pending_since_source "central_event": the time of Central's restart-required event that started the
 #    facts run (the fleetops.sophos.restart_required rulebook, facts_restart_required_at); no new field.
+#    run.kind (maintenance, restart: a restart-only run, facts, or null): a new field, same version.
 SCHEMA_VERSION = 4
 CENTRAL_SINCE_SOURCES = ("event", "estimate", "alert")
 
@@ -108,6 +113,9 @@ STATUS_LABELS = {
 # for a host that is clean now (Central may lag behind a restart; the host's own status stays true).
 ATTENTION_ISSUES = frozenset(("central_lag",))
 RUN_STATES = ("ok", "failed", "unreachable", "not_run")
+# run.kind: the playbook's kind of run (_report_history.KINDS), and how the renderings name it.
+RUN_KINDS = ("maintenance", "restart", "facts")
+RUN_KIND_LABELS = {"maintenance": u"maintenance run", "restart": u"restart-only run"}
 CENTRAL_SOURCES = ("inventory", "lookup")
 DEFAULT_ALERT_DAYS = 14.0
 DEFAULT_MAX_TEXT = 1000
@@ -316,19 +324,28 @@ def _maintenance(read, value):
         "started": read.text(cycle.get("started"), field="sophos_reboot_cycle.started", limit=80),
         "finished": read.text(cycle.get("finished"), field="sophos_reboot_cycle.finished", limit=80),
         "duration_seconds": read.number(cycle.get("duration_seconds"), "sophos_reboot_cycle.duration_seconds"),
+        # A check run's window arithmetic for the restart it would make ("fits: 3h10m left, needs 38m00s").
+        "window": read.text(cycle.get("window"), field="sophos_reboot_cycle.window", limit=200),
         # Restart groups and health gates (reboot_cycle_group, reboot_cycle_health_checks): empty without them.
+        "expected": _expected(read, cycle.get("expected")),
         "groups": read.texts(cycle.get("groups"), "sophos_reboot_cycle.groups"),
         "stopped_groups": read.texts(cycle.get("stopped_groups"), "sophos_reboot_cycle.stopped_groups"),
         "slot_wait_seconds": read.number(cycle.get("slot_wait_seconds"), "sophos_reboot_cycle.slot_wait_seconds"),
         # The window's start (reboot_cycle_window_start): when it was and how long the cycle waited for it.
         "window_start": read.text(cycle.get("window_start"), field="sophos_reboot_cycle.window_start", limit=80),
         "window_start_wait": _start_wait(read, cycle.get("window_start_wait")),
+        # Restart tiers (reboot_cycle_tier): null and empty when the batch had none.
+        "tier": read.count(cycle.get("tier"), "sophos_reboot_cycle.tier"),
+        "tier_after": read.texts(cycle.get("tier_after"), "sophos_reboot_cycle.tier_after"),
+        "tier_wait_seconds": read.number(cycle.get("tier_wait_seconds"), "sophos_reboot_cycle.tier_wait_seconds"),
         "health_checks": [{"check": read.text(item.get("check"), field=field + ".check", limit=300),
                            "when": read.text(item.get("when"), field=field + ".when", limit=20),
                            "passed": read.flag(item.get("passed"), field + ".passed"),
                            "observed": read.text(item.get("observed"), field=field + ".observed", limit=300)}
                           for field, item in read.records(cycle.get("health_checks"),
                                                           "sophos_reboot_cycle.health_checks")],
+        # The Alertmanager silence (reboot_cycle_silence): null without one.
+        "silence": _silence(read, cycle.get("silence")),
     }
 
 
@@ -341,6 +358,36 @@ def _start_wait(read, value):
     return {"seconds": read.number(wait.get("seconds"), field + ".seconds"),
             "from": read.text(wait.get("from"), field=field + ".from", limit=80),
             "to": read.text(wait.get("to"), field=field + ".to", limit=80)}
+
+
+SILENCE_STATUSES = ("expired", "lapsing", "failed", "check_mode", "active")
+
+
+def _silence(read, value):
+    silence = read.mapping(value, "sophos_reboot_cycle.silence")
+    if not silence:
+        return None
+    field = "sophos_reboot_cycle.silence"
+    return {"status": read.choice(silence.get("status"), field + ".status", SILENCE_STATUSES),
+            "id": read.text(silence.get("id"), field=field + ".id", limit=80),
+            "from": read.text(silence.get("from"), field=field + ".from", limit=80),
+            "to": read.text(silence.get("to"), field=field + ".to", limit=80),
+            "warning": read.text(silence.get("warning"), field=field + ".warning", limit=400)}
+
+
+def _expected(read, value):
+    """What the window fit counted a restart at and where it came from (the record's ``expected``), or None."""
+    if value is None:
+        return None
+    expected = read.mapping(value, "sophos_reboot_cycle.expected")
+    field = "sophos_reboot_cycle.expected."
+    return dict([(what + "_minutes", read.number(expected.get(what + "_minutes"), field + what + "_minutes"))
+                 for what in ("restart", "settle")]
+                + [(what + "_from", read.choice(expected.get(what + "_from"), field + what + "_from",
+                                                ("history", "setting")))
+                   for what in ("restart", "settle")]
+                + [(what + "_samples", read.count(expected.get(what + "_samples"), field + what + "_samples"))
+                   for what in ("restart", "settle")])
 
 
 def _patch(read, value):
@@ -708,10 +755,12 @@ def build_report(entries, alert_days=DEFAULT_ALERT_DAYS, generated=None, title=N
         raise ValueError("max_text must be a whole number of at least 20, got %r" % (max_text,))
     if generated is None:
         generated = iso(datetime.now(timezone.utc))
-    rows, seen = [], set()
+    rows, seen, sent = [], set(), []
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
             entry = {"host": "(entry %d)" % index, "facts": entry}
+        if isinstance(entry.get("cycle"), dict) and entry["cycle"].get("notifications") is not None:
+            sent.append(entry["cycle"]["notifications"])
         row = host_row(entry.get("host"), facts=entry.get("facts"), cycle=entry.get("cycle"),
                        patch=entry.get("patch"), run=entry.get("run"), alert_days=alert_days, max_text=max_text,
                        central=entry.get("central"), central_source=entry.get("central_source"),
@@ -724,6 +773,7 @@ def build_report(entries, alert_days=DEFAULT_ALERT_DAYS, generated=None, title=N
     rows = sort_rows(rows)
     run = dict(run) if isinstance(run, dict) else {}
     run_info = dict((key, run.get(key)) for key in ("id", "started", "playbook", "stem"))
+    run_info["kind"] = run.get("kind") if run.get("kind") in RUN_KINDS else None
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": "fleetops.sophos.report",
@@ -736,7 +786,38 @@ def build_report(entries, alert_days=DEFAULT_ALERT_DAYS, generated=None, title=N
         "statuses": list(STATUSES),
         "summary": summarize(rows),
         "hosts": rows,
+        "notifications": notifications(sent, max_text),
     }
+
+
+NOTIFICATION_KEYS = ("type", "target", "event", "host", "ok", "status", "error")
+
+
+def notifications(lists, max_text=DEFAULT_MAX_TEXT):
+    """The notifications sent in the run (``_notify.entry``), from the hosts' cycle records and the summary's:
+    each ``{type, target, event, host, ok, status, error}``, read as untrusted (a record is a host fact)."""
+    read = _Reader(max_text)
+    found = []
+    for items in lists:
+        for field, item in read.records(items, "notifications"):
+            found.append({
+                "type": read.choice(item.get("type"), field + ".type", _notify.TYPES),
+                "target": read.text(item.get("target"), field=field + ".target", limit=200),
+                "event": read.choice(item.get("event"), field + ".event", _notify.EVENTS),
+                "host": read.text(item.get("host"), field=field + ".host", limit=200),
+                "ok": item.get("ok") is True,
+                "status": item.get("status") if isinstance(item.get("status"), int) and
+                not isinstance(item.get("status"), bool) else None,
+                "error": read.text(item.get("error"), field=field + ".error"),
+            })
+    return found
+
+
+def add_notifications(report, entries):
+    """The report with the summary's notification entries added to its ``notifications``."""
+    report = dict(report)
+    report["notifications"] = list(report.get("notifications") or []) + notifications([entries])
+    return report
 
 
 CENTRAL_LOOKUPS = ("off", "no_credentials", "done", "failed")
@@ -751,6 +832,21 @@ def _lookup(value, max_text):
 
 
 # Shared by the renderers (_report_csv, _report_markdown, _report_html).
+
+
+def run_label(report):
+    """What kind of run the report is of, as its title says it: ``restart-only run``, ``maintenance run``,
+    ``check run`` or both (``restart-only run, check run``); empty for a facts run or a play of one's own."""
+    words = [RUN_KIND_LABELS.get((report.get("run") or {}).get("kind"))]
+    if report.get("check_mode") is True:
+        words.append(u"check run")
+    return u", ".join(word for word in words if word)
+
+
+def title_with_run(report):
+    """The report's title followed by its run_label() in parentheses."""
+    label = run_label(report)
+    return report["title"] + (u" (%s)" % label if label else u"")
 
 
 def format_value(value):
@@ -794,6 +890,22 @@ def restart_text(boot, boot_ids=True):
         text += u"; boot %s \u2192 %s" % (boot.get("boot_id_before") or u"?", boot.get("boot_id") or u"?")
     if boot.get("queued_update"):
         text += u"; the queued Sophos update's restart"
+    return text
+
+
+def silence_text(silence):
+    """The host's Alertmanager silence (``maintenance.silence``) as one line."""
+    status = silence.get("status")
+    if status == "check_mode":
+        return u"silence: would be created in Alertmanager"
+    if status == "failed":
+        return u"silence: not created (%s)" % (silence.get("warning") or u"no message")
+    text = u"silenced %s \u2013 %s (%s)" % (
+        silence.get("from") or u"?", silence.get("to") or u"?", silence.get("id") or u"?")
+    if status == "lapsing":
+        text += u", not expired: it ends by itself"
+    elif silence.get("warning"):
+        text += u"; %s" % silence["warning"]
     return text
 
 

@@ -32,11 +32,17 @@ def _check_basename(basename):
                          "(no directory), got %r" % (basename,))
 
 
+# The kind of run each of the collection's playbooks makes (the report's run.kind); another play's is None.
+KINDS = {"fleetops.sophos.maintenance": "maintenance", "fleetops.sophos.restart": "restart",
+         "fleetops.sophos.facts": "facts"}
+
+
 def new_run(started, token, check_mode=False, playbook=None, basename="sophos-report"):
-    """The run's identity: ``{id, started, check_mode, playbook, stem, latest}``.
+    """The run's identity: ``{id, started, check_mode, playbook, kind, stem, latest}``.
 
     ``started``: ISO 8601 UTC date-time the run started; ``token``: 4 to 16 lower-case hex digits,
-    random per run. ``stem`` names this run's files, ``latest`` the fixed name it also writes.
+    random per run. ``kind`` is the playbook's (KINDS): maintenance, restart (a restart-only run), facts,
+    or None. ``stem`` names this run's files, ``latest`` the fixed name it also writes.
     """
     _check_basename(basename)
     epoch = iso_to_epoch(started)
@@ -53,6 +59,7 @@ def new_run(started, token, check_mode=False, playbook=None, basename="sophos-re
         "started": started.strip(),
         "check_mode": check,
         "playbook": str(playbook) if playbook else None,
+        "kind": KINDS.get(str(playbook).strip()) if playbook else None,
         "stem": "%s-%s%s" % (basename, run_id, suffix),
         "latest": basename + suffix,
     }
@@ -117,21 +124,16 @@ def _over(row, alert_days):
     return isinstance(days, (int, float)) and days > alert_days
 
 
-def index_entry(name, text, basename="sophos-report"):
-    """One run of the index from its JSON report file (``name``, content ``text``).
-
-    A file that is not a report (unreadable JSON, another kind) is kept with ``error`` set, so the
-    index shows it rather than dropping it silently.
-    """
+def _blank_entry(name, basename):
     parsed = parse_name(name, basename)
     run_id, check, _ext = parsed if parsed else (None, False, None)
-    entry = {"id": run_id, "file": name, "check_mode": check, "started": None, "generated": None,
-             "playbook": None, "total": 0, "counts": {}, "pending": 0, "alerting": 0, "failed": 0, "error": None}
-    try:
-        report = json.loads(text)
-    except ValueError as exc:
-        entry["error"] = u"not JSON: %s" % exc
-        return entry
+    return {"id": run_id, "file": name, "check_mode": check, "started": None, "generated": None,
+            "playbook": None, "total": 0, "counts": {}, "pending": 0, "alerting": 0, "failed": 0, "error": None}
+
+
+def entry_of(name, report, basename="sophos-report"):
+    """One run of the index from its report (``name``: its JSON file's name, ``report``: the parsed JSON)."""
+    entry = _blank_entry(name, basename)
     if not isinstance(report, dict) or report.get("kind") != "fleetops.sophos.report":
         entry["error"] = u"not a fleetops.sophos report"
         return entry
@@ -156,13 +158,78 @@ def index_entry(name, text, basename="sophos-report"):
     return entry
 
 
-def index_data(files, basename="sophos-report"):
-    """The index from ``[(name, text)]`` of the runs' JSON files: runs newest first and the trend.
+def index_entry(name, text, basename="sophos-report"):
+    """One run of the index from its JSON report file (``name``, content ``text``).
+
+    A file that is not a report (unreadable JSON, another kind) is kept with ``error`` set, so the
+    index shows it rather than dropping it silently.
+    """
+    try:
+        report = json.loads(text)
+    except ValueError as exc:
+        entry = _blank_entry(name, basename)
+        entry["error"] = u"not JSON: %s" % exc
+        return entry
+    return entry_of(name, report, basename)
+
+
+# A run's summary, ``<stem>.summary.json`` beside its files: what the index shows of the run, so the index
+# reads a few hundred bytes per kept run instead of each run's whole report.
+SUMMARY_SUFFIX = ".summary.json"
+SUMMARY_KIND = "fleetops.sophos.report-summary"
+SUMMARY_VERSION = 1
+_ENTRY_KEYS = ("id", "file", "check_mode", "started", "generated", "playbook", "total", "counts", "pending",
+               "alerting", "failed")
+
+
+def summary_name(json_name):
+    """``<stem>.summary.json`` of a run's ``<stem>.json``."""
+    return json_name[:-len(".json")] + SUMMARY_SUFFIX
+
+
+def summary_of(name, report, basename="sophos-report"):
+    """The summary of a run (its JSON file's ``name``, its ``report``), or ``None`` when it is no report."""
+    entry = entry_of(name, report, basename)
+    if entry["error"]:
+        return None
+    summary = dict((key, entry[key]) for key in _ENTRY_KEYS)
+    attention = (report.get("summary") or {}).get("attention")
+    summary.update(kind=SUMMARY_KIND, version=SUMMARY_VERSION,
+                   attention=[str(host) for host in attention] if isinstance(attention, list) else [])
+    return summary
+
+
+def entry_from_summary(name, text):
+    """The index entry of the run whose JSON file is ``name`` from its summary's ``text``; ``None`` when the
+    summary is unreadable, of another version or of another run (then the run's report is read instead)."""
+    try:
+        summary = json.loads(text)
+    except ValueError:
+        return None
+    if (not isinstance(summary, dict) or summary.get("kind") != SUMMARY_KIND
+            or summary.get("version") != SUMMARY_VERSION or summary.get("file") != name
+            or any(key not in summary for key in _ENTRY_KEYS)):
+        return None
+    entry = dict((key, summary[key]) for key in _ENTRY_KEYS)
+    entry["error"] = None
+    return entry
+
+
+def orphan_summaries(names, basename="sophos-report"):
+    """Summaries among ``names`` whose run has no JSON report among them (its run was pruned or removed)."""
+    present = set(names)
+    return sorted(name for name in names
+                  if name.endswith(SUMMARY_SUFFIX) and name[:-len(SUMMARY_SUFFIX)] + ".json" not in present
+                  and parse_name(name[:-len(SUMMARY_SUFFIX)] + ".json", basename) is not None)
+
+
+def index_from_entries(entries):
+    """The index from the runs' entries: runs newest first and the trend.
 
     ``trend`` holds the real runs (check runs only describe what a run would do), oldest first,
     each ``{id, started, pending, alerting, failed}``.
     """
-    entries = [index_entry(name, text, basename) for name, text in files]
+    entries = list(entries)
 
     def when(entry):
         return iso_to_epoch(entry["started"] or u"") or 0.0, entry["id"] or u""
@@ -171,3 +238,8 @@ def index_data(files, basename="sophos-report"):
     trend = [dict((key, entry[key]) for key in ("id", "started", "pending", "alerting", "failed"))
              for entry in reversed(entries) if not entry["check_mode"] and not entry["error"]]
     return {"runs": entries, "trend": trend}
+
+
+def index_data(files, basename="sophos-report"):
+    """The index from ``[(name, text)]`` of the runs' JSON files (see index_from_entries)."""
+    return index_from_entries(index_entry(name, text, basename) for name, text in files)

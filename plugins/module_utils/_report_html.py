@@ -19,7 +19,8 @@ from ansible_collections.fleetops.sophos.plugins.module_utils import _report_tim
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
     ATTENTION_ISSUES, STATUS_LABELS, STATUSES, central_cell, central_note, days_text, first_seen, format_value,
     reason_text)
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import health_word, restart_text
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
+    RUN_KIND_LABELS, health_word, restart_text, silence_text, title_with_run)
 from ansible_collections.fleetops.sophos.plugins.module_utils._time import human_seconds
 
 _HTML_SCRIPT = r"""
@@ -105,9 +106,12 @@ td:nth-child(8) .c,td:nth-child(9) .c{white-space:nowrap}
 .checkrun{display:inline-block;margin-left:10px;padding:2px 10px;border-radius:4px;background:#3b6fb6;color:#fff;
 font-size:14px;vertical-align:middle}
 td .checkrun{font-size:12px;padding:1px 8px;margin-left:6px}
+.runkind{display:inline-block;margin-left:10px;padding:2px 10px;border-radius:4px;border:1px solid #3b6fb6;
+color:#3b6fb6;font-size:14px;vertical-align:middle}
 .checknote{background:#e8f0fb;border:1px solid #3b6fb6;border-radius:6px;padding:6px 12px;margin:0 0 12px}
 svg.timeline{background:#fff;border:1px solid #d5dbe3;border-radius:6px;display:block;max-width:100%;height:auto}
 svg text{font:12px system-ui,sans-serif;fill:#1d2733}svg .axis{stroke:#d5dbe3}svg .span{stroke:#9aa3ad;stroke-width:1}
+svg text.tl-head{font-weight:600}
 .legend{font-size:12px;color:#5b6776;margin:4px 0 0}.legend i{display:inline-block;width:12px;height:10px;margin:0 4px 0 10px}
 """
 
@@ -273,6 +277,8 @@ def _row_html(index, row, alert_days):
         if health == u"unhealthy":
             # The cycle checked the services; the host's health word (here: unhealthy) is the page's.
             maintenance = [text.replace(u"; Sophos healthy", u"; Sophos services running") for text in maintenance]
+        if cycle.get("silence"):
+            maintenance.append(silence_text(cycle["silence"]))
     else:
         cells.append(_td(u"", _NONE))
         detail, maintenance = None, []
@@ -324,11 +330,12 @@ def to_html(report):
     head_html = u"".join(u'<th data-type="%s" scope="col">%s</th>' % (kind, _h(label)) for label, kind in heads)
     rows_html = u"\n".join(_row_html(index, row, alert_days) for index, row in enumerate(report["hosts"]))
     check = report.get("check_mode") is True
-    head = page_head(report["title"] + (u" (check run)" if check else u""), _HTML_SCRIPT,
+    kind = (report.get("run") or {}).get("kind")
+    head = page_head(title_with_run(report), _HTML_SCRIPT,
                      u"fleetops.sophos.report schema %d" % report["schema_version"])
     return head + u"""
 <body>
-<h1>%(title)s%(check_badge)s</h1>
+<h1>%(title)s%(kind_badge)s%(check_badge)s</h1>
 %(check_note)s<div class="meta">Generated %(generated)s &middot; %(total)d host(s) &middot; restart alert after %(alert)s
 &middot; click a count to filter, a column heading to sort</div>
 %(central_note)s
@@ -355,6 +362,8 @@ def to_html(report):
         "attention": attention_html,
         "heads": head_html,
         "rows": rows_html,
+        "kind_badge": (u' <span class="runkind" id="run-kind">%s</span>' % _h(RUN_KIND_LABELS[kind])
+                       if kind in RUN_KIND_LABELS else u""),
         "check_badge": u' <span class="checkrun" id="check-run">check run</span>' if check else u"",
         "check_note": (u'<p class="checknote">A check run (<code>--check</code>): nothing was changed on the hosts; '
                        u'this is what a real run would do. The latest real report is left as it was.</p>\n'
@@ -382,7 +391,7 @@ def timeline_html(rows, width=900.0):
     shape = _report_timeline.geometry(rows, width=width)
     if shape is None:
         return u""
-    height = 24 + _ROW_HEIGHT * len(shape["hosts"])
+    height = 24 + _ROW_HEIGHT * len(shape["rows"])
     total = _LABEL_WIDTH + width + 10
     parts = [u'<svg class="timeline" id="timeline" xmlns="http://www.w3.org/2000/svg" role="img" '
              u'viewBox="0 0 %d %d" width="%d" height="%d">' % (total, height, total, height),
@@ -391,8 +400,16 @@ def timeline_html(rows, width=900.0):
         parts.append(u'<line class="axis" x1="%.1f" y1="14" x2="%.1f" y2="%d"/><text x="%.1f" y="11" '
                      u'text-anchor="middle">%s</text>' % (_LABEL_WIDTH + x, _LABEL_WIDTH + x, height, _LABEL_WIDTH + x,
                                                           _h(label)))
-    for index, host in enumerate(shape["hosts"]):
+    for index, row in enumerate(shape["rows"]):
         top = 20 + index * _ROW_HEIGHT
+        if "header" in row:
+            # A tier's or a restart group's rows follow its header, across the whole axis.
+            parts.append(u'<g class="tl-section" data-level="%d"><rect x="0" y="%d" width="%d" height="%d" '
+                         u'fill="%s"/><text class="tl-head" x="%d" y="%d">%s</text></g>' % (
+                             row["level"], top + 1, total, _ROW_HEIGHT - 2, u"#e4e8ee" if row["level"] == 0 else
+                             u"#f1f3f6", 4 + 12 * row["level"], top + 16, _h(row["header"])))
+            continue
+        host = shape["hosts"][row["host"]]
         name = host["host"] if len(host["host"]) <= 26 else host["host"][:25] + u"\u2026"
         parts.append(u'<g class="tl-host" data-host="%s"><text x="4" y="%d">%s</text>' % (
             _h(host["host"]), top + 15, _h(name)))

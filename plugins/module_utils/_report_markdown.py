@@ -12,7 +12,8 @@ import re
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
     STATUS_LABELS, STATUSES, central_cell, central_note, days_text, first_seen, format_value, reason_text)
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import health_word, restart_text, restarts_cell
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
+    health_word, restart_text, restarts_cell, silence_text, title_with_run)
 
 
 def _md(value):
@@ -25,7 +26,7 @@ def _md(value):
 def to_markdown(report):
     summary = report["summary"]
     lines = [
-        u"# %s%s" % (_md(report["title"]), u" (check run)" if report.get("check_mode") is True else u""),
+        u"# %s" % _md(title_with_run(report)),
         u"",
     ]
     if report.get("check_mode") is True:
@@ -81,4 +82,6 @@ def _restarts(report):
     for row in restarted:
         lines.append(u"- **%s**" % _md(row["host"]))
         lines.extend(u"  - %s" % _md(restart_text(boot)) for boot in row["maintenance"]["boots"])
+        if row["maintenance"].get("silence"):
+            lines.append(u"  - %s" % _md(silence_text(row["maintenance"]["silence"])))
     return lines

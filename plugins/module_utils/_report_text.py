@@ -13,7 +13,8 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import STATUSES, format_value, restarts_cell
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
+    STATUSES, format_value, restarts_cell, title_with_run)
 from ansible_collections.fleetops.sophos.plugins.module_utils._time import human_seconds
 
 WHY_LIMIT = 100
@@ -38,7 +39,7 @@ NEXT_STEPS = {
     "no_data": u"nothing could be read: run fleetops.sophos.facts on the host(s)",
     "unknown": u"the restart state is unknown: read it with fleetops.sophos.facts",
     "not_run": u"never ran (the run stopped before their batch): rerun with -e maintenance_hosts={hosts}",
-    "deferred": u"did not fit the window: rerun in the next window",
+    "deferred": u"deferred, WHY says why (the window, a blackout, an exclusion): rerun in the next window",
     "pending": u"restart pending: run fleetops.sophos.maintenance on the host(s)",
 }
 NOT_RUN_WHY = u"not run: the run stopped before this host's batch"
@@ -51,7 +52,9 @@ def _would(row):
     if patch.get("would_install"):
         parts.append(u"would patch: %d package(s)" % len(patch["would_install"]))
     if cycle.get("check_mode") and cycle.get("would_reboot"):
-        parts.append(u"would restart: " + (u", ".join(cycle.get("reasons_before") or []) or u"reason not recorded")
+        # The window's arithmetic first ("fits: 3h00m left, needs 38m00s"): the reasons may be cut.
+        parts.append(u"would restart%s: " % (u" (%s)" % cycle["window"] if cycle.get("window") else u"")
+                     + (u", ".join(cycle.get("reasons_before") or []) or u"reason not recorded")
                      + (u" after the window's start at %s" % cycle["window_start"]
                         if (cycle.get("window_start") or u"") > (cycle.get("started") or u"") else u""))
     return u"; ".join(parts) or None
@@ -86,9 +89,8 @@ def to_lines(report, location=None):
     summary = report["summary"]
     counts = u", ".join(u"%s=%d" % (status, summary["counts"][status]) for status in STATUSES
                         if summary["counts"][status])
-    title = u"%s%s: %d host(s), %s; needs attention: %s" % (
-        _one_line(report["title"]), u" (check run)" if report.get("check_mode") is True else u"",
-        summary["total"], counts or u"none", u", ".join(summary["attention"]) or u"none")
+    title = u"%s: %d host(s), %s; needs attention: %s" % (
+        _one_line(title_with_run(report)), summary["total"], counts or u"none", u", ".join(summary["attention"]) or u"none")
     rows = [HEADER]
     for row in report["hosts"]:
         rows.append((_one_line(row["host"], 60), row["status"], restarts_cell(row["maintenance"]),

@@ -74,12 +74,40 @@ def segments(maintenance):
     return result
 
 
+def sections(cycles):
+    """The timeline's rows by restart tier and group: ``[{"header", "level"} | {"host": index}]``.
+
+    ``cycles``: each restarted host's record (``maintenance``), in the hosts' order. Without tiers and
+    groups, one row per host. Otherwise a header per tier (lowest first; ``no tier`` last) and within it
+    a header per restart group (by name; ``no restart group`` last), each group's members under it: a
+    host in several groups is shown under each, so an operator sees that members never overlapped.
+    """
+    tiers = any(cycle.get("tier") is not None for cycle in cycles)
+    groups = any(cycle.get("groups") for cycle in cycles)
+    if not tiers and not groups:
+        return [{"host": index} for index in range(len(cycles))]
+    found = {}
+    for index, cycle in enumerate(cycles):
+        for group in cycle.get("groups") or [None]:
+            found.setdefault(cycle.get("tier"), {}).setdefault(group, []).append(index)
+    result = []
+    for tier in sorted(found, key=lambda value: (value is None, value or 0)):
+        if tiers:
+            result.append({"header": u"tier %d" % tier if tier is not None else u"no tier", "level": 0})
+        for group in sorted(found[tier], key=lambda name: (name is None, name or u"")):
+            if groups:
+                result.append({"header": u"restart group %s" % group if group else u"no restart group",
+                               "level": 1 if tiers else 0})
+            result.extend({"host": index} for index in found[tier][group])
+    return result
+
+
 def geometry(rows, width=900.0):
-    """One time axis for every restarted host: ``{start, end, hosts: [{host, bars: [...]}], ticks}``.
+    """One time axis for every restarted host: ``{start, end, hosts: [{host, bars: [...]}], rows, ticks}``.
 
     Bars carry ``x`` and ``w`` in pixels of ``width`` (at least 2 px wide, so a short restart shows);
-    hosts keep the order of ``rows``; hosts without a restart are left out. ``None`` when no host
-    restarted.
+    hosts keep the order of ``rows``; hosts without a restart are left out. ``rows`` is the order to
+    draw them in, with headers by tier and restart group (sections()). ``None`` when no host restarted.
     """
     hosts = []
     for row in rows:
@@ -112,7 +140,8 @@ def geometry(rows, width=900.0):
         line = (x_of(first if first is not None else found[0]["start"]),
                 x_of(last if last is not None else found[-1]["end"]))
         result.append({"host": host, "bars": bars, "line": line})
-    return {"start": start, "end": end, "width": width, "hosts": result, "ticks": _ticks(start, span, scale)}
+    return {"start": start, "end": end, "width": width, "hosts": result,
+            "rows": sections([cycle for _host, cycle, _found in hosts]), "ticks": _ticks(start, span, scale)}
 
 
 def _ticks(start, span, scale, wanted=6):

@@ -13,6 +13,9 @@
   same end, and a window that ended before the run started fails the run; so does a time of day
   whose next occurrence is more than ``maintenance_window_max_hours`` away (a relaunched job).
 - A host excluded by ``maintenance_exclude`` gets a ``deferred`` record that says so.
+- Blackouts (``maintenance_blackouts``, ``maintenance_blackout_calendar``) are resolved once, against the
+  run's start, over the run's span (to the window end, else ``maintenance_window_max_hours`` ahead), and
+  carried to every host as UTC periods; a malformed period or calendar stops the run.
 
 Pure Python, no Ansible imports, no I/O: the known variables come in as parsed argument specs.
 """
@@ -20,37 +23,38 @@ Pure Python, no Ansible imports, no I/O: the known variables come in as parsed a
 from __future__ import absolute_import, division, print_function
 
 import difflib
+from datetime import timedelta
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _patch, _report, _settings, _time
+from ansible_collections.fleetops.sophos.plugins.module_utils import _blackouts, _cycle, _groups, _patch, _report, _settings, _time
 
 __metaclass__ = type
 
 PREFIXES = ("reboot_cycle_", "patch_", "report_", "maintenance_", "facts_")
 
-# The playbooks' own variables, documented in README.md and docs/awx.md (a unit test checks both).
-PLAYBOOK_VARIABLES = {
-    "maintenance": (
-        "maintenance_hosts", "maintenance_serial", "maintenance_max_fail_percentage", "maintenance_become",
-        "maintenance_exclude", "maintenance_exclude_reason", "maintenance_window_max_hours",
-        "maintenance_allow_variables", "maintenance_patch_before_window",
-    ),
-    "facts": ("facts_hosts", "facts_become", "facts_allow_variables", "facts_restart_required_at"),
-}
+# The run area: the playbooks' own variables (SETTINGS, below): documented in README.md ("Playbook variables")
+# and docs/awx.md, asked by the AWX surveys, defaulted in the playbooks; test_settings.py checks every copy.
+# A setting's group is the playbooks that take it: fleetops.sophos.restart (a restart-only run) takes
+# fleetops.sophos.maintenance's.
+PLAYBOOKS = {"maintenance": ("maintenance", "restart"), "facts": ("facts",)}
+GROUP_OF_PLAYBOOK = dict((playbook, group) for group, playbooks in PLAYBOOKS.items() for playbook in playbooks)
+
+# A time-of-day window end further than this from the run's start is refused (a relaunched job).
+WINDOW_MAX_HOURS_VARIABLE = "maintenance_window_max_hours"
 
 # The facts playbook's time of Sophos Central's restart-required event for its one host (the rulebook's).
 EVENT_TIME_VARIABLE = "facts_restart_required_at"
 
-# The variable of each playbook that lists deliberate extra variables under the checked prefixes.
-ALLOW_VARIABLES = {"maintenance": "maintenance_allow_variables", "facts": "facts_allow_variables"}
+# The playbook variables of blackouts, and the cycle's setting the maintenance playbook sets from them.
+BLACKOUTS_VARIABLE = "maintenance_blackouts"
+CALENDAR_VARIABLE = "maintenance_blackout_calendar"
+CYCLE_BLACKOUTS = _cycle.VAR_PREFIX + "blackouts"
 
-# A time-of-day window end further than this from the run's start is refused (a relaunched job).
-WINDOW_MAX_HOURS = 12
 # A window start further than this from the run's start is refused: a run that waits a day is a mistake.
 WINDOW_START_MAX_HOURS = 24
 # Patching before the window's start (maintenance_patch_before_window): false, the playbook waits for the start first.
 PATCH_BEFORE_WINDOW = "maintenance_patch_before_window"
 
-# The reboot_cycle role's hooks: task files the maintenance run checks before any host is touched.
+# The reboot_cycle role's hooks: task files a maintenance or restart run checks before any host is touched.
 HOOK_VARIABLES = ("reboot_cycle_before_restart_tasks", "reboot_cycle_after_restart_tasks",
                   "reboot_cycle_after_cycle_tasks")
 
@@ -61,6 +65,7 @@ LEFT_OVER = "_raw_params"
 # Variables the playbooks and roles set on hosts while they run; never user input, but prefixed.
 RUN_VARIABLES = (
     "maintenance_result", "maintenance_stage", "maintenance_run", "maintenance_run_started", "maintenance_batch",
+    "maintenance_durations",
     "report_data", "report_run_record", "report_central_views", "report_central_asked", "report_central_state",
 )
 
@@ -75,8 +80,7 @@ def known_variables(argument_specs):
     for spec in argument_specs:
         for entry in ((spec or {}).get("argument_specs") or {}).values():
             names.update((entry or {}).get("options") or {})
-    for playbook in PLAYBOOK_VARIABLES.values():
-        names.update(playbook)
+    names.update(SETTINGS.names(None))
     names.update(RUN_VARIABLES)
     return names
 
@@ -186,6 +190,12 @@ def check_hosts(pattern, matched, variable, required=False, given=()):
                    "(ansible-inventory --graph)" % (variable, pattern))
 
 
+# The restart groups' and tiers' settings: host variables that the playbooks check for every host of the play,
+# each problem naming its host (fleetops.sophos.group_check); checked here they would be the first host's
+# alone, without its name.
+HOST_SETTINGS = ("group", "group_max_down", "tier", "tier_on_failure")
+
+
 def setting_problems(variables, now):
     """Every problem of the cycle, patch and report settings set in ``variables``, one line each.
 
@@ -196,18 +206,13 @@ def setting_problems(variables, now):
     """
     cycle = dict((name[len(_cycle.VAR_PREFIX):], value) for name, value in variables.items()
                  if name.startswith(_cycle.VAR_PREFIX) and name[len(_cycle.VAR_PREFIX):] in _cycle.DEFAULTS
-                 and name != _cycle.VAR_PREFIX + "run_started")
+                 and name[len(_cycle.VAR_PREFIX):] not in HOST_SETTINGS and name != _cycle.VAR_PREFIX + "run_started")
     cycle["run_started"] = _time.iso(now)
     problems = _cycle.settings_problems(cycle, now)
     for table in (_patch.SETTINGS, _report.SETTINGS):
         problems += table.problems(dict((name, variables[table.prefix + name]) for name in table.names()
                                         if table.prefix + name in variables))
     return problems
-
-
-def _window_max_hours(value):
-    return _settings.number(WINDOW_MAX_HOURS if value is None else value, "maintenance_window_max_hours",
-                            minimum=0, above=True)
 
 
 def _far_time_of_day(window, end, now, max_hours):
@@ -302,80 +307,198 @@ def event_time(value, hosts, play_hosts):
     return at, None
 
 
-def check_run(names, window, known, now, settings=None, playbook="maintenance", play_hosts=None):
+def blackouts(given, calendar, now, horizon):
+    """``(records, problems)`` of the run's blackouts: ``given`` (``maintenance_blackouts``) and ``calendar``
+    (None, or ``{"path", "text"}`` / ``{"path", "error"}``: the file of ``maintenance_blackout_calendar`` as the
+    caller read it) resolved against ``now`` over [``now``, ``horizon``], merged, as UTC records."""
+    text = source = None
+    problems = []
+    if calendar is not None:
+        source = calendar.get("path")
+        if calendar.get("error"):
+            problems.append("%s %s cannot be read: %s" % (CALENDAR_VARIABLE, source, calendar["error"]))
+        else:
+            text = calendar.get("text") or ""
+    periods, wrong = _blackouts.resolve(given, now, horizon, text, source)
+    problems += wrong
+    return ([] if problems else _blackouts.records(periods)), problems
+
+
+class RunProblems(RunError):
+    """Several problems of one run setting (a blackout period each), one line each in ``lines``."""
+
+    def __init__(self, lines):
+        super(RunProblems, self).__init__("; ".join(lines))
+        self.lines = list(lines)
+
+
+def _as_sent(value, name, context):  # pylint: disable=unused-argument
+    return value
+
+
+def _event_time_kind(value, name, context):  # pylint: disable=unused-argument
+    at, problem = event_time(value, context["given"].get("facts_hosts"), context["play_hosts"])
+    if problem:
+        raise RunError(problem)
+    return at
+
+
+def _blackouts_kind(value, name, context):  # pylint: disable=unused-argument
+    """The run's blackouts over its span: to the window's end (``window_end``, when it resolved), else
+    ``maintenance_window_max_hours`` (or its default, when that is bad) ahead of the run's start."""
+    now = context["now"]
+    if context.get("window_end"):
+        horizon = _time.parse_time(context["window_end"], "window end")
+    else:
+        horizon = now + timedelta(hours=context.get(WINDOW_MAX_HOURS_VARIABLE) or WINDOW_MAX_HOURS)
+    records, problems = blackouts(value, context.get("calendar_file"), now, horizon)
+    if problems:
+        raise RunProblems(problems)
+    return records
+
+
+def _setting(name, default, type, kind, group="maintenance", **more):  # pylint: disable=redefined-builtin
+    return _settings.Setting(name, default, type, kind=kind, group=group, **more)
+
+
+# Every playbook variable: name (as written: the table's prefix is empty), default (the playbooks' own, None when
+# there is none), public type, and the kind that says which function normalises it (Table.convert(): a kind of its
+# own below, or _settings' flag/number/list). Table order is the order check_run() converts
+# them in: a setting's function reads those before it (blackouts read the window limit and the calendar). Two kinds
+# the play converts itself, and check_run() takes as sent: "pattern" (a host pattern, checked against the inventory
+# by check_hosts() as the play starts) and "play" (a play keyword, or a value its tasks read through Jinja).
+SETTINGS = _settings.Table("run", "", (
+    # fleetops.sophos.maintenance and fleetops.sophos.restart
+    _setting("maintenance_hosts", None, "str", "pattern"),  # required: check_hosts()
+    _setting("maintenance_serial", "100%", "str", "play"),  # the play's serial
+    _setting("maintenance_max_fail_percentage", 100, "int", "play"),  # the play's max_fail_percentage
+    _setting("maintenance_become", True, "bool", "play"),  # the play's become, Jinja bool
+    _setting("maintenance_exclude", False, "bool", "play"),  # a host variable, Jinja bool
+    _setting("maintenance_exclude_reason", "", "str", "play"),  # a host variable: excluded_record()
+    _setting("maintenance_allow_variables", [], "list", "list"),  # _settings.text_list()
+    _setting(WINDOW_MAX_HOURS_VARIABLE, 12, "float", "number", minimum=0, above=True),  # _settings.number()
+    _setting(PATCH_BEFORE_WINDOW, True, "bool", "flag"),  # _settings.flag(); the restart playbook never patches
+    _setting(CALENDAR_VARIABLE, None, "path", "calendar"),  # read by the run_check filter, resolved with:
+    _setting(BLACKOUTS_VARIABLE, [], "list", "blackouts"),  # blackouts()
+    # fleetops.sophos.facts
+    _setting("facts_hosts", "all", "str", "pattern", group="facts"),  # check_hosts()
+    _setting("facts_become", True, "bool", "play", group="facts"),  # the play's become, Jinja bool
+    _setting("facts_allow_variables", [], "list", "list", group="facts"),  # _settings.text_list()
+    _setting(EVENT_TIME_VARIABLE, None, "str", "event_time", group="facts"),  # event_time()
+), error=RunError, kinds={"pattern": _as_sent, "play": _as_sent, "calendar": _as_sent, "event_time": _event_time_kind,
+                          "blackouts": _blackouts_kind})
+
+WINDOW_MAX_HOURS = SETTINGS.by_name[WINDOW_MAX_HOURS_VARIABLE].default
+MAINTENANCE_VARIABLES = SETTINGS.names("maintenance")
+PLAYBOOK_VARIABLES = dict((playbook, SETTINGS.names(GROUP_OF_PLAYBOOK[playbook])) for playbook in GROUP_OF_PLAYBOOK)
+# The variable of each playbook that lists deliberate extra variables under the checked prefixes.
+ALLOW_VARIABLES = dict((playbook, next(name for name in names if name.endswith("_allow_variables")))
+                       for playbook, names in PLAYBOOK_VARIABLES.items())
+
+
+def checked_variables(playbook):
+    """The playbook variables check_run() converts for ``playbook``: its own, and the window limit on every
+    playbook (each checks the cycle's window against it)."""
+    names = SETTINGS.names(GROUP_OF_PLAYBOOK[playbook])
+    return names + (() if WINDOW_MAX_HOURS_VARIABLE in names else (WINDOW_MAX_HOURS_VARIABLE,))
+
+
+def run_settings(given, playbook, now, play_hosts=None, calendar=None, window_end=None):
+    """``(values, problems)`` of the playbook variables check_run() checks (checked_variables()), each converted
+    once by its table function (as given; its default when not given or None): ``problems`` is name -> its
+    problem lines, ``values`` name -> the converted value (None for a bad one)."""
+    context = {"now": now, "given": given, "play_hosts": play_hosts, "calendar_file": calendar,
+               "window_end": window_end}
+    values, problems = {}, {}
+    checked = checked_variables(playbook)
+    for setting in SETTINGS.settings:
+        if setting.name not in checked:
+            continue
+        try:
+            value = given.get(setting.name)
+            values[setting.name] = SETTINGS.convert(setting, setting.default if value is None else value, context)
+        except RunProblems as exc:
+            problems[setting.name], values[setting.name] = exc.lines, None
+        except RunError as exc:
+            problems[setting.name], values[setting.name] = [str(exc)], None
+        context[setting.name] = values[setting.name]
+    return values, problems
+
+
+def check_run(names, window, known, now, settings=None, playbook="maintenance", play_hosts=None, calendar=None):
     """What the run starts with: ``errors`` (the run must stop), ``run_started``, ``window_end``
     (UTC, resolved once), ``window_given`` (as written) and, for the facts playbook,
     ``restart_required_at`` (event_time(): ``facts_restart_required_at`` checked against ``facts_hosts``
-    and ``play_hosts``, the hosts the play matched).
+    and ``play_hosts``, the hosts the play matched); for the maintenance playbook ``blackouts`` (blackouts():
+    UTC records) and ``blackouts_line`` (the play-start line's words), ``calendar`` the calendar file as read.
 
     ``names``: the variable names of the first host (extra variables included); ``window``: its
     ``reboot_cycle_window_end``; ``now``: an aware datetime, the run's start; ``settings``: the
-    host's cycle, patch and report variables (name -> value), with ``maintenance_window_max_hours``
-    and the playbook's allow variable (ALLOW_VARIABLES) when set. Every problem is an error, one
-    line each: an unknown or misspelt variable (unknown_variable_problems()), a bad setting
-    (setting_problems()), a window end already over or a time of day too far ahead (a relaunch).
+    host's cycle, patch and report variables (name -> value), with the playbook variables it checks
+    (checked_variables(), converted by run_settings()) when set. Every problem is an error, one line
+    each: an unknown or misspelt variable (unknown_variable_problems()), a bad setting (setting_problems(),
+    run_settings()), a window end already over or a time of day too far ahead (a relaunch).
     """
     started = _time.iso(now)
     result = {"errors": [], "run_started": started, "window_end": None, "window_given": None,
               "window_start": None, "window_start_given": None, "patch_before_window": True,
-              "restart_required_at": None, "window_line": window_line(started)}
+              "restart_required_at": None, "blackouts": [], "blackouts_line": "none",
+              "window_line": window_line(started)}
     given = dict(settings or {})
-    allow_variable = ALLOW_VARIABLES[playbook]
-    errors = []
-    try:
-        allowed = _settings.text_list(given.pop(allow_variable, None), allow_variable)
-    except _settings.SettingError as exc:
-        errors.append(str(exc))
-        allowed = []
-    errors += unknown_variable_problems(names, known, allow_variable, allowed)
+    run_given = dict((name, given.pop(name)) for name in SETTINGS.names(None) if name in given)
+    left_over = []
     if LEFT_OVER in given:
-        errors.append("an extra variable was cut at a space: %r was left over without a name (-e 'name=a b' is "
-                      "read as name=a); give a value with a space as JSON, e.g. -e '{\"%swindow_end\": \"06:00 "
-                      "Europe/Berlin\"}', or quoted inside the argument, -e \"%swindow_end='06:00 Europe/Berlin'\""
-                      % (given.pop(LEFT_OVER), _cycle.VAR_PREFIX, _cycle.VAR_PREFIX))
-    try:
-        max_hours = _window_max_hours(given.pop("maintenance_window_max_hours", None))
-    except _settings.SettingError as exc:
-        errors.append(str(exc))
-        max_hours = None
-    at, problem = event_time(given.pop(EVENT_TIME_VARIABLE, None), given.pop("facts_hosts", None), play_hosts)
-    if problem:
-        errors.append(problem)
-    patch_before = given.pop(PATCH_BEFORE_WINDOW, True)
-    try:
-        patch_before = _settings.flag(patch_before, PATCH_BEFORE_WINDOW)
-    except _settings.SettingError as exc:
-        errors.append(str(exc))
+        left_over.append("an extra variable was cut at a space: %r was left over without a name (-e 'name=a b' is "
+                         "read as name=a); give a value with a space as JSON, e.g. -e '{\"%swindow_end\": \"06:00 "
+                         "Europe/Berlin\"}', or quoted inside the argument, -e \"%swindow_end='06:00 Europe/Berlin'\""
+                         % (given.pop(LEFT_OVER), _cycle.VAR_PREFIX, _cycle.VAR_PREFIX))
+    cycle_blackouts = []
+    if playbook in PLAYBOOKS["maintenance"] and CYCLE_BLACKOUTS in given:
+        cycle_blackouts.append("%s is set by the maintenance playbook from %s and %s, resolved once for every host; "
+                               "give the periods as %s"
+                               % (CYCLE_BLACKOUTS, BLACKOUTS_VARIABLE, CALENDAR_VARIABLE, BLACKOUTS_VARIABLE))
+        given.pop(CYCLE_BLACKOUTS)
     if window is not None:
         given[_cycle.VAR_PREFIX + "window_end"] = window
     start_given = given.get(_cycle.VAR_PREFIX + "window_start")
     problems = setting_problems(given, now)
-    errors += problems
     end = start = None
     if not problems:
         try:
             resolved = _cycle.normalize_settings({"window_end": window, "window_start": start_given,
                                                   "run_started": started})
         except _cycle.CycleError as exc:  # a start at or after the end: the two are checked together here
-            errors.append(str(exc))
+            problems = problems + [str(exc)]
         else:
             end, start = resolved["window_end"], resolved["window_start"]
+    # Each playbook variable once, by its table function; its problems in the order the run names them.
+    values, wrong = run_settings(run_given, playbook, now, play_hosts, calendar, end)
+    allow_variable = ALLOW_VARIABLES[playbook]
+    max_hours = values[WINDOW_MAX_HOURS_VARIABLE]
     far = _far_time_of_day(window, end, now, max_hours) if end and max_hours is not None else None
-    if far:
-        errors.append(far)
+    errors = wrong.pop(allow_variable, [])
+    errors += unknown_variable_problems(names, known, allow_variable, values[allow_variable] or [])
+    errors += left_over + wrong.pop(WINDOW_MAX_HOURS_VARIABLE, []) + wrong.pop(EVENT_TIME_VARIABLE, [])
+    errors += cycle_blackouts + problems + ([far] if far else []) + wrong.pop(BLACKOUTS_VARIABLE, [])
+    errors += [line for name in SETTINGS.names(None) for line in wrong.get(name, [])]
+    patch_before = values.get(PATCH_BEFORE_WINDOW, True)
     if start:
-        errors += _start_problems(start, str(start_given).strip(), end, now, dict(given, **{PATCH_BEFORE_WINDOW: patch_before}))
+        errors += _start_problems(start, str(start_given).strip(), end, now,
+                                  dict(given, **{PATCH_BEFORE_WINDOW: True if patch_before is None else patch_before}))
     result["errors"] = errors
     if not errors:
-        result["restart_required_at"] = at
+        result["restart_required_at"] = values.get(EVENT_TIME_VARIABLE)
         result["patch_before_window"] = patch_before
     if end and not errors:
         result.update(window_end=end, window_given=str(window).strip())
     if start and not errors:
         result.update(window_start=start, window_start_given=str(start_given).strip())
     if not errors:
+        periods = values.get(BLACKOUTS_VARIABLE) or []
+        result.update(blackouts=periods, blackouts_line=_blackouts.describe(periods))
         result["window_line"] = window_line(started, result["window_start"], result["window_end"],
-                                            result["window_start_given"], result["window_given"])
+                                            result["window_start_given"], result["window_given"],
+                                            extra=["blackouts: " + result["blackouts_line"]])
     return result
 
 

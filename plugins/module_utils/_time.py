@@ -246,8 +246,8 @@ def resolve(value, started, what, before=None):
     duration_match = _ISO_DURATION_RE.match(text) or _SHORT_DURATION_RE.match(text)
     day_match = _TIME_OF_DAY_RE.match(text)
     if not duration_match and not day_match:
-        raise TimeError("%s %r is not a window %s; write %s"
-                        % (what, value, "start" if what.endswith("start") else "end", WINDOW_FORMS))
+        kind = ("window start" if what.endswith("start") else "window end") if "window" in what else "time"
+        raise TimeError("%s %r is not a %s; write %s" % (what, value, kind, WINDOW_FORMS))
     if started is None:
         raise TimeError("%s %r counts from the run's start, which is not known here" % (what, value))
     started = parse_time(started, "run start")

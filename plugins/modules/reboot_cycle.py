@@ -107,6 +107,20 @@ options:
       - Start of the whole run (ISO 8601 with a timezone), which a relative O(window_end) counts from; empty or
         null - the moment this task starts.
     type: raw
+  blackouts:
+    description:
+      - >-
+        Blackouts and change freezes - periods in which no restart starts. A list of mappings with C(start), C(end)
+        (each in the forms of O(window_end), resolved against O(run_started)) and an optional C(name); or text
+        with one period a line, C([name: ]start to end). Two times of day (C(22:00 Europe/Berlin) to
+        C(02:00 Europe/Berlin)) are the daily period that holds O(run_started) or comes next.
+      - Inside a blackout no restart starts, and the window guard (O(guard_only)) defers the host. A restart whose
+        expected length (as for O(window_end)) would reach the next blackout's start is not made - the host is
+        C(deferred), naming the blackout; a restart already made is settled and verified as usual.
+      - A period that is malformed, ends before its start or has an unknown key fails the task before anything is
+        changed, every problem named.
+    type: raw
+    default: []
   fail_when_still_pending:
     description:
       - A strong reason still pending after O(max_cycles) restarts fails the task; when false the record says
@@ -132,12 +146,28 @@ options:
       - Minutes a restart is expected to take; the window fit counts each restart at this (not at
         O(reboot_timeout)). The record's C(boots[].restart_seconds) shows what restarts really took.
       - Empty or null - by the host's OS, 15 on Windows and 5 on Linux.
+      - A host with O(learned_durations) (and O(learn_durations) on) is counted at its own instead.
     type: raw
   restart_reserve_minutes:
     description:
       - Minutes of the window no restart starts without, beyond its expected length and its settle.
       - Empty or null - by the host's OS, 10 on Windows and 15 on Linux; C(0) for none.
     type: raw
+  learn_durations:
+    description:
+      - Count a restart and its settle, in the window fit, at the host's own durations (O(learned_durations)) where
+        it has them, instead of O(restart_expected_minutes) and O(settle_minutes). False - always those.
+    type: raw
+    default: true
+  learned_durations:
+    description:
+      - The host's own expected durations, set by the C(fleetops.sophos.maintenance) and C(fleetops.sophos.restart)
+        playbooks at the run's start from the kept reports (the nearest-rank 90th percentile of its last 10
+        measured restarts and settles; at least 3 of each). Keys C(restart_minutes) and C(settle_minutes)
+        (null - the default), C(restart_samples) and C(settle_samples) (how many values each is of).
+      - Empty - the defaults. The settle itself still waits up to O(settle_minutes); this only counts it.
+    type: raw
+    default: {}
   group:
     description:
       - Restart groups (names) the host belongs to; at most O(group_max_down) members of a group are in their
@@ -157,6 +187,18 @@ options:
       - Seconds to pause after a group member was released before the next one restarts.
     type: raw
     default: 0
+  tier:
+    description:
+      - The host's restart tier, an integer of at least 0. The fleetops.sophos.reboot_cycle role runs a batch's
+        cycles tier by tier (lowest first); the action records the tier's turn it is given in O(tier_turn).
+    type: raw
+    default: 0
+  tier_on_failure:
+    description:
+      - V(stop) - a failure in a lower tier of the batch defers this host (the reason names the failed hosts);
+        V(continue) - it goes on. Read by the role's C(fleetops.sophos.tier_hold) filter, which gives O(tier_turn).
+    type: raw
+    default: stop
   health_checks:
     description:
       - Checks that must pass after the host's restarts, each one of C(url) (from the controller; C(status_code)
@@ -238,6 +280,13 @@ options:
     description:
       - RV(cycle) of the previous call, to go on from the hook point it stopped at.
     type: dict
+  tier_turn:
+    description:
+      - The tier's turn, as the C(fleetops.sophos.tier_hold) filter returns it - C(hold) (why the host must not
+        restart - a lower tier failed - or null), C(after) (the lower-tier hosts that finished their cycle),
+        C(failed), C(turns) (the batch's tiers) and C(since) (when the host reached its cycle). A C(hold) defers
+        the host before its first restart. With more than one tier the play must use the linear strategy.
+    type: dict
   central_update_check:
     description:
       - Right after each restart (once the host answers, before the settle), ask Sophos Central for an update
@@ -280,6 +329,80 @@ options:
       timeout:
         description: Seconds to wait for one answer.
         type: int
+  silence:
+    description:
+      - An Alertmanager silence (v2 API) for the host - created just before its first restart (before a
+        C(before_restart) stop), extended while the cycle runs (the same silence POSTed again with an end of
+        now + O(silence.lease_minutes), at each step and every minute while a restart or a settle runs, also
+        after a hook), expired when the cycle ends, however it ends. A run that dies leaves a silence that ends by
+        itself within one lease.
+      - A failed request is a warning and a line of RV(sophos_reboot_cycle.silence), never a change of the host's
+        result. Check mode creates nothing and says what it would create (RV(sophos_reboot_cycle.silence)).
+      - Empty or left out for none. Every problem of the option is named at once, before the host is touched.
+    type: dict
+    suboptions:
+      url:
+        description:
+          - Base URL of the Alertmanager (its v2 API is under C(/api/v2)), for example
+            C(https://alertmanager.example.com:9093). Required; credentials go in O(silence.auth).
+        type: str
+      matchers:
+        description:
+          - The silence's matchers (all must match). In a value, C({host}) is the inventory name and
+            C({address}) the address the controller reaches the host at, regex-escaped in a regex matcher
+            (C(web.example.com) becomes C(web\.example\.com)); one value at least must name the host.
+          - Default - C(instance=~"{host}(:.*)?"), the host's Prometheus C(instance) label with or without a port.
+        type: list
+        elements: dict
+        suboptions:
+          name:
+            description: The label name.
+            type: str
+            required: true
+          value:
+            description: The value, with C({host}) / C({address}).
+            type: str
+            required: true
+          regex:
+            description: The value is a regular expression (C(=~)).
+            type: bool
+            default: true
+          equal:
+            description: Match (C(=), C(=~)); false for C(!=), C(!~).
+            type: bool
+            default: true
+      lease_minutes:
+        description:
+          - The silence's length from its last extension (minutes, 1 to 240). The cycle extends it to now + lease at
+            each step and every minute (a third of a shorter lease) while a restart or a settle runs, so a run
+            that dies leaves a silence that ends by itself within one lease.
+        type: float
+        default: 30
+      timeout:
+        description: Seconds to wait for one answer of Alertmanager (1 to 60).
+        type: float
+        default: 10
+      validate_certs:
+        description: Verify Alertmanager's TLS certificate.
+        type: bool
+        default: true
+      ca_path:
+        description: PEM file of CA certificates to verify Alertmanager with.
+        type: path
+      auth:
+        description: Credentials, when Alertmanager (or its proxy) asks for them - a user and password (basic) or a
+          bearer token. Never logged, recorded or reported.
+        type: dict
+        suboptions:
+          user:
+            description: User name (basic authentication).
+            type: str
+          password:
+            description: Its password.
+            type: str
+          token:
+            description: A bearer token.
+            type: str
 notes:
   - Runs one host's whole cycle in one task, so hosts of a batch do not wait for each other - as long as
     C(forks) is at least the batch size (C(serial)). With fewer forks, hosts beyond the forks start only when
@@ -459,12 +582,33 @@ sophos_reboot_cycle:
     unreachable:
       description: The cycle broke off because the host stopped answering.
       type: bool
+    expected:
+      description:
+        - What the window fit counted one more restart at, and where each figure came from.
+        - C(restart_from) and C(settle_from) are C(history) (the host's own, O(learned_durations)) or C(setting)
+          (O(restart_expected_minutes) by OS, O(settle_minutes)); C(restart_samples) and C(settle_samples) how many
+          measured values a history figure is of (0 for a setting).
+      type: dict
+      returned: when the cycle ran (not for a host that could not be read)
+      sample: {restart_minutes: 6.0, restart_from: history, restart_samples: 10, settle_minutes: 20.0,
+               settle_from: setting, settle_samples: 0}
     central_update_checks:
       description:
         - With O(central_update_check) - one entry per restart - C(restart) (its number), C(status) (V(requested),
           V(failed) or V(skipped) without credentials), C(endpoint_id), C(id) (Central's request id) and C(message)
           (why it failed or was skipped).
       returned: with O(central_update_check)
+      type: list
+      elements: dict
+    notifications:
+      description:
+        - The per-host notifications sent for this host (C(report_notify) targets that opted in to its events,
+          see C(docs/notify.md)) - C(type), C(target) (its name, or its type and the URL's scheme and host,
+          never the URL), C(event), C(host), C(ok), C(status) (the HTTP status) and C(error).
+        - The action reads the report role's C(report_notify), C(report_notify_link) and
+          C(report_notify_in_check_mode) variables; a failed notification is a warning and never changes the
+          cycle's outcome.
+      returned: when a C(report_notify) target asked for a per-host event
       type: list
       elements: dict
     groups:
@@ -486,6 +630,28 @@ sophos_reboot_cycle:
           controller's clock); null when the cycle did not wait (nothing to restart, the start had come, check mode).
       returned: with O(window_start)
       type: dict
+    silence:
+      description:
+        - With O(silence) and a restart (or a check-mode run that would restart) - C(status) (V(expired) at the
+          cycle's end, V(lapsing) when expiring it failed, V(failed) when it could not be created, V(check_mode)),
+          C(id) (Alertmanager's silence id), C(from) and C(to) (the silence's start and end, RFC 3339 UTC),
+          C(extensions), C(matchers) (as sent), C(lease_minutes) and C(warning) (the first failed request, else
+          null). No credential.
+      returned: with O(silence), when the host was (or would be) restarted
+      type: dict
+    tier:
+      description: The host's restart tier (O(tier)).
+      returned: with O(tier_turn), when the batch has tiers
+      type: int
+    tier_after:
+      description: The lower-tier hosts of the batch that finished their cycle before this host's began.
+      returned: with O(tier_turn), when the batch has tiers
+      type: list
+      elements: str
+    tier_wait_seconds:
+      description: Seconds from the host reaching its cycle until its tier's turn came.
+      returned: with O(tier_turn), when the batch has tiers
+      type: float
     stopped_groups:
       description: The groups this host's failure stopped (it failed after it took its slots).
       returned: when the host stopped its groups

@@ -26,7 +26,7 @@ import os
 
 from ansible.errors import AnsibleConnectionFailure
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
+from ansible_collections.fleetops.sophos.plugins.module_utils import _blackouts, _cycle, _time
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _after_restart, _gates
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._slots import SHOW_SECONDS
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._connection import is_windows
@@ -116,7 +116,7 @@ class CycleRun(object):
     """
 
     def __init__(self, host, options, settings, now, sleep, show, warn, state=None, facts=None, entries=None,
-                 slots=None):
+                 slots=None, silence=None, notify=None):
         self.host = host
         self.options = options
         self.state = state
@@ -132,6 +132,10 @@ class CycleRun(object):
         # failure stopped.
         self.slots = slots
         self.stopped = []
+        # The host's monitoring silence (plugin_utils/_silence.py Silence), None without one.
+        self.silence = silence
+        # The per-host notifications (plugin_utils/_notify.py): ``notify(event, record)``, None without targets.
+        self.notify = notify
         # The steps of the brain's plan the runner carries out; the others end the call.
         self.steps = {"reboot": self.reboot, "settle": self.settle, "slot": self.take_slots, "wait_start": self.wait_start,
                       "gate_before": lambda: self.gate("before"), "gate": lambda: self.gate("after")}
@@ -178,7 +182,18 @@ class CycleRun(object):
     # ------------------------------------------------------------ the step loop
 
     def plan(self):
-        return _cycle.plan(self.facts, self.state, self.now())
+        now = self.now()
+        return self.held(_cycle.plan(self.facts, self.state, now), now)
+
+    def guard(self):
+        """The window guard before any change (patching included), blackouts included."""
+        now = self.now()
+        return self.held(_cycle.guard(self.facts, self.settings, now), now, guard=True)
+
+    def held(self, decision, now, guard=False):
+        """The brain's decision, deferred in its place when a blackout holds the next restart (_blackouts.hold())."""
+        return _blackouts.hold(decision, self.settings["blackouts"], now,
+                               _cycle.worst_case(self.settings, self.facts), self.state["restarts"], guard)
 
     def run(self, stop_at=(), at=None, decision=None):
         """Run the steps until the brain's plan ends the cycle or a hook point in ``stop_at`` is reached.
@@ -188,17 +203,24 @@ class CycleRun(object):
         """
         while True:
             if at == "before_restart":
-                at = None
+                # The before-restart hook took its time: a blackout that began meanwhile still holds the restart.
+                at, decision = None, self.held(decision, self.now())
             elif at == "after_restart":
                 at, decision = None, self.plan()
             else:
                 decision = self.plan()
                 self.show("%s: %s" % (decision["step"], decision["reason"]))
+                if decision["step"] == "reboot" and self.silence is not None:
+                    self.silence.create()  # once, before the first restart (and its hook)
                 if decision["step"] == "reboot" and "before_restart" in stop_at:
                     return decision, "before_restart"
             step = self.steps.get(decision["step"])
             if step is None:
                 return decision, None
+            if self.silence is not None:
+                self.silence.keep()
+            if decision["step"] == "reboot" and self.state["restarts"] == 0 and self.notify is not None:
+                self.notify("restarting", {"status": "restarting", "message": decision["reason"], "restarts": 0})
             step()
             if decision["step"] == "reboot" and "after_restart" in stop_at:
                 return decision, "after_restart"
@@ -258,7 +280,10 @@ class CycleRun(object):
                 self.state = _cycle.gated(self.state, when, _gates.run_once(checks, self.host, when))
 
     def end(self, failed, why):
-        """The cycle ended: a member that failed after it took its slots stops its groups; the slots are freed."""
+        """The cycle ended: the silence is expired; a member that failed after it took its slots stops its groups;
+        the slots are freed."""
+        if self.silence is not None:
+            self.silence.expire()
         if self.slots is None:
             return
         if failed and ((self.state or {}).get("slot") or {}).get("taken_at"):

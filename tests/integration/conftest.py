@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shlex
+import signal
 import subprocess
 import threading
 import time
@@ -183,10 +184,11 @@ class Lab:
         res = self.ssh(host, cmd)
         assert res.returncode == 0, "cannot set the update hold on %s: %s" % (host, res.stderr)
 
-    def watch_playbook(self, *args, on_line=(), timeout=None):
+    def watch_playbook(self, *args, on_line=(), timeout=None, interrupt_on=None):
         """Run ansible-playbook, calling ACTION(line) once for the first stdout line matching each
         (PATTERN, ACTION) of ON_LINE as it is printed: a fault made on an event of the run, not
-        after a delay. Returns the CompletedProcess and the patterns that fired. Bounded by
+        after a delay. INTERRUPT_ON: a pattern whose first line sends ansible-playbook SIGINT, as
+        Ctrl-C (or AWX's Cancel) does. Returns the CompletedProcess and the patterns that fired. Bounded by
         TIMEOUT (default 4 x FLEETOPS_LAB_WAIT): the run is killed and the test fails saying so."""
         env = dict(self._ansible_env(), PYTHONUNBUFFERED="1")  # each line reaches us as printed
         proc = subprocess.Popen([os.path.join(VENV_BIN, "ansible-playbook"), "-i", self.inventory]
@@ -204,6 +206,8 @@ class Lab:
         err = []
         reader = threading.Thread(target=lambda: err.append(proc.stderr.read()))
         reader.start()
+        on_line = list(on_line) + ([(interrupt_on, lambda _line: proc.send_signal(signal.SIGINT))]
+                                   if interrupt_on else [])
         out, fired, pending = [], [], [(re.compile(p), a) for p, a in on_line]
         try:
             for line in proc.stdout:

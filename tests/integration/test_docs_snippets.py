@@ -122,6 +122,7 @@ BAD_EXAMPLES = ("-e 'reboot_cycle_window_end=06:00 Europe/Berlin'",)
 SH_FENCE = re.compile(r"^```sh\n(.*?)^```", re.M | re.S)
 INLINE = re.compile(r"`((?:ansible-playbook|ansible) [^`]+|-e [^`]+)`")
 PLAYBOOKS = {"fleetops.sophos.maintenance": "maintenance", "playbooks/maintenance.yml": "maintenance",
+             "fleetops.sophos.restart": "restart", "playbooks/restart.yml": "restart",
              "fleetops.sophos.facts": "facts", "playbooks/facts.yml": "facts"}
 
 
@@ -180,8 +181,8 @@ def test_a_command_line_of_the_docs_passes_the_run_check(doc, line):
         return
     assert checked["errors"] == [], "%s: %s\n%s" % (doc, line, "\n".join(checked["errors"]))
     assert "_raw_params" not in variables, (doc, line, variables)
-    if playbook == "maintenance" and words[0] != "-e":
-        assert "maintenance_hosts" in variables, "%s: a maintenance run must name its hosts: %s" % (doc, line)
+    if playbook in ("maintenance", "restart") and words[0] != "-e":
+        assert "maintenance_hosts" in variables, "%s: a %s run must name its hosts: %s" % (doc, playbook, line)
     if "reboot_cycle_window_end" in variables:
         assert checked["window_end"], (doc, line)
 

@@ -76,7 +76,7 @@ def test_a_run_ends_with_one_table_one_row_per_host(two_host_run):
     res, queued, stopped = two_host_run["res"], two_host_run["queued"], two_host_run["stopped"]
     print("maintenance run, 2 hosts: %d lines printed" % len(res.stdout.splitlines()))
     lines = table(res.stdout)
-    assert lines[0].startswith("Sophos restart report: 2 host(s), ")
+    assert lines[0].startswith("Sophos restart report (maintenance run): 2 host(s), ")
     assert lines[1].split() == ["HOST", "STATUS", "RESTARTS", "WHY"]
     by_host = dict((line.split()[0], line.split(None, 3)) for line in lines[2:-1] if not line.startswith("next, "))
     assert sorted(by_host) == sorted([queued, stopped])

@@ -160,6 +160,12 @@ def test_a_relative_hook_runs_from_the_working_directory(lab, tmp_path):
     assert row["maintenance"]["message"] == (
         "reboot cycle: reboot_cycle_before_restart_tasks (%s) failed at its task 'Refuse the restart (a drain that "
         "did not work)': the load balancer refused to drain this host" % hook), row["maintenance"]
+    # Why the hook failed is printed by the hook's own task only; the task that fails the host names the hook.
+    out = res.stdout + res.stderr
+    telling = [task for task in out.split("\nTASK [") if "the load balancer refused to drain this host" in task]
+    assert len(telling) == 1 and telling[0].startswith("fleetops.sophos.reboot_cycle : Refuse the restart"), out[-4000:]
+    assert ("reboot_cycle_before_restart_tasks (%s) failed at its task 'Refuse the restart (a drain that did not "
+            "work)' (its error is printed above)" % hook) in out, out[-4000:]
 
 
 def test_a_failing_after_cycle_hook_is_named_in_the_report(lab, tmp_path):
@@ -242,7 +248,7 @@ def test_failure_budget_stops_the_run_and_later_hosts_are_not_run(lab, tmp_path)
     assert report["summary"]["attention"] == [first]
     # The budget ended the run after the first batch: its table lists the host that never ran.
     lines = shown_table(res.stdout)
-    assert lines[0].startswith("Sophos restart report: 2 host(s), failed=1, not_run=1;"), lines
+    assert lines[0].startswith("Sophos restart report (maintenance run): 2 host(s), failed=1, not_run=1;"), lines
     assert any(line.split()[:2] == [second, "not_run"] for line in lines), lines
     assert lines[-1].startswith("report: "), lines
 
@@ -258,7 +264,7 @@ def test_serial_one_over_two_hosts_reports_both(lab, tmp_path):
     assert status == {clean: "ok", pending: "rebooted"}, res.stdout[-3000:]
     # The first batch's report showed the second host as not run yet, not as failed.
     # The table is printed once, after the last batch, with both hosts.
-    tables = re.findall(r"Sophos restart report: 2 host\(s\), ([^;]*);", res.stdout)
+    tables = re.findall(r"Sophos restart report \(maintenance run\): 2 host\(s\), ([^;]*);", res.stdout)
     assert tables == ["rebooted=1, ok=1"], res.stdout[-3000:]
 
 
@@ -329,7 +335,7 @@ def test_a_batch_where_every_host_failed_still_ends_with_the_table(lab, tmp_path
     assert lab.boot_id(second) == before, "the second batch must not have run"
     assert rows(report)[second]["status"] == "not_run"
     lines = shown_table(res.stdout)
-    assert lines[0].startswith("Sophos restart report: 2 host(s), failed=1, not_run=1;"), lines
+    assert lines[0].startswith("Sophos restart report (maintenance run): 2 host(s), failed=1, not_run=1;"), lines
     by_host = dict((line.split()[0], line.split(None, 3)) for line in lines[2:] if line.split()[0] in (first, second))
     assert by_host[first][1] == "failed" and "reboot_cycle_before_restart_tasks" in by_host[first][3], lines
     assert by_host[second][1:3] == ["not_run", "-"] and by_host[second][3].startswith("not run:"), lines
@@ -351,12 +357,55 @@ def test_a_check_run_says_what_it_would_do(lab, tmp_path):
     lab.sophos(host, "os-reboot-required")
     before = lab.boot_id(host)
     try:
-        res, _report = run(lab, tmp_path, [host], {"patch_enabled": False}, args=("--check",))
+        res, _report = run(lab, tmp_path, [host], {"patch_enabled": False, "reboot_cycle_window_end": "+4h"},
+                           args=("--check",))
     finally:
         lab.sophos(host, "clean")
     assert lab.boot_id(host) == before
     report = json.loads((tmp_path / "report" / "sophos-report-check.json").read_text())
     row = [line for line in shown_table(res.stdout) if line.split()[0] == host]
     assert len(row) == 1 and row[0].split(None, 3)[2] == "would", row
-    reasons = rows(report)[host]["maintenance"]["reasons_before"]
-    assert reasons and row[0].split(None, 3)[3].startswith("would restart: " + ", ".join(reasons)), row
+    cycle = rows(report)[host]["maintenance"]
+    reasons = cycle["reasons_before"]
+    # The window's arithmetic, as a real run would work with it, in the record, the report and the table.
+    assert re.match(r"fits: 3h5\dm left, needs \d+m\d\ds$", cycle["window"] or ""), cycle
+    assert "; window: 3h5" in cycle["message"] and "left in the window (ends " in cycle["message"], cycle
+    assert reasons and row[0].split(None, 3)[3].startswith(
+        "would restart (%s): %s" % (cycle["window"], ", ".join(reasons))[:90]), row
+
+
+def test_a_run_interrupted_while_settling_still_writes_its_report_and_table(lab, tmp_path):
+    """Ctrl-C (SIGINT to ansible-playbook) while a host settles after its restart:
+    Ansible stops at once; the callback fleetops.sophos.interrupted (enabled by the repository's
+    ansible.cfg) writes the report with what was known and prints the table. The signal is sent on the
+    settle's first line (an event); the fixed settle is far longer than the run, so it cannot end first."""
+    settling, clean, later = lab.hosts[0], lab.hosts[1], lab.hosts[2]
+    lab.sophos(settling, "os-reboot-required")
+    lab.sophos(clean, "clean")
+    lab.sophos(later, "clean")
+    boots = lab.boot_count(settling)
+    variables = {"maintenance_hosts": ":".join([settling, clean, later]), "maintenance_serial": 2,
+                 "patch_enabled": False, "reboot_cycle_settle_mode": "fixed", "reboot_cycle_settle_minutes": 30,
+                 "reboot_cycle_poll_seconds": 2, "reboot_cycle_reboot_timeout": lab.reboot_timeout,
+                 "report_dir": str(tmp_path / "report")}
+    try:
+        res, fired = lab.watch_playbook(
+            PLAYBOOK, "-e", json.dumps(variables),
+            interrupt_on=r"^%s: reboot_cycle settle after restart 1 \(fixed\): " % re.escape(settling))
+    finally:
+        lab.sophos(settling, "clean")
+    out = res.stdout + res.stderr
+    assert fired and res.returncode == 99, out[-4000:]
+    assert lab.boot_count(settling) == boots + 1
+    report = json.loads((tmp_path / "report" / "sophos-report.json").read_text())
+    found = rows(report)
+    assert found[settling]["status"] == "failed", found[settling]
+    assert found[settling]["run"]["message"].startswith(
+        "the run ended while this host's batch was running, in its task 'fleetops.sophos.reboot_cycle : Restart, "
+        "settle and verify'"), found[settling]
+    assert found[clean]["status"] == "ok" and found[later]["status"] == "not_run", report["summary"]
+    # The table and the report's path end the output, as after any other run.
+    assert "The run ended early; the report has what was known when it stopped:" in res.stdout, out[-4000:]
+    assert re.search(r"^%s\s+failed\s" % re.escape(settling), res.stdout, re.M), res.stdout[-3000:]
+    assert re.search(r"^%s\s+not_run\s" % re.escape(later), res.stdout, re.M), res.stdout[-3000:]
+    assert "report: %s/%s.{json,csv,md,html}" % (tmp_path / "report", report["run"]["stem"]) in res.stdout

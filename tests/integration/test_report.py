@@ -387,7 +387,7 @@ def test_role_in_a_controller_play_in_check_mode(stand_in):
     assert {row["host"]: row["status"] for row in report["hosts"]} == {"h-ok": "no_data", "h-other": "failed"}
     assert report["check_mode"] is True and report["run"]["stem"].endswith("-check")
     assert sorted(os.listdir(str(stand_in["reports"]))) == sorted(
-        ["sophos-report-check.json", report["run"]["stem"] + ".json"])
+        ["sophos-report-check.json", report["run"]["stem"] + ".json", report["run"]["stem"] + ".summary.json"])
     stats = _stats_data(runner)["sophos_report"]
     assert stats["counts"]["failed"] == 1 and stats["check_mode"] is True
 

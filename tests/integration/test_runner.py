@@ -125,6 +125,23 @@ def test_maintenance_playbook(lab, runner_dirs):
     assert "sophos_reboot_required" in row["maintenance"]["reasons_before"]
 
 
+def test_restart_playbook(lab, runner_dirs):
+    """The restart-only job: the pending host alone restarts, the job is green and says what kind of run it was."""
+    pending = lab.hosts[0]
+    lab.sophos(pending, "reboot-required")
+    boots = dict((host, lab.boot_id(host)) for host in lab.hosts)
+
+    runner = run(lab, runner_dirs, "restart.yml", dict(fast(lab), maintenance_hosts="lab:!down-host"))
+    assert runner.status == "successful", runner.stdout.read()[-5000:]
+    after = dict((host, lab.boot_id(host)) for host in lab.hosts)
+    assert [host for host in lab.hosts if after[host] != boots[host]] == [pending]
+    data = stats_data(runner)
+    assert data["hosts"]["rebooted"] == [pending] and data["restarts"] == 1
+    assert sorted(data["hosts"]["ok"]) == sorted(lab.hosts[1:])
+    report = read_report(runner_dirs)
+    assert report["run"]["kind"] == "restart" and report["run"]["playbook"] == "fleetops.sophos.restart"
+
+
 def test_maintenance_with_a_limit_and_a_host_down(lab, runner_dirs):
     """An AWX job Limit that does not match localhost: the report is still written, lists only the
     limited hosts, shows the host that is down as unreachable, and the job fails for it."""

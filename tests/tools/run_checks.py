@@ -176,9 +176,9 @@ def _collection_plugins():
     return modules, roles, filters
 
 
-def _inventory_plugins():
+def _inventory_plugins(kind="inventory"):
     return sorted(os.path.splitext(os.path.basename(p))[0]
-                  for p in glob.glob(os.path.join(ROOT, "plugins", "inventory", "*.py"))
+                  for p in glob.glob(os.path.join(ROOT, "plugins", kind, "*.py"))
                   if not p.endswith("__init__.py"))
 
 
@@ -199,15 +199,17 @@ def stage_docs():
             else:
                 rendered += 1
     # ansible-doc exits 0 for a plugin it cannot find: the page must name the plugin's own file.
-    for name in _inventory_plugins():
-        rc, text = run("docs", [tool("ansible-doc"), "-t", "inventory", "%s.%s" % (COLLECTION, name)])
-        source = re.search(r"^> INVENTORY %s\.%s \((.+)\)$" % (re.escape(COLLECTION), name), text, re.M)
-        if rc != 0 or not source or not source.group(1).endswith("/plugins/inventory/%s.py" % name) \
-                or "EXAMPLES" not in text or "OPTIONS" not in text:
-            print("ansible-doc did not render inventory plugin %s" % name)
-            failures += 1
-        else:
-            rendered += 1
+    for kind, sections in (("inventory", ("EXAMPLES", "OPTIONS")), ("callback", ("REQUIREMENTS",))):
+        for name in _inventory_plugins(kind):
+            rc, text = run("docs", [tool("ansible-doc"), "-t", kind, "%s.%s" % (COLLECTION, name)])
+            text = re.sub(r"\x1b\[[0-9;]*m", "", text)
+            source = re.search(r"^> %s %s\.%s \((.+)\)$" % (kind.upper(), re.escape(COLLECTION), name), text, re.M)
+            if rc != 0 or not source or not source.group(1).endswith("/plugins/%s/%s.py" % (kind, name)) \
+                    or any(section not in text for section in sections):
+                print("ansible-doc did not render %s plugin %s" % (kind, name))
+                failures += 1
+            else:
+                rendered += 1
     sidecars = set(os.path.splitext(os.path.basename(p))[0]
                    for p in glob.glob(os.path.join(ROOT, "plugins", "filter", "*.yml")))
     for name in sorted(set(filters) - sidecars):
@@ -331,10 +333,11 @@ def lab_down(instance):
 # DEFAULT_WEIGHT. Re-measure when a file grows by minutes.
 INTEGRATION_WEIGHTS = {
     "test_reboot_cycle.py": 504, "test_maintenance.py": 290, "test_first_week.py": 231, "test_lab.py": 201,
-    "test_central_lab.py": 118, "test_patch.py": 79, "test_first_week_output.py": 60, "test_runner.py": 61,
+    "test_central_lab.py": 118, "test_patch.py": 79, "test_first_week_output.py": 60, "test_runner.py": 95,
     "test_reboot_facts.py": 47, "test_report.py": 47, "test_central.py": 42, "test_docs_snippets.py": 12,
     "test_ee.py": 2, "test_central_events.py": 60, "test_restart_groups.py": 90, "test_report_dir.py": 20,
-    "test_families.py": 300, "test_window_start.py": 450,
+    "test_families.py": 840, "test_blackouts.py": 150, "test_silence.py": 300, "test_monitoring_recipes.py": 10,
+    "test_restart.py": 80, "test_notify.py": 270, "test_restart_tiers.py": 265, "test_window_start.py": 450,
 }
 DEFAULT_WEIGHT = 60
 

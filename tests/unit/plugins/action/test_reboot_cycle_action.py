@@ -22,8 +22,10 @@ import pytest
 import yaml
 
 from ansible.errors import AnsibleConnectionFailure
+from ansible.parsing.dataloader import DataLoader
 from ansible.playbook.play_context import PlayContext
 from ansible.playbook.task import Task
+from ansible.template import Templar
 
 from ansible_collections.fleetops.sophos.plugins.action import reboot_cycle as cycle_action
 from ansible_collections.fleetops.sophos.plugins.action.reboot_cycle import ActionModule
@@ -223,6 +225,8 @@ class Replay:
         self.async_val = async_val
         self.lines = []
         self.warnings = []
+        # More of the host's variables (report_notify: the per-host notifications).
+        self.task_vars = {}
 
     def run(self, **extra):
         task = Task()
@@ -235,7 +239,8 @@ class Replay:
         connection._shell._IS_WINDOWS = windows
         shared = mock.MagicMock()
         shared.action_loader = self.loader
-        plugin = ActionModule(task, connection, PlayContext(), loader=None, templar=None, shared_loader_obj=shared)
+        plugin = ActionModule(task, connection, PlayContext(), loader=None, templar=Templar(loader=DataLoader()),
+                              shared_loader_obj=shared)
         plugin._shared_loader_obj = shared  # ActionBase keeps ansible.plugins.loader itself
         plugin._now = self.clock.time
         plugin._sleep = self.clock.sleep
@@ -245,7 +250,7 @@ class Replay:
         display.warning.side_effect = lambda msg, *a, **k: self.warnings.append(msg)
         with mock.patch("ansible.plugins.action.ActionBase.run", side_effect=lambda *a, **k: {}), \
                 mock.patch.object(cycle_action, "display", display):
-            return plugin.run(task_vars={"inventory_hostname": "srv1"})
+            return plugin.run(task_vars=dict(self.task_vars, inventory_hostname="srv1"))
 
     def progress(self):
         return [line for line in self.lines if "reboot_cycle settle " in line and " ended: " not in line
@@ -756,7 +761,7 @@ def test_check_mode_does_not_wait_for_the_windows_start():
     record = replay.run()["sophos_reboot_cycle"]
     assert replay.clock.sleeps == [] and replay.host.restarts == []
     assert record["message"] == ("check mode: would wait until 2026-11-28T03:00:00Z (the window's start), then "
-                                 "restart 1: sophos_reboot_required")
+                                 "restart 1: sophos_reboot_required; window: no maintenance window end set")
     assert record["would_reboot"] and record["window_start_wait"] is None
 
 

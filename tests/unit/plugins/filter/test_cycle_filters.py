@@ -15,8 +15,8 @@ FACTS = {"schema": 1, "reboot_required": True,
 NOW = "2026-11-28T03:00:00Z"
 
 
-def test_only_cycle_aborted_and_the_group_check_are_left():
-    assert set(cycle.FilterModule().filters()) == {"cycle_aborted", "group_check"}
+def test_only_cycle_aborted_the_group_check_and_the_tiers_are_left():
+    assert set(cycle.FilterModule().filters()) == {"cycle_aborted", "group_check", "tier_turns", "tier_hold"}
 
 
 def test_aborted_records():

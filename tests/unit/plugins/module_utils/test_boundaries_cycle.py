@@ -329,7 +329,8 @@ def test_settings_defaults_and_words():
         "restart_expected_minutes": None, "group": [], "group_max_down": 1, "group_gap_seconds": 0.0,
         "health_checks": [], "health_checks_before": [], "health_poll_seconds": 10.0, "health_timeout": 600.0,
         "pre_reboot_delay": 0.0, "post_reboot_delay": 0.0, "connect_timeout": 0, "poll_retries": 3,
-        "run_started": None, "trigger_update": False}
+        "run_started": None, "trigger_update": False, "blackouts": [], "learn_durations": True,
+        "learned_durations": {}, "tier": 0, "tier_on_failure": "stop"}
     got = _cycle.normalize_settings({"force": "yes", "fail_when_unhealthy": "off", "window_end": " ",
                                      "fail_when_still_pending": 0, "settle_mode": "fixed"})
     assert (got["force"], got["fail_when_unhealthy"], got["window_end"], got["fail_when_still_pending"],

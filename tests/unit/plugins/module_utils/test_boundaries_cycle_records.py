@@ -54,19 +54,30 @@ def test_result_every_field():
         "reasons_before": ["a"], "reasons_after": ["w"],
         "message": "clean after 1 restart(s), Sophos services running (weak reasons left: w)", "warning": None,
         "started": "2026-11-28T02:00:00Z", "finished": "2026-11-28T02:25:00Z", "duration_seconds": 1500.3,
-        "unreachable": False}
+        "unreachable": False,
+        "expected": {"restart_minutes": 15, "restart_from": "setting", "restart_samples": 0,
+                     "settle_minutes": 20.0, "settle_from": "setting", "settle_samples": 0}}
 
 
 def test_result_check_mode():
     f = facts(strong=["a"])
     state = _cycle.start(f, _cycle.normalize_settings({}, T0), T0)
     record = _cycle.result(state, _cycle.plan(f, state, T0), f, T0, check_mode=True)
-    assert (record["status"], record["would_reboot"], record["check_mode"], record["message"]) == (
-        "ok", True, True, "check mode: would restart now, restart 1 of at most 2: a")
+    assert (record["status"], record["would_reboot"], record["check_mode"], record["message"], record["window"]) == (
+        "ok", True, True, "check mode: would restart now, restart 1 of at most 2: a; window: no maintenance window "
+        "end set", "no window end set")
+    # With a window end, what a real run would work with: the time left and the restart's expected length.
+    windowed = _cycle.start(f, _cycle.normalize_settings({"window_end": "2026-11-28T05:00:00Z"}, T0), T0)
+    record = _cycle.result(windowed, _cycle.plan(f, windowed, T0), f, T0, check_mode=True)
+    needed = _cycle.worst_case_seconds(windowed["settings"], f)
+    assert record["window"] == "fits: 3h00m left, needs %s" % _time.human_seconds(needed)
+    assert record["message"].endswith("; window: needs 15 min reserve + 15 min restart + 20 min settle = 50 min; "
+                                      "180 min left before the window ends at 2026-11-28T05:00:00Z")
+    assert needed == 50 * 60.0
     deferred = _cycle.start(f, _cycle.normalize_settings({"window_end": "2026-11-28T02:10:00Z"}, T0), T0)
     record = _cycle.result(deferred, _cycle.plan(f, deferred, T0), f, T0, check_mode=True)
     assert (record["status"], record["would_reboot"]) == ("deferred", False)
-    assert record["message"].startswith("check mode: restart 1 deferred (a): ")
+    assert record["message"].startswith("check mode: restart 1 deferred (a): ") and "window" not in record
     clean = _cycle.start(facts(), _cycle.normalize_settings({}, T0), T0)
     record = _cycle.result(clean, _cycle.plan(facts(), clean, T0), facts(), T0, check_mode=True)
     assert record["message"] == "check mode: no restart needed: nothing pending; Sophos healthy"

@@ -57,11 +57,11 @@ def test_describe_and_titles():
 def test_record_every_field():
     assert _patch.record("skipped", None, 0) == {
         "status": "skipped", "changes": [], "would_install": [], "reboot_required": False, "rebooted": False,
-        "manager": None, "check_mode": False, "message": ""}
+        "manager": None, "check_mode": False, "message": "", "removed": [], "warnings": []}
     assert _patch.record("patched", ("a",), "yes", rebooted=1, manager="apt", check_mode=1,
-                         would_install=("b",), message="m") == {
+                         would_install=("b",), message="m", removed=("c",), warnings=("w",)) == {
         "status": "patched", "changes": ["a"], "would_install": ["b"], "reboot_required": True, "rebooted": True,
-        "manager": "apt", "check_mode": True, "message": "m"}
+        "manager": "apt", "check_mode": True, "message": "m", "removed": ["c"], "warnings": ["w"]}
     for status in ("patched", "unchanged", "skipped", "failed"):
         assert _patch.record(status, [], False)["status"] == status
     with pytest.raises(_patch.PatchError) as info:
@@ -72,7 +72,7 @@ def test_record_every_field():
 def test_settings_defaults_and_conversions():
     assert _patch.settings(None) == {
         "enabled": True, "security_only": False, "win_reboot": False, "exclude": [], "win_categories": [],
-        "win_accept_list": [], "win_reject_list": [], "apt_cache_valid_time": 0, "win_reboot_timeout": 1200}
+        "win_accept_list": [], "win_reject_list": [], "apt_cache_valid_time": 0, "win_reboot_timeout": 1200, "lock_timeout": 120}
     got = _patch.settings({"enabled": "no", "exclude": "a\nb,c", "apt_cache_valid_time": "0",
                            "win_reboot_timeout": "1", "win_accept_list": [5040000]})
     assert (got["enabled"], got["exclude"], got["apt_cache_valid_time"], got["win_reboot_timeout"],

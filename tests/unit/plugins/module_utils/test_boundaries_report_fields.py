@@ -128,9 +128,12 @@ def test_the_runs_identity_in_the_report():
            "stem": "sophos-report-20261201T090500Z-ab12", "check_mode": False, "other": 1}
     assert _report.build_report([], generated="g", run=run)["run"] == {
         "id": "20261201T090500Z-ab12", "started": "2026-12-01T09:05:00Z", "playbook": "maint.yml",
-        "stem": "sophos-report-20261201T090500Z-ab12"}
+        "stem": "sophos-report-20261201T090500Z-ab12", "kind": None}
     assert _report.build_report([], generated="g")["run"] == {"id": None, "started": None, "playbook": None,
-                                                              "stem": None}
+                                                              "stem": None, "kind": None}
+    # A kind the report does not know is not carried into it.
+    assert _report.build_report([], generated="g", run=dict(run, kind="<b>"))["run"]["kind"] is None
+    assert _report.build_report([], generated="g", run=dict(run, kind="restart"))["run"]["kind"] == "restart"
 
 
 def test_settle_fields():

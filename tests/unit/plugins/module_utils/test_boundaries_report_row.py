@@ -65,8 +65,9 @@ def test_a_full_row():
                        "reasons": [{"id": "kernel", "detail": "6.1 -> 6.2"}], "queued_update": False}],
             "boot_before": {"boot_id": "b0", "last_boot": "2026-11-01T00:00:00Z"},
             "message": "restart 2 deferred", "started": "2026-12-01T07:00:00Z", "finished": "2026-12-01T07:30:00Z",
-            "duration_seconds": 1800.0, "groups": [], "stopped_groups": [], "slot_wait_seconds": None,
-            "window_start": None, "window_start_wait": None, "health_checks": [],
+            "duration_seconds": 1800.0, "window": None, "groups": [], "stopped_groups": [], "slot_wait_seconds": None,
+            "window_start": None, "window_start_wait": None,
+            "health_checks": [], "silence": None, "expected": None, "tier": None, "tier_after": [], "tier_wait_seconds": None,
         },
         "patch": {"status": "patched", "changes": ["a", "b"], "would_install": [], "reboot_required": True},
         "read_errors": [{"source": "needrestart", "error": "not installed"}],
@@ -97,3 +98,19 @@ def test_no_cycle_record_is_no_maintenance():
     assert _report.host_row("h", facts={}, patch={})["patch"] is None
     row = _report.host_row("h", facts={}, cycle="done")
     assert row["maintenance"] is None and row["data_errors"] == ["sophos_reboot_cycle: expected a mapping, got 'done'"]
+
+
+def test_the_expectation_and_its_source_are_carried_and_checked():
+    cycle = {"status": "rebooted", "restarts": 1, "expected": {
+        "restart_minutes": 6.0, "restart_from": "history", "restart_samples": 10,
+        "settle_minutes": 20, "settle_from": "setting", "settle_samples": 0}}
+    row = _report.host_row("h", facts={}, cycle=cycle)
+    assert row["maintenance"]["expected"] == cycle["expected"] and row["data_errors"] == []
+    cycle["expected"] = {"restart_minutes": "six", "restart_from": "guess", "settle_samples": -1}
+    row = _report.host_row("h", facts={}, cycle=cycle)
+    assert row["maintenance"]["expected"] == {
+        "restart_minutes": None, "restart_from": None, "restart_samples": None,
+        "settle_minutes": None, "settle_from": None, "settle_samples": None}
+    assert [error.split(":")[0] for error in row["data_errors"]] == [
+        "sophos_reboot_cycle.expected.restart_minutes", "sophos_reboot_cycle.expected.restart_from",
+        "sophos_reboot_cycle.expected.settle_samples"]

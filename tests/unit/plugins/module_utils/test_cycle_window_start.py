@@ -92,7 +92,9 @@ def test_check_mode_does_not_wait_it_says_it_would():
     st = state()
     record = _cycle.result(st, _cycle.plan(facts(), st, LAUNCH), facts(), LAUNCH, check_mode=True)
     assert record["message"] == ("check mode: would wait until 2026-12-01T21:00:00Z (the window's start), then "
-                                 "restart 1: reboot_required_file")
+                                 "restart 1: reboot_required_file; window: needs 15 min reserve + 5 min restart + "
+                                 "20 min settle = 40 min; 240 min left before the window ends at 2026-12-02T01:00:00Z "
+                                 "(counted from the window's start at 2026-12-01T21:00:00Z)")
     assert (record["status"], record["would_reboot"], record["window_start_wait"]) == ("ok", True, None)
 
 

@@ -3,6 +3,9 @@
 
 from __future__ import absolute_import, division, print_function
 
+import json
+import os
+
 import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _patch
@@ -67,7 +70,7 @@ def test_settings_defaults():
     assert _patch.settings({}) == {
         "enabled": True, "security_only": False, "exclude": [], "apt_cache_valid_time": 0,
         "win_categories": [], "win_accept_list": [], "win_reject_list": [], "win_reboot": False,
-        "win_reboot_timeout": 1200}
+        "win_reboot_timeout": 1200, "lock_timeout": 120}
 
 
 @pytest.mark.parametrize("text,expected", [("true", True), ("False", False), ("yes", True), ("NO", False),
@@ -135,3 +138,84 @@ def test_manager_error_other_managers_and_bad_input():
     assert _patch.manager_error({"msg": "", "stdout": None}) == "no message"
     assert _patch.manager_error(None) == "no message"
     assert _patch.manager_error({"msg": ["not text"], "stdout": 3}) == "no message"
+
+
+# ---------------------------------------------------------------- one step for every family: what each module said
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "patch")
+
+
+def recorded(name):
+    with open(os.path.join(FIXTURES, name + ".json")) as handle:
+        return json.load(handle)
+
+
+def test_dnf_counts_installed_and_pairs_the_removed_versions_of_an_upgrade():
+    # ansible.builtin.dnf on the lab's el host: 4 "Installed:" lines (3 upgrades, an install-only kernel)
+    # and 3 "Removed:" lines (the versions the upgrades replaced). 4 changes, nothing removed.
+    changes, removed = _patch.dnf_outcome(recorded("dnf_upgrade"))
+    assert changes == ["fleetops-sec 1.0-1 -> 2.0-1", "kernel 2.0-1", "fleetops-demo 1.0-1 -> 2.0-1",
+                       "fleetops-held 1.0-1 -> 2.0-1"]
+    assert removed == []
+    assert _patch.dnf_outcome(recorded("dnf_check")) == (changes, [])
+
+
+def test_dnf_reports_a_package_removed_apart():
+    result = {"results": ["Installed: bash-1:5.1.8-6.el9.x86_64", "Removed: bash-1:5.1.8-4.el9.x86_64",
+                          "Removed: oldlib-0.9-1.el9.i686", "Installed: odd", "not a result line", 42]}
+    assert _patch.dnf_outcome(result) == (["bash 1:5.1.8-4.el9 -> 1:5.1.8-6.el9", "odd"], ["oldlib 0.9-1.el9"])
+    assert _patch.dnf_outcome({"msg": "Nothing to do", "results": []}) == ([], [])
+    assert _patch.dnf_outcome(None) == ([], [])
+
+
+def test_zypper_changes_from_its_diff():
+    assert _patch.zypper_outcome(recorded("zypper_skipped_repo")) == (
+        ["fleetops-demo 1.0-1 -> 2.0-1", "fleetops-held 1.0-1 -> 2.0-1", "fleetops-sec 1.0-1 -> 2.0-1",
+         "kernel 1.0-1 -> 2.0-1"], [])
+    diff = {"diff": {"prepared": "installed: kernel-default\nremoved: old-tool, other\nupgraded: a (1 => 2)\n"}}
+    assert _patch.zypper_outcome(diff) == (["kernel-default", "a 1 -> 2"], ["old-tool", "other"])
+    assert _patch.zypper_outcome({}) == ([], [])
+
+
+def test_zypper_exit_106_is_done_with_a_warning_naming_the_skipped_repository():
+    warning = _patch.zypper_skipped_repos(recorded("zypper_skipped_repo"))
+    assert warning.startswith("zypper skipped 'fleetops lab (broken metadata)' it could not read and updated from "
+                              "the others (exit 106): Repository 'fleetops lab (broken metadata)' is invalid.")
+    assert "Skipping repository 'fleetops lab (broken metadata)' because of the above error." in warning
+    # Any other exit is a failure, not a warning.
+    assert _patch.zypper_skipped_repos(dict(recorded("zypper_skipped_repo"), rc=4)) is None
+    assert _patch.zypper_skipped_repos({"rc": 106}) == ("zypper skipped a repository (zypper named none) it could "
+                                                        "not read and updated from the others (exit 106)")
+    assert _patch.zypper_skipped_repos(None) is None
+
+
+def test_module_arguments_of_each_family():
+    settings = _patch.settings({"security_only": True, "exclude": ["a*"], "lock_timeout": 7,
+                                "win_accept_list": ["KB1"], "win_reject_list": ["KB2"]})
+    assert _patch.dnf_args(settings) == {"name": "*", "state": "latest", "update_only": True, "security": True,
+                                         "exclude": ["a*"], "lock_timeout": 7}
+    assert _patch.zypper_args(settings) == {"name": "*", "state": "latest", "type": "patch",
+                                            "extra_args": "--category security"}
+    assert _patch.win_args(settings) == {"category_names": ["SecurityUpdates", "CriticalUpdates"],
+                                         "state": "installed", "reboot": False, "reboot_timeout": 1200,
+                                         "accept_list": ["KB1"], "reject_list": ["KB2", "a*"]}
+    assert _patch.win_args(_patch.settings({"win_categories": "Drivers"}))["category_names"] == ["Drivers"]
+    assert _patch.win_args(_patch.settings({}))["category_names"] == ["*"]
+    assert _patch.apt_refresh_args(settings) == {"update_cache": True, "cache_valid_time": 0, "lock_timeout": 7}
+
+
+def test_refusals_and_messages():
+    settings = _patch.settings({})
+    assert _patch.refusal("Debian", settings) is None and _patch.refusal("Windows", settings) is None
+    assert _patch.refusal("Gentoo", settings) == "fleetops.sophos.patch does not support the OS family Gentoo"
+    assert "patch_exclude is not supported on SUSE" in _patch.refusal("Suse", _patch.settings({"exclude": "x"}))
+    assert _patch.outcome_message("dnf", ["a", "b"], ["c"], False) == "installed 2 update(s) with dnf; removed 1 package(s)"
+    assert _patch.outcome_message("zypper", ["a"], [], True) == "would install 1 update(s) with zypper"
+    assert _patch.outcome_message("apt", [], [], False) == "no update to install with apt"
+    assert _patch.shown(_patch.record("patched", ["a"], False, message="m", removed=["r"])) == "m: a (removed: r)"
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", 1.5])
+def test_lock_timeout_is_a_whole_number_of_seconds(value):
+    with pytest.raises(_patch.PatchError, match="patch_lock_timeout"):
+        _patch.settings({"lock_timeout": value})

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils._assess import iso_to_epoch
+from ansible_collections.fleetops.sophos.plugins.module_utils._time import iso_to_epoch
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import (
     _report, _report_history, _report_html, _report_index_html, _report_markdown, _report_timeline)
@@ -124,6 +124,52 @@ def test_index_data_runs_and_trend():
     assert "<script src" not in page and "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
+ENTRIES = [
+    {"host": "a", "facts": {"reboot_required": True, "pending_days": 20.0}},
+    {"host": "b", "facts": {"reboot_required": True, "pending_days": 2.0}},
+    {"host": "c", "run": {"state": "failed", "message": "x"}},
+    {"host": "d", "run": {"state": "unreachable"}},
+]
+
+
+def test_the_index_from_summaries_is_the_index_from_the_reports():
+    runs = [_run("2026-11-27T02:00:00Z"), _run("2026-11-28T02:00:00Z", "cd34"), _run("2026-11-29T02:00:00Z", check=True)]
+    files = [(run["stem"] + ".json", _report_json(run, ENTRIES[:index + 2])) for index, run in enumerate(runs)]
+    summaries = [(name, json.dumps(_report_history.summary_of(name, json.loads(text)))) for name, text in files]
+    from_summaries = _report_history.index_from_entries(
+        _report_history.entry_from_summary(name, text) for name, text in summaries)
+    assert from_summaries == _report_history.index_data(files)
+    summary = json.loads(summaries[1][1])
+    assert summary["attention"] == ["c", "a"]
+    assert (summary["total"], summary["pending"], summary["alerting"], summary["failed"]) == (3, 2, 1, 1)
+    summary = json.loads(summaries[0][1])
+    assert (summary["id"], summary["started"], summary["check_mode"], summary["playbook"]) == (
+        runs[0]["id"], runs[0]["started"], False, "fleetops.sophos.maintenance")
+    assert len(summaries[-1][1]) < 1000, "a summary holds no host rows"
+
+
+def test_a_summary_of_another_run_or_version_or_broken_is_not_used():
+    run = _run()
+    name = run["stem"] + ".json"
+    summary = _report_history.summary_of(name, json.loads(_report_json(run, ENTRIES)))
+    assert _report_history.entry_from_summary(name, json.dumps(summary))["total"] == 4
+    for other in (dict(summary, version=2), dict(summary, file="sophos-report-20261128T020000Z-ffff.json"),
+                  dict(summary, kind="other"), dict((key, value) for key, value in summary.items() if key != "counts")):
+        assert _report_history.entry_from_summary(name, json.dumps(other)) is None
+    assert _report_history.entry_from_summary(name, "{half") is None
+    assert _report_history.summary_of(name, {"kind": "something else"}) is None
+    assert _report_history.summary_name(name) == run["stem"] + ".summary.json"
+
+
+def test_summaries_whose_run_is_gone_are_orphans():
+    kept, gone = _run(), _run("2026-11-20T02:00:00Z", "dead")
+    names = [kept["stem"] + ".json", kept["stem"] + ".summary.json", gone["stem"] + ".summary.json",
+             gone["stem"] + ".html", "notes.summary.json", "index.html"]
+    assert _report_history.orphan_summaries(names) == [gone["stem"] + ".summary.json"]
+    # The summaries are never runs themselves: the prune counts runs by their report files only.
+    assert _report_history.runs_in([gone["stem"] + ".summary.json"]) == []
+
+
 def test_trend_geometry_scales_to_the_largest_value():
     trend = [{"pending": 4, "alerting": 1, "failed": 0}, {"pending": 2, "alerting": 2, "failed": 1}]
     shape = _report_index_html.trend_geometry(trend, width=100.0, height=40.0)
@@ -137,7 +183,7 @@ def test_check_run_marked_everywhere():
     report = _report.build_report(entries, run=_run(check=True))
     assert report["check_mode"] is True and report["run"]["stem"].endswith("-check")
     assert 'id="check-run"' in _report_html.to_html(report)
-    assert _report_markdown.to_markdown(report).startswith("# Sophos restart report (check run)\n")
+    assert _report_markdown.to_markdown(report).startswith("# Sophos restart report (maintenance run, check run)\n")
     real = _report.build_report(entries, run=_run())
     assert real["check_mode"] is False and 'id="check-run"' not in _report_html.to_html(real)
     assert "check run" not in _report_markdown.to_markdown(real)

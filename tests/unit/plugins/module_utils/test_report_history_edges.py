@@ -39,10 +39,12 @@ def test_error_messages_name_the_problem():
 def test_new_run_defaults_to_a_real_run_without_playbook():
     assert new_run(" 2026-11-28T02:00:00+00:00 ", "ab12") == {
         "id": "20261128T020000Z-ab12", "started": "2026-11-28T02:00:00+00:00", "check_mode": False,
-        "playbook": None, "stem": "sophos-report-20261128T020000Z-ab12", "latest": "sophos-report"}
+        "playbook": None, "kind": None, "stem": "sophos-report-20261128T020000Z-ab12", "latest": "sophos-report"}
     assert new_run("2026-11-28T02:00:00Z", "ab12", check_mode=1, playbook="site.yml", basename="eu.fleet") == {
         "id": "20261128T020000Z-ab12", "started": "2026-11-28T02:00:00Z", "check_mode": True,
-        "playbook": "site.yml", "stem": "eu.fleet-20261128T020000Z-ab12-check", "latest": "eu.fleet-check"}
+        "playbook": "site.yml", "kind": None, "stem": "eu.fleet-20261128T020000Z-ab12-check",
+        "latest": "eu.fleet-check"}
+    assert new_run("2026-11-28T02:00:00Z", "ab12", playbook="fleetops.sophos.restart")["kind"] == "restart"
 
 
 def test_runs_in_reads_every_name_newest_first():

@@ -83,6 +83,11 @@ def test_a_check_run_says_what_it_would_do_and_each_status_its_next_step():
         u"web-1", u"pending", u"would", u"would patch: 2 package(s); would restart: os_reboot_required, "
         u"sophos_reboot_required"]
     assert lines[4].split(None, 3) == [u"db-2", u"not_run", u"-", u"not run: the run stopped before this host's batch"]
+    # The window's arithmetic comes before the reasons, which the column may cut.
+    report["hosts"][0]["maintenance"]["window"] = u"fits: 3h00m left, needs 38m00s"
+    assert to_lines(report)[2].split(None, 3)[3] == (
+        u"would patch: 2 package(s); would restart (fits: 3h00m left, needs 38m00s): os_reboot_required, "
+        u"soph\u2026")
     assert lines[5:] == [
         u"next, failed (db-1): fix what WHY says, then rerun with -e maintenance_hosts=db-1",
         u"next, not run (db-2): never ran (the run stopped before their batch): rerun with -e maintenance_hosts=db-2",

@@ -160,15 +160,15 @@ def test_check_run_resolves_the_window_once_and_stops_at_a_typo():
                                  "Ansible would ignore it and the run would go on without it; " + HATCH],
                       "run_started": "2026-12-01T08:40:00Z", "window_end": None, "window_given": None,
                       "window_start": None, "window_start_given": None, "patch_before_window": True,
-                      "restart_required_at": None,
+                      "restart_required_at": None, "blackouts": [], "blackouts_line": "none",
                       "window_line": "no maintenance window (reboot_cycle_window_start, reboot_cycle_window_end not "
                                      "set); run started 2026-12-01T08:40:00Z"}
     assert _run.check_run(["reboot_cycle_window_end"], "+4h", KNOWN, NOW) == {
         "errors": [], "run_started": "2026-12-01T08:40:00Z", "window_end": "2026-12-01T12:40:00Z",
         "window_given": "+4h", "window_start": None, "window_start_given": None, "patch_before_window": True,
-        "restart_required_at": None,
+        "restart_required_at": None, "blackouts": [], "blackouts_line": "none",
         "window_line": u"window run start\u2013+4h = 2026-12-01T08:40:00Z\u20132026-12-01T12:40:00Z; run started "
-                       u"2026-12-01T08:40:00Z"}
+                       u"2026-12-01T08:40:00Z; blackouts: none"}
     assert _run.check_run([], None, KNOWN, NOW)["window_end"] is None
 
 
@@ -206,7 +206,7 @@ def test_run_check_filter_passes_the_allow_list_of_its_playbook():
     assert filters.run_check(variables, now="2026-12-01T08:40:00Z", playbook="facts")["errors"] == []
     errors = filters.run_check(variables, now="2026-12-01T08:40:00Z")["errors"]
     assert [e.split(" (")[0].split(":")[0] for e in errors] == ["unknown variable patch_day"]
-    with pytest.raises(AnsibleFilterError, match=r"playbook must be one of facts\|maintenance, got 'site'"):
+    with pytest.raises(AnsibleFilterError, match=r"playbook must be one of facts\|maintenance\|restart, got 'site'"):
         filters.run_check(variables, playbook="site")
 
 
@@ -230,7 +230,10 @@ def test_playbook_variables_are_documented_and_complete():
     readme, awx = _doc("README.md"), _doc("docs/awx.md")
     for playbook, names in _run.PLAYBOOK_VARIABLES.items():
         text = _doc(os.path.join("playbooks", playbook + ".yml"))
-        used = set(re.findall(r"(?<![\w.])(%s_[a-z_]+)\b" % playbook, text))
+        if playbook in ("maintenance", "restart"):
+            text += _doc(os.path.join("playbooks", "tasks", "maintenance_run.yml"))
+        prefix = "maintenance" if playbook == "restart" else playbook
+        used = set(re.findall(r"(?<![\w.])(%s_[a-z_]+)\b" % prefix, text))
         assert used - set(names) - set(_run.RUN_VARIABLES) == set(), playbook
         for name in names:
             assert name in readme and name in awx, name
@@ -255,6 +258,7 @@ def test_a_time_of_day_far_ahead_is_refused_as_a_relaunch():
     result = _run.check_run(["reboot_cycle_window_end"], "06:00 Europe/Berlin", KNOWN, NOW)
     assert result["errors"] == [RELAUNCH]
     assert (result["window_end"], result["window_given"], result["restart_required_at"]) == (None, None, None)
+    assert (result["blackouts"], result["blackouts_line"]) == ([], "none")
     # The same end written as the message says passes.
     for meant in ("2026-12-02T05:00:00Z", "+20h20m", "2026-12-02T06:00:00+01:00", "PT20H20M"):
         assert _run.check_run(["reboot_cycle_window_end"], meant, KNOWN, NOW)["window_end"] == "2026-12-02T05:00:00Z"
@@ -411,3 +415,41 @@ def test_the_event_time_is_for_one_host_named_alone(hosts, matched):
 def test_the_event_time_is_a_known_facts_variable():
     names = ["facts_hosts", "facts_restart_required_at"]
     assert _run.check_run(names, None, KNOWN, NOW, {"facts_hosts": "web1"}, playbook="facts")["errors"] == []
+
+
+def test_the_restart_playbook_is_checked_as_the_maintenance_playbook(hooks):
+    """fleetops.sophos.restart: maintenance_* variables, typos named, maintenance_allow_variables, hook files."""
+    work, book = hooks
+    typo = {"maintenance_hosts": "web", "maintenance_serail": 1, "patch_day": "tue"}
+    errors = filters.run_check(typo, now="2026-12-01T08:40:00Z", playbook="restart")["errors"]
+    assert [e.split(":")[0] for e in errors] == [
+        "unknown variable maintenance_serail (did you mean maintenance_serial?)",
+        "unknown variable patch_day (did you mean patch_exclude?)"]
+    assert all("list it in maintenance_allow_variables" in e for e in errors)
+    allowed = dict(typo, maintenance_serial=1, maintenance_allow_variables="maintenance_serail, patch_day")
+    assert filters.run_check(allowed, now="2026-12-01T08:40:00Z", playbook="restart")["errors"] == []
+    missing = {"maintenance_hosts": "web", "reboot_cycle_before_restart_tasks": "hooks/before.yml"}
+    errors = filters.run_check(missing, now="2026-12-01T08:40:00Z", playbook="restart", playbook_dir=str(book))
+    assert [e.split(" ")[0] for e in errors["errors"]] == ["reboot_cycle_before_restart_tasks"]
+
+
+def test_run_check_names_every_problem_of_the_silence_before_any_host():
+    # reboot_cycle_silence is an option of the cycle's action: without this check a bad one was first
+    # found by each host's cycle (the restart playbook: the role's argument validation failed every host).
+    for playbook in ("maintenance", "restart"):
+        errors = filters.run_check({"maintenance_hosts": "all", "reboot_cycle_silence": {
+            "url": "alertmanager:9093", "lease_minutes": 1000, "matchers": [{"name": "job", "value": "node"}]}},
+            now="2026-12-01T08:40:00Z", playbook=playbook)["errors"]
+        assert len(errors) == 3, errors
+        assert "reboot_cycle_silence.url must be an http:// or https:// URL with a host" in errors[0]
+        assert errors[1] == "reboot_cycle_silence.lease_minutes must be between 1 and 240, got 1000.0"
+        assert errors[2].startswith("reboot_cycle_silence.matchers: no value names the host")
+        errors = filters.run_check({"maintenance_hosts": "all", "reboot_cycle_silence": {
+            "url": "https://am:9093", "bogus": 1, "auth": {"token": "s3cr3t-token", "user": "u"}}},
+            now="2026-12-01T08:40:00Z", playbook=playbook)["errors"]
+        assert errors and all("s3cr3t-token" not in error for error in errors)
+        assert any("reboot_cycle_silence.bogus" in error for error in errors), errors
+    good = {"maintenance_hosts": "all", "reboot_cycle_silence": {"url": "https://am:9093"}}
+    assert filters.run_check(good, now="2026-12-01T08:40:00Z")["errors"] == []
+    assert filters.run_check({"maintenance_hosts": "all", "reboot_cycle_silence": {}},
+                             now="2026-12-01T08:40:00Z")["errors"] == []

@@ -52,4 +52,5 @@ def test_the_filter_prints_problems_and_warns_when_forks_are_fewer_than_the_batc
 
 def test_without_groups_the_filter_says_nothing():
     with mock.patch.object(filters.context, "CLIARGS", {"forks": 1}):
-        assert filters.group_check(["a", "b"], {"a": {}, "b": {}}, ["a", "b"]) == {"errors": [], "warnings": []}
+        assert filters.group_check(["a", "b"], {"a": {}, "b": {}}, ["a", "b"]) == {"errors": [], "warnings": [],
+                                                                                "batch": ["a", "b"]}

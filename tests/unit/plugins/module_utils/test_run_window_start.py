@@ -39,7 +39,19 @@ def test_the_window_is_resolved_once_and_printed_on_one_line():
     assert result["window_start_given"] == "22:00 Europe/Berlin" and result["patch_before_window"] is True
     assert result["window_line"] == (u"window 22:00\u201302:00 Europe/Berlin = 2026-12-01T21:00:00Z\u2013"
                                      u"2026-12-02T01:00:00Z; no restart before the start (2h00m from now); run started "
-                                     u"2026-12-01T19:00:00Z")
+                                     u"2026-12-01T19:00:00Z; blackouts: none")
+
+
+def test_the_blackouts_end_the_one_window_line():
+    """The play-start line is one line: the window, the run's start, then the blackouts resolved with them."""
+    result = check("22:00 Europe/Berlin", "02:00 Europe/Berlin",
+                   maintenance_blackouts="backups: 2026-12-02T00:30:00Z to 2026-12-02T02:00:00Z")
+    assert result["errors"] == []
+    assert result["window_line"] == (u"window 22:00\u201302:00 Europe/Berlin = 2026-12-01T21:00:00Z\u2013"
+                                     u"2026-12-02T01:00:00Z; no restart before the start (2h00m from now); run started "
+                                     u"2026-12-01T19:00:00Z; blackouts: backups 2026-12-02T00:30:00Z\u2013"
+                                     u"2026-12-02T02:00:00Z")
+    assert result["blackouts_line"] in result["window_line"]
 
 
 def test_a_job_launched_inside_its_window_does_not_wait():

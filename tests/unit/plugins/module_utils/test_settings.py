@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 import pytest
 import yaml
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _patch, _report, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _patch, _report, _run, _settings
 from ansible_collections.fleetops.sophos.plugins.modules import reboot_cycle as doc_stub
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
@@ -30,9 +30,10 @@ AREAS = {
 }
 ROLE_ONLY = AREAS["cycle"][2]
 # The action's options that are no role variable: how the role calls it.
-ACTION_ONLY = ("guard_only", "stop_at", "resume")
+ACTION_ONLY = ("guard_only", "stop_at", "resume", "tier_turn")
 # The kinds the table converts from what was sent (the action's spec lets them through as raw).
-CONVERTED = ("flag", "number", "integer", "choice", "run_started", "window_end", "window_start", "by_os", "by_os_zero", "max_down", "groups", "checks")
+CONVERTED = ("flag", "number", "integer", "choice", "run_started", "window_end", "window_start", "by_os", "by_os_zero",
+             "max_down", "groups", "checks", "blackouts", "learned")
 # What an AWX survey question of each type can carry, for each public type of a setting.
 SURVEY_TYPES = {"bool": ("multiplechoice",), "int": ("integer",), "float": ("float", "integer"),
                 "str": ("text", "textarea", "multiplechoice"), "list": ("textarea", "text"),
@@ -125,6 +126,23 @@ def test_the_awx_surveys_ask_the_tables_settings(name):
                 question["variable"]
 
 
+def test_the_restart_survey_asks_what_a_restart_only_run_uses():
+    """docs/awx/restart-survey.json (fleetops.sophos.restart): the maintenance survey's questions without patching
+    (``patch_*``, and maintenance_patch_before_window: the restart playbook never patches)."""
+    surveys = {}
+    for name in ("maintenance", "restart"):
+        with open(os.path.join(ROOT, "docs", "awx", name + "-survey.json")) as handle:
+            surveys[name] = dict((q["variable"], q) for q in json.load(handle)["spec"])
+
+    def patching(name):
+        return name.startswith("patch_") or name == _run.PATCH_BEFORE_WINDOW
+
+    assert not [name for name in surveys["restart"] if patching(name)]
+    assert set(surveys["restart"]) == set(name for name in surveys["maintenance"] if not patching(name))
+    assert surveys["restart"]["maintenance_hosts"]["required"] is True
+    assert surveys["restart"]["maintenance_hosts"]["default"] == ""
+
+
 def test_defaults_come_from_the_table():
     assert _patch.DEFAULTS == _patch.SETTINGS.defaults() and _patch.DEFAULTS["win_reboot_timeout"] == 1200
     assert _cycle.DEFAULTS == TABLE.defaults()
@@ -174,3 +192,132 @@ def test_the_brain_refuses_settings_that_were_not_normalised():
     facts = {"reasons": [], "os": {}, "sophos": {}}
     with pytest.raises(_cycle.CycleError, match="^settings must be those normalize_settings"):
         _cycle.start(facts, {"max_cycles": 2}, datetime(2026, 1, 1, tzinfo=timezone.utc))
+
+
+# ---------------------------------------------------------------- the run area: the playbooks' own variables
+
+RUN = _run.SETTINGS
+RUN_PREFIXES = ("maintenance_", "facts_")
+NOW = datetime(2026, 12, 1, 8, 40, tzinfo=timezone.utc)
+
+
+def _text(*parts):
+    with open(os.path.join(ROOT, *parts)) as handle:
+        return handle.read()
+
+
+def _playbook_rows(text):
+    """``{name: (playbooks, meaning)}`` of a Markdown table's rows that name playbook variables (`name`, ...)."""
+    rows = {}
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if not line.startswith("|") or len(cells) < 3:
+            continue
+        names = re.findall(r"`([a-z_]+)`", cells[0])
+        if names and all(name.startswith(RUN_PREFIXES) for name in names):
+            for name in names:
+                rows[name] = (tuple(word.strip() for word in cells[1].split(",")), cells[2] if len(names) == 1 else "")
+    return rows
+
+
+def _shown(value):
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _table_problems(rows, table=RUN):
+    """What a documentation table of the playbook variables gets wrong against the run table, one line each."""
+    problems = ["%s: not documented" % name for name in table.names(None) if name not in rows]
+    problems += ["%s: documented, not in the table" % name for name in sorted(set(rows) - set(table.names(None)))]
+    for setting in table.settings:
+        playbooks, meaning = rows.get(setting.name, (None, ""))
+        if playbooks is not None and playbooks != _run.PLAYBOOKS[setting.group]:
+            problems.append("%s: playbooks %s, the table's %s" % (setting.name, playbooks, _run.PLAYBOOKS[setting.group]))
+        default = re.search(r"\bdefault `?([^`),;\s]+)", meaning)
+        if default and default.group(1) != _shown(setting.default):
+            problems.append("%s: default %s, the table's %s" % (setting.name, default.group(1), _shown(setting.default)))
+    return problems
+
+
+@pytest.mark.parametrize("path", [("README.md",), ("docs", "awx.md")])
+def test_the_playbook_variable_tables_are_the_run_tables(path):
+    """README's "Playbook variables" and docs/awx.md's extra variables: every run setting, its playbooks, the
+    default a one-variable row names."""
+    assert _table_problems(_playbook_rows(_text(*path))) == []
+
+
+def test_a_playbook_variable_left_out_of_the_docs_is_named():
+    hours = RUN.by_name["maintenance_window_max_hours"]
+    table = _settings.Table("run", "", (hours, _settings.Setting("maintenance_new", 1, "int", group="maintenance")))
+    rows = {"maintenance_window_max_hours": (("maintenance", "restart"), "more than this (default 12)")}
+    assert _table_problems(rows, table) == ["maintenance_new: not documented"]
+    rows.update(maintenance_window_max_hours=(("maintenance",), "default 6"), maintenance_old=(("facts",), ""))
+    assert _table_problems(rows, table) == [
+        "maintenance_new: not documented", "maintenance_old: documented, not in the table",
+        "maintenance_window_max_hours: playbooks ('maintenance',), the table's ('maintenance', 'restart')",
+        "maintenance_window_max_hours: default 6, the table's 12"]
+
+
+def _survey_value(setting, value, playbook):
+    """A value as check_run() takes it for ``playbook``; an empty text answer is no answer where there is no default."""
+    if value == "" and setting.default is None:
+        value = None
+    values, problems = _run.run_settings({setting.name: value} if value is not None else {}, playbook, NOW)
+    assert problems == {}, setting.name
+    return values[setting.name]
+
+
+# The playbooks with an AWX survey (the facts job has none: it reads extra variables only).
+SURVEYED = [playbook for playbook in sorted(_run.GROUP_OF_PLAYBOOK)
+            if os.path.exists(os.path.join(ROOT, "docs", "awx", playbook + "-survey.json"))]
+
+
+def test_the_maintenance_and_restart_jobs_have_surveys():
+    assert SURVEYED == ["maintenance", "restart"]
+
+
+@pytest.mark.parametrize("playbook", SURVEYED)
+def test_the_playbook_surveys_ask_the_run_tables_variables(playbook):
+    with open(os.path.join(ROOT, "docs", "awx", playbook + "-survey.json")) as handle:
+        questions = [q for q in json.load(handle)["spec"] if q["variable"].startswith(RUN_PREFIXES)]
+    assert questions
+    for question in questions:
+        setting = RUN.by_name.get(question["variable"])
+        assert setting is not None, question["variable"]
+        assert playbook in _run.PLAYBOOKS[setting.group], question["variable"]
+        assert question["type"] in dict(SURVEY_TYPES, path=("text",))[setting.type], question["variable"]
+        assert _survey_value(setting, question.get("default"), playbook) == \
+            _survey_value(setting, setting.default, playbook), question["variable"]
+
+
+def test_the_playbooks_defaults_are_the_run_tables():
+    """Each ``maintenance_*``/``facts_*`` ``| default(...)`` in playbooks/*.yml and playbooks/tasks/*.yml is
+    the table's default, in a playbook that takes the variable (tasks/: the maintenance and restart plays')."""
+    found = []
+    for folder in ("playbooks", os.path.join("playbooks", "tasks")):
+        for name in sorted(os.listdir(os.path.join(ROOT, folder))):
+            if not name.endswith(".yml"):
+                continue
+            group = "facts" if name == "facts.yml" else "maintenance"
+            text = _text(folder, name)
+            for variable, literal in re.findall(r"(?<![\w.'\]])((?:maintenance|facts)_[a-z_]+) *\| *default\(([^()]*)\)",
+                                                text):
+                if variable in _run.RUN_VARIABLES:
+                    continue
+                setting = RUN.by_name.get(variable)
+                assert setting is not None, (name, variable)
+                assert setting.group == group, (name, variable)
+                assert (None if literal == "none" else yaml.safe_load(literal)) == setting.default, (name, variable)
+                found.append(variable)
+    assert set(found) == {"maintenance_hosts", "maintenance_become", "maintenance_serial",
+                          "maintenance_max_fail_percentage", "maintenance_exclude", "maintenance_exclude_reason",
+                          "facts_hosts", "facts_become"}
+
+
+def test_the_run_lists_come_from_the_run_table():
+    assert _run.PLAYBOOK_VARIABLES["maintenance"] == _run.PLAYBOOK_VARIABLES["restart"] == RUN.names("maintenance")
+    assert _run.PLAYBOOK_VARIABLES["facts"] == RUN.names("facts") == _run.SETTINGS.names("facts")
+    assert _run.ALLOW_VARIABLES == {"maintenance": "maintenance_allow_variables",
+                                    "restart": "maintenance_allow_variables", "facts": "facts_allow_variables"}
+    assert _run.WINDOW_MAX_HOURS == 12
+    assert set(RUN.names(None)) <= _run.known_variables([])
+    assert set(RUN.names("maintenance")) | set(RUN.names("facts")) == set(RUN.names(None))

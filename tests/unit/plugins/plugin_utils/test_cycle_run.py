@@ -22,7 +22,7 @@ T0 = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
 OPTIONS = {"ignore_reasons": [], "test_command": "", "reboot_msg": "bye", "central_update_check": False,
            "central_options": {}}
 STATE_ATTRIBUTES = {"host", "options", "state", "settings", "facts", "entries", "now", "sleep", "show", "warn", "slots", "stopped",
-                    "steps"}
+                    "silence", "steps", "notify"}
 
 
 def reading(at, boot, strong=(), updated=False):

@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# Copyright: fleetops.sophos contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE to the collection: the runner of the fleetops.sophos.report action.
+
+Checks the options against the report settings table (``_report.SETTINGS``) in one pass, reads each
+host's report input from ``hostvars`` in Python, builds the report (``module_utils/_report.py``), writes
+its files, prunes the runs beyond ``keep`` and writes ``index.html`` (``_report_files``).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import binascii
+import os
+from collections.abc import Mapping, Sequence
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.text.converters import to_text
+
+from ansible_collections.fleetops.sophos.plugins.module_utils import _report, _report_history
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _report_files
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._unsafe import make_unsafe
+
+# The report settings the role keeps to itself: how it shows, publishes and notifies the report, how it names the
+# run and asks Sophos Central (the action takes the run and Central's answers as options).
+ROLE_ONLY = ("show_table", "set_stats", "run_started", "playbook", "central_lookup", "central_options", "notify",
+             "notify_in_check_mode", "notify_link")
+
+
+def _option_spec(setting):
+    """The action's spec of one row of the report settings table."""
+    if setting.group == "settings":
+        return {"type": "raw"}  # converted by the table (survey strings too), with the role's messages
+    spec = {"type": setting.type}
+    if setting.type == "list":
+        spec["elements"] = "str"
+    if setting.default is not None:
+        spec["default"] = setting.default
+    return spec
+
+
+ARGUMENT_SPEC = dict(
+    dict((setting.name, _option_spec(setting)) for setting in _report.SETTINGS.settings
+         if setting.name not in ROLE_ONLY),
+    run={"type": "dict"},
+    central_views={"type": "dict", "default": {}},
+    central_state={"type": "dict"},
+    # A report this action returned earlier in the run, written again as it is (with the notifications' entries).
+    report={"type": "dict"},
+)
+ARGUMENT_SPEC["dir"]["required"] = True
+# Octal text, or a number as YAML reads an unquoted 0644 (the bits themselves, as Ansible's file modules take it).
+ARGUMENT_SPEC["mode"] = {"type": "raw", "default": ARGUMENT_SPEC["mode"]["default"]}
+
+# Ansible hands plugins lazy, templating containers; the report works on plain data.
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def plain(value):
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, Mapping):
+        return dict((to_text(key), plain(item)) for key, item in value.items())
+    if isinstance(value, (Sequence, set, frozenset)) and not isinstance(value, bytes):
+        return [plain(item) for item in value]
+    return to_text(value)
+
+
+def _pick(variables, name):
+    """A host's fact, whether set as ``ansible_facts.<name>`` or as a plain variable (set_fact)."""
+    facts = variables.get("ansible_facts") if "ansible_facts" in variables else None
+    if isinstance(facts, Mapping) and name in facts:
+        return plain(facts[name])
+    if name in variables:
+        return plain(variables[name])
+    return None
+
+
+def _central_view(variables, host, looked_up):
+    """Central's view of a host: the inventory's ``sophos_central``, else this run's lookup of it."""
+    view = _pick(variables, "sophos_central")
+    if view is not None:
+        return view, "inventory", None
+    view = looked_up.get(host)
+    if isinstance(view, dict):
+        view = dict(view)
+        return view, "lookup", view.pop("checked_at", None)
+    return None, None, None
+
+
+def entries(hosts, hostvars, active=None, result_var="sophos_reboot_facts_result", not_run=None, central=None,
+            restart_required_at=None):
+    """The report input of each host (``_report.build_report``'s entries), read from ``hostvars``."""
+    if isinstance(hosts, (str, bytes)) or not isinstance(hosts, Sequence):
+        raise ValueError("expected a list of host names, got %s" % type(hosts).__name__)
+    active = set(to_text(host) for host in (hosts if active is None else active))
+    not_run = set(to_text(host) for host in (not_run or []))
+    looked_up = plain(central) if isinstance(central, Mapping) else {}
+    event_times = plain(restart_required_at) if isinstance(restart_required_at, Mapping) else {}
+    found = []
+    for host in hosts:
+        host = to_text(host)
+        variables = hostvars[host] if host in hostvars else {}
+        view, source, checked_at = _central_view(variables, host, looked_up)
+        found.append({
+            "host": host,
+            "facts": _pick(variables, "sophos_reboot"),
+            "cycle": _pick(variables, "sophos_reboot_cycle"),
+            "patch": _pick(variables, "sophos_patch"),
+            "run": _report.run_state(plain(variables[result_var]) if result_var in variables else None,
+                                     host in active, ran=host not in not_run),
+            "central": view,
+            "central_source": source,
+            "central_checked_at": checked_at,
+            "restart_required_at": event_times.get(host),
+        })
+    return found
+
+
+def options(args):
+    """``(options, problems)``: the checked options with the table's settings converted, or every problem."""
+    validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(dict(args))
+    problems = list(validation.error_messages)
+    checked = validation.validated_parameters
+    raw = dict((name, checked[name]) for name in _report.SETTINGS.names() if checked.get(name) is not None)
+    problems.extend(_report.SETTINGS.problems(raw))
+    if checked.get("report") is not None and checked["report"].get("kind") != "fleetops.sophos.report":
+        problems.append("report must be a report this action returned (kind fleetops.sophos.report)")
+    checks = ((_report_history.new_run, (u"2000-01-01T00:00:00Z", u"0000"), {"basename": checked.get("basename")}),
+              (_report_files.mode_bits, (checked.get("mode"),), {}))
+    for check, positional, named in checks:
+        try:
+            check(*positional, **named)  # each raises ValueError naming its setting
+        except ValueError as exc:
+            problems.append(str(exc))
+    if problems:
+        return None, problems
+    checked.update(_report.SETTINGS.normalize(raw))
+    return checked, []
+
+
+def _run_record(opts, now, check_mode):
+    """The run's identity: the one the role named (``run``), else a new run started now."""
+    if opts["run"]:
+        record = plain(opts["run"])
+        basename = opts["basename"]
+        if (_report_history.parse_name(u"%s.json" % record.get("stem"), basename) is None
+                or record.get("latest") not in (basename, basename + "-check") or not record.get("id")):
+            raise ValueError("run must be a run named by the report role's plan.yml for report_basename %r "
+                             "(id, stem and latest), got %r" % (basename, record))
+        return record
+    token = binascii.hexlify(os.urandom(4)).decode("ascii")
+    return _report_history.new_run(_iso(now), token, check_mode=check_mode, basename=opts["basename"])
+
+
+def _iso(now):
+    return now.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def run(args, task_vars, now, check_mode=False):
+    """The action's result: the report written, pruned and indexed (``now``: the controller's UTC clock)."""
+    opts, problems = options(args)
+    if problems:
+        return {"failed": True, "msg": "Invalid options for report: %s" % "; ".join(problems)}
+    hosts = opts["hosts"] if opts["hosts"] is not None else list(task_vars.get("ansible_play_hosts_all") or [])
+    active = opts["active_hosts"] if opts["active_hosts"] is not None else task_vars.get("ansible_play_hosts")
+    try:
+        record = _run_record(opts, now, check_mode)
+        report = plain(opts["report"]) if opts["report"] else _report.build_report(
+            entries(hosts, task_vars.get("hostvars") or {}, active=active, result_var=opts["result_var"],
+                    not_run=opts["not_run_hosts"], central=opts["central_views"],
+                    restart_required_at=opts["restart_required_at"]),
+            alert_days=opts["alert_days"], generated=_iso(now), title=opts["title"], max_text=opts["max_text"],
+            run=record, central=plain(opts["central_state"]))
+        directory, formats = opts["dir"], opts["formats"]
+        files = _report_files.write_files(report, directory, record["stem"], record["latest"], formats,
+                                          opts["mode"])
+        pruned, left = _report_files.prune(directory, opts["keep"], record, opts["basename"])
+        index = None
+        if "json" in formats and "html" in formats:
+            index = _report_files.write_index(directory, left, opts["basename"], opts["mode"])
+    except (OSError, ValueError, KeyError) as exc:
+        return {"failed": True, "msg": "report: %s" % to_text(exc)}
+    # Strings from hosts are never templated again when the role passes the report on (set_stats, the table).
+    return {"changed": False, "report": make_unsafe(report), "run": record, "files": files, "pruned": pruned,
+            "index": index}

@@ -1,0 +1,180 @@
+# -*- coding: utf-8 -*-
+"""plugins/callback/interrupted.py: the report of a run that ends early, from what the run showed.
+
+The callback is driven with the results a maintenance run hands callbacks (the report plan, facts read,
+the cycle action's last result, set_fact results), then asked for the report as the controller exits.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import json
+import os
+import stat
+from datetime import datetime, timezone
+
+from ansible_collections.fleetops.sophos.plugins.callback import interrupted
+from ansible_collections.fleetops.sophos.plugins.module_utils import _report_history
+
+NOW = datetime(2026, 12, 7, 2, 30, tzinfo=timezone.utc)
+HOSTS = ["web1", "web2", "web3"]
+PENDING = {"reboot_required": True, "reasons": [{"id": "sophos_update_queued", "source": "sim", "detail": "x"}],
+           "os": {"family": "Debian", "last_boot": "2026-11-01T00:00:00Z", "uptime_days": 36.1,
+                  "reboot_required": False},
+           "checked_at": "2026-12-07T02:01:00Z"}
+CLEAN = dict(PENDING, reboot_required=False, reasons=[])
+CYCLE = {"status": "ok", "restarts": 0, "boots": [], "settles": [], "message": "nothing pending",
+         "started": "2026-12-07T02:02:00Z", "finished": "2026-12-07T02:02:01Z"}
+
+
+def plan(tmp_path, formats=("json", "csv", "markdown", "html")):
+    return {"hosts": HOSTS, "dir": str(tmp_path / "reports"), "formats": list(formats), "title": "Night run",
+            "alert_days": 14.0, "max_text": 1000, "mode": "0640", "result_var": "maintenance_result"}
+
+
+def started_run(tmp_path, **kwargs):
+    """A memory that saw the plan, then batch 1 (web1, web2) start: both read, both past patching."""
+    memory = interrupted.RunMemory()
+    record = _report_history.new_run("2026-12-07T02:00:00Z", "abcd1234", playbook="fleetops.sophos.maintenance")
+    memory.task_started("web1", "Plan the run's report")
+    memory.result("web1", {"ansible_facts": {"report_plan": plan(tmp_path, **kwargs), "report_run_record": record},
+                           "_ansible_delegated_vars": {"ansible_host": "localhost"}})
+    for host, facts in (("web1", PENDING), ("web2", CLEAN)):
+        memory.task_started(host, "Start the host's maintenance result")
+        result = {"failed": False, "unreachable": False, "msg": None}
+        memory.result(host, {"ansible_facts": {"maintenance_result": result}})
+        memory.task_started(host, "fleetops.sophos.reboot_cycle : Read the host")
+        memory.result(host, {"ansible_facts": {"sophos_reboot": facts}})
+    return memory, record
+
+
+def test_a_run_stopped_mid_cycle_reports_each_host_as_far_as_known(tmp_path):
+    memory, record = started_run(tmp_path)
+    # web2's cycle ended (nothing pending); web1 is still in its cycle (settling) when the run stops.
+    memory.task_started("web1", "fleetops.sophos.reboot_cycle : Restart, settle and verify")
+    memory.task_started("web2", "fleetops.sophos.reboot_cycle : Restart, settle and verify")
+    memory.result("web2", {"sophos_reboot_cycle": CYCLE, "cycle": {"done": True, "failed": False}})
+    report = memory.report(NOW)
+    rows = dict((row["host"], row) for row in report["hosts"])
+    assert rows["web1"]["status"] == "failed"
+    assert rows["web1"]["run"]["message"] == (
+        "the run ended while this host's batch was running, in its task 'fleetops.sophos.reboot_cycle : Restart, "
+        "settle and verify' (Ctrl-C): where it stands now is unknown; read it with "
+        "ansible-playbook fleetops.sophos.facts -e facts_hosts=web1")
+    assert rows["web2"]["status"] == "ok" and rows["web2"]["maintenance"]["message"] == "nothing pending"
+    assert rows["web3"]["status"] == "not_run"
+    assert report["generated"] == "2026-12-07T02:30:00Z" and report["title"] == "Night run"
+    assert report["run"]["stem"] == record["stem"]
+
+
+def test_a_host_waiting_between_tasks_is_said_to_be_after_its_task(tmp_path):
+    memory, _record = started_run(tmp_path)
+    memory.task_started("web2", "fleetops.sophos.patch : Upgrade the packages")
+    memory.result("web2", {"changed": True})
+    rows = dict((row["host"], row) for row in memory.report(NOW)["hosts"])
+    assert "after its task 'fleetops.sophos.patch : Upgrade the packages'" in rows["web2"]["run"]["message"]
+
+
+def test_hosts_of_a_reported_batch_keep_their_rows(tmp_path):
+    memory, _record = started_run(tmp_path)
+    failed = {"failed": True, "unreachable": False, "msg": "patch: apt failed"}
+    memory.result("web1", {"ansible_facts": {"maintenance_result": failed}})
+    memory.task_started("web1", "fleetops.sophos.report : Build the report data")
+    memory.result("web1", {"ansible_facts": {"report_data": {"hosts": []}}})
+    memory.task_started("web3", "Start the host's maintenance result")
+    rows = dict((row["host"], row) for row in memory.report(NOW)["hosts"])
+    assert rows["web1"]["status"] == "failed" and rows["web1"]["run"]["message"] == "patch: apt failed"
+    assert rows["web2"]["run"]["state"] == "ok"
+    assert "in its task 'Start the host's maintenance result'" in rows["web3"]["run"]["message"]
+
+
+def test_facts_set_for_another_host_are_not_the_task_hosts(tmp_path):
+    memory, _record = started_run(tmp_path)
+    memory.result("web2", {"ansible_facts": {"sophos_reboot": PENDING}, "_ansible_delegated_vars": {}})
+    rows = dict((row["host"], row) for row in memory.report(NOW)["hosts"])
+    assert rows["web2"]["reboot_required"] is False
+
+
+def test_a_finished_run_or_one_without_a_plan_writes_nothing(tmp_path):
+    memory, _record = started_run(tmp_path)
+    memory.finished = True
+    assert memory.report(NOW) is None
+    bare = interrupted.RunMemory()
+    bare.task_started("web1", "Gather")
+    bare.result("web1", {"ansible_facts": {"sophos_reboot": PENDING}})
+    assert bare.report(NOW) is None
+
+
+def test_the_files_are_the_report_roles_names_and_the_latest(tmp_path):
+    memory, record = started_run(tmp_path, formats=("json", "markdown"))
+    memory.task_started("web1", "fleetops.sophos.reboot_cycle : Restart, settle and verify")
+    report = memory.report(NOW)
+    location = interrupted.write_report(report, memory.plan, record)
+    directory = tmp_path / "reports"
+    assert location == "%s/%s.{json,md}" % (directory, record["stem"])
+    assert sorted(os.listdir(directory)) == sorted(
+        ["%s.json" % record["stem"], "%s.md" % record["stem"], "sophos-report.json", "sophos-report.md",
+         "%s.summary.json" % record["stem"]])
+    assert json.loads((directory / "sophos-report.json").read_text()) == report
+    assert stat.S_IMODE(os.stat(directory / "sophos-report.md").st_mode) == 0o640
+
+
+class _Named:
+    def __init__(self, name):
+        self.name = name
+
+    def get_name(self):
+        return self.name
+
+
+class _Result:
+    def __init__(self, host, result):
+        self._host = _Named(host)
+        self._result = result
+
+
+class _Display:
+    def __init__(self):
+        self.lines, self.warnings = [], []
+
+    def display(self, msg, **_kwargs):
+        self.lines.append(msg)
+
+    def warning(self, msg, **_kwargs):
+        self.warnings.append(msg)
+
+
+def test_the_callback_prints_the_table_and_the_report_path_at_exit(tmp_path, monkeypatch):
+    monkeypatch.setattr(interrupted.atexit, "register", lambda function: None)
+    callback = interrupted.CallbackModule()
+    callback._display = _Display()
+    memory, record = started_run(tmp_path)
+    callback.memory = memory
+    callback.v2_runner_on_start(_Named("web1"), _Named("fleetops.sophos.reboot_cycle : Restart, settle and verify"))
+    callback.v2_runner_on_ok(_Result("web2", {"sophos_reboot_cycle": CYCLE, "cycle": {"done": True}}))
+    callback.at_exit()
+    text = "\n".join(callback._display.lines)
+    assert callback._display.lines[0] == "The run ended early; the report has what was known when it stopped:"
+    assert "web1" in text and "not_run" in text
+    assert "report: %s/%s.{json,csv,md,html}" % (tmp_path / "reports", record["stem"]) in text
+
+
+def test_a_report_that_cannot_be_written_is_one_warning(tmp_path, monkeypatch):
+    monkeypatch.setattr(interrupted.atexit, "register", lambda function: None)
+    callback = interrupted.CallbackModule()
+    callback._display = _Display()
+    callback.memory, _record = started_run(tmp_path)
+    (tmp_path / "reports").write_text("a file where the directory should be")
+    callback.at_exit()
+    assert callback._display.lines == []
+    assert len(callback._display.warnings) == 1
+    assert callback._display.warnings[0].startswith("the run ended early and its report could not be written: ")
+
+
+def test_after_the_statistics_nothing_is_written(tmp_path, monkeypatch):
+    monkeypatch.setattr(interrupted.atexit, "register", lambda function: None)
+    callback = interrupted.CallbackModule()
+    callback._display = _Display()
+    callback.memory, _record = started_run(tmp_path)
+    callback.v2_playbook_on_stats(None)
+    callback.at_exit()
+    assert callback._display.lines == [] and not (tmp_path / "reports").exists()
