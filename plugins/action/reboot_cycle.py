@@ -25,7 +25,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _cycle, _groups, _notify, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _cycle, _groups, _notify, _settings, _time
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _notify as _send, _silence, _slots
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._cycle_run import HOOK_POINTS, ActionHost, CycleRun, Lost
 
@@ -107,7 +107,7 @@ class ActionModule(ActionBase):
         host = ActionHost(self, task_vars)
         try:
             return self._cycle(result, options, settings, host)
-        except _cycle.CycleError as exc:
+        except _settings.SettingError as exc:  # the cycle's and the time's (a reading's bad time)
             result.update(failed=True, msg="reboot_cycle: %s" % exc)
             return result
 
@@ -258,7 +258,7 @@ class ActionModule(ActionBase):
                 run.state = _cycle.tier_noted(run.state, turn, self._now())
                 noted = run.state["tier"]
                 run.show("tier %d's turn after %s (waited %s)%s" % (
-                    noted["tier"], ", ".join(noted["after"]) or "no lower-tier host", _cycle.human_seconds(
+                    noted["tier"], ", ".join(noted["after"]) or "no lower-tier host", _time.human_seconds(
                         noted["waited_seconds"]), "; lower-tier host(s) failed: " + ", ".join(noted["failed"])
                     if noted["failed"] else ""))
 

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 
 from ansible import constants as C, context
 from ansible.utils.display import Display
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _run, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _run, _settings, _time
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._filters import guard as _guard
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._unsafe import make_unsafe
 
@@ -48,7 +48,7 @@ def _said(value):
 def _now(now):
     if now is None:
         return datetime.now(timezone.utc)
-    return _cycle.parse_time(now, "now")
+    return _time.parse_time(now, "now")
 
 
 def cycle_aborted(record, message, facts=None, unreachable=False, check_mode=False, started=None, now=None):
@@ -155,7 +155,7 @@ def tier_hold(host, hostvars, batch, now=None):
             lower[name] = (value, outcome, detail)
         turn = _groups.tier_hold(tiers[host], on_failure, lower)
         turn["turns"] = _groups.tier_turns(tiers)
-        turn["since"] = own.get(SINCE) or _cycle.iso(_now(now))
+        turn["since"] = own.get(SINCE) or _time.iso(_now(now))
         return make_unsafe(turn)
     return _guard("tier_hold", decide)
 

@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import glob
+import math
 import os
 from datetime import datetime, timezone
 
@@ -20,7 +21,7 @@ from ansible import constants as C, context
 from ansible.errors import AnsibleError, AnsibleFilterError
 from ansible.parsing.dataloader import DataLoader
 from ansible.utils.display import Display
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _durations, _run
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _durations, _run, _time
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _silence
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._filters import guard as _guard
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._unsafe import make_unsafe
@@ -43,7 +44,7 @@ def _known():
 def _now(now):
     if now is None:
         return datetime.now(timezone.utc)
-    return _cycle.parse_time(now, "now")
+    return _time.parse_time(now, "now")
 
 
 def _hook(name, value, playbook_dir):
@@ -147,6 +148,14 @@ def hosts_matched(pattern, matched, variable, required=False, given=()):
                   given=given)
 
 
+def seconds_until(moment, now=None):
+    """Whole seconds from now until ``moment`` (ISO 8601 with a timezone), 0 when it has come or is empty."""
+    if moment is None or (isinstance(moment, str) and not moment.strip()):
+        return 0
+    return _guard("seconds_until", lambda: max(0, int(math.ceil(
+        (_time.parse_time(moment, "moment") - _now(now)).total_seconds()))))
+
+
 def maintenance_excluded(facts, reason=None, check_mode=False, now=None):
     """The deferred record of a host excluded by maintenance_exclude."""
     return _guard("maintenance_excluded", lambda: _run.excluded_record(facts, reason, _now(now), check_mode=check_mode))
@@ -197,5 +206,6 @@ class FilterModule(object):
             "hook_file": hook_file,
             "hosts_matched": hosts_matched,
             "maintenance_excluded": maintenance_excluded,
+            "seconds_until": seconds_until,
             "learned_durations": learned_durations,
         }

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE to the collection: blackouts and change freezes, periods in which no restart starts.
 
-A period is given in the maintenance window's forms (``_cycle.WINDOW_FORMS``), each ``start``/``end``
+A period is given in the maintenance window's forms (``_time.WINDOW_FORMS``), each ``start``/``end``
 resolved against the run's start, with an optional ``name``; or it comes from an iCalendar file (its
 events, RRULEs and EXDATEs expanded over the run's span). Both are resolved once, at the run's start
 (the run check), merged where they overlap or touch, and carried to every host as UTC periods
@@ -26,7 +26,7 @@ from __future__ import absolute_import, division, print_function
 
 from datetime import date, datetime, time as clock_time, timedelta, timezone
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _settings, _time
 
 try:
     import icalendar
@@ -44,12 +44,10 @@ try:
 except ImportError:  # pragma: no cover - Python < 3.9
     ZoneInfo = ZoneInfoNotFoundError = None
 
-# The time helpers, in one place (the maintenance window's forms).
-_at = _cycle.window_end_at
-_parse = _cycle.parse_time
-iso = _cycle.iso
-_human = _cycle.human_seconds
-_TIME_OF_DAY_RE = _cycle._TIME_OF_DAY_RE  # pylint: disable=protected-access
+# The time helpers, in one place (module_utils/_time.py: the maintenance window's forms).
+_at = _time.resolve
+_parse = _time.parse_time
+iso = _time.iso
 
 KEYS = ("name", "start", "end")
 # A line of the text form (an AWX survey's text area): ``[name: ]start to end``.
@@ -63,8 +61,7 @@ class BlackoutError(_settings.SettingError):
     """Blackouts the run cannot work with; the message names every problem."""
 
 
-def _is_time_of_day(value):
-    return isinstance(value, str) and bool(_TIME_OF_DAY_RE.match(value.strip()))
+_is_time_of_day = _time.is_time_of_day
 
 
 def _text_periods(value, what):
@@ -106,7 +103,7 @@ def _one(period, label, started):
         try:
             times[key] = _at(value, started, "%s %s" % (label, key))
         except _settings.SettingError as exc:
-            problems.append(str(exc).replace(" is not a window end;", " is not a time;"))
+            problems.append(str(exc))
     if len(times) == 2 and _is_time_of_day(period["start"]) and _is_time_of_day(period["end"]):
         # The daily period that holds the run's start or comes next: the start's last occurrence before the end.
         times["start"] = _at(period["start"], times["end"] - timedelta(days=1), label + " start")
@@ -292,23 +289,24 @@ def next_start(value, now):
     return next((period for period in _periods(value) if period[0] > now), None)
 
 
-def restart_hold(value, now, needed_seconds):
-    """Why no restart may start at ``now`` (None: it may): inside a blackout, or one more restart expected to
-    take ``needed_seconds`` (the restart, its delays and the settle) would reach the next blackout's start."""
+def restart_hold(value, now, parts):
+    """Why no restart may start at ``now`` (None: it may): inside a blackout, or one more restart would reach the
+    next blackout's start. ``parts``: what a restart is counted at, in seconds, as the window counts it
+    (_cycle.worst_case(): ``reserve``, ``restart``, ``settle``), checked by _cycle.restart_fits()."""
     inside = active(value, now)
     if inside:
         return "%s until %s: no restart starts inside it" % (label(inside), iso(inside[1]))
     coming = next_start(value, now)
     if coming is None:
         return None
-    left = (coming[0] - now).total_seconds()
-    if left >= needed_seconds:
+    fits, text = _cycle.restart_fits(now, coming[0], parts["reserve"], parts["restart"], parts.get("settle"),
+                                     until="%s begins" % label(coming))
+    if fits:
         return None
-    return ("%s from %s until %s: %s left before it, one more restart is expected to take %s, settling included"
-            % (label(coming), iso(coming[0]), iso(coming[1]), _human(left), _human(needed_seconds)))
+    return "%s from %s until %s: %s" % (label(coming), iso(coming[0]), iso(coming[1]), text)
 
 
-def hold(decision, value, now, needed_seconds, restarts, guard=False):
+def hold(decision, value, now, parts, restarts, guard=False):
     """``decision`` (plan()'s, or guard()'s with ``guard``), or a deferral in its place when a blackout holds the
     next restart.
 
@@ -319,7 +317,7 @@ def hold(decision, value, now, needed_seconds, restarts, guard=False):
     guarding = guard and decision["step"] == "done"
     if decision["step"] not in ("reboot", "slot", "gate_before") and not guarding:
         return decision
-    why = restart_hold(value, now, needed_seconds)
+    why = restart_hold(value, now, parts)
     if why is None:
         return decision
     if guarding:

@@ -29,7 +29,7 @@ from ansible.module_utils.six.moves.urllib.parse import quote, urlencode, urlspl
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError, open_url
 
-from ansible_collections.fleetops.sophos.plugins.module_utils._assess import epoch_to_iso, iso_to_epoch
+from ansible_collections.fleetops.sophos.plugins.module_utils._time import epoch_to_iso, iso_to_epoch
 
 # Defaults of every Central option, for the three plugins (their DOCUMENTATION repeats them; a unit
 # test compares).

@@ -22,16 +22,9 @@ from __future__ import absolute_import, division, print_function
 
 import copy
 import math
-import re
-from datetime import datetime, time as clock_time, timedelta, timezone
+from datetime import datetime, timezone
 
-try:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-except ImportError:  # Python < 3.9: time zone names are refused with a message, offsets still work
-    ZoneInfo = None
-    ZoneInfoNotFoundError = KeyError
-
-from ansible_collections.fleetops.sophos.plugins.module_utils import _assess, _durations, _groups, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _assess, _durations, _groups, _settings, _time
 from ansible_collections.fleetops.sophos.plugins.module_utils import _health as _gate_rules
 
 __metaclass__ = type
@@ -45,31 +38,8 @@ UPDATE_UNIT = "sophos-spl-update.service"
 UPDATE_TOOL = "SAUcli.exe UpdateNow"
 
 # Steps plan() can return. reboot and settle continue the cycle, the others end it.
-CONTINUE_STEPS = ("reboot", "settle", "slot", "gate_before", "gate")
+CONTINUE_STEPS = ("reboot", "settle", "slot", "gate_before", "gate", "wait_start")
 END_STEPS = ("done", "defer", "fail", "warn")
-
-_ISO_RE = re.compile(
-    r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)"
-    r"(?P<tz>Z|z|[+-]\d{2}:?\d{2})?$"
-)
-
-_OFFSET = r"Z|z|[+-]\d{2}:?\d{2}"
-# A time of day with a zone: 06:00+01:00, 06:00:30Z, 06:00 Europe/Berlin (IANA name).
-_TIME_OF_DAY_RE = re.compile(
-    r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
-    r"(?:\s*(?P<offset>%s)|\s+(?P<zone>[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*))?$" % _OFFSET
-)
-# A duration from the run's start: ISO 8601 (PT4H, PT1H30M, P1DT2H) or the short form +4h, +1h30m, +90m.
-_ISO_DURATION_RE = re.compile(
-    r"^P(?:(?P<days>\d+(?:\.\d+)?)D)?(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
-    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$", re.I)
-_SHORT_DURATION_RE = re.compile(
-    r"^\+\s*(?:(?P<days>\d+(?:\.\d+)?)d)?\s*(?:(?P<hours>\d+(?:\.\d+)?)h)?\s*"
-    r"(?:(?P<minutes>\d+(?:\.\d+)?)m(?:in)?)?\s*(?:(?P<seconds>\d+(?:\.\d+)?)s)?$", re.I)
-
-WINDOW_FORMS = ("an ISO 8601 date-time with a timezone (2026-11-28T06:00:00+01:00), a time of day with a "
-                "timezone (06:00+01:00 or 06:00 Europe/Berlin: its next occurrence after the run starts) "
-                "or a duration from the run's start (+4h, +1h30m, PT4H)")
 
 # Settings are named in messages as the role variables users set.
 VAR_PREFIX = "reboot_cycle_"
@@ -77,148 +47,6 @@ VAR_PREFIX = "reboot_cycle_"
 
 class CycleError(_settings.SettingError):
     """A setting or a reading the cycle cannot work with; the message names it."""
-
-
-# ---------------------------------------------------------------- time helpers
-
-def parse_time(value, what):
-    """Parse an ISO 8601 date-time that carries a timezone; return an aware UTC datetime.
-
-    A time without an offset is refused: a maintenance window read in the
-    controller's local time on one machine and the host's on another would
-    silently move by hours.
-    """
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise CycleError("%s %r has no timezone" % (what, value.isoformat()))
-        return value.astimezone(timezone.utc)
-    if not isinstance(value, str):
-        raise CycleError("%s must be an ISO 8601 date-time string, got %s %r"
-                         % (what, type(value).__name__, value))
-    text = value.strip()
-    match = _ISO_RE.match(text)
-    if not match:
-        raise CycleError(
-            "%s %r is not an ISO 8601 date-time; write e.g. 2026-11-28T06:00:00+01:00 "
-            "or 2026-11-28T05:00:00Z" % (what, value))
-    if not match.group("tz"):
-        raise CycleError(
-            "%s %r has no timezone offset; add one, e.g. %s+01:00 or %sZ"
-            % (what, value, text, text))
-    offset = _offset(match.group("tz"), what, value)
-    clock = match.group("time")
-    if clock.count(":") == 1:
-        clock += ":00"
-    fmt = "%Y-%m-%dT%H:%M:%S.%f" if "." in clock else "%Y-%m-%dT%H:%M:%S"
-    try:
-        naive = datetime.strptime("%sT%s" % (match.group("date"), clock), fmt)
-    except ValueError as exc:
-        raise CycleError("%s %r is not a valid date-time: %s" % (what, value, exc))
-    return naive.replace(tzinfo=offset).astimezone(timezone.utc)
-
-
-def _offset(tz, what, value):
-    """A fixed timezone from ``Z`` or ``+01:00`` / ``-0500``."""
-    if tz in ("Z", "z"):
-        return timezone.utc
-    sign = -1 if tz[0] == "-" else 1
-    digits = tz[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:])
-    if hours > 23 or minutes > 59:
-        raise CycleError("%s %r has an impossible timezone offset %s" % (what, value, tz))
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
-
-
-def _zone(name, what, value):
-    if ZoneInfo is None:
-        raise CycleError("%s %r names a time zone, which needs Python 3.9 or later on the controller; "
-                         "write an offset instead, e.g. 06:00+01:00" % (what, value))
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise CycleError("%s %r: unknown time zone %r; use an IANA name such as Europe/Berlin or an "
-                         "offset such as +01:00" % (what, value, name))
-
-
-def _duration(match):
-    parts = match.groupdict()
-    if not any(parts.values()):
-        return None
-    return timedelta(days=float(parts["days"] or 0), hours=float(parts["hours"] or 0),
-                     minutes=float(parts["minutes"] or 0), seconds=float(parts["seconds"] or 0))
-
-
-def window_is_relative(value):
-    """True for the forms that count from the run's start (a time of day, a duration)."""
-    text = value.strip() if isinstance(value, str) else value
-    return isinstance(text, str) and bool(
-        _TIME_OF_DAY_RE.match(text) or _ISO_DURATION_RE.match(text) or _SHORT_DURATION_RE.match(text))
-
-
-def window_end_at(value, started, what=VAR_PREFIX + "window_end"):
-    """The end of the maintenance window as an aware UTC datetime; None when no window is set.
-
-    Three forms (``WINDOW_FORMS``): an ISO 8601 date-time with a timezone; a time of day with a
-    timezone, whose next occurrence strictly after ``started`` is the end (``06:00 Europe/Berlin``
-    follows daylight saving time, ``06:00+01:00`` does not); a duration counted from ``started``,
-    ISO 8601 (``PT4H``, ``PT1H30M``, ``P1D``) or short (``+4h``, ``+1h30m``, ``+90m``).
-    ``started`` is the start of the run (an aware datetime); the relative forms need it.
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str):
-        return parse_time(value, what)
-    text = value.strip()
-    if _ISO_RE.match(text):
-        return parse_time(text, what)
-    duration_match = _ISO_DURATION_RE.match(text) or _SHORT_DURATION_RE.match(text)
-    day_match = _TIME_OF_DAY_RE.match(text)
-    if not duration_match and not day_match:
-        raise CycleError("%s %r is not a window end; write %s" % (what, value, WINDOW_FORMS))
-    if started is None:
-        raise CycleError("%s %r counts from the run's start, which is not known here" % (what, value))
-    started = parse_time(started, "run start")
-    if duration_match:
-        duration = _duration(duration_match)
-        if duration is None or duration <= timedelta(0):
-            raise CycleError("%s %r is an empty duration; write e.g. +4h or PT4H" % (what, value))
-        return started + duration
-    hour, minute = int(day_match.group("hour")), int(day_match.group("minute"))
-    second = int(day_match.group("second") or 0)
-    if hour > 23 or minute > 59 or second > 59:
-        raise CycleError("%s %r is not a time of day (00:00 to 23:59)" % (what, value))
-    if day_match.group("offset"):
-        zone = _offset(day_match.group("offset"), what, value)
-    elif day_match.group("zone"):
-        zone = _zone(day_match.group("zone"), what, value)
-    else:
-        raise CycleError("%s %r has no timezone; add one, e.g. %s+01:00, %sZ or %s Europe/Berlin (a value with a "
-                         "space stays one value on the command line as JSON: -e '{\"%s\": \"%s Europe/Berlin\"}')"
-                         % (what, value, text, text, text, what, text))
-    local = started.astimezone(zone)
-    for days in (0, 1, 2):
-        candidate = datetime.combine(local.date() + timedelta(days=days),
-                                     clock_time(hour, minute, second), tzinfo=zone).astimezone(timezone.utc)
-        if candidate > started:
-            return candidate
-    raise CycleError("%s %r: no next occurrence found" % (what, value))
-
-
-def iso(moment):
-    """UTC ISO 8601 with a Z suffix, seconds precision (the schema's time format)."""
-    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def human_seconds(seconds):
-    """'1h02m', '3m05s', '12s': for progress lines people read in a job log."""
-    seconds = int(math.ceil(max(0.0, seconds)))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return "%dh%02dm" % (hours, minutes)
-    if minutes:
-        return "%dm%02ds" % (minutes, secs)
-    return "%ds" % secs
 
 
 # ---------------------------------------------------------------- settings
@@ -245,22 +73,46 @@ def _window_setting(value, reference, run_started):
     what = VAR_PREFIX + "window_end"
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if reference is None and window_is_relative(value):
-        window_end_at(value, datetime(2000, 1, 1, tzinfo=timezone.utc), what)
+    if reference is None and _time.is_relative(value):
+        _time.resolve(value, datetime(2000, 1, 1, tzinfo=timezone.utc), what)
         return value.strip()
-    end = window_end_at(value, reference, what)
+    end = _time.resolve(value, reference, what)
     if run_started is not None and end <= run_started:
         raise CycleError("%s %r ended at %s, before this run started (%s): the run would change nothing; "
                          "give a later end, a time of day (06:00 Europe/Berlin) or a duration (+4h)"
-                         % (what, value, iso(end), iso(run_started)))
-    return iso(end)
+                         % (what, value, _time.iso(end), _time.iso(run_started)))
+    return _time.iso(end)
+
+
+def _window_start_kind(value, name, context):
+    """``window_start``: resolved like the end (a time of day: its last occurrence before the end when there is
+    one, see _time.resolve()); UTC ISO text, None for none, a relative form as written without a clock.
+
+    A start at or after the window's end is refused: no restart could be made.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    run_started = context.get("run_started")
+    run_started = _time.parse_time(run_started, "run_started") if run_started else None
+    reference = run_started or context.get("now")
+    if reference is None and _time.is_relative(value):
+        _time.resolve(value, datetime(2000, 1, 1, tzinfo=timezone.utc), name)
+        return value.strip()
+    end_text = context.get("window_end")
+    end = _time.parse_time(end_text, "window_end") if end_text and not _time.is_relative(end_text) else None
+    start = _time.resolve(value, reference, name, before=end if _time.is_time_of_day(value) else None)
+    if end is not None and start >= end:
+        raise CycleError("%s %r starts at %s, at or after the window's end %s (%s%s): no restart could be made; "
+                         "give a start before the end"
+                         % (name, value, _time.iso(start), _time.iso(end), VAR_PREFIX, "window_end"))
+    return _time.iso(start)
 
 
 def _run_started_kind(value, name, context):
     """``run_started``: an ISO 8601 date-time with a timezone, as UTC ISO text; empty or None: None."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    return iso(parse_time(value, name))
+    return _time.iso(_time.parse_time(value, name))
 
 
 # The settings whose default depends on the host's OS (default None: "by OS"), resolved by the runner once it
@@ -268,15 +120,18 @@ def _run_started_kind(value, name, context):
 BY_OS = {
     "reboot_timeout": {"windows": 3600, "linux": 1200},
     "restart_expected_minutes": {"windows": 15, "linux": 5},
+    # The time no restart starts without (Azure Update Manager's: 10 minutes on Windows, 15 on Linux).
+    "restart_reserve_minutes": {"windows": 10, "linux": 15},
 }
 _BY_OS_WORDS = ("", "none", "null", "by_os")
 
 
-def _by_os_kind(value, name, context):
-    """A number > 0, or empty / None / ``null`` for the OS's default (BY_OS), kept as None here."""
+def _by_os_kind(value, name, context, above=True):
+    """A number > 0 (``above`` False: >= 0), or empty / None / ``null`` for the OS's default (BY_OS), kept as
+    None here."""
     if value is None or (isinstance(value, str) and value.strip().lower() in _BY_OS_WORDS):
         return None
-    return _settings.number(value, name, minimum=0, above=True)
+    return _settings.number(value, name, minimum=0, above=above)
 
 
 def resolve_by_os(settings, windows):
@@ -291,7 +146,7 @@ def resolve_by_os(settings, windows):
 def _window_kind(value, name, context):
     """``window_end`` resolved against the run's start (else ``now``), see _window_setting()."""
     run_started = context.get("run_started")
-    run_started = parse_time(run_started, "run_started") if run_started else None
+    run_started = _time.parse_time(run_started, "run_started") if run_started else None
     return _window_setting(value, run_started or context.get("now"), run_started)
 
 
@@ -302,7 +157,7 @@ def _blackouts_kind(value, name, context):
         return []
     from ansible_collections.fleetops.sophos.plugins.module_utils import _blackouts  # pylint: disable=import-outside-toplevel
     run_started = context.get("run_started")
-    return _blackouts.from_records(value, name, parse_time(run_started, "run_started") if run_started
+    return _blackouts.from_records(value, name, _time.parse_time(run_started, "run_started") if run_started
                                    else context.get("now"))
 
 
@@ -320,6 +175,8 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
                       description="start of the whole run, which a relative window end counts from"),
     _settings.Setting("window_end", "", "str", kind="window_end",
                       description="end of the maintenance window (absolute, time of day or duration)"),
+    _settings.Setting("window_start", "", "str", kind="window_start",
+                      description="start of the maintenance window: no restart before it (the end's forms)"),
     _settings.Setting("blackouts", [], "raw", kind="blackouts",
                       description="periods (start, end, optional name) in which no restart starts"),
     _settings.Setting("settle_minutes", 20, "float", minimum=0, description="settle time after a boot"),
@@ -333,6 +190,9 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
     _settings.Setting("restart_expected_minutes", None, "float", kind="by_os",
                       description="minutes a restart is expected to take, for the window fit; empty: 15 on "
                                   "Windows, 5 on Linux"),
+    _settings.Setting("restart_reserve_minutes", None, "float", kind="by_os_zero",
+                      description="minutes of the window no restart starts without, beyond the restart and its "
+                                  "settle; empty: 10 on Windows, 15 on Linux"),
     _settings.Setting("learn_durations", True, "bool",
                       description="count a restart and its settle at the host's own durations from the kept "
                                   "reports (the 90th percentile of its last 10), where it has them"),
@@ -374,7 +234,8 @@ SETTINGS = _settings.Table("cycle", VAR_PREFIX, (
                       description="an Alertmanager silence for the host, from before its first restart to the "
                                   "cycle's end: a lease extended while the cycle runs"),
 ), error=CycleError, kinds={
-    "run_started": _run_started_kind, "window_end": _window_kind, "by_os": _by_os_kind,
+    "run_started": _run_started_kind, "window_end": _window_kind, "window_start": _window_start_kind,
+    "by_os": _by_os_kind, "by_os_zero": lambda value, name, context: _by_os_kind(value, name, context, above=False),
     "blackouts": _blackouts_kind,
     "groups": lambda value, name, context: _groups.group_names(value, name),
     "max_down": lambda value, name, context: _groups.max_down(value, name),
@@ -449,12 +310,18 @@ def last_boot(facts):
     value = (facts.get("os") or {}).get("last_boot")
     if not value:
         return None
-    return parse_time(value, "os.last_boot")
+    return _time.parse_time(value, "os.last_boot")
 
 
 def _boot_entry(facts):
     os_facts = facts.get("os") or {}
     return {"boot_id": os_facts.get("boot_id"), "last_boot": os_facts.get("last_boot")}
+
+
+def _by_os_or_longest(settings, name):
+    """A setting left to the OS and not resolved (resolve_by_os()): the longer of the two OS defaults."""
+    value = settings[name]
+    return max(BY_OS[name].values()) if value is None else value
 
 
 def expected(settings):
@@ -467,11 +334,9 @@ def expected(settings):
     ``settle_minutes``. ``*_samples``: how many measured values the history's figure is of (0 otherwise).
     """
     learned = settings["learned_durations"] if settings["learn_durations"] else {}
-    restart = settings["restart_expected_minutes"]
-    if restart is None:
-        restart = BY_OS["restart_expected_minutes"]["windows"]
     found = {}
-    for what, default in (("restart", restart), ("settle", settings["settle_minutes"])):
+    for what, default in (("restart", _by_os_or_longest(settings, "restart_expected_minutes")),
+                          ("settle", settings["settle_minutes"])):
         own = learned.get(what + "_minutes")
         found.update({what + "_minutes": default if own is None else own,
                       what + "_from": "setting" if own is None else "history",
@@ -479,15 +344,58 @@ def expected(settings):
     return found
 
 
-def worst_case_seconds(settings, facts):
-    """What a further restart is counted at in the window: its delays, its expected duration (expected():
-    the host's own from history, else ``restart_expected_minutes``, not the timeout: a restart rarely takes its
-    whole timeout) and the settle expected after it."""
+def worst_case(settings, facts):
+    """What a further restart is counted at in the window, in seconds: ``reserve`` (``restart_reserve_minutes``),
+    ``restart`` (its delays and its expected duration, expected(): the host's own from history, else
+    ``restart_expected_minutes``, not the timeout: a restart rarely takes its whole timeout) and ``settle``
+    (expected(); None when Sophos is not installed: nothing to settle)."""
     expectation = expected(settings)
-    seconds = expectation["restart_minutes"] * 60.0 + settings["pre_reboot_delay"] + settings["post_reboot_delay"]
-    if sophos_installed(facts):
-        seconds += expectation["settle_minutes"] * 60.0
-    return seconds
+    restart = (expectation["restart_minutes"] * 60.0 + settings["pre_reboot_delay"]
+               + settings["post_reboot_delay"])
+    settle = expectation["settle_minutes"] * 60.0 if sophos_installed(facts) else None
+    return {"reserve": _by_os_or_longest(settings, "restart_reserve_minutes") * 60.0, "restart": restart,
+            "settle": settle}
+
+
+def worst_case_seconds(settings, facts):
+    """worst_case() added up."""
+    parts = worst_case(settings, facts)
+    return parts["reserve"] + parts["restart"] + (parts["settle"] or 0.0)
+
+
+def _minutes(seconds):
+    return "%g min" % round(seconds / 60.0, 1)
+
+
+def restart_fits(now, deadline, reserve, expected, settle, until="the window ends"):  # pylint: disable=redefined-outer-name
+    """``(ok, text)``: do the reserve, the expected restart and the settle (seconds; ``settle`` None: not counted)
+    fit between ``now`` and ``deadline`` (aware datetimes)? ``text`` shows the arithmetic:
+    ``needs 15 min reserve + 8 min restart + 20 min settle = 43 min; 31 min left before the window ends at …``.
+    ``until`` names the deadline (the window's end, or another limit such as a blackout's start)."""
+    parts = [(reserve, "reserve"), (expected, "restart")] + ([(settle, "settle")] if settle is not None else [])
+    needed = sum(seconds for seconds, _name in parts)
+    left = (deadline - now).total_seconds()
+    text = "needs %s = %s; %s left before %s at %s" % (
+        " + ".join("%s %s" % (_minutes(seconds), name) for seconds, name in parts), _minutes(needed),
+        _time.minutes(left), until, _time.iso(deadline))
+    return left >= needed, text
+
+
+def window_end_at(settings, now):
+    """The window's end (aware UTC) from normalised settings, None without one."""
+    if settings["window_end"] is None:
+        return None
+    return _time.resolve(settings["window_end"], settings.get("run_started") or now, "window_end")
+
+
+def window_start_at(settings, now):
+    """The window's start (aware UTC) from normalised settings, None without one (see _window_start_kind())."""
+    value = settings.get("window_start")
+    if value is None:
+        return None
+    end = window_end_at(settings, now)
+    return _time.resolve(value, settings.get("run_started") or now, "window_start",
+                         before=end if _time.is_time_of_day(value) else None)
 
 
 def _history_note(settings):
@@ -499,19 +407,27 @@ def _history_note(settings):
 
 
 def window_check(settings, facts, now):
-    """Does one more restart (worst case) fit before the window ends?"""
+    """Does one more restart (worst case, worst_case()) fit before the window ends? Counted from the window's
+    start when it is still ahead: nothing restarts before it."""
+    parts = worst_case(settings, facts)
     needed = worst_case_seconds(settings, facts)
-    if settings["window_end"] is None:
-        return {"fits": True, "seconds_left": None, "seconds_needed": needed,
-                "reason": "no maintenance window end set"}
-    end = iso(window_end_at(settings["window_end"], settings.get("run_started") or now, "window_end"))
-    left = (parse_time(end, "window_end") - now).total_seconds()
-    fits = left >= needed
-    reason = ("%s left in the window (ends %s), one more restart is expected to take %s, settling included%s"
-              % (human_seconds(left), end, human_seconds(needed), _history_note(settings)))
+    start = window_start_at(settings, now)
+    waits = start is not None and start > now
+    check = {"fits": True, "seconds_left": None, "seconds_needed": needed, "reason": "no maintenance window end set",
+             "start": _time.iso(start) if start is not None else None, "before_start": waits}
+    end = window_end_at(settings, now)
+    if end is None:
+        return check
+    begin = start if waits else now
+    fits, reason = restart_fits(begin, end, parts["reserve"], parts["restart"], parts["settle"])
+    reason += _history_note(settings)
+    left = (end - begin).total_seconds()
+    if waits:
+        reason += " (counted from the window's start at %s)" % _time.iso(start)
     if left <= 0:
-        reason = "the maintenance window ended at %s" % end
-    return {"fits": fits, "seconds_left": left, "seconds_needed": needed, "reason": reason}
+        reason = "the maintenance window ended at %s" % _time.iso(end)
+    check.update(fits=fits, seconds_left=left, reason=reason)
+    return check
 
 
 def window_summary(window):
@@ -520,8 +436,8 @@ def window_summary(window):
         return "no window end set"
     if window["seconds_left"] <= 0:
         return "the window has ended"
-    return "%s: %s left, needs %s" % ("fits" if window["fits"] else "does not fit", human_seconds(window["seconds_left"]),
-                                      human_seconds(window["seconds_needed"]))
+    return "%s: %s left, needs %s" % ("fits" if window["fits"] else "does not fit", _time.human_seconds(window["seconds_left"]),
+                                      _time.human_seconds(window["seconds_needed"]))
 
 
 # ---------------------------------------------------------------- state
@@ -539,7 +455,7 @@ def start(facts, settings, now, prior_restart=False):
         raise CycleError("prior_restart must be true or false (check_flag()), got %r" % (prior_restart,))
     return {
         "settings": settings,
-        "started": iso(now),
+        "started": _time.iso(now),
         "restarts": 0,
         "settled": not prior_restart,
         "prior_restart": prior_restart,
@@ -568,7 +484,7 @@ def restarted(state, facts, now, elapsed=None, before=None):
     """
     new = copy.deepcopy(state)
     entry = _boot_entry(facts)
-    entry["restarted_at"] = iso(now)
+    entry["restarted_at"] = _time.iso(now)
     if elapsed is not None:
         entry["restart_seconds"] = float(elapsed)
     entry["boot_id_before"] = (state["boots"][-1] if state["boots"] else {}).get("boot_id")
@@ -590,7 +506,7 @@ def slot_taken(state, waited, now):
     """Record that the host holds a slot of each of its restart groups (held until its cycle ends)."""
     new = copy.deepcopy(state)
     new["slot"] = {"groups": list(state["settings"]["group"]), "waited_seconds": round(float(waited), 1),
-                   "taken_at": iso(now), "refused": None}
+                   "taken_at": _time.iso(now), "refused": None}
     return new
 
 
@@ -602,12 +518,23 @@ def slot_refused(state, waited, reason):
     return new
 
 
+def start_waited(state, began, ended):
+    """Record the wait for the window's start (``began``/``ended``: the controller's clock), added up when a
+    cycle waits more than once."""
+    new = copy.deepcopy(state)
+    earlier = state.get("window_start_wait") or {}
+    seconds = (ended - began).total_seconds() + (earlier.get("seconds") or 0.0)
+    new["window_start_wait"] = {"seconds": round(seconds, 1), "from": earlier.get("from") or _time.iso(began),
+                                "to": _time.iso(ended)}
+    return new
+
+
 def tier_noted(state, turn, now):
     """Record the host's tier's turn (``turn``: _groups.tier_hold() with ``since``, when the host reached its
     cycle): the lower-tier hosts it came after, the time it waited for them, and why it must not restart."""
     new = copy.deepcopy(state)
     since = turn.get("since")
-    waited = max(0.0, (now - parse_time(since, "since")).total_seconds()) if since else 0.0
+    waited = max(0.0, (now - _time.parse_time(since, "since")).total_seconds()) if since else 0.0
     new["tier"] = {"tier": state["settings"]["tier"], "after": list(turn.get("after") or []),
                    "failed": list(turn.get("failed") or []), "hold": turn.get("hold"),
                    "waited_seconds": round(waited, 1)}
@@ -637,9 +564,9 @@ def settled(state, settle, started_at=None, ended_at=None):
         "reason": settle["reason"],
     }
     if started_at is not None:
-        entry["started_at"] = iso(started_at)
+        entry["started_at"] = _time.iso(started_at)
     if ended_at is not None:
-        entry["ended_at"] = iso(ended_at)
+        entry["ended_at"] = _time.iso(ended_at)
     new["settles"].append(entry)
     return new
 
@@ -790,10 +717,10 @@ def settle_state(facts, settings, now, since=None):
     boot = last_boot(facts)
     read_at = facts.get("checked_at")
     if boot is None:
-        boot = parse_time(since, "settle start") if since else now
+        boot = _time.parse_time(since, "settle start") if since else now
         clock = now
     elif read_at:
-        clock = parse_time(read_at, "checked_at")
+        clock = _time.parse_time(read_at, "checked_at")
     else:
         clock = now
     elapsed = max(0.0, (clock - boot).total_seconds())
@@ -801,7 +728,7 @@ def settle_state(facts, settings, now, since=None):
     sophos = _sophos(facts)
     updating = bool(sophos.get("updating"))
     state = {"mode": mode, "elapsed": elapsed, "seconds_left": left, "interval": interval,
-             "since": iso(boot), "wait": False, "ended": None, "sleep": 0.0,
+             "since": _time.iso(boot), "wait": False, "ended": None, "sleep": 0.0,
              "updating": updating}
 
     def end(how, reason):
@@ -820,9 +747,9 @@ def settle_state(facts, settings, now, since=None):
                                    "and is not updating" % sophos.get("last_update"))
     if left <= 0:
         if mode == "fixed":
-            return end("interval", "%s since boot: the fixed settle time is over" % human_seconds(elapsed))
+            return end("interval", "%s since boot: the fixed settle time is over" % _time.human_seconds(elapsed))
         return end("interval", "%s since boot and no finished Sophos update seen: the settle "
-                               "interval is over" % human_seconds(elapsed))
+                               "interval is over" % _time.human_seconds(elapsed))
     if mode == "fixed":
         waiting_for = "the fixed settle time after boot (Sophos advises 20 minutes)"
     elif updating:
@@ -833,7 +760,7 @@ def settle_state(facts, settings, now, since=None):
         waiting_for = "Sophos to run and finish its post-boot update (none finished since boot)"
     state.update(wait=True, waiting_for=waiting_for, sleep=min(settings["poll_seconds"], left),
                  reason="%s left of %s after boot; waiting for %s"
-                        % (human_seconds(left), human_seconds(interval), waiting_for))
+                        % (_time.human_seconds(left), _time.human_seconds(interval), waiting_for))
     return state
 
 
@@ -842,7 +769,7 @@ def settle_state(facts, settings, now, since=None):
 def _health(facts):
     """The health rule of ``_assess.health_verdict`` applied to a reading, on the host's own clock."""
     read_at, boot = facts.get("checked_at"), last_boot(facts)
-    since_boot = (parse_time(read_at, "checked_at") - boot).total_seconds() if read_at and boot else None
+    since_boot = (_time.parse_time(read_at, "checked_at") - boot).total_seconds() if read_at and boot else None
     return _assess.health_verdict(_sophos(facts).get("health"), since_boot)
 
 
@@ -931,9 +858,15 @@ def plan(facts, state, now):
             waited = ""
             if turn.get("after") and restarts == 0:
                 waited = " (after waiting %s for tier(s) below %d: %s)" % (
-                    human_seconds(turn["waited_seconds"]), turn["tier"], ", ".join(turn["after"]))
+                    _time.human_seconds(turn["waited_seconds"]), turn["tier"], ", ".join(turn["after"]))
             return _end("defer", "deferred", "restart %d deferred (%s): %s%s"
                         % (restarts + 1, why, window["reason"], waited), window=window, **common)
+        if window["before_start"]:
+            start = _time.parse_time(window["start"], "window_start")
+            return dict(common, step="wait_start", status=None, failed=False, warning=None, window=window,
+                        reason="restart %d (%s) waits for the window's start at %s, %s from now"
+                        % (restarts + 1, why, window["start"], _time.human_seconds((start - now).total_seconds())),
+                        restart_why="restart %d: %s" % (restarts + 1, why))
         if settings["group"] and slot is None:
             return dict(common, step="slot", status=None, failed=False, warning=None, window=window,
                         reason="restart %d needs a slot in restart group(s) %s (at most %s down)"
@@ -992,12 +925,16 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
     """
     if decision["step"] in CONTINUE_STEPS and not check_mode:
         raise CycleError("result() needs an ending decision, got step %r" % decision["step"])
-    started = parse_time(state["started"], "started")
-    would_reboot = decision["step"] in ("reboot", "slot")
+    started = _time.parse_time(state["started"], "started")
+    would_reboot = decision["step"] in ("reboot", "slot", "wait_start")
     window = None
     if check_mode:
         status = "deferred" if decision["step"] == "defer" else "ok"
-        message = "check mode: " + ("would restart now, " if would_reboot else "") + decision["reason"]
+        if decision["step"] == "wait_start":
+            message = "check mode: would wait until %s (the window's start), then %s" % (
+                decision["window"]["start"], decision["restart_why"])
+        else:
+            message = "check mode: " + ("would restart now, " if would_reboot else "") + decision["reason"]
         if would_reboot:
             # What a real run would work with: the window's arithmetic for the restart it would make.
             window = window_check(state["settings"], facts, now)
@@ -1018,11 +955,14 @@ def result(state, decision, facts, now, check_mode=False, unreachable=False):
         "message": message,
         "warning": decision.get("warning"),
         "started": state["started"],
-        "finished": iso(now),
+        "finished": _time.iso(now),
         "duration_seconds": round((now - started).total_seconds(), 1),
         "unreachable": bool(unreachable),
         "expected": expected(state["settings"]),
     }
+    if state["settings"].get("window_start"):
+        record["window_start"] = _time.iso(window_start_at(state["settings"], started))
+        record["window_start_wait"] = state.get("window_start_wait")
     if window is not None:
         record["window"] = window_summary(window)
     if state["settings"]["group"]:
@@ -1061,7 +1001,7 @@ def aborted(record, message, facts, now, unreachable=False, check_mode=False, st
         return record
     earlier = record if isinstance(record, dict) else {}
     reasons = reason_ids(facts) if isinstance(facts, dict) and "reasons" in facts else []
-    begun = earlier.get("started") or started or iso(now)
+    begun = earlier.get("started") or started or _time.iso(now)
     return {
         "status": "failed",
         "check_mode": bool(earlier.get("check_mode", check_mode)),
@@ -1075,8 +1015,8 @@ def aborted(record, message, facts, now, unreachable=False, check_mode=False, st
         "message": message,
         "warning": None,
         "started": begun,
-        "finished": iso(now),
-        "duration_seconds": round((now - parse_time(begun, "started")).total_seconds(), 1),
+        "finished": _time.iso(now),
+        "duration_seconds": round((now - _time.parse_time(begun, "started")).total_seconds(), 1),
         "unreachable": unreachable,
     }
 

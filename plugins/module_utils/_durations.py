@@ -22,7 +22,7 @@ import json
 import math
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _report_history, _settings
-from ansible_collections.fleetops.sophos.plugins.module_utils._assess import iso_to_epoch
+from ansible_collections.fleetops.sophos.plugins.module_utils._time import iso_to_epoch
 
 __metaclass__ = type
 

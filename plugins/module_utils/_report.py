@@ -22,7 +22,7 @@ import re
 from datetime import datetime, timezone
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _notify, _settings
-from ansible_collections.fleetops.sophos.plugins.module_utils._assess import epoch_to_iso, iso_to_epoch
+from ansible_collections.fleetops.sophos.plugins.module_utils._time import epoch_to_iso, iso, iso_to_epoch
 
 # The report role's settings: each is a role variable report_<name> (roles/report: defaults/main.yml,
 # meta/argument_specs.yml). The group "settings" are those a typed value can get wrong, checked before a
@@ -331,6 +331,9 @@ def _maintenance(read, value):
         "groups": read.texts(cycle.get("groups"), "sophos_reboot_cycle.groups"),
         "stopped_groups": read.texts(cycle.get("stopped_groups"), "sophos_reboot_cycle.stopped_groups"),
         "slot_wait_seconds": read.number(cycle.get("slot_wait_seconds"), "sophos_reboot_cycle.slot_wait_seconds"),
+        # The window's start (reboot_cycle_window_start): when it was and how long the cycle waited for it.
+        "window_start": read.text(cycle.get("window_start"), field="sophos_reboot_cycle.window_start", limit=80),
+        "window_start_wait": _start_wait(read, cycle.get("window_start_wait")),
         # Restart tiers (reboot_cycle_tier): null and empty when the batch had none.
         "tier": read.count(cycle.get("tier"), "sophos_reboot_cycle.tier"),
         "tier_after": read.texts(cycle.get("tier_after"), "sophos_reboot_cycle.tier_after"),
@@ -344,6 +347,17 @@ def _maintenance(read, value):
         # The Alertmanager silence (reboot_cycle_silence): null without one.
         "silence": _silence(read, cycle.get("silence")),
     }
+
+
+def _start_wait(read, value):
+    """The cycle's wait for the window's start ({seconds, from, to}), or None when it did not wait."""
+    wait = read.mapping(value, "sophos_reboot_cycle.window_start_wait")
+    if not wait:
+        return None
+    field = "sophos_reboot_cycle.window_start_wait"
+    return {"seconds": read.number(wait.get("seconds"), field + ".seconds"),
+            "from": read.text(wait.get("from"), field=field + ".from", limit=80),
+            "to": read.text(wait.get("to"), field=field + ".to", limit=80)}
 
 
 SILENCE_STATUSES = ("expired", "lapsing", "failed", "check_mode", "active")
@@ -740,7 +754,7 @@ def build_report(entries, alert_days=DEFAULT_ALERT_DAYS, generated=None, title=N
     if isinstance(max_text, bool) or not isinstance(max_text, int) or max_text < 20:
         raise ValueError("max_text must be a whole number of at least 20, got %r" % (max_text,))
     if generated is None:
-        generated = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        generated = iso(datetime.now(timezone.utc))
     rows, seen, sent = [], set(), []
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):

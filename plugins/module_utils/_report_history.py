@@ -18,7 +18,7 @@ __metaclass__ = type
 import json
 import re
 
-from ansible_collections.fleetops.sophos.plugins.module_utils._assess import iso_to_epoch
+from ansible_collections.fleetops.sophos.plugins.module_utils._time import iso_to_epoch
 
 EXTENSIONS = {"json": "json", "csv": "csv", "markdown": "md", "html": "html"}
 INDEX_NAME = "index.html"

@@ -21,6 +21,7 @@ from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
     reason_text)
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
     RUN_KIND_LABELS, health_word, restart_text, silence_text, title_with_run)
+from ansible_collections.fleetops.sophos.plugins.module_utils._time import human_seconds
 
 _HTML_SCRIPT = r"""
 (function () {
@@ -259,6 +260,10 @@ def _row_html(index, row, alert_days):
             why.append(u"why: " + u", ".join(cycle["reasons_before"]))
         if cycle["reasons_after"]:
             why.append(u"left: " + u", ".join(cycle["reasons_after"]))
+        wait = cycle.get("window_start_wait")
+        if wait:
+            why.append(u"waited %s for the window's start (until %s)" % (human_seconds(wait["seconds"] or 0),
+                                                                        wait["to"] or u"?"))
         why.extend(u"settle %s%s, %s" % (settle["mode"] or u"?",
                                          u" %d s" % settle["seconds"] if settle["seconds"] is not None else u"",
                                          settle["ended"] or u"?") for settle in cycle["settles"])

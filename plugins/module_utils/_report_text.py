@@ -15,6 +15,7 @@ import re
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
     STATUSES, format_value, restarts_cell, title_with_run)
+from ansible_collections.fleetops.sophos.plugins.module_utils._time import human_seconds
 
 WHY_LIMIT = 100
 HEADER = (u"HOST", u"STATUS", u"RESTARTS", u"WHY")
@@ -53,7 +54,9 @@ def _would(row):
     if cycle.get("check_mode") and cycle.get("would_reboot"):
         # The window's arithmetic first ("fits: 3h00m left, needs 38m00s"): the reasons may be cut.
         parts.append(u"would restart%s: " % (u" (%s)" % cycle["window"] if cycle.get("window") else u"")
-                     + (u", ".join(cycle.get("reasons_before") or []) or u"reason not recorded"))
+                     + (u", ".join(cycle.get("reasons_before") or []) or u"reason not recorded")
+                     + (u" after the window's start at %s" % cycle["window_start"]
+                        if (cycle.get("window_start") or u"") > (cycle.get("started") or u"") else u""))
     return u"; ".join(parts) or None
 
 
@@ -100,6 +103,10 @@ def to_lines(report, location=None):
                for group in (row["maintenance"] or {}).get("stopped_groups") or []]
     if stopped:
         lines.append(u"stopped restart groups (members not restarted were deferred): %s" % u", ".join(stopped))
+    waited = [u"%s %s (%s to %s)" % (_one_line(row["host"], 60), human_seconds(wait["seconds"] or 0), wait["from"], wait["to"])
+              for row in report["hosts"] for wait in [(row["maintenance"] or {}).get("window_start_wait")] if wait]
+    if waited:
+        lines.append(u"waited for the window's start before restarting: %s" % u", ".join(waited))
     for status in STATUSES:
         hosts = summary.get("hosts", {}).get(status) or []
         if hosts and status in NEXT_STEPS:

@@ -20,8 +20,7 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.fleetops.sophos.plugins.module_utils._assess import iso_to_epoch
-from ansible_collections.fleetops.sophos.plugins.module_utils._cycle import human_seconds as _seconds
+from ansible_collections.fleetops.sophos.plugins.module_utils._time import human_seconds as _seconds, iso_to_epoch
 
 
 def segments(maintenance):

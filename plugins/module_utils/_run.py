@@ -25,7 +25,7 @@ from __future__ import absolute_import, division, print_function
 import difflib
 from datetime import timedelta
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _blackouts, _cycle, _groups, _patch, _report, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _blackouts, _cycle, _groups, _patch, _report, _settings, _time
 
 __metaclass__ = type
 
@@ -48,6 +48,11 @@ EVENT_TIME_VARIABLE = "facts_restart_required_at"
 BLACKOUTS_VARIABLE = "maintenance_blackouts"
 CALENDAR_VARIABLE = "maintenance_blackout_calendar"
 CYCLE_BLACKOUTS = _cycle.VAR_PREFIX + "blackouts"
+
+# A window start further than this from the run's start is refused: a run that waits a day is a mistake.
+WINDOW_START_MAX_HOURS = 24
+# Patching before the window's start (maintenance_patch_before_window): false, the playbook waits for the start first.
+PATCH_BEFORE_WINDOW = "maintenance_patch_before_window"
 
 # The reboot_cycle role's hooks: task files a maintenance or restart run checks before any host is touched.
 HOOK_VARIABLES = ("reboot_cycle_before_restart_tasks", "reboot_cycle_after_restart_tasks",
@@ -202,7 +207,7 @@ def setting_problems(variables, now):
     cycle = dict((name[len(_cycle.VAR_PREFIX):], value) for name, value in variables.items()
                  if name.startswith(_cycle.VAR_PREFIX) and name[len(_cycle.VAR_PREFIX):] in _cycle.DEFAULTS
                  and name[len(_cycle.VAR_PREFIX):] not in HOST_SETTINGS and name != _cycle.VAR_PREFIX + "run_started")
-    cycle["run_started"] = _cycle.iso(now)
+    cycle["run_started"] = _time.iso(now)
     problems = _cycle.settings_problems(cycle, now)
     for table in (_patch.SETTINGS, _report.SETTINGS):
         problems += table.problems(dict((name, variables[table.prefix + name]) for name in table.names()
@@ -217,17 +222,68 @@ def _far_time_of_day(window, end, now, max_hours):
     until the next day's 06:00. Only the time-of-day form moves with the run's start this way; of
     the relative forms it alone is written with a colon (a duration never is).
     """
-    if not (_cycle.window_is_relative(window) and ":" in window):
+    if not (_time.is_relative(window) and ":" in window):
         return None
-    ahead = (_cycle.parse_time(end, "window end") - now).total_seconds()
+    ahead = (_time.parse_time(end, "window end") - now).total_seconds()
     if ahead <= max_hours * 3600:
         return None
     return ("%swindow_end %r is a time of day whose next occurrence, %s, is %s after this run started (%s): "
             "more than maintenance_window_max_hours (%s), as when a job is relaunched after its window; to mean "
             "it, give the end as a date-time (%swindow_end=%s) or a duration (%swindow_end=+%s), or raise "
             "maintenance_window_max_hours"
-            % (_cycle.VAR_PREFIX, str(window).strip(), end, _cycle.human_seconds(ahead), _cycle.iso(now),
-               "%g" % max_hours, _cycle.VAR_PREFIX, end, _cycle.VAR_PREFIX, _cycle.human_seconds(ahead)))
+            % (_cycle.VAR_PREFIX, str(window).strip(), end, _time.human_seconds(ahead), _time.iso(now),
+               "%g" % max_hours, _cycle.VAR_PREFIX, end, _cycle.VAR_PREFIX, _time.human_seconds(ahead)))
+
+
+def _clock_form(given, moment):
+    """``22:00`` when ``given`` is a time of day (its zone's clock at ``moment``), else the value as written."""
+    return _time.local_clock(given, moment) if _time.is_time_of_day(given) else given
+
+
+def window_line(started, start=None, end=None, start_given=None, end_given=None, extra=()):
+    """The one line printed at play start: the window as written and in UTC, the run's start, then ``extra``
+    (more parts, each a short text such as the blackouts'), all joined by ``; ``.
+
+    ``window 22:00\u201302:00 Europe/Berlin = 2026-12-01T21:00:00Z\u20132026-12-02T01:00:00Z; no restart before
+    the start (2h00m from now); run started 2026-12-01T19:00:00Z``. ``started``/``start``/``end``: UTC ISO text (None: not set).
+    """
+    if start is None and end is None:
+        parts = ["no maintenance window (%swindow_start, %swindow_end not set)" % (_cycle.VAR_PREFIX, _cycle.VAR_PREFIX)]
+    else:
+        zones = set(_time.zone_of(given) for given in (start_given, end_given) if given)
+        if start_given and end_given and len(zones) == 1 and all(_time.is_time_of_day(g) for g in (start_given, end_given)):
+            written = u"%s\u2013%s %s" % (_clock_form(start_given, _time.parse_time(start, "start")),
+                                          _clock_form(end_given, _time.parse_time(end, "end")), zones.pop())
+        else:
+            written = u"%s\u2013%s" % (start_given or "run start", end_given or "no end")
+        parts = [u"window %s = %s\u2013%s" % (written, start or started, end or "no end")]
+        ahead = (_time.parse_time(start, "start") - _time.parse_time(started, "run started")).total_seconds() if start else 0
+        if ahead > 0:
+            parts.append("no restart before the start (%s from now)" % _time.human_seconds(ahead))
+    parts.append("run started %s" % started)
+    return u"; ".join(parts + [part for part in extra if part])
+
+
+def _start_problems(start, start_given, end, now, given):
+    """The problems of a resolved window start (UTC ISO text): more than WINDOW_START_MAX_HOURS away, or
+    (patch_win_reboot with patching before the start) a restart Windows Update would make before it."""
+    problems = []
+    ahead = (_time.parse_time(start, "window start") - now).total_seconds()
+    if ahead > WINDOW_START_MAX_HOURS * 3600:
+        problems.append("%swindow_start %r is %s, %s after this run started (%s): more than %d hours away; start the "
+                        "job nearer its window, or give a nearer start"
+                        % (_cycle.VAR_PREFIX, start_given, start, _time.human_seconds(ahead), _time.iso(now),
+                           WINDOW_START_MAX_HOURS))
+    try:
+        before = _settings.flag(given.get(PATCH_BEFORE_WINDOW, True), PATCH_BEFORE_WINDOW)
+        win_reboot = _settings.flag(given.get("patch_win_reboot", False), "patch_win_reboot")
+    except _settings.SettingError:
+        return problems  # named by the setting checks
+    if ahead > 0 and before and win_reboot:
+        problems.append("patch_win_reboot=true lets Windows Update restart hosts while they are patched, before the "
+                        "window's start at %s; set %s=false (patching then waits for the start) or "
+                        "patch_win_reboot=false" % (start, PATCH_BEFORE_WINDOW))
+    return problems
 
 
 def event_time(value, hosts, play_hosts):
@@ -240,7 +296,7 @@ def event_time(value, hosts, play_hosts):
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
     try:
-        at = _cycle.iso(_cycle.parse_time(value, EVENT_TIME_VARIABLE))
+        at = _time.iso(_time.parse_time(value, EVENT_TIME_VARIABLE))
     except _settings.SettingError as exc:
         return None, ("%s (the time of Sophos Central's restart-required event, as the fleetops.sophos.restart_required "
                       "rulebook passes it)" % exc)
@@ -292,7 +348,7 @@ def _blackouts_kind(value, name, context):  # pylint: disable=unused-argument
     ``maintenance_window_max_hours`` (or its default, when that is bad) ahead of the run's start."""
     now = context["now"]
     if context.get("window_end"):
-        horizon = _cycle.parse_time(context["window_end"], "window end")
+        horizon = _time.parse_time(context["window_end"], "window end")
     else:
         horizon = now + timedelta(hours=context.get(WINDOW_MAX_HOURS_VARIABLE) or WINDOW_MAX_HOURS)
     records, problems = blackouts(value, context.get("calendar_file"), now, horizon)
@@ -321,7 +377,7 @@ SETTINGS = _settings.Table("run", "", (
     _setting("maintenance_exclude_reason", "", "str", "play"),  # a host variable: excluded_record()
     _setting("maintenance_allow_variables", [], "list", "list"),  # _settings.text_list()
     _setting(WINDOW_MAX_HOURS_VARIABLE, 12, "float", "number", minimum=0, above=True),  # _settings.number()
-    # (the time-window settings, e.g. maintenance_patch_before_window, go here)
+    _setting(PATCH_BEFORE_WINDOW, True, "bool", "flag"),  # _settings.flag(); the restart playbook never patches
     _setting(CALENDAR_VARIABLE, None, "path", "calendar"),  # read by the run_check filter, resolved with:
     _setting(BLACKOUTS_VARIABLE, [], "list", "blackouts"),  # blackouts()
     # fleetops.sophos.facts
@@ -383,9 +439,11 @@ def check_run(names, window, known, now, settings=None, playbook="maintenance", 
     each: an unknown or misspelt variable (unknown_variable_problems()), a bad setting (setting_problems(),
     run_settings()), a window end already over or a time of day too far ahead (a relaunch).
     """
-    started = _cycle.iso(now)
+    started = _time.iso(now)
     result = {"errors": [], "run_started": started, "window_end": None, "window_given": None,
-              "restart_required_at": None, "blackouts": [], "blackouts_line": "none"}
+              "window_start": None, "window_start_given": None, "patch_before_window": True,
+              "restart_required_at": None, "blackouts": [], "blackouts_line": "none",
+              "window_line": window_line(started)}
     given = dict(settings or {})
     run_given = dict((name, given.pop(name)) for name in SETTINGS.names(None) if name in given)
     left_over = []
@@ -402,10 +460,17 @@ def check_run(names, window, known, now, settings=None, playbook="maintenance", 
         given.pop(CYCLE_BLACKOUTS)
     if window is not None:
         given[_cycle.VAR_PREFIX + "window_end"] = window
+    start_given = given.get(_cycle.VAR_PREFIX + "window_start")
     problems = setting_problems(given, now)
-    end = None
+    end = start = None
     if not problems:
-        end = _cycle.normalize_settings({"window_end": window, "run_started": started})["window_end"]
+        try:
+            resolved = _cycle.normalize_settings({"window_end": window, "window_start": start_given,
+                                                  "run_started": started})
+        except _cycle.CycleError as exc:  # a start at or after the end: the two are checked together here
+            problems = problems + [str(exc)]
+        else:
+            end, start = resolved["window_end"], resolved["window_start"]
     # Each playbook variable once, by its table function; its problems in the order the run names them.
     values, wrong = run_settings(run_given, playbook, now, play_hosts, calendar, end)
     allow_variable = ALLOW_VARIABLES[playbook]
@@ -416,14 +481,24 @@ def check_run(names, window, known, now, settings=None, playbook="maintenance", 
     errors += left_over + wrong.pop(WINDOW_MAX_HOURS_VARIABLE, []) + wrong.pop(EVENT_TIME_VARIABLE, [])
     errors += cycle_blackouts + problems + ([far] if far else []) + wrong.pop(BLACKOUTS_VARIABLE, [])
     errors += [line for name in SETTINGS.names(None) for line in wrong.get(name, [])]
+    patch_before = values.get(PATCH_BEFORE_WINDOW, True)
+    if start:
+        errors += _start_problems(start, str(start_given).strip(), end, now,
+                                  dict(given, **{PATCH_BEFORE_WINDOW: True if patch_before is None else patch_before}))
     result["errors"] = errors
     if not errors:
         result["restart_required_at"] = values.get(EVENT_TIME_VARIABLE)
+        result["patch_before_window"] = patch_before
     if end and not errors:
         result.update(window_end=end, window_given=str(window).strip())
+    if start and not errors:
+        result.update(window_start=start, window_start_given=str(start_given).strip())
     if not errors:
         periods = values.get(BLACKOUTS_VARIABLE) or []
         result.update(blackouts=periods, blackouts_line=_blackouts.describe(periods))
+        result["window_line"] = window_line(started, result["window_start"], result["window_end"],
+                                            result["window_start_given"], result["window_given"],
+                                            extra=["blackouts: " + result["blackouts_line"]])
     return result
 
 

@@ -91,8 +91,16 @@ options:
       - End of the maintenance window; empty or null for none. An ISO 8601 date-time with a timezone
         (C(2026-11-28T06:00:00+01:00)), a time of day with a timezone (C(06:00 Europe/Berlin), C(06:00+01:00);
         its next occurrence after O(run_started)) or a duration from O(run_started) (C(+4h), C(PT4H)).
-      - A restart whose expected length (delays, O(restart_expected_minutes), the settle when Sophos is
-        installed) does not fit is not made and the host is C(deferred). A window that ended before O(run_started) fails the task.
+      - A restart whose reserve (O(restart_reserve_minutes)) and expected length (delays, O(restart_expected_minutes),
+        the settle when Sophos is installed) do not fit is not made and the host is C(deferred); the reason shows
+        the arithmetic. A window that ended before O(run_started) fails the task.
+    type: raw
+  window_start:
+    description:
+      - Start of the maintenance window; empty or null for none. The forms of O(window_end); a time of day is its
+        last occurrence before the end when one is set, else its next occurrence after O(run_started).
+      - No restart before it - the cycle waits for it (one progress line a minute; in check mode it says it would)
+        and the record's C(window_start_wait) holds the wait. A start at or after the end fails the task.
     type: raw
   run_started:
     description:
@@ -139,6 +147,11 @@ options:
         O(reboot_timeout)). The record's C(boots[].restart_seconds) shows what restarts really took.
       - Empty or null - by the host's OS, 15 on Windows and 5 on Linux.
       - A host with O(learned_durations) (and O(learn_durations) on) is counted at its own instead.
+    type: raw
+  restart_reserve_minutes:
+    description:
+      - Minutes of the window no restart starts without, beyond its expected length and its settle.
+      - Empty or null - by the host's OS, 10 on Windows and 15 on Linux; C(0) for none.
     type: raw
   learn_durations:
     description:
@@ -617,6 +630,16 @@ sophos_reboot_cycle:
       description: Seconds the host waited for its groups' slots; null when it needed no slot (no restart).
       returned: with O(group)
       type: float
+    window_start:
+      description: The window's start (UTC ISO 8601), resolved once.
+      returned: with O(window_start)
+      type: str
+    window_start_wait:
+      description:
+        - The wait for the window's start before the first restart - C(seconds), C(from), C(to) (UTC ISO 8601, the
+          controller's clock); null when the cycle did not wait (nothing to restart, the start had come, check mode).
+      returned: with O(window_start)
+      type: dict
     silence:
       description:
         - With O(silence) and a restart (or a check-mode run that would restart) - C(status) (V(expired) at the

@@ -26,8 +26,9 @@ import os
 
 from ansible.errors import AnsibleConnectionFailure
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _blackouts, _cycle
+from ansible_collections.fleetops.sophos.plugins.module_utils import _blackouts, _cycle, _time
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _after_restart, _gates
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._slots import SHOW_SECONDS
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._connection import is_windows
 
 LINUX_RESTART = "ansible.builtin.reboot"
@@ -136,7 +137,7 @@ class CycleRun(object):
         # The per-host notifications (plugin_utils/_notify.py): ``notify(event, record)``, None without targets.
         self.notify = notify
         # The steps of the brain's plan the runner carries out; the others end the call.
-        self.steps = {"reboot": self.reboot, "settle": self.settle, "slot": self.take_slots,
+        self.steps = {"reboot": self.reboot, "settle": self.settle, "slot": self.take_slots, "wait_start": self.wait_start,
                       "gate_before": lambda: self.gate("before"), "gate": lambda: self.gate("after")}
 
     # ------------------------------------------------------------ readings
@@ -192,7 +193,7 @@ class CycleRun(object):
     def held(self, decision, now, guard=False):
         """The brain's decision, deferred in its place when a blackout holds the next restart (_blackouts.hold())."""
         return _blackouts.hold(decision, self.settings["blackouts"], now,
-                               _cycle.worst_case_seconds(self.settings, self.facts), self.state["restarts"], guard)
+                               _cycle.worst_case(self.settings, self.facts), self.state["restarts"], guard)
 
     def run(self, stop_at=(), at=None, decision=None):
         """Run the steps until the brain's plan ends the cycle or a hook point in ``stop_at`` is reached.
@@ -237,9 +238,30 @@ class CycleRun(object):
         if refused is None:
             self.state = _cycle.slot_taken(self.state, waited, self.now())
             self.show("took a slot in restart group(s) %s after %s" % (", ".join(self.settings["group"]),
-                                                                       _cycle.human_seconds(waited)))
+                                                                       _time.human_seconds(waited)))
         else:
             self.state = _cycle.slot_refused(self.state, waited, refused)
+
+    def wait_start(self):
+        """Wait for the window's start (no restart before it): one progress line a minute, the wait recorded, then
+        a fresh reading (the host may have changed while it waited)."""
+        start = _cycle.window_start_at(self.settings, self.now())
+        began = shown = self.now()
+        self.show("waiting for the window's start at %s (%s): no restart before it"
+                  % (_time.iso(start), _time.human_seconds((start - began).total_seconds())))
+        while True:
+            now = self.now()
+            left = (start - now).total_seconds()
+            if left <= 0:
+                break
+            if (now - shown).total_seconds() >= SHOW_SECONDS:
+                shown = now
+                self.show("waiting for the window's start at %s: %s left" % (_time.iso(start), _time.human_seconds(left)))
+            self.sleep(max(1, int(math.ceil(min(left, SHOW_SECONDS)))))
+        self.state = _cycle.start_waited(self.state, began, self.now())
+        self.show("the window started at %s after a wait of %s" % (_time.iso(start), _time.human_seconds(
+            (self.now() - began).total_seconds())))
+        self.read_with_retries("after waiting for the window's start")
 
     def gate(self, when):
         """The health checks before the first restart or after the last, polled until they pass or time out."""

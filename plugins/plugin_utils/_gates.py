@@ -19,7 +19,7 @@ from ansible.module_utils.six.moves.urllib.error import HTTPError
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _cycle, _health
+from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _health, _time
 
 COMMAND = "ansible.builtin.command"
 _BODY_LIMIT = 1024 * 1024
@@ -109,5 +109,5 @@ def poll(checks, host, when, settings, now, sleep, show):
                 result.update(polls=polls, seconds=round(elapsed, 1))
             return results
         show("health checks %s: waiting for %s (%s left)"
-             % (when, failure, _cycle.human_seconds(settings["health_timeout"] - elapsed)))
+             % (when, failure, _time.human_seconds(settings["health_timeout"] - elapsed)))
         sleep(max(1, int(math.ceil(min(settings["health_poll_seconds"], settings["health_timeout"] - elapsed)))))

@@ -26,7 +26,7 @@ import re
 import shutil
 import tempfile
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.module_utils import _time
 
 # How often a waiting host tries its slots again, and how often it says so.
 TRY_SECONDS = 1
@@ -183,12 +183,12 @@ class Slots(object):
                     holders = ", ".join(self.holders(group, limit)) or "another member"
                     self.release()
                     return ("waited %s for a slot of restart group %s (held by %s): the restart no longer fits "
-                            "the window" % (_cycle.human_seconds(waited), group, holders), waited)
+                            "the window" % (_time.human_seconds(waited), group, holders), waited)
                 if shown is None or (self.now() - shown).total_seconds() >= SHOW_SECONDS:
                     shown = self.now()
                     self.show("waiting for a slot of restart group %s (at most %d down), held by %s; waited %s"
                               % (group, limit, ", ".join(self.holders(group, limit)) or "another member",
-                                 _cycle.human_seconds(waited)))
+                                 _time.human_seconds(waited)))
                 self.sleep(self.try_seconds)
         return None, (self.now() - started).total_seconds()
 
@@ -199,7 +199,7 @@ class Slots(object):
         left = released + self.gap_seconds - self.now().timestamp()
         if left > 0:
             self.show("restart group %s: %s pause after the previous member (group_gap_seconds)"
-                      % (group, _cycle.human_seconds(left)))
+                      % (group, _time.human_seconds(left)))
             self.sleep(left)
 
     def release(self):

@@ -371,7 +371,8 @@ def test_a_check_run_says_what_it_would_do(lab, tmp_path):
     reasons = cycle["reasons_before"]
     # The window's arithmetic, as a real run would work with it, in the record, the report and the table.
     assert re.match(r"fits: 3h5\dm left, needs \d+m\d\ds$", cycle["window"] or ""), cycle
-    assert "; window: 3h5" in cycle["message"] and "left in the window (ends " in cycle["message"], cycle
+    assert re.search(r"; window: needs \d+ min reserve \+ \d+ min restart \+ \d+ min settle = \d+ min; 2[34]\d min "
+                     r"left before the window ends at ", cycle["message"]), cycle
     assert reasons and row[0].split(None, 3)[3].startswith(
         "would restart (%s): %s" % (cycle["window"], ", ".join(reasons))[:90]), row
 

@@ -151,7 +151,7 @@ def test_window_too_short_defers(lab, tmp_path):
     results = run_cycle(lab, tmp_path, host, {"reboot_cycle_window_end": end,
                                               "reboot_cycle_restart_expected_minutes": 15}).results
     assert lab.boot_id(host) == before
-    assert results[host]["status"] == "deferred" and "left in the window" in results[host]["message"]
+    assert results[host]["status"] == "deferred" and "left before the window ends" in results[host]["message"]
 
 
 def test_bad_window_fails_before_any_change(lab, tmp_path):

@@ -337,7 +337,7 @@ INTEGRATION_WEIGHTS = {
     "test_reboot_facts.py": 47, "test_report.py": 47, "test_central.py": 42, "test_docs_snippets.py": 12,
     "test_ee.py": 2, "test_central_events.py": 60, "test_restart_groups.py": 90, "test_report_dir.py": 20,
     "test_families.py": 840, "test_blackouts.py": 150, "test_silence.py": 300, "test_monitoring_recipes.py": 10,
-    "test_restart.py": 80, "test_notify.py": 270, "test_restart_tiers.py": 265,
+    "test_restart.py": 80, "test_notify.py": 270, "test_restart_tiers.py": 265, "test_window_start.py": 450,
 }
 DEFAULT_WEIGHT = 60
 

@@ -30,7 +30,7 @@ from ansible.template import Templar
 from ansible_collections.fleetops.sophos.plugins.action import reboot_cycle as cycle_action
 from ansible_collections.fleetops.sophos.plugins.action.reboot_cycle import ActionModule
 from ansible_collections.fleetops.sophos.plugins.action.reboot_facts import ActionModule as FactsAction
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
 from ansible_collections.fleetops.sophos.tests.unit import fake_clock
 
 
@@ -100,13 +100,13 @@ class Host:
         reasons += [{"id": r, "source": "os", "strong": False, "detail": "replay"} for r in seen["weak"]]
         facts = {
             "schema": 1,
-            "checked_at": _cycle.iso(self.clock.now),
+            "checked_at": _time.iso(self.clock.now),
             "reboot_required": None if self.unknown and not seen["strong"] else bool(seen["strong"]),
             "reasons": reasons,
             "sophos": {"installed": installed, "updating": seen["updating"] if installed else False,
                        "updated_since_boot": seen["updated_since_boot"] if installed else None,
                        "last_update": None, "health": {"overall": "good", "services": {"sophos-spl": "running"}}},
-            "os": {"family": "linux", "last_boot": _cycle.iso(self.boot_time), "boot_id": "boot-%d" % self.index},
+            "os": {"family": "linux", "last_boot": _time.iso(self.boot_time), "boot_id": "boot-%d" % self.index},
             "read_errors": [{"source": "needs_restarting", "error": "exit 3"}] if self.unknown else [],
         }
         return {"changed": False, "ansible_facts": {"sophos_reboot": facts}}
@@ -116,8 +116,8 @@ class Host:
         # A timeline entry's ``probe`` names the recorded reading the host answers with from then on.
         with open(os.path.join(PROBES, "probe.%s.json" % seen["probe"]), encoding="utf-8") as handle:
             probe = json.load(handle)
-        probe["now"] = _cycle.iso(self.clock.now)
-        probe["last_boot"] = _cycle.iso(self.boot_time)
+        probe["now"] = _time.iso(self.clock.now)
+        probe["last_boot"] = _time.iso(self.boot_time)
         keys = [root for root in probe["sophos"] if root["root"] == SOPHOS_ROOT][0]["keys"]
         status = keys["AutoUpdate\\UpdateStatus"]["values"]
         last = self.clock.now - timedelta(seconds=5) if seen["updated_since_boot"] else self.boot_time - timedelta(days=1)
@@ -253,7 +253,7 @@ class Replay:
             return plugin.run(task_vars=dict(self.task_vars, inventory_hostname="srv1"))
 
     def progress(self):
-        return [line for line in self.lines if " settle " in line and " ended: " not in line
+        return [line for line in self.lines if "reboot_cycle settle " in line and " ended: " not in line
                 and "reading failed" not in line]
 
 
@@ -551,7 +551,7 @@ def test_hook_stops_resume_to_the_same_end():
 def test_hook_stops_keep_a_relative_window_end_from_the_cycle_start():
     """A relative window end without run_started is resolved once: a resumed call does not move it."""
     fixture = load("windows_queued_update.yml")
-    fixture["settings"] = dict(fixture["settings"], window_end="+35m")
+    fixture["settings"] = dict(fixture["settings"], window_end="+35m", restart_reserve_minutes=0)
     plain = Replay(fixture).run()["sophos_reboot_cycle"]
     replay = Replay(fixture, args={"stop_at": ["before_restart", "after_restart"]})
     result = replay.run()
@@ -754,3 +754,20 @@ def test_trigger_at_a_hook_stop_is_in_the_resumed_record():
 def test_trigger_update_must_be_a_flag():
     result = Replay(_queued_with_trigger("linux"), args={"trigger_update": "soon"}).run()
     assert result["failed"] and "reboot_cycle_trigger_update must be true or false" in result["msg"]
+
+
+def test_check_mode_does_not_wait_for_the_windows_start():
+    replay = Replay(load("windows_queued_update.yml"), args={"window_start": "+1h"}, check_mode=True)
+    record = replay.run()["sophos_reboot_cycle"]
+    assert replay.clock.sleeps == [] and replay.host.restarts == []
+    assert record["message"] == ("check mode: would wait until 2026-11-28T03:00:00Z (the window's start), then "
+                                 "restart 1: sophos_reboot_required; window: no maintenance window end set")
+    assert record["would_reboot"] and record["window_start_wait"] is None
+
+
+def test_no_restart_before_the_windows_start():
+    replay = Replay(load("windows_queued_update.yml"), args={"window_start": "+3m", "run_started": "2026-11-28T02:00:00Z"})
+    record = replay.run()["sophos_reboot_cycle"]
+    assert record["status"] == "rebooted" and len(replay.host.restarts) == 2
+    assert record["boots"][1]["restarted_at"] >= "2026-11-28T02:03:00Z"
+    assert record["window_start_wait"]["seconds"] == 180.0

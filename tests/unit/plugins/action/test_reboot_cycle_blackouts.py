@@ -7,16 +7,16 @@ from __future__ import absolute_import, division, print_function
 
 from datetime import timedelta
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.module_utils import _time
 from ansible_collections.fleetops.sophos.tests.unit.plugins.action.test_reboot_cycle_action import T0, Replay, load
 
 # The host restarts twice without blackouts: the first restart at T0 (02:00), the second at 02:08, after the
-# first settle; each is expected to take 35 minutes on Windows (15 for the restart, 20 for the settle).
+# first settle; each is counted at 45 minutes on Windows (10 reserve, 15 for the restart, 20 for the settle).
 FIXTURE = "windows_queued_update.yml"
 
 
 def _period(name, start, end):
-    return {"name": name, "start": _cycle.iso(T0 + timedelta(minutes=start)), "end": _cycle.iso(T0 + timedelta(minutes=end))}
+    return {"name": name, "start": _time.iso(T0 + timedelta(minutes=start)), "end": _time.iso(T0 + timedelta(minutes=end))}
 
 
 def test_a_run_inside_a_blackout_restarts_nothing():
@@ -30,19 +30,21 @@ def test_a_run_inside_a_blackout_restarts_nothing():
 
 
 def test_a_cycle_that_would_run_into_a_blackout_is_deferred_before_its_next_restart():
-    replay = Replay(load(FIXTURE), args={"blackouts": [_period("backups", 40, 120)]})
+    replay = Replay(load(FIXTURE), args={"blackouts": [_period("backups", 50, 120)]})
     record = replay.run()["sophos_reboot_cycle"]
-    # The first restart fits (40 minutes before the blackout), is settled and re-assessed; the second does not.
+    # The first restart fits (50 minutes before the blackout, 45 needed with the reserve), is settled and
+    # re-assessed; the second does not. The arithmetic is the window's (reserve + restart + settle).
     assert len(replay.host.restarts) == 1 and record["restarts"] == 1 and len(record["settles"]) == 1
     assert record["status"] == "deferred"
-    assert record["message"].startswith("restart 2 deferred: blackout 'backups' from 2026-11-28T02:40:00Z until "
-                                        "2026-11-28T04:00:00Z: 32m00s left before it, one more restart is expected "
-                                        "to take 35m00s, settling included")
+    assert record["message"].startswith("restart 2 deferred: blackout 'backups' from 2026-11-28T02:50:00Z until "
+                                        "2026-11-28T04:00:00Z: needs 10 min reserve + 15 min restart + 20 min settle "
+                                        "= 45 min; 42 min left before blackout 'backups' begins at "
+                                        "2026-11-28T02:50:00Z")
 
 
 def test_a_blackout_that_begins_during_the_settle_does_not_cut_the_cycle_short():
     """The blackout begins while the first restart settles: the settle ends on its evidence, no second restart."""
-    replay = Replay(load(FIXTURE), args={"blackouts": [_period("incident", 36, 120)]})
+    replay = Replay(load(FIXTURE), args={"blackouts": [_period("incident", 46, 120)]})
     record = replay.run()["sophos_reboot_cycle"]
     assert len(replay.host.restarts) == 1 and record["settles"][0]["ended"] == "reboot_required"
 

@@ -117,16 +117,16 @@ def windows_facts(name, **changes):
 
 def after_restart(facts, settle_ended=True):
     """plan()'s decision on a reading taken after one restart of the cycle and its settle."""
-    from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
-    now = _cycle.parse_time(facts["checked_at"], "now")
+    from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
+    now = _time.parse_time(facts["checked_at"], "now")
     state = _cycle.restarted(_cycle.start(facts, _cycle.normalize_settings({}), now), facts, now)
     state["settled"] = settle_ended
     return _cycle.plan(facts, state, now)
 
 
 def settle(facts):
-    from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
-    return _cycle.settle_state(facts, _cycle.normalize_settings({}), _cycle.parse_time(facts["checked_at"], "now"))
+    from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
+    return _cycle.settle_state(facts, _cycle.normalize_settings({}), _time.parse_time(facts["checked_at"], "now"))
 
 
 def test_a_service_that_never_starts_after_the_restart_is_not_clean():

@@ -13,7 +13,7 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 
 from ansible_collections.fleetops.sophos.plugins.filter import maintenance as filters
-from ansible_collections.fleetops.sophos.plugins.module_utils import _blackouts, _cycle, _run
+from ansible_collections.fleetops.sophos.plugins.module_utils import _blackouts, _cycle, _run, _time
 
 try:  # ansible-core 2.19: only a trusted template is templated (the test's own expressions)
     from ansible.template import trust_as_template
@@ -29,7 +29,7 @@ KNOWN = filters._known()  # pylint: disable=protected-access
 
 
 def _at(text):
-    return _cycle.parse_time(text, "test")
+    return _time.parse_time(text, "test")
 
 
 def _calendar(name):
@@ -118,7 +118,7 @@ def test_every_problem_of_the_list_is_named_at_once():
         "maintenance_blackouts[1] (backwards) ends at 2026-12-01T00:00:00Z, not after its start "
         "2026-12-02T00:00:00Z (2026-12-02T00:00:00Z to 2026-12-01T00:00:00Z)",
         "maintenance_blackouts[2] has unknown key(s) reason (known: name, start, end)",
-        "maintenance_blackouts[3] start 'tomorrow' is not a time; write " + _cycle.WINDOW_FORMS,
+        "maintenance_blackouts[3] start 'tomorrow' is not a time; write " + _time.WINDOW_FORMS,
         "maintenance_blackouts[3] end '2026-12-02T06:00:00' has no timezone offset; add one, e.g. "
         "2026-12-02T06:00:00+01:00 or 2026-12-02T06:00:00Z",
         "maintenance_blackouts[4] line 1 'not a period' is not " + _blackouts.TEXT_FORM,
@@ -200,41 +200,49 @@ def test_active_and_next_start():
     assert _blackouts.describe([]) == "none"
 
 
+# What one more restart is counted at (_cycle.worst_case()), in seconds: 10 minutes in all.
+PARTS = {"reserve": 0.0, "restart": 300.0, "settle": 300.0}
+
+
 def test_no_restart_starts_inside_a_blackout():
-    held = _blackouts.hold(REBOOT, BLACKOUTS, _at("2026-12-01T11:00:00Z"), 600, 1)
+    held = _blackouts.hold(REBOOT, BLACKOUTS, _at("2026-12-01T11:00:00Z"), PARTS, 1)
     assert held["step"] == "defer" and held["status"] == "deferred"
     assert held["reason"] == ("restart 2 deferred: blackout 'month-end' until 2026-12-01T12:00:00Z: no restart starts "
                               "inside it")
 
 
 def test_a_restart_that_would_run_into_the_next_blackout_is_held_with_the_arithmetic():
-    held = _blackouts.hold(REBOOT, BLACKOUTS, _at("2026-12-01T09:30:00Z"), 35 * 60, 1)
+    """The window's arithmetic (_cycle.restart_fits()): reserve + expected restart + settle before the blackout."""
+    parts = {"reserve": 10 * 60.0, "restart": 5 * 60.0, "settle": 20 * 60.0}
+    held = _blackouts.hold(REBOOT, BLACKOUTS, _at("2026-12-01T09:30:00Z"), parts, 1)
     assert held["reason"] == ("restart 2 deferred: blackout 'month-end' from 2026-12-01T10:00:00Z until "
-                              "2026-12-01T12:00:00Z: 30m00s left before it, one more restart is expected to take "
-                              "35m00s, settling included")
+                              "2026-12-01T12:00:00Z: needs 10 min reserve + 5 min restart + 20 min settle = 35 min; "
+                              "30 min left before blackout 'month-end' begins at 2026-12-01T10:00:00Z")
     # Exactly enough time: the restart goes ahead.
-    assert _blackouts.hold(REBOOT, BLACKOUTS, _at("2026-12-01T09:25:00Z"), 35 * 60, 1) is REBOOT
-    assert _blackouts.hold(REBOOT, [], _at("2026-12-01T11:00:00Z"), 35 * 60, 1) is REBOOT
+    assert _blackouts.hold(REBOOT, BLACKOUTS, _at("2026-12-01T09:25:00Z"), parts, 1) is REBOOT
+    assert _blackouts.hold(REBOOT, [], _at("2026-12-01T11:00:00Z"), parts, 1) is REBOOT
+    # Without Sophos nothing settles: the settle is not counted.
+    assert _blackouts.hold(REBOOT, BLACKOUTS, _at("2026-12-01T09:40:00Z"), dict(parts, settle=None), 1) is REBOOT
 
 
 @pytest.mark.parametrize("step", ["settle", "done", "fail", "gate"])
 def test_a_restart_already_made_is_never_cut(step):
     decision = dict(REBOOT, step=step)
-    assert _blackouts.hold(decision, BLACKOUTS, _at("2026-12-01T11:00:00Z"), 600, 1) is decision
+    assert _blackouts.hold(decision, BLACKOUTS, _at("2026-12-01T11:00:00Z"), PARTS, 1) is decision
 
 
 @pytest.mark.parametrize("step", ["slot", "gate_before"])
 def test_the_steps_that_lead_to_a_restart_are_held_too(step):
-    assert _blackouts.hold(dict(REBOOT, step=step), BLACKOUTS, _at("2026-12-01T11:00:00Z"), 600, 0)["step"] == "defer"
+    assert _blackouts.hold(dict(REBOOT, step=step), BLACKOUTS, _at("2026-12-01T11:00:00Z"), PARTS, 0)["step"] == "defer"
 
 
 def test_the_guard_defers_every_host_inside_a_blackout_pending_or_not():
     done = {"step": "done", "status": "ok", "reason": "the cycle fits the window: no maintenance window end set",
             "failed": False, "warning": None}
-    held = _blackouts.hold(done, BLACKOUTS, _at("2026-12-01T11:00:00Z"), 600, 0, guard=True)
+    held = _blackouts.hold(done, BLACKOUTS, _at("2026-12-01T11:00:00Z"), PARTS, 0, guard=True)
     assert held["reason"] == ("maintenance deferred: blackout 'month-end' until 2026-12-01T12:00:00Z: no restart "
                               "starts inside it")
-    assert _blackouts.hold(done, BLACKOUTS, _at("2026-12-01T11:00:00Z"), 600, 0) is done
+    assert _blackouts.hold(done, BLACKOUTS, _at("2026-12-01T11:00:00Z"), PARTS, 0) is done
 
 
 def test_the_cycle_setting_takes_the_runs_records_and_the_window_forms():

@@ -3,12 +3,11 @@
 
 from __future__ import absolute_import, division, print_function
 
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
 
 BOOT = datetime(2026, 11, 28, 2, 0, 0, tzinfo=timezone.utc)
 
@@ -20,11 +19,11 @@ def facts(strong=(), weak=(), installed=True, updating=False, updated=False, hea
     return {
         "reasons": reasons,
         "reboot_required": bool(strong),
-        "checked_at": _cycle.iso(read_at) if read_at else None,
+        "checked_at": _time.iso(read_at) if read_at else None,
         "sophos": {"installed": installed, "updating": updating, "updated_since_boot": updated,
                    "last_update": "2026-11-28T02:06:00Z" if updated else None,
                    "health": {"overall": health, "services": {"MCS": "running"} if services is None else services}},
-        "os": {"last_boot": _cycle.iso(boot) if boot else None, "boot_id": "b1"},
+        "os": {"last_boot": _time.iso(boot) if boot else None, "boot_id": "b1"},
     }
 
 
@@ -93,7 +92,7 @@ def test_settle_reasons_and_fixed_interval_end():
 def test_settle_clock_without_boot_or_reading_time():
     now = BOOT + timedelta(minutes=5)
     # No boot time: counted from ``since`` (the restart's return), on the controller clock.
-    settle = _cycle.settle_state(facts(boot=None), _cycle.normalize_settings({}, now), now, since=_cycle.iso(BOOT + timedelta(minutes=1)))
+    settle = _cycle.settle_state(facts(boot=None), _cycle.normalize_settings({}, now), now, since=_time.iso(BOOT + timedelta(minutes=1)))
     assert settle["elapsed"] == 240.0 and settle["since"] == "2026-11-28T02:01:00Z"
     settle = _cycle.settle_state(facts(boot=None), _cycle.normalize_settings({}, now), now)
     assert settle["elapsed"] == 0.0
@@ -232,15 +231,15 @@ def test_a_service_in_an_unknown_state_is_not_verified_healthy():
 # ------------------------------------------------------------------ window guard
 
 NOW = datetime(2026, 11, 28, 3, 0, 0, tzinfo=timezone.utc)
-# A restart counted in the window with Sophos: expected 10 min + delays 0 + settle 20 min = 1800 s.
-TEN = {"restart_expected_minutes": 10}
+# A restart counted in the window with Sophos: reserve 15 min + expected 10 min + delays 0 + settle 20 min = 2700 s.
+TEN = {"restart_expected_minutes": 10, "restart_reserve_minutes": 15}
 
 
-@pytest.mark.parametrize("left, fits", [(1799, False), (1800, True), (1801, True)])
+@pytest.mark.parametrize("left, fits", [(2699, False), (2700, True), (2701, True)])
 def test_window_edge(left, fits):
-    settings = dict(TEN, window_end=_cycle.iso(NOW + timedelta(seconds=left)))
+    settings = dict(TEN, window_end=_time.iso(NOW + timedelta(seconds=left)))
     check = _cycle.window_check(_cycle.normalize_settings(settings), facts(), NOW)
-    assert (check["fits"], check["seconds_left"], check["seconds_needed"]) == (fits, float(left), 1800.0)
+    assert (check["fits"], check["seconds_left"], check["seconds_needed"]) == (fits, float(left), 2700.0)
     guard = _cycle.guard(facts(), _cycle.normalize_settings(settings, NOW), NOW)
     assert (guard["step"], guard["status"]) == (("done", "ok") if fits else ("defer", "deferred"))
     assert guard["window"] == check
@@ -253,10 +252,11 @@ def test_window_edge(left, fits):
 @pytest.mark.parametrize("left, reason", [
     (-1, "the maintenance window ended at 2026-11-28T02:59:59Z"),
     (0, "the maintenance window ended at 2026-11-28T03:00:00Z"),
-    (1, "1s left in the window (ends 2026-11-28T03:00:01Z), one more restart is expected to take 30m00s, settling included"),
+    (1, "needs 15 min reserve + 10 min restart + 20 min settle = 45 min; 1 s left before the window ends at "
+        "2026-11-28T03:00:01Z"),
 ])
 def test_window_ended_edge(left, reason):
-    settings = _cycle.normalize_settings(dict(TEN, window_end=_cycle.iso(NOW + timedelta(seconds=left))))
+    settings = _cycle.normalize_settings(dict(TEN, window_end=_time.iso(NOW + timedelta(seconds=left))))
     check = _cycle.window_check(settings, facts(), NOW)
     assert (check["fits"], check["seconds_left"], check["reason"]) == (False, float(left), reason)
 
@@ -268,21 +268,24 @@ def test_relative_window_counts_from_the_cycle_start():
     assert state["settings"]["window_end"] == "2026-11-28T04:00:00Z"
     decision = _cycle.plan(f, state, NOW + timedelta(minutes=50))
     assert (decision["step"], decision["reason"]) == (
-        "defer", "restart 1 deferred (x): 10m00s left in the window (ends 2026-11-28T04:00:00Z), "
-                 "one more restart is expected to take 30m00s, settling included")
+        "defer", "restart 1 deferred (x): needs 15 min reserve + 10 min restart + 20 min settle = 45 min; 10 min left "
+                 "before the window ends at 2026-11-28T04:00:00Z")
 
 
 def test_window_needs_and_messages():
     settings = _cycle.normalize_settings({"restart_expected_minutes": 5, "pre_reboot_delay": 5, "post_reboot_delay": 7,
-                                          "settle_minutes": 1})
-    assert _cycle.worst_case_seconds(settings, facts()) == 372.0
-    assert _cycle.worst_case_seconds(settings, facts(installed=False)) == 312.0
+                                          "settle_minutes": 1, "restart_reserve_minutes": 0.5})
+    assert _cycle.worst_case_seconds(settings, facts()) == 402.0
+    assert _cycle.worst_case_seconds(settings, facts(installed=False)) == 342.0
     open_window = _cycle.window_check(settings, facts(), NOW)
-    assert open_window == {"fits": True, "seconds_left": None, "seconds_needed": 372.0,
-                           "reason": "no maintenance window end set"}
+    assert open_window == {"fits": True, "seconds_left": None, "seconds_needed": 402.0,
+                           "reason": "no maintenance window end set", "start": None, "before_start": False}
     settings["window_end"] = "2026-11-28T03:05:00Z"
     assert _cycle.window_check(settings, facts(), NOW)["reason"] == (
-        "5m00s left in the window (ends 2026-11-28T03:05:00Z), one more restart is expected to take 6m12s, settling included")
+        "needs 0.5 min reserve + 5.2 min restart + 1 min settle = 6.7 min; 5 min left before the window ends at "
+        "2026-11-28T03:05:00Z")
+    assert _cycle.window_check(settings, facts(installed=False), NOW)["reason"] == (
+        "needs 0.5 min reserve + 5.2 min restart = 5.7 min; 5 min left before the window ends at 2026-11-28T03:05:00Z")
     for end in ("2026-11-28T03:00:00Z", "2026-11-28T02:59:59Z"):
         settings["window_end"] = end
         check = _cycle.window_check(settings, facts(), NOW)
@@ -294,16 +297,8 @@ def test_window_needs_and_messages():
     assert ok["reason"] == "the cycle fits the window: no maintenance window end set" and ok["warning"] is None
     f = facts(strong=["x"])
     deferred = _cycle.plan(f, _settled_state(f, 0, window_end="2026-11-28T03:10:00Z", **TEN), NOW)
-    assert deferred["reason"] == ("restart 1 deferred (x): 10m00s left in the window (ends 2026-11-28T03:10:00Z), "
-                                  "one more restart is expected to take 30m00s, settling included")
-
-
-@pytest.mark.parametrize("seconds, text", [
-    (0, "0s"), (0.2, "1s"), (59, "59s"), (60, "1m00s"), (61, "1m01s"), (3599, "59m59s"), (3600, "1h00m"),
-    (3661, "1h01m"), (-5, "0s"),
-])
-def test_human_seconds(seconds, text):
-    assert _cycle.human_seconds(seconds) == text
+    assert deferred["reason"] == ("restart 1 deferred (x): needs 15 min reserve + 10 min restart + 20 min settle = "
+                                  "45 min; 10 min left before the window ends at 2026-11-28T03:10:00Z")
 
 
 # ------------------------------------------------------------------ settings edges
@@ -329,7 +324,8 @@ def test_setting_edges(key, good, bad, message):
 def test_settings_defaults_and_words():
     assert _cycle.normalize_settings(None) == {
         "settle_mode": "poll", "settle_minutes": 20.0, "poll_seconds": 30.0, "max_cycles": 2, "force": False,
-        "window_end": None, "fail_when_still_pending": True, "fail_when_unhealthy": True, "reboot_timeout": None,
+        "window_end": None, "window_start": None, "restart_reserve_minutes": None, "fail_when_still_pending": True,
+        "fail_when_unhealthy": True, "reboot_timeout": None,
         "restart_expected_minutes": None, "group": [], "group_max_down": 1, "group_gap_seconds": 0.0,
         "health_checks": [], "health_checks_before": [], "health_poll_seconds": 10.0, "health_timeout": 600.0,
         "pre_reboot_delay": 0.0, "post_reboot_delay": 0.0, "connect_timeout": 0, "poll_retries": 3,
@@ -367,14 +363,3 @@ def test_end_states_have_no_sleep_and_skipped_says_why():
     with pytest.raises(_cycle.CycleError) as info:
         _cycle.normalize_settings({"connect_timeout": 1.5})
     assert str(info.value) == "reboot_cycle_connect_timeout must be an integer, got 1.5"
-
-
-def test_parse_time_returns_utc_whatever_the_local_zone(monkeypatch):
-    monkeypatch.setenv("TZ", "XYZ-01:00")
-    time.tzset()
-    try:
-        local = datetime(2026, 11, 28, 7, 0, tzinfo=timezone(timedelta(hours=1)))
-        assert _cycle.parse_time(local, "t").utcoffset() == timedelta(0)
-    finally:
-        monkeypatch.delenv("TZ")
-        time.tzset()

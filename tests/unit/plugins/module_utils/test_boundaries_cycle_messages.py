@@ -1,24 +1,21 @@
 # -*- coding: utf-8 -*-
-"""The cycle's messages, word for word (module_utils/_cycle.py): a bad window end, a time zone the
-controller cannot read, the settings checked one by one, a restart state that cannot be read, the
-record of a host whose maintenance broke off."""
+"""The cycle's messages, word for word (module_utils/_cycle.py): a window end as a setting, the settings
+checked one by one, a restart state that cannot be read, the record of a host whose maintenance broke off
+(the time forms' own messages are in test_time.py)."""
 
 from __future__ import absolute_import, division, print_function
 
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
 
 # Tuesday 1 December 2026, 08:40 UTC.
 START = datetime(2026, 12, 1, 8, 40, tzinfo=timezone.utc)
 FORMS = ("an ISO 8601 date-time with a timezone (2026-11-28T06:00:00+01:00), a time of day with a timezone "
          "(06:00+01:00 or 06:00 Europe/Berlin: its next occurrence after the run starts) or a duration from "
          "the run's start (+4h, +1h30m, PT4H)")
-SPACE_HINT = ("(a value with a space stays one value on the command line as JSON: "
-              "-e '{\"reboot_cycle_window_end\": \"%s Europe/Berlin\"}')")
 ISO_HINT = "write e.g. 2026-11-28T06:00:00+01:00 or 2026-11-28T05:00:00Z"
 
 
@@ -33,63 +30,6 @@ def message(call, *args, **kwargs):
 
 
 # ---------------------------------------------------------------- window ends
-
-@pytest.mark.parametrize("value, started, expected", [
-    ("tomorrow", START, "reboot_cycle_window_end 'tomorrow' is not a window end; write " + FORMS),
-    ("+4h", None, "reboot_cycle_window_end '+4h' counts from the run's start, which is not known here"),
-    ("06:00Z", "yesterday", "run start 'yesterday' is not an ISO 8601 date-time; " + ISO_HINT),
-    ("+0h", START, "reboot_cycle_window_end '+0h' is an empty duration; write e.g. +4h or PT4H"),
-    ("+", START, "reboot_cycle_window_end '+' is an empty duration; write e.g. +4h or PT4H"),
-    ("P0D", START, "reboot_cycle_window_end 'P0D' is an empty duration; write e.g. +4h or PT4H"),
-    ("24:00Z", START, "reboot_cycle_window_end '24:00Z' is not a time of day (00:00 to 23:59)"),
-    ("23:60Z", START, "reboot_cycle_window_end '23:60Z' is not a time of day (00:00 to 23:59)"),
-    ("23:59:60Z", START, "reboot_cycle_window_end '23:59:60Z' is not a time of day (00:00 to 23:59)"),
-    ("06:00", START, "reboot_cycle_window_end '06:00' has no timezone; add one, e.g. 06:00+01:00, 06:00Z or "
-                     "06:00 Europe/Berlin " + SPACE_HINT % "06:00"),
-    (" 06:00 ", START, "reboot_cycle_window_end ' 06:00 ' has no timezone; add one, e.g. 06:00+01:00, 06:00Z or "
-                       "06:00 Europe/Berlin " + SPACE_HINT % "06:00"),
-    ("06:00+24:00", START, "reboot_cycle_window_end '06:00+24:00' has an impossible timezone offset +24:00"),
-    ("06:00+01:60", START, "reboot_cycle_window_end '06:00+01:60' has an impossible timezone offset +01:60"),
-    ("06:00 Mars/Olympus", START, "reboot_cycle_window_end '06:00 Mars/Olympus': unknown time zone 'Mars/Olympus'; "
-                                  "use an IANA name such as Europe/Berlin or an offset such as +01:00"),
-    (5, START, "reboot_cycle_window_end must be an ISO 8601 date-time string, got int 5"),
-    (datetime(2026, 12, 1, 12, 0), START, "reboot_cycle_window_end '2026-12-01T12:00:00' has no timezone"),
-])
-def test_bad_window_end_messages(value, started, expected):
-    assert message(_cycle.window_end_at, value, started) == expected
-
-
-def test_the_setting_name_is_the_callers():
-    assert message(_cycle.window_end_at, "+0h", START, "window_end") == (
-        "window_end '+0h' is an empty duration; write e.g. +4h or PT4H")
-
-
-@pytest.mark.parametrize("value, expected", [
-    (None, None),
-    ("", None),
-    ("   ", None),
-    ("+1s", utc(2026, 12, 1, 8, 40, 1)),
-    ("PT0.5M", utc(2026, 12, 1, 8, 40, 30)),
-    ("23:59:59Z", utc(2026, 12, 1, 23, 59, 59)),
-    ("00:00:59Z", utc(2026, 12, 2, 0, 0, 59)),
-    # 06:00 at +23:59 is 06:01 UTC of the day before: 2026-12-01 06:01 UTC has passed, the next is the 2nd's.
-    ("06:00+23:59", utc(2026, 12, 2, 6, 1)),
-    ("08:40:01Z", utc(2026, 12, 1, 8, 40, 1)),
-    ("08:39:59Z", utc(2026, 12, 2, 8, 39, 59)),
-    ("11:40-0300", utc(2026, 12, 1, 14, 40)),
-    (datetime(2026, 12, 1, 12, 0, tzinfo=timezone(timedelta(hours=1))), utc(2026, 12, 1, 11, 0)),
-])
-def test_window_end_edges(value, expected):
-    assert _cycle.window_end_at(value, START) == expected
-
-
-def test_a_time_zone_name_without_zoneinfo_is_refused_with_advice(monkeypatch):
-    monkeypatch.setattr(_cycle, "ZoneInfo", None)
-    assert message(_cycle.window_end_at, "06:00 Europe/Berlin", START) == (
-        "reboot_cycle_window_end '06:00 Europe/Berlin' names a time zone, which needs Python 3.9 or later on "
-        "the controller; write an offset instead, e.g. 06:00+01:00")
-    # Offsets need no zone database.
-    assert _cycle.window_end_at("06:00+01:00", START) == utc(2026, 12, 2, 5, 0)
 
 
 # ---------------------------------------------------------------- window end as a setting
@@ -128,12 +68,6 @@ def test_a_relative_end_without_a_clock_is_still_checked():
         "reboot_cycle_window_end '+0h' is an empty duration; write e.g. +4h or PT4H")
     assert message(_cycle.normalize_settings, {"window_end": "25:00Z"}) == (
         "reboot_cycle_window_end '25:00Z' is not a time of day (00:00 to 23:59)")
-
-
-def test_window_is_relative():
-    assert [_cycle.window_is_relative(v) for v in (" +4h ", "PT4H", "06:00Z", "06:00", "2026-12-01T06:00:00Z",
-                                                   "soon", None, 4)] == [
-        True, True, True, True, False, False, False, False]
 
 
 # ---------------------------------------------------------------- every setting problem
@@ -212,22 +146,9 @@ def test_aborted_record_keeps_what_the_cycle_knew():
 
 
 def test_aborted_record_whose_start_is_unreadable_is_refused():
-    assert message(_cycle.aborted, {"status": "ok", "started": "soon"}, "x", None, START) == (
-        "started 'soon' is not an ISO 8601 date-time; " + ISO_HINT)
-
-
-def test_a_time_of_day_counts_in_its_own_zone_not_the_controllers(monkeypatch):
-    monkeypatch.setenv("TZ", "XYZ-01:00")  # the controller an hour east of UTC
-    time.tzset()
-    try:
-        # 05:00 UTC is still 30 November at -10:00: its 20:00 is 06:00 UTC the same morning.
-        got = _cycle.window_end_at("20:00-10:00", utc(2026, 12, 1, 5, 0))
-        assert got == utc(2026, 12, 1, 6, 0) and got.tzinfo is timezone.utc
-        got = _cycle.window_end_at("06:00 Europe/Berlin", START)
-        assert got == utc(2026, 12, 2, 5, 0) and got.tzinfo is timezone.utc
-    finally:
-        monkeypatch.delenv("TZ")
-        time.tzset()
+    with pytest.raises(_time.TimeError) as info:
+        _cycle.aborted({"status": "ok", "started": "soon"}, "x", None, START)
+    assert str(info.value) == "started 'soon' is not an ISO 8601 date-time; " + ISO_HINT
 
 
 def test_a_bad_window_end_with_a_clock_is_named_as_the_role_variable():

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
 
 T0 = datetime(2026, 11, 28, 2, 0, 0, tzinfo=timezone.utc)
 
@@ -70,9 +70,10 @@ def test_result_check_mode():
     windowed = _cycle.start(f, _cycle.normalize_settings({"window_end": "2026-11-28T05:00:00Z"}, T0), T0)
     record = _cycle.result(windowed, _cycle.plan(f, windowed, T0), f, T0, check_mode=True)
     needed = _cycle.worst_case_seconds(windowed["settings"], f)
-    assert record["window"] == "fits: 3h00m left, needs %s" % _cycle.human_seconds(needed)
-    assert record["message"].endswith("; window: 3h00m left in the window (ends 2026-11-28T05:00:00Z), one more "
-                                      "restart is expected to take %s, settling included" % _cycle.human_seconds(needed))
+    assert record["window"] == "fits: 3h00m left, needs %s" % _time.human_seconds(needed)
+    assert record["message"].endswith("; window: needs 15 min reserve + 15 min restart + 20 min settle = 50 min; "
+                                      "180 min left before the window ends at 2026-11-28T05:00:00Z")
+    assert needed == 50 * 60.0
     deferred = _cycle.start(f, _cycle.normalize_settings({"window_end": "2026-11-28T02:10:00Z"}, T0), T0)
     record = _cycle.result(deferred, _cycle.plan(f, deferred, T0), f, T0, check_mode=True)
     assert (record["status"], record["would_reboot"]) == ("deferred", False)
@@ -142,6 +143,6 @@ def test_reason_helpers_and_facts_check():
 def test_result_names_a_bad_start_time():
     f = facts()
     state = dict(_cycle.start(f, _cycle.normalize_settings({}, T0), T0), started="yesterday")
-    with pytest.raises(_cycle.CycleError) as info:
+    with pytest.raises(_time.TimeError) as info:
         _cycle.result(state, _cycle.plan(f, _cycle.start(f, _cycle.normalize_settings({}, T0), T0), T0), f, T0)
     assert str(info.value).startswith("started 'yesterday' is not an ISO 8601 date-time")

@@ -66,6 +66,7 @@ def test_a_full_row():
             "boot_before": {"boot_id": "b0", "last_boot": "2026-11-01T00:00:00Z"},
             "message": "restart 2 deferred", "started": "2026-12-01T07:00:00Z", "finished": "2026-12-01T07:30:00Z",
             "duration_seconds": 1800.0, "window": None, "groups": [], "stopped_groups": [], "slot_wait_seconds": None,
+            "window_start": None, "window_start_wait": None,
             "health_checks": [], "silence": None, "expected": None, "tier": None, "tier_after": [], "tier_wait_seconds": None,
         },
         "patch": {"status": "patched", "changes": ["a", "b"], "would_install": [], "reboot_required": True},

@@ -12,7 +12,7 @@ import json
 import os
 from datetime import timedelta
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import assess
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "reboot_facts", "windows")
@@ -25,9 +25,9 @@ def probe(name, boot=None, now=None):
     raw = dict((k, copy.deepcopy(result.get(k))) for k in ("now", "last_boot", "sophos", "os_keys", "services", "errors", "sccm", "uninstall"))
     raw["family"] = "windows"
     if boot is not None:
-        raw["last_boot"] = _cycle.iso(boot)
+        raw["last_boot"] = _time.iso(boot)
     if now is not None:
-        raw["now"] = _cycle.iso(now)
+        raw["now"] = _time.iso(now)
     return raw
 
 
@@ -36,7 +36,7 @@ def at(name, boot=None, now=None, previous=None):
 
 
 def t(value):
-    return _cycle.parse_time(value, "t")
+    return _time.parse_time(value, "t")
 
 
 def test_flag_set_restarts_clean_is_done():

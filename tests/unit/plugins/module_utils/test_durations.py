@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _durations, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _durations, _settings, _time
 
 T0 = datetime(2026, 12, 12, 21, 0, tzinfo=timezone.utc)
 
@@ -96,7 +96,7 @@ def test_learned_durations_are_checked_as_the_cycle_takes_them():
 
 
 def settings(**raw):
-    return _cycle.resolve_by_os(_cycle.normalize_settings(dict(raw, run_started=_cycle.iso(T0)), T0), windows=False)
+    return _cycle.resolve_by_os(_cycle.normalize_settings(dict(raw, run_started=_time.iso(T0)), T0), windows=False)
 
 
 def facts():
@@ -106,14 +106,17 @@ def facts():
 
 def test_the_window_fit_counts_the_hosts_own_durations_and_says_so():
     own = {"restart_minutes": 6, "restart_samples": 10, "settle_minutes": 4, "settle_samples": 8}
-    window = _cycle.iso(T0 + timedelta(minutes=12))
-    # The defaults (Linux: restart 5 min, settle 20 min) do not fit 12 minutes; its own 6 + 4 minutes do.
-    assert not _cycle.window_check(settings(window_end=window), facts(), T0)["fits"]
-    check = _cycle.window_check(settings(window_end=window, learned_durations=own), facts(), T0)
+    window = _time.iso(T0 + timedelta(minutes=12))
+    # The defaults (Linux: restart 5 min, settle 20 min) do not fit 12 minutes; its own 6 + 4 minutes do (no reserve).
+    assert not _cycle.window_check(settings(window_end=window, restart_reserve_minutes=0), facts(), T0)["fits"]
+    check = _cycle.window_check(settings(window_end=window, learned_durations=own, restart_reserve_minutes=0),
+                                facts(), T0)
     assert check["fits"] and check["seconds_needed"] == 600
-    assert check["reason"].endswith("settling included (this host's own from history: restart of 10, settle of 8)")
+    assert check["reason"] == ("needs 0 min reserve + 6 min restart + 4 min settle = 10 min; 12 min left before the "
+                               "window ends at 2026-12-12T21:12:00Z (this host's own from history: restart of 10, "
+                               "settle of 8)")
     # Turned off: the defaults again.
-    off = settings(window_end=window, learned_durations=own, learn_durations="false")
+    off = settings(window_end=window, learned_durations=own, learn_durations="false", restart_reserve_minutes=0)
     assert not _cycle.window_check(off, facts(), T0)["fits"]
 
 

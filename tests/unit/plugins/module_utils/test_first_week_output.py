@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import (
-    _cycle, _report, _report_html, _report_markdown, _report_text, _run)
+    _cycle, _report, _report_html, _report_markdown, _report_text, _run, _time)
 
 NOW = datetime(2026, 12, 1, 8, 40, tzinfo=timezone.utc)
 
@@ -20,7 +20,7 @@ def facts(strong=(), services=None, health="good", boot_id="b-1"):
         "reasons": [{"id": r, "source": "os", "strong": True, "detail": "because %s" % r} for r in strong],
         "sophos": {"installed": True, "updating": False, "updated_since_boot": True,
                    "health": {"overall": health, "services": services or {"sophos-spl": "running"}}},
-        "os": {"family": "debian", "last_boot": _cycle.iso(NOW - timedelta(days=3)), "boot_id": boot_id},
+        "os": {"family": "debian", "last_boot": _time.iso(NOW - timedelta(days=3)), "boot_id": boot_id},
         "read_errors": [],
     }
 
@@ -30,7 +30,7 @@ def facts(strong=(), services=None, health="good", boot_id="b-1"):
 def test_every_cycle_problem_is_listed_one_line_each():
     problems = _cycle.settings_problems({"settle_mode": "fast", "max_cycles": 0, "poll_seconds": "x",
                                          "window_end": "2025-12-01T06:00:00+01:00",
-                                         "run_started": _cycle.iso(NOW)})
+                                         "run_started": _time.iso(NOW)})
     assert len(problems) == 4, problems
     assert any("settle_mode must be one of poll|fixed, got 'fast'" in p for p in problems)
     assert any("reboot_cycle_max_cycles" in p for p in problems)
@@ -40,7 +40,7 @@ def test_every_cycle_problem_is_listed_one_line_each():
 
 
 def test_good_settings_have_no_problem_and_the_rules_are_normalize_settings():
-    raw = {"settle_mode": "fixed", "max_cycles": "3", "window_end": "+4h", "run_started": _cycle.iso(NOW)}
+    raw = {"settle_mode": "fixed", "max_cycles": "3", "window_end": "+4h", "run_started": _time.iso(NOW)}
     assert _cycle.settings_problems(raw) == []
     _cycle.normalize_settings(raw)  # the same rules accept the same values
     with pytest.raises(_cycle.CycleError) as one:

@@ -7,13 +7,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _settings, _time
 
 NOW = datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)
 
 
 def facts(strong=("os_reboot_required",)):
-    return {"schema": 1, "checked_at": _cycle.iso(NOW), "read_errors": [], "reboot_required": bool(strong),
+    return {"schema": 1, "checked_at": _time.iso(NOW), "read_errors": [], "reboot_required": bool(strong),
             "reasons": [{"id": r, "source": "os", "strong": True, "detail": "t"} for r in strong],
             "sophos": {"installed": False}, "os": {"family": "linux", "last_boot": "2026-12-06T02:00:00Z",
                                                    "boot_id": "b0"}}

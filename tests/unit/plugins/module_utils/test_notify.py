@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _notify, _report, _run, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _notify, _report, _run, _settings, _time
 from ansible_collections.fleetops.sophos.plugins.module_utils._report_text import why
 
 SECRET = "sig=Zm9vYmFyc2VjcmV0dG9rZW4"
@@ -83,7 +83,7 @@ def test_not_a_list_is_one_problem():
 
 
 def test_the_run_check_refuses_bad_targets_before_any_host_is_touched():
-    now = _run._cycle.parse_time("2026-11-28T02:00:00Z", "now")
+    now = _time.parse_time("2026-11-28T02:00:00Z", "now")
     checked = _run.check_run(["report_notify"], None, {"report_notify"}, now,
                              settings={"report_notify": [{"type": "teams", "url": "http://x/" + SECRET},
                                                          {"type": "pager"}]})

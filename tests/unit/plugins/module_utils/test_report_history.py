@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils._assess import iso_to_epoch
+from ansible_collections.fleetops.sophos.plugins.module_utils._time import iso_to_epoch
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import (
     _report, _report_history, _report_html, _report_index_html, _report_markdown, _report_timeline)

@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 import re
 from datetime import datetime, timedelta, timezone
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _report, _report_html
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _report, _report_html, _time
 
 NOW = datetime(2026, 12, 1, 8, 40, tzinfo=timezone.utc)
 
@@ -18,7 +18,7 @@ def facts(strong=(), last_update_ok=True, boot_id="b-1"):
         "sophos": {"installed": True, "updating": False, "updated_since_boot": True, "product": "spl",
                    "last_update": "2026-12-01T06:00:00Z", "last_update_ok": last_update_ok,
                    "health": {"overall": "good", "services": {"sophos-spl": "running"}}},
-        "os": {"family": "debian", "last_boot": _cycle.iso(NOW - timedelta(days=3)), "boot_id": boot_id},
+        "os": {"family": "debian", "last_boot": _time.iso(NOW - timedelta(days=3)), "boot_id": boot_id},
         "read_errors": [],
     }
 

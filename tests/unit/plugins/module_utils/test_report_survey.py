@@ -13,8 +13,8 @@ PUBLIC = ("reboot_cycle_settle_mode", "reboot_cycle_settle_minutes", "reboot_cyc
           "patch_enabled", "patch_security_only", "patch_exclude")
 # What AWX accepts for a survey question (awx/api/views/__init__.py, survey spec validation).
 TYPES = {"text", "textarea", "password", "integer", "float", "multiplechoice", "multiselect"}
-PLAYBOOK_VARS = ("maintenance_hosts", "maintenance_serial", "maintenance_max_fail_percentage", "maintenance_blackouts",
-                 "maintenance_blackout_calendar")
+PLAYBOOK_VARS = ("maintenance_hosts", "maintenance_serial", "maintenance_max_fail_percentage",
+                 "maintenance_patch_before_window", "maintenance_blackouts", "maintenance_blackout_calendar")
 
 
 @pytest.fixture(scope="module")

@@ -159,10 +159,16 @@ def test_check_run_resolves_the_window_once_and_stops_at_a_typo():
     assert result == {"errors": ["unknown variable reboot_cycle_max_cycle (did you mean reboot_cycle_max_cycles?): "
                                  "Ansible would ignore it and the run would go on without it; " + HATCH],
                       "run_started": "2026-12-01T08:40:00Z", "window_end": None, "window_given": None,
-                      "restart_required_at": None, "blackouts": [], "blackouts_line": "none"}
+                      "window_start": None, "window_start_given": None, "patch_before_window": True,
+                      "restart_required_at": None, "blackouts": [], "blackouts_line": "none",
+                      "window_line": "no maintenance window (reboot_cycle_window_start, reboot_cycle_window_end not "
+                                     "set); run started 2026-12-01T08:40:00Z"}
     assert _run.check_run(["reboot_cycle_window_end"], "+4h", KNOWN, NOW) == {
         "errors": [], "run_started": "2026-12-01T08:40:00Z", "window_end": "2026-12-01T12:40:00Z",
-        "window_given": "+4h", "restart_required_at": None, "blackouts": [], "blackouts_line": "none"}
+        "window_given": "+4h", "window_start": None, "window_start_given": None, "patch_before_window": True,
+        "restart_required_at": None, "blackouts": [], "blackouts_line": "none",
+        "window_line": u"window run start\u2013+4h = 2026-12-01T08:40:00Z\u20132026-12-01T12:40:00Z; run started "
+                       u"2026-12-01T08:40:00Z; blackouts: none"}
     assert _run.check_run([], None, KNOWN, NOW)["window_end"] is None
 
 
@@ -250,8 +256,9 @@ RELAUNCH = ("reboot_cycle_window_end '06:00 Europe/Berlin' is a time of day whos
 
 def test_a_time_of_day_far_ahead_is_refused_as_a_relaunch():
     result = _run.check_run(["reboot_cycle_window_end"], "06:00 Europe/Berlin", KNOWN, NOW)
-    assert result == {"errors": [RELAUNCH], "run_started": "2026-12-01T08:40:00Z", "window_end": None,
-                      "window_given": None, "restart_required_at": None, "blackouts": [], "blackouts_line": "none"}
+    assert result["errors"] == [RELAUNCH]
+    assert (result["window_end"], result["window_given"], result["restart_required_at"]) == (None, None, None)
+    assert (result["blackouts"], result["blackouts_line"]) == ([], "none")
     # The same end written as the message says passes.
     for meant in ("2026-12-02T05:00:00Z", "+20h20m", "2026-12-02T06:00:00+01:00", "PT20H20M"):
         assert _run.check_run(["reboot_cycle_window_end"], meant, KNOWN, NOW)["window_end"] == "2026-12-02T05:00:00Z"

@@ -32,8 +32,8 @@ ROLE_ONLY = AREAS["cycle"][2]
 # The action's options that are no role variable: how the role calls it.
 ACTION_ONLY = ("guard_only", "stop_at", "resume", "tier_turn", "abort")
 # The kinds the table converts from what was sent (the action's spec lets them through as raw).
-CONVERTED = ("flag", "number", "integer", "choice", "run_started", "window_end", "by_os", "max_down", "groups", "checks",
-             "blackouts", "learned")
+CONVERTED = ("flag", "number", "integer", "choice", "run_started", "window_end", "window_start", "by_os", "by_os_zero",
+             "max_down", "groups", "checks", "blackouts", "learned")
 # What an AWX survey question of each type can carry, for each public type of a setting.
 SURVEY_TYPES = {"bool": ("multiplechoice",), "int": ("integer",), "float": ("float", "integer"),
                 "str": ("text", "textarea", "multiplechoice"), "list": ("textarea", "text"),
@@ -127,13 +127,18 @@ def test_the_awx_surveys_ask_the_tables_settings(name):
 
 
 def test_the_restart_survey_asks_what_a_restart_only_run_uses():
-    """docs/awx/restart-survey.json (fleetops.sophos.restart): the maintenance survey's questions without patching."""
+    """docs/awx/restart-survey.json (fleetops.sophos.restart): the maintenance survey's questions without patching
+    (``patch_*``, and maintenance_patch_before_window: the restart playbook never patches)."""
     surveys = {}
     for name in ("maintenance", "restart"):
         with open(os.path.join(ROOT, "docs", "awx", name + "-survey.json")) as handle:
             surveys[name] = dict((q["variable"], q) for q in json.load(handle)["spec"])
-    assert not [name for name in surveys["restart"] if name.startswith("patch_")]
-    assert set(surveys["restart"]) == set(name for name in surveys["maintenance"] if not name.startswith("patch_"))
+
+    def patching(name):
+        return name.startswith("patch_") or name == _run.PATCH_BEFORE_WINDOW
+
+    assert not [name for name in surveys["restart"] if patching(name)]
+    assert set(surveys["restart"]) == set(name for name in surveys["maintenance"] if not patching(name))
     assert surveys["restart"]["maintenance_hosts"]["required"] is True
     assert surveys["restart"]["maintenance_hosts"]["default"] == ""
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._cycle_run import CycleRun, Lost
 from ansible_collections.fleetops.sophos.tests.unit import fake_clock
 
@@ -26,12 +26,12 @@ STATE_ATTRIBUTES = {"host", "options", "state", "settings", "facts", "entries", 
 
 
 def reading(at, boot, strong=(), updated=False):
-    return {"schema": 1, "checked_at": _cycle.iso(at), "read_errors": [],
+    return {"schema": 1, "checked_at": _time.iso(at), "read_errors": [],
             "reasons": [{"id": r, "source": "os", "strong": True, "detail": "t"} for r in strong],
             "sophos": {"installed": True, "updating": False, "updated_since_boot": updated,
-                       "last_update": _cycle.iso(boot + timedelta(minutes=1)) if updated else None,
+                       "last_update": _time.iso(boot + timedelta(minutes=1)) if updated else None,
                        "health": {"overall": "good", "services": {"Sophos MCS Agent": "running"}}},
-            "os": {"family": "linux", "last_boot": _cycle.iso(boot), "boot_id": "b-%s" % boot.minute}}
+            "os": {"family": "linux", "last_boot": _time.iso(boot), "boot_id": "b-%s" % boot.minute}}
 
 
 class Host(object):
@@ -85,7 +85,7 @@ def test_a_whole_cycle_keeps_its_state_explicit():
     assert set(vars(run)) == STATE_ATTRIBUTES          # nothing made on the way
     assert run.state["restarts"] == 1 and run.state["settles"][0]["ended"] == "evidence"
     assert host.restarts == [{"reboot_timeout": 1200, "pre_reboot_delay": 0, "post_reboot_delay": 0, "msg": "bye"}]
-    assert run.facts["os"]["last_boot"] == _cycle.iso(host.boot)
+    assert run.facts["os"]["last_boot"] == _time.iso(host.boot)
     assert first["restarts"] == 0 and len(first["boots"]) == 1   # each step made a new state
 
 
@@ -174,11 +174,35 @@ def test_a_host_s_own_restart_timeout_wins_over_its_os_default():
 
 
 def test_a_long_timeout_does_not_defer_a_restart_expected_to_be_short():
-    # 3600 s Windows timeout, 15 min expected, settle 20 min: 40 min left is enough (the timeout would not fit).
+    # 3600 s Windows timeout; reserve 10 min + 15 min expected + settle 20 min: 45 min left is enough (the timeout
+    # would not fit).
     clock = fake_clock.Clock(T0)
     host = Host(clock)
     host.windows = True
-    run = runner(host, clock, window_end=_cycle.iso(T0 + timedelta(minutes=40)))
+    run = runner(host, clock, window_end=_time.iso(T0 + timedelta(minutes=45)))
     run.begin(False)
     decision = run.plan()
-    assert decision["step"] == "reboot" and decision["window"]["seconds_needed"] == 35 * 60
+    assert decision["step"] == "reboot" and decision["window"]["seconds_needed"] == 45 * 60
+
+
+def test_the_cycle_waits_for_the_windows_start_with_a_line_a_minute():
+    clock = fake_clock.Clock(T0, least=1)
+    host = Host(clock)
+    lines = []
+    settings = _cycle.normalize_settings({"poll_seconds": 10, "window_start": "+2m30s", "run_started": _time.iso(T0)}, T0)
+    run = CycleRun(host, OPTIONS, settings,
+                   now=clock.time, sleep=clock.sleep, show=lines.append, warn=lambda line: None)
+    run.begin(False)
+    run.run()
+    # Restarted only once the start had come, after a fresh reading.
+    assert len(host.restarts) == 1 and run.state["boots"][1]["restarted_at"] == "2026-11-28T02:03:00Z"
+    assert run.state["window_start_wait"] == {"seconds": 150.0, "from": "2026-11-28T02:00:00Z",
+                                              "to": "2026-11-28T02:02:30Z"}
+    waits = [line for line in lines if "the window" in line]
+    assert waits == [
+        "wait_start: restart 1 (os_reboot_required) waits for the window's start at 2026-11-28T02:02:30Z, 2m30s from now",
+        "waiting for the window's start at 2026-11-28T02:02:30Z (2m30s): no restart before it",
+        "waiting for the window's start at 2026-11-28T02:02:30Z: 1m30s left",
+        "waiting for the window's start at 2026-11-28T02:02:30Z: 30s left",
+        "the window started at 2026-11-28T02:02:30Z after a wait of 2m30s"]
+    assert clock.sleeps[:3] == [60, 60, 30] and len(host.reads) >= 3
