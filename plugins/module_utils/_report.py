@@ -40,7 +40,7 @@ SETTINGS = _settings.Table("report", "report_", (
     _settings.Setting("alert_days", 14, "float", minimum=0, above=True,
                       description="days without a restart after which a host is an alert"),
     _settings.Setting("max_text", 1000, "int", minimum=20, description="longest text in a cell"),
-    _settings.Setting("keep", 30, "int", minimum=1, description="runs kept in the report directory"),
+    _settings.Setting("keep", 30, "int", minimum=0, description="runs kept in the report directory (0: every run)"),
     _settings.Setting("formats", list(REPORT_FORMATS), "list", choices=REPORT_FORMATS),
     # Notifications (module_utils/_notify.py, docs/notify.md): every problem of every target named at once.
     _settings.Setting("notify", [], "list", kind="notify", description="where to tell people how the run went"),

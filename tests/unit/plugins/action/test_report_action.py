@@ -102,7 +102,7 @@ def test_the_hosts_records_are_read_from_hostvars_and_host_text_is_marked_unsafe
 
 def test_every_bad_option_is_named_at_once_and_nothing_is_written(tmp_path):
     target = tmp_path / "reports"
-    result = run({"dir": str(target), "alert_days": "soon", "formats": ["pdf"], "keep": 0, "mode": "rw-r--r--",
+    result = run({"dir": str(target), "alert_days": "soon", "formats": ["pdf"], "keep": -1, "mode": "rw-r--r--",
                   "basename": "../x", "colour": "red"})
     assert result["failed"] is True and result["changed"] is False
     for problem in ("colour", "report_alert_days", "report_formats", "report_keep", "report_mode", "report_basename"):

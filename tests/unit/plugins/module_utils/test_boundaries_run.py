@@ -30,7 +30,7 @@ def test_no_matching_host_message_in_full():
 @pytest.mark.parametrize("name, value", [
     ("report_alert_days", 0.5), ("report_alert_days", "14"),
     ("report_max_text", 20), ("report_max_text", "20.0"),
-    ("report_keep", 1), ("report_keep", "1"),
+    ("report_keep", 0), ("report_keep", "0"),  # 0 keeps every run
     ("report_formats", ["csv"]), ("report_formats", "json\nhtml"), ("report_formats", "markdown"),
 ])
 def test_report_settings_at_their_edge_are_good(name, value):
@@ -42,7 +42,7 @@ def test_report_settings_at_their_edge_are_good(name, value):
     ("report_alert_days", "x", "report_alert_days must be a number, got 'x'"),
     ("report_max_text", 19, "report_max_text must be >= 20, got 19"),
     ("report_max_text", "20.5", "report_max_text must be an integer, got '20.5'"),
-    ("report_keep", 0, "report_keep must be >= 1, got 0"),
+    ("report_keep", -1, "report_keep must be >= 0, got -1"),
     ("report_keep", 1.5, "report_keep must be an integer, got 1.5"),
     ("report_formats", ["json", "pdf"], "report_formats must list some of json|csv|markdown|html, "
                                         "got ['json', 'pdf']"),
@@ -57,13 +57,13 @@ def test_a_bad_report_setting_is_one_problem_naming_it(name, value, message):
 
 
 def test_problems_come_cycle_then_patch_then_report():
-    problems = _run.setting_problems({"report_keep": 0, "patch_apt_cache_valid_time": -1,
+    problems = _run.setting_problems({"report_keep": -1, "patch_apt_cache_valid_time": -1,
                                       "reboot_cycle_max_cycles": 0, "report_max_text": 5}, NOW)
     assert problems == [
         "reboot_cycle_max_cycles must be >= 1, got 0",
         "patch_apt_cache_valid_time must be >= 0, got -1",
         "report_max_text must be >= 20, got 5",
-        "report_keep must be >= 1, got 0",
+        "report_keep must be >= 0, got -1",
     ]
 
 
