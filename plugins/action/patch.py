@@ -15,11 +15,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _patch
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._patch_run import PatchHost, PatchRun, StepFailed
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._action import Action
 
 display = Display()
 
@@ -30,18 +30,13 @@ ARGUMENT_SPEC = dict((setting.name, {"type": "raw"}) for setting in _patch.SETTI
 ARGUMENT_SPEC["ignore_reasons"] = {"type": "list", "elements": "str", "default": []}
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(Action):
+    ASYNC_REFUSED = "fleetops.sophos.patch does not support async"
     _VALID_ARGS = frozenset(ARGUMENT_SPEC)
 
     def run(self, tmp=None, task_vars=None):
-        self._supports_check_mode = True
-        self._supports_async = False
-        task_vars = task_vars or {}
-        result = super(ActionModule, self).run(tmp, task_vars)
-        result["changed"] = False
-        if self._task.async_val:
-            result.update(failed=True, msg="fleetops.sophos.patch does not support async")
+        result, task_vars = self.begin(tmp, task_vars)
+        if result.get("failed"):
             return result
         args = dict(self._task.args)
         validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(args)

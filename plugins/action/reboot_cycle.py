@@ -22,12 +22,12 @@ import time
 from datetime import datetime, timezone
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _cycle, _groups, _notify, _settings, _time
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _notify as _send, _silence, _slots
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._cycle_run import HOOK_POINTS, ActionHost, CycleRun, Lost
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._action import Action
 
 display = Display()
 
@@ -76,8 +76,9 @@ def _warn(line):
     display.warning(line)
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(Action):
+    ASYNC_REFUSED = ("fleetops.sophos.reboot_cycle does not support async: "
+                     "a cycle waits for restarts and settles itself")
     _VALID_ARGS = frozenset(ARGUMENT_SPEC)
 
     # The clock and the sleep, replaced in the replay tests.
@@ -90,15 +91,9 @@ class ActionModule(ActionBase):
         time.sleep(seconds)
 
     def run(self, tmp=None, task_vars=None):
-        self._supports_check_mode = True
-        self._supports_async = False
-        task_vars = task_vars or {}
-        result = super(ActionModule, self).run(tmp, task_vars)
-        result["changed"] = False
+        result, task_vars = self.begin(tmp, task_vars)
         self._notifications = None
-        if self._task.async_val:
-            result.update(failed=True, msg="fleetops.sophos.reboot_cycle does not support async: "
-                                           "a cycle waits for restarts and settles itself")
+        if result.get("failed"):
             return result
         options, settings, problems = self._options(dict(self._task.args))
         if problems:

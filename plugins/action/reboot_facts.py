@@ -14,26 +14,21 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import ARGUMENT_SPEC, assess, check_options
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._connection import is_windows
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._action import Action
 
 LINUX_MODULE = "fleetops.sophos.reboot_facts"
 WINDOWS_PROBE = "fleetops.sophos.win_reboot_probe"
 PROBE_KEYS = ("now", "last_boot", "sophos", "os_keys", "services", "errors", "sccm", "uninstall", "service_installs")
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(Action):
     _VALID_ARGS = frozenset(ARGUMENT_SPEC)
 
     def run(self, tmp=None, task_vars=None):
-        self._supports_check_mode = True
-        self._supports_async = False
-        task_vars = task_vars or {}
-        result = super(ActionModule, self).run(tmp, task_vars)
-        result["changed"] = False
+        result, task_vars = self.begin(tmp, task_vars)
 
         validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(dict(self._task.args))
         problems = list(validation.error_messages) or check_options(validation.validated_parameters)

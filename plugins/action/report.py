@@ -13,13 +13,11 @@ __metaclass__ = type
 
 from datetime import datetime, timezone
 
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _report_run
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._action import Action
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(Action):
     _VALID_ARGS = frozenset(_report_run.ARGUMENT_SPEC)
 
     # The clock, replaced in the tests.
@@ -29,10 +27,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         # The report of a check run is what the operator asked for: it is written in check mode too.
-        self._supports_check_mode = True
-        self._supports_async = False
-        task_vars = task_vars or {}
-        result = super(ActionModule, self).run(tmp, task_vars)
+        result, task_vars = self.begin(tmp, task_vars)
         result.update(_report_run.run(self._task.args, task_vars, self._now(),
                                       check_mode=bool(self._task.check_mode)))
         # Writing the report is output, not a change to a managed host.
