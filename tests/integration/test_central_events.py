@@ -130,8 +130,10 @@ def test_the_rule_runs_the_facts_playbook_for_the_server_of_the_event_and_no_oth
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
         text = log.read_text()
-        # One report file per playbook run (sophos-report-<time>-<id>.json), in the order of the runs.
-        runs = sorted(p for p in os.listdir(reports) if p.startswith("sophos-report-") and p.endswith(".json"))
+        # One report file per playbook run (sophos-report-<time>-<id>.json, beside its .summary.json), in the
+        # order of the runs.
+        runs = sorted(p for p in os.listdir(reports) if p.startswith("sophos-report-") and p.endswith(".json")
+                      and not p.endswith(".summary.json"))
         assert [report_hosts(reports / run) for run in runs] == [["WIN-SRV0003"], ["WIN-SRV0001"]], text[-5000:]
         # The event's time, through the rule's extra variable, is the host's pending_since; first seen is kept.
         row = report_rows(reports / runs[0])["WIN-SRV0003"]
