@@ -133,10 +133,10 @@ def test_a_window_end_already_past_fails_the_run_before_any_host_is_touched(lab,
 
 
 def window_line(res, given):
-    # The run check's one line: "window run start\u2013<given> = <start>\u2013<end>; run started <start>" (the dash
-    # as the callback writes it, itself or escaped).
+    # The run check's one line: "window run start\u2013<given> = <start>\u2013<end>; run started <start>[; blackouts:
+    # ...]" (the dash as the callback writes it, itself or escaped).
     dash = r"(?:\u2013|\\u2013)"
-    found = re.search(r"window run start%s%s = \S+?%s(\S+?); run started (\S+?)\"" % (dash, re.escape(given), dash),
+    found = re.search(r"window run start%s%s = \S+?%s(\S+?); run started (\S+?)(?:;|\")" % (dash, re.escape(given), dash),
                       res.stdout)
     assert found, res.stdout[-3000:]
     return [datetime.datetime.fromisoformat(text.rstrip(")").replace("Z", "+00:00")) for text in found.groups()]
