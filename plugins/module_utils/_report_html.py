@@ -262,8 +262,8 @@ def _row_html(index, row, alert_days):
             why.append(u"left: " + u", ".join(cycle["reasons_after"]))
         wait = cycle.get("window_start_wait")
         if wait:
-            why.append(u"waited %s for the window's start (until %s)" % (human_seconds(wait["seconds"] or 0),
-                                                                        wait["to"] or u"?"))
+            waited = human_seconds(wait["seconds"] or 0)
+            why.append(u"waited %s for the window's start (until %s)" % (waited, wait["to"] or u"?"))
         why.extend(u"settle %s%s, %s" % (settle["mode"] or u"?",
                                          u" %d s" % settle["seconds"] if settle["seconds"] is not None else u"",
                                          settle["ended"] or u"?") for settle in cycle["settles"])
