@@ -328,31 +328,35 @@ def lab_down(instance):
                    env=dict(os.environ, FLEETOPS_LAB=instance), stdout=subprocess.DEVNULL)
 
 
-# Seconds each integration test file took on a loaded 2-core machine (not marked long; `pytest
-# --durations=0`, summed per file). Used only to balance the shards; a file not listed counts as
-# DEFAULT_WEIGHT. Re-measure when a file grows by minutes.
+# Seconds each integration test file took on a 2-core machine with a CPU hog on both cores (tests not
+# marked long; the JUnit XML of a `make test` run, summed per file). Used only to balance the shards; a
+# file not listed counts as DEFAULT_WEIGHT. Re-measure when a file grows by minutes. LONG_WEIGHT is the
+# tests marked long (the 15-minute settle), which the first shard runs before its files.
 INTEGRATION_WEIGHTS = {
-    "test_reboot_cycle.py": 504, "test_maintenance.py": 290, "test_first_week.py": 231, "test_lab.py": 201,
-    "test_central_lab.py": 118, "test_patch.py": 79, "test_first_week_output.py": 60, "test_runner.py": 95,
-    "test_reboot_facts.py": 47, "test_report.py": 47, "test_central.py": 42, "test_docs_snippets.py": 12,
-    "test_ee.py": 2, "test_central_events.py": 60, "test_restart_groups.py": 90, "test_report_dir.py": 20,
-    "test_families.py": 840, "test_blackouts.py": 150, "test_silence.py": 300, "test_monitoring_recipes.py": 10,
-    "test_restart.py": 80, "test_notify.py": 270, "test_restart_tiers.py": 265, "test_window_start.py": 450,
+    "test_reboot_cycle.py": 539, "test_families.py": 491, "test_maintenance.py": 470, "test_lab.py": 351,
+    "test_window_start.py": 286, "test_first_week.py": 175, "test_silence.py": 161, "test_central.py": 149,
+    "test_reboot_facts.py": 104, "test_central_lab.py": 98, "test_runner.py": 97, "test_first_week_output.py": 93,
+    "test_patch.py": 82, "test_restart_tiers.py": 81, "test_blackouts.py": 61, "test_docs_snippets.py": 46,
+    "test_restart.py": 42, "test_notify.py": 42, "test_restart_groups.py": 38, "test_report.py": 24,
+    "test_central_events.py": 15, "test_ee.py": 13, "test_report_dir.py": 7, "test_monitoring_recipes.py": 4,
 }
+LONG_WEIGHT = 917
 DEFAULT_WEIGHT = 60
 
 
-def shards(files, count, weights=None):
+def shards(files, count, weights=None, preload=0):
     """``files`` in ``count`` lists of about equal weight: the heaviest file first into the lightest shard.
 
-    Deterministic (ties go by name); empty shards are dropped."""
+    ``preload`` is weight the first shard carries already (the long tests), so it gets fewer files.
+    Deterministic (ties go by name); empty shards are dropped, except a preloaded first one."""
     weights = INTEGRATION_WEIGHTS if weights is None else weights
-    loads = [[0, index, []] for index in range(max(1, count))]
+    loads = [[preload if index == 0 else 0, index, []] for index in range(max(1, count))]
     for path in sorted(files, key=lambda f: (-weights.get(os.path.basename(f), DEFAULT_WEIGHT), f)):
         lightest = min(loads)
         lightest[0] += weights.get(os.path.basename(path), DEFAULT_WEIGHT)
         lightest[2].append(path)
-    return [sorted(paths) for _load, _index, paths in loads if paths]
+    return [sorted(paths) for _load, index, paths in sorted(loads, key=lambda load: load[1])
+            if paths or (index == 0 and preload)]
 
 
 def pytest_run(stage, args, env=None, junit=None):
@@ -366,52 +370,59 @@ def pytest_run(stage, args, env=None, junit=None):
 def stage_integration():
     """The integration tests in shards, each on a lab instance of its own, beside one another.
 
-    Tests marked "long" wait out the host's own clock (a 15-minute settle) and run in a shard of their
-    own; the others are split by INTEGRATION_WEIGHTS over FLEETOPS_INTEGRATION_SHARDS (default 2) shards,
-    so the stage takes about the longest shard, not the sum. The first shard's output is on the
-    console (when this stage has it); the others' logs are shown when the stage ends."""
+    The files are split by INTEGRATION_WEIGHTS over FLEETOPS_INTEGRATION_SHARDS (default 3) shards, so
+    the stage takes about the longest shard, not the sum. Tests marked "long" wait out the host's own
+    clock (a 15-minute settle): the first shard runs them first, and gets fewer files for it
+    (LONG_WEIGHT). The first shard's output is on the console (when this stage has it); the others'
+    logs are shown when the stage ends."""
     if os.geteuid() != 0:
         print("integration tests need root (the lab starts systemd-nspawn hosts)")
         return 1, {}
     instance = os.environ.get("FLEETOPS_LAB", "fleetops")
-    count = int(os.environ.get("FLEETOPS_INTEGRATION_SHARDS") or 2)
+    count = int(os.environ.get("FLEETOPS_INTEGRATION_SHARDS") or 3)
     files = sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "tests", "integration", "test_*.py")))
-    jobs = [("integration-long", instance + "-long", ["tests/integration", "-m", "long"])]
-    for number, paths in enumerate(shards(files, count), start=1):
+    jobs = []
+    for number, paths in enumerate(shards(files, count, preload=LONG_WEIGHT), start=1):
         name = instance if number == 1 else "%s-%d" % (instance, number)
-        jobs.append(("integration-%d" % number, name, paths + ["-m", "not long", "--durations=10"]))
-    for stage, name, args in jobs:
-        say("integration", "%s on lab %s: %s" % (stage, name, " ".join(args)))
+        runs = [("integration-%d" % number, paths + ["-m", "not long", "--durations=10"])] if paths else []
+        if number == 1:
+            runs.insert(0, ("integration-%d-long" % number, ["tests/integration", "-m", "long"]))
+        jobs.append(("integration-%d" % number, name, runs))
+    for stage, name, runs in jobs:
+        for _junit, args in runs:
+            say("integration", "%s on lab %s: %s" % (stage, name, " ".join(args)))
     outcomes = {}
     quiet = getattr(_BESIDE, "quiet", False)
 
-    def shard(stage, name, args, console):
+    def shard(stage, name, runs, console):
         _BESIDE.quiet = quiet or not console
+        outcomes[stage] = []
         try:
-            outcomes[stage] = pytest_run(stage, args, env=dict(os.environ, FLEETOPS_LAB=name), junit=stage)
+            for junit, args in runs:
+                outcomes[stage].append(pytest_run(stage, args, env=dict(os.environ, FLEETOPS_LAB=name), junit=junit))
         except Exception as exc:  # pylint: disable=broad-except
-            outcomes[stage] = (1, "shard %s crashed: %r" % (stage, exc))
+            outcomes[stage].append((1, "shard %s crashed: %r" % (stage, exc)))
         finally:
             lab_down(name)
             lab_down(name + "-fam")  # test_families.py's own instance, should a crash leave it up
 
-    threads = [threading.Thread(target=shard, args=(stage, name, args, stage == "integration-1"), name=stage)
-               for stage, name, args in jobs]
+    threads = [threading.Thread(target=shard, args=(stage, name, runs, stage == "integration-1"), name=stage)
+               for stage, name, runs in jobs]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     rc, counts = 0, {}
-    for stage, _name, _args in jobs:
-        shard_rc, text = outcomes[stage]
-        if stage != "integration-1" or quiet:
-            say("integration", "----- %s -----\n%s" % (stage, text))
-        shard_counts = pytest_counts(text)
-        if shard_rc or not shard_counts.get("passed"):
-            rc = 1
-        for key, value in shard_counts.items():
-            if key != "deselected":  # each shard deselects the other's marks
-                counts[key] = counts.get(key, 0) + value
+    for stage, _name, _runs in jobs:
+        for shard_rc, text in outcomes[stage]:
+            if stage != "integration-1" or quiet:
+                say("integration", "----- %s -----\n%s" % (stage, text))
+            shard_counts = pytest_counts(text)
+            if shard_rc or not shard_counts.get("passed"):
+                rc = 1
+            for key, value in shard_counts.items():
+                if key != "deselected":  # each run deselects the other's marks
+                    counts[key] = counts.get(key, 0) + value
     counts["shards"] = len(jobs)
     return rc, counts
 

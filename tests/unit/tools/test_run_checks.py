@@ -94,6 +94,48 @@ def test_shards_keep_every_file_once_and_drop_empty_shards():
     assert run_checks.shards(["a.py", "b.py"], 0, WEIGHTS) == [["a.py", "b.py"]]
 
 
+def test_the_preloaded_first_shard_gets_fewer_files_and_is_kept_empty():
+    # The long tests (450) sit in the first shard: a.py (500) goes into the second, then b.py (230)
+    # beside the long tests (680), c.py (220) to a.py (720), d.py (200) to the first (880), e.py (100)
+    # to the second (820).
+    assert run_checks.shards(["a.py", "b.py", "c.py", "d.py", "e.py"], 2, WEIGHTS, preload=450) == [
+        ["b.py", "d.py"], ["a.py", "c.py", "e.py"]]
+    assert run_checks.shards(["f.py"], 2, WEIGHTS, preload=450) == [[], ["f.py"]]
+    assert run_checks.shards([], 2, WEIGHTS, preload=450) == [[]]
+
+
+def test_the_shards_of_the_measured_weights_are_within_a_tenth_of_each_other():
+    files = list(run_checks.INTEGRATION_WEIGHTS)
+    parts = run_checks.shards(files, 3, preload=run_checks.LONG_WEIGHT)
+    loads = [sum(run_checks.INTEGRATION_WEIGHTS[f] for f in part) for part in parts]
+    loads[0] += run_checks.LONG_WEIGHT
+    assert sorted(f for part in parts for f in part) == sorted(files)
+    assert max(loads) <= 1.1 * min(loads), loads
+
+
+def test_the_integration_stage_runs_the_long_tests_first_in_the_first_shard(monkeypatch, capsys):
+    runs, downs = [], []
+
+    def pytest_run(stage, args, env=None, junit=None):
+        runs.append((stage, env["FLEETOPS_LAB"], junit, args))
+        return 0, "%d passed, 3 deselected in 1.00s" % (1 if "long" in args else len(args) - 3)
+
+    monkeypatch.setattr(run_checks, "pytest_run", pytest_run)
+    monkeypatch.setattr(run_checks, "lab_down", downs.append)
+    monkeypatch.setattr(run_checks.os, "geteuid", lambda: 0)
+    monkeypatch.setenv("FLEETOPS_LAB", "ci")
+    monkeypatch.delenv("FLEETOPS_INTEGRATION_SHARDS", raising=False)
+    rc, counts = run_checks.stage_integration()
+    assert rc == 0
+    first = [run for run in runs if run[0] == "integration-1"]
+    assert first[0][1:] == ("ci", "integration-1-long", ["tests/integration", "-m", "long"])
+    assert {run[1] for run in runs} == {"ci", "ci-2", "ci-3"}
+    files = [arg for run in runs for arg in run[3] if arg.endswith(".py")]
+    assert sorted(os.path.basename(f) for f in files) == sorted(run_checks.INTEGRATION_WEIGHTS)
+    assert counts == {"passed": 1 + len(files), "shards": 3}
+    assert sorted(downs) == ["ci", "ci-2", "ci-2-fam", "ci-3", "ci-3-fam", "ci-fam"]
+
+
 def test_a_file_without_a_weight_counts_as_the_default():
     # x.py (60) goes with the lighter shard: d.py (200) + x.py beside c.py (220).
     assert run_checks.shards(["c.py", "d.py", "x.py"], 2, WEIGHTS) == [["c.py"], ["d.py", "x.py"]]
