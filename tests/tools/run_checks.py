@@ -275,8 +275,8 @@ def stage_galaxy():
     """galaxy-importer, Galaxy's own import checks, on the tarball ansible-galaxy builds.
 
     tests/tools/galaxy-importer.cfg skips only what needs a container engine (ansible-test in a
-    container; the sanity stage runs ansible-test here) and flake8 (see the README). Any ERROR fails,
-    and so does a WARNING that README's development section does not explain (KNOWN_WARNINGS).
+    container; the sanity stage runs ansible-test here) and flake8 (see docs/development.md). Any ERROR
+    fails, and so does a WARNING that docs/development.md does not explain (GALAXY_KNOWN_WARNINGS).
     """
     work = tempfile.mkdtemp(prefix="fleetops-galaxy-")
     try:
@@ -292,7 +292,7 @@ def stage_galaxy():
         warnings = re.findall(r"^WARNING: (.*)", text, re.M)
         unexplained = [line for line in warnings if not any(known in line for known in GALAXY_KNOWN_WARNINGS)]
         for line in unexplained:
-            print("galaxy-importer warning not explained in README (development): %s" % line)
+            print("galaxy-importer warning not explained in docs/development.md: %s" % line)
         if "Importer processing completed successfully" not in text:
             rc = rc or 1
         return rc or (1 if errors or unexplained else 0), {"errors": len(errors), "warnings": len(warnings),
@@ -301,7 +301,7 @@ def stage_galaxy():
         shutil.rmtree(work, ignore_errors=True)
 
 
-# Warnings of galaxy-importer that are explained in README.md (section "Development").
+# Warnings of galaxy-importer that are explained in docs/development.md ("Galaxy's import checks").
 GALAXY_KNOWN_WARNINGS = (
     "Ignore files skip ansible-test sanity tests, found ignore-2.19.txt with 1 statement(s)",
 )

@@ -227,7 +227,7 @@ def _doc(path):
 
 
 def test_playbook_variables_are_documented_and_complete():
-    readme, awx = _doc("README.md"), _doc("docs/awx.md")
+    variables, awx = _doc("docs/maintenance.md"), _doc("docs/awx.md")
     for playbook, names in _run.PLAYBOOK_VARIABLES.items():
         text = _doc(os.path.join("playbooks", playbook + ".yml"))
         if playbook in ("maintenance", "restart"):
@@ -236,7 +236,7 @@ def test_playbook_variables_are_documented_and_complete():
         used = set(re.findall(r"(?<![\w.])(%s_[a-z_]+)\b" % prefix, text))
         assert used - set(names) - set(_run.RUN_VARIABLES) == set(), playbook
         for name in names:
-            assert name in readme and name in awx, name
+            assert name in variables and name in awx, name
 
 
 def test_the_deferred_note_is_an_output_outside_the_input_prefix():

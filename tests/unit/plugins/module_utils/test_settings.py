@@ -238,9 +238,9 @@ def _table_problems(rows, table=RUN):
     return problems
 
 
-@pytest.mark.parametrize("path", [("README.md",), ("docs", "awx.md")])
+@pytest.mark.parametrize("path", [("docs", "maintenance.md"), ("docs", "awx.md")])
 def test_the_playbook_variable_tables_are_the_run_tables(path):
-    """README's "Playbook variables" and docs/awx.md's extra variables: every run setting, its playbooks, the
+    """docs/maintenance.md's "Playbook variables" and docs/awx.md's extra variables: every run setting, its playbooks, the
     default a one-variable row names."""
     assert _table_problems(_playbook_rows(_text(*path))) == []
 

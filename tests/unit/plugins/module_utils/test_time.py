@@ -305,7 +305,7 @@ def test_a_clock_reading_passed_twice_is_its_first_pass():
 
 def test_a_clock_reading_the_spring_change_skips_takes_the_offset_before_it():
     # 29 March 2026 in Berlin: 02:00 CET jumps to 03:00 CEST, there is no 02:30. It is read with the offset
-    # before the change, 02:30+01:00 = 01:30 UTC = 03:30 CEST (documented in README, "Window start").
+    # before the change, 02:30+01:00 = 01:30 UTC = 03:30 CEST (documented in docs/maintenance.md, "Window start").
     launched = utc(2026, 3, 28, 23, 0)  # 00:00 CET on the 29th
     assert _time.resolve("02:30 Europe/Berlin", launched, "reboot_cycle_window_start") == utc(2026, 3, 29, 1, 30)
     # The fixed offset form has no clock change: 02:30+01:00 is the same moment.
