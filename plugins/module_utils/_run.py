@@ -31,7 +31,7 @@ __metaclass__ = type
 
 PREFIXES = ("reboot_cycle_", "patch_", "report_", "maintenance_", "facts_")
 
-# The run area: the playbooks' own variables (SETTINGS, below): documented in README.md ("Playbook variables")
+# The run area: the playbooks' own variables (SETTINGS, below): documented in docs/maintenance.md ("Playbook variables")
 # and docs/awx.md, asked by the AWX surveys, defaulted in the playbooks; test_settings.py checks every copy.
 # A setting's group is the playbooks that take it: fleetops.sophos.restart (a restart-only run) takes
 # fleetops.sophos.maintenance's.
