@@ -199,6 +199,27 @@ def learned_durations(hosts, report_dir=None, basename="sophos-report", enabled=
     return _guard("learned_durations", learn)
 
 
+# What makes a batch run its cycles through the reboot_cycle role's tier loop and hook stops, not as one task.
+_STAGED_VARIABLES = (_cycle.VAR_PREFIX + "tier", _cycle.VAR_PREFIX + "tier_on_failure") + tuple(_run.HOOK_VARIABLES)
+
+
+def staged_batch(batch, hostvars):
+    """Whether a batch needs the reboot_cycle role's steps: a host of it has a tier or a hook (any of the
+    variables set, a hook not empty). Decided once per batch: without them each host's cycle is one task."""
+    def decide():
+        for host in batch or []:
+            known = hostvars[host]
+            for name in _STAGED_VARIABLES:
+                if name not in known:
+                    continue
+                value = known[name]
+                if name in _run.HOOK_VARIABLES and (value is None or (isinstance(value, str) and not value.strip())):
+                    continue
+                return True
+        return False
+    return _guard("staged_batch", decide)
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -208,4 +229,5 @@ class FilterModule(object):
             "maintenance_excluded": maintenance_excluded,
             "seconds_until": seconds_until,
             "learned_durations": learned_durations,
+            "staged_batch": staged_batch,
         }
