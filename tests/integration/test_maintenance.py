@@ -60,12 +60,12 @@ def tasks_run(res, host):
 
 
 def test_queued_update_end_to_end_then_nothing(lab, tmp_path):
-    # The clean host comes first in the inventory: it runs the run's once-per-batch tasks, the queued one does not.
-    clean, queued = lab.hosts[0], lab.hosts[1]
+    queued, clean = lab.hosts[0], lab.hosts[1]
     lab.sophos(queued, "queued-update", delay=5)
     lab.sophos(clean, "clean")
     boots = {h: lab.boot_count(h) for h in (queued, clean)}
-    res, report = run(lab, tmp_path, [queued, clean])
+    # The clean host comes first in the play: it runs the run's once-per-batch tasks, the queued one does not.
+    res, report = run(lab, tmp_path, [clean, queued])
     assert lab.boot_count(queued) == boots[queued] + 2
     assert lab.boot_count(clean) == boots[clean]
     assert rows(report)[queued]["status"] == "rebooted" and rows(report)[clean]["status"] == "ok"
