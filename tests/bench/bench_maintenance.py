@@ -128,7 +128,9 @@ def maintenance(lab, hosts, states, args, workdir, collections):
                PROFILE_TASKS_TASK_OUTPUT_LIMIT="12")
     if collections:
         env["ANSIBLE_COLLECTIONS_PATH"] = collections + os.pathsep + env["ANSIBLE_COLLECTIONS_PATH"]
-    argv = [os.path.join(VENV_BIN, "ansible-playbook"), "-i", lab.inventory, PLAYBOOK, "-e", json.dumps(variables)]
+    playbook = os.path.join(collections, "ansible_collections", "fleetops", "sophos", "playbooks",
+                            "maintenance.yml") if collections else PLAYBOOK
+    argv = [os.path.join(VENV_BIN, "ansible-playbook"), "-i", lab.inventory, playbook, "-e", json.dumps(variables)]
     run = Run(*timed_run(argv, env, REPO), hosts=hosts)
     missing = [host for host in hosts if run.tasks(host) is None]
     if missing:
