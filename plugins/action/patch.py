@@ -14,10 +14,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
+import time
+from datetime import datetime, timezone
+
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.utils.display import Display
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _patch
+from ansible_collections.fleetops.sophos.plugins.module_utils import _patch, _settings, _time
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._patch_run import PatchHost, PatchRun, StepFailed
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._action import Action
 
@@ -28,11 +32,23 @@ display = Display()
 # to reboot_facts.
 ARGUMENT_SPEC = dict((setting.name, {"type": "raw"}) for setting in _patch.SETTINGS.settings)
 ARGUMENT_SPEC["ignore_reasons"] = {"type": "list", "elements": "str", "default": []}
+# How the maintenance playbook calls it, no role variable: the window's start when patching waits for it
+# (maintenance_patch_before_window=false); the action waits on the controller until then (check mode says so).
+ARGUMENT_SPEC["wait_until"] = {"type": "str", "default": ""}
 
 
 class ActionModule(Action):
     ASYNC_REFUSED = "fleetops.sophos.patch does not support async"
     _VALID_ARGS = frozenset(ARGUMENT_SPEC)
+
+    # The clock and the sleep, replaced in the replay tests.
+    @staticmethod
+    def _now():
+        return datetime.now(timezone.utc)
+
+    @staticmethod
+    def _sleep(seconds):
+        time.sleep(seconds)
 
     def run(self, tmp=None, task_vars=None):
         result, task_vars = self.begin(tmp, task_vars)
@@ -42,14 +58,30 @@ class ActionModule(Action):
         validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(args)
         problems = list(validation.error_messages)
         try:
-            settings = _patch.settings(dict((k, v) for k, v in args.items() if k != "ignore_reasons"))
+            settings = _patch.settings(dict((k, v) for k, v in args.items() if k not in ("ignore_reasons", "wait_until")))
         except _patch.PatchError as exc:
             problems.append(str(exc))
+        wait = 0
+        if not problems and validation.validated_parameters["wait_until"].strip():
+            try:
+                start = _time.parse_time(validation.validated_parameters["wait_until"], "wait_until")
+                wait = max(0, int(math.ceil((start - self._now()).total_seconds())))
+            except _settings.SettingError as exc:
+                problems.append(str(exc))
         if problems:
             result.update(failed=True, msg="Invalid options for patch: %s" % "; ".join(problems))
             return result
         host = PatchHost(self, task_vars)
         check = bool(self._task.check_mode)
+        if wait:
+            until = validation.validated_parameters["wait_until"]
+            if check:
+                display.display("%s: patch check mode: patching would wait until %s (the window's start)"
+                                % (host.name, until))
+            else:
+                display.display("%s: patch waits until %s (the window's start), %s from now"
+                                % (host.name, until, _time.human_seconds(wait)))
+                self._sleep(wait)
         if not settings["enabled"]:
             return self._done(result, host, _patch.record("skipped", [], False, check_mode=check,
                                                           message="patch_enabled is false"))

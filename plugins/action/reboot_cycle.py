@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.utils.display import Display
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _cycle, _groups, _notify, _settings, _time
+from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _cycle, _groups, _notify, _run, _settings, _time
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _notify as _send, _silence, _slots
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._cycle_run import HOOK_POINTS, ActionHost, CycleRun, Lost
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._action import Action
@@ -54,6 +54,9 @@ def _option_spec(setting):
 ARGUMENT_SPEC = dict(
     dict((setting.name, _option_spec(setting)) for setting in _cycle.SETTINGS.settings),
     guard_only={"type": "bool", "default": False},
+    # maintenance_exclude of the collection's playbooks: the host is read, never changed, and recorded deferred.
+    exclude={"type": "bool", "default": False},
+    exclude_reason={"type": "str", "default": ""},
     stop_at={"type": "list", "elements": "str", "choices": list(HOOK_POINTS), "default": []},
     resume={"type": "dict"},
     abort={"type": "str"},
@@ -100,6 +103,8 @@ class ActionModule(Action):
             result.update(failed=True, msg="Invalid options for reboot_cycle: %s" % "; ".join(problems))
             return result
         host = ActionHost(self, task_vars)
+        if options["exclude"] and not options.get("resume"):
+            return self._excluded(result, options, host)
         try:
             return self._cycle(result, options, settings, host)
         except _settings.SettingError as exc:  # the cycle's and the time's (a reading's bad time)
@@ -316,6 +321,19 @@ class ActionModule(Action):
         result["changed"] = run.state["restarts"] > 0
         return self._record(result, run, record, failed=True, broken=True)
 
+    def _excluded(self, result, options, host):
+        """A host excluded by maintenance_exclude: read (the report shows what is pending on it; a host that
+        cannot be read is recorded all the same), never changed, recorded deferred."""
+        facts, _problem = host.read({"ignore_reasons": list(options.get("ignore_reasons") or [])})
+        record = _run.excluded_record(facts, options["exclude_reason"], self._now(),
+                                      check_mode=bool(self._task.check_mode))
+        if facts is not None:
+            result["ansible_facts"] = {"sophos_reboot": facts}
+        result.update(deferred=True, sophos_reboot_cycle=record, cycle={"done": True, "failed": False, "broken": False},
+                      msg="%s: %s" % (record["status"], record["message"]))
+        _show(host.name)(record["message"])
+        return result
+
     def _unread(self, result, run, problem):
         """The host could not be read at the start: a failed record, nothing changed."""
         message, lost = problem
@@ -333,6 +351,7 @@ class ActionModule(Action):
         if guard:
             result["deferred"] = decision["step"] == "defer"
             events = ["deferred"] if result["deferred"] else []
+            run.show("window guard: %s" % record["message"])
         elif check:
             result["changed"] = record["would_reboot"]
         else:

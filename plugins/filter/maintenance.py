@@ -11,7 +11,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import glob
-import math
 import os
 from datetime import datetime, timezone
 
@@ -148,19 +147,6 @@ def hosts_matched(pattern, matched, variable, required=False, given=()):
                   given=given)
 
 
-def seconds_until(moment, now=None):
-    """Whole seconds from now until ``moment`` (ISO 8601 with a timezone), 0 when it has come or is empty."""
-    if moment is None or (isinstance(moment, str) and not moment.strip()):
-        return 0
-    return _guard("seconds_until", lambda: max(0, int(math.ceil(
-        (_time.parse_time(moment, "moment") - _now(now)).total_seconds()))))
-
-
-def maintenance_excluded(facts, reason=None, check_mode=False, now=None):
-    """The deferred record of a host excluded by maintenance_exclude."""
-    return _guard("maintenance_excluded", lambda: _run.excluded_record(facts, reason, _now(now), check_mode=check_mode))
-
-
 def _report_files(report_dir, basename):
     """``([(name, text)], warnings)``: the JSON files of the runs kept in ``report_dir`` (none: no history yet)."""
     if not report_dir or not os.path.isdir(report_dir):
@@ -199,13 +185,33 @@ def learned_durations(hosts, report_dir=None, basename="sophos-report", enabled=
     return _guard("learned_durations", learn)
 
 
+# What makes a batch run its cycles through the reboot_cycle role's tier loop and hook stops, not as one task.
+_STAGED_VARIABLES = (_cycle.VAR_PREFIX + "tier", _cycle.VAR_PREFIX + "tier_on_failure") + tuple(_run.HOOK_VARIABLES)
+
+
+def staged_batch(batch, hostvars):
+    """Whether a batch needs the reboot_cycle role's steps: a host of it has a tier or a hook (any of the
+    variables set, a hook not empty). Decided once per batch: without them each host's cycle is one task."""
+    def decide():
+        for host in batch or []:
+            known = hostvars[host]
+            for name in _STAGED_VARIABLES:
+                if name not in known:
+                    continue
+                value = known[name]
+                if name in _run.HOOK_VARIABLES and (value is None or (isinstance(value, str) and not value.strip())):
+                    continue
+                return True
+        return False
+    return _guard("staged_batch", decide)
+
+
 class FilterModule(object):
     def filters(self):
         return {
             "run_check": run_check,
             "hook_file": hook_file,
             "hosts_matched": hosts_matched,
-            "maintenance_excluded": maintenance_excluded,
-            "seconds_until": seconds_until,
             "learned_durations": learned_durations,
+            "staged_batch": staged_batch,
         }

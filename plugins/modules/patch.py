@@ -88,6 +88,13 @@ options:
     description: Seconds M(ansible.windows.win_updates) waits for a restart it made.
     type: raw
     default: 1200
+  wait_until:
+    description:
+      - An ISO 8601 date-time with a timezone (the maintenance window's start, when the C(fleetops.sophos.maintenance)
+        playbook's C(maintenance_patch_before_window) is false) - the step waits on the controller until then before
+        it patches; a moment that has come does not wait. Check mode says it would wait, and does not. Empty - no wait.
+    type: str
+    default: ""
 notes:
   - The package managers' modules run through this task's connection and C(become); C(module_defaults) set for
     them do not reach them.

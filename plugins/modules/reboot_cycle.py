@@ -267,6 +267,19 @@ options:
         The result's C(deferred) says whether one restart with its settle no longer fits.
     type: bool
     default: false
+  exclude:
+    description:
+      - The host is excluded from the run (the C(fleetops.sophos.maintenance) and C(fleetops.sophos.restart)
+        playbooks' C(maintenance_exclude)) - it is read (the record shows what is pending on it; a host that cannot
+        be read is recorded all the same), never changed, and recorded V(deferred) with C(excluded) set. The
+        result's C(deferred) is true. No window guard, no cycle.
+    type: bool
+    default: false
+  exclude_reason:
+    description:
+      - With O(exclude), why the host is excluded (C(maintenance_exclude_reason)); the record's message says it.
+    type: str
+    default: ""
   stop_at:
     description:
       - Hook points to return at, with the cycle's state in RV(cycle) - C(before_restart) (before each restart)

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 import copy
 import json
 import os
+from datetime import datetime, timezone
 from unittest import mock
 
 import pytest
@@ -320,3 +321,43 @@ def test_every_family_gives_the_same_record_shape(family):
     assert sorted(record) == ["changes", "check_mode", "manager", "message", "reboot_required", "rebooted",
                               "removed", "status", "warnings", "would_install"]
     assert record["status"] == "unchanged"
+
+
+# ---------------------------------------------------------------- waiting for the window's start (wait_until)
+
+NOW = datetime(2026, 11, 28, 1, 0, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_patching_waits_for_the_window_start_on_the_controller_and_check_mode_only_says_so(check_mode):
+    """maintenance_patch_before_window=false: the step waits until the start, then patches; no separate task."""
+    host = Host("Debian", {})
+    slept = []
+    with mock.patch.object(ActionModule, "_now", staticmethod(lambda: NOW)), \
+            mock.patch.object(ActionModule, "_sleep", staticmethod(slept.append)):
+        result, lines, _warnings = run(host, {"enabled": False, "wait_until": "2026-11-28T01:02:00.5Z"},
+                                       check_mode=check_mode)
+    assert result["sophos_patch"]["status"] == "skipped" and not result.get("failed")
+    if check_mode:
+        assert slept == [] and ("srv1: patch check mode: patching would wait until 2026-11-28T01:02:00.5Z "
+                                "(the window's start)") in lines
+    else:
+        assert slept == [121] and lines[0] == ("srv1: patch waits until 2026-11-28T01:02:00.5Z (the window's "
+                                               "start), 2m01s from now")
+
+
+@pytest.mark.parametrize("moment", ["", "2026-11-28T00:59:59Z"])
+def test_a_start_that_has_come_does_not_wait(moment):
+    host = Host("Debian", {})
+    slept = []
+    with mock.patch.object(ActionModule, "_now", staticmethod(lambda: NOW)), \
+            mock.patch.object(ActionModule, "_sleep", staticmethod(slept.append)):
+        result, lines, _warnings = run(host, {"enabled": False, "wait_until": moment})
+    assert slept == [] and not any("wait" in line for line in lines) and not result.get("failed")
+
+
+def test_a_bad_wait_until_fails_before_anything_changes():
+    host = Host("Debian", {})
+    result, _lines, _warnings = run(host, {"wait_until": "tomorrow"})
+    assert result["failed"] and result["msg"].startswith("Invalid options for patch: wait_until 'tomorrow'")
+    assert "sophos_patch" not in result and host.calls == []

@@ -525,6 +525,38 @@ def test_window_guard_only_reads_and_defers():
     assert fits["deferred"] is False and fits["sophos_reboot_cycle"]["status"] == "ok"
 
 
+def test_the_window_guard_prints_its_line():
+    """The guard's line comes from the action: no separate task prints it."""
+    replay = Replay(_linux_one_restart(), args={"guard_only": True})
+    result = replay.run()
+    assert "srv1: reboot_cycle window guard: %s" % result["sophos_reboot_cycle"]["message"] in replay.lines
+
+
+@pytest.mark.parametrize("guard_only", [True, False])
+def test_an_excluded_host_is_read_never_changed_and_deferred(guard_only):
+    """maintenance_exclude as the action's option (the window guard's or the cycle's): one reading, no restart."""
+    replay = Replay(_linux_one_restart(), args={"guard_only": guard_only, "exclude": True,
+                                                "exclude_reason": " change freeze "})
+    result = replay.run()
+    record = result["sophos_reboot_cycle"]
+    assert result["deferred"] is True and not result.get("failed") and not result.get("changed")
+    assert record["status"] == "deferred" and record["excluded"] is True and record["restarts"] == 0
+    assert record["message"] == "excluded (maintenance_exclude): change freeze"
+    assert record["reasons_before"] and result["ansible_facts"]["sophos_reboot"]["reboot_required"] is True
+    assert replay.host.restarts == [] and [name for name, _args in replay.loader.calls] == ["fleetops.sophos.reboot_facts"]
+    assert result["cycle"] == {"done": True, "failed": False, "broken": False}
+    assert "srv1: reboot_cycle excluded (maintenance_exclude): change freeze" in replay.lines
+
+
+def test_an_excluded_host_that_cannot_be_read_is_still_deferred():
+    replay = Replay(_linux_one_restart(), args={"exclude": True}, check_mode=True)
+    replay.host.gone = True
+    result = replay.run()
+    assert result["deferred"] is True and not result.get("failed") and "ansible_facts" not in result
+    assert result["sophos_reboot_cycle"]["message"] == "check mode: excluded (maintenance_exclude)"
+    assert replay.host.restarts == []
+
+
 # ---------------------------------------------------------------- hook stops
 
 def test_hook_stops_resume_to_the_same_end():

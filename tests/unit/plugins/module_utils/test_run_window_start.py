@@ -93,10 +93,3 @@ def test_patching_before_the_start_with_windows_update_restarts_is_a_problem():
     assert waited["errors"] == [] and waited["patch_before_window"] is False
     assert check("+1h", "+4h", maintenance_patch_before_window="sometimes")["errors"] == [
         "maintenance_patch_before_window must be true or false (also yes/no, on/off, 1/0, any case), got 'sometimes'"]
-
-
-def test_seconds_until_the_start_for_the_patch_wait():
-    from ansible_collections.fleetops.sophos.plugins.filter import maintenance as filters
-    assert filters.seconds_until("2026-12-01T21:00:00Z", now="2026-12-01T19:00:00.5Z") == 7200
-    assert filters.seconds_until("2026-12-01T21:00:00Z", now="2026-12-01T21:00:01Z") == 0
-    assert filters.seconds_until(None) == 0 and filters.seconds_until(" ") == 0
