@@ -93,6 +93,10 @@ class RunMemory:
         if isinstance(result.get("sophos_reboot_cycle"), dict) and isinstance(cycle, dict) and cycle.get("done"):
             # The reboot_cycle action's last result: the host's cycle is over (the role records it next).
             self.variables.setdefault(host, {})["sophos_reboot_cycle"] = _plain(result["sophos_reboot_cycle"])
+        report = result.get("report")
+        if isinstance(report, dict) and report.get("kind") == "fleetops.sophos.report":
+            # The report action wrote the report of every host seen so far: those rows are final.
+            self.reported |= self.seen
         facts = result.get("ansible_facts")
         if not isinstance(facts, dict):
             return
@@ -100,9 +104,6 @@ class RunMemory:
             self.plan = _plain(facts["report_plan"])
         if isinstance(facts.get("report_run_record"), dict):
             self.record = _plain(facts["report_run_record"])
-        if "report_data" in facts:
-            # The report role built the report of every host seen so far: those rows are final.
-            self.reported |= self.seen
         if "_ansible_delegated_vars" in result:
             return  # a delegated task's facts (delegate_facts): never the task host's row
         wanted = ROW_FACTS + ((self.plan or {}).get("result_var") or "maintenance_result",)

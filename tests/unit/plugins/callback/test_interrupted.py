@@ -78,8 +78,9 @@ def test_hosts_of_a_reported_batch_keep_their_rows(tmp_path):
     memory, _record = started_run(tmp_path)
     failed = {"failed": True, "unreachable": False, "msg": "patch: apt failed"}
     memory.result("web1", {"ansible_facts": {"maintenance_result": failed}})
-    memory.task_started("web1", "fleetops.sophos.report : Build the report data")
-    memory.result("web1", {"ansible_facts": {"report_data": {"hosts": []}}})
+    memory.task_started("web1", "fleetops.sophos.report : Write the report")
+    # The report action's result (run once, delegated to the controller): no fact is set for the report.
+    memory.result("web1", {"report": {"kind": "fleetops.sophos.report", "hosts": []}, "_ansible_delegated_vars": {}})
     memory.task_started("web3", "Start the host's maintenance result")
     rows = dict((row["host"], row) for row in memory.report(NOW)["hosts"])
     assert rows["web1"]["status"] == "failed" and rows["web1"]["run"]["message"] == "patch: apt failed"
