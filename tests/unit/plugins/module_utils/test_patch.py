@@ -3,12 +3,10 @@
 
 from __future__ import absolute_import, division, print_function
 
-import json
-import os
-
 import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _patch
+from ansible_collections.fleetops.sophos.tests.unit import fixture_files
 
 SIMULATION = """NOTE: This is only a simulation!
 Reading package lists...
@@ -142,12 +140,8 @@ def test_manager_error_other_managers_and_bad_input():
 
 # ---------------------------------------------------------------- one step for every family: what each module said
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "patch")
-
-
 def recorded(name):
-    with open(os.path.join(FIXTURES, name + ".json")) as handle:
-        return json.load(handle)
+    return fixture_files.load("patch", name + ".json")
 
 
 def test_dnf_counts_installed_and_pairs_the_removed_versions_of_an_upgrade():
