@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 from datetime import timedelta
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _time
-from ansible_collections.fleetops.sophos.tests.unit.plugins.action.test_reboot_cycle_action import T0, Replay, load
+from ansible_collections.fleetops.sophos.tests.unit.replay import T0, Replay, load
 
 # The host restarts twice without blackouts: the first restart at T0 (02:00), the second at 02:08, after the
 # first settle; each is counted at 45 minutes on Windows (10 reserve, 15 for the restart, 20 for the settle).

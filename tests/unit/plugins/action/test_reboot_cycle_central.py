@@ -13,8 +13,7 @@ import json
 import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _central
-
-from test_reboot_cycle_action import Replay, load  # pylint: disable=import-error
+from ansible_collections.fleetops.sophos.tests.unit.replay import Replay, load
 
 SECRET = "cycle-secret-Qw81"
 ENDPOINT = "0d6a3f4e-5b8c-5d2e-9f01-23456789abcd"

@@ -9,10 +9,9 @@ from unittest import mock
 
 import pytest
 
-from test_reboot_cycle_action import Replay  # pylint: disable=import-error
-
 from ansible_collections.fleetops.sophos.plugins.action import reboot_cycle as cycle_action
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _slots
+from ansible_collections.fleetops.sophos.tests.unit.replay import Replay
 
 
 def _fixture(**settings):

@@ -5,8 +5,6 @@ turn (a hold defers before anything is restarted; tiers refused under a strategy
 
 from __future__ import absolute_import, division, print_function
 
-import os
-import sys
 from datetime import datetime, timedelta, timezone
 from unittest import mock
 
@@ -17,9 +15,8 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 from ansible_collections.fleetops.sophos.plugins.filter import cycle as filters
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _settings
+from ansible_collections.fleetops.sophos.tests.unit.replay import Replay
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "action"))
-from test_reboot_cycle_action import Replay  # noqa: E402  pylint: disable=import-error,wrong-import-position
 
 try:  # ansible-core 2.19: only a trusted template is templated (the test's own expressions)
     from ansible.template import trust_as_template
