@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""Blackouts in the REAL reboot_cycle action (replayed host, clock and sleep, as test_reboot_cycle_action.py):
+"""Blackouts in the REAL reboot_cycle action (replayed host, clock and sleep: tests/unit/replay.py):
 no restart starts inside one, a cycle that would run into one is deferred before its next restart and never
 cut halfway, the window guard defers the host, and check mode says so."""
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """Replay tests of the reboot_cycle action's Alertmanager silence (reboot_cycle_silence).
 
-The real action replays recorded cycles (test_reboot_cycle_action's Replay) against a loopback
+The real action replays recorded cycles (tests/unit/replay.py's Replay) against a loopback
 stand-in of Alertmanager (tests/unit/fake_alertmanager.py): where each request falls in the cycle,
 that a failing Alertmanager never changes the host's result, check mode, hooks and bad options.
 """
