@@ -218,7 +218,7 @@ def test_unknown_restart_state_with_force_restarts_once_as_forced():
 
 def test_survey_strings_are_accepted():
     replay = Replay(linux_one_restart(), args={"force": "false", "settle_minutes": "5", "max_cycles": "2",
-                                                "fail_when_still_pending": "True", "poll_seconds": "30"})
+                                               "fail_when_still_pending": "True", "poll_seconds": "30"})
     assert replay.run()["sophos_reboot_cycle"]["status"] == "rebooted"
 
 
@@ -241,7 +241,7 @@ def test_bad_options_fail_before_anything_runs(args, message):
 
 def test_every_bad_option_is_named_on_one_line():
     replay = Replay(linux_one_restart(), args={"settle_mode": "fast", "max_cycles": 0, "force": "sure",
-                                                "prior_restart": "perhaps"})
+                                               "prior_restart": "perhaps"})
     result = replay.run()
     assert result["failed"] and replay.loader.calls == []
     message = result["msg"]

@@ -9,6 +9,7 @@ from ansible.playbook.task import Task
 from ansible_collections.fleetops.sophos.plugins.action.reboot_facts import ActionModule
 from ansible_collections.fleetops.sophos.tests.unit.readings import probe
 
+
 def recorded(name):
     return probe(name)
 

@@ -248,7 +248,6 @@ def test_unreadable_health_key_hides_no_reason():
 # assess() over Windows readings exactly as win_reboot_probe.ps1 returns them (recorded JSON).
 
 
-
 STATUS = "AutoUpdate\\UpdateStatus"
 SESSION = "SYSTEM\\CurrentControlSet\\Control\\Session Manager"
 
