@@ -2,7 +2,8 @@
 
 ``facts`` is a whole reboot_facts result of a Windows host (the schema plan() checks), ``state`` a cycle started
 from it at ``T0``; ``edge_facts`` is the smallest reading the edge tests need (``updated`` for updated_since_boot,
-``read_at`` for the reading's own time), booted at ``BOOT``.
+``read_at`` for the reading's own time), booted at ``BOOT``; ``linux_facts`` a Debian host's reading three days
+after its boot, at ``RUN_START``.
 """
 from datetime import datetime, timedelta, timezone
 
@@ -69,3 +70,17 @@ def settled_state(f, restarts, **settings):
         current = _cycle.settled(current, {"wait": False, "mode": "poll", "elapsed": 0.0, "ended": "interval",
                                            "reason": "r"})
     return current
+
+
+RUN_START = datetime(2026, 12, 1, 8, 40, tzinfo=timezone.utc)
+
+
+def linux_facts(strong=(), services=None, health="good", boot_id="b-1"):
+    return {
+        "reboot_required": bool(strong),
+        "reasons": [{"id": r, "source": "os", "strong": True, "detail": "because %s" % r} for r in strong],
+        "sophos": {"installed": True, "updating": False, "updated_since_boot": True,
+                   "health": {"overall": health, "services": services or {"sophos-spl": "running"}}},
+        "os": {"family": "debian", "last_boot": _time.iso(RUN_START - timedelta(days=3)), "boot_id": boot_id},
+        "read_errors": [],
+    }

@@ -459,6 +459,28 @@ def test_run_check_names_every_problem_of_the_silence_before_any_host():
                              now="2026-12-01T08:40:00Z")["errors"] == []
 
 
+# ---------------------------------------------------------------- every problem of every area at once
+
+def test_run_check_lists_cycle_patch_and_report_problems():
+    settings = {"reboot_cycle_settle_mode": "fast", "patch_enabled": "maybe", "patch_win_reboot_timeout": 0,
+                "report_alert_days": 0, "report_formats": ["json", "pdf"], "report_dir": "/tmp/x",
+                "patch_exclude": ["a*"], "reboot_cycle_max_cycles": 2}
+    known = set(settings) | {"reboot_cycle_window_end"}
+    result = _run.check_run(list(settings) + ["reboot_cycle_window_end"], "nonsense", known, NOW, settings)
+    errors = result["errors"]
+    assert len(errors) == 6, errors
+    for name in ("reboot_cycle_settle_mode", "reboot_cycle_window_end", "patch_enabled", "patch_win_reboot_timeout",
+                 "report_alert_days", "report_formats"):
+        assert sum(name in error for error in errors) == 1, (name, errors)
+    assert result["window_end"] is None
+
+
+def test_run_check_with_good_settings_resolves_the_window():
+    result = _run.check_run(["reboot_cycle_window_end"], "+2h", {"reboot_cycle_window_end"}, NOW,
+                            {"patch_enabled": "false", "report_keep": "5"})
+    assert result["errors"] == [] and result["window_end"] == "2026-12-01T10:40:00Z"
+
+
 # ---------------------------------------------------------------- restart groups (group_problems, the group_check filter)
 
 def test_members_that_disagree_and_bad_values_are_problems_naming_the_host_and_group():

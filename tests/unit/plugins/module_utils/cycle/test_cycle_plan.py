@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
-from ansible_collections.fleetops.sophos.tests.unit.cycle_facts import BOOT, T0, edge_facts, facts, settled_state, state
+from ansible_collections.fleetops.sophos.tests.unit.cycle_facts import (
+    BOOT, RUN_START, T0, edge_facts, facts, linux_facts, settled_state, state)
 
 
 # ------------------------------------------------------------ plan
@@ -265,3 +266,29 @@ def test_end_states_have_no_sleep_and_skipped_says_why():
     with pytest.raises(_cycle.CycleError) as info:
         _cycle.normalize_settings({"connect_timeout": 1.5})
     assert str(info.value) == "reboot_cycle_connect_timeout must be an integer, got 1.5"
+
+
+# ------------------------------------------------------------ health checked when nothing is pending
+
+@pytest.mark.parametrize("fail", [True, False])
+def test_nothing_pending_but_sophos_stopped(fail):
+    reading = linux_facts(services={"sophos-spl": "stopped"}, health="bad")
+    state = _cycle.start(reading, _cycle.normalize_settings({"fail_when_unhealthy": fail}, RUN_START), RUN_START)
+    decision = _cycle.plan(reading, state, RUN_START)
+    if fail:
+        assert (decision["step"], decision["status"], decision["failed"]) == ("fail", "failed", True)
+        assert "nothing pending, but Sophos health is bad; Sophos service(s) not running: sophos-spl" \
+            in decision["reason"]
+        record = _cycle.result(state, decision, reading, RUN_START)
+        assert record["status"] == "failed" and "sophos-spl" in record["message"]
+    else:
+        # Not asked to fail: no check, as before (the report still shows the host unhealthy).
+        assert (decision["step"], decision["status"]) == ("done", "ok")
+        assert decision["health_checked"] is False
+
+
+def test_nothing_pending_and_healthy_says_health_was_checked():
+    reading = linux_facts()
+    decision = _cycle.plan(reading, _cycle.start(reading, _cycle.normalize_settings({}, RUN_START), RUN_START), RUN_START)
+    assert (decision["step"], decision["status"]) == ("done", "ok")
+    assert decision["reason"] == "no restart needed: nothing pending; Sophos healthy"

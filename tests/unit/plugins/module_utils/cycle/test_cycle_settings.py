@@ -6,8 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
-from ansible_collections.fleetops.sophos.tests.unit.cycle_facts import T0, facts, state
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
+from ansible_collections.fleetops.sophos.tests.unit.cycle_facts import RUN_START, T0, facts, state
 
 
 # ------------------------------------------------------------ settings
@@ -118,3 +118,26 @@ def test_settings_defaults_and_words():
         with pytest.raises(_cycle.CycleError) as info:
             _cycle.normalize_settings(raw)
         assert str(info.value).startswith(message)
+
+
+# ------------------------------------------------------------ every problem at once, one line each
+
+def test_every_cycle_problem_is_listed_one_line_each():
+    problems = _cycle.settings_problems({"settle_mode": "fast", "max_cycles": 0, "poll_seconds": "x",
+                                         "window_end": "2025-12-01T06:00:00+01:00",
+                                         "run_started": _time.iso(RUN_START)})
+    assert len(problems) == 4, problems
+    assert any("settle_mode must be one of poll|fixed, got 'fast'" in p for p in problems)
+    assert any("reboot_cycle_max_cycles" in p for p in problems)
+    assert any("reboot_cycle_poll_seconds" in p for p in problems)
+    assert any("before this run started" in p for p in problems)
+    assert all("\n" not in p and len(p) < 300 for p in problems)
+
+
+def test_good_settings_have_no_problem_and_the_rules_are_normalize_settings():
+    raw = {"settle_mode": "fixed", "max_cycles": "3", "window_end": "+4h", "run_started": _time.iso(RUN_START)}
+    assert _cycle.settings_problems(raw) == []
+    _cycle.normalize_settings(raw)  # the same rules accept the same values
+    with pytest.raises(_cycle.CycleError) as one:
+        _cycle.normalize_settings({"max_cycles": 0})
+    assert _cycle.settings_problems({"max_cycles": 0}) == [str(one.value)]
