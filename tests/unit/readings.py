@@ -4,6 +4,8 @@ import os
 from ansible_collections.fleetops.sophos.tests.unit import fixture_files
 
 WINDOWS_KEYS = ("now", "last_boot", "sophos", "os_keys", "services", "uninstall", "errors", "service_installs")
+# The keys the older readings tests hand over (the SCCM client's state, no service installs).
+SCCM_KEYS = ("now", "last_boot", "sophos", "os_keys", "services", "errors", "sccm", "uninstall")
 
 
 def fixture(*parts):
@@ -16,10 +18,10 @@ def probe(name):
     return fixture_files.load("reboot_facts", "windows", "probe.%s.json" % name)
 
 
-def windows_probe(name):
-    """A recorded win_reboot_probe result as the action plugin hands it to assess()."""
+def windows_probe(name, keys=WINDOWS_KEYS):
+    """A recorded win_reboot_probe result as the action plugin hands it to assess() (``keys`` of it)."""
     result = probe(name)
-    raw = dict((key, result.get(key)) for key in WINDOWS_KEYS)
+    raw = dict((key, result.get(key)) for key in keys)
     raw["family"] = "windows"
     return raw
 

@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import KNOWN_REASONS, assess, check_options
 from ansible_collections.fleetops.sophos.tests.unit.assess_readings import NOW, REASON, ids, sources
-from ansible_collections.fleetops.sophos.tests.unit.readings import probe as recorded_probe, windows_probe
+from ansible_collections.fleetops.sophos.tests.unit.readings import SCCM_KEYS, windows_probe
 
 
 # ============================================================================
@@ -253,11 +253,8 @@ SESSION = "SYSTEM\\CurrentControlSet\\Control\\Session Manager"
 
 
 def probe(name):
-    result = recorded_probe(name)
     # What the action plugin hands to assess().
-    raw = dict((k, result.get(k)) for k in ("now", "last_boot", "sophos", "os_keys", "services", "errors", "sccm", "uninstall"))
-    raw["family"] = "windows"
-    return raw
+    return windows_probe(name, SCCM_KEYS)
 
 
 def test_clean_endpoint():

@@ -7,20 +7,17 @@ their clock (``now``, ``last_boot``) the way a restart and a settle would.
 
 from __future__ import absolute_import, division, print_function
 
-import copy
 from datetime import timedelta
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import assess
-from ansible_collections.fleetops.sophos.tests.unit.readings import probe as recorded_probe
+from ansible_collections.fleetops.sophos.tests.unit.readings import SCCM_KEYS, windows_probe
 
 SETTINGS = {"settle_minutes": 20, "poll_seconds": 60}
 
 
 def probe(name, boot=None, now=None):
-    result = recorded_probe(name)
-    raw = dict((k, copy.deepcopy(result.get(k))) for k in ("now", "last_boot", "sophos", "os_keys", "services", "errors", "sccm", "uninstall"))
-    raw["family"] = "windows"
+    raw = windows_probe(name, SCCM_KEYS)
     if boot is not None:
         raw["last_boot"] = _time.iso(boot)
     if now is not None:
