@@ -1,21 +1,14 @@
 """Readings built by hand that the _assess test modules share (test_assess*.py)."""
 
 import json
-import os
 
 from ansible_collections.fleetops.sophos.tests.unit.readings import fixture
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "reboot_facts")
 NOW = "2026-11-27T08:00:00Z"
 BOOT = "2026-11-26T06:00:00Z"  # epoch 1764136800
 ALC = "base/mcs/status/ALC_status.xml"
 SHS = "base/mcs/status/SHS_status.xml"
 INI = "base/VERSION.ini"
-
-
-def text(*parts):
-    with open(os.path.join(FIXTURES, *parts), encoding="utf-8") as handle:
-        return handle.read()
 
 
 INSTALLED = "2025-06-01T10:00:00Z"  # long before BOOT
@@ -26,8 +19,8 @@ def spl(files=None, reports=None, markers=None, services=None, install_marker=No
     chosen.update(files or {})
     return {
         "dir": "/opt/sophos-spl",
-        "files": dict((rel, {"text": text("spl", name)}) for rel, name in chosen.items() if name),
-        "reports": dict((name, {"text": text("spl", fixture)}) for name, fixture in (reports or {}).items()),
+        "files": dict((rel, {"text": fixture("spl", name)}) for rel, name in chosen.items() if name),
+        "reports": dict((name, {"text": fixture("spl", recorded)}) for name, recorded in (reports or {}).items()),
         "markers": markers or {},
         "services": services or {},
         "install_marker": install_marker or {"mtime": INSTALLED},
@@ -42,11 +35,11 @@ def linux(spl_reading=None, sav=None, os_reading=None, **extra):
 
 
 def sav(version="savdstatus-version.txt", status="savdstatus-v.active.txt", last="update.last_update"):
-    reading = {"dir": "/opt/sophos-av", "last_update": {"text": text("sav", last)} if last else None}
+    reading = {"dir": "/opt/sophos-av", "last_update": {"text": fixture("sav", last)} if last else None}
     if version:
-        reading["version"] = {"rc": 0, "stdout": text("sav", version), "stderr": ""}
+        reading["version"] = {"rc": 0, "stdout": fixture("sav", version), "stderr": ""}
     if status:
-        reading["status"] = {"rc": 0, "stdout": text("sav", status), "stderr": ""}
+        reading["status"] = {"rc": 0, "stdout": fixture("sav", status), "stderr": ""}
     return reading
 
 

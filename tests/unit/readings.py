@@ -1,20 +1,27 @@
 """Recorded readings for the unit tests: fixture files and the probe results the action plugin assesses."""
-import json
 import os
 
-FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "reboot_facts")
+from ansible_collections.fleetops.sophos.tests.unit import fixture_files
+
 WINDOWS_KEYS = ("now", "last_boot", "sophos", "os_keys", "services", "uninstall", "errors", "service_installs")
+# The keys the older readings tests hand over (the SCCM client's state, no service installs).
+SCCM_KEYS = ("now", "last_boot", "sophos", "os_keys", "services", "errors", "sccm", "uninstall")
 
 
 def fixture(*parts):
-    with open(os.path.join(FIXTURES, *parts), encoding="utf-8") as handle:
-        return handle.read()
+    """A recorded reading's text, ``parts`` below tests/unit/fixtures/reboot_facts/."""
+    return fixture_files.text("reboot_facts", *parts)
 
 
-def windows_probe(name):
-    """A recorded win_reboot_probe result as the action plugin hands it to assess()."""
-    result = json.loads(fixture("windows", "probe.%s.json" % name))
-    raw = dict((key, result.get(key)) for key in WINDOWS_KEYS)
+def probe(name):
+    """A recorded win_reboot_probe result (fixtures/reboot_facts/windows/probe.NAME.json), as it returns it."""
+    return fixture_files.load("reboot_facts", "windows", "probe.%s.json" % name)
+
+
+def windows_probe(name, keys=WINDOWS_KEYS):
+    """A recorded win_reboot_probe result as the action plugin hands it to assess() (``keys`` of it)."""
+    result = probe(name)
+    raw = dict((key, result.get(key)) for key in keys)
     raw["family"] = "windows"
     return raw
 

@@ -11,8 +11,6 @@ the task had when it was made.
 from __future__ import absolute_import, division, print_function
 
 import copy
-import json
-import os
 from datetime import datetime, timezone
 from unittest import mock
 
@@ -25,10 +23,9 @@ from ansible.playbook.task import Task
 from ansible_collections.fleetops.sophos.plugins.action import patch as patch_action
 from ansible_collections.fleetops.sophos.plugins.action.patch import ActionModule
 from ansible_collections.fleetops.sophos.plugins.action.reboot_facts import ActionModule as FactsAction
+from ansible_collections.fleetops.sophos.tests.unit import fixture_files
+from ansible_collections.fleetops.sophos.tests.unit.readings import probe
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "patch")
-PROBE = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "reboot_facts", "windows",
-                     "probe.endpoint-clean.json")
 SIMULATION = """NOTE: This is only a simulation!
 Inst libssl3 [3.0.11-1~deb12u1] (3.0.11-1~deb12u2 Debian-Security:12/stable-security [amd64])
 Inst bash [5.2.15-2+b8] (5.2.15-2+b13 Debian:12.15/oldstable [amd64])
@@ -38,8 +35,7 @@ WIN_UPDATES = {"7f1c": {"title": "2026-11 Cumulative Update for Windows Server 2
 
 
 def recorded(name):
-    with open(os.path.join(FIXTURES, name + ".json")) as handle:
-        return json.load(handle)
+    return fixture_files.load("patch", name + ".json")
 
 
 def reading(reboot_required, reasons=()):
@@ -68,8 +64,7 @@ class Host:
             return {"changed": False, "ansible_facts": {"sophos_reboot": copy.deepcopy(self.after)}}
         if name == "fleetops.sophos.win_reboot_probe":  # a Windows reading: a recorded probe, assessed for real
             self.reads.append(copy.deepcopy(args))
-            with open(PROBE) as handle:
-                return json.load(handle)
+            return probe("endpoint-clean")
         assert name in self.results, "the action ran %s, which this host has no result for" % name
         return copy.deepcopy(self.results[name])
 

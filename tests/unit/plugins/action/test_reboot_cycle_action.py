@@ -1,274 +1,22 @@
 # -*- coding: utf-8 -*-
-"""Replay tests of the reboot_cycle action: the REAL action class drives whole cycles.
-
-Only what lies beyond the controller is replaced: the restart actions (``reboot`` / ``win_reboot``
-results as they return them), the host's readings (Windows: probe output as ``win_reboot_probe``
-returns it, assessed by the real ``reboot_facts`` action; Linux: ``reboot_facts`` module results),
-the clock and the sleep. A host follows a timeline (tests/unit/fixtures/cycle/*.yml: per boot,
-readings by seconds after that boot; a Windows entry may name the recorded probe reading, ``probe``,
-that the host answers with from then on); a restart moves it to its next boot, and a restart beyond the
-timeline's last boot fails the test, as does a settle that stops reading before it should.
-"""
+"""Replay tests of the reboot_cycle action: the REAL action class drives whole cycles over recorded
+timelines (the harness: tests/unit/replay.py)."""
 
 from __future__ import absolute_import, division, print_function
 
-import copy
 import json
-import os
-from datetime import datetime, timedelta, timezone
-from unittest import mock
 
 import pytest
 import yaml
 
-from ansible.errors import AnsibleConnectionFailure
-from ansible.parsing.dataloader import DataLoader
-from ansible.playbook.play_context import PlayContext
-from ansible.playbook.task import Task
-from ansible.template import Templar
-
 from ansible_collections.fleetops.sophos.plugins.action import reboot_cycle as cycle_action
-from ansible_collections.fleetops.sophos.plugins.action.reboot_cycle import ActionModule
-from ansible_collections.fleetops.sophos.plugins.action.reboot_facts import ActionModule as FactsAction
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
-from ansible_collections.fleetops.sophos.tests.unit import fake_clock
-
-
-HERE = os.path.dirname(__file__)
-CYCLES = os.path.join(HERE, "..", "..", "fixtures", "cycle")
-PROBES = os.path.join(HERE, "..", "..", "fixtures", "reboot_facts", "windows")
-T0 = datetime(2026, 11, 28, 2, 0, 0, tzinfo=timezone.utc)
-SOPHOS_ROOT = "SOFTWARE\\WOW6432Node\\Sophos"
-SESSION = "SYSTEM\\CurrentControlSet\\Control\\Session Manager"
-WU = "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired"
-
-
-def _epoch(moment):
-    return int((moment - datetime(1970, 1, 1, tzinfo=timezone.utc)).total_seconds())
-
-
-class Host:
-    """A lab-less host: readings from a timeline, restarts that move it to the next boot.
-
-    ``failures``: {(boot index, reading number in that boot): "unreachable" | "failed"} readings
-    that do not come through. ``lost_at``: the restart (1, 2, ...) after which the host stays away.
-    ``restart_result``: replaces the restart action's result (a restart that fails to start).
-    ``trigger``: how the host answers the update trigger's modules - ``unit`` (the LoadState that
-    ``systemctl show`` prints), ``start`` / ``tool`` (replace the systemd_service / win_sophos_update_now
-    result), ``lost`` (the connection breaks). Timeline entries with ``after_trigger`` apply that many
-    seconds after a trigger in that boot.
-    """
-
-    def __init__(self, fixture, clock, failures=None, lost_at=None, restart_result=None, unknown=False,
-                 trigger=None):
-        self.fixture = fixture
-        self.family = fixture["family"]
-        self.boots = fixture["boots"]
-        self.clock = clock
-        self.index = 0
-        self.boot_time = T0 - timedelta(seconds=fixture.get("boot_age", 30 * 86400))
-        self.failures = dict(failures or {})
-        self.lost_at = lost_at
-        self.restart_result = restart_result
-        self.unknown = unknown
-        self.readings = [0]
-        self.restarts = []
-        self.gone = False
-        self.trigger = dict(trigger or {})
-        self.modules = []  # (boot index, readings so far in that boot, module name, args)
-        self.triggered_at = {}
-
-    # -- what the host reads like now
-    def seen(self):
-        seen = {"strong": [], "weak": [], "updating": False, "updated_since_boot": False, "probe": "endpoint-clean"}
-        age = (self.clock.now - self.boot_time).total_seconds()
-        trigger = self.triggered_at.get(self.index)
-        for entry in self.boots[self.index]:
-            if "after_trigger" in entry:
-                due = trigger is not None and (self.clock.now - trigger).total_seconds() >= entry["after_trigger"]
-            else:
-                due = entry["after"] <= age
-            if due:
-                seen.update({k: v for k, v in entry.items() if k not in ("after", "after_trigger")})
-        return seen
-
-    def linux_result(self):
-        seen = self.seen()
-        installed = self.fixture.get("installed", True)
-        reasons = [{"id": r, "source": "sophos" if r.startswith("sophos") else "os", "strong": True,
-                    "detail": "replay %s" % r} for r in seen["strong"]]
-        reasons += [{"id": r, "source": "os", "strong": False, "detail": "replay"} for r in seen["weak"]]
-        facts = {
-            "schema": 1,
-            "checked_at": _time.iso(self.clock.now),
-            "reboot_required": None if self.unknown and not seen["strong"] else bool(seen["strong"]),
-            "reasons": reasons,
-            "sophos": {"installed": installed, "updating": seen["updating"] if installed else False,
-                       "updated_since_boot": seen["updated_since_boot"] if installed else None,
-                       "last_update": None, "health": {"overall": "good", "services": {"sophos-spl": "running"}}},
-            "os": {"family": "linux", "last_boot": _time.iso(self.boot_time), "boot_id": "boot-%d" % self.index},
-            "read_errors": [{"source": "needs_restarting", "error": "exit 3"}] if self.unknown else [],
-        }
-        return {"changed": False, "ansible_facts": {"sophos_reboot": facts}}
-
-    def windows_probe(self):
-        seen = self.seen()
-        # A timeline entry's ``probe`` names the recorded reading the host answers with from then on.
-        with open(os.path.join(PROBES, "probe.%s.json" % seen["probe"]), encoding="utf-8") as handle:
-            probe = json.load(handle)
-        probe["now"] = _time.iso(self.clock.now)
-        probe["last_boot"] = _time.iso(self.boot_time)
-        keys = [root for root in probe["sophos"] if root["root"] == SOPHOS_ROOT][0]["keys"]
-        status = keys["AutoUpdate\\UpdateStatus"]["values"]
-        last = self.clock.now - timedelta(seconds=5) if seen["updated_since_boot"] else self.boot_time - timedelta(days=1)
-        status["LastUpdateTime"] = {"type": "DWord", "value": _epoch(last)}
-        if seen["updating"]:
-            status["IsUpdating"] = {"type": "DWord", "value": 1}
-        flags = keys["AutoUpdate\\UpdateStatus\\VolatileFlags"]
-        if "sophos_reboot_required" in seen["strong"]:
-            flags["values"]["RebootRequired"] = {"type": "DWord", "value": 1}
-        if "windows_update" in seen["strong"]:
-            probe["os_keys"][WU] = {"exists": True, "subkeys": [], "values": {}}
-        if "pending_file_rename" in seen["weak"]:
-            probe["os_keys"][SESSION]["values"]["PendingFileRenameOperations"] = {
-                "type": "MultiString", "value": ["\\??\\C:\\Temp\\a", ""]}
-        return probe
-
-    # -- what the inner actions see
-    def read(self, module_name):
-        if self.gone:
-            raise AnsibleConnectionFailure("Failed to connect to the host via ssh: No route to host")
-        self.readings[-1] += 1
-        failure = self.failures.get((self.index, self.readings[-1]))
-        if failure == "unreachable":
-            raise AnsibleConnectionFailure("Failed to connect to the host via ssh: Connection timed out")
-        if failure == "failed":
-            return {"failed": True, "msg": "MODULE FAILURE: the read was interrupted"}
-        if self.family == "windows":
-            assert module_name == "fleetops.sophos.win_reboot_probe"
-            return self.windows_probe()
-        assert module_name == "fleetops.sophos.reboot_facts"
-        return self.linux_result()
-
-    def module(self, name, args):
-        """The update trigger's modules, run by the cycle action itself."""
-        self.modules.append((self.index, self.readings[-1], name, copy.deepcopy(args)))
-        if self.trigger.get("lost"):
-            raise AnsibleConnectionFailure("Failed to connect to the host via ssh: Connection reset by peer")
-        if name == "ansible.builtin.command":
-            assert self.family == "linux" and args == {"argv": [
-                "systemctl", "show", "--property=LoadState,ActiveState", "sophos-spl-update.service"]}
-            load = self.trigger.get("unit", "loaded")
-            return {"changed": True, "rc": 0, "stderr": "",
-                    "stdout": "LoadState=%s\nActiveState=inactive" % load}
-        if name == "ansible.builtin.systemd_service":
-            assert self.family == "linux"
-            result = self.trigger.get("start", {"changed": True, "name": args["name"], "state": "started"})
-        else:
-            assert name == "fleetops.sophos.win_sophos_update_now" and self.family == "windows"
-            path = "C:\\Program Files\\Sophos\\AutoUpdate\\SAUcli.exe"
-            result = self.trigger.get("tool", {"changed": True, "path": path, "exited": True, "rc": 0,
-                                               "output": "", "searched": [path.rsplit("\\", 1)[0]]})
-        started = not result.get("failed") and (
-            name.endswith("systemd_service") or (result.get("path") and (not result.get("exited") or result.get("rc") == 0)))
-        if started:
-            self.triggered_at.setdefault(self.index, self.clock.now)
-        return dict(result)
-
-    def restart(self, name, args):
-        assert name == ("ansible.windows.win_reboot" if self.family == "windows" else "ansible.builtin.reboot")
-        self.restarts.append(dict(args))
-        if self.restart_result is not None:
-            return dict(self.restart_result)
-        self.index += 1
-        assert self.index < len(self.boots), "the cycle restarted more often than the host needs"
-        seconds = self.fixture["restart_seconds"]
-        self.boot_time = self.clock.now + timedelta(seconds=seconds / 2.0)
-        self.clock.now += timedelta(seconds=seconds)
-        self.readings.append(0)
-        if self.lost_at == len(self.restarts):
-            self.gone = True
-            return {"failed": True, "rebooted": True, "elapsed": seconds,
-                    "msg": "Timed out waiting for last boot time check (timeout=600)"}
-        return {"changed": True, "rebooted": True, "elapsed": seconds}
-
-
-class Loader:
-    """The shared action loader: the real reboot_facts action, recorded restart results."""
-
-    def __init__(self, host):
-        self.host = host
-        self.calls = []
-
-    def get(self, name, task, connection, play_context, loader, templar, shared_loader_obj):
-        self.calls.append((name, copy.deepcopy(task.args)))
-        if name == "fleetops.sophos.reboot_facts":
-            plugin = FactsAction(task, connection, play_context, loader=None, templar=None, shared_loader_obj=None)
-            plugin._execute_module = lambda module_name, module_args, task_vars: self.host.read(module_name)
-            return plugin
-        restart = mock.MagicMock()
-        restart.run.side_effect = lambda task_vars=None: self.host.restart(name, task.args)
-        return restart
-
-
-class Replay:
-    def __init__(self, fixture, args=None, check_mode=False, async_val=0, **host_options):
-        self.clock = fake_clock.Clock(T0, least=1)
-        self.host = Host(fixture, self.clock, **host_options)
-        self.loader = Loader(self.host)
-        self.fixture = fixture
-        self.args = dict(fixture.get("settings") or {})
-        if fixture.get("prior_restart"):
-            self.args["prior_restart"] = True
-        self.args.update(args or {})
-        self.check_mode = check_mode
-        self.async_val = async_val
-        self.lines = []
-        self.warnings = []
-        # More of the host's variables (report_notify: the per-host notifications).
-        self.task_vars = {}
-
-    def run(self, **extra):
-        task = Task()
-        task.args = dict(self.args, **extra)
-        task.check_mode = self.check_mode
-        task.async_val = self.async_val
-        connection = mock.MagicMock()
-        windows = self.fixture["family"] == "windows"
-        connection._shell.SHELL_FAMILY = "powershell" if windows else "sh"
-        connection._shell._IS_WINDOWS = windows
-        shared = mock.MagicMock()
-        shared.action_loader = self.loader
-        plugin = ActionModule(task, connection, PlayContext(), loader=None, templar=Templar(loader=DataLoader()),
-                              shared_loader_obj=shared)
-        plugin._shared_loader_obj = shared  # ActionBase keeps ansible.plugins.loader itself
-        plugin._now = self.clock.time
-        plugin._sleep = self.clock.sleep
-        plugin._execute_module = lambda module_name, module_args, task_vars: self.host.module(module_name, module_args)
-        display = mock.MagicMock()
-        display.display.side_effect = lambda msg, *a, **k: self.lines.append(msg)
-        display.warning.side_effect = lambda msg, *a, **k: self.warnings.append(msg)
-        with mock.patch("ansible.plugins.action.ActionBase.run", side_effect=lambda *a, **k: {}), \
-                mock.patch.object(cycle_action, "display", display):
-            return plugin.run(task_vars=dict(self.task_vars, inventory_hostname="srv1"))
-
-    def progress(self):
-        return [line for line in self.lines if "reboot_cycle settle " in line and " ended: " not in line
-                and "reading failed" not in line]
-
-
-def load(name):
-    with open(os.path.join(CYCLES, name)) as handle:
-        return yaml.safe_load(handle)
-
-
-def _fixtures():
-    return sorted(f for f in os.listdir(CYCLES) if f.endswith(".yml"))
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.tests.unit.replay import T0, Replay, linux_one_restart, load, timelines
 
 
 # ---------------------------------------------------------------- recorded timelines, Linux and Windows
 
-@pytest.mark.parametrize("name", _fixtures())
+@pytest.mark.parametrize("name", timelines())
 def test_replay(name):
     fixture = load(name)
     expect = fixture["expect"]
@@ -377,15 +125,8 @@ def test_updating_during_settle_keeps_waiting_until_the_update_ends():
 
 # ---------------------------------------------------------------- a host that goes away
 
-def _linux_one_restart():
-    return {"family": "linux", "restart_seconds": 40,
-            "settings": {"settle_mode": "poll", "settle_minutes": 5, "poll_seconds": 30, "poll_retries": 3},
-            "boots": [[{"after": 0, "strong": ["reboot_required_file"]}],
-                      [{"after": 0}, {"after": 200, "updated_since_boot": True}]]}
-
-
 def test_connection_failures_while_settling_are_read_again():
-    replay = Replay(_linux_one_restart(), failures={(1, 3): "unreachable", (1, 4): "failed"})
+    replay = Replay(linux_one_restart(), failures={(1, 3): "unreachable", (1, 4): "failed"})
     record = replay.run()["sophos_reboot_cycle"]
     assert record["status"] == "rebooted" and not record["unreachable"]
     misses = [line for line in replay.lines if "settle reading failed" in line]
@@ -395,7 +136,7 @@ def test_connection_failures_while_settling_are_read_again():
 
 def test_a_host_lost_while_settling_ends_unreachable_after_the_retries():
     failures = dict(((1, n), "unreachable") for n in range(3, 20))
-    replay = Replay(_linux_one_restart(), failures=failures)
+    replay = Replay(linux_one_restart(), failures=failures)
     result = replay.run()
     record = result["sophos_reboot_cycle"]
     assert record["status"] == "failed" and record["unreachable"] is True
@@ -407,13 +148,13 @@ def test_a_host_lost_while_settling_ends_unreachable_after_the_retries():
 
 def test_readings_that_keep_failing_end_failed_not_unreachable():
     failures = dict(((1, n), "failed") for n in range(2, 20))
-    record = Replay(_linux_one_restart(), failures=failures).run()["sophos_reboot_cycle"]
+    record = Replay(linux_one_restart(), failures=failures).run()["sophos_reboot_cycle"]
     assert record["status"] == "failed" and record["unreachable"] is False
     assert "reading the restart state kept failing while settling after restart 1" in record["message"]
 
 
 def test_a_host_that_never_comes_back_is_failed_unreachable():
-    replay = Replay(_linux_one_restart(), lost_at=1)
+    replay = Replay(linux_one_restart(), lost_at=1)
     record = replay.run()["sophos_reboot_cycle"]
     assert record["status"] == "failed" and record["unreachable"] is True and record["restarts"] == 0
     assert record["message"].startswith("the host did not come back from restart 1 within 1200 s: Timed out")
@@ -421,7 +162,7 @@ def test_a_host_that_never_comes_back_is_failed_unreachable():
 
 
 def test_a_restart_that_cannot_start_fails_while_the_host_answers():
-    replay = Replay(_linux_one_restart(), restart_result={
+    replay = Replay(linux_one_restart(), restart_result={
         "failed": True, "rebooted": False, "msg": "Reboot command failed. Error was: 'permission denied'"})
     record = replay.run()["sophos_reboot_cycle"]
     assert record["status"] == "failed" and record["unreachable"] is False
@@ -429,13 +170,13 @@ def test_a_restart_that_cannot_start_fails_while_the_host_answers():
 
 
 def test_an_unreachable_restart_result_is_a_lost_host():
-    replay = Replay(_linux_one_restart(), restart_result={"unreachable": True, "msg": "ssh: timed out"})
+    replay = Replay(linux_one_restart(), restart_result={"unreachable": True, "msg": "ssh: timed out"})
     record = replay.run()["sophos_reboot_cycle"]
     assert record["status"] == "failed" and record["unreachable"] is True
 
 
 def test_a_host_unreachable_at_the_start_gets_a_record():
-    replay = Replay(_linux_one_restart(), failures={(0, 1): "unreachable"})
+    replay = Replay(linux_one_restart(), failures={(0, 1): "unreachable"})
     result = replay.run()
     record = result["sophos_reboot_cycle"]
     assert record["status"] == "failed" and record["unreachable"] is True
@@ -476,8 +217,8 @@ def test_unknown_restart_state_with_force_restarts_once_as_forced():
 
 
 def test_survey_strings_are_accepted():
-    replay = Replay(_linux_one_restart(), args={"force": "false", "settle_minutes": "5", "max_cycles": "2",
-                                                "fail_when_still_pending": "True", "poll_seconds": "30"})
+    replay = Replay(linux_one_restart(), args={"force": "false", "settle_minutes": "5", "max_cycles": "2",
+                                               "fail_when_still_pending": "True", "poll_seconds": "30"})
     assert replay.run()["sophos_reboot_cycle"]["status"] == "rebooted"
 
 
@@ -491,7 +232,7 @@ def test_survey_strings_are_accepted():
     ({"settle_minuts": 3}, r"settle_minuts"),
 ])
 def test_bad_options_fail_before_anything_runs(args, message):
-    replay = Replay(_linux_one_restart(), args=args)
+    replay = Replay(linux_one_restart(), args=args)
     result = replay.run()
     assert result["failed"] and "sophos_reboot_cycle" not in result
     assert pytest.importorskip("re").search(message, result["msg"]), result["msg"]
@@ -499,8 +240,8 @@ def test_bad_options_fail_before_anything_runs(args, message):
 
 
 def test_every_bad_option_is_named_on_one_line():
-    replay = Replay(_linux_one_restart(), args={"settle_mode": "fast", "max_cycles": 0, "force": "sure",
-                                                "prior_restart": "perhaps"})
+    replay = Replay(linux_one_restart(), args={"settle_mode": "fast", "max_cycles": 0, "force": "sure",
+                                               "prior_restart": "perhaps"})
     result = replay.run()
     assert result["failed"] and replay.loader.calls == []
     message = result["msg"]
@@ -510,24 +251,24 @@ def test_every_bad_option_is_named_on_one_line():
 
 
 def test_async_is_refused():
-    replay = Replay(_linux_one_restart(), async_val=600)
+    replay = Replay(linux_one_restart(), async_val=600)
     result = replay.run()
     assert result["failed"] and "does not support async" in result["msg"] and replay.loader.calls == []
 
 
 def test_window_guard_only_reads_and_defers():
-    fixture = dict(_linux_one_restart(), settings={"window_end": "2026-11-28T02:05:00Z"})
+    fixture = dict(linux_one_restart(), settings={"window_end": "2026-11-28T02:05:00Z"})
     replay = Replay(fixture, args={"guard_only": True})
     result = replay.run()
     assert result["deferred"] is True and result["sophos_reboot_cycle"]["status"] == "deferred"
     assert replay.host.restarts == [] and not result.get("failed")
-    fits = Replay(_linux_one_restart(), args={"guard_only": True}).run()
+    fits = Replay(linux_one_restart(), args={"guard_only": True}).run()
     assert fits["deferred"] is False and fits["sophos_reboot_cycle"]["status"] == "ok"
 
 
 def test_the_window_guard_prints_its_line():
     """The guard's line comes from the action: no separate task prints it."""
-    replay = Replay(_linux_one_restart(), args={"guard_only": True})
+    replay = Replay(linux_one_restart(), args={"guard_only": True})
     result = replay.run()
     assert "srv1: reboot_cycle window guard: %s" % result["sophos_reboot_cycle"]["message"] in replay.lines
 
@@ -535,7 +276,7 @@ def test_the_window_guard_prints_its_line():
 @pytest.mark.parametrize("guard_only", [True, False])
 def test_an_excluded_host_is_read_never_changed_and_deferred(guard_only):
     """maintenance_exclude as the action's option (the window guard's or the cycle's): one reading, no restart."""
-    replay = Replay(_linux_one_restart(), args={"guard_only": guard_only, "exclude": True,
+    replay = Replay(linux_one_restart(), args={"guard_only": guard_only, "exclude": True,
                                                 "exclude_reason": " change freeze "})
     result = replay.run()
     record = result["sophos_reboot_cycle"]
@@ -549,7 +290,7 @@ def test_an_excluded_host_is_read_never_changed_and_deferred(guard_only):
 
 
 def test_an_excluded_host_that_cannot_be_read_is_still_deferred():
-    replay = Replay(_linux_one_restart(), args={"exclude": True}, check_mode=True)
+    replay = Replay(linux_one_restart(), args={"exclude": True}, check_mode=True)
     replay.host.gone = True
     result = replay.run()
     assert result["deferred"] is True and not result.get("failed") and "ansible_facts" not in result
@@ -610,7 +351,7 @@ def test_a_resume_carries_on_with_the_settings_in_its_state():
 
 
 def test_a_bad_resume_is_refused():
-    result = Replay(_linux_one_restart()).run(resume={"at": "before_restart"})
+    result = Replay(linux_one_restart()).run(resume={"at": "before_restart"})
     assert result["failed"] and "resume must be the 'cycle' returned" in result["msg"]
 
 

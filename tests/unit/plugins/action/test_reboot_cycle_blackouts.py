@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""Blackouts in the REAL reboot_cycle action (replayed host, clock and sleep, as test_reboot_cycle_action.py):
+"""Blackouts in the REAL reboot_cycle action (replayed host, clock and sleep: tests/unit/replay.py):
 no restart starts inside one, a cycle that would run into one is deferred before its next restart and never
 cut halfway, the window guard defers the host, and check mode says so."""
 
@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 from datetime import timedelta
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _time
-from ansible_collections.fleetops.sophos.tests.unit.plugins.action.test_reboot_cycle_action import T0, Replay, load
+from ansible_collections.fleetops.sophos.tests.unit.replay import T0, Replay, load
 
 # The host restarts twice without blackouts: the first restart at T0 (02:00), the second at 02:08, after the
 # first settle; each is counted at 45 minutes on Windows (10 reserve, 15 for the restart, 20 for the settle).

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """Replay tests of the reboot_cycle action's Sophos Central update check (central_update_check).
 
-The real action replays recorded cycles (test_reboot_cycle_action's Replay); Central is a recorded
+The real action replays recorded cycles (tests/unit/replay.py's Replay); Central is a recorded
 HTTP exchange behind ``_central._open_url``. One ordered event list holds the host's restarts and
 readings and Central's requests, so a test sees where each request falls in the cycle.
 """
@@ -13,8 +13,7 @@ import json
 import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _central
-
-from test_reboot_cycle_action import Replay, load  # pylint: disable=import-error
+from ansible_collections.fleetops.sophos.tests.unit.replay import Replay, load
 
 SECRET = "cycle-secret-Qw81"
 ENDPOINT = "0d6a3f4e-5b8c-5d2e-9f01-23456789abcd"

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 """The reboot_cycle action with restart groups: the slot taken before the first restart and held until the
-cycle ends, a slot that comes too late, a stopped group, a failed member stopping its groups."""
+cycle ends, a slot that comes too late, a stopped group, a failed member stopping its groups; with restart
+tiers: a hold defers before anything is restarted, tiers refused under a strategy that does not take turns."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -9,10 +10,9 @@ from unittest import mock
 
 import pytest
 
-from test_reboot_cycle_action import Replay  # pylint: disable=import-error
-
 from ansible_collections.fleetops.sophos.plugins.action import reboot_cycle as cycle_action
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _slots
+from ansible_collections.fleetops.sophos.tests.unit.replay import Replay
 
 
 def _fixture(**settings):
@@ -167,3 +167,50 @@ def test_check_mode_runs_the_gates_once_and_restarts_nothing(rundir):
         listener.close()
     assert replay.host.restarts == [] and record["would_reboot"] is True
     assert [(c["when"], c["passed"]) for c in record["health_checks"]] == [("before", True), ("after", False)]
+
+
+# ---------------------------------------------------------------- restart tiers: the action's turn
+
+FIXTURE = {"family": "linux", "restart_seconds": 40,
+           "settings": {"settle_mode": "poll", "settle_minutes": 5, "poll_seconds": 30, "poll_retries": 3, "tier": 2},
+           "boots": [[{"after": 0, "strong": ["reboot_required_file"]}],
+                     [{"after": 0}, {"after": 200, "updated_since_boot": True}]]}
+
+
+def _play(strategy):
+    play = mock.MagicMock()
+    play.strategy = strategy
+    return mock.patch("ansible.playbook.task.Task.get_play", return_value=play)
+
+
+def test_the_action_defers_a_held_host_and_restarts_nothing():
+    replay = Replay(FIXTURE)
+    turn = {"tier": 2, "hold": "tier 2 stopped: lower-tier host(s) failed: app2 (tier 1): failed", "after": [],
+            "failed": ["app2"], "turns": [1, 2], "since": "2026-11-28T01:55:00Z"}
+    with _play("linear"):
+        result = replay.run(tier_turn=turn)
+    record = result["sophos_reboot_cycle"]
+    assert record["status"] == "deferred" and not result.get("failed") and replay.host.restarts == []
+    assert record["message"].endswith("tier 2 stopped: lower-tier host(s) failed: app2 (tier 1): failed")
+    assert record["tier"] == 2 and record["tier_wait_seconds"] >= 300
+    assert any("tier 2's turn after no lower-tier host" in line and "failed: app2" in line for line in replay.lines)
+
+
+def test_the_action_restarts_a_host_whose_lower_tiers_finished():
+    replay = Replay(FIXTURE)
+    turn = {"tier": 2, "hold": None, "after": ["app1"], "failed": [], "turns": [1, 2],
+            "since": "2026-11-28T02:00:00Z"}
+    with _play("ansible.builtin.linear"):
+        record = replay.run(tier_turn=turn)["sophos_reboot_cycle"]
+    assert record["status"] == "rebooted" and record["tier_after"] == ["app1"] and len(replay.host.restarts) == 1
+
+
+def test_the_action_refuses_tiers_under_a_strategy_that_does_not_take_turns():
+    replay = Replay(FIXTURE)
+    turn = {"tier": 2, "hold": None, "after": [], "failed": [], "turns": [1, 2], "since": "2026-11-28T02:00:00Z"}
+    with _play("free"):
+        result = replay.run(tier_turn=turn)
+    assert result["failed"] and "the strategy free does not run them in turn" in result["msg"]
+    assert replay.host.restarts == [] and "sophos_reboot_cycle" not in result
+    with _play("free"):   # one tier: nothing to take turns for
+        assert replay.run(tier_turn=dict(turn, turns=[2]))["sophos_reboot_cycle"]["status"] == "rebooted"

@@ -9,7 +9,7 @@ import json
 import os
 import sys
 
-from test_reboot_cycle_action import Replay, load  # pylint: disable=import-error
+from ansible_collections.fleetops.sophos.tests.unit.replay import Replay, load
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 sys.path.insert(0, os.path.join(REPO, "tests", "notify"))

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """Replay tests of the reboot_cycle action's Alertmanager silence (reboot_cycle_silence).
 
-The real action replays recorded cycles (test_reboot_cycle_action's Replay) against a loopback
+The real action replays recorded cycles (tests/unit/replay.py's Replay) against a loopback
 stand-in of Alertmanager (tests/unit/fake_alertmanager.py): where each request falls in the cycle,
 that a failing Alertmanager never changes the host's result, check mode, hooks and bad options.
 """
@@ -15,8 +15,7 @@ import pytest
 
 from ansible_collections.fleetops.sophos.plugins.action import reboot_cycle as cycle_action
 from ansible_collections.fleetops.sophos.tests.unit.fake_alertmanager import FakeAlertmanager
-
-from test_reboot_cycle_action import Replay, _linux_one_restart, load  # pylint: disable=import-error
+from ansible_collections.fleetops.sophos.tests.unit.replay import Replay, linux_one_restart, load
 
 SECRET = "am-token-Hh27"
 
@@ -78,7 +77,7 @@ def test_a_host_without_a_restart_is_not_silenced():
 
 def test_a_lost_host_still_gets_its_silence_expired():
     with FakeAlertmanager() as am:
-        replay = _replay(am, _linux_one_restart())
+        replay = _replay(am, linux_one_restart())
         replay.host.lost_at = 1
         result = replay.run()
     assert result["sophos_reboot_cycle"]["status"] == "failed"
@@ -132,7 +131,7 @@ def test_hook_stops_carry_one_silence_to_the_end():
 
 
 def test_every_problem_of_the_silence_option_is_named_before_the_host_is_touched():
-    replay = Replay(_linux_one_restart(), args={"silence": {
+    replay = Replay(linux_one_restart(), args={"silence": {
         "url": "https://user:pw@am", "lease_minutes": 0, "matchers": [{"name": "instance", "value": "x"}],
         "auth": {"token": SECRET, "user": "u"}, "timeout": "soon"}})
     result = replay.run()
@@ -145,7 +144,7 @@ def test_every_problem_of_the_silence_option_is_named_before_the_host_is_touched
 
 
 def test_an_empty_silence_option_is_off():
-    replay = Replay(_linux_one_restart(), args={"silence": {}})
+    replay = Replay(linux_one_restart(), args={"silence": {}})
     result = replay.run()
     assert result["sophos_reboot_cycle"]["status"] == "rebooted" and "silence" not in result["sophos_reboot_cycle"]
 

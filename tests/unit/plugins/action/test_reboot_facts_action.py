@@ -1,6 +1,4 @@
 """The reboot_facts action plugin: option validation, dispatch by shell, recorded probe output."""
-import json
-import os
 from unittest import mock
 
 import pytest
@@ -9,13 +7,11 @@ from ansible.playbook.play_context import PlayContext
 from ansible.playbook.task import Task
 
 from ansible_collections.fleetops.sophos.plugins.action.reboot_facts import ActionModule
-
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "reboot_facts", "windows")
+from ansible_collections.fleetops.sophos.tests.unit.readings import probe
 
 
 def recorded(name):
-    with open(os.path.join(FIXTURES, "probe.%s.json" % name), encoding="utf-8") as handle:
-        return json.load(handle)
+    return probe(name)
 
 
 def action(args, shell_family, module_result):

@@ -39,7 +39,7 @@ def started_run(tmp_path, **kwargs):
     memory.result("web1", {"ansible_facts": {"report_plan": plan(tmp_path, **kwargs), "report_run_record": record},
                            "_ansible_delegated_vars": {"ansible_host": "localhost"}})
     for host, facts in (("web1", PENDING), ("web2", CLEAN)):
-        memory.task_started(host, "Start the host's maintenance result")
+        memory.task_started(host, "Guard the maintenance window")
         result = {"failed": False, "unreachable": False, "msg": None}
         memory.result(host, {"ansible_facts": {"maintenance_result": result}})
         memory.task_started(host, "fleetops.sophos.reboot_cycle : Read the host")
@@ -81,11 +81,11 @@ def test_hosts_of_a_reported_batch_keep_their_rows(tmp_path):
     memory.task_started("web1", "fleetops.sophos.report : Write the report")
     # The report action's result (run once, delegated to the controller): no fact is set for the report.
     memory.result("web1", {"report": {"kind": "fleetops.sophos.report", "hosts": []}, "_ansible_delegated_vars": {}})
-    memory.task_started("web3", "Start the host's maintenance result")
+    memory.task_started("web3", "Guard the maintenance window")
     rows = dict((row["host"], row) for row in memory.report(NOW)["hosts"])
     assert rows["web1"]["status"] == "failed" and rows["web1"]["run"]["message"] == "patch: apt failed"
     assert rows["web2"]["run"]["state"] == "ok"
-    assert "in its task 'Start the host's maintenance result'" in rows["web3"]["run"]["message"]
+    assert "in its task 'Guard the maintenance window'" in rows["web3"]["run"]["message"]
 
 
 def test_facts_set_for_another_host_are_not_the_task_hosts(tmp_path):

@@ -1,12 +1,23 @@
 # -*- coding: utf-8 -*-
-"""The cycle filter left for plays: cycle_aborted, a thin wrapper that turns bad input into an AnsibleFilterError."""
+"""The cycle filters left for plays (filter/cycle.py): cycle_aborted, a thin wrapper that turns bad input into an
+AnsibleFilterError; tier_turns and tier_hold over the batch's hostvars; group_check's tier and hook problems."""
 
 from __future__ import absolute_import, division, print_function
+
+from unittest import mock
 
 import pytest
 
 from ansible.errors import AnsibleFilterError
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar
 from ansible_collections.fleetops.sophos.plugins.filter import cycle
+
+try:  # ansible-core 2.19: only a trusted template is templated (the test's own expressions)
+    from ansible.template import trust_as_template
+except ImportError:  # 2.16-2.18: every string is
+    def trust_as_template(text):
+        return text
 
 FACTS = {"schema": 1, "reboot_required": True,
          "reasons": [{"id": "reboot_required_file", "source": "os", "strong": True, "detail": "x"}],
@@ -27,3 +38,74 @@ def test_aborted_records():
     assert lost["unreachable"] and lost["status"] == "failed" and lost["reasons_after"] == []
     with pytest.raises(AnsibleFilterError, match="cycle_aborted: reboot_cycle_unreachable must be true or false"):
         cycle.cycle_aborted(None, "x", FACTS, unreachable="perhaps", now=NOW)
+
+
+# ---------------------------------------------------------------- the tiers and the group check
+
+DONE = {"status": "rebooted", "message": "clean after 1 restart(s)"}
+DEFERRED = {"status": "deferred", "message": "maintenance deferred: the maintenance window ended"}
+
+
+def _hostvars():
+    return {
+        "app1": {"reboot_cycle_tier": 1, "_reboot_cycle_tier_reached": True, "sophos_reboot_cycle": DONE},
+        "app2": {"reboot_cycle_tier": "1", "maintenance_stage": "patch"},        # failed in patch: rescue later
+        "app3": {"reboot_cycle_tier": 1, "sophos_reboot_cycle_deferred": "True", "sophos_reboot_cycle": DEFERRED},
+        "db1": {"_reboot_cycle_tier_own": "2", "_reboot_cycle_tier_reached": True,
+                "_reboot_cycle_tier_since": "2026-11-28T01:50:00Z"},
+    }
+
+
+def test_tier_hold_reads_the_batch_a_host_failed_in_patch_is_a_failure_not_a_wait():
+    turn = cycle.tier_hold("db1", _hostvars(), ["app1", "app2", "app3", "db1"], now="2026-11-28T02:00:00Z")
+    assert turn["turns"] == [1, 2] and turn["after"] == ["app1"] and turn["failed"] == ["app2"]
+    assert turn["since"] == "2026-11-28T01:50:00Z"
+    assert turn["hold"].startswith("tier 2 stopped: lower-tier host(s) failed: app2 (tier 1): it did not reach")
+    hostvars = _hostvars()
+    hostvars["db1"]["_reboot_cycle_tier_on_failure_own"] = "continue"
+    assert cycle.tier_hold("db1", hostvars, ["app1", "app2", "app3", "db1"])["hold"] is None
+    hostvars["app3"]["sophos_reboot_cycle_deferred"] = "False"     # the word, as ansible-core 2.16 may template it
+    assert cycle.tier_hold("db1", hostvars, sorted(hostvars))["failed"] == ["app2", "app3"]
+    # the lower tier's own turn: nobody below it
+    assert cycle.tier_hold("app1", _hostvars(), sorted(_hostvars()))["hold"] is None
+    assert cycle.tier_turns(sorted(_hostvars()), _hostvars()) == [1, 2]
+
+
+def test_what_a_lower_tier_host_wrote_is_never_templated():
+    hostvars = _hostvars()
+    hostvars["app1"]["sophos_reboot_cycle"] = {"status": "failed", "message": "boom {{ 6 * 7 }}"}
+    turn = cycle.tier_hold("db1", hostvars, sorted(hostvars))
+    templar = Templar(loader=DataLoader(), variables={"turn": turn})
+    assert "boom {{ 6 * 7 }}" in templar.template(trust_as_template("{{ turn.hold }}"))
+
+
+def test_a_bad_tier_is_a_filter_error_and_a_problem_naming_the_host():
+    hostvars = {"a": {"reboot_cycle_tier": "first"}, "b": {"reboot_cycle_tier_on_failure": "pause"}}
+    with pytest.raises(AnsibleFilterError, match="tier_turns: a: reboot_cycle_tier must be an integer"):
+        cycle.tier_turns(["a", "b"], hostvars)
+    with mock.patch.object(cycle.context, "CLIARGS", {"forks": 5}):
+        checked = cycle.group_check(["a", "b"], hostvars, ["a", "b"])
+    assert checked["errors"] == ["a: reboot_cycle_tier must be an integer number, got 'first'",
+                                 "b: reboot_cycle_tier_on_failure must be one of stop|continue, got 'pause'"]
+
+
+def test_tiers_under_the_free_strategy_are_a_problem_before_any_host_is_touched():
+    hostvars = {"a": {"reboot_cycle_tier": 1}, "b": {"reboot_cycle_tier": 2}}
+    with mock.patch.object(cycle.context, "CLIARGS", {"forks": 5}), \
+            mock.patch.object(cycle.C, "DEFAULT_STRATEGY", "free"):
+        assert cycle.group_check(["a", "b"], hostvars, ["a", "b"])["errors"] == [
+            "reboot_cycle_tier: the batch has tiers 1, 2, and the strategy free does not run them in turn; tiers "
+            "need the linear strategy (the default)"]
+        assert cycle.group_check(["a", "b"], {"a": {}, "b": {}}, ["a", "b"])["errors"] == []
+
+
+def test_groups_with_restart_hooks_are_a_problem_before_any_host_is_touched():
+    hostvars = {"dc1": {"reboot_cycle_group": "dcs", "reboot_cycle_before_restart_tasks": "drain.yml"},
+                "dc2": {"reboot_cycle_group": "dcs", "reboot_cycle_after_cycle_tasks": "notify.yml"},
+                "app": {"reboot_cycle_tier": 1, "reboot_cycle_after_restart_tasks": "check.yml"}}
+    with mock.patch.object(cycle.context, "CLIARGS", {"forks": 5}):
+        errors = cycle.group_check(sorted(hostvars), hostvars, sorted(hostvars))["errors"]
+    assert errors == ["dc1: reboot_cycle_group cannot be combined with restart hooks "
+                      "(reboot_cycle_before_restart_tasks): a restart group's slot is held by the cycle's task, and a "
+                      "member waiting for it in that task would keep the holder's hook (the next task) from starting; "
+                      "use reboot_cycle_after_cycle_tasks, or tiers (reboot_cycle_tier)"]

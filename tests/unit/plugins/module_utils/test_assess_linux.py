@@ -7,7 +7,7 @@ import pytest
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import assess
 from ansible_collections.fleetops.sophos.tests.unit.assess_readings import (
     ALC, BOOT, BOOT_EPOCH, INI, NOW, REASON, SHS, SMR, ids, iso, linux, linux_edge, linux_unread, sav, sources, spl,
-    spl_state, spl_unread, text,
+    spl_state, spl_unread,
 )
 from ansible_collections.fleetops.sophos.tests.unit.readings import fixture
 
@@ -19,7 +19,7 @@ EPH = "base/mcs/internal_policy/internal_EPHEALTH.json"
 
 
 def cmd(rc, name=None, stdout=""):
-    return {"rc": rc, "stdout": text("os", name) if name else stdout, "stderr": ""}
+    return {"rc": rc, "stdout": fixture("os", name) if name else stdout, "stderr": ""}
 
 
 def errors(facts):
@@ -239,7 +239,7 @@ def test_sav_stopped(status):
 
 def test_sav_broken_binary():
     reading = sav()
-    reading["version"] = {"rc": 127, "stdout": "", "stderr": text("sav", "savdstatus.broken.txt")}
+    reading["version"] = {"rc": 127, "stdout": "", "stderr": fixture("sav", "savdstatus.broken.txt")}
     reading["status"] = {"error": "savdstatus -v: [Errno 8] Exec format error"}
     facts = assess(linux(sav=reading))
     assert errors(facts) == ["sav:savdstatus --version", "sav:savdstatus -v"]
@@ -250,7 +250,7 @@ def test_sav_broken_binary():
 
 
 def test_reboot_required_file_with_packages_and_mtime():
-    osr = {"reboot_required_file": {"mtime": "2026-11-01T00:00:00Z", "pkgs": text("os", "reboot-required.pkgs")}}
+    osr = {"reboot_required_file": {"mtime": "2026-11-01T00:00:00Z", "pkgs": fixture("os", "reboot-required.pkgs")}}
     facts = assess(linux(os_reading=osr))
     assert facts["reasons"] == [{"id": "reboot_required_file", "source": "os", "strong": True,
                                  "detail": "/run/reboot-required exists (2 packages: libc6, linux-image-6.1.0-18-amd64)"}]

@@ -2,14 +2,12 @@
 restart signals, the first install."""
 
 import copy
-import json
-import os
 
 import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import KNOWN_REASONS, assess, check_options
 from ansible_collections.fleetops.sophos.tests.unit.assess_readings import NOW, REASON, ids, sources
-from ansible_collections.fleetops.sophos.tests.unit.readings import windows_probe
+from ansible_collections.fleetops.sophos.tests.unit.readings import SCCM_KEYS, windows_probe
 
 
 # ============================================================================
@@ -249,20 +247,14 @@ def test_unreadable_health_key_hides_no_reason():
 # ============================================================================
 # assess() over Windows readings exactly as win_reboot_probe.ps1 returns them (recorded JSON).
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "reboot_facts", "windows")
-
 
 STATUS = "AutoUpdate\\UpdateStatus"
 SESSION = "SYSTEM\\CurrentControlSet\\Control\\Session Manager"
 
 
 def probe(name):
-    with open(os.path.join(FIXTURES, "probe.%s.json" % name), encoding="utf-8") as handle:
-        result = json.load(handle)
     # What the action plugin hands to assess().
-    raw = dict((k, result.get(k)) for k in ("now", "last_boot", "sophos", "os_keys", "services", "errors", "sccm", "uninstall"))
-    raw["family"] = "windows"
-    return raw
+    return windows_probe(name, SCCM_KEYS)
 
 
 def test_clean_endpoint():
@@ -463,12 +455,7 @@ WU = "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate"
 
 
 def probe_format(name="endpoint-clean"):
-    with open(os.path.join(FIXTURES, "probe.%s.json" % name), encoding="utf-8") as handle:
-        result = json.load(handle)
-    raw = dict((k, copy.deepcopy(result.get(k))) for k in
-               ("now", "last_boot", "sophos", "os_keys", "services", "errors", "sccm", "uninstall"))
-    raw["family"] = "windows"
-    return raw
+    return probe(name)
 
 
 def reasons(facts):

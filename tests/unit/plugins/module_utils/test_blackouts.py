@@ -14,6 +14,7 @@ from ansible.template import Templar
 
 from ansible_collections.fleetops.sophos.plugins.filter import maintenance as filters
 from ansible_collections.fleetops.sophos.plugins.module_utils import _blackouts, _cycle, _run, _time
+from ansible_collections.fleetops.sophos.tests.unit import fixture_files
 
 try:  # ansible-core 2.19: only a trusted template is templated (the test's own expressions)
     from ansible.template import trust_as_template
@@ -22,7 +23,6 @@ except ImportError:  # 2.16-2.18: every string is
         return text
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIXTURES = os.path.join(HERE, "..", "..", "fixtures", "blackouts")
 UTC = timezone.utc
 NOW = datetime(2026, 12, 1, 8, 40, tzinfo=UTC)
 KNOWN = filters._known()  # pylint: disable=protected-access
@@ -33,8 +33,7 @@ def _at(text):
 
 
 def _calendar(name):
-    with open(os.path.join(FIXTURES, name), "rb") as handle:
-        return handle.read()
+    return fixture_files.raw("blackouts", name)
 
 
 def _resolved(given, started=NOW, horizon=None, **calendar):

@@ -1,100 +1,19 @@
 # -*- coding: utf-8 -*-
-"""Issue 16 points 6, 7, 9: every setting problem at once, a health check when nothing is pending,
-the end-of-run table, one report entry per restart."""
+"""A Linux cycle of two restarts as the report shows it: one report entry per restart (Markdown, HTML, the
+queued update's restart named), and the end-of-run table (module_utils/_report*.py). The cycle's and the run's
+own parts of issue 16 points 6 and 7 are in cycle/test_cycle_settings.py, cycle/test_cycle_plan.py and
+test_run.py."""
 
 from __future__ import absolute_import, division, print_function
 
-from datetime import datetime, timedelta, timezone
-
-import pytest
+from datetime import timedelta
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import (
-    _cycle, _report, _report_html, _report_markdown, _report_text, _run, _time)
-
-NOW = datetime(2026, 12, 1, 8, 40, tzinfo=timezone.utc)
-
-
-def facts(strong=(), services=None, health="good", boot_id="b-1"):
-    return {
-        "reboot_required": bool(strong),
-        "reasons": [{"id": r, "source": "os", "strong": True, "detail": "because %s" % r} for r in strong],
-        "sophos": {"installed": True, "updating": False, "updated_since_boot": True,
-                   "health": {"overall": health, "services": services or {"sophos-spl": "running"}}},
-        "os": {"family": "debian", "last_boot": _time.iso(NOW - timedelta(days=3)), "boot_id": boot_id},
-        "read_errors": [],
-    }
+    _cycle, _report, _report_html, _report_markdown, _report_text)
+from ansible_collections.fleetops.sophos.tests.unit.cycle_facts import RUN_START as NOW, linux_facts as facts
 
 
-# ------------------------------------------------------------ 6: every problem, once, one line each
-
-def test_every_cycle_problem_is_listed_one_line_each():
-    problems = _cycle.settings_problems({"settle_mode": "fast", "max_cycles": 0, "poll_seconds": "x",
-                                         "window_end": "2025-12-01T06:00:00+01:00",
-                                         "run_started": _time.iso(NOW)})
-    assert len(problems) == 4, problems
-    assert any("settle_mode must be one of poll|fixed, got 'fast'" in p for p in problems)
-    assert any("reboot_cycle_max_cycles" in p for p in problems)
-    assert any("reboot_cycle_poll_seconds" in p for p in problems)
-    assert any("before this run started" in p for p in problems)
-    assert all("\n" not in p and len(p) < 300 for p in problems)
-
-
-def test_good_settings_have_no_problem_and_the_rules_are_normalize_settings():
-    raw = {"settle_mode": "fixed", "max_cycles": "3", "window_end": "+4h", "run_started": _time.iso(NOW)}
-    assert _cycle.settings_problems(raw) == []
-    _cycle.normalize_settings(raw)  # the same rules accept the same values
-    with pytest.raises(_cycle.CycleError) as one:
-        _cycle.normalize_settings({"max_cycles": 0})
-    assert _cycle.settings_problems({"max_cycles": 0}) == [str(one.value)]
-
-
-def test_run_check_lists_cycle_patch_and_report_problems():
-    settings = {"reboot_cycle_settle_mode": "fast", "patch_enabled": "maybe", "patch_win_reboot_timeout": 0,
-                "report_alert_days": 0, "report_formats": ["json", "pdf"], "report_dir": "/tmp/x",
-                "patch_exclude": ["a*"], "reboot_cycle_max_cycles": 2}
-    known = set(settings) | {"reboot_cycle_window_end"}
-    result = _run.check_run(list(settings) + ["reboot_cycle_window_end"], "nonsense", known, NOW, settings)
-    errors = result["errors"]
-    assert len(errors) == 6, errors
-    for name in ("reboot_cycle_settle_mode", "reboot_cycle_window_end", "patch_enabled", "patch_win_reboot_timeout",
-                 "report_alert_days", "report_formats"):
-        assert sum(name in error for error in errors) == 1, (name, errors)
-    assert result["window_end"] is None
-
-
-def test_run_check_with_good_settings_resolves_the_window():
-    result = _run.check_run(["reboot_cycle_window_end"], "+2h", {"reboot_cycle_window_end"}, NOW,
-                            {"patch_enabled": "false", "report_keep": "5"})
-    assert result["errors"] == [] and result["window_end"] == "2026-12-01T10:40:00Z"
-
-
-# ------------------------------------------------------------ 7: health checked when nothing is pending
-
-@pytest.mark.parametrize("fail", [True, False])
-def test_nothing_pending_but_sophos_stopped(fail):
-    reading = facts(services={"sophos-spl": "stopped"}, health="bad")
-    state = _cycle.start(reading, _cycle.normalize_settings({"fail_when_unhealthy": fail}, NOW), NOW)
-    decision = _cycle.plan(reading, state, NOW)
-    if fail:
-        assert (decision["step"], decision["status"], decision["failed"]) == ("fail", "failed", True)
-        assert "nothing pending, but Sophos health is bad; Sophos service(s) not running: sophos-spl" \
-            in decision["reason"]
-        record = _cycle.result(state, decision, reading, NOW)
-        assert record["status"] == "failed" and "sophos-spl" in record["message"]
-    else:
-        # Not asked to fail: no check, as before (the report still shows the host unhealthy).
-        assert (decision["step"], decision["status"]) == ("done", "ok")
-        assert decision["health_checked"] is False
-
-
-def test_nothing_pending_and_healthy_says_health_was_checked():
-    reading = facts()
-    decision = _cycle.plan(reading, _cycle.start(reading, _cycle.normalize_settings({}, NOW), NOW), NOW)
-    assert (decision["step"], decision["status"]) == ("done", "ok")
-    assert decision["reason"] == "no restart needed: nothing pending; Sophos healthy"
-
-
-# ------------------------------------------------------------ 9 and 7: restarts in the report, the table
+# ------------------------------------------------------------ restarts in the report, the table
 
 def restarted_report():
     first = facts(strong=["os_reboot_required"], boot_id="b-0")

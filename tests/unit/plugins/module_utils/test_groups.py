@@ -1,22 +1,12 @@
 # -*- coding: utf-8 -*-
-"""module_utils/_groups.py and the brain's slot step (module_utils/_cycle.py): restart groups' pure rules."""
+"""module_utils/_groups.py: restart groups' and restart tiers' pure rules (the cycle's slot step and tier hold are in
+cycle/test_cycle_turns.py)."""
 
 from __future__ import absolute_import, division, print_function
 
-from datetime import datetime, timezone
-
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _settings, _time
-
-NOW = datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)
-
-
-def facts(strong=("os_reboot_required",)):
-    return {"schema": 1, "checked_at": _time.iso(NOW), "read_errors": [], "reboot_required": bool(strong),
-            "reasons": [{"id": r, "source": "os", "strong": True, "detail": "t"} for r in strong],
-            "sophos": {"installed": False}, "os": {"family": "linux", "last_boot": "2026-12-06T02:00:00Z",
-                                                   "boot_id": "b0"}}
+from ansible_collections.fleetops.sophos.plugins.module_utils import _groups, _settings
 
 
 @pytest.mark.parametrize("value, names", [
@@ -71,64 +61,52 @@ def test_forks_warning():
     assert _groups.forks_warning("5", 6).startswith("forks (5) is less than this batch's 6 hosts")
 
 
-# ------------------------------------------------------------------ the brain's slot step
+# ------------------------------------------------------------------ restart tiers: the pure rules
 
-def _state(**settings):
-    return _cycle.start(facts(), _cycle.normalize_settings(settings, NOW), NOW)
-
-
-def test_a_host_in_a_group_takes_a_slot_before_its_first_restart():
-    state = _state(group="pair-a")
-    decision = _cycle.plan(facts(), state, NOW)
-    assert (decision["step"], decision["reason"]) == (
-        "slot", "restart 1 needs a slot in restart group(s) pair-a (at most 1 down)")
-    state = _cycle.slot_taken(state, 42.04, NOW)
-    assert _cycle.plan(facts(), state, NOW)["step"] == "reboot"
-    assert state["slot"] == {"groups": ["pair-a"], "waited_seconds": 42.0, "taken_at": "2026-12-07T02:00:00Z",
-                             "refused": None}
-    # the slot is held for the whole cycle: a second restart takes none again
-    state = _cycle.restarted(state, facts(), NOW)
-    state = _cycle.settled(state, {"wait": False, "mode": "poll", "elapsed": 0.0, "ended": "interval",
-                                   "reason": "r"})
-    assert _cycle.plan(facts(), state, NOW)["step"] == "reboot"
-    record = _cycle.result(state, _cycle.plan(facts(()), state, NOW), facts(()), NOW)
-    assert (record["groups"], record["slot_wait_seconds"]) == (["pair-a"], 42.0)
+FAILED = {"status": "failed", "message": "health check failed: tcp 1433: refused"}
 
 
-def test_a_refused_slot_defers_the_host_naming_the_group():
-    state = _cycle.slot_refused(_state(group=["b", "a"]), 610, "restart group a was stopped (dc1 failed: x)")
-    decision = _cycle.plan(facts(), state, NOW)
-    assert (decision["step"], decision["status"], decision["failed"]) == ("defer", "deferred", False)
-    assert decision["reason"] == "restart 1 deferred (os_reboot_required): restart group a was stopped (dc1 failed: x)"
-    record = _cycle.result(state, decision, facts(), NOW)
-    assert (record["status"], record["groups"], record["slot_wait_seconds"]) == ("deferred", ["a", "b"], 610)
+DONE = {"status": "rebooted", "message": "clean after 1 restart(s)"}
 
 
-def test_a_slot_that_came_too_late_is_judged_by_the_window_again():
-    state = _cycle.slot_taken(_state(group="g", window_end="2026-12-07T02:20:00Z", restart_expected_minutes=5),
-                              900, NOW)
-    late = datetime(2026, 12, 7, 2, 16, tzinfo=timezone.utc)
-    assert _cycle.plan(facts(), state, late)["step"] == "defer"
+DEFERRED = {"status": "deferred", "message": "maintenance deferred: the maintenance window ended"}
 
 
-def test_without_groups_there_is_no_slot_step_and_no_group_fields():
-    state = _state()
-    assert _cycle.plan(facts(), state, NOW)["step"] == "reboot"
-    record = _cycle.result(state, _cycle.plan(facts(()), state, NOW), facts(()), NOW)
-    assert "groups" not in record and "slot_wait_seconds" not in record
+def test_a_tier_is_an_integer_of_at_least_zero():
+    assert [_groups.tier(value, "t") for value in (None, "", 0, "2", 3.0)] == [0, 0, 0, 2, 3]
+    for bad in (-1, "one", 1.5, True):
+        with pytest.raises(_settings.SettingError, match="^t must be"):
+            _groups.tier(bad, "t")
+    assert _groups.tier_turns({"a": 2, "b": 0, "c": 2}) == [0, 2] and _groups.tier_turns({}) == [0]
 
 
-def test_check_mode_with_a_group_would_restart():
-    state = _state(group="g")
-    record = _cycle.result(state, _cycle.plan(facts(), state, NOW), facts(), NOW, check_mode=True)
-    assert record["would_reboot"] is True and record["message"].startswith("check mode: would restart now")
-
-
-@pytest.mark.parametrize("raw, message", [
-    ({"group": "a/b"}, "reboot_cycle_group: 'a/b' is not a group name"),
-    ({"group_max_down": "0"}, "reboot_cycle_group_max_down must be an integer >= 1 or a percentage"),
-    ({"group_gap_seconds": -1}, "reboot_cycle_group_gap_seconds must be >= 0, got -1"),
+@pytest.mark.parametrize("reached, deferred, record, outcome", [
+    (True, False, DONE, "finished"),
+    (True, False, FAILED, "failed"),
+    (True, False, {"status": "still_pending", "message": "x"}, "failed"),
+    (True, False, None, "failed"),              # reached its cycle and left no record: it failed or was lost in it
+    (True, False, DEFERRED, "deferred"),        # its cycle deferred it (the window, a stopped group)
+    (False, True, DEFERRED, "deferred"),        # the window guard or maintenance_exclude
+    (False, False, None, "not_reached"),        # failed in patch, lost: it never comes
+    (False, False, FAILED, "failed"),
 ])
-def test_bad_group_settings_name_the_variable(raw, message):
-    problems = _cycle.settings_problems(raw, NOW)
-    assert len(problems) == 1 and problems[0].startswith(message)
+def test_the_outcome_of_a_lower_tier_host(reached, deferred, record, outcome):
+    assert _groups.tier_outcome(reached, deferred, record)[0] == outcome
+
+
+def test_the_barrier_goes_on_after_finished_and_deferred_lower_tiers():
+    turn = _groups.tier_hold(2, "stop", {"app1": (1, "finished", "rebooted"), "app2": (1, "deferred", "x"),
+                                         "db2": (2, "failed", "same tier: not below"), "web": (3, "failed", "above")})
+    assert turn == {"tier": 2, "hold": None, "after": ["app1"], "failed": []}
+
+
+def test_a_lower_tier_host_failed_in_patch_never_blocks_and_stop_defers_naming_it():
+    lower = {"app1": (1, "finished", "rebooted"), "app2": (0, "not_reached", "it did not reach its restart")}
+    stop = _groups.tier_hold(2, "stop", lower)
+    assert stop["hold"] == ("tier 2 stopped: lower-tier host(s) failed: app2 (tier 0): it did not reach its restart "
+                            "(reboot_cycle_tier_on_failure: stop)")
+    assert stop["failed"] == ["app2"] and stop["after"] == ["app1"]
+    go = _groups.tier_hold(2, "continue", lower)
+    assert go["hold"] is None and go["failed"] == ["app2"]
+    with pytest.raises(_settings.SettingError, match="tier_on_failure must be one of stop|continue"):
+        _groups.tier_hold(2, "pause", lower)

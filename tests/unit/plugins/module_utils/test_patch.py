@@ -1,14 +1,13 @@
 # -*- coding: utf-8 -*-
-"""Unit tests of the patch role's package selection (module_utils/_patch.py)."""
+"""Unit tests of the patch role's pure helpers (module_utils/_patch.py): package selection, settings, records, what
+each package manager said, and their edges with hand-written answers."""
 
 from __future__ import absolute_import, division, print_function
-
-import json
-import os
 
 import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _patch
+from ansible_collections.fleetops.sophos.tests.unit import fixture_files
 
 SIMULATION = """NOTE: This is only a simulation!
 Reading package lists...
@@ -142,12 +141,8 @@ def test_manager_error_other_managers_and_bad_input():
 
 # ---------------------------------------------------------------- one step for every family: what each module said
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "patch")
-
-
 def recorded(name):
-    with open(os.path.join(FIXTURES, name + ".json")) as handle:
-        return json.load(handle)
+    return fixture_files.load("patch", name + ".json")
 
 
 def test_dnf_counts_installed_and_pairs_the_removed_versions_of_an_upgrade():
@@ -219,3 +214,98 @@ def test_refusals_and_messages():
 def test_lock_timeout_is_a_whole_number_of_seconds(value):
     with pytest.raises(_patch.PatchError, match="patch_lock_timeout"):
         _patch.settings({"lock_timeout": value})
+
+
+# ---------------------------------------------------------------- edges of the pure helpers, with hand-written answers
+
+EDGE_SIMULATION = """NOTE: This is only a simulation!
+Inst libssl3 [3.0.11-1~deb12u1] (3.0.11-1~deb12u2 Debian-Security:12/stable-security [amd64])
+Inst bash [5.2.15-2] (5.2.15-2+b2 Debian:12.8/stable [amd64])
+Inst linux-image-6.1.0-27-amd64 (6.1.115-1 Debian-Security:12/stable-security [amd64])
+Conf libssl3 (3.0.11-1~deb12u2 Debian-Security:12/stable-security [amd64])
+  Inst tzdata [2024a-0+deb12u1] (2024b-0+deb12u1 Debian:12.8/stable-updates [all])
+"""
+
+
+def test_apt_candidates_every_field():
+    assert _patch.apt_candidates(EDGE_SIMULATION) == [
+        {"name": "libssl3", "old": "3.0.11-1~deb12u1", "new": "3.0.11-1~deb12u2",
+         "origin": "Debian-Security:12/stable-security", "security": True},
+        {"name": "bash", "old": "5.2.15-2", "new": "5.2.15-2+b2", "origin": "Debian:12.8/stable", "security": False},
+        {"name": "tzdata", "old": "2024a-0+deb12u1", "new": "2024b-0+deb12u1",
+         "origin": "Debian:12.8/stable-updates", "security": False},
+    ]
+
+
+def test_apt_candidates_security_only_and_exclude():
+    assert [c["name"] for c in _patch.apt_candidates(EDGE_SIMULATION, security_only=True)] == ["libssl3"]
+    assert [c["name"] for c in _patch.apt_candidates(EDGE_SIMULATION, exclude=["lib*", "tz?ata"])] == ["bash"]
+    # Globs are case-sensitive, like package names.
+    assert [c["name"] for c in _patch.apt_candidates(EDGE_SIMULATION, exclude=["BASH"])] == ["libssl3", "bash", "tzdata"]
+    assert _patch.apt_candidates("Inst x [1] (2 [all])\n") == [
+        {"name": "x", "old": "1", "new": "2", "origin": "", "security": False}]
+
+
+@pytest.mark.parametrize("simulation, exclude, message", [
+    (None, (), "apt simulation output must be text, got NoneType"),
+    (b"Inst", (), "apt simulation output must be text, got bytes"),
+    ("", [" "], "patch_exclude entries must be package names or glob patterns, got ' '"),
+    ("", [3], "patch_exclude entries must be package names or glob patterns, got 3"),
+])
+def test_apt_candidates_refuses(simulation, exclude, message):
+    with pytest.raises(_patch.PatchError) as info:
+        _patch.apt_candidates(simulation, exclude=exclude)
+    assert str(info.value) == message
+
+
+def test_describe_and_titles():
+    assert _patch.describe([{"name": "bash", "old": "1", "new": "2"}]) == ["bash 1 -> 2"]
+    assert _patch.win_update_titles({"z": {"title": "Two KBs", "kb": ["1", 2]}, "y": {"kb": []},
+                                     "x": {"title": "", "kb": ["7"]}}) == [
+        "x (KB7)", "y", "Two KBs (KB1, KB2)"]
+    assert _patch.win_update_titles(None) == []
+    # An entry that is not a dict is skipped; the ones sorted after it still count.
+    assert _patch.win_update_titles({"a": None, "b": {"title": "Cumulative", "kb": [5040000]}, "c": "x",
+                                     "d": {"title": "Defender"}}) == ["Cumulative (KB5040000)", "Defender"]
+
+
+def test_record_every_field():
+    assert _patch.record("skipped", None, 0) == {
+        "status": "skipped", "changes": [], "would_install": [], "reboot_required": False, "rebooted": False,
+        "manager": None, "check_mode": False, "message": "", "removed": [], "warnings": []}
+    assert _patch.record("patched", ("a",), "yes", rebooted=1, manager="apt", check_mode=1,
+                         would_install=("b",), message="m", removed=("c",), warnings=("w",)) == {
+        "status": "patched", "changes": ["a"], "would_install": ["b"], "reboot_required": True, "rebooted": True,
+        "manager": "apt", "check_mode": True, "message": "m", "removed": ["c"], "warnings": ["w"]}
+    for status in ("patched", "unchanged", "skipped", "failed"):
+        assert _patch.record(status, [], False)["status"] == status
+    with pytest.raises(_patch.PatchError) as info:
+        _patch.record("done", [], False)
+    assert str(info.value) == "unknown patch status 'done'"
+
+
+def test_settings_defaults_and_conversions():
+    assert _patch.settings(None) == {
+        "enabled": True, "security_only": False, "win_reboot": False, "exclude": [], "win_categories": [],
+        "win_accept_list": [], "win_reject_list": [], "apt_cache_valid_time": 0, "win_reboot_timeout": 1200, "lock_timeout": 120}
+    got = _patch.settings({"enabled": "no", "exclude": "a\nb,c", "apt_cache_valid_time": "0",
+                           "win_reboot_timeout": "1", "win_accept_list": [5040000]})
+    assert (got["enabled"], got["exclude"], got["apt_cache_valid_time"], got["win_reboot_timeout"],
+            got["win_accept_list"]) == (False, ["a", "b", "c"], 0, 1, ["5040000"])
+
+
+@pytest.mark.parametrize("raw, message", [
+    ({"bogus": 1, "also": 2}, "unknown patch setting(s): also, bogus"),
+    ({"win_reboot_timeout": 0}, "patch_win_reboot_timeout must be > 0, got 0"),
+    ({"apt_cache_valid_time": -1}, "patch_apt_cache_valid_time must be >= 0, got -1"),
+    ({"apt_cache_valid_time": "1.5"}, "patch_apt_cache_valid_time must be an integer, got '1.5'"),
+    ({"win_reboot_timeout": "1.5"}, "patch_win_reboot_timeout must be an integer, got '1.5'"),
+    ({"win_reboot_timeout": 600.5}, "patch_win_reboot_timeout must be an integer, got 600.5"),
+    ({"security_only": "maybe"}, "patch_security_only must be true or false"),
+    ({"exclude": {"a": 1}}, "patch_exclude must be a list of strings or one string with an entry per line, "
+                            "got dict {'a': 1}"),
+])
+def test_settings_refuse_naming_the_variable(raw, message):
+    with pytest.raises(_patch.PatchError) as info:
+        _patch.settings(raw)
+    assert str(info.value).startswith(message)

@@ -1,5 +1,7 @@
 # -*- coding: utf-8 -*-
-"""The checks a playbook run makes once before any host is touched (module_utils/_run.py, filter/maintenance.py)."""
+"""The checks a playbook run makes once before any host is touched (module_utils/_run.py, filter/maintenance.py):
+variables, hosts, the window and its start, hooks, the restart groups (filter/cycle.py group_check), and their
+edges with hand-written answers."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -7,11 +9,13 @@ import glob
 import os
 import re
 from datetime import datetime, timezone
+from unittest import mock
 
 import pytest
 import yaml
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.fleetops.sophos.plugins.filter import cycle as cycle_filters
 from ansible_collections.fleetops.sophos.plugins.filter import maintenance as filters
 from ansible_collections.fleetops.sophos.plugins.module_utils import _run
 
@@ -453,3 +457,232 @@ def test_run_check_names_every_problem_of_the_silence_before_any_host():
     assert filters.run_check(good, now="2026-12-01T08:40:00Z")["errors"] == []
     assert filters.run_check({"maintenance_hosts": "all", "reboot_cycle_silence": {}},
                              now="2026-12-01T08:40:00Z")["errors"] == []
+
+
+# ---------------------------------------------------------------- every problem of every area at once
+
+def test_run_check_lists_cycle_patch_and_report_problems():
+    settings = {"reboot_cycle_settle_mode": "fast", "patch_enabled": "maybe", "patch_win_reboot_timeout": 0,
+                "report_alert_days": 0, "report_formats": ["json", "pdf"], "report_dir": "/tmp/x",
+                "patch_exclude": ["a*"], "reboot_cycle_max_cycles": 2}
+    known = set(settings) | {"reboot_cycle_window_end"}
+    result = _run.check_run(list(settings) + ["reboot_cycle_window_end"], "nonsense", known, NOW, settings)
+    errors = result["errors"]
+    assert len(errors) == 6, errors
+    for name in ("reboot_cycle_settle_mode", "reboot_cycle_window_end", "patch_enabled", "patch_win_reboot_timeout",
+                 "report_alert_days", "report_formats"):
+        assert sum(name in error for error in errors) == 1, (name, errors)
+    assert result["window_end"] is None
+
+
+def test_run_check_with_good_settings_resolves_the_window():
+    result = _run.check_run(["reboot_cycle_window_end"], "+2h", {"reboot_cycle_window_end"}, NOW,
+                            {"patch_enabled": "false", "report_keep": "5"})
+    assert result["errors"] == [] and result["window_end"] == "2026-12-01T10:40:00Z"
+
+
+# ---------------------------------------------------------------- restart groups (group_problems, the group_check filter)
+
+def test_members_that_disagree_and_bad_values_are_problems_naming_the_host_and_group():
+    hosts = {
+        "dc1": {"reboot_cycle_group": "dcs"},                                 # max_down left out: 1
+        "dc2": {"reboot_cycle_group": ["dcs"], "reboot_cycle_group_max_down": "2"},
+        "sql1": {"reboot_cycle_group": "sql", "reboot_cycle_group_max_down": "50%"},
+        "sql2": {"reboot_cycle_group": "sql", "reboot_cycle_group_max_down": "50%"},
+        "web1": {"reboot_cycle_group": "web/1"},
+        "web2": {"reboot_cycle_group": "web", "reboot_cycle_group_max_down": 0},
+        "plain": {},
+    }
+    assert _run.group_problems(hosts) == [
+        "web1: reboot_cycle_group: 'web/1' is not a group name (letters, digits, '.', '_' and '-', not starting "
+        "with '.' or '-', at most 100)",
+        "web2: reboot_cycle_group_max_down must be an integer >= 1 or a percentage such as 50%, got 0",
+        "the members of restart group dcs do not agree on reboot_cycle_group_max_down: 1 on dc1; 2 on dc2; give "
+        "the group one value (a group variable)",
+    ]
+
+
+def test_members_that_agree_are_no_problem():
+    hosts = dict(("h%d" % n, {"reboot_cycle_group": "pair-%d" % (n // 2), "reboot_cycle_group_max_down": "1"})
+                 for n in range(6))
+    assert _run.group_problems(hosts) == []
+
+
+def test_the_filter_prints_problems_and_warns_when_forks_are_fewer_than_the_batch():
+    hostvars = dict(("h%d" % n, {"reboot_cycle_group": "pair-%d" % (n // 2)}) for n in range(6))
+    hostvars["h5"] = dict(hostvars["h5"], reboot_cycle_group_max_down=2)
+    display = mock.MagicMock()
+    with mock.patch.object(cycle_filters, "Display", return_value=display), \
+            mock.patch.object(cycle_filters.context, "CLIARGS", {"forks": 4}):
+        checked = cycle_filters.group_check(sorted(hostvars), hostvars, sorted(hostvars))
+    assert checked["errors"] == ["the members of restart group pair-2 do not agree on reboot_cycle_group_max_down: "
+                                 "1 on h4; 2 on h5; give the group one value (a group variable)"]
+    assert checked["warnings"] == [
+        "forks (4) is less than this batch's 6 hosts: a host waiting for a restart group's slot holds a fork, so "
+        "hosts of other groups may wait for a fork too; raise forks (-f) to at least 6"]
+    display.display.assert_called_once_with("problem: " + checked["errors"][0], color=mock.ANY)
+    display.warning.assert_called_once_with(checked["warnings"][0])
+
+
+def test_without_groups_the_filter_says_nothing():
+    with mock.patch.object(cycle_filters.context, "CLIARGS", {"forks": 1}):
+        checked = cycle_filters.group_check(["a", "b"], {"a": {}, "b": {}}, ["a", "b"])
+        assert checked == {"errors": [], "warnings": [], "batch": ["a", "b"]}
+
+
+# ---------------------------------------------------------------- the window's start
+# The run check's window start (module_utils/_run.py): resolved once with the end, a start too far away or at
+# or after the end stopped before any host is touched, and the one window line printed at play start.
+
+# Tuesday 1 December 2026, 19:00 UTC = 20:00 in Berlin.
+LAUNCH = datetime(2026, 12, 1, 19, 0, tzinfo=timezone.utc)
+NAMES = ["reboot_cycle_window_end", "reboot_cycle_window_start"]
+
+
+def check(start, end, now=LAUNCH, **more):
+    settings = dict({"reboot_cycle_window_start": start}, **more)
+    return _run.check_run(NAMES + list(more), end, KNOWN, now, settings)
+
+
+def test_the_window_is_resolved_once_and_printed_on_one_line():
+    result = check("22:00 Europe/Berlin", "02:00 Europe/Berlin")
+    assert result["errors"] == []
+    assert (result["window_start"], result["window_end"]) == ("2026-12-01T21:00:00Z", "2026-12-02T01:00:00Z")
+    assert result["window_start_given"] == "22:00 Europe/Berlin" and result["patch_before_window"] is True
+    assert result["window_line"] == (u"window 22:00\u201302:00 Europe/Berlin = 2026-12-01T21:00:00Z\u2013"
+                                     u"2026-12-02T01:00:00Z; no restart before the start (2h00m from now); run started "
+                                     u"2026-12-01T19:00:00Z; blackouts: none")
+
+
+def test_the_blackouts_end_the_one_window_line():
+    """The play-start line is one line: the window, the run's start, then the blackouts resolved with them."""
+    result = check("22:00 Europe/Berlin", "02:00 Europe/Berlin",
+                   maintenance_blackouts="backups: 2026-12-02T00:30:00Z to 2026-12-02T02:00:00Z")
+    assert result["errors"] == []
+    assert result["window_line"] == (u"window 22:00\u201302:00 Europe/Berlin = 2026-12-01T21:00:00Z\u2013"
+                                     u"2026-12-02T01:00:00Z; no restart before the start (2h00m from now); run started "
+                                     u"2026-12-01T19:00:00Z; blackouts: backups 2026-12-02T00:30:00Z\u2013"
+                                     u"2026-12-02T02:00:00Z")
+    assert result["blackouts_line"] in result["window_line"]
+
+
+def test_a_job_launched_inside_its_window_does_not_wait():
+    result = check("22:00 Europe/Berlin", "02:00 Europe/Berlin", now=datetime(2026, 12, 1, 22, 0, tzinfo=timezone.utc))
+    assert result["errors"] == [] and result["window_start"] == "2026-12-01T21:00:00Z"
+    assert "no restart before" not in result["window_line"]
+
+
+def test_the_window_line_takes_more_parts():
+    line = _run.window_line("2026-12-01T19:00:00Z", "2026-12-01T21:00:00Z", None, "+2h", None,
+                            extra=["blackouts: none", ""])
+    assert line == (u"window +2h\u2013no end = 2026-12-01T21:00:00Z\u2013no end; no restart before the start (2h00m "
+                    u"from now); run started 2026-12-01T19:00:00Z; blackouts: none")
+
+
+def test_a_start_at_or_after_the_end_is_a_problem():
+    result = check("+5h", "+4h")
+    assert result["errors"] == ["reboot_cycle_window_start '+5h' starts at 2026-12-02T00:00:00Z, at or after the "
+                                "window's end 2026-12-01T23:00:00Z (reboot_cycle_window_end): no restart could be "
+                                "made; give a start before the end"]
+    assert result["window_start"] is None and result["window_end"] is None
+
+
+def test_a_start_more_than_a_day_away_is_a_problem():
+    result = check("2026-12-02T19:00:01Z", None)
+    assert result["errors"] == ["reboot_cycle_window_start '2026-12-02T19:00:01Z' is 2026-12-02T19:00:01Z, 24h00m "
+                                "after this run started (2026-12-01T19:00:00Z): more than 24 hours away; start the job "
+                                "nearer its window, or give a nearer start"]
+    assert check("2026-12-02T19:00:00Z", None)["errors"] == []
+
+
+def test_patching_before_the_start_with_windows_update_restarts_is_a_problem():
+    result = check("+1h", "+4h", patch_win_reboot=True)
+    assert result["errors"] == ["patch_win_reboot=true lets Windows Update restart hosts while they are patched, "
+                                "before the window's start at 2026-12-01T20:00:00Z; set "
+                                "maintenance_patch_before_window=false (patching then waits for the start) or "
+                                "patch_win_reboot=false"]
+    waited = check("+1h", "+4h", patch_win_reboot=True, maintenance_patch_before_window="false")
+    assert waited["errors"] == [] and waited["patch_before_window"] is False
+    assert check("+1h", "+4h", maintenance_patch_before_window="sometimes")["errors"] == [
+        "maintenance_patch_before_window must be true or false (also yes/no, on/off, 1/0, any case), got 'sometimes'"]
+
+
+# ---------------------------------------------------------------- edges, with hand-written answers
+
+def test_no_matching_host_message_in_full():
+    with pytest.raises(_run.RunError) as info:
+        _run.check_hosts("ux-9", [], "maintenance_hosts")
+    assert str(info.value) == ("no host matches maintenance_hosts='ux-9': nothing would be done; check the pattern "
+                               "against the inventory (ansible-inventory --graph)")
+
+
+@pytest.mark.parametrize("name, value", [
+    ("report_alert_days", 0.5), ("report_alert_days", "14"),
+    ("report_max_text", 20), ("report_max_text", "20.0"),
+    ("report_keep", 0), ("report_keep", "0"),  # 0 keeps every run
+    ("report_formats", ["csv"]), ("report_formats", "json\nhtml"), ("report_formats", "markdown"),
+])
+def test_report_settings_at_their_edge_are_good(name, value):
+    assert _run.setting_problems({name: value}, NOW) == []
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("report_alert_days", 0, "report_alert_days must be > 0, got 0"),
+    ("report_alert_days", "x", "report_alert_days must be a number, got 'x'"),
+    ("report_max_text", 19, "report_max_text must be >= 20, got 19"),
+    ("report_max_text", "20.5", "report_max_text must be an integer, got '20.5'"),
+    ("report_keep", -1, "report_keep must be >= 0, got -1"),
+    ("report_keep", 1.5, "report_keep must be an integer, got 1.5"),
+    ("report_formats", ["json", "pdf"], "report_formats must list some of json|csv|markdown|html, "
+                                        "got ['json', 'pdf']"),
+    ("report_formats", "", "report_formats must list some of json|csv|markdown|html, got ''"),
+    ("report_formats", [], "report_formats must list some of json|csv|markdown|html, got []"),
+    ("report_formats", {"json": 1}, "report_formats must be a list of strings or one string with an entry per "
+                                    "line, got dict {'json': 1}"),
+    ("report_formats", ["json", ""], "report_formats entries must be non-empty strings, got ''"),
+])
+def test_a_bad_report_setting_is_one_problem_naming_it(name, value, message):
+    assert _run.setting_problems({name: value}, NOW) == [message]
+
+
+def test_problems_come_cycle_then_patch_then_report():
+    problems = _run.setting_problems({"report_keep": -1, "patch_apt_cache_valid_time": -1,
+                                      "reboot_cycle_max_cycles": 0, "report_max_text": 5}, NOW)
+    assert problems == [
+        "reboot_cycle_max_cycles must be >= 1, got 0",
+        "patch_apt_cache_valid_time must be >= 0, got -1",
+        "report_max_text must be >= 20, got 5",
+        "report_keep must be >= 0, got -1",
+    ]
+
+
+def test_a_typo_prefers_its_own_prefix_then_any_known_variable():
+    names = KNOWN
+    # Nothing close under report_: the closest of all (another prefix) is named.
+    assert _run.unknown_variables(["report_reboot_cycle_force"], names) == [
+        ("report_reboot_cycle_force", "reboot_cycle_force")]
+    # Something close under patch_ wins over a closer name under another prefix (report_dir).
+    assert _run.unknown_variables(["patch_report_dir"], names) == [("patch_report_dir", "patch_win_reboot")]
+
+
+@pytest.mark.parametrize("name, closest", [
+    # Long prefixes (maintenance_, reboot_cycle_): two edits still a near miss, three not.
+    ("maintanence_hosts", "maintenance_hosts"),      # two substitutions
+    ("mintanence_hosts", None),                      # three edits
+    ("rebot_cyle_force", "reboot_cycle_force"),      # two deletions
+    ("reboot_cyclee_force", "reboot_cycle_force"),   # one insertion
+    # Short prefixes (patch_, report_, facts_): one edit (a swap of two letters is one), not two.
+    ("ptch_enabled", "patch_enabled"),
+    ("rpeort_dir", "report_dir"),                    # one swap
+    ("pcah_enabled", None),                          # a swap and a deletion
+    ("pahc_enabled", None),
+    ("fcts_hosts", "facts_hosts"),
+    # The prefix set right, the rest must be close to a variable of that prefix (cutoff 0.85).
+    ("pach_enablex", "patch_enabled"),
+    ("pach_exclude_dirs", None),                     # patch_exclude_dirs vs patch_exclude: 0.84
+    ("reboot_cylce_window", "reboot_cycle_window_end"),
+    # A name with a right prefix is an unknown variable, not a near miss.
+    ("patch_enabled", None),
+])
+def test_near_miss_edges(name, closest):
+    assert _run.near_miss(name, KNOWN) == closest

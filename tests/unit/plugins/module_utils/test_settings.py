@@ -321,3 +321,72 @@ def test_the_run_lists_come_from_the_run_table():
     assert _run.WINDOW_MAX_HOURS == 12
     assert set(RUN.names(None)) <= _run.known_variables([])
     assert set(RUN.names("maintenance")) | set(RUN.names("facts")) == set(RUN.names(None))
+
+
+# ---------------------------------------------------------------- the setting parsers at their edges (flag, number, text_list)
+
+@pytest.mark.parametrize("value, expected", [
+    (True, True), (False, False), (1, True), (0, False), (1.0, True), (" Yes ", True), ("ON", True), ("y", True),
+    ("t", True), ("1", True), ("No", False), ("off", False), ("n", False), ("F", False), ("0", False),
+    ("true", True), ("false", False),
+])
+def test_flag_words(value, expected):
+    assert _settings.flag(value, "v") is expected
+
+
+@pytest.mark.parametrize("value", [2, -1, "maybe", None, [], "", 0.5])
+def test_flag_refuses(value):
+    with pytest.raises(_settings.SettingError) as info:
+        _settings.flag(value, "patch_enabled")
+    assert str(info.value) == ("patch_enabled must be true or false (also yes/no, on/off, 1/0, any case), got %r"
+                               % (value,))
+
+
+@pytest.mark.parametrize("value, kwargs, expected", [
+    ("2.0", {"integer": True}, 2), (" 3 ", {}, 3.0), (5, {"minimum": 5}, 5.0), (0, {"minimum": 0, "integer": True}, 0),
+    (0.5, {"minimum": 0, "above": True}, 0.5), ("7", {"integer": True, "minimum": 1, "above": True}, 7),
+])
+def test_number_accepts(value, kwargs, expected):
+    got = _settings.number(value, "n", **kwargs)
+    assert got == expected and type(got) is type(expected)
+
+
+@pytest.mark.parametrize("value, kwargs, message", [
+    (True, {}, "n must be a number, got True"),
+    (None, {}, "n must be a number, got None"),
+    ([1], {}, "n must be a number, got [1]"),
+    ("x", {}, "n must be a number, got 'x'"),
+    ("x", {"integer": True}, "n must be an integer number, got 'x'"),
+    ("nan", {}, "n must be a finite number, got 'nan'"),
+    (float("inf"), {}, "n must be a finite number, got inf"),
+    (1.5, {"integer": True}, "n must be an integer, got 1.5"),
+    (4, {"minimum": 5}, "n must be >= 5, got 4"),
+    (4.99, {"minimum": 5}, "n must be >= 5, got 4.99"),
+    (5, {"minimum": 5, "above": True}, "n must be > 5, got 5"),
+    (0, {"minimum": 0, "above": True, "integer": True}, "n must be > 0, got 0"),
+])
+def test_number_refuses_at_the_edge(value, kwargs, message):
+    with pytest.raises(_settings.SettingError) as info:
+        _settings.number(value, "n", **kwargs)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("value, expected", [
+    (None, []), ("", []), ("a", ["a"]), (" a ,\r\n b,,\n", ["a", "b"]), ("a\rb", ["a", "b"]),
+    (["x ", 5040000, 1.5], ["x", "5040000", "1.5"]), (("t",), ["t"]), ([], []),
+])
+def test_text_list(value, expected):
+    assert _settings.text_list(value, "l") == expected
+
+
+@pytest.mark.parametrize("value, message", [
+    (5, "l must be a list of strings or one string with an entry per line, got int 5"),
+    ({"a": 1}, "l must be a list of strings or one string with an entry per line, got dict {'a': 1}"),
+    (["ok", " "], "l entries must be non-empty strings, got ' '"),
+    ([True], "l entries must be non-empty strings, got True"),
+    ([None], "l entries must be non-empty strings, got None"),
+])
+def test_text_list_refuses(value, message):
+    with pytest.raises(_settings.SettingError) as info:
+        _settings.text_list(value, "l")
+    assert str(info.value) == message

@@ -7,23 +7,17 @@ their clock (``now``, ``last_boot``) the way a restart and a settle would.
 
 from __future__ import absolute_import, division, print_function
 
-import copy
-import json
-import os
 from datetime import timedelta
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import assess
+from ansible_collections.fleetops.sophos.tests.unit.readings import SCCM_KEYS, windows_probe
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "reboot_facts", "windows")
 SETTINGS = {"settle_minutes": 20, "poll_seconds": 60}
 
 
 def probe(name, boot=None, now=None):
-    with open(os.path.join(FIXTURES, "probe.%s.json" % name), encoding="utf-8") as handle:
-        result = json.load(handle)
-    raw = dict((k, copy.deepcopy(result.get(k))) for k in ("now", "last_boot", "sophos", "os_keys", "services", "errors", "sccm", "uninstall"))
-    raw["family"] = "windows"
+    raw = windows_probe(name, SCCM_KEYS)
     if boot is not None:
         raw["last_boot"] = _time.iso(boot)
     if now is not None:
