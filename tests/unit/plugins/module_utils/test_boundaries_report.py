@@ -4,9 +4,9 @@ Only the model (host_row, build_report, sort_rows, summarize) is used, not the r
 """
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import model
 
-# The ranking, worst first, written out by hand (not read from _report.STATUSES).
+# The ranking, worst first, written out by hand (not read from model.STATUSES).
 ORDER = ["unreachable", "failed", "still_pending", "unhealthy", "alert", "no_data", "not_run", "deferred",
          "pending", "rebooted", "ok"]
 ATTENTION = {"unreachable", "failed", "still_pending", "unhealthy", "alert", "no_data"}
@@ -43,7 +43,7 @@ ONE = {
 
 @pytest.mark.parametrize("status", ORDER)
 def test_each_status_alone(status):
-    row = _report.host_row("h", **ONE[status])
+    row = model.host_row("h", **ONE[status])
     assert row["status"] == status
     assert row["attention"] is (status in ATTENTION)
 
@@ -65,7 +65,7 @@ def test_each_status_alone(status):
     ("rebooted", "ok", dict(facts=facts(), cycle=cycle("ok", 1))),
 ])
 def test_worse_status_wins(worse, better, inputs):
-    row = _report.host_row("h", **inputs)
+    row = model.host_row("h", **inputs)
     assert row["status"] == worse
     statuses = [issue["status"] for issue in row["issues"]]
     assert statuses == sorted(statuses, key=ORDER.index)
@@ -75,7 +75,7 @@ def test_worse_status_wins(worse, better, inputs):
 
 @pytest.mark.parametrize("days, status", [(13.9, "pending"), (14.0, "pending"), (14.1, "alert")])
 def test_alert_age_edge_in_the_report(days, status):
-    row = _report.host_row("h", facts=facts(required=True, days=days))
+    row = model.host_row("h", facts=facts(required=True, days=days))
     assert row["status"] == status
     if status == "alert":
         assert row["issues"][0] == {"status": "alert", "id": "pending_too_long",
@@ -84,18 +84,18 @@ def test_alert_age_edge_in_the_report(days, status):
 
 @pytest.mark.parametrize("alert_days, status", [(9.9, "alert"), (10.0, "pending"), (10.1, "pending")])
 def test_alert_days_setting(alert_days, status):
-    assert _report.host_row("h", facts=facts(required=True, days=10.0), alert_days=alert_days)["status"] == status
-    report = _report.build_report([{"host": "h", "facts": facts(required=True, days=10.0)}], alert_days=alert_days)
+    assert model.host_row("h", facts=facts(required=True, days=10.0), alert_days=alert_days)["status"] == status
+    report = model.build_report([{"host": "h", "facts": facts(required=True, days=10.0)}], alert_days=alert_days)
     assert report["hosts"][0]["status"] == status
 
 
 def test_alert_flag_and_urgent_without_age():
-    row = _report.host_row("h", facts=facts(required=True, alert=True))
+    row = model.host_row("h", facts=facts(required=True, alert=True))
     assert (row["status"], row["issues"][0]["id"]) == ("alert", "alert")
-    urgent = _report.host_row("h", facts=facts(required=True, urgent=True, alert=True))
+    urgent = model.host_row("h", facts=facts(required=True, urgent=True, alert=True))
     assert [i["id"] for i in urgent["issues"]] == ["urgent", "pending"]
     # An urgent flag without a pending restart is no alert.
-    assert _report.host_row("h", facts=facts(urgent=True))["status"] == "ok"
+    assert model.host_row("h", facts=facts(urgent=True))["status"] == "ok"
 
 
 @pytest.mark.parametrize("health, services, update_ok, ids", [
@@ -108,36 +108,36 @@ def test_alert_flag_and_urgent_without_age():
     ("good", {"MCS": "running"}, None, []),
 ])
 def test_unhealthy_conditions(health, services, update_ok, ids):
-    row = _report.host_row("h", facts=facts(health=health, services=services, update_ok=update_ok))
+    row = model.host_row("h", facts=facts(health=health, services=services, update_ok=update_ok))
     assert [i["id"] for i in row["issues"]] == ids
     assert row["status"] == ("unhealthy" if ids else "ok")
     if ids == ["sophos_services"]:
         assert row["issues"][0]["text"] == "Sophos services not running: MCS (unknown)"
     # Without Sophos there is nothing to be unhealthy about.
-    assert _report.host_row("h", facts=facts(health=health, services=services, update_ok=update_ok,
-                                             installed=False))["status"] == "ok"
+    assert model.host_row("h", facts=facts(health=health, services=services, update_ok=update_ok,
+                                           installed=False))["status"] == "ok"
 
 
 def test_issue_texts():
-    assert _report.host_row("h", facts=facts(), cycle=cycle("still_pending", 2, ["a", "b"]))["issues"][0] == {
+    assert model.host_row("h", facts=facts(), cycle=cycle("still_pending", 2, ["a", "b"]))["issues"][0] == {
         "status": "still_pending", "id": "still_pending", "text": "still pending after 2 restart(s): a, b"}
-    assert _report.host_row("h", facts=facts(), cycle=cycle("still_pending", None))["issues"][0]["text"] == (
+    assert model.host_row("h", facts=facts(), cycle=cycle("still_pending", None))["issues"][0]["text"] == (
         "still pending after ? restart(s): unknown reason")
-    assert _report.host_row("h", facts=facts(), cycle=cycle("rebooted", 2))["issues"] == [
+    assert model.host_row("h", facts=facts(), cycle=cycle("rebooted", 2))["issues"] == [
         {"status": "rebooted", "id": "rebooted", "text": "restarted 2 time(s)"}]
-    assert _report.host_row("h", facts=facts(required=True))["issues"] == [
+    assert model.host_row("h", facts=facts(required=True))["issues"] == [
         {"status": "pending", "id": "pending", "text": "restart pending: reboot_required_file"}]
-    assert _report.host_row("h", facts=facts(), cycle=cycle("deferred"))["issues"][0]["text"] == (
+    assert model.host_row("h", facts=facts(), cycle=cycle("deferred"))["issues"][0]["text"] == (
         "deferred: the maintenance window was too short")
-    assert _report.host_row("h", facts=facts(), cycle=cycle("failed"))["issues"][0]["text"] == (
+    assert model.host_row("h", facts=facts(), cycle=cycle("failed"))["issues"][0]["text"] == (
         "the reboot cycle failed")
-    assert _report.host_row("h", facts=facts(), patch={"status": "failed"})["issues"][0] == {
+    assert model.host_row("h", facts=facts(), patch={"status": "failed"})["issues"][0] == {
         "status": "failed", "id": "patch_failed", "text": "patching failed"}
-    assert _report.host_row("h", facts=facts(), run={"state": "failed"})["issues"][0]["text"] == (
+    assert model.host_row("h", facts=facts(), run={"state": "failed"})["issues"][0]["text"] == (
         "a task failed on this host")
-    assert _report.host_row("h", facts=facts(), run={"state": "unreachable", "message": "timed out"})[
+    assert model.host_row("h", facts=facts(), run={"state": "unreachable", "message": "timed out"})[
         "issues"][0]["text"] == "timed out"
-    assert _report.host_row("h", facts=facts(), cycle=cycle("ok", 0))["issues"] == []
+    assert model.host_row("h", facts=facts(), cycle=cycle("ok", 0))["issues"] == []
 
 
 def test_sorting_and_summary_are_the_hand_written_order():
@@ -152,7 +152,7 @@ def test_sorting_and_summary_are_the_hand_written_order():
         ("g-later", dict(facts=None, run={"state": "not_run"})),
         ("h-rebooted", dict(facts=facts(), cycle=cycle("rebooted", 2))),
     )]
-    report = _report.build_report(entries, generated="2026-11-27T03:00:00Z")
+    report = model.build_report(entries, generated="2026-11-27T03:00:00Z")
     assert [row["host"] for row in report["hosts"]] == [
         "d-gone", "e-alert", "f-nodata", "g-later", "c-pending-5", "a-pending-3", "b-pending-3", "h-rebooted",
         "a-ok"]
@@ -170,8 +170,8 @@ def test_sorting_and_summary_are_the_hand_written_order():
     ({"failed": True, "msg": "boom"}, True, True, "failed", "boom"),
     ({"unreachable": True, "failed": True, "msg": "gone"}, True, True, "unreachable", "gone"),
     ({}, False, True, "failed", "the host failed or was unreachable earlier in this run"),
-    ({"failed": True}, True, False, "not_run", _report.NOT_RUN_MESSAGE),
+    ({"failed": True}, True, False, "not_run", model.NOT_RUN_MESSAGE),
     ("junk", True, True, "ok", None),
 ])
 def test_run_state(result, active, ran, state, message):
-    assert _report.run_state(result, active=active, ran=ran) == {"state": state, "message": message}
+    assert model.run_state(result, active=active, ran=ran) == {"state": state, "message": message}

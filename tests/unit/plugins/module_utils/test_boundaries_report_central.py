@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import model, text
 
 REBOOT = "Event::Endpoint::UpdateRebootUrgentlyRequired"
 ALERT_TEXT = REBOOT + ", raised 2026-11-10T20:10:00Z, 20 days old, restart pending 20 days"
@@ -42,7 +42,7 @@ def clean():
 
 
 def row(facts, **kwargs):
-    return _report.host_row("web1", facts=facts, **kwargs)
+    return model.host_row("web1", facts=facts, **kwargs)
 
 
 def issues(value):
@@ -58,21 +58,21 @@ def test_centrals_alert_is_an_alert_issue_word_for_word():
         ("pending", "pending", "restart pending: sophos_reboot_required"),
     ]
     assert got["status"] == "alert" and got["attention"] is True
-    assert _report.central_cell(got) == "since 2026-11-10T20:10:00Z (20 days old, restart pending 20 days)"
+    assert text.central_cell(got) == "since 2026-11-10T20:10:00Z (20 days old, restart pending 20 days)"
 
 
 def test_an_alert_without_type_time_or_age_still_reads():
     got = row(pending(source="source"), central=central(raised_at=None, days=None, kind=None))
     assert issues(got)[0] == ("alert", "central_alert", "Sophos Central alerts: restart required "
                                                         "(restart alert, raised at an unknown time, age unknown)")
-    assert _report.central_cell(got) == "since ? (age unknown)"
+    assert text.central_cell(got) == "since ? (age unknown)"
     assert got["data_errors"] == []
 
 
 def test_central_cell_without_central_or_without_alert():
-    assert _report.central_cell(row(clean())) == ""
-    assert _report.central_cell(row(clean(), central=central(alert=False))) == "none"
-    assert _report.central_cell(row(clean(), central={"restart_alert": {}})) == "none"
+    assert text.central_cell(row(clean())) == ""
+    assert text.central_cell(row(clean(), central=central(alert=False))) == "none"
+    assert text.central_cell(row(clean(), central={"restart_alert": {}})) == "none"
 
 
 def test_no_alert_issue_for_a_view_without_alert():
@@ -191,7 +191,7 @@ def test_a_view_that_is_not_a_mapping_is_none_and_named():
 # ---------------------------------------------------------------- the lookup note
 
 def report(entries, lookup=None):
-    return _report.build_report(entries, generated="2026-12-01T09:05:00Z", central=lookup)
+    return model.build_report(entries, generated="2026-12-01T09:05:00Z", central=lookup)
 
 
 @pytest.mark.parametrize("entries, lookup, note", [
@@ -208,7 +208,7 @@ def report(entries, lookup=None):
      "Sophos Central's view of 2 host(s), 1 with a restart alert; Central may lag behind a restart."),
 ])
 def test_central_note(entries, lookup, note):
-    assert _report.central_note(report(entries, lookup)) == note
+    assert text.central_note(report(entries, lookup)) == note
 
 
 def test_lookup_record_and_alert_list():
@@ -230,10 +230,10 @@ def test_lookup_record_and_alert_list():
     (({"unreachable": True, "failed": True, "msg": "ssh"},), {}, {"state": "unreachable", "message": "ssh"}),
     (({"msg": "fine"},), {"active": False},
      {"state": "failed", "message": "the host failed or was unreachable earlier in this run"}),
-    ((None,), {"active": False, "ran": False}, {"state": "not_run", "message": _report.NOT_RUN_MESSAGE}),
+    ((None,), {"active": False, "ran": False}, {"state": "not_run", "message": model.NOT_RUN_MESSAGE}),
 ])
 def test_run_state_defaults_and_messages(args, kwargs, expected):
-    assert _report.run_state(*args, **kwargs) == expected
+    assert model.run_state(*args, **kwargs) == expected
 
 
 @pytest.mark.parametrize("boot, expected", [
@@ -248,7 +248,7 @@ def test_run_state_defaults_and_messages(args, kwargs, expected):
      u"restart 1 at t (down 0 s): reason not recorded; boot ? \u2192 ?"),
 ])
 def test_restart_text(boot, expected):
-    assert _report.restart_text(boot) == expected
+    assert text.restart_text(boot) == expected
 
 
 def test_the_reading_time_is_read_up_to_80_characters():

@@ -4,7 +4,7 @@ naming the field word for word, and the length a field is cut at."""
 
 from __future__ import absolute_import, division, print_function
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import model
 
 
 def more(text, limit):
@@ -12,7 +12,7 @@ def more(text, limit):
 
 
 def test_reason_fields():
-    row = _report.host_row("h", facts={"reasons": [
+    row = model.host_row("h", facts={"reasons": [
         {"id": "i" * 121, "source": "s" * 41, "strong": "maybe", "detail": ["d"]},
         {"id": ["x"], "source": {"a": 1}},
         {"id": "i" * 120, "source": "s" * 40, "strong": "yes", "detail": "d" * 30},
@@ -35,7 +35,7 @@ def test_sophos_fields():
               "reboot_urgent": "maybe", "updating": "maybe", "last_update": ["l"], "last_update_ok": "maybe",
               "updated_since_boot": "maybe", "queued_update": {"suspected": "maybe"},
               "health": {"overall": ["o"], "services": {"b" * 201: "running", "a": ["x"], 10: "stopped"}}}
-    row = _report.host_row("h", facts={"sophos": sophos})
+    row = model.host_row("h", facts={"sophos": sophos})
     assert list(row["sophos"]["services"].items()) == [
         ("10", "stopped"), ("a", None), (more("b" * 201, 200), "running")]
     assert row["data_errors"] == [
@@ -55,10 +55,10 @@ def test_sophos_fields():
 
 
 def test_sophos_parts_that_are_not_mappings():
-    row = _report.host_row("h", facts={"sophos": {"installed": True, "health": "x", "queued_update": [1]}})
+    row = model.host_row("h", facts={"sophos": {"installed": True, "health": "x", "queued_update": [1]}})
     assert row["data_errors"] == ["sophos_reboot.sophos.health: expected a mapping, got 'x'",
                                   "sophos_reboot.sophos.queued_update: expected a mapping, got [1]"]
-    row = _report.host_row("h", facts={"sophos": {"health": {"services": "MCS"}}})
+    row = model.host_row("h", facts={"sophos": {"health": {"services": "MCS"}}})
     assert row["data_errors"] == ["sophos_reboot.sophos.health.services: expected a mapping, got 'MCS'"]
 
 
@@ -66,7 +66,7 @@ CLEAN = {"reboot_required": False, "reasons": []}
 
 
 def central_row(view, **kwargs):
-    return _report.host_row("h", facts=CLEAN, central=view, **kwargs)
+    return model.host_row("h", facts=CLEAN, central=view, **kwargs)
 
 
 def test_central_fields_of_the_wrong_type_are_named():
@@ -119,26 +119,26 @@ def test_central_field_lengths():
 
 
 def test_sophos_version_is_cut_at_80():
-    assert _report.host_row("h", facts={"sophos": {"version": "v" * 80}})["sophos"]["version"] == "v" * 80
-    assert _report.host_row("h", facts={"sophos": {"version": "v" * 81}})["sophos"]["version"] == more("v" * 81, 80)
+    assert model.host_row("h", facts={"sophos": {"version": "v" * 80}})["sophos"]["version"] == "v" * 80
+    assert model.host_row("h", facts={"sophos": {"version": "v" * 81}})["sophos"]["version"] == more("v" * 81, 80)
 
 
 def test_the_runs_identity_in_the_report():
     run = {"id": "20261201T090500Z-ab12", "started": "2026-12-01T09:05:00Z", "playbook": "maint.yml",
            "stem": "sophos-report-20261201T090500Z-ab12", "check_mode": False, "other": 1}
-    assert _report.build_report([], generated="g", run=run)["run"] == {
+    assert model.build_report([], generated="g", run=run)["run"] == {
         "id": "20261201T090500Z-ab12", "started": "2026-12-01T09:05:00Z", "playbook": "maint.yml",
         "stem": "sophos-report-20261201T090500Z-ab12", "kind": None}
-    assert _report.build_report([], generated="g")["run"] == {"id": None, "started": None, "playbook": None,
-                                                              "stem": None, "kind": None}
+    assert model.build_report([], generated="g")["run"] == {"id": None, "started": None, "playbook": None,
+                                                            "stem": None, "kind": None}
     # A kind the report does not know is not carried into it.
-    assert _report.build_report([], generated="g", run=dict(run, kind="<b>"))["run"]["kind"] is None
-    assert _report.build_report([], generated="g", run=dict(run, kind="restart"))["run"]["kind"] == "restart"
+    assert model.build_report([], generated="g", run=dict(run, kind="<b>"))["run"]["kind"] is None
+    assert model.build_report([], generated="g", run=dict(run, kind="restart"))["run"]["kind"] == "restart"
 
 
 def test_settle_fields():
     cycle = {"settles": [{"mode": "m" * 21, "seconds": "soon", "ended": ["e"]}, {"mode": ["p"]}, {"mode": "m" * 20}]}
-    row = _report.host_row("h", facts={}, cycle=cycle)
+    row = model.host_row("h", facts={}, cycle=cycle)
     assert [settle["mode"] for settle in row["maintenance"]["settles"]] == [more("m" * 21, 20), None, "m" * 20]
     assert row["data_errors"] == [
         "sophos_reboot_cycle.settles[0].seconds: expected a number, got 'soon'",
@@ -150,7 +150,7 @@ def test_settle_fields():
 def test_settle_times_are_cut_at_80_and_named():
     cycle = {"settles": [{"started_at": "s" * 80, "ended_at": "e" * 80}, {"started_at": "s" * 81, "ended_at": "e" * 81},
                          {"started_at": ["s"], "ended_at": {"at": "e"}}]}
-    row = _report.host_row("h", facts={}, cycle=cycle)
+    row = model.host_row("h", facts={}, cycle=cycle)
     assert [(settle["started_at"], settle["ended_at"]) for settle in row["maintenance"]["settles"]] == [
         ("s" * 80, "e" * 80), (more("s" * 81, 80), more("e" * 81, 80)), (None, None)]
     assert row["data_errors"] == [
@@ -162,27 +162,27 @@ def test_settle_times_are_cut_at_80_and_named():
 def test_restart_reason_ids_are_cut_at_120_and_named():
     boots = [{"boot_id": "b0"}, {"boot_id": "b1", "restarted_at": "2026-12-01T09:10:00Z",
                                  "reasons": [{"id": ["x"]}, {"id": "i" * 121}, {"id": "i" * 120}]}]
-    row = _report.host_row("h", facts={}, cycle={"boots": boots})
+    row = model.host_row("h", facts={}, cycle={"boots": boots})
     assert [reason["id"] for reason in row["maintenance"]["boots"][0]["reasons"]] == [
         None, more("i" * 121, 120), "i" * 120]
     assert row["data_errors"] == ["sophos_reboot_cycle.boots[1].reasons[0].id: expected a string, got ['x']"]
 
 
 def test_cycle_duration_of_the_wrong_type_is_named():
-    row = _report.host_row("h", facts={}, cycle={"status": "ok", "duration_seconds": "long"})
+    row = model.host_row("h", facts={}, cycle={"status": "ok", "duration_seconds": "long"})
     assert row["maintenance"]["duration_seconds"] is None
     assert row["data_errors"] == ["sophos_reboot_cycle.duration_seconds: expected a number, got 'long'"]
 
 
 def test_os_family_is_cut_at_40_and_named():
-    assert _report.host_row("h", facts={"os": {"family": "f" * 40}})["os"]["family"] == "f" * 40
-    assert _report.host_row("h", facts={"os": {"family": "f" * 41}})["os"]["family"] == more("f" * 41, 40)
-    row = _report.host_row("h", facts={"os": {"family": ["linux"]}})
+    assert model.host_row("h", facts={"os": {"family": "f" * 40}})["os"]["family"] == "f" * 40
+    assert model.host_row("h", facts={"os": {"family": "f" * 41}})["os"]["family"] == more("f" * 41, 40)
+    row = model.host_row("h", facts={"os": {"family": ["linux"]}})
     assert row["os"]["family"] is None
     assert row["data_errors"] == ["sophos_reboot.os.family: expected a string, got ['linux']"]
 
 
 def test_pending_since_source_of_the_wrong_type_is_named():
-    row = _report.host_row("h", facts={"pending_since_source": {"from": "sophos"}})
+    row = model.host_row("h", facts={"pending_since_source": {"from": "sophos"}})
     assert row["pending_since_source"] is None
     assert row["data_errors"] == ["sophos_reboot.pending_since_source: expected a string, got {'from': 'sophos'}"]

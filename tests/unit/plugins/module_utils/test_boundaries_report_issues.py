@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report, _report_markdown
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import model, render_markdown
 
 
 def facts(required=False, **extra):
@@ -27,8 +27,8 @@ def test_every_problem_at_once_worst_first():
                    sophos={"installed": True, "reboot_urgent": True, "last_update_ok": False,
                            "health": {"overall": "bad",
                                       "services": {"MCS": "running", "SAV": "unknown", "AV": "stopped"}}})
-    row = _report.host_row("h", facts=broken, cycle={"status": "failed", "message": "cycle broke", "restarts": 1},
-                           patch={"status": "failed"}, run={"state": "failed", "message": "boom"})
+    row = model.host_row("h", facts=broken, cycle={"status": "failed", "message": "cycle broke", "restarts": 1},
+                         patch={"status": "failed"}, run={"state": "failed", "message": "boom"})
     assert issues(row) == [
         ("failed", "run_failed", "boom"),
         ("failed", "maintenance_failed", "cycle broke"),
@@ -59,7 +59,7 @@ def test_every_problem_at_once_worst_first():
      [("deferred", "deferred", "10m left, a restart needs 30m")]),
 ])
 def test_one_issue_texts(kwargs, expected):
-    assert issues(_report.host_row("h", **kwargs)) == expected
+    assert issues(model.host_row("h", **kwargs)) == expected
 
 
 @pytest.mark.parametrize("extra, text", [
@@ -71,17 +71,17 @@ def test_one_issue_texts(kwargs, expected):
     ({}, "cannot read the restart state: source not given"),
 ])
 def test_an_unknown_restart_state_names_what_was_not_read(extra, text):
-    row = _report.host_row("h", facts=facts(required=None, **extra), cycle={"status": "deferred"})
+    row = model.host_row("h", facts=facts(required=None, **extra), cycle={"status": "deferred"})
     assert issues(row) == [("unknown", "restart_state_unknown", text),
                            ("deferred", "deferred", "deferred: the maintenance window was too short")]
     assert row["status"] == "unknown" and row["attention"] is True
 
 
 def test_a_known_state_is_not_unknown():
-    assert issues(_report.host_row("h", facts=facts(required=False, read_errors=[{"source": "wu", "error": "x"}]))) \
+    assert issues(model.host_row("h", facts=facts(required=False, read_errors=[{"source": "wu", "error": "x"}]))) \
         == []
     # A host without facts is "no data", not "unknown".
-    assert _report.host_row("h", facts=None)["status"] == "no_data"
+    assert model.host_row("h", facts=None)["status"] == "no_data"
 
 
 ONE_OF_EACH = [
@@ -101,14 +101,14 @@ ONE_OF_EACH = [
 
 
 def test_the_twelve_statuses_in_order_with_their_labels():
-    report = _report.build_report([dict(host=name, **kwargs) for name, kwargs in ONE_OF_EACH],
-                                  generated="2026-12-01T09:05:00Z")
+    report = model.build_report([dict(host=name, **kwargs) for name, kwargs in ONE_OF_EACH],
+                                generated="2026-12-01T09:05:00Z")
     assert [row["host"] for row in report["hosts"]] == [
         "z-gone", "a-failed", "b-still", "c-unhealthy", "d-alert", "e-nodata", "f-unknown",
         "g-later", "h-deferred", "i-pending", "j-rebooted", "k-ok"]
     assert report["summary"]["attention"] == [
         "z-gone", "a-failed", "b-still", "c-unhealthy", "d-alert", "e-nodata", "f-unknown"]
-    table = _report_markdown.to_markdown(report).split("|---|---:|\n")[1].split("\n\n")[0]
+    table = render_markdown.to_markdown(report).split("|---|---:|\n")[1].split("\n\n")[0]
     assert table.splitlines() == [
         "| Unreachable | 1 |", "| Failed | 1 |", "| Still pending | 1 |", "| Sophos unhealthy | 1 |",
         "| Alert: long / urgent | 1 |", "| No data | 1 |", "| Restart state unknown | 1 |", "| Not run yet | 1 |",
@@ -119,14 +119,14 @@ def test_the_twelve_statuses_in_order_with_their_labels():
 
 
 def test_within_a_status_a_known_age_comes_before_an_unknown_one():
-    report = _report.build_report([{"host": "a", "facts": facts(required=True, pending_days=None)},
-                                   {"host": "b", "facts": facts(required=True, pending_days=0.5)},
-                                   {"host": "c", "facts": facts(required=True, pending_days=0.0)}], generated="g")
+    report = model.build_report([{"host": "a", "facts": facts(required=True, pending_days=None)},
+                                 {"host": "b", "facts": facts(required=True, pending_days=0.5)},
+                                 {"host": "c", "facts": facts(required=True, pending_days=0.0)}], generated="g")
     assert [row["host"] for row in report["hosts"]] == ["b", "a", "c"]
 
 
 def test_an_entry_that_is_not_a_mapping_is_a_named_host_with_a_note():
-    report = _report.build_report(["junk", None], generated="g")
+    report = model.build_report(["junk", None], generated="g")
     assert [(row["host"], row["status"], row["data_errors"]) for row in report["hosts"]] == [
         ("(entry 0)", "no_data", ["sophos_reboot: expected a mapping, got 'junk'"]),
         ("(entry 1)", "no_data", [])]

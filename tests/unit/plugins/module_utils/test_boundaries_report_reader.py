@@ -4,11 +4,11 @@ Through host_row / build_report only (the model), never the renderers.
 """
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import model
 
 
-def row(facts=None, cycle=None, max_text=_report.DEFAULT_MAX_TEXT, host="h"):
-    return _report.host_row(host, facts=facts, cycle=cycle, max_text=max_text)
+def row(facts=None, cycle=None, max_text=model.DEFAULT_MAX_TEXT, host="h"):
+    return model.host_row(host, facts=facts, cycle=cycle, max_text=max_text)
 
 
 @pytest.mark.parametrize("value, read, error", [
@@ -69,11 +69,11 @@ def test_text_limits_and_control_characters():
 
 
 def test_host_name_limit_and_missing_name():
-    assert _report.host_row("h" * 255)["host"] == "h" * 255
-    assert _report.host_row("h" * 256)["host"] == "h" * 255 + "\u2026 (1 more characters)"
-    nameless = _report.host_row(None)
+    assert model.host_row("h" * 255)["host"] == "h" * 255
+    assert model.host_row("h" * 256)["host"] == "h" * 255 + "\u2026 (1 more characters)"
+    nameless = model.host_row(None)
     assert nameless["host"] == "(unnamed host)" and nameless["data_errors"] == ["host: no name given"]
-    assert _report.host_row("")["host"] == "(unnamed host)"
+    assert model.host_row("")["host"] == "(unnamed host)"
 
 
 def test_bad_value_shown_shortened():
@@ -107,30 +107,30 @@ def test_lists_mappings_and_choices():
 def test_build_report_checks_and_duplicates():
     for alert_days, ok in ((0, False), (-1, False), (True, False), ("14", False), (0.1, True), (14, True)):
         if ok:
-            assert _report.build_report([], alert_days=alert_days, generated="g")["alert_days"] == float(alert_days)
+            assert model.build_report([], alert_days=alert_days, generated="g")["alert_days"] == float(alert_days)
         else:
             with pytest.raises(ValueError) as info:
-                _report.build_report([], alert_days=alert_days)
+                model.build_report([], alert_days=alert_days)
             assert str(info.value) == "alert_days must be a number greater than 0, got %r" % (alert_days,)
     for max_text, ok in ((19, False), (20, True), (True, False), (20.0, False)):
         if ok:
-            _report.build_report([], max_text=max_text, generated="g")
+            model.build_report([], max_text=max_text, generated="g")
         else:
             with pytest.raises(ValueError) as info:
-                _report.build_report([], max_text=max_text)
+                model.build_report([], max_text=max_text)
             assert str(info.value) == "max_text must be a whole number of at least 20, got %r" % (max_text,)
-    report = _report.build_report([{"host": "a"}, {"host": "a"}], generated="g", title=None)
+    report = model.build_report([{"host": "a"}, {"host": "a"}], generated="g", title=None)
     assert [r["data_errors"] for r in report["hosts"]] == [[], ["host: listed more than once"]]
     assert (report["schema_version"], report["kind"], report["title"], report["generated"]) == (
         4, "fleetops.sophos.report", "Sophos restart report", "g")
     assert report["statuses"] == ["unreachable", "failed", "still_pending", "unhealthy", "alert", "no_data",
                                   "unknown", "not_run", "deferred", "pending", "rebooted", "ok"]
-    stamped = _report.build_report([])["generated"]
+    stamped = model.build_report([])["generated"]
     assert stamped.endswith("Z") and len(stamped) == len("2026-11-27T03:00:00Z")
 
 
 def test_every_field_name_in_the_notes():
-    got = _report.host_row(
+    got = model.host_row(
         "h", facts={"sophos": {"updating": "x", "last_update": [1], "product": {"p": 1}, "queued_update": [],
                                "health": {"overall": [2], "services": {"a": ["b"]}}},
                     "os": {"last_boot": {"b": 1}}, "reasons": [{"id": ["i"]}]},
@@ -156,29 +156,29 @@ def test_every_field_name_in_the_notes():
                                   "sophos", "maintenance", "patch", "read_errors", "data_errors",
                                   "reboot_required_unknown", "unknown_sources", "pending_since_source",
                                   "pending_since_local", "central"])
-    assert _report.host_row("h", cycle=[1])["data_errors"] == ["sophos_reboot_cycle: expected a mapping, got [1]"]
+    assert model.host_row("h", cycle=[1])["data_errors"] == ["sophos_reboot_cycle: expected a mapping, got [1]"]
 
 
 def test_field_length_limits():
     long = "x" * 90
-    got = _report.host_row("h", facts={"sophos": {"last_update": long, "product": long,
-                                                  "health": {"overall": long, "services": {"s": long}}},
-                                       "os": {"last_boot": long}},
-                           cycle={"status": "ok", "started": long})
+    got = model.host_row("h", facts={"sophos": {"last_update": long, "product": long,
+                                                "health": {"overall": long, "services": {"s": long}}},
+                                     "os": {"last_boot": long}},
+                         cycle={"status": "ok", "started": long})
     assert got["sophos"]["last_update"] == got["sophos"]["product"] == got["os"]["last_boot"] == \
         got["maintenance"]["started"] == "x" * 80 + "\u2026 (10 more characters)"
     assert got["sophos"]["health"] == got["sophos"]["services"]["s"] == "x" * 40 + "\u2026 (50 more characters)"
     assert got["sophos"]["updating"] is None and got["sophos"]["queued_update_suspected"] is None
-    queued = _report.host_row("h", facts={"sophos": {"updating": True, "queued_update": {"suspected": True}}})
+    queued = model.host_row("h", facts={"sophos": {"updating": True, "queued_update": {"suspected": True}}})
     assert (queued["sophos"]["updating"], queued["sophos"]["queued_update_suspected"]) == (True, True)
 
 
 def test_issue_ids_and_default_texts():
-    deferred = _report.host_row("h", facts={}, cycle={"status": "deferred"})
+    deferred = model.host_row("h", facts={}, cycle={"status": "deferred"})
     assert deferred["issues"] == [{"status": "deferred", "id": "deferred",
                                    "text": "deferred: the maintenance window was too short"}]
-    assert _report.host_row("h", run={"state": "not_run"})["issues"][0]["text"] == "not run yet"
-    assert _report.host_row("h", facts={"sophos": {"installed": True, "health": {"overall": "bad"}}})[
+    assert model.host_row("h", run={"state": "not_run"})["issues"][0]["text"] == "not run yet"
+    assert model.host_row("h", facts={"sophos": {"installed": True, "health": {"overall": "bad"}}})[
         "issues"] == [{"status": "unhealthy", "id": "sophos_health", "text": "Sophos health is bad"}]
 
 

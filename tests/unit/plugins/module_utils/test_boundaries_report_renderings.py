@@ -12,12 +12,12 @@ import re
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import (
-    _report, _report_csv, _report_html, _report_markdown)
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
+    model, render_csv, render_html, render_markdown, text as report_text)
 
 
 def build(entries, **kwargs):
-    return _report.build_report(entries, generated="2026-12-01T09:05:00Z", title="Fleet", **kwargs)
+    return model.build_report(entries, generated="2026-12-01T09:05:00Z", title="Fleet", **kwargs)
 
 
 def clean():
@@ -30,7 +30,7 @@ def clean():
 def test_a_page_cell_keeps_300_characters_and_cuts_the_301st():
     reasons = [{"id": "x", "strong": True, "detail": "d" * 296},   # "x (" + 296 + ")" = 300 characters
                {"id": "y", "strong": True, "detail": "e" * 297}]   # 301 characters: cut to 300 and "…"
-    page = _report_html.to_html(build([{"host": "r", "facts": {"reboot_required": True, "reasons": reasons}}]))
+    page = render_html.to_html(build([{"host": "r", "facts": {"reboot_required": True, "reasons": reasons}}]))
     [cell] = re.findall(r'<td data-sort="x y">.*?</td>', page)
     assert cell == (u'<td data-sort="x y"><div class="c">x (' + u"d" * 296 + u')<br>y (' + u"e" * 297
                     + u'\u2026</div></td>')
@@ -41,7 +41,7 @@ def test_a_page_cell_keeps_300_characters_and_cuts_the_301st():
 def test_markdown_of_a_check_run_with_a_central_note():
     report = build([{"host": u"a\"b'c`d<e", "facts": clean()}], run={"check_mode": True},
                    central={"lookup": "failed", "message": "HTTP 401 from *central*"})
-    assert _report_markdown.to_markdown(report) == u"\n".join([
+    assert render_markdown.to_markdown(report) == u"\n".join([
         u"# Fleet (check run)",
         u"",
         u"**Check run** (`--check`): nothing was changed on the hosts; the latest real report is left as it was.",
@@ -68,7 +68,7 @@ def test_markdown_of_a_check_run_with_a_central_note():
 
 
 def test_markdown_of_a_real_run_has_no_check_note():
-    text = _report_markdown.to_markdown(build([{"host": "a", "facts": clean()}], run={"check_mode": "yes"}))
+    text = render_markdown.to_markdown(build([{"host": "a", "facts": clean()}], run={"check_mode": "yes"}))
     assert text.startswith(u"# Fleet\n\nGenerated 2026-12-01T09:05:00Z; 1 host(s); restart alert after 14.0 days.\n\n"
                            u"| Status | Hosts |\n")
 
@@ -78,14 +78,14 @@ def test_markdown_of_a_real_run_has_no_check_note():
 def test_every_formula_start_is_quoted_numbers_never():
     entries = [{"host": name} for name in (u"+a", u"-b", u"@c", u"=d", u"\te", u"\rf", u"g")]
     entries.append({"host": u"h", "facts": {"reboot_required": True, "pending_days": -1.0}})
-    rows = list(csv.reader(io.StringIO(_report_csv.to_csv(build(entries)))))
+    rows = list(csv.reader(io.StringIO(render_csv.to_csv(build(entries)))))
     assert [row[0] for row in rows] == [
         u"host", u"'\te", u"'\rf", u"'+a", u"'-b", u"'=d", u"'@c", u"g", u"h"]
     assert rows[-1][7] == u"-1"
 
 
 def test_a_csv_line_of_a_host_without_facts():
-    text = _report_csv.to_csv(build([{"host": "+a"}]))
+    text = render_csv.to_csv(build([{"host": "+a"}]))
     assert text.split(u"\r\n")[1:] == [
         u"'+a,no_data,true,no sophos_reboot facts were gathered for this host,ok" + u"," * 29, u""]
 
@@ -93,7 +93,7 @@ def test_a_csv_line_of_a_host_without_facts():
 def test_csv_maintenance_columns():
     cycle = {"status": "still_pending", "restarts": 2, "reasons_before": ["kernel", "sophos_reboot_required"],
              "reasons_after": ["sophos_reboot_required"], "message": "still pending"}
-    [row] = csv.DictReader(io.StringIO(_report_csv.to_csv(build([{"host": "a", "facts": clean(), "cycle": cycle}]))))
+    [row] = csv.DictReader(io.StringIO(render_csv.to_csv(build([{"host": "a", "facts": clean(), "cycle": cycle}]))))
     assert (row["restarts"], row["maintenance_status"], row["maintenance_reasons_before"],
             row["maintenance_reasons_after"], row["maintenance_message"]) == (
         u"2", u"still_pending", u"kernel; sophos_reboot_required", u"sophos_reboot_required", u"still pending")
@@ -122,7 +122,7 @@ def test_pending_cell_says_where_the_age_comes_from():
                                 "pending_since_source": "first_seen", "pending_days": 1.0}},
         {"host": "z", "facts": {"reboot_required": True, "pending_days": 0.0}},
     ]
-    page = _report_html.to_html(build(entries))
+    page = render_html.to_html(build(entries))
     assert cell(page, "3.500") == u'<td data-sort="3.500">' + gauge(
         "#c9a100", "12.5%", "3.5 days", "3.5 days since 2026-11-29T21:00:00Z (Sophos Central)")
     assert cell(page, "1.000") == u'<td data-sort="1.000">' + gauge(
@@ -133,7 +133,7 @@ def test_pending_cell_says_where_the_age_comes_from():
 def test_gauge_colour_edges():
     entries = [{"host": str(days), "facts": {"reboot_required": True, "pending_days": days}}
                for days in (7.0, 7.1, 14.0, 14.1)]
-    page = _report_html.to_html(build(entries))
+    page = render_html.to_html(build(entries))
     colours = dict((days, re.search(r'<span style="--c:(#[0-9a-f]+);', cell(page, "%.3f" % days)).group(1))
                    for days in (7.0, 7.1, 14.0, 14.1))
     assert colours == {7.0: "#c9a100", 7.1: "#e07b00", 14.0: "#e07b00", 14.1: "#b3261e"}
@@ -146,7 +146,7 @@ REBOOT = "Event::Endpoint::UpdateRebootUrgentlyRequired"
 
 def central_cells(*views):
     entries = [dict(host="h%d" % index, facts={"reboot_required": False}, **view) for index, view in enumerate(views)]
-    page = _report_html.to_html(build(entries))
+    page = render_html.to_html(build(entries))
     rows = dict(re.findall(r'<tr data-index="\d+" data-status="[a-z_]+" data-host="(h\d+)">(.*?)</tr>', page))
     return [re.findall(r"<td .*?</div></td>", rows["h%d" % index])[-1] for index in range(len(views))]
 
@@ -173,7 +173,7 @@ def test_central_cells():
 
 
 def test_odd_values_are_noted_by_the_host():
-    page = _report_html.to_html(build([{"host": "h", "facts": {"reboot_required": False, "alert": "maybe"}}]))
+    page = render_html.to_html(build([{"host": "h", "facts": {"reboot_required": False, "alert": "maybe"}}]))
     assert cell(page, "h") == (u'<td data-sort="h"><div class="c">h<ul class="issues"><li>odd value ignored: '
                                u'sophos_reboot.alert: expected a boolean, got &#x27;maybe&#x27;</li></ul></div></td>')
 
@@ -185,7 +185,7 @@ def test_markdown_restarts_section():
         {"boot_id": "b0", "last_boot": "2026-12-01T06:00:00Z"},
         {"boot_id": "b1", "boot_id_before": "b0", "restarted_at": "2026-12-01T09:00:00Z", "restart_seconds": 61.0,
          "reasons": [{"id": "kernel", "detail": None}], "queued_update": False}]}
-    text = _report_markdown.to_markdown(build([{"host": "web_1", "facts": clean(), "cycle": cycle}]))
+    text = render_markdown.to_markdown(build([{"host": "web_1", "facts": clean(), "cycle": cycle}]))
     assert text.split(u"|---|---|---:|---|---:|---|---|---|---|\n")[1] == u"\n".join([
         u"| web\\_1 | Restarted |  |  | 1 |  |  | healthy |  |",
         u"",
@@ -225,7 +225,7 @@ def test_page_top_of_a_check_run():
                     {"host": "bad", "facts": clean(), "patch": {"status": "failed"}},
                     {"host": "worse", "facts": clean(), "run": {"state": "failed", "message": "a <task> failed"}}],
                    run={"check_mode": True}, central={"lookup": "failed", "message": "HTTP 401"})
-    page = _report_html.to_html(report)
+    page = render_html.to_html(report)
     assert re.search(r"<title>(.*)</title>\n<style>", page).group(1) == u"Fleet (check run)"
     assert u'<meta name="generator" content="fleetops.sophos.report schema 4">' in page
     top = page.split(u"<body>\n")[1].split(u'<div class="scroll"><table id="hosts">')[0]
@@ -246,7 +246,7 @@ def test_page_top_of_a_check_run():
 
 
 def test_page_top_of_a_real_run_with_nothing_to_attend():
-    page = _report_html.to_html(build([{"host": "good", "facts": clean()}]))
+    page = render_html.to_html(build([{"host": "good", "facts": clean()}]))
     assert re.search(r"<title>(.*)</title>", page).group(1) == u"Fleet"
     top = page.split(u"<body>\n")[1].split(u'<div class="scroll"><table id="hosts">')[0]
     assert top == (
@@ -282,7 +282,7 @@ def test_timeline_of_two_hosts_by_hand():
                     {"host": long_name, "facts": clean(), "cycle": other},
                     {"host": "quiet", "facts": clean()}])
     # 15 minutes on 900 px: 1 px a second; ticks every 5 minutes; a row is 26 px high.
-    assert _report_html.timeline_html(report["hosts"]) == (
+    assert render_html.timeline_html(report["hosts"]) == (
         u'<h2>Restart timeline (UTC)</h2>\n<div class="scroll">'
         u'<svg class="timeline" id="timeline" xmlns="http://www.w3.org/2000/svg" role="img" '
         u'viewBox="0 0 1100 76" width="1100" height="76"><title>Restart timeline (UTC)</title>'
@@ -305,16 +305,16 @@ def test_timeline_of_two_hosts_by_hand():
         u'<rect class="tl-bar tl-settle" data-kind="settle" data-n="1" data-ended="evidence" x="250.0" y="49" '
         u'width="600.0" height="16" rx="2" fill="#2e7d32"><title>settle poll 10m00s, evidence</title></rect></g>'
         u'</svg></div>\n<div class="legend">' + LEGEND + u' &middot; hover a bar for its times</div>\n')
-    page = _report_html.to_html(report)
+    page = render_html.to_html(report)
     assert u'<p id="attention">Nothing needs attention.</p>\n<h2>Restart timeline (UTC)</h2>\n' in page
-    assert _report_html.timeline_html(build([{"host": "quiet", "facts": clean()}])["hosts"]) == u""
+    assert render_html.timeline_html(build([{"host": "quiet", "facts": clean()}])["hosts"]) == u""
 
 
 def test_timeline_at_another_width():
     cycle = {"status": "rebooted", "restarts": 1, "started": "2026-12-01T09:00:00Z",
              "finished": "2026-12-01T09:15:00Z",
              "boots": [{"boot_id": "b1", "restarted_at": "2026-12-01T09:01:00Z", "restart_seconds": 60}]}
-    svg = _report_html.timeline_html(build([{"host": "h", "facts": clean(), "cycle": cycle}])["hosts"], width=450.0)
+    svg = render_html.timeline_html(build([{"host": "h", "facts": clean(), "cycle": cycle}])["hosts"], width=450.0)
     assert u'viewBox="0 0 650 50" width="650" height="50"' in svg
     assert u'x="190.0" y="23" width="30.0" height="16"' in svg and u'x2="640.0" y2="31"' in svg
 
@@ -332,7 +332,7 @@ def test_restarts_and_maintenance_cells_with_odd_records():
                    "reasons_before": ["a", "b"], "reasons_after": ["c", "d"]}},
         {"host": "n", "facts": clean(), "cycle": {"status": "bogus", "restarts": 2}},
     ])
-    page = _report_html.to_html(report)
+    page = render_html.to_html(report)
     assert row_cells(page, "m")[4:6] == [
         u'<td data-sort=""><div class="c">?<div class="small">why: a, b<br>left: c, d</div></div></td>',
         u'<td data-sort="ok (check mode)"><div class="c">ok (check mode)<div class="small">patch: ?, 1 change(s)'
@@ -358,7 +358,7 @@ def test_timeline_names_and_lines():
         # Without the cycle's start and end the line runs from its first bar to its last.
         {"host": "c" * 27, "facts": clean(), "cycle": cycle("2026-12-01T09:06:00Z", 60)},
     ]
-    svg = _report_html.timeline_html(build(entries)["hosts"])
+    svg = render_html.timeline_html(build(entries)["hosts"])
     found = re.findall(r'<g class="tl-host" data-host="(\w+)"><text x="4" y="(\d+)">(.*?)</text>'
                        r'<line class="span" x1="(.*?)" y1="\d+" x2="(.*?)"', svg)
     assert found == [("a", "35", "a", "190.0", "1090.0"),
@@ -367,8 +367,8 @@ def test_timeline_names_and_lines():
 
 
 def test_attention_line_joins_a_hosts_issues():
-    page = _report_html.to_html(build([{"host": "x", "facts": clean(), "patch": {"status": "failed"},
-                                        "run": {"state": "failed", "message": "boom"}}]))
+    page = render_html.to_html(build([{"host": "x", "facts": clean(), "patch": {"status": "failed"},
+                                       "run": {"state": "failed", "message": "boom"}}]))
     assert (u'<ul class="attention" id="attention"><li data-host="x"><span class="badge" style="--c:#b3261e">'
             u'Failed</span> <b>x</b>: boom; patching failed</li></ul>') in page
 
@@ -378,11 +378,11 @@ def test_attention_line_joins_a_hosts_issues():
     (0.004, u"0"), (-2.25, u"-2.25"), (u"x", u"x"), ([True, 1.50, None, u"a"], u"yes; 1.5; ; a"), ((), u""),
 ])
 def test_format_value(value, text):
-    assert _report.format_value(value) == text
+    assert report_text.format_value(value) == text
 
 
 def test_the_page_policy_allows_its_own_script_and_nothing_from_outside():
-    page = _report_html.to_html(build([]))
+    page = render_html.to_html(build([]))
     script = re.search(r"<script>(.*?)</script>", page, re.S).group(1)
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     policy = re.search(r'Content-Security-Policy" content="([^"]*)"', page).group(1)

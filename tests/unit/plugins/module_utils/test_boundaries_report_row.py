@@ -4,7 +4,7 @@ records, including the restarts (one entry per restart, the boot before apart) a
 
 from __future__ import absolute_import, division, print_function
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import model
 
 FACTS = {
     "reboot_required": True, "pending_since": "2026-11-20T02:00:00Z", "pending_days": 11.25,
@@ -36,9 +36,9 @@ CYCLE = {
 
 
 def test_a_full_row():
-    row = _report.host_row("web1", facts=FACTS, cycle=CYCLE, patch={"status": "patched", "changes": ["a", "b"],
-                                                                    "reboot_required": "yes"},
-                           run={"state": "ok"})
+    row = model.host_row("web1", facts=FACTS, cycle=CYCLE, patch={"status": "patched", "changes": ["a", "b"],
+                                                                  "reboot_required": "yes"},
+                         run={"state": "ok"})
     assert row == {
         "host": "web1", "status": "deferred", "attention": False,
         "issues": [{"status": "deferred", "id": "deferred", "text": "restart 2 deferred"},
@@ -84,19 +84,19 @@ def test_boot_before_is_the_first_entry_without_a_restart_only():
         {"boot_id": "b1", "restarted_at": "t1"},
         {"boot_id": "late"},                       # no restart, after one: not the boot before
         {"boot_id": "b2", "restarted_at": "t2"}]}
-    maintenance = _report.host_row("h", facts={}, cycle=cycle)["maintenance"]
+    maintenance = model.host_row("h", facts={}, cycle=cycle)["maintenance"]
     assert maintenance["boot_before"] is None
     assert [(b["number"], b["boot_id"]) for b in maintenance["boots"]] == [(1, "b1"), (2, "b2")]
     cycle["boots"] = [{"boot_id": "b0"}, {"boot_id": "again"}, {"boot_id": "b1", "restarted_at": "t1"}]
-    maintenance = _report.host_row("h", facts={}, cycle=cycle)["maintenance"]
+    maintenance = model.host_row("h", facts={}, cycle=cycle)["maintenance"]
     assert maintenance["boot_before"] == {"boot_id": "b0", "last_boot": None}
     assert [(b["number"], b["boot_id"]) for b in maintenance["boots"]] == [(1, "b1")]
 
 
 def test_no_cycle_record_is_no_maintenance():
-    assert _report.host_row("h", facts={}, cycle={})["maintenance"] is None
-    assert _report.host_row("h", facts={}, patch={})["patch"] is None
-    row = _report.host_row("h", facts={}, cycle="done")
+    assert model.host_row("h", facts={}, cycle={})["maintenance"] is None
+    assert model.host_row("h", facts={}, patch={})["patch"] is None
+    row = model.host_row("h", facts={}, cycle="done")
     assert row["maintenance"] is None and row["data_errors"] == ["sophos_reboot_cycle: expected a mapping, got 'done'"]
 
 
@@ -104,10 +104,10 @@ def test_the_expectation_and_its_source_are_carried_and_checked():
     cycle = {"status": "rebooted", "restarts": 1, "expected": {
         "restart_minutes": 6.0, "restart_from": "history", "restart_samples": 10,
         "settle_minutes": 20, "settle_from": "setting", "settle_samples": 0}}
-    row = _report.host_row("h", facts={}, cycle=cycle)
+    row = model.host_row("h", facts={}, cycle=cycle)
     assert row["maintenance"]["expected"] == cycle["expected"] and row["data_errors"] == []
     cycle["expected"] = {"restart_minutes": "six", "restart_from": "guess", "settle_samples": -1}
-    row = _report.host_row("h", facts={}, cycle=cycle)
+    row = model.host_row("h", facts={}, cycle=cycle)
     assert row["maintenance"]["expected"] == {
         "restart_minutes": None, "restart_from": None, "restart_samples": None,
         "settle_minutes": None, "settle_from": None, "settle_samples": None}

@@ -7,7 +7,8 @@ import os
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report, _report_csv, _report_html, _report_markdown
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
+    html_kit, model, render_csv, render_html, render_markdown)
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "report")
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -21,7 +22,7 @@ def entries():
 
 @pytest.fixture
 def report(entries):
-    return _report.build_report(entries, generated="2026-11-27T03:00:00Z")
+    return model.build_report(entries, generated="2026-11-27T03:00:00Z")
 
 
 def row_of(report, host):
@@ -76,13 +77,13 @@ def test_longest_pending_first_within_a_status(entries):
         entries[index]["facts"] = copy.deepcopy(entries[1]["facts"])
         entries[index]["facts"]["pending_days"] = days
         entries[index]["facts"]["alert"] = False
-    rows = _report.build_report(entries[:3])["hosts"]
+    rows = model.build_report(entries[:3])["hosts"]
     assert [row["pending_days"] for row in rows] == [9.5, 4.25, 2.0]
 
 
 def test_summary_lists_hosts_by_status(report):
     summary = report["summary"]
-    assert set(summary["counts"]) == set(_report.STATUSES) == set(summary["hosts"])
+    assert set(summary["counts"]) == set(model.STATUSES) == set(summary["hosts"])
     for status, hosts in summary["hosts"].items():
         assert summary["counts"][status] == len(hosts)
         assert all(row_of(report, host)["status"] == status for host in hosts)
@@ -102,17 +103,17 @@ def test_a_host_can_have_several_issues_worst_first(report):
 
 
 def test_alert_threshold_is_a_setting(entries):
-    report = _report.build_report(entries, alert_days=3)
+    report = model.build_report(entries, alert_days=3)
     assert row_of(report, "win-pending")["status"] == "alert"
-    report = _report.build_report(entries, alert_days=30)
+    report = model.build_report(entries, alert_days=30)
     assert row_of(report, "win-old")["status"] == "alert", "the host's own alert flag still counts"
     entries[2]["facts"]["alert"] = False
-    assert row_of(_report.build_report(entries, alert_days=30), "win-old")["status"] == "pending"
+    assert row_of(model.build_report(entries, alert_days=30), "win-old")["status"] == "pending"
 
 
 def test_unreachable_and_failed_runs_keep_last_known_facts(entries):
     entries[0]["run"] = {"state": "failed", "message": "permission denied"}
-    row = row_of(_report.build_report(entries), "lin-ok")
+    row = row_of(model.build_report(entries), "lin-ok")
     assert row["status"] == "failed"
     assert row["issues"][0]["text"] == "permission denied"
     assert row["sophos"]["version"] == "2024.3.1.2"
@@ -143,23 +144,23 @@ def test_odd_values_are_reported_not_fatal(report):
     ({}, None),
 ])
 def test_garbage_facts_never_crash(facts, named):
-    report = _report.build_report([{"host": "h", "facts": facts, "cycle": facts, "patch": facts}])
+    report = model.build_report([{"host": "h", "facts": facts, "cycle": facts, "patch": facts}])
     row = report["hosts"][0]
-    assert row["status"] in _report.STATUSES
+    assert row["status"] in model.STATUSES
     if named:
         assert any(error.startswith(named) for error in row["data_errors"]), row["data_errors"]
     # Every renderer shows the one host with its status (not merely the letter h somewhere).
-    label = _report.STATUS_LABELS[row["status"]]
-    rows = list(csv.DictReader(io.StringIO(_report_csv.to_csv(report))))
+    label = model.STATUS_LABELS[row["status"]]
+    rows = list(csv.DictReader(io.StringIO(render_csv.to_csv(report))))
     assert [(r["host"], r["status"]) for r in rows] == [("h", row["status"])]
-    markdown_rows = [line for line in _report_markdown.to_markdown(report).splitlines() if line.startswith("| h |")]
+    markdown_rows = [line for line in render_markdown.to_markdown(report).splitlines() if line.startswith("| h |")]
     assert markdown_rows and all(line.startswith("| h | %s |" % label) for line in markdown_rows)
-    assert '<span class="badge" style="--c:' in _report_html.to_html(report) and label in _report_html.to_html(report)
+    assert '<span class="badge" style="--c:' in render_html.to_html(report) and label in render_html.to_html(report)
     json.dumps(report)
 
 
 def test_garbage_entries_never_crash():
-    report = _report.build_report(["not a mapping", {"host": None}, {"host": 7, "run": {"state": "exploded"}}])
+    report = model.build_report(["not a mapping", {"host": None}, {"host": 7, "run": {"state": "exploded"}}])
     hosts = [row["host"] for row in report["hosts"]]
     assert "(unnamed host)" in hosts and "7" in hosts and "(entry 0)" in hosts
     seven = [row for row in report["hosts"] if row["host"] == "7"][0]
@@ -167,7 +168,7 @@ def test_garbage_entries_never_crash():
 
 
 def test_duplicate_host_is_flagged():
-    report = _report.build_report([{"host": "a"}, {"host": "a"}])
+    report = model.build_report([{"host": "a"}, {"host": "a"}])
     assert len(report["hosts"]) == 2
     assert any("more than once" in error for row in report["hosts"] for error in row["data_errors"])
 
@@ -177,23 +178,23 @@ def test_huge_strings_are_cut(entries):
                                        "detail": "x" * 50000}]
     entries[0]["facts"]["reboot_required"] = True
     entries[0]["cycle"] = {"status": "failed", "message": "y" * 100000, "restarts": 1}
-    report = _report.build_report(entries, max_text=500)
+    report = model.build_report(entries, max_text=500)
     row = row_of(report, "lin-ok")
     assert len(row["reasons"][0]["detail"]) < 600
     assert row["reasons"][0]["detail"].endswith("(49500 more characters)")
     assert len(row["maintenance"]["message"]) < 600
-    assert len(_report_html.to_html(report)) < 200000
+    assert len(render_html.to_html(report)) < 200000
 
 
 def test_control_characters_are_replaced():
-    row = _report.host_row("a\x00b\x1b[31m", facts={"reasons": [{"id": "x\x07", "strong": True}]})
+    row = model.host_row("a\x00b\x1b[31m", facts={"reasons": [{"id": "x\x07", "strong": True}]})
     assert "\x00" not in row["host"] and "\x1b" not in row["host"]
     assert row["reasons"][0]["id"] == "x\ufffd"
 
 
 def test_long_lists_are_capped():
-    row = _report.host_row("a", patch={"status": "patched", "changes": ["pkg%d" % i for i in range(5000)]})
-    assert len(row["patch"]["changes"]) == _report.MAX_ITEMS
+    row = model.host_row("a", patch={"status": "patched", "changes": ["pkg%d" % i for i in range(5000)]})
+    assert len(row["patch"]["changes"]) == model.MAX_ITEMS
     assert any("sophos_patch.changes" in error for error in row["data_errors"])
 
 
@@ -201,7 +202,7 @@ def test_long_lists_are_capped():
                                     {"max_text": 5}, {"max_text": 2.5}])
 def test_bad_settings_are_named(kwargs):
     with pytest.raises(ValueError) as error:
-        _report.build_report([], **kwargs)
+        model.build_report([], **kwargs)
     assert list(kwargs)[0] in str(error.value)
 
 
@@ -215,26 +216,26 @@ def test_bad_settings_are_named(kwargs):
     ("garbage", True, "ok"),
 ])
 def test_run_state(result, active, expected):
-    assert _report.run_state(result, active)["state"] == expected
+    assert model.run_state(result, active)["state"] == expected
 
 
 def test_empty_fleet():
-    report = _report.build_report([])
+    report = model.build_report([])
     assert report["summary"]["total"] == 0
-    assert "Nothing needs attention" in _report_html.to_html(report)
-    assert "Nothing needs attention" in _report_markdown.to_markdown(report)
-    assert _report_csv.to_csv(report).strip() == ",".join(_report_csv.CSV_COLUMNS)
+    assert "Nothing needs attention" in render_html.to_html(report)
+    assert "Nothing needs attention" in render_markdown.to_markdown(report)
+    assert render_csv.to_csv(report).strip() == ",".join(render_csv.CSV_COLUMNS)
 
 
 def test_json_round_trip(report):
     again = json.loads(json.dumps(report))
     assert again == report
-    assert again["schema_version"] == _report.SCHEMA_VERSION == 4
+    assert again["schema_version"] == model.SCHEMA_VERSION == 4
     assert again["kind"] == "fleetops.sophos.report"
 
 
 def test_csv_reads_back(report):
-    rows = list(csv.DictReader(io.StringIO(_report_csv.to_csv(report), newline="")))
+    rows = list(csv.DictReader(io.StringIO(render_csv.to_csv(report), newline="")))
     assert [row["host"] for row in rows] == [row["host"] for row in report["hosts"]]
     by_host = dict((row["host"], row) for row in rows)
     assert by_host["win-old"]["status"] == "alert"
@@ -247,31 +248,31 @@ def test_csv_reads_back(report):
 
 
 def test_csv_defuses_spreadsheet_formulas():
-    report = _report.build_report([{"host": "=cmd|' /C calc'!A0", "facts": {
+    report = model.build_report([{"host": "=cmd|' /C calc'!A0", "facts": {
         "reboot_required": True, "pending_days": -1, "reasons": [{"id": "@SUM(1)", "strong": True}]}}])
-    row = next(csv.DictReader(io.StringIO(_report_csv.to_csv(report), newline="")))
+    row = next(csv.DictReader(io.StringIO(render_csv.to_csv(report), newline="")))
     assert row["host"] == "'=cmd|' /C calc'!A0"
     assert row["reasons"] == "'@SUM(1)"
     assert row["pending_days"] == "-1", "numbers keep their sign"
 
 
 def test_markdown_escapes_host_text(report):
-    text = _report_markdown.to_markdown(report)
+    text = render_markdown.to_markdown(report)
     assert HOSTILE not in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
     assert "<script>" not in text
     table = [line for line in text.splitlines() if line.startswith("| ") and "Pending" not in line]
-    assert all(line.count(" | ") == 8 for line in table[len(_report.STATUSES):] if "lin-" in line or "win-" in line)
+    assert all(line.count(" | ") == 8 for line in table[len(model.STATUSES):] if "lin-" in line or "win-" in line)
 
 
 def test_markdown_pipes_and_newlines_cannot_break_the_table():
-    report = _report.build_report([{"host": "a|b\nc", "facts": {"sophos": {"version": "1|2"}}}])
-    line = [line for line in _report_markdown.to_markdown(report).splitlines() if line.startswith("| a")][0]
+    report = model.build_report([{"host": "a|b\nc", "facts": {"sophos": {"version": "1|2"}}}])
+    line = [line for line in render_markdown.to_markdown(report).splitlines() if line.startswith("| a")][0]
     assert line.replace("\\|", "").count("|") == 10
 
 
 def test_html_escapes_host_text(report):
-    page = _report_html.to_html(report)
+    page = render_html.to_html(report)
     assert HOSTILE not in page
     assert "<script>document" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
@@ -280,14 +281,14 @@ def test_html_escapes_host_text(report):
 
 
 def test_html_is_self_contained(report):
-    page = _report_html.to_html(report)
+    page = render_html.to_html(report)
     for marker in ("http://", "https://", "src=\"", "<link", "@import", "url("):
-        assert marker not in page.replace(_report_html._h(HOSTILE), "")
-    assert _report_html._csp_hash(_report_html._HTML_SCRIPT) in page
+        assert marker not in page.replace(html_kit.h(HOSTILE), "")
+    assert html_kit._csp_hash(html_kit.REPORT_SCRIPT) in page
 
 
 def test_html_has_a_row_and_a_count_per_host(report):
-    page = _report_html.to_html(report)
+    page = render_html.to_html(report)
     assert page.count("<tr data-index=") == len(report["hosts"])
     for status, count in report["summary"]["counts"].items():
         # Only the statuses some host has get a tile.
@@ -296,4 +297,4 @@ def test_html_has_a_row_and_a_count_per_host(report):
 
 def test_renderers_reject_non_reports():
     with pytest.raises((KeyError, TypeError)):
-        _report_html.to_html({"hosts": []})
+        render_html.to_html({"hosts": []})

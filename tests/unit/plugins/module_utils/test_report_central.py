@@ -4,7 +4,8 @@ for after a clean cycle."""
 import csv
 import io
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report, _report_csv, _report_html, _report_markdown
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
+    model, render_csv, render_html, render_markdown)
 
 REBOOT = "Event::Endpoint::UpdateRebootUrgentlyRequired"
 
@@ -38,7 +39,7 @@ CLEAN_CYCLE = {"status": "rebooted", "restarts": 1, "check_mode": False, "reason
 
 
 def build(*entries, **kwargs):
-    return _report.build_report(list(entries), generated="2026-12-01T09:05:00Z", **kwargs)
+    return model.build_report(list(entries), generated="2026-12-01T09:05:00Z", **kwargs)
 
 
 def only(report):
@@ -74,8 +75,8 @@ def test_the_two_week_alert_gives_an_estimate_two_weeks_before_it_never_its_own_
     alert = row["central"]["restart_alert"]
     assert (alert["age_days"], alert["pending_days"], alert["pending_since_source"]) == (6, 20, "estimate")
     assert "since about 2026-11-11T09:00:00Z (Sophos Central, its two-week alert less 14 days)" in \
-        _report_html.to_html(build({"host": "web1", "facts": pending(last_boot="2026-11-01T00:00:00Z"),
-                                    "central": shaped}))
+        render_html.to_html(build({"host": "web1", "facts": pending(last_boot="2026-11-01T00:00:00Z"),
+                                   "central": shaped}))
 
 
 def test_a_view_without_pending_since_gives_none():
@@ -160,18 +161,18 @@ def test_renderers_show_the_alert_its_age_and_the_attention_line():
                     "central_source": "lookup", "central_checked_at": "2026-12-01T09:01:00Z"},
                    {"host": "web2", "facts": pending(), "central": central(raised_at="2026-11-20T00:00:00Z", days=11)},
                    central={"lookup": "done"})
-    [csv_row] = [r for r in csv.DictReader(io.StringIO(_report_csv.to_csv(report))) if r["host"] == "web1"]
+    [csv_row] = [r for r in csv.DictReader(io.StringIO(render_csv.to_csv(report))) if r["host"] == "web1"]
     assert csv_row["central_alert"] == REBOOT and csv_row["central_alert_days"] == "20"
     assert csv_row["central_alert_raised_at"] == "2026-11-10T20:10:00Z" and csv_row["central_source"] == "lookup"
     assert csv_row["attention"] == "true"
-    [web2] = [r for r in csv.DictReader(io.StringIO(_report_csv.to_csv(report))) if r["host"] == "web2"]
+    [web2] = [r for r in csv.DictReader(io.StringIO(render_csv.to_csv(report))) if r["host"] == "web2"]
     assert web2["pending_since_source"] == "central" and web2["pending_since"] == "2026-11-20T00:00:00Z"
-    markdown = _report_markdown.to_markdown(report)
+    markdown = render_markdown.to_markdown(report)
     attention = markdown.split("## Needs attention")[1].split("## Hosts")[0]
     [line] = [line for line in attention.splitlines() if line.startswith("- **web1** (Restarted): ")]
     assert "Sophos Central still alerts after a clean cycle" in line and "Central may lag" in line
     assert "since 2026-11-10T20:10:00Z (20 days old, restart pending 20 days)" in markdown.split("## Hosts")[1]
-    page = _report_html.to_html(report)
+    page = render_html.to_html(report)
     attention_html = page.split('id="attention"')[1].split("</ul>")[0]
     assert 'data-host="web1"' in attention_html and "Central may lag" in attention_html
     assert "since 2026-11-10T20:10:00Z (20 days old, restart pending 20 days)" in page and 'id="central-note"' in page
@@ -181,7 +182,7 @@ def test_renderers_show_the_alert_its_age_and_the_attention_line():
 
 def test_lookup_state_is_checked_and_shown():
     report = build({"host": "web1", "facts": clean()}, central={"lookup": "no_credentials"})
-    assert "no Central credentials" in _report_markdown.to_markdown(report)
+    assert "no Central credentials" in render_markdown.to_markdown(report)
     assert build({"host": "web1"}, central={"lookup": "bogus"})["central"]["lookup"] == "off"
     assert build({"host": "web1"})["central"] == {"lookup": "off", "message": None}
 
@@ -201,7 +202,7 @@ def test_the_event_time_before_first_seen_and_after_the_boot_is_pending_since_wi
     assert row["pending_since_local"] == "2026-11-30T09:00:00Z" and row["central"] is None
     assert row["pending_days"] == 1.5  # 1 day seen locally + the 12 hours between the event and first seen
     assert row["data_errors"] == []
-    assert "since %s (Sophos Central&#x27;s restart-required event)" % EVENT_AT in _report_html.to_html(
+    assert "since %s (Sophos Central&#x27;s restart-required event)" % EVENT_AT in render_html.to_html(
         build({"host": "web1", "facts": pending(), "restart_required_at": EVENT_AT}))
 
 
@@ -258,5 +259,5 @@ def test_report_entries_give_the_event_time_to_its_host_only():
     hostvars = {"web1": {"sophos_reboot": pending()}, "web2": {"sophos_reboot": pending()}}
     entries = report_filters.report_entries(["web1", "web2"], hostvars, restart_required_at={"web1": EVENT_AT})
     assert [entry["restart_required_at"] for entry in entries] == [EVENT_AT, None]
-    rows = dict((row["host"], row) for row in _report.build_report(entries)["hosts"])
+    rows = dict((row["host"], row) for row in model.build_report(entries)["hosts"])
     assert (rows["web1"]["pending_since_source"], rows["web2"]["pending_since_source"]) == ("central_event", "first_seen")

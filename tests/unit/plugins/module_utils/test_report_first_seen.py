@@ -5,7 +5,7 @@ from __future__ import absolute_import, division, print_function
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report, _report_html, _report_markdown
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import model, render_html, render_markdown
 
 
 def facts(source):
@@ -15,14 +15,14 @@ def facts(source):
 
 @pytest.mark.parametrize("source,said", [("first_seen", True), ("source", False), (None, False)])
 def test_first_seen_ages_are_marked(source, said):
-    report = _report.build_report([{"host": "h1", "facts": facts(source), "run": {"state": "ok"}}],
-                                  generated="2026-12-01T20:00:00Z")
+    report = model.build_report([{"host": "h1", "facts": facts(source), "run": {"state": "ok"}}],
+                                generated="2026-12-01T20:00:00Z")
     row = report["hosts"][0]
     assert row["pending_since_source"] == source
-    assert ("| 1.5 (since first seen) |" in _report_markdown.to_markdown(report)) is said
-    assert ("since first seen" in _report_html.to_html(report)) is said
+    assert ("| 1.5 (since first seen) |" in render_markdown.to_markdown(report)) is said
+    assert ("since first seen" in render_html.to_html(report)) is said
 
 
 def test_a_strange_source_never_marks_the_age():
-    report = _report.build_report([{"host": "h1", "facts": dict(facts(None), pending_since_source=["x"])}])
-    assert "since first seen" not in _report_markdown.to_markdown(report)
+    report = model.build_report([{"host": "h1", "facts": dict(facts(None), pending_since_source=["x"])}])
+    assert "since first seen" not in render_markdown.to_markdown(report)

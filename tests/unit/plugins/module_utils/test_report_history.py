@@ -5,8 +5,8 @@ import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._time import iso_to_epoch
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import (
-    _report, _report_history, _report_html, _report_index_html, _report_markdown, _report_timeline)
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
+    history, html_kit, model, render_html, render_index, render_markdown, timeline)
 
 TWO_RESTARTS = {
     "status": "rebooted", "restarts": 2, "started": "2026-11-28T02:00:00Z", "finished": "2026-11-28T02:20:00Z",
@@ -23,7 +23,7 @@ TWO_RESTARTS = {
 
 
 def _run(started="2026-11-28T02:00:00Z", token="ab12", check=False):
-    return _report_history.new_run(started, token, check_mode=check, playbook="fleetops.sophos.maintenance")
+    return history.new_run(started, token, check_mode=check, playbook="fleetops.sophos.maintenance")
 
 
 def test_run_names():
@@ -32,11 +32,11 @@ def test_run_names():
     assert run["stem"] == "sophos-report-20261128T020000Z-ab12" and run["latest"] == "sophos-report"
     check = _run(check=True)
     assert check["stem"] == "sophos-report-20261128T020000Z-ab12-check" and check["latest"] == "sophos-report-check"
-    assert _report_history.parse_name(run["stem"] + ".html") == (run["id"], False, "html")
-    assert _report_history.parse_name(check["stem"] + ".md") == (run["id"], True, "md")
+    assert history.parse_name(run["stem"] + ".html") == (run["id"], False, "html")
+    assert history.parse_name(check["stem"] + ".md") == (run["id"], True, "md")
     for other in ("sophos-report.json", "sophos-report-check.json", "index.html", "sophos-report-x.json",
                   "other-20261128T020000Z-ab12.json", run["stem"] + ".pdf"):
-        assert _report_history.parse_name(other) is None, other
+        assert history.parse_name(other) is None, other
 
 
 def test_same_second_runs_differ_by_token():
@@ -52,12 +52,12 @@ def test_run_start_must_be_utc(started):
 @pytest.mark.parametrize("token", ["AB12", "ab", "../x", 12])
 def test_run_token_checked(token):
     with pytest.raises(ValueError, match="token"):
-        _report_history.new_run("2026-11-28T02:00:00Z", token)
+        history.new_run("2026-11-28T02:00:00Z", token)
 
 
 def test_basename_cannot_leave_the_directory():
     with pytest.raises(ValueError, match="report_basename"):
-        _report_history.new_run("2026-11-28T02:00:00Z", "ab12", basename="../etc/x")
+        history.new_run("2026-11-28T02:00:00Z", "ab12", basename="../etc/x")
 
 
 def _names(*runs):
@@ -68,29 +68,29 @@ def _names(*runs):
 def test_prune_keeps_the_newest_and_the_current():
     runs = [_run("2026-11-%02dT02:00:00Z" % day) for day in (1, 2, 3, 4)]
     names = _names(*runs)
-    pruned = _report_history.to_prune(names, 2, current=runs[3])
+    pruned = history.to_prune(names, 2, current=runs[3])
     assert pruned == sorted(_names(runs[0], runs[1])[:4])
-    assert _report_history.to_prune(names, 0, current=runs[3]) == []
+    assert history.to_prune(names, 0, current=runs[3]) == []
     # The current run counts even when it is the oldest name (a clock set back): never removed.
-    pruned = _report_history.to_prune(names, 1, current=runs[0])
+    pruned = history.to_prune(names, 1, current=runs[0])
     assert not any(name.startswith(runs[0]["stem"]) for name in pruned)
     assert len(pruned) == 6
 
 
 def test_prune_counts_check_runs_and_leaves_other_files():
     real, check = _run("2026-11-01T02:00:00Z"), _run("2026-11-02T02:00:00Z", check=True)
-    pruned = _report_history.to_prune(_names(real, check), 1, current=check)
+    pruned = history.to_prune(_names(real, check), 1, current=check)
     assert pruned == [real["stem"] + ".html", real["stem"] + ".json"]
 
 
 @pytest.mark.parametrize("keep", [-1, "3", True, 2.5])
 def test_prune_needs_a_count(keep):
     with pytest.raises(ValueError, match="report_keep"):
-        _report_history.to_prune([], keep)
+        history.to_prune([], keep)
 
 
 def _report_json(run, entries):
-    return json.dumps(_report.build_report(entries, generated=run["started"], run=run))
+    return json.dumps(model.build_report(entries, generated=run["started"], run=run))
 
 
 def test_index_data_runs_and_trend():
@@ -106,7 +106,7 @@ def test_index_data_runs_and_trend():
              (first["stem"] + ".json", _report_json(first, entries)),
              (second["stem"] + ".json", _report_json(second, entries[1:2])),
              ("sophos-report-20261126T020000Z-dead.json", "{not json")]
-    index = _report_history.index_data(files)
+    index = history.index_data(files)
     assert [run["id"] for run in index["runs"]] == [check["id"], second["id"], first["id"], "20261126T020000Z-dead"]
     assert index["runs"][0]["check_mode"] is True and index["runs"][0]["playbook"] == "fleetops.sophos.maintenance"
     assert index["runs"][-1]["error"].startswith("not JSON")
@@ -116,11 +116,11 @@ def test_index_data_runs_and_trend():
     assert [(point["id"], point["pending"], point["alerting"], point["failed"]) for point in index["trend"]] == [
         (first["id"], 2, 1, 2), (second["id"], 1, 0, 0)]
 
-    page = _report_index_html.to_index_html(index, names=[second["stem"] + ".html"])
+    page = render_index.to_index_html(index, names=[second["stem"] + ".html"])
     assert page.count("<tr data-index=") == 4
     assert 'href="%s.html"' % second["stem"] in page and 'href="%s.json"' % first["stem"] in page
     assert page.count('<polyline class="series"') == 3
-    assert _report_html.content_security_policy(_report_index_html._SCRIPT) in page.replace("&#x27;", "'")
+    assert html_kit.content_security_policy(html_kit.INDEX_SCRIPT) in page.replace("&#x27;", "'")
     assert "<script src" not in page and "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
@@ -135,10 +135,10 @@ ENTRIES = [
 def test_the_index_from_summaries_is_the_index_from_the_reports():
     runs = [_run("2026-11-27T02:00:00Z"), _run("2026-11-28T02:00:00Z", "cd34"), _run("2026-11-29T02:00:00Z", check=True)]
     files = [(run["stem"] + ".json", _report_json(run, ENTRIES[:index + 2])) for index, run in enumerate(runs)]
-    summaries = [(name, json.dumps(_report_history.summary_of(name, json.loads(text)))) for name, text in files]
-    from_summaries = _report_history.index_from_entries(
-        _report_history.entry_from_summary(name, text) for name, text in summaries)
-    assert from_summaries == _report_history.index_data(files)
+    summaries = [(name, json.dumps(history.summary_of(name, json.loads(text)))) for name, text in files]
+    from_summaries = history.index_from_entries(
+        history.entry_from_summary(name, text) for name, text in summaries)
+    assert from_summaries == history.index_data(files)
     summary = json.loads(summaries[1][1])
     assert summary["attention"] == ["c", "a"]
     assert (summary["total"], summary["pending"], summary["alerting"], summary["failed"]) == (3, 2, 1, 1)
@@ -151,28 +151,28 @@ def test_the_index_from_summaries_is_the_index_from_the_reports():
 def test_a_summary_of_another_run_or_version_or_broken_is_not_used():
     run = _run()
     name = run["stem"] + ".json"
-    summary = _report_history.summary_of(name, json.loads(_report_json(run, ENTRIES)))
-    assert _report_history.entry_from_summary(name, json.dumps(summary))["total"] == 4
+    summary = history.summary_of(name, json.loads(_report_json(run, ENTRIES)))
+    assert history.entry_from_summary(name, json.dumps(summary))["total"] == 4
     for other in (dict(summary, version=2), dict(summary, file="sophos-report-20261128T020000Z-ffff.json"),
                   dict(summary, kind="other"), dict((key, value) for key, value in summary.items() if key != "counts")):
-        assert _report_history.entry_from_summary(name, json.dumps(other)) is None
-    assert _report_history.entry_from_summary(name, "{half") is None
-    assert _report_history.summary_of(name, {"kind": "something else"}) is None
-    assert _report_history.summary_name(name) == run["stem"] + ".summary.json"
+        assert history.entry_from_summary(name, json.dumps(other)) is None
+    assert history.entry_from_summary(name, "{half") is None
+    assert history.summary_of(name, {"kind": "something else"}) is None
+    assert history.summary_name(name) == run["stem"] + ".summary.json"
 
 
 def test_summaries_whose_run_is_gone_are_orphans():
     kept, gone = _run(), _run("2026-11-20T02:00:00Z", "dead")
     names = [kept["stem"] + ".json", kept["stem"] + ".summary.json", gone["stem"] + ".summary.json",
              gone["stem"] + ".html", "notes.summary.json", "index.html"]
-    assert _report_history.orphan_summaries(names) == [gone["stem"] + ".summary.json"]
+    assert history.orphan_summaries(names) == [gone["stem"] + ".summary.json"]
     # The summaries are never runs themselves: the prune counts runs by their report files only.
-    assert _report_history.runs_in([gone["stem"] + ".summary.json"]) == []
+    assert history.runs_in([gone["stem"] + ".summary.json"]) == []
 
 
 def test_trend_geometry_scales_to_the_largest_value():
     trend = [{"pending": 4, "alerting": 1, "failed": 0}, {"pending": 2, "alerting": 2, "failed": 1}]
-    shape = _report_index_html.trend_geometry(trend, width=100.0, height=40.0)
+    shape = render_index.trend_geometry(trend, width=100.0, height=40.0)
     assert shape["max"] == 4
     assert shape["series"]["pending"] == [(0.0, 0.0, 4), (100.0, 20.0, 2)]
     assert shape["series"]["failed"] == [(0.0, 40.0, 0), (100.0, 30.0, 1)]
@@ -180,21 +180,21 @@ def test_trend_geometry_scales_to_the_largest_value():
 
 def test_check_run_marked_everywhere():
     entries = [{"host": "a", "facts": {"reboot_required": False}}]
-    report = _report.build_report(entries, run=_run(check=True))
+    report = model.build_report(entries, run=_run(check=True))
     assert report["check_mode"] is True and report["run"]["stem"].endswith("-check")
-    assert 'id="check-run"' in _report_html.to_html(report)
-    assert _report_markdown.to_markdown(report).startswith("# Sophos restart report (maintenance run, check run)\n")
-    real = _report.build_report(entries, run=_run())
-    assert real["check_mode"] is False and 'id="check-run"' not in _report_html.to_html(real)
-    assert "check run" not in _report_markdown.to_markdown(real)
+    assert 'id="check-run"' in render_html.to_html(report)
+    assert render_markdown.to_markdown(report).startswith("# Sophos restart report (maintenance run, check run)\n")
+    real = model.build_report(entries, run=_run())
+    assert real["check_mode"] is False and 'id="check-run"' not in render_html.to_html(real)
+    assert "check run" not in render_markdown.to_markdown(real)
 
 
 def _maintenance(cycle):
-    return _report.host_row("h", facts={"reboot_required": False}, cycle=cycle)["maintenance"]
+    return model.host_row("h", facts={"reboot_required": False}, cycle=cycle)["maintenance"]
 
 
 def test_timeline_derived_from_restart_times():
-    found = _report_timeline.segments(_maintenance(TWO_RESTARTS))
+    found = timeline.segments(_maintenance(TWO_RESTARTS))
     assert [(s["kind"], s["n"]) for s in found] == [("restart", 1), ("settle", 1), ("restart", 2), ("settle", 2)]
     base = iso_to_epoch("2026-11-28T02:00:00Z")
     assert [(s["start"] - base, s["end"] - base) for s in found] == [
@@ -205,16 +205,16 @@ def test_timeline_derived_from_restart_times():
 def test_timeline_uses_recorded_settle_times():
     cycle = json.loads(json.dumps(TWO_RESTARTS))
     cycle["settles"][0].update(started_at="2026-11-28T02:03:10Z", ended_at="2026-11-28T02:08:00Z")
-    found = _report_timeline.segments(_maintenance(cycle))
+    found = timeline.segments(_maintenance(cycle))
     assert found[1]["end"] - found[1]["start"] == 290.0
 
 
 def test_timeline_empty_without_restart():
-    assert _report_timeline.segments(_maintenance({"status": "ok", "restarts": 0, "boots": [{"boot_id": "x"}],
-                                                   "settles": []})) == []
-    assert _report_timeline.segments(None) == []
+    assert timeline.segments(_maintenance({"status": "ok", "restarts": 0, "boots": [{"boot_id": "x"}],
+                                           "settles": []})) == []
+    assert timeline.segments(None) == []
     bad = _maintenance({"status": "rebooted", "boots": [{"restarted_at": "yesterday"}], "settles": "no"})
-    assert _report_timeline.segments(bad) == []
+    assert timeline.segments(bad) == []
 
 
 def test_timeline_geometry_one_axis_for_the_run():
@@ -222,7 +222,7 @@ def test_timeline_geometry_one_axis_for_the_run():
     rows = [{"host": "one", "maintenance": _maintenance(TWO_RESTARTS)},
             {"host": "none", "maintenance": None},
             {"host": "two", "maintenance": _maintenance(later)}]
-    shape = _report_timeline.geometry(rows, width=1000.0)
+    shape = timeline.geometry(rows, width=1000.0)
     assert [host["host"] for host in shape["hosts"]] == ["one", "two"]
     span = shape["end"] - shape["start"]
     assert span == 3600.0 + 1200.0
@@ -231,14 +231,14 @@ def test_timeline_geometry_one_axis_for_the_run():
     assert second[0]["x"] == round((3600 + 90) * 1000.0 / span, 1)
     assert all(segment["w"] >= 2.0 for segment in first + second)
     assert [x for x, _label in shape["ticks"]] == sorted(x for x, _label in shape["ticks"])
-    assert _report_timeline.geometry([{"host": "none", "maintenance": None}]) is None
+    assert timeline.geometry([{"host": "none", "maintenance": None}]) is None
 
 
 def test_timeline_on_the_page():
-    report = _report.build_report([{"host": "web-1", "cycle": TWO_RESTARTS, "facts": {"reboot_required": False}},
-                                   {"host": "db-1", "facts": {"reboot_required": False}}])
-    page = _report_html.to_html(report)
+    report = model.build_report([{"host": "web-1", "cycle": TWO_RESTARTS, "facts": {"reboot_required": False}},
+                                 {"host": "db-1", "facts": {"reboot_required": False}}])
+    page = render_html.to_html(report)
     assert page.count('class="tl-bar tl-restart"') == 2 and page.count('class="tl-bar tl-settle"') == 2
     assert 'data-host="web-1"><text' in page and 'data-host="db-1"><text' not in page
-    plain = _report.build_report([{"host": "db-1", "facts": {"reboot_required": False}}])
-    assert 'id="timeline"' not in _report_html.to_html(plain)
+    plain = model.build_report([{"host": "db-1", "facts": {"reboot_required": False}}])
+    assert 'id="timeline"' not in render_html.to_html(plain)

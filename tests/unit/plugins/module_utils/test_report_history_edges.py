@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils._report_history import (
+from ansible_collections.fleetops.sophos.plugins.module_utils._report.history import (
     index_data, index_entry, new_run, runs_in, to_prune)
 
 A = "sophos-report-20261101T020000Z-aaaa"

@@ -6,7 +6,8 @@ from __future__ import absolute_import, division, print_function
 import re
 from datetime import datetime, timedelta, timezone
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _report, _report_html, _time
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import model, render_html
 
 NOW = datetime(2026, 12, 1, 8, 40, tzinfo=timezone.utc)
 
@@ -30,9 +31,9 @@ def update_failed_page():
     decision = _cycle.plan(reading, state, NOW)
     record = _cycle.result(state, decision, reading, NOW)
     assert "Sophos healthy" in record["message"]  # the cycle checked the services only
-    report = _report.build_report([{"host": "web-1", "facts": reading, "cycle": record, "run": {"state": "ok"}}],
-                                  generated="2026-12-01T09:00:00Z")
-    return _report_html.to_html(report)
+    report = model.build_report([{"host": "web-1", "facts": reading, "cycle": record, "run": {"state": "ok"}}],
+                                generated="2026-12-01T09:00:00Z")
+    return render_html.to_html(report)
 
 
 def row_of(page, host):
@@ -50,9 +51,9 @@ def test_an_update_failed_host_is_unhealthy_in_every_cell():
 
 def test_a_healthy_host_says_healthy():
     reading = facts()
-    report = _report.build_report([{"host": "web-2", "facts": reading, "cycle": None, "run": {"state": "ok"}}],
-                                  generated="2026-12-01T09:00:00Z")
-    row = row_of(_report_html.to_html(report), "web-2")
+    report = model.build_report([{"host": "web-2", "facts": reading, "cycle": None, "run": {"state": "ok"}}],
+                                generated="2026-12-01T09:00:00Z")
+    row = row_of(render_html.to_html(report), "web-2")
     assert "health: healthy" in row and "unhealthy" not in row
 
 
@@ -64,9 +65,9 @@ def test_restarts_are_short_lines_with_the_boot_ids_behind_a_disclosure():
     state = _cycle.settled(state, {"mode": "poll", "elapsed": 60.0, "ended": "evidence", "reason": "done"})
     decision = _cycle.plan(second, state, NOW + timedelta(minutes=4))
     record = _cycle.result(state, decision, second, NOW + timedelta(minutes=4))
-    report = _report.build_report([{"host": "web-1", "facts": second, "cycle": record, "run": {"state": "ok"}}],
-                                  generated="2026-12-01T09:00:00Z")
-    row = row_of(_report_html.to_html(report), "web-1")
+    report = model.build_report([{"host": "web-1", "facts": second, "cycle": record, "run": {"state": "ok"}}],
+                                generated="2026-12-01T09:00:00Z")
+    row = row_of(render_html.to_html(report), "web-1")
     before_details, details = row.split('<details class="boots"><summary>boot ids</summary>')
     assert "4d1c6f1e" not in before_details
     assert "restart 1 at 2026-12-01T08:42:00Z (down 41.5 s): os_reboot_required" in before_details
@@ -80,16 +81,16 @@ def test_only_the_statuses_some_host_has_get_a_tile():
 
 
 def test_the_markdown_says_the_same_health_word_and_would_in_a_check_run():
-    from ansible_collections.fleetops.sophos.plugins.module_utils import _report_markdown
+    from ansible_collections.fleetops.sophos.plugins.module_utils._report import render_markdown
     failed = facts(last_update_ok=False)
     pending = facts(strong=["os_reboot_required"])
     state = _cycle.start(pending, _cycle.normalize_settings({}, NOW), NOW)
     record = _cycle.result(state, _cycle.plan(pending, state, NOW), pending, NOW, check_mode=True)
     assert record["would_reboot"] is True
-    report = _report.build_report([{"host": "web-1", "facts": failed, "cycle": None, "run": {"state": "ok"}},
-                                   {"host": "web-2", "facts": pending, "cycle": record, "run": {"state": "ok"}}],
-                                  generated="2026-12-01T09:00:00Z", run={"check_mode": True})
+    report = model.build_report([{"host": "web-1", "facts": failed, "cycle": None, "run": {"state": "ok"}},
+                                 {"host": "web-2", "facts": pending, "cycle": record, "run": {"state": "ok"}}],
+                                generated="2026-12-01T09:00:00Z", run={"check_mode": True})
     rows = dict((line.split(" | ")[0][2:].replace("\\", ""), line.split(" | "))
-                for line in _report_markdown.to_markdown(report).splitlines() if line.startswith("| web"))
+                for line in render_markdown.to_markdown(report).splitlines() if line.startswith("| web"))
     assert rows["web-1"][7] == "unhealthy", rows
     assert rows["web-2"][4] == "would" and rows["web-2"][7] == "healthy", rows

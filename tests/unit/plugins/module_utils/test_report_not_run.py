@@ -1,16 +1,16 @@
 """Hosts of a later serial batch: the report says ``not_run``, never failed or unreachable."""
 from ansible_collections.fleetops.sophos.plugins.filter import report as report_filter
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import model
 
 FILTERS = report_filter.FilterModule().filters()
 GENERATED = "2026-11-27T00:00:00Z"
 
 
 def test_run_state_of_a_host_not_run_yet():
-    state = _report.run_state(None, active=True, ran=False)
+    state = model.run_state(None, active=True, ran=False)
     assert state["state"] == "not_run" and "later batch" in state["message"]
     # A host that ran and then dropped out is still a failure.
-    assert _report.run_state(None, active=False)["state"] == "failed"
+    assert model.run_state(None, active=False)["state"] == "failed"
 
 
 def test_not_run_hosts_in_the_report():
@@ -37,9 +37,9 @@ def test_not_run_hosts_in_the_report():
 
 
 def test_not_run_ranks_after_the_problems_and_before_deferred():
-    order = _report.STATUSES
+    order = model.STATUSES
     assert order.index("no_data") < order.index("not_run") < order.index("deferred")
-    assert "not_run" not in _report.ATTENTION_STATUSES
+    assert "not_run" not in model.ATTENTION_STATUSES
 
 
 def test_unknown_restart_state_needs_attention_and_is_counted():
@@ -47,7 +47,7 @@ def test_unknown_restart_state_needs_attention_and_is_counted():
              "read_errors": [{"source": "spl:/opt/sophos-spl", "error": "cannot enter /opt/sophos-spl: permission denied"}],
              "sophos": {"installed": True, "health": {"overall": "unknown"}}, "os": {"family": "linux"}}
     known = dict(facts, reboot_required=False, unknown_sources=[], read_errors=[])
-    report = _report.build_report([{"host": "a", "facts": facts}, {"host": "b", "facts": known}])
+    report = model.build_report([{"host": "a", "facts": facts}, {"host": "b", "facts": known}])
     rows = dict((row["host"], row) for row in report["hosts"])
     assert rows["a"]["status"] == "unknown" and rows["a"]["attention"] is True
     assert rows["a"]["issues"][0]["text"] == "cannot read the restart state: spl:/opt/sophos-spl"

@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import (
-    _report, _report_history, _report_html, _report_markdown, _report_text)
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
+    history, model, render_html, render_markdown, render_text)
 
 ENTRIES = [{"host": "web1", "facts": {"reboot_required": False},
             "cycle": {"status": "ok", "restarts": 0, "message": "no restart needed: nothing pending"}},
@@ -13,8 +13,8 @@ ENTRIES = [{"host": "web1", "facts": {"reboot_required": False},
 
 
 def report(playbook, check=False):
-    run = _report_history.new_run("2026-12-12T21:00:00Z", "ab12", check_mode=check, playbook=playbook)
-    return _report.build_report(ENTRIES, generated="2026-12-12T22:00:00Z", run=run)
+    run = history.new_run("2026-12-12T21:00:00Z", "ab12", check_mode=check, playbook=playbook)
+    return model.build_report(ENTRIES, generated="2026-12-12T22:00:00Z", run=run)
 
 
 @pytest.mark.parametrize("playbook,kind", [
@@ -26,25 +26,25 @@ def test_the_run_kind_comes_from_the_playbook(playbook, kind):
 
 def test_a_restart_only_run_says_so_in_the_table_markdown_and_html():
     restart = report("fleetops.sophos.restart")
-    assert _report_text.to_lines(restart)[0].startswith(u"Sophos restart report (restart-only run): 2 host(s)")
-    assert _report_markdown.to_markdown(restart).startswith(u"# Sophos restart report (restart-only run)\n")
-    page = _report_html.to_html(restart)
+    assert render_text.to_lines(restart)[0].startswith(u"Sophos restart report (restart-only run): 2 host(s)")
+    assert render_markdown.to_markdown(restart).startswith(u"# Sophos restart report (restart-only run)\n")
+    page = render_html.to_html(restart)
     assert re.search(r"<title>(.*)</title>", page).group(1) == u"Sophos restart report (restart-only run)"
     assert u'<span class="runkind" id="run-kind">restart-only run</span>' in page
 
 
 def test_a_check_run_of_the_restart_playbook_says_both():
     check = report("fleetops.sophos.restart", check=True)
-    assert _report_text.to_lines(check)[0].startswith(u"Sophos restart report (restart-only run, check run):")
-    assert _report_markdown.to_markdown(check).startswith(u"# Sophos restart report (restart-only run, check run)\n")
-    page = _report_html.to_html(check)
+    assert render_text.to_lines(check)[0].startswith(u"Sophos restart report (restart-only run, check run):")
+    assert render_markdown.to_markdown(check).startswith(u"# Sophos restart report (restart-only run, check run)\n")
+    page = render_html.to_html(check)
     assert 'id="run-kind"' in page and 'id="check-run"' in page
 
 
 def test_a_maintenance_run_says_so_and_a_play_of_ones_own_says_nothing():
-    assert _report_text.to_lines(report("fleetops.sophos.maintenance"))[0].startswith(
+    assert render_text.to_lines(report("fleetops.sophos.maintenance"))[0].startswith(
         u"Sophos restart report (maintenance run): ")
     for playbook in ("site.yml", "fleetops.sophos.facts"):
         own = report(playbook)
-        assert _report_text.to_lines(own)[0].startswith(u"Sophos restart report: ")
-        assert 'id="run-kind"' not in _report_html.to_html(own)
+        assert render_text.to_lines(own)[0].startswith(u"Sophos restart report: ")
+        assert 'id="run-kind"' not in render_html.to_html(own)

@@ -1,5 +1,5 @@
 """The plain-text table at the end of a play, rendered exactly from a small hand-written report."""
-from ansible_collections.fleetops.sophos.plugins.module_utils._report_text import to_lines
+from ansible_collections.fleetops.sophos.plugins.module_utils._report.render_text import to_lines
 
 ZERO = {"unreachable": 0, "failed": 0, "still_pending": 0, "unhealthy": 0, "alert": 0, "no_data": 0, "unknown": 0,
         "not_run": 0, "deferred": 0, "pending": 0, "rebooted": 0, "ok": 0}

@@ -4,7 +4,7 @@ import time
 import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._time import iso_to_epoch
-from ansible_collections.fleetops.sophos.plugins.module_utils._report_timeline import _ticks, geometry, segments
+from ansible_collections.fleetops.sophos.plugins.module_utils._report.timeline import _ticks, geometry, segments
 
 T0 = iso_to_epoch("2026-11-28T02:00:00Z")
 MIDNIGHT = iso_to_epoch("2026-11-28T00:00:00Z")

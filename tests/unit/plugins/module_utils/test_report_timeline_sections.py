@@ -1,12 +1,12 @@
 # -*- coding: utf-8 -*-
 """The HTML timeline's rows by restart tier and group (module_utils/_report_timeline.py sections(), drawn by
-_report_html.timeline_html()): a header per tier and per group, each member under its group."""
+render_html.timeline_html()): a header per tier and per group, each member under its group."""
 
 from __future__ import absolute_import, division, print_function
 
 import re
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report_html, _report_timeline
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import render_html, timeline
 
 
 def _row(host, at, groups=(), tier=None):
@@ -16,13 +16,13 @@ def _row(host, at, groups=(), tier=None):
 
 
 def test_without_tiers_and_groups_one_row_per_host():
-    assert _report_timeline.sections([{}, {"groups": []}]) == [{"host": 0}, {"host": 1}]
+    assert timeline.sections([{}, {"groups": []}]) == [{"host": 0}, {"host": 1}]
 
 
 def test_rows_by_tier_then_group_a_member_of_two_groups_under_each():
     cycles = [{"tier": 2, "groups": ["sql"]}, {"tier": 1, "groups": ["web"]}, {"tier": 1, "groups": ["web", "dc"]},
               {"tier": 1, "groups": []}, {}]
-    assert _report_timeline.sections(cycles) == [
+    assert timeline.sections(cycles) == [
         {"header": "tier 1", "level": 0},
         {"header": "restart group dc", "level": 1}, {"host": 2},
         {"header": "restart group web", "level": 1}, {"host": 1}, {"host": 2},
@@ -32,7 +32,7 @@ def test_rows_by_tier_then_group_a_member_of_two_groups_under_each():
         {"header": "no tier", "level": 0},
         {"header": "no restart group", "level": 1}, {"host": 4},
     ]
-    assert _report_timeline.sections([{"groups": ["b"]}, {"groups": ["a"]}, {"groups": ["b"]}]) == [
+    assert timeline.sections([{"groups": ["b"]}, {"groups": ["a"]}, {"groups": ["b"]}]) == [
         {"header": "restart group a", "level": 0}, {"host": 1},
         {"header": "restart group b", "level": 0}, {"host": 0}, {"host": 2}]
 
@@ -41,7 +41,7 @@ def test_the_page_draws_the_headers_and_each_member_under_its_group():
     rows = [_row("sql1", 5, ["sql-ag"], 2), _row("web1", 1, ["web"], 1), _row("web2", 3, ["web"], 1),
             _row("sql2", 8, ["sql-ag"], 2), _row("quiet", 0)]
     rows[-1]["maintenance"]["boots"] = [{"boot_id": "b0"}]    # no restart: not on the timeline
-    html = _report_html.timeline_html(rows)
+    html = render_html.timeline_html(rows)
     drawn = re.findall(r'class="tl-head" x="\d+" y="\d+">([^<]+)<|data-host="([^"]+)"', html)
     assert [head or host for head, host in drawn] == [
         "tier 1", "restart group web", "web1", "web2", "tier 2", "restart group sql-ag", "sql1", "sql2"]
