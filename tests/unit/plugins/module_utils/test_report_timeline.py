@@ -1,13 +1,21 @@
-"""Cycle timelines, pinned exactly: the segments of a hand-written cycle, their pixels, and the axis ticks."""
+"""Cycle timelines (module_utils/_report/timeline.py): segments, rows by tier and group, pixels, ticks."""
 import time
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils._time import iso_to_epoch
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import timeline
 from ansible_collections.fleetops.sophos.plugins.module_utils._report.timeline import _ticks, geometry, segments
+from ansible_collections.fleetops.sophos.plugins.module_utils._time import iso_to_epoch
+
+
+# ----------------------------------------------------------------------------------------------------
+# Cycle timelines, pinned exactly: the segments of a hand-written cycle, their pixels, and the axis ticks.
 
 T0 = iso_to_epoch("2026-11-28T02:00:00Z")
+
+
 MIDNIGHT = iso_to_epoch("2026-11-28T00:00:00Z")
+
 
 CYCLE = {
     "started": "2026-11-28T02:00:00Z", "finished": "2026-11-28T02:30:00Z",
@@ -141,3 +149,29 @@ def india_time(monkeypatch):
 def test_ticks_in_utc_whatever_the_local_time_zone(india_time):
     assert time.strftime("%H:%M", time.localtime(MIDNIGHT)) == "05:30"
     assert _ticks(MIDNIGHT + 30, 390.0, 1.0 / 7)[0][1] == u"00:02"
+
+
+# ----------------------------------------------------------------------------------------------------
+# The HTML timeline's rows by restart tier and group (module_utils/_report/timeline.py sections(), drawn by
+# render_html.timeline_html()): a header per tier and per group, each member under its group.
+
+def test_without_tiers_and_groups_one_row_per_host():
+    assert timeline.sections([{}, {"groups": []}]) == [{"host": 0}, {"host": 1}]
+
+
+def test_rows_by_tier_then_group_a_member_of_two_groups_under_each():
+    cycles = [{"tier": 2, "groups": ["sql"]}, {"tier": 1, "groups": ["web"]}, {"tier": 1, "groups": ["web", "dc"]},
+              {"tier": 1, "groups": []}, {}]
+    assert timeline.sections(cycles) == [
+        {"header": "tier 1", "level": 0},
+        {"header": "restart group dc", "level": 1}, {"host": 2},
+        {"header": "restart group web", "level": 1}, {"host": 1}, {"host": 2},
+        {"header": "no restart group", "level": 1}, {"host": 3},
+        {"header": "tier 2", "level": 0},
+        {"header": "restart group sql", "level": 1}, {"host": 0},
+        {"header": "no tier", "level": 0},
+        {"header": "no restart group", "level": 1}, {"host": 4},
+    ]
+    assert timeline.sections([{"groups": ["b"]}, {"groups": ["a"]}, {"groups": ["b"]}]) == [
+        {"header": "restart group a", "level": 0}, {"host": 1},
+        {"header": "restart group b", "level": 0}, {"host": 0}, {"host": 2}]

@@ -1,11 +1,15 @@
-"""index.html of the report directory: the exact page for small hand-written indexes, and the trend's geometry.
-
-Every expected value below is written out by hand (780 x 200 = the 720 x 160 plot, 40 px left margin,
-20 right, 12 top, 28 bottom), so any change to what a reader of the page sees fails here.
-"""
+"""index.html of the report directory (module_utils/_report/render_index.py)."""
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import html_kit, render_index
 
+
+# ----------------------------------------------------------------------------------------------------
+# index.html of the report directory: the exact page for small hand-written indexes, and the trend's geometry.
+#
+# Every expected value below is written out by hand (780 x 200 = the 720 x 160 plot, 40 px left margin,
+# 20 right, 12 top, 28 bottom), so any change to what a reader of the page sees fails here.
+
 SCRIPT = u'document.documentElement.setAttribute("data-ready", "1");'
+
 
 INDEX = {
     "runs": [
@@ -25,6 +29,7 @@ INDEX = {
          "failed": 1},
     ],
 }
+
 
 TREND_SVG = (
     u'<svg id="trend" class="timeline" xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 780 200" '
@@ -53,9 +58,11 @@ TREND_SVG = (
     u'</svg>'
 )
 
+
 LEGEND = (u'<div class="legend"><i style="background:#c9a100"></i>restart pending'
           u'<i style="background:#e07b00"></i>pending over the alert age'
           u'<i style="background:#b3261e"></i>failed or unreachable (real runs only)</div>')
+
 
 TABLE = (
     u'<table id="runs"><thead><tr><th scope="col">Started (UTC)</th><th scope="col">Playbook</th>'
@@ -141,3 +148,14 @@ def test_trend_geometry_exact_with_fractions():
         "max": 1, "width": 100.0, "height": 40.0, "series": {"pending": [], "alerting": [], "failed": []}}
     one = render_index.trend_geometry([{"pending": 0, "alerting": 0, "failed": 0}], width=100.0, height=40.0)
     assert one["max"] == 1 and one["series"]["pending"] == [(50.0, 40.0, 0)]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Report history: run names, pruning, the index data and page, check runs, and the cycle timeline.
+
+def test_trend_geometry_scales_to_the_largest_value():
+    trend = [{"pending": 4, "alerting": 1, "failed": 0}, {"pending": 2, "alerting": 2, "failed": 1}]
+    shape = render_index.trend_geometry(trend, width=100.0, height=40.0)
+    assert shape["max"] == 4
+    assert shape["series"]["pending"] == [(0.0, 0.0, 4), (100.0, 20.0, 2)]
+    assert shape["series"]["failed"] == [(0.0, 40.0, 0), (100.0, 30.0, 1)]
