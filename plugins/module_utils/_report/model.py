@@ -29,7 +29,7 @@ from ansible_collections.fleetops.sophos.plugins.module_utils._time import epoch
 # The report role's settings: each is a role variable report_<name> (roles/report: defaults/main.yml,
 # meta/argument_specs.yml). The group "settings" are those a typed value can get wrong, checked before a
 # run starts (module_utils/_run.py) in this order; "role" are the role's own, taken as written. A unit test
-# (tests/unit/plugins/module_utils/test_report_survey.py) checks that they agree with this table.
+# (tests/unit/plugins/module_utils/test_settings.py) checks that they agree with this table.
 REPORT_FORMATS = ("json", "csv", "markdown", "html")
 # The default report_dir: one per controller user (HOME) and inventory (the first source's name and a
 # hash of every source's path), so two estates, or two people with their own HOME, never share one.
