@@ -5,28 +5,13 @@ import re
 import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
-    history, html_kit, model, render_html, render_index, render_markdown, timeline)
+    history, html_kit, model, render_html, render_index, render_markdown)
 from ansible_collections.fleetops.sophos.plugins.module_utils._report.history import (
     index_data, index_entry, new_run, runs_in, to_prune)
-from ansible_collections.fleetops.sophos.plugins.module_utils._time import iso_to_epoch
 
 
 # ----------------------------------------------------------------------------------------------------
 # Report history: run names, pruning, the index data and page, check runs, and the cycle timeline.
-
-TWO_RESTARTS = {
-    "status": "rebooted", "restarts": 2, "started": "2026-11-28T02:00:00Z", "finished": "2026-11-28T02:20:00Z",
-    "boots": [
-        {"boot_id": "b0", "last_boot": "2026-11-20T00:00:00Z"},
-        {"boot_id": "b1", "last_boot": "2026-11-28T02:02:40Z", "restarted_at": "2026-11-28T02:03:00Z",
-         "restart_seconds": 90},
-        {"boot_id": "b2", "last_boot": "2026-11-28T02:11:30Z", "restarted_at": "2026-11-28T02:12:00Z",
-         "restart_seconds": 60, "queued_update": True, "reasons": [{"id": "sophos_reboot_required"}]},
-    ],
-    "settles": [{"mode": "poll", "seconds": 300, "ended": "reboot_required"},
-                {"mode": "poll", "seconds": 420, "ended": "evidence"}],
-}
-
 
 def _run(started="2026-11-28T02:00:00Z", token="ab12", check=False):
     return history.new_run(started, token, check_mode=check, playbook="fleetops.sophos.maintenance")
@@ -185,61 +170,6 @@ def test_check_run_marked_everywhere():
     real = model.build_report(entries, run=_run())
     assert real["check_mode"] is False and 'id="check-run"' not in render_html.to_html(real)
     assert "check run" not in render_markdown.to_markdown(real)
-
-
-def _maintenance(cycle):
-    return model.host_row("h", facts={"reboot_required": False}, cycle=cycle)["maintenance"]
-
-
-def test_timeline_derived_from_restart_times():
-    found = timeline.segments(_maintenance(TWO_RESTARTS))
-    assert [(s["kind"], s["n"]) for s in found] == [("restart", 1), ("settle", 1), ("restart", 2), ("settle", 2)]
-    base = iso_to_epoch("2026-11-28T02:00:00Z")
-    assert [(s["start"] - base, s["end"] - base) for s in found] == [
-        (90.0, 180.0), (180.0, 480.0), (660.0, 720.0), (720.0, 1140.0)]
-    assert found[1]["ended"] == "reboot_required" and "queued Sophos update" in found[2]["label"]
-
-
-def test_timeline_uses_recorded_settle_times():
-    cycle = json.loads(json.dumps(TWO_RESTARTS))
-    cycle["settles"][0].update(started_at="2026-11-28T02:03:10Z", ended_at="2026-11-28T02:08:00Z")
-    found = timeline.segments(_maintenance(cycle))
-    assert found[1]["end"] - found[1]["start"] == 290.0
-
-
-def test_timeline_empty_without_restart():
-    assert timeline.segments(_maintenance({"status": "ok", "restarts": 0, "boots": [{"boot_id": "x"}],
-                                           "settles": []})) == []
-    assert timeline.segments(None) == []
-    bad = _maintenance({"status": "rebooted", "boots": [{"restarted_at": "yesterday"}], "settles": "no"})
-    assert timeline.segments(bad) == []
-
-
-def test_timeline_geometry_one_axis_for_the_run():
-    later = json.loads(json.dumps(TWO_RESTARTS).replace("T02:", "T03:"))
-    rows = [{"host": "one", "maintenance": _maintenance(TWO_RESTARTS)},
-            {"host": "none", "maintenance": None},
-            {"host": "two", "maintenance": _maintenance(later)}]
-    shape = timeline.geometry(rows, width=1000.0)
-    assert [host["host"] for host in shape["hosts"]] == ["one", "two"]
-    span = shape["end"] - shape["start"]
-    assert span == 3600.0 + 1200.0
-    first, second = shape["hosts"][0]["bars"], shape["hosts"][1]["bars"]
-    assert first[0]["x"] == round(90 * 1000.0 / span, 1)
-    assert second[0]["x"] == round((3600 + 90) * 1000.0 / span, 1)
-    assert all(segment["w"] >= 2.0 for segment in first + second)
-    assert [x for x, _label in shape["ticks"]] == sorted(x for x, _label in shape["ticks"])
-    assert timeline.geometry([{"host": "none", "maintenance": None}]) is None
-
-
-def test_timeline_on_the_page():
-    report = model.build_report([{"host": "web-1", "cycle": TWO_RESTARTS, "facts": {"reboot_required": False}},
-                                 {"host": "db-1", "facts": {"reboot_required": False}}])
-    page = render_html.to_html(report)
-    assert page.count('class="tl-bar tl-restart"') == 2 and page.count('class="tl-bar tl-settle"') == 2
-    assert 'data-host="web-1"><text' in page and 'data-host="db-1"><text' not in page
-    plain = model.build_report([{"host": "db-1", "facts": {"reboot_required": False}}])
-    assert 'id="timeline"' not in render_html.to_html(plain)
 
 
 # ----------------------------------------------------------------------------------------------------

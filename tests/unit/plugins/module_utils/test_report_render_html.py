@@ -8,7 +8,7 @@ import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import html_kit, model, render_html
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _time
-from ansible_collections.fleetops.sophos.tests.unit.report_cases import HOSTILE, build, clean, row_of
+from ansible_collections.fleetops.sophos.tests.unit.report_cases import HOSTILE, TWO_RESTARTS, build, clean, row_of
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -435,6 +435,19 @@ def test_the_html_page_shows_the_wait():
                                 generated="2026-12-01T22:00:00Z")
     row = re.search(r'<tr data-index="\d+" data-status="\w+" data-host="web-1">.*?</tr>', render_html.to_html(report))
     assert "waited 2h00m for the window&#x27;s start (until 2026-12-01T21:00:05Z)" in row.group(0)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Report history: run names, pruning, the index data and page, check runs, and the cycle timeline.
+
+def test_timeline_on_the_page():
+    report = model.build_report([{"host": "web-1", "cycle": TWO_RESTARTS, "facts": {"reboot_required": False}},
+                                 {"host": "db-1", "facts": {"reboot_required": False}}])
+    page = render_html.to_html(report)
+    assert page.count('class="tl-bar tl-restart"') == 2 and page.count('class="tl-bar tl-settle"') == 2
+    assert 'data-host="web-1"><text' in page and 'data-host="db-1"><text' not in page
+    plain = model.build_report([{"host": "db-1", "facts": {"reboot_required": False}}])
+    assert 'id="timeline"' not in render_html.to_html(plain)
 
 
 # ----------------------------------------------------------------------------------------------------
