@@ -23,8 +23,9 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _notify, _report, _report_html, _settings
-from ansible_collections.fleetops.sophos.plugins.module_utils._report_text import why
+from ansible_collections.fleetops.sophos.plugins.module_utils import _notify, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import model, render_html
+from ansible_collections.fleetops.sophos.plugins.module_utils._report.render_text import why
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _notify as _send
 
 display = Display()
@@ -82,7 +83,7 @@ class ActionModule(ActionBase):
             if self._attachment:
                 shutil.rmtree(os.path.dirname(self._attachment), ignore_errors=True)
         result["notifications"] = notifier.entries
-        result["report"] = _report.add_notifications(report, notifier.entries)
+        result["report"] = model.add_notifications(report, notifier.entries)
         return result
 
     @staticmethod
@@ -92,7 +93,7 @@ class ActionModule(ActionBase):
         name = "%s.html" % ((report.get("run") or {}).get("stem") or "sophos-report")
         path = os.path.join(directory, os.path.basename(name))
         with open(path, "w") as handle:
-            handle.write(_report_html.to_html(report))
+            handle.write(render_html.to_html(report))
         return path
 
     def _mail(self, target, subject, body, attachment):

@@ -43,7 +43,7 @@ from datetime import datetime, timezone
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.callback import CallbackBase
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report, _report_text
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import model, render_text
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _report_files
 
 # The host variables a report row is built from (report_entries reads the same).
@@ -120,10 +120,10 @@ class RunMemory:
         for host in self.plan.get("hosts") or []:
             variables = self.variables.get(host, {})
             if host not in self.seen:
-                run = _report.run_state(ran=False)
+                run = model.run_state(ran=False)
             elif host in self.reported or (host not in self.running and "sophos_reboot_cycle" in variables):
                 # Its batch was reported, or its cycle ended and it waits for the others: what is known is final.
-                run = _report.run_state(variables.get(result_var))
+                run = model.run_state(variables.get(result_var))
             else:
                 run = {"state": "failed", "message": INTERRUPTED % (
                     u"in" if host in self.running else u"after", self.current.get(host, u"(none)"), host)}
@@ -131,10 +131,10 @@ class RunMemory:
                             "cycle": variables.get("sophos_reboot_cycle"), "patch": variables.get("sophos_patch"),
                             "run": run})
         generated = now.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-        return _report.build_report(entries, alert_days=float(self.plan.get("alert_days") or 14),
-                                    generated=generated, title=self.plan.get("title"),
-                                    max_text=int(self.plan.get("max_text") or _report.DEFAULT_MAX_TEXT),
-                                    run=self.record)
+        return model.build_report(entries, alert_days=float(self.plan.get("alert_days") or 14),
+                                  generated=generated, title=self.plan.get("title"),
+                                  max_text=int(self.plan.get("max_text") or model.DEFAULT_MAX_TEXT),
+                                  run=self.record)
 
 
 def write_report(report, plan, record):
@@ -208,7 +208,7 @@ class CallbackModule(CallbackBase):
                 return
             self.memory.reported_early = True
             location = write_report(report, self.memory.plan, self.memory.record)
-            lines = _report_text.to_lines(report, location=location)
+            lines = render_text.to_lines(report, location=location)
         except Exception as exc:  # pylint: disable=broad-except
             # The controller is exiting: say why the report is missing rather than print a traceback.
             self._display.warning(u"the run ended early and its report could not be written: %s" % to_text(exc))

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: fleetops.sophos contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters of the report role: thin wrappers over module_utils/_report*.py."""
+"""Filters of the report role: thin wrappers over module_utils/_report/."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,9 +11,8 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import (
-    _report, _report_csv, _report_history, _report_html, _report_index_html, _report_markdown)
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report_text
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
+    history, model, render_csv, render_html, render_index, render_markdown, render_text)
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _report_run
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._report_run import plain as _plain
 
@@ -42,21 +41,21 @@ def _wrap(name, function):
     return wrapped
 
 
-def report_build(entries, alert_days=_report.DEFAULT_ALERT_DAYS, generated=None, title=None,
-                 max_text=_report.DEFAULT_MAX_TEXT, run=None, central=None):
-    return wrap_var(_report.build_report(_plain(entries), alert_days=_plain(alert_days), generated=generated,
-                                         title=title, max_text=_plain(max_text), run=_plain(run),
-                                         central=_plain(central)))
+def report_build(entries, alert_days=model.DEFAULT_ALERT_DAYS, generated=None, title=None,
+                 max_text=model.DEFAULT_MAX_TEXT, run=None, central=None):
+    return wrap_var(model.build_report(_plain(entries), alert_days=_plain(alert_days), generated=generated,
+                                       title=title, max_text=_plain(max_text), run=_plain(run),
+                                       central=_plain(central)))
 
 
 def report_run(started, token, check_mode=False, playbook=None, basename="sophos-report"):
-    return _report_history.new_run(to_text(started), to_text(token), check_mode=bool(_plain(check_mode)),
-                                   playbook=to_text(playbook) if playbook else None, basename=to_text(basename))
+    return history.new_run(to_text(started), to_text(token), check_mode=bool(_plain(check_mode)),
+                           playbook=to_text(playbook) if playbook else None, basename=to_text(basename))
 
 
 def report_prune(names, keep, run=None, basename="sophos-report"):
     names = [to_text(name).rsplit("/", 1)[-1] for name in _plain(names)]
-    return _report_history.to_prune(names, _plain(keep), current=_plain(run), basename=to_text(basename))
+    return history.to_prune(names, _plain(keep), current=_plain(run), basename=to_text(basename))
 
 
 def report_index(paths, contents, names=None, basename="sophos-report", title="Sophos restart reports"):
@@ -65,9 +64,9 @@ def report_index(paths, contents, names=None, basename="sophos-report", title="S
     if len(paths) != len(contents):
         raise ValueError("expected one content per path, got %d path(s) and %d content(s)" % (len(paths), len(contents)))
     pairs = [(to_text(path).rsplit("/", 1)[-1], to_text(text)) for path, text in zip(paths, contents)]
-    index = _report_history.index_data(pairs, basename=to_text(basename))
+    index = history.index_data(pairs, basename=to_text(basename))
     listed = [to_text(name).rsplit("/", 1)[-1] for name in _plain(names or [])]
-    return _report_index_html.to_index_html(index, names=listed, title=to_text(title), basename=to_text(basename))
+    return render_index.to_index_html(index, names=listed, title=to_text(title), basename=to_text(basename))
 
 
 class FilterModule(object):
@@ -75,12 +74,12 @@ class FilterModule(object):
         return {
             "report_entries": report_entries,
             "report_build": _wrap("report_build", report_build),
-            "report_csv": _wrap("report_csv", _report_csv.to_csv),
-            "report_markdown": _wrap("report_markdown", _report_markdown.to_markdown),
-            "report_html": _wrap("report_html", _report_html.to_html),
+            "report_csv": _wrap("report_csv", render_csv.to_csv),
+            "report_markdown": _wrap("report_markdown", render_markdown.to_markdown),
+            "report_html": _wrap("report_html", render_html.to_html),
             "report_run": _wrap("report_run", report_run),
             "report_prune": _wrap("report_prune", report_prune),
             "report_index": _wrap("report_index", report_index),
-            "report_text": _wrap("report_text", lambda report, location=None: _report_text.to_lines(
+            "report_text": _wrap("report_text", lambda report, location=None: render_text.to_lines(
                 report, location=to_text(location) if location else None)),
         }

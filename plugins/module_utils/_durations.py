@@ -21,7 +21,8 @@ from __future__ import absolute_import, division, print_function
 import json
 import math
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report_history, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import history
 from ansible_collections.fleetops.sophos.plugins.module_utils._time import iso_to_epoch
 
 __metaclass__ = type
@@ -70,7 +71,7 @@ def _host_measures(row):
 
 def run_file(name, basename="sophos-report"):
     """The run id of a real run's own JSON report file name, else None (the latest copy, a check run, CSV...)."""
-    parsed = _report_history.parse_name(name, basename)
+    parsed = history.parse_name(name, basename)
     if parsed is None or parsed[1] or parsed[2] != "json":
         return None
     return parsed[0]

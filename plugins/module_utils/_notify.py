@@ -220,8 +220,8 @@ def _one_line(value, limit=REASON_LIMIT):
 
 
 def summary_message(report, why, link=None, location=None):
-    """What every type says about a run, from the report (``_report.build_report``): ``why(row)`` is the
-    report's short reason of a host (``_report_text.why``)."""
+    """What every type says about a run, from the report (``_report.model.build_report``): ``why(row)`` is the
+    report's short reason of a host (``_report.render_text.why``)."""
     summary = report.get("summary") or {}
     statuses = report.get("statuses") or sorted(summary.get("counts") or {})
     counts = [(status, summary["counts"][status]) for status in statuses if (summary.get("counts") or {}).get(status)]

@@ -25,7 +25,8 @@ from __future__ import absolute_import, division, print_function
 import difflib
 from datetime import timedelta
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _blackouts, _cycle, _groups, _patch, _report, _settings, _time
+from ansible_collections.fleetops.sophos.plugins.module_utils import _blackouts, _cycle, _groups, _patch, _settings, _time
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import model
 
 __metaclass__ = type
 
@@ -201,7 +202,7 @@ def setting_problems(variables, now):
 
     ``variables``: name -> value of the variables given (extra and host variables; role defaults
     are good by construction). The rules are the settings tables' (``_cycle.SETTINGS`` with the window
-    end resolved against ``now``, the run's start; ``_patch.SETTINGS``, ``_report.SETTINGS``), each
+    end resolved against ``now``, the run's start; ``_patch.SETTINGS``, ``model.SETTINGS``), each
     setting on its own.
     """
     cycle = dict((name[len(_cycle.VAR_PREFIX):], value) for name, value in variables.items()
@@ -209,7 +210,7 @@ def setting_problems(variables, now):
                  and name[len(_cycle.VAR_PREFIX):] not in HOST_SETTINGS and name != _cycle.VAR_PREFIX + "run_started")
     cycle["run_started"] = _time.iso(now)
     problems = _cycle.settings_problems(cycle, now)
-    for table in (_patch.SETTINGS, _report.SETTINGS):
+    for table in (_patch.SETTINGS, model.SETTINGS):
         problems += table.problems(dict((name, variables[table.prefix + name]) for name in table.names()
                                         if table.prefix + name in variables))
     return problems

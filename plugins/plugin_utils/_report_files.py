@@ -5,7 +5,7 @@
 
 The report action (``plugins/action/report.py``) and the callback that reports a run ended by Ctrl-C
 (``plugins/callback/interrupted.py``) write through ``write_files``; the action also prunes old runs and
-writes ``index.html``. The contents come from the pure renderers in ``module_utils/_report*.py``.
+writes ``index.html``. The contents come from the pure renderers in ``module_utils/_report/``.
 Each file is written whole to a temporary name and renamed, so a reader never sees half a report.
 """
 
@@ -17,10 +17,10 @@ import json
 import os
 import tempfile
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import (
-    _report_csv, _report_history, _report_html, _report_index_html, _report_markdown)
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
+    history, render_csv, render_html, render_index, render_markdown)
 
-EXTENSIONS = _report_history.EXTENSIONS
+EXTENSIONS = history.EXTENSIONS
 
 
 def to_json(data):
@@ -30,9 +30,9 @@ def to_json(data):
 
 RENDERERS = {
     "json": to_json,
-    "csv": _report_csv.to_csv,
-    "markdown": _report_markdown.to_markdown,
-    "html": _report_html.to_html,
+    "csv": render_csv.to_csv,
+    "markdown": render_markdown.to_markdown,
+    "html": render_html.to_html,
 }
 
 
@@ -81,9 +81,9 @@ def write_files(report, directory, stem, latest, formats, mode):
             written.append(path)
     if "json" in formats:
         json_name = stem + ".json"
-        summary = _report_history.summary_of(json_name, report)
+        summary = history.summary_of(json_name, report)
         if summary is not None:
-            path = os.path.join(directory, _report_history.summary_name(json_name))
+            path = os.path.join(directory, history.summary_name(json_name))
             write_text(path, to_json(summary), bits)
             written.append(path)
     return written
@@ -101,9 +101,9 @@ def prune(directory, keep, run, basename):
     """Removes the runs beyond the newest ``keep`` (never ``run``) and the summaries left without a run;
     returns ``(removed, kept)``: the file names removed and the names left in the directory."""
     names = sorted(os.listdir(directory))
-    removed = _report_history.to_prune(names, keep, current=run, basename=basename)
+    removed = history.to_prune(names, keep, current=run, basename=basename)
     left = [name for name in names if name not in set(removed)]
-    orphans = _report_history.orphan_summaries(left, basename)
+    orphans = history.orphan_summaries(left, basename)
     _remove(directory, removed + orphans)
     return sorted(removed + orphans), [name for name in left if name not in set(orphans)]
 
@@ -116,10 +116,10 @@ def _read(path):
 def run_entry(directory, name, names, mode, basename):
     """The index entry of the run whose JSON report is ``name``: from its summary, else from the report
     itself, whose summary is then written (a run written by an older version is read in full once)."""
-    summary = _report_history.summary_name(name)
+    summary = history.summary_name(name)
     if summary in names:
         try:
-            entry = _report_history.entry_from_summary(name, _read(os.path.join(directory, summary)))
+            entry = history.entry_from_summary(name, _read(os.path.join(directory, summary)))
         except (OSError, UnicodeDecodeError):
             entry = None
         if entry is not None:
@@ -127,13 +127,13 @@ def run_entry(directory, name, names, mode, basename):
     try:
         text = _read(os.path.join(directory, name))
     except (OSError, UnicodeDecodeError) as exc:
-        entry = _report_history.index_entry(name, "", basename)
+        entry = history.index_entry(name, "", basename)
         entry["error"] = u"unreadable: %s" % exc
         return entry
-    entry = _report_history.index_entry(name, text, basename)
+    entry = history.index_entry(name, text, basename)
     if not entry["error"]:
-        write_text(os.path.join(directory, summary), to_json(_report_history.summary_of(name, json.loads(text),
-                                                                                        basename)), mode)
+        write_text(os.path.join(directory, summary), to_json(history.summary_of(name, json.loads(text),
+                                                                                basename)), mode)
     return entry
 
 
@@ -142,8 +142,8 @@ def write_index(directory, names, basename, mode, title=u"Sophos restart reports
     bits = mode_bits(mode)
     present = set(names)
     entries = [run_entry(directory, name, present, bits, basename) for name in names
-               if name.endswith(".json") and _report_history.parse_name(name, basename) is not None]
-    index = _report_history.index_from_entries(entries)
-    path = os.path.join(directory, _report_history.INDEX_NAME)
-    write_text(path, _report_index_html.to_index_html(index, names=names, title=title, basename=basename), bits)
+               if name.endswith(".json") and history.parse_name(name, basename) is not None]
+    index = history.index_from_entries(entries)
+    path = os.path.join(directory, history.INDEX_NAME)
+    write_text(path, render_index.to_index_html(index, names=names, title=title, basename=basename), bits)
     return path

@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE to the collection: the runner of the fleetops.sophos.report action.
 
-Checks the options against the report settings table (``_report.SETTINGS``) in one pass, reads each
-host's report input from ``hostvars`` in Python, builds the report (``module_utils/_report.py``), writes
+Checks the options against the report settings table (``model.SETTINGS``) in one pass, reads each
+host's report input from ``hostvars`` in Python, builds the report (``module_utils/_report/model.py``), writes
 its files, prunes the runs beyond ``keep`` and writes ``index.html`` (``_report_files``).
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report, _report_history
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import history, model
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _report_files
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._unsafe import make_unsafe
 
@@ -42,7 +42,7 @@ def _option_spec(setting):
 
 
 ARGUMENT_SPEC = dict(
-    dict((setting.name, _option_spec(setting)) for setting in _report.SETTINGS.settings
+    dict((setting.name, _option_spec(setting)) for setting in model.SETTINGS.settings
          if setting.name not in ROLE_ONLY),
     run={"type": "dict"},
     central_views={"type": "dict", "default": {}},
@@ -92,7 +92,7 @@ def _central_view(variables, host, looked_up):
 
 def entries(hosts, hostvars, active=None, result_var="sophos_reboot_facts_result", not_run=None, central=None,
             restart_required_at=None):
-    """The report input of each host (``_report.build_report``'s entries), read from ``hostvars``."""
+    """The report input of each host (``model.build_report``'s entries), read from ``hostvars``."""
     if isinstance(hosts, (str, bytes)) or not isinstance(hosts, Sequence):
         raise ValueError("expected a list of host names, got %s" % type(hosts).__name__)
     active = set(to_text(host) for host in (hosts if active is None else active))
@@ -109,8 +109,8 @@ def entries(hosts, hostvars, active=None, result_var="sophos_reboot_facts_result
             "facts": _pick(variables, "sophos_reboot"),
             "cycle": _pick(variables, "sophos_reboot_cycle"),
             "patch": _pick(variables, "sophos_patch"),
-            "run": _report.run_state(plain(variables[result_var]) if result_var in variables else None,
-                                     host in active, ran=host not in not_run),
+            "run": model.run_state(plain(variables[result_var]) if result_var in variables else None,
+                                   host in active, ran=host not in not_run),
             "central": view,
             "central_source": source,
             "central_checked_at": checked_at,
@@ -124,11 +124,11 @@ def options(args):
     validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(dict(args))
     problems = list(validation.error_messages)
     checked = validation.validated_parameters
-    raw = dict((name, checked[name]) for name in _report.SETTINGS.names() if checked.get(name) is not None)
-    problems.extend(_report.SETTINGS.problems(raw))
+    raw = dict((name, checked[name]) for name in model.SETTINGS.names() if checked.get(name) is not None)
+    problems.extend(model.SETTINGS.problems(raw))
     if checked.get("report") is not None and checked["report"].get("kind") != "fleetops.sophos.report":
         problems.append("report must be a report this action returned (kind fleetops.sophos.report)")
-    checks = ((_report_history.new_run, (u"2000-01-01T00:00:00Z", u"0000"), {"basename": checked.get("basename")}),
+    checks = ((history.new_run, (u"2000-01-01T00:00:00Z", u"0000"), {"basename": checked.get("basename")}),
               (_report_files.mode_bits, (checked.get("mode"),), {}))
     for check, positional, named in checks:
         try:
@@ -137,7 +137,7 @@ def options(args):
             problems.append(str(exc))
     if problems:
         return None, problems
-    checked.update(_report.SETTINGS.normalize(raw))
+    checked.update(model.SETTINGS.normalize(raw))
     return checked, []
 
 
@@ -146,13 +146,13 @@ def _run_record(opts, now, check_mode):
     if opts["run"]:
         record = plain(opts["run"])
         basename = opts["basename"]
-        if (_report_history.parse_name(u"%s.json" % record.get("stem"), basename) is None
+        if (history.parse_name(u"%s.json" % record.get("stem"), basename) is None
                 or record.get("latest") not in (basename, basename + "-check") or not record.get("id")):
             raise ValueError("run must be a run named by the report role's plan.yml for report_basename %r "
                              "(id, stem and latest), got %r" % (basename, record))
         return record
     token = binascii.hexlify(os.urandom(4)).decode("ascii")
-    return _report_history.new_run(_iso(now), token, check_mode=check_mode, basename=opts["basename"])
+    return history.new_run(_iso(now), token, check_mode=check_mode, basename=opts["basename"])
 
 
 def _iso(now):
@@ -168,7 +168,7 @@ def run(args, task_vars, now, check_mode=False):
     active = opts["active_hosts"] if opts["active_hosts"] is not None else task_vars.get("ansible_play_hosts")
     try:
         record = _run_record(opts, now, check_mode)
-        report = plain(opts["report"]) if opts["report"] else _report.build_report(
+        report = plain(opts["report"]) if opts["report"] else model.build_report(
             entries(hosts, task_vars.get("hostvars") or {}, active=active, result_var=opts["result_var"],
                     not_run=opts["not_run_hosts"], central=opts["central_views"],
                     restart_required_at=opts["restart_required_at"]),

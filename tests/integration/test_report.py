@@ -21,8 +21,8 @@ FIXTURE = os.path.join(REPO, "tests", "unit", "fixtures", "report", "mixed_fleet
 if COLLECTIONS not in sys.path:
     sys.path.insert(0, COLLECTIONS)
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import (  # noqa: E402
-    _report, _report_history, _report_html, _report_index_html)
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import (  # noqa: E402
+    history as report_history, model, render_html, render_index)
 
 ansible_runner = pytest.importorskip("ansible_runner")
 
@@ -78,11 +78,11 @@ def page(tmp_path_factory):
         entries = json.load(handle)
     entries.append({"host": "lin-long-detail", "facts": {"reboot_required": True, "pending_days": 28.0, "reasons": [
         {"id": "os_reboot_required", "source": "os", "strong": True, "detail": "x" * 20000}]}})
-    report = _report.build_report(entries, generated="2026-11-27T03:00:00Z")
+    report = model.build_report(entries, generated="2026-11-27T03:00:00Z")
     os.makedirs(OUTPUT, exist_ok=True)
     path = os.path.join(OUTPUT, "report.html")
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write(_report_html.to_html(report))
+        handle.write(render_html.to_html(report))
     return {"path": path, "report": report, "profile": str(tmp_path_factory.mktemp("chromium"))}
 
 
@@ -189,22 +189,22 @@ def history(tmp_path_factory):
     os.makedirs(OUTPUT, exist_ok=True)
     files, names = [], []
     for day, check in ((25, False), (26, False), (27, True), (28, False)):
-        run = _report_history.new_run("2026-11-%02dT02:00:00Z" % day, "%04x" % day, check_mode=check,
-                                      playbook="fleetops.sophos.maintenance")
+        run = report_history.new_run("2026-11-%02dT02:00:00Z" % day, "%04x" % day, check_mode=check,
+                                     playbook="fleetops.sophos.maintenance")
         entries = [{"host": "web-1", "cycle": TWO_RESTARTS, "facts": {"reboot_required": False}},
                    {"host": "web-2", "cycle": ONE_RESTART, "facts": {"reboot_required": False}},
                    {"host": "db-1", "facts": {"reboot_required": True, "pending_days": 10.0 + day - 25}},
                    {"host": "db-2", "facts": {"reboot_required": day < 28, "pending_days": 14.0 + day - 25}}]
-        report = _report.build_report(entries, generated="2026-11-%02dT02:30:00Z" % day, run=run)
+        report = model.build_report(entries, generated="2026-11-%02dT02:30:00Z" % day, run=run)
         files.append((run["stem"] + ".json", json.dumps(report)))
         names.append(run["stem"] + ".html")
     page = os.path.join(OUTPUT, "timeline.html")
     with open(page, "w", encoding="utf-8") as handle:
-        handle.write(_report_html.to_html(report))
-    index = _report_history.index_data(files)
+        handle.write(render_html.to_html(report))
+    index = report_history.index_data(files)
     index_page = os.path.join(OUTPUT, "index.html")
     with open(index_page, "w", encoding="utf-8") as handle:
-        handle.write(_report_index_html.to_index_html(index, names=names))
+        handle.write(render_index.to_index_html(index, names=names))
     return {"page": page, "index_page": index_page, "index": index,
             "profile": str(tmp_path_factory.mktemp("chromium-history"))}
 

@@ -64,6 +64,12 @@ use_setproctitle = false
 """
 
 
+def source_files(top):
+    """The ``.py`` files under ``top`` (packages such as ``_report/`` included), as paths relative to it."""
+    return sorted(os.path.relpath(os.path.join(folder, name), top) for folder, _dirs, names in os.walk(top)
+                  for name in names if name.endswith(".py"))
+
+
 def git_files():
     out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
                          check=True, capture_output=True).stdout.decode()
@@ -79,7 +85,7 @@ def stage(work, rev=None, keep=False):
     target = os.path.join(work, COLLECTION)
     old_sources = {}
     if keep and os.path.isdir(os.path.join(work, "mutants")):
-        for name in os.listdir(os.path.join(target, SOURCES)):
+        for name in source_files(os.path.join(target, SOURCES)):
             with open(os.path.join(target, SOURCES, name), "rb") as handle:
                 old_sources[name] = handle.read()
         shutil.rmtree(os.path.join(work, "ansible_collections"))
@@ -99,7 +105,7 @@ def stage(work, rev=None, keep=False):
             os.makedirs(os.path.dirname(destination), exist_ok=True)
             shutil.copy2(os.path.join(ROOT, path), destination)
     if keep:
-        for name in sorted(os.listdir(os.path.join(target, SOURCES))):
+        for name in source_files(os.path.join(target, SOURCES)):
             made = os.path.join(work, "mutants", COLLECTION, SOURCES, name)
             with open(os.path.join(target, SOURCES, name), "rb") as handle:
                 if old_sources.get(name) == handle.read() and os.path.exists(made + ".meta") and \
@@ -127,24 +133,29 @@ def warm_up_mutant(work, only):
     """A cheap mutant to run while mutmut makes the mutants and the test map: one it makes.
 
     ``_settings.x_flag`` when ``_settings.py`` is mutated, else the first mutant of the first function of
-    the first file ``only`` selects (mutmut refuses a filter that matches no mutant).
+    the first file ``only`` selects (mutmut refuses a filter that matches no mutant); a module of a package
+    is named by its dotted path (``_report.model``).
     """
     sources = os.path.join(work, COLLECTION, SOURCES)
-    chosen = [name for name in sorted(os.listdir(sources)) if name.endswith(".py") and
-              (not only or fnmatch.fnmatch(os.path.join(COLLECTION, SOURCES, name), only))]
+    chosen = [name for name in source_files(sources)
+              if not only or fnmatch.fnmatch(os.path.join(COLLECTION, SOURCES, name), only)]
+    # A package's empty __init__.py has no function to mutate.
+    chosen = [name for name in chosen if os.path.getsize(os.path.join(sources, name)) > 0]
     if not chosen or "_settings.py" in chosen:
         return "*._settings.x_flag__mutmut_1"
     with open(os.path.join(sources, chosen[0]), encoding="utf-8") as handle:
         tree = ast.parse(handle.read())
     first = next((node.name for node in tree.body if isinstance(node, ast.FunctionDef)), None)
-    return "*.%s.x_%s__mutmut_1" % (chosen[0][:-3], first) if first else "*.%s.*__mutmut_1" % chosen[0][:-3]
+    module = chosen[0][:-3].replace(os.sep, ".")
+    return "*.%s.x_%s__mutmut_1" % (module, first) if first else "*.%s.*__mutmut_1" % module
 
 
 def results(work):
     """{mutant name: status} from mutmut's per-file records (None: not run)."""
     statuses = {}
     meta_dir = os.path.join(work, "mutants", COLLECTION, "plugins", "module_utils")
-    for name in sorted(os.listdir(meta_dir)):
+    for name in sorted(os.path.relpath(os.path.join(folder, name), meta_dir)
+                       for folder, _dirs, names in os.walk(meta_dir) for name in names):
         if name.endswith(".meta"):
             with open(os.path.join(meta_dir, name), encoding="utf-8") as handle:
                 for key, code in json.load(handle)["exit_code_by_key"].items():

@@ -11,8 +11,8 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 
 from ansible_collections.fleetops.sophos.plugins.action.report import ActionModule
-from ansible_collections.fleetops.sophos.plugins.module_utils import (
-    _report, _report_csv, _report_history, _report_html, _report_markdown)
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
+    history, model, render_csv, render_html, render_markdown)
 
 try:  # ansible-core 2.19: only a trusted template is templated (the test's own expressions)
     from ansible.template import trust_as_template
@@ -39,7 +39,7 @@ def fleet():
 
 
 def record(started="2026-11-28T02:00:00Z", token="ab12", check=False):
-    return _report_history.new_run(started, token, check_mode=check, playbook="fleetops.sophos.maintenance")
+    return history.new_run(started, token, check_mode=check, playbook="fleetops.sophos.maintenance")
 
 
 def run(args, task_vars=None, check_mode=False, now=NOW):
@@ -69,10 +69,10 @@ def test_writes_every_format_the_latest_copies_the_summary_and_the_index(tmp_pat
     report = json.loads((tmp_path / (stem + ".json")).read_text())
     # The contents are the renderers' (the role's filters render with the same functions).
     assert (tmp_path / (stem + ".json")).read_text() == json.dumps(report, indent=2, sort_keys=True) + "\n"
-    assert (tmp_path / (stem + ".csv")).read_text(encoding="utf-8") == _report_csv.to_csv(report) or \
-        (tmp_path / (stem + ".csv")).read_bytes() == _report_csv.to_csv(report).encode("utf-8")
-    assert (tmp_path / (stem + ".md")).read_text() == _report_markdown.to_markdown(report)
-    assert (tmp_path / (stem + ".html")).read_text() == _report_html.to_html(report)
+    assert (tmp_path / (stem + ".csv")).read_text(encoding="utf-8") == render_csv.to_csv(report) or \
+        (tmp_path / (stem + ".csv")).read_bytes() == render_csv.to_csv(report).encode("utf-8")
+    assert (tmp_path / (stem + ".md")).read_text() == render_markdown.to_markdown(report)
+    assert (tmp_path / (stem + ".html")).read_text() == render_html.to_html(report)
     for ext in ("json", "csv", "md", "html"):
         assert (tmp_path / ("sophos-report." + ext)).read_bytes() == (tmp_path / ("%s.%s" % (stem, ext))).read_bytes()
     for name in os.listdir(tmp_path):
@@ -87,9 +87,9 @@ def test_the_hosts_records_are_read_from_hostvars_and_host_text_is_marked_unsafe
     result = written(tmp_path, formats=["json"])
     rows = dict((row["host"], row) for row in result["report"]["hosts"])
     hosts, hostvars = fleet()
-    expected = _report.build_report(
+    expected = model.build_report(
         [{"host": host, "facts": (hostvars[host].get("ansible_facts") or hostvars[host])["sophos_reboot"],
-          "run": _report.run_state(hostvars[host].get("maintenance_result"), True)} for host in hosts],
+          "run": model.run_state(hostvars[host].get("maintenance_result"), True)} for host in hosts],
         generated="2026-11-28T03:00:00Z", run=record())
     assert result["report"] == expected
     # What the role's later tasks (set_stats, the table) do with it: the host's text stays text.

@@ -13,7 +13,7 @@ import stat
 from datetime import datetime, timezone
 
 from ansible_collections.fleetops.sophos.plugins.callback import interrupted
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report_history
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import history
 
 NOW = datetime(2026, 12, 7, 2, 30, tzinfo=timezone.utc)
 HOSTS = ["web1", "web2", "web3"]
@@ -34,7 +34,7 @@ def plan(tmp_path, formats=("json", "csv", "markdown", "html")):
 def started_run(tmp_path, **kwargs):
     """A memory that saw the plan, then batch 1 (web1, web2) start: both read, both past patching."""
     memory = interrupted.RunMemory()
-    record = _report_history.new_run("2026-12-07T02:00:00Z", "abcd1234", playbook="fleetops.sophos.maintenance")
+    record = history.new_run("2026-12-07T02:00:00Z", "abcd1234", playbook="fleetops.sophos.maintenance")
     memory.task_started("web1", "Plan the run's report")
     memory.result("web1", {"ansible_facts": {"report_plan": plan(tmp_path, **kwargs), "report_run_record": record},
                            "_ansible_delegated_vars": {"ansible_host": "localhost"}})

@@ -322,6 +322,6 @@ def test_a_calendars_event_names_are_never_templated(tmp_path):
 
 
 def test_the_tables_next_step_for_deferred_hosts_does_not_blame_the_window_alone():
-    from ansible_collections.fleetops.sophos.plugins.module_utils import _report_text
-    assert "blackout" in _report_text.NEXT_STEPS["deferred"]
-    assert "did not fit the window" not in _report_text.NEXT_STEPS["deferred"]
+    from ansible_collections.fleetops.sophos.plugins.module_utils._report import render_text
+    assert "blackout" in render_text.NEXT_STEPS["deferred"]
+    assert "did not fit the window" not in render_text.NEXT_STEPS["deferred"]

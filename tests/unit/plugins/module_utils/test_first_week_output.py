@@ -8,8 +8,9 @@ from __future__ import absolute_import, division, print_function
 
 from datetime import timedelta
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import (
-    _cycle, _report, _report_html, _report_markdown, _report_text)
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
+    model, render_html, render_markdown, render_text, text)
 from ansible_collections.fleetops.sophos.tests.unit.cycle_facts import RUN_START as NOW, linux_facts as facts
 
 
@@ -29,7 +30,7 @@ def restarted_report():
     record = _cycle.result(state, decision, third, NOW + timedelta(minutes=10))
     entries = [{"host": "web-1", "facts": third, "cycle": record, "run": {"state": "ok"}},
                {"host": "web-2", "facts": facts(), "cycle": None, "run": {"state": "ok"}}]
-    return _report.build_report(entries, generated="2026-12-01T09:00:00Z")
+    return model.build_report(entries, generated="2026-12-01T09:00:00Z")
 
 
 def test_the_report_has_one_entry_per_restart():
@@ -49,11 +50,11 @@ def test_markdown_and_html_list_every_restart():
     report = restarted_report()
     line = ("restart 1 at 2026-12-01T08:42:00Z (down 41.5 s): os_reboot_required (because os_reboot_required); "
             "boot b-0 \u2192 b-1")
-    markdown = _report_markdown.to_markdown(report)
+    markdown = render_markdown.to_markdown(report)
     assert "## Restarts" in markdown
     assert ("  - " + line.replace("_", "\\_")) in markdown
     assert "restart 2 at 2026-12-01T08:49:00Z" in markdown
-    page = _report_html.to_html(report)
+    page = render_html.to_html(report)
     # The page: the restart as a short line, its boot ids behind a disclosure.
     short, ids = line.split("; boot ")
     assert short + "<br>" in page and line not in page
@@ -64,12 +65,12 @@ def test_the_queued_update_restart_is_named():
     boot = {"number": 2, "restarted_at": "2026-12-01T08:49:00Z", "restart_seconds": None,
             "reasons": [{"id": "sophos_reboot_required", "detail": None}], "boot_id_before": "b-1",
             "boot_id": "b-2", "queued_update": True}
-    assert _report.restart_text(boot) == ("restart 2 at 2026-12-01T08:49:00Z: sophos_reboot_required; "
-                                          "boot b-1 \u2192 b-2; the queued Sophos update's restart")
+    assert text.restart_text(boot) == ("restart 2 at 2026-12-01T08:49:00Z: sophos_reboot_required; "
+                                       "boot b-1 \u2192 b-2; the queued Sophos update's restart")
 
 
 def test_the_table_has_one_row_per_host():
-    lines = _report_text.to_lines(restarted_report(), location="/srv/r/sophos-report-x.{json,html}")
+    lines = render_text.to_lines(restarted_report(), location="/srv/r/sophos-report-x.{json,html}")
     assert lines[0] == "Sophos restart report: 2 host(s), rebooted=1, ok=1; needs attention: none"
     assert lines[1].split() == ["HOST", "STATUS", "RESTARTS", "WHY"]
     assert lines[2].split(None, 3) == ["web-1", "rebooted", "2",
@@ -84,5 +85,5 @@ def test_the_table_has_one_row_per_host():
 def test_the_table_cuts_a_long_why_to_one_line():
     report = restarted_report()
     report["hosts"][1]["issues"] = [{"status": "failed", "id": "x", "text": "a\nb " * 200}]
-    line = _report_text.to_lines(report)[3]
-    assert "\n" not in line and len(line.split(None, 3)[3]) == _report_text.WHY_LIMIT
+    line = render_text.to_lines(report)[3]
+    assert "\n" not in line and len(line.split(None, 3)[3]) == render_text.WHY_LIMIT

@@ -8,8 +8,9 @@ import json
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _notify, _report, _run, _settings, _time
-from ansible_collections.fleetops.sophos.plugins.module_utils._report_text import why
+from ansible_collections.fleetops.sophos.plugins.module_utils import _notify, _run, _settings, _time
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import model
+from ansible_collections.fleetops.sophos.plugins.module_utils._report.render_text import why
 
 SECRET = "sig=Zm9vYmFyc2VjcmV0dG9rZW4"
 TEAMS = "https://prod-01.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?" + SECRET
@@ -27,9 +28,9 @@ def _report_of(check_mode=False):
          "run": {"state": "failed", "message": "the host did not come back"}},
         {"host": "app1", "facts": None, "run": {"state": "not_run"}},
     ]
-    return _report.build_report(entries, generated="2026-11-28T03:00:00Z",
-                                run={"id": "r1", "started": "2026-11-28T02:00:00Z", "check_mode": check_mode,
-                                     "playbook": "fleetops.sophos.maintenance", "stem": "sophos-report-x"})
+    return model.build_report(entries, generated="2026-11-28T03:00:00Z",
+                              run={"id": "r1", "started": "2026-11-28T02:00:00Z", "check_mode": check_mode,
+                                   "playbook": "fleetops.sophos.maintenance", "stem": "sophos-report-x"})
 
 
 # ---------------------------------------------------------------- the check
@@ -193,7 +194,7 @@ def test_the_report_keeps_the_hosts_notifications_and_the_summarys():
                                         "ok": True, "status": 202, "error": None}]
     entry = _notify.entry({"type": "webhook", "url": "https://h.example/" + SECRET}, "summary", False, status=500,
                           error="HTTP 500 Internal Server Error")
-    added = _report.add_notifications(report, [entry])
+    added = model.add_notifications(report, [entry])
     assert added["notifications"][1] == {"type": "webhook", "target": "webhook https://h.example", "event": "summary",
                                          "host": None, "ok": False, "status": 500,
                                          "error": "HTTP 500 Internal Server Error"}

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 """The settings tables (module_utils/_settings.py Table; the cycle's in _cycle.py, the patch role's in _patch.py,
-the report role's in _report.py) and every place that repeats them: each role's defaults and argument spec,
+the report role's in _report/model.py) and every place that repeats them: each role's defaults and argument spec,
 the cycle role's vars/main.yml, the cycle action's doc stub and the AWX surveys. A setting added to a table
 and forgotten in one of them fails here."""
 
@@ -14,7 +14,8 @@ from datetime import datetime, timezone
 import pytest
 import yaml
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _patch, _report, _run, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _patch, _run, _settings
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import model
 from ansible_collections.fleetops.sophos.plugins.modules import reboot_cycle as doc_stub
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
@@ -26,7 +27,7 @@ PREFIX = _cycle.VAR_PREFIX
 AREAS = {
     "cycle": (_cycle.SETTINGS, "reboot_cycle", ("before_restart_tasks", "after_restart_tasks", "after_cycle_tasks")),
     "patch": (_patch.SETTINGS, "patch", ()),
-    "report": (_report.SETTINGS, "report", ()),
+    "report": (model.SETTINGS, "report", ()),
 }
 ROLE_ONLY = AREAS["cycle"][2]
 # The action's options that are no role variable: how the role calls it.

@@ -13,8 +13,9 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
-    STATUSES, format_value, restarts_cell, title_with_run)
+from ansible_collections.fleetops.sophos.plugins.module_utils._report.model import STATUSES
+from ansible_collections.fleetops.sophos.plugins.module_utils._report.text import (
+    format_value, restarts_cell, title_with_run)
 from ansible_collections.fleetops.sophos.plugins.module_utils._time import human_seconds
 
 WHY_LIMIT = 100

@@ -10,7 +10,7 @@ __metaclass__ = type
 import csv
 import io
 
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import format_value, reason_text
+from ansible_collections.fleetops.sophos.plugins.module_utils._report.text import format_value, reason_text
 
 CSV_COLUMNS = (
     "host",

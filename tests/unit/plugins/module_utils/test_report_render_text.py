@@ -1,5 +1,59 @@
-"""The plain-text table at the end of a play, rendered exactly from a small hand-written report."""
-from ansible_collections.fleetops.sophos.plugins.module_utils._report_text import to_lines
+"""The plain-text table at the end of a play (module_utils/_report/render_text.py)."""
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import model, render_text
+from ansible_collections.fleetops.sophos.plugins.module_utils._report.render_text import to_lines
+
+
+# ----------------------------------------------------------------------------------------------------
+# The report reads a record's restart groups, slot wait and health checks (module_utils/_report/model.py).
+
+def test_the_end_of_run_table_names_the_stopped_groups():
+    hosts = [model.host_row("sql1", facts={}, cycle={"status": "failed", "restarts": 1, "groups": ["sql-ag", "site"],
+                                                     "stopped_groups": ["site", "sql-ag"],
+                                                     "message": "health check failed: tcp 1433: refused"}),
+             model.host_row("sql2", facts={}, cycle={"status": "deferred", "restarts": 0, "groups": ["sql-ag"],
+                                                     "message": "restart group sql-ag was stopped"})]
+    report = {"title": "t", "summary": {"total": 2, "counts": dict((s, 0) for s in model.STATUSES),
+                                        "attention": []}, "hosts": hosts}
+    lines = render_text.to_lines(report)
+    assert lines[-1] == ("stopped restart groups (members not restarted were deferred): site (sql1 failed), "
+                         "sql-ag (sql1 failed)")
+
+
+# ----------------------------------------------------------------------------------------------------
+# The report reads a record's wait for the window's start and shows it (module_utils/_report/model.py, the text table
+# and the HTML page).
+
+def _report_of(*hosts):
+    return {"title": "t", "summary": {"total": len(hosts), "counts": dict((s, 0) for s in model.STATUSES),
+                                      "attention": []}, "hosts": list(hosts)}
+
+
+def test_the_wait_for_the_windows_start_is_read_and_shown():
+    cycle = {"status": "rebooted", "restarts": 1, "message": "clean after 1 restart(s)",
+             "window_start": "2026-12-01T21:00:00Z",
+             "window_start_wait": {"seconds": "7205.0", "from": "2026-12-01T19:00:00Z", "to": "2026-12-01T21:00:05Z"}}
+    row = model.host_row("web1", facts={}, cycle=cycle)
+    assert row["maintenance"]["window_start"] == "2026-12-01T21:00:00Z"
+    assert row["maintenance"]["window_start_wait"] == {"seconds": 7205.0, "from": "2026-12-01T19:00:00Z",
+                                                       "to": "2026-12-01T21:00:05Z"}
+    plain = model.host_row("db1", facts={}, cycle={"status": "ok", "restarts": 0})
+    assert (plain["maintenance"]["window_start"], plain["maintenance"]["window_start_wait"]) == (None, None)
+    lines = render_text.to_lines(_report_of(row, plain))
+    assert lines[-1] == ("waited for the window's start before restarting: web1 2h00m "
+                         "(2026-12-01T19:00:00Z to 2026-12-01T21:00:05Z)")
+
+
+def test_a_check_run_says_the_restart_would_come_after_the_start():
+    cycle = {"status": "ok", "restarts": 0, "check_mode": True, "would_reboot": True, "started": "2026-12-01T19:00:00Z",
+             "reasons_before": ["os_reboot_required"], "window_start": "2026-12-01T21:00:00Z",
+             "message": "check mode: would wait until 2026-12-01T21:00:00Z (the window's start), then restart 1: x"}
+    row = model.host_row("web1", facts={}, cycle=cycle)
+    assert render_text.why(row) == ("would restart: os_reboot_required after the window's start at "
+                                    "2026-12-01T21:00:00Z")
+
+
+# ----------------------------------------------------------------------------------------------------
+# The plain-text table at the end of a play, rendered exactly from a small hand-written report.
 
 ZERO = {"unreachable": 0, "failed": 0, "still_pending": 0, "unhealthy": 0, "alert": 0, "no_data": 0, "unknown": 0,
         "not_run": 0, "deferred": 0, "pending": 0, "rebooted": 0, "ok": 0}

@@ -5,17 +5,17 @@
 
 Self-contained like the report page, under the same Content-Security-Policy: the runs as a table
 with a link to each run's page, and the trend of hosts pending, alerting and failed as inline SVG.
-The data comes from ``_report_history.index_data``.
+The data comes from ``history.index_data``; the page's kit (style, script, badge) from ``html_kit``.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import STATUSES
-from ansible_collections.fleetops.sophos.plugins.module_utils._report_html import _badge, _h, _when, page_head
+from ansible_collections.fleetops.sophos.plugins.module_utils._report.html_kit import (
+    INDEX_SCRIPT, badge, h, page_head, when)
+from ansible_collections.fleetops.sophos.plugins.module_utils._report.model import STATUSES
 
-_SCRIPT = u'document.documentElement.setAttribute("data-ready", "1");'
 SERIES = (
     ("pending", u"restart pending", "#c9a100"),
     ("alerting", u"pending over the alert age", "#e07b00"),
@@ -59,21 +59,21 @@ def _trend_svg(trend):
                                                                 for x, y, _v in points)))
         for index, (x, y, value) in enumerate(points):
             parts.append(u'<circle data-series="%s" cx="%.1f" cy="%.1f" r="3" fill="%s"><title>%s: %d %s</title>'
-                         u'</circle>' % (key, left + x, top + y, colour, _h(trend[index]["started"] or u"?"),
-                                         value, _h(label)))
+                         u'</circle>' % (key, left + x, top + y, colour, h(trend[index]["started"] or u"?"),
+                                         value, h(label)))
     first, last = trend[0]["started"] or u"", trend[-1]["started"] or u""
     parts.append(u'<text x="%d" y="%d">%s</text><text x="%d" y="%d" text-anchor="end">%s</text>' % (
-        left, total_h - 6, _h(first[:16].replace(u"T", u" ")), left + shape["width"], total_h - 6,
-        _h(last[:16].replace(u"T", u" "))))
+        left, total_h - 6, h(first[:16].replace(u"T", u" ")), left + shape["width"], total_h - 6,
+        h(last[:16].replace(u"T", u" "))))
     parts.append(u"</svg>")
-    legend = u"".join(u'<i style="background:%s"></i>%s' % (colour, _h(label)) for _key, label, colour in SERIES)
+    legend = u"".join(u'<i style="background:%s"></i>%s' % (colour, h(label)) for _key, label, colour in SERIES)
     return u"".join(parts) + u'<div class="legend">%s (real runs only)</div>' % legend
 
 
 def _link(run, names):
     stem = run["file"][:-len(".json")]
     target = stem + ".html" if stem + ".html" in names else run["file"]
-    return u'<a href="%s">%s</a>' % (_h(target), _h(target.rsplit(u".", 1)[-1].upper()))
+    return u'<a href="%s">%s</a>' % (h(target), h(target.rsplit(u".", 1)[-1].upper()))
 
 
 def to_index_html(index, names=(), title=u"Sophos restart reports", basename=u"sophos-report"):
@@ -82,19 +82,19 @@ def to_index_html(index, names=(), title=u"Sophos restart reports", basename=u"s
     rows = []
     for position, run in enumerate(index["runs"]):
         if run["error"]:
-            counts = u'<span class="small">%s</span>' % _h(run["error"])
+            counts = u'<span class="small">%s</span>' % h(run["error"])
         else:
-            counts = u" ".join(u'%s&nbsp;%d' % (_badge(status), run["counts"][status])
+            counts = u" ".join(u'%s&nbsp;%d' % (badge(status), run["counts"][status])
                                for status in STATUSES if run["counts"].get(status)) or u"\u2013"
         kind = u'<span class="checkrun">check run</span>' if run["check_mode"] else u""
         rows.append(u'<tr data-index="%d" data-run="%s" data-check="%s"><td>%s</td><td>%s %s</td><td>%d</td>'
                     u'<td>%s</td><td>%s</td></tr>' % (
-                        position, _h(run["id"]), u"1" if run["check_mode"] else u"0", _when(run["started"]),
-                        _h(run["playbook"] or u"?"), kind, run["total"], counts, _link(run, names)))
+                        position, h(run["id"]), u"1" if run["check_mode"] else u"0", when(run["started"]),
+                        h(run["playbook"] or u"?"), kind, run["total"], counts, _link(run, names)))
     table = (u'<table id="runs"><thead><tr><th scope="col">Started (UTC)</th><th scope="col">Playbook</th>'
              u'<th scope="col">Hosts</th><th scope="col">Status counts</th><th scope="col">Report</th></tr></thead>'
              u'<tbody>%s</tbody></table>' % u"".join(rows)) if rows else u'<p id="runs">No run recorded.</p>'
-    return page_head(title, _SCRIPT, u"fleetops.sophos.report index") + u"""
+    return page_head(title, INDEX_SCRIPT, u"fleetops.sophos.report index") + u"""
 <body>
 <h1>%(title)s</h1>
 <div class="meta">%(count)d run(s), newest first &middot; the latest real run is <a href="%(latest)s">%(latest)s</a></div>
@@ -106,10 +106,10 @@ def to_index_html(index, names=(), title=u"Sophos restart reports", basename=u"s
 </body>
 </html>
 """ % {
-        "title": _h(title),
+        "title": h(title),
         "count": len(index["runs"]),
-        "latest": _h(basename + u".html"),
+        "latest": h(basename + u".html"),
         "trend": _trend_svg(index["trend"]),
         "table": table,
-        "script": _SCRIPT,
+        "script": INDEX_SCRIPT,
     }

@@ -1,13 +1,71 @@
-"""Cycle timelines, pinned exactly: the segments of a hand-written cycle, their pixels, and the axis ticks."""
+"""Cycle timelines (module_utils/_report/timeline.py): segments, rows by tier and group, pixels, ticks."""
+import json
 import time
 
 import pytest
 
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import model, timeline
+from ansible_collections.fleetops.sophos.plugins.module_utils._report.timeline import _ticks, geometry, segments
 from ansible_collections.fleetops.sophos.plugins.module_utils._time import iso_to_epoch
-from ansible_collections.fleetops.sophos.plugins.module_utils._report_timeline import _ticks, geometry, segments
+from ansible_collections.fleetops.sophos.tests.unit.report_cases import TWO_RESTARTS
+
+
+# ----------------------------------------------------------------------------------------------------
+# Report history: run names, pruning, the index data and page, check runs, and the cycle timeline.
+
+def _maintenance(cycle):
+    return model.host_row("h", facts={"reboot_required": False}, cycle=cycle)["maintenance"]
+
+
+def test_timeline_derived_from_restart_times():
+    found = timeline.segments(_maintenance(TWO_RESTARTS))
+    assert [(s["kind"], s["n"]) for s in found] == [("restart", 1), ("settle", 1), ("restart", 2), ("settle", 2)]
+    base = iso_to_epoch("2026-11-28T02:00:00Z")
+    assert [(s["start"] - base, s["end"] - base) for s in found] == [
+        (90.0, 180.0), (180.0, 480.0), (660.0, 720.0), (720.0, 1140.0)]
+    assert found[1]["ended"] == "reboot_required" and "queued Sophos update" in found[2]["label"]
+
+
+def test_timeline_uses_recorded_settle_times():
+    cycle = json.loads(json.dumps(TWO_RESTARTS))
+    cycle["settles"][0].update(started_at="2026-11-28T02:03:10Z", ended_at="2026-11-28T02:08:00Z")
+    found = timeline.segments(_maintenance(cycle))
+    assert found[1]["end"] - found[1]["start"] == 290.0
+
+
+def test_timeline_empty_without_restart():
+    assert timeline.segments(_maintenance({"status": "ok", "restarts": 0, "boots": [{"boot_id": "x"}],
+                                           "settles": []})) == []
+    assert timeline.segments(None) == []
+    bad = _maintenance({"status": "rebooted", "boots": [{"restarted_at": "yesterday"}], "settles": "no"})
+    assert timeline.segments(bad) == []
+
+
+def test_timeline_geometry_one_axis_for_the_run():
+    later = json.loads(json.dumps(TWO_RESTARTS).replace("T02:", "T03:"))
+    rows = [{"host": "one", "maintenance": _maintenance(TWO_RESTARTS)},
+            {"host": "none", "maintenance": None},
+            {"host": "two", "maintenance": _maintenance(later)}]
+    shape = timeline.geometry(rows, width=1000.0)
+    assert [host["host"] for host in shape["hosts"]] == ["one", "two"]
+    span = shape["end"] - shape["start"]
+    assert span == 3600.0 + 1200.0
+    first, second = shape["hosts"][0]["bars"], shape["hosts"][1]["bars"]
+    assert first[0]["x"] == round(90 * 1000.0 / span, 1)
+    assert second[0]["x"] == round((3600 + 90) * 1000.0 / span, 1)
+    assert all(segment["w"] >= 2.0 for segment in first + second)
+    assert [x for x, _label in shape["ticks"]] == sorted(x for x, _label in shape["ticks"])
+    assert timeline.geometry([{"host": "none", "maintenance": None}]) is None
+
+
+# ----------------------------------------------------------------------------------------------------
+# Cycle timelines, pinned exactly: the segments of a hand-written cycle, their pixels, and the axis ticks.
 
 T0 = iso_to_epoch("2026-11-28T02:00:00Z")
+
+
 MIDNIGHT = iso_to_epoch("2026-11-28T00:00:00Z")
+
 
 CYCLE = {
     "started": "2026-11-28T02:00:00Z", "finished": "2026-11-28T02:30:00Z",
@@ -141,3 +199,29 @@ def india_time(monkeypatch):
 def test_ticks_in_utc_whatever_the_local_time_zone(india_time):
     assert time.strftime("%H:%M", time.localtime(MIDNIGHT)) == "05:30"
     assert _ticks(MIDNIGHT + 30, 390.0, 1.0 / 7)[0][1] == u"00:02"
+
+
+# ----------------------------------------------------------------------------------------------------
+# The HTML timeline's rows by restart tier and group (module_utils/_report/timeline.py sections(), drawn by
+# render_html.timeline_html()): a header per tier and per group, each member under its group.
+
+def test_without_tiers_and_groups_one_row_per_host():
+    assert timeline.sections([{}, {"groups": []}]) == [{"host": 0}, {"host": 1}]
+
+
+def test_rows_by_tier_then_group_a_member_of_two_groups_under_each():
+    cycles = [{"tier": 2, "groups": ["sql"]}, {"tier": 1, "groups": ["web"]}, {"tier": 1, "groups": ["web", "dc"]},
+              {"tier": 1, "groups": []}, {}]
+    assert timeline.sections(cycles) == [
+        {"header": "tier 1", "level": 0},
+        {"header": "restart group dc", "level": 1}, {"host": 2},
+        {"header": "restart group web", "level": 1}, {"host": 1}, {"host": 2},
+        {"header": "no restart group", "level": 1}, {"host": 3},
+        {"header": "tier 2", "level": 0},
+        {"header": "restart group sql", "level": 1}, {"host": 0},
+        {"header": "no tier", "level": 0},
+        {"header": "no restart group", "level": 1}, {"host": 4},
+    ]
+    assert timeline.sections([{"groups": ["b"]}, {"groups": ["a"]}, {"groups": ["b"]}]) == [
+        {"header": "restart group a", "level": 0}, {"host": 1},
+        {"header": "restart group b", "level": 0}, {"host": 0}, {"host": 2}]

@@ -10,10 +10,10 @@ __metaclass__ = type
 import html
 import re
 
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
-    STATUS_LABELS, STATUSES, central_cell, central_note, days_text, first_seen, format_value, reason_text)
-from ansible_collections.fleetops.sophos.plugins.module_utils._report import (
-    health_word, restart_text, restarts_cell, silence_text, title_with_run)
+from ansible_collections.fleetops.sophos.plugins.module_utils._report.model import STATUS_LABELS, STATUSES
+from ansible_collections.fleetops.sophos.plugins.module_utils._report.text import (
+    central_cell, central_note, days_text, first_seen, format_value, health_word, reason_text, restart_text,
+    restarts_cell, silence_text, title_with_run)
 
 
 def _md(value):

@@ -1,11 +1,15 @@
-"""index.html of the report directory: the exact page for small hand-written indexes, and the trend's geometry.
+"""index.html of the report directory (module_utils/_report/render_index.py)."""
+from ansible_collections.fleetops.sophos.plugins.module_utils._report import html_kit, render_index
 
-Every expected value below is written out by hand (780 x 200 = the 720 x 160 plot, 40 px left margin,
-20 right, 12 top, 28 bottom), so any change to what a reader of the page sees fails here.
-"""
-from ansible_collections.fleetops.sophos.plugins.module_utils import _report_html, _report_index_html
+
+# ----------------------------------------------------------------------------------------------------
+# index.html of the report directory: the exact page for small hand-written indexes, and the trend's geometry.
+#
+# Every expected value below is written out by hand (780 x 200 = the 720 x 160 plot, 40 px left margin,
+# 20 right, 12 top, 28 bottom), so any change to what a reader of the page sees fails here.
 
 SCRIPT = u'document.documentElement.setAttribute("data-ready", "1");'
+
 
 INDEX = {
     "runs": [
@@ -25,6 +29,7 @@ INDEX = {
          "failed": 1},
     ],
 }
+
 
 TREND_SVG = (
     u'<svg id="trend" class="timeline" xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 780 200" '
@@ -53,9 +58,11 @@ TREND_SVG = (
     u'</svg>'
 )
 
+
 LEGEND = (u'<div class="legend"><i style="background:#c9a100"></i>restart pending'
           u'<i style="background:#e07b00"></i>pending over the alert age'
           u'<i style="background:#b3261e"></i>failed or unreachable (real runs only)</div>')
+
 
 TABLE = (
     u'<table id="runs"><thead><tr><th scope="col">Started (UTC)</th><th scope="col">Playbook</th>'
@@ -78,14 +85,14 @@ TABLE = (
 
 
 def _body(page, title, generator):
-    head = _report_html.page_head(title, SCRIPT, generator)
+    head = html_kit.page_head(title, SCRIPT, generator)
     assert page.startswith(head)
     return page[len(head):]
 
 
 def test_index_page_exact():
     names = ["sophos-report-20261128T020000Z-ab12.html", "sophos-report-20261126T020000Z-dead.html.bak", "index.html"]
-    page = _report_index_html.to_index_html(INDEX, names=names)
+    page = render_index.to_index_html(INDEX, names=names)
     assert _body(page, u"Sophos restart reports", u"fleetops.sophos.report index") == (
         u'\n<body>\n<h1>Sophos restart reports</h1>\n'
         u'<div class="meta">3 run(s), newest first &middot; the latest real run is '
@@ -96,7 +103,7 @@ def test_index_page_exact():
 
 
 def test_index_page_empty_with_own_title_and_basename():
-    page = _report_index_html.to_index_html({"runs": [], "trend": []}, title=u"Nightly <EU>", basename=u"eu.fleet")
+    page = render_index.to_index_html({"runs": [], "trend": []}, title=u"Nightly <EU>", basename=u"eu.fleet")
     assert _body(page, u"Nightly <EU>", u"fleetops.sophos.report index") == (
         u'\n<body>\n<h1>Nightly &lt;EU&gt;</h1>\n'
         u'<div class="meta">0 run(s), newest first &middot; the latest real run is '
@@ -109,16 +116,16 @@ def test_index_page_empty_with_own_title_and_basename():
 def test_index_link_names_the_last_extension_of_a_dotted_basename():
     run = {"id": "20261128T020000Z-ab12", "file": "eu.fleet-20261128T020000Z-ab12.json", "check_mode": False,
            "started": "2026-11-28T02:00:00Z", "playbook": "p", "total": 0, "counts": {}, "error": None}
-    with_html = _report_index_html.to_index_html({"runs": [run], "trend": []},
-                                                 names=["eu.fleet-20261128T020000Z-ab12.html"])
+    with_html = render_index.to_index_html({"runs": [run], "trend": []},
+                                           names=["eu.fleet-20261128T020000Z-ab12.html"])
     assert u'<td><a href="eu.fleet-20261128T020000Z-ab12.html">HTML</a></td></tr>' in with_html
-    json_only = _report_index_html.to_index_html({"runs": [run], "trend": []}, names=["eu.fleet.html"])
+    json_only = render_index.to_index_html({"runs": [run], "trend": []}, names=["eu.fleet.html"])
     assert u'<td><a href="eu.fleet-20261128T020000Z-ab12.json">JSON</a></td></tr>' in json_only
 
 
 def test_single_run_trend_sits_in_the_middle_and_unknown_start_shows_a_question_mark():
     trend = [{"id": "x", "started": None, "pending": 0, "alerting": 0, "failed": 0}]
-    svg = _report_index_html._trend_svg(trend)
+    svg = render_index._trend_svg(trend)
     # A fleet with nothing pending still has a scale of 1; the one run is drawn at the middle of the axis.
     assert u'<text x="36" y="16" text-anchor="end">1</text>' in svg
     assert u'points="400.0,172.0"/>' in svg
@@ -131,13 +138,24 @@ def test_single_run_trend_sits_in_the_middle_and_unknown_start_shows_a_question_
 def test_trend_geometry_exact_with_fractions():
     trend = [{"pending": 1, "alerting": 0, "failed": 3}, {"pending": 2, "alerting": 1, "failed": 0},
              {"pending": 0, "alerting": 0, "failed": 0}, {"pending": 3, "alerting": 2, "failed": 1}]
-    shape = _report_index_html.trend_geometry(trend, width=100.0, height=40.0)
+    shape = render_index.trend_geometry(trend, width=100.0, height=40.0)
     assert shape == {"max": 3, "width": 100.0, "height": 40.0, "series": {
         "pending": [(0.0, 26.7, 1), (33.3, 13.3, 2), (66.7, 40.0, 0), (100.0, 0.0, 3)],
         "alerting": [(0.0, 40.0, 0), (33.3, 26.7, 1), (66.7, 40.0, 0), (100.0, 13.3, 2)],
         "failed": [(0.0, 0.0, 3), (33.3, 40.0, 0), (66.7, 40.0, 0), (100.0, 26.7, 1)],
     }}
-    assert _report_index_html.trend_geometry([], width=100.0, height=40.0) == {
+    assert render_index.trend_geometry([], width=100.0, height=40.0) == {
         "max": 1, "width": 100.0, "height": 40.0, "series": {"pending": [], "alerting": [], "failed": []}}
-    one = _report_index_html.trend_geometry([{"pending": 0, "alerting": 0, "failed": 0}], width=100.0, height=40.0)
+    one = render_index.trend_geometry([{"pending": 0, "alerting": 0, "failed": 0}], width=100.0, height=40.0)
     assert one["max"] == 1 and one["series"]["pending"] == [(50.0, 40.0, 0)]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Report history: run names, pruning, the index data and page, check runs, and the cycle timeline.
+
+def test_trend_geometry_scales_to_the_largest_value():
+    trend = [{"pending": 4, "alerting": 1, "failed": 0}, {"pending": 2, "alerting": 2, "failed": 1}]
+    shape = render_index.trend_geometry(trend, width=100.0, height=40.0)
+    assert shape["max"] == 4
+    assert shape["series"]["pending"] == [(0.0, 0.0, 4), (100.0, 20.0, 2)]
+    assert shape["series"]["failed"] == [(0.0, 40.0, 0), (100.0, 30.0, 1)]

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Cycle timelines of the fleet report: PRIVATE to the collection.
 
-From a host's ``sophos_reboot_cycle`` record (as read by ``_report``): when each restart was down
+From a host's ``sophos_reboot_cycle`` record (as read by ``model``): when each restart was down
 and when each settle waited, as intervals in seconds since the epoch; and the geometry that puts
 every restarted host of a run on one time axis. Pure functions, no I/O.
 
