@@ -277,7 +277,7 @@ def test_the_window_guard_prints_its_line():
 def test_an_excluded_host_is_read_never_changed_and_deferred(guard_only):
     """maintenance_exclude as the action's option (the window guard's or the cycle's): one reading, no restart."""
     replay = Replay(linux_one_restart(), args={"guard_only": guard_only, "exclude": True,
-                                                "exclude_reason": " change freeze "})
+                                               "exclude_reason": " change freeze "})
     result = replay.run()
     record = result["sophos_reboot_cycle"]
     assert result["deferred"] is True and not result.get("failed") and not result.get("changed")
