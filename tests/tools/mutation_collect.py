@@ -31,9 +31,8 @@ def wanted_names(args, rootdir, invocation_dir):
         if relative.startswith(".."):
             return {}
         parent = relative.replace(os.sep, "/")
-        parts = rest.split("::")
-        parts[-1] = parts[-1].split("[", 1)[0]
-        for name in parts:
+        # The parameters' id ("[...]", which may hold "::") names no collector.
+        for name in rest.split("[", 1)[0].split("::"):
             if not name:
                 return {}
             wanted.setdefault(parent, set()).add(name)

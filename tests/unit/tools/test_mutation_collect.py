@@ -76,6 +76,17 @@ def test_only_the_asked_functions_are_collected_and_each_asked_test_runs(tmp_pat
     assert "1 failed, 2 passed" in result.stdout
 
 
+def test_a_parameter_id_holding_colons_is_found(tmp_path):
+    (tmp_path / "test_colons.py").write_text(
+        "import pytest\n\n\n@pytest.mark.parametrize('name', ['Event::Endpoint::Update', 'other'])\n"
+        "def test_named(name):\n    assert name\n\n\ndef test_other():\n    pass\n")
+    result, _collected = run_pytest(tmp_path, ["test_colons.py::test_named[Event::Endpoint::Update]"])
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PASSED test_colons.py::test_named[Event::Endpoint::Update]" in result.stdout
+    assert "1 passed" in result.stdout
+
+
 def test_a_file_given_whole_is_collected_whole(tmp_path):
     result, collected = run_pytest(tmp_path, ["test_sample.py::test_plain", "test_sample.py"])
 
@@ -86,11 +97,12 @@ def test_a_file_given_whole_is_collected_whole(tmp_path):
 
 def test_wanted_names_reach_through_classes_and_drop_parameters(tmp_path):
     wanted = mutation_collect.wanted_names(
-        ["tests/test_a.py::test_one[x-1]", "tests/test_a.py::TestB::test_two[y]", "tests/test_c.py::test_three"],
+        ["tests/test_a.py::test_one[x-1]", "tests/test_a.py::TestB::test_two[y]", "tests/test_c.py::test_three",
+         "tests/test_c.py::test_four[Event::Endpoint::UpdateRebootRequired-True]"],
         str(tmp_path), str(tmp_path))
 
     assert wanted == {"tests/test_a.py": {"test_one", "TestB"}, "tests/test_a.py::TestB": {"test_two"},
-                      "tests/test_c.py": {"test_three"}}
+                      "tests/test_c.py": {"test_three", "test_four"}}
 
 
 @pytest.mark.parametrize("args", [["tests/test_a.py::test_one", "tests"], ["tests/test_a.py::"],
