@@ -24,6 +24,8 @@ import sys
 import time
 import zlib
 
+import mutation_collect
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WORK = os.path.join(ROOT, "tests", "output", "mutation")
 COLLECTION = os.path.join("ansible_collections", "fleetops", "sophos")
@@ -35,7 +37,8 @@ KILLED = {"killed", "timeout", "caught by type check", "segfault"}
 # no test reaches the mutant (33, 5), timeouts (SIGXCPU), killed by a signal.
 STATUS_BY_EXIT_CODE = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped",
                        36: "timeout", 24: "timeout", -24: "timeout", 152: "timeout", 255: "timeout",
-                       -11: "segfault", -9: "segfault", 37: "caught by type check"}
+                       -11: "segfault", -9: "segfault", 37: "caught by type check",
+                       mutation_collect.NOT_FOUND: "a test not found"}
 
 SHOW_DIFFS = """
 import sys

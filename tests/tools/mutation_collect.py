@@ -11,6 +11,11 @@ import os
 
 import pytest
 
+# pytest's exit code when a test asked for by node id is not found here (pytest's own is 4, a usage error,
+# which mutmut raises on in a mutant's process, and that process then exits 1, as if a test had failed):
+# tests/tools/mutation.py counts a mutant that ends so as not killed, and mutmut stops on it in its clean run.
+NOT_FOUND = 44
+
 # Set by pytest_configure: the node ids of the collectors to prune in (files and classes that node ids
 # reach into) and, for each, the names asked for in it.
 _WANTED = {}
@@ -51,3 +56,13 @@ def pytest_pycollect_makeitem(collector, name, obj):
     if names is not None and name not in names:
         return []
     return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session):
+    try:
+        return (yield)
+    except pytest.UsageError as error:
+        if not _WANTED:
+            raise
+        raise pytest.exit.Exception("%s (mutation_collect)" % error, returncode=NOT_FOUND) from error

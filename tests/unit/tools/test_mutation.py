@@ -30,3 +30,9 @@ def test_each_mutant_runs_pytest_with_the_collect_plugin_and_without_the_unused_
     assert mutmut_list(text, "also_copy") == ["ansible_collections/fleetops/sophos/tests",
                                               "ansible_collections/fleetops/sophos/roles"]
     assert mutmut_list(text, "pytest_add_cli_args_test_selection") == ["ansible_collections/fleetops/sophos/tests/unit"]
+
+
+def test_a_mutant_whose_test_is_not_found_is_not_killed():
+    status = mutation.STATUS_BY_EXIT_CODE[mutation.mutation_collect.NOT_FOUND]
+
+    assert status not in mutation.KILLED and status != "survived"

@@ -87,6 +87,13 @@ def test_a_parameter_id_holding_colons_is_found(tmp_path):
     assert "1 passed" in result.stdout
 
 
+def test_a_test_asked_for_and_not_found_is_not_a_failing_test(tmp_path):
+    result, _collected = run_pytest(tmp_path, ["test_sample.py::test_asked[1]", "test_sample.py::test_gone"])
+
+    # pytest's usage error (4) would make mutmut's process for the mutant exit 1: "killed".
+    assert result.returncode == mutation_collect.NOT_FOUND, result.stdout + result.stderr
+
+
 def test_a_file_given_whole_is_collected_whole(tmp_path):
     result, collected = run_pytest(tmp_path, ["test_sample.py::test_plain", "test_sample.py"])
 
