@@ -24,6 +24,8 @@ import sys
 import time
 import zlib
 
+import mutation_collect
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WORK = os.path.join(ROOT, "tests", "output", "mutation")
 COLLECTION = os.path.join("ansible_collections", "fleetops", "sophos")
@@ -35,7 +37,8 @@ KILLED = {"killed", "timeout", "caught by type check", "segfault"}
 # no test reaches the mutant (33, 5), timeouts (SIGXCPU), killed by a signal.
 STATUS_BY_EXIT_CODE = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped",
                        36: "timeout", 24: "timeout", -24: "timeout", 152: "timeout", 255: "timeout",
-                       -11: "segfault", -9: "segfault", 37: "caught by type check"}
+                       -11: "segfault", -9: "segfault", 37: "caught by type check",
+                       mutation_collect.NOT_FOUND: "a test not found"}
 
 SHOW_DIFFS = """
 import sys
@@ -48,15 +51,21 @@ for name in sys.stdin.read().split():
         print("(no diff: %s)" % exc)
 """
 
+# What each mutant's pytest run leaves out or adds (each tested to keep every verdict, docs/testing.md):
+# pytest's plugins that no unit test uses (the unraisable and thread exception hooks only ever warn here,
+# and a warning fails no test), and mutation_collect.py, which makes only the test items asked for.
+PYTEST_ARGS = ["-q", "-p", "mutation_collect"] + [
+    arg for name in ("cacheprovider", "platformdirs", "doctest", "pastebin", "junitxml", "legacypath", "stepwise",
+                     "unraisableexception", "threadexception", "faulthandler") for arg in ("-p", "no:" + name)]
+PLUGIN = os.path.join(ROOT, "tests", "tools", "mutation_collect.py")
+
 SETUP_CFG = """[mutmut]
 source_paths =
     {collection}/plugins/module_utils
 also_copy =
 {also_copy}
 pytest_add_cli_args =
-    -p
-    no:cacheprovider
-    -q
+{pytest_args}
 pytest_add_cli_args_test_selection =
     {collection}/tests/unit
 use_git_change_detection = false
@@ -125,8 +134,14 @@ def stage(work, rev=None, keep=False):
         else:
             also.append(os.path.join(COLLECTION, top))
     with open(os.path.join(work, "setup.cfg"), "w", encoding="utf-8") as handle:
-        handle.write(SETUP_CFG.format(collection=COLLECTION.replace(os.sep, "/"),
-                                      also_copy="\n".join("    " + path.replace(os.sep, "/") for path in also)))
+        handle.write(setup_cfg(also))
+
+
+def setup_cfg(also_copy):
+    """mutmut's configuration (``setup.cfg`` where it runs); ``also_copy``: paths it copies besides the sources."""
+    return SETUP_CFG.format(collection=COLLECTION.replace(os.sep, "/"),
+                            pytest_args="\n".join("    " + arg for arg in PYTEST_ARGS),
+                            also_copy="\n".join("    " + path.replace(os.sep, "/") for path in also_copy))
 
 
 def warm_up_mutant(work, only):
@@ -190,6 +205,11 @@ def main():
             handle.write("only_mutate =\n    %s\n" % args.only)
     env = dict(os.environ)
     env["ANSIBLE_COLLECTIONS_PATH"] = os.path.join(work, "mutants")
+    # mutation_collect, alone on the path (``-p`` imports it by name in mutmut and in each mutant's run)
+    plugins = os.path.join(work, "pytest-plugins")
+    os.makedirs(plugins, exist_ok=True)
+    shutil.copy2(PLUGIN, plugins)
+    env["PYTHONPATH"] = os.pathsep.join([plugins] + [p for p in [os.environ.get("PYTHONPATH")] if p])
     env["PY_COLORS"] = "0"
     env["NO_COLOR"] = "1"
     jobs = ["--max-children", str(args.jobs)]
