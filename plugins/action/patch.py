@@ -15,8 +15,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import math
-import time
-from datetime import datetime, timezone
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.utils.display import Display
@@ -40,15 +38,6 @@ ARGUMENT_SPEC["wait_until"] = {"type": "str", "default": ""}
 class ActionModule(Action):
     ASYNC_REFUSED = "fleetops.sophos.patch does not support async"
     _VALID_ARGS = frozenset(ARGUMENT_SPEC)
-
-    # The clock and the sleep, replaced in the replay tests.
-    @staticmethod
-    def _now():
-        return datetime.now(timezone.utc)
-
-    @staticmethod
-    def _sleep(seconds):
-        time.sleep(seconds)
 
     def run(self, tmp=None, task_vars=None):
         result, task_vars = self.begin(tmp, task_vars)

@@ -7,6 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+from datetime import datetime, timezone
+
 from ansible.plugins.action import ActionBase
 
 
@@ -15,6 +18,15 @@ class Action(ActionBase):
 
     TRANSFERS_FILES = False
     ASYNC_REFUSED = None
+
+    # The clock and the sleep of an action that waits, replaced in the replay tests.
+    @staticmethod
+    def _now():
+        return datetime.now(timezone.utc)
+
+    @staticmethod
+    def _sleep(seconds):
+        time.sleep(seconds)
 
     def begin(self, tmp, task_vars):
         """``(result, task_vars)``: the base result (``changed`` false), or a failed one when async was asked

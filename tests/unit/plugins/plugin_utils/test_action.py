@@ -42,3 +42,12 @@ def test_async_is_refused_with_the_actions_reason():
 def test_an_action_without_a_reason_does_not_check_async():
     _action, (result, task_vars) = _begin(Plain, 60, {"x": 1})
     assert "failed" not in result and task_vars == {"x": 1}
+
+
+def test_the_clock_is_utc_and_the_sleep_is_times():
+    before = Action._now()
+    assert before.utcoffset().total_seconds() == 0
+    with mock.patch("time.sleep") as sleep:
+        Action._sleep(2.5)
+    sleep.assert_called_once_with(2.5)
+    assert Action._now() >= before
