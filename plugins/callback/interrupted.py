@@ -37,6 +37,7 @@ requirements:
 """
 
 import atexit
+import os
 import signal
 from datetime import datetime, timezone
 
@@ -156,6 +157,7 @@ class CallbackModule(CallbackBase):
         super(CallbackModule, self).__init__(*args, **kwargs)
         self.memory = RunMemory()
         self.previous_handler = None
+        self.interrupted = False
         atexit.register(self.at_exit)
 
     def v2_playbook_on_start(self, playbook):
@@ -171,6 +173,14 @@ class CallbackModule(CallbackBase):
             signal.signal(signal.SIGINT, self.on_interrupt)
 
     def on_interrupt(self, signum, frame):
+        """The first Ctrl-C writes the report, then hands over to Ansible's handler (which leaves the next
+        Ctrl-C to the default action: the process ends). A second Ctrl-C that comes while this handler still
+        runs (the operator's answer to the table, printed before the hand-over) ends the process at once too."""
+        if self.interrupted:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGINT)
+            return None
+        self.interrupted = True
         self.at_exit()
         previous = self.previous_handler
         if callable(previous):

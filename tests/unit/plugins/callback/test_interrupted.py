@@ -204,3 +204,25 @@ def test_ctrl_c_writes_the_report_at_once_then_hands_over_to_ansible(tmp_path, m
     (tmp_path / "reports" / "sophos-report.json").unlink()
     callback.at_exit()
     assert len(callback._display.lines) == printed and not (tmp_path / "reports" / "sophos-report.json").exists()
+
+
+def test_a_second_ctrl_c_before_the_hand_over_ends_the_process_at_once(tmp_path, monkeypatch):
+    """The table's last line can reach the operator (or the lab test) before Ansible's handler has set the
+    default action: a second SIGINT then comes to this handler again, and must end the process, not be
+    handed to Ansible's handler a second time (which left ansible-playbook blocked in its clean-up)."""
+    installed, killed, handed = {}, [], []
+    monkeypatch.setattr(interrupted.atexit, "register", lambda function: None)
+    monkeypatch.setattr(interrupted.signal, "getsignal", lambda signum: installed.get(signum, "ansible's"))
+    monkeypatch.setattr(interrupted.signal, "signal", installed.__setitem__)
+    monkeypatch.setattr(interrupted.os, "kill", lambda pid, signum: killed.append((pid, signum)))
+    callback = interrupted.CallbackModule()
+    callback._display = _Display()
+    callback.memory, _record = started_run(tmp_path)
+    callback.v2_playbook_on_start(None)
+    callback.previous_handler = lambda signum, frame: (
+        handed.append(signum), installed[interrupted.signal.SIGINT](signum, frame))  # the second, mid-hand-over
+    callback.on_interrupt(interrupted.signal.SIGINT, None)
+    assert handed == [interrupted.signal.SIGINT]
+    assert installed[interrupted.signal.SIGINT] == interrupted.signal.SIG_DFL
+    assert killed == [(interrupted.os.getpid(), interrupted.signal.SIGINT)]
+    assert callback._display.lines[0].startswith("The run ended early")
