@@ -188,8 +188,11 @@ class Lab:
         """Run ansible-playbook, calling ACTION(line) once for the first stdout line matching each
         (PATTERN, ACTION) of ON_LINE as it is printed: a fault made on an event of the run, not
         after a delay. INTERRUPT_ON: a pattern whose first line sends ansible-playbook SIGINT, as
-        Ctrl-C does (INTERRUPT_AGAIN_ON: a second one). Returns the CompletedProcess and the patterns that fired. Bounded by
-        TIMEOUT (default 4 x FLEETOPS_LAB_WAIT): the run is killed and the test fails saying so."""
+        Ctrl-C does (INTERRUPT_AGAIN_ON: a second one; should ansible-playbook still be there a minute after
+        it, Ctrl-C again, as an operator would: CPython drops a SIGINT that arrives while a Python handler is
+        being replaced by the default action). Once ansible-playbook has ended, its output is what it printed
+        (a worker it left behind may hold the pipe). Returns the CompletedProcess and the patterns that fired.
+        Bounded by TIMEOUT (default 4 x FLEETOPS_LAB_WAIT): the run is killed and the test fails saying so."""
         env = dict(self._ansible_env(), PYTHONUNBUFFERED="1")  # each line reaches us as printed
         proc = subprocess.Popen([os.path.join(VENV_BIN, "ansible-playbook"), "-i", self.inventory]
                                 + [str(a) for a in args], env=env, text=True, cwd=REPO,
@@ -206,10 +209,26 @@ class Lab:
         err = []
         reader = threading.Thread(target=lambda: err.append(proc.stderr.read()))
         reader.start()
-        on_line = list(on_line) + [(pattern, lambda _line: proc.send_signal(signal.SIGINT))
-                                   for pattern in (interrupt_on, interrupt_again_on) if pattern]
+        presses = []
+
+        def press_until_gone():
+            while proc.poll() is None:
+                try:
+                    proc.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    presses.append(True)
+                    proc.send_signal(signal.SIGINT)
+
+        def interrupt(again):
+            proc.send_signal(signal.SIGINT)
+            if again:
+                threading.Thread(target=press_until_gone, daemon=True).start()
+
+        on_line = list(on_line) + [(pattern, lambda _line, again=again: interrupt(again))
+                                   for pattern, again in ((interrupt_on, False), (interrupt_again_on, True)) if pattern]
         out, fired, pending = [], [], [(re.compile(p), a) for p, a in on_line]
-        try:
+
+        def pump():
             for line in proc.stdout:
                 out.append(line)
                 for item in list(pending):
@@ -217,13 +236,18 @@ class Lab:
                         pending.remove(item)
                         fired.append(item[0].pattern)
                         item[1](line)
+
+        pumper = threading.Thread(target=pump, daemon=True)
+        pumper.start()
+        try:
             proc.wait()
         finally:
             timer.cancel()
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-            reader.join()
+            pumper.join(timeout=60)
+            reader.join(timeout=60)
         stdout = "".join(out)
         assert not killed, "ansible-playbook still running after %d s, killed:\n%s" % (bound, stdout[-4000:])
         return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, "".join(err)), fired
