@@ -17,6 +17,9 @@ description:
     callback, enabled, does it from the controller's own process at the interrupt, before Ansible's own
     handling of it (ansible-core can then block in its clean-up, when it killed a worker that was writing to
     its results queue; a second Ctrl-C ends it, the report already written), or as the process exits.
+  - At the interrupt it first passes it on to the run's worker processes, as Ansible's own handler does, so
+    that no host's task (a restart, a settle's polling) goes on after C(ansible-playbook) has ended, even
+    when a second Ctrl-C ends it before Ansible's handler has run.
   - A process that is killed cannot do that. AWX's Cancel and ansible-runner's cancel kill the job's
     processes (SIGKILL to its process group), and SIGTERM ends C(ansible-playbook) without its exit handlers;
     after those, the last batch's report stays, and C(fleetops.sophos.facts) reads where each host stands.
@@ -37,6 +40,7 @@ requirements:
 """
 
 import atexit
+import multiprocessing
 import os
 import signal
 from datetime import datetime, timezone
@@ -147,6 +151,20 @@ def write_report(report, plan, record):
                               u" (check run)" if record.get("check_mode") else u"")
 
 
+def stop_workers(signum):
+    """Pass SIGINT on to the run's worker processes, as Ansible's own handler does after this callback's.
+
+    Each worker is the leader of a session of its own, so the terminal's Ctrl-C does not reach it; a worker
+    that is not told goes on with its task (a reboot cycle: restarts and polls for its whole settle) after
+    ansible-playbook has ended. Ansible's handler does it too, but only after the report is written, and a
+    second Ctrl-C before that would end the process first."""
+    for worker in multiprocessing.active_children():
+        try:
+            os.kill(worker.pid, signum)
+        except OSError:
+            pass  # ended already
+
+
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "notification"
@@ -173,9 +191,11 @@ class CallbackModule(CallbackBase):
             signal.signal(signal.SIGINT, self.on_interrupt)
 
     def on_interrupt(self, signum, frame):
-        """The first Ctrl-C writes the report, then hands over to Ansible's handler (which leaves the next
-        Ctrl-C to the default action: the process ends). A second Ctrl-C that comes while this handler still
-        runs (the operator's answer to the table, printed before the hand-over) ends the process at once too."""
+        """The first Ctrl-C stops the run's workers, writes the report, then hands over to Ansible's handler
+        (which leaves the next Ctrl-C to the default action: the process ends). A second Ctrl-C that comes
+        while this handler still runs (the operator's answer to the table, printed before the hand-over) ends
+        the process at once too; the workers were stopped first, so none goes on with its host."""
+        stop_workers(signum)
         if self.interrupted:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             os.kill(os.getpid(), signal.SIGINT)

@@ -226,3 +226,38 @@ def test_a_second_ctrl_c_before_the_hand_over_ends_the_process_at_once(tmp_path,
     assert installed[interrupted.signal.SIGINT] == interrupted.signal.SIG_DFL
     assert killed == [(interrupted.os.getpid(), interrupted.signal.SIGINT)]
     assert callback._display.lines[0].startswith("The run ended early")
+
+
+def _sleep_until_signalled():
+    import time
+    while True:
+        time.sleep(1)
+
+
+def test_ctrl_c_stops_the_workers_before_anything_else(tmp_path, monkeypatch):
+    """Ansible's workers each lead a session of their own (the terminal's Ctrl-C does not reach them) and are
+    told by Ansible's handler, which runs after the report is written: a second Ctrl-C before it ended the
+    process and left a worker going on with its host. The callback tells them first; a real child process
+    stands for a worker, and it ends on the signal."""
+    import multiprocessing
+    installed, handed = {}, []
+    monkeypatch.setattr(interrupted.atexit, "register", lambda function: None)
+    monkeypatch.setattr(interrupted.signal, "getsignal", lambda signum: installed.get(signum, "ansible's"))
+    monkeypatch.setattr(interrupted.signal, "signal", installed.__setitem__)
+    worker = multiprocessing.get_context("fork").Process(target=_sleep_until_signalled)
+    worker.start()
+    try:
+        callback = interrupted.CallbackModule()
+        callback._display = _Display()
+        callback.memory, _record = started_run(tmp_path)
+        callback.v2_playbook_on_start(None)
+        callback.previous_handler = lambda signum, frame: handed.append(worker.is_alive() or worker.exitcode)
+        callback.on_interrupt(interrupted.signal.SIGINT, None)
+        worker.join(120)  # an event: the worker's end (the bound only keeps a broken build from hanging)
+        assert worker.exitcode is not None, "the worker was not told of the Ctrl-C"
+        assert worker.exitcode != 0
+        assert len(handed) == 1 and callback._display.lines[0].startswith("The run ended early")
+    finally:
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
