@@ -406,19 +406,25 @@ def _history_note(settings):
     return " (this host's own from history: %s)" % ", ".join(own) if own else ""
 
 
+def earliest_restart(settings, now):
+    """When the first restart can start: the window's start while it is still ahead, else ``now``."""
+    start = window_start_at(settings, now)
+    return start if start is not None and start > now else now
+
+
 def window_check(settings, facts, now):
     """Does one more restart (worst case, worst_case()) fit before the window ends? Counted from the window's
     start when it is still ahead: nothing restarts before it."""
     parts = worst_case(settings, facts)
     needed = worst_case_seconds(settings, facts)
     start = window_start_at(settings, now)
-    waits = start is not None and start > now
+    begin = earliest_restart(settings, now)
+    waits = begin > now
     check = {"fits": True, "seconds_left": None, "seconds_needed": needed, "reason": "no maintenance window end set",
              "start": _time.iso(start) if start is not None else None, "before_start": waits}
     end = window_end_at(settings, now)
     if end is None:
         return check
-    begin = start if waits else now
     fits, reason = restart_fits(begin, end, parts["reserve"], parts["restart"], parts["settle"])
     reason += _history_note(settings)
     left = (end - begin).total_seconds()

@@ -186,9 +186,12 @@ class CycleRun(object):
         return self.held(_cycle.plan(self.facts, self.state, now), now)
 
     def guard(self):
-        """The window guard before any change (patching included), blackouts included."""
+        """The window guard before any change (patching included), blackouts included: a blackout holds the
+        first restart where it can start, at the window's start when that is still ahead (the host is patched
+        before it)."""
         now = self.now()
-        return self.held(_cycle.guard(self.facts, self.settings, now), now, guard=True)
+        return self.held(_cycle.guard(self.facts, self.settings, now), _cycle.earliest_restart(self.settings, now),
+                         guard=True)
 
     def held(self, decision, now, guard=False):
         """The brain's decision, deferred in its place when a blackout holds the next restart (_blackouts.hold())."""

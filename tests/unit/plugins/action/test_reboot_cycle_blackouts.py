@@ -59,6 +59,21 @@ def test_the_window_guard_defers_the_host_inside_a_blackout():
     assert clear["deferred"] is False
 
 
+def test_the_window_guard_counts_a_blackout_from_the_window_start():
+    """The first restart can start at the window's start, not before: the guard holds it there. A blackout
+    that ends before the start lets the host be patched now (at T0, inside it); one that the first restart
+    would reach after the start defers the host before it is patched."""
+    window = {"window_start": _time.iso(T0 + timedelta(minutes=60)), "window_end": _time.iso(T0 + timedelta(minutes=300)),
+              "guard_only": True}
+    ended = Replay(load(FIXTURE), args=dict(window, blackouts=[_period("backups", -60, 40)])).run()
+    assert ended["deferred"] is False, ended["sophos_reboot_cycle"]["message"]
+    ahead = Replay(load(FIXTURE), args=dict(window, blackouts=[_period("close", 70, 200)])).run()
+    assert ahead["deferred"] is True
+    assert ahead["sophos_reboot_cycle"]["message"].startswith(
+        "maintenance deferred: blackout 'close' from 2026-11-28T03:10:00Z until 2026-11-28T05:20:00Z: needs 10 min "
+        "reserve + 15 min restart + 20 min settle = 45 min; 10 min left before blackout 'close' begins at "), ahead
+
+
 def test_check_mode_says_what_would_be_deferred():
     replay = Replay(load(FIXTURE), args={"blackouts": [_period("month-end", -60, 120)]}, check_mode=True)
     record = replay.run()["sophos_reboot_cycle"]
