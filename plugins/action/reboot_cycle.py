@@ -17,6 +17,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
+import json
 import os
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -33,6 +35,34 @@ display = Display()
 CENTRAL_OPTIONS = dict(
     (name, dict((key, value) for key, value in spec.items() if key in ("type", "elements", "no_log")))
     for name, spec in _central.MODULE_ARGS.items() if name not in ("hostnames", "ids"))
+
+
+# Settings that can hold credentials (a health check's URL with its user and password, a command's arguments)
+# stay out of the state returned at a hook stop: that result is registered, shown with -v and kept in AWX's job
+# events. The state keeps a digest of each; the resume takes them from its own options (the role passes the
+# same variables) and refuses options that do not match.
+FROM_OPTIONS = ("health_checks", "health_checks_before")
+RESUME_MISMATCH = ("resume needs the same %s as the call that stopped at the hook (they are not carried in "
+                   "'cycle', which holds no credentials): pass the role's variables again")
+
+
+def _digest(value):
+    return "sha256:" + hashlib.sha256(json.dumps(value, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def carried_state(state):
+    """The state as returned at a hook stop: the FROM_OPTIONS settings as digests."""
+    settings = dict(state["settings"], **dict((name, _digest(state["settings"][name])) for name in FROM_OPTIONS))
+    return dict(state, settings=settings)
+
+
+def resumed_state(state, settings):
+    """The carried state with the FROM_OPTIONS settings back from this call's ``settings``; raises ValueError
+    naming the settings whose digest does not match."""
+    wrong = [name for name in FROM_OPTIONS if state["settings"][name] != _digest(settings[name])]
+    if wrong:
+        raise ValueError(RESUME_MISMATCH % " and ".join(wrong))
+    return dict(state, settings=dict(state["settings"], **dict((name, settings[name]) for name in FROM_OPTIONS)))
 
 
 def _option_spec(setting):
@@ -228,6 +258,15 @@ class ActionModule(Action):
                 at, decision = resume["at"], resume.get("decision")
                 if set(resume["state"]["settings"]) != set(_cycle.DEFAULTS):
                     raise KeyError("settings")
+                resume = dict(resume, state=resumed_state(resume["state"], settings))
+            except (KeyError, TypeError):
+                result.update(failed=True, msg="Invalid options for reboot_cycle: resume must be the "
+                                               "'cycle' returned by an earlier call")
+                return result
+            except ValueError as exc:
+                result.update(failed=True, msg="Invalid options for reboot_cycle: %s" % exc)
+                return result
+            try:
                 run = self._runner(host, options, settings, resume)
             except (KeyError, TypeError, ValueError):
                 result.update(failed=True, msg="Invalid options for reboot_cycle: resume must be the "
@@ -352,7 +391,7 @@ class ActionModule(Action):
     def _stop(self, result, run, at, decision):
         result["cycle"] = {"done": False, "failed": False, "broken": False, "at": at,
                            "restart": run.state["restarts"] + (1 if at == "before_restart" else 0),
-                           "state": run.state, "facts": run.facts, "decision": decision,
+                           "state": carried_state(run.state), "facts": run.facts, "decision": decision,
                            "central_update_checks": run.entries}
         if run.silence is not None:
             result["cycle"]["silence"] = run.silence.carry()

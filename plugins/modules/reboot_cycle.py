@@ -292,6 +292,9 @@ options:
   resume:
     description:
       - RV(cycle) of the previous call, to go on from the hook point it stopped at.
+      - RV(cycle) carries the cycle's settings except O(health_checks) and O(health_checks_before), which can
+        hold credentials (it is a registered result, shown with C(-v)); give those again with O(resume), as
+        the role does. Other ones are refused.
     type: dict
   abort:
     description:

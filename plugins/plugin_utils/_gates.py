@@ -4,8 +4,8 @@
 """PRIVATE to the collection: health gates run - read-only checks, polled with a bound.
 
 The checks' rules and names are ``module_utils/_health.py``. A ``url`` and a ``tcp`` check are made from the
-controller, a ``command`` on the host through the action's module runner (``ansible.builtin.command`` with an
-argv: no shell). What a check observed is shown without credentials (the URL's user and password, its query).
+controller, a ``command`` on the host through the action's module runner (``ansible.builtin.command``, on
+Windows ``ansible.windows.win_command``, with an argv: no shell). What a check observed is shown without credentials (the URL's user and password, its query).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,6 +22,7 @@ from ansible.module_utils.urls import open_url
 from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _health, _time
 
 COMMAND = "ansible.builtin.command"
+WINDOWS_COMMAND = "ansible.windows.win_command"
 _BODY_LIMIT = 1024 * 1024
 
 
@@ -71,7 +72,7 @@ def check_tcp(check, address, connect=socket.create_connection):
 
 def check_command(check, host):
     """``(passed, observed)`` of a command check, run on the host."""
-    result = host.module(COMMAND, {"argv": list(check["argv"])})
+    result = host.module(WINDOWS_COMMAND if host.windows else COMMAND, {"argv": list(check["argv"])})
     rc = result.get("rc")
     output = (result.get("stderr") or result.get("stdout") or result.get("msg") or "").strip().splitlines()
     observed = "rc %s%s" % (rc, (": " + _short(output[0])) if output else "")

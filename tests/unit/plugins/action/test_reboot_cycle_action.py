@@ -350,6 +350,60 @@ def test_a_resume_carries_on_with_the_settings_in_its_state():
     assert [s["ended"] for s in hooked["settles"]] == [s["ended"] for s in plain["settles"]]
 
 
+@pytest.fixture
+def health_server():
+    """A loopback HTTP server answering 200, for a url health check whose URL holds a user and password."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # pylint: disable=invalid-name
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):  # quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield "http://monitor:S3CRET-pw@127.0.0.1:%d/ready?token=S3CRET-token" % server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_hook_stop_returns_no_health_check_credentials_and_the_resume_takes_them_again(health_server):
+    """The 'cycle' returned at a hook stop is a registered result (shown with -v, kept in AWX's job events):
+    a health check's URL with its user, password and token is not in it. The resume takes the checks from its
+    own options (the role passes the same variables) and the cycle ends with them passed."""
+    fixture = load("windows_queued_update.yml")
+    checks = [{"url": health_server, "name": "app ready"}]
+    replay = Replay(fixture, args={"stop_at": ["before_restart", "after_restart"], "health_checks": checks})
+    result = replay.run()
+    stops = 0
+    while not result["cycle"]["done"]:
+        stops += 1
+        assert "S3CRET" not in json.dumps(result), result["cycle"]["state"]["settings"]["health_checks"]
+        result = replay.run(resume=json.loads(json.dumps(result["cycle"])))
+    record = result["sophos_reboot_cycle"]
+    assert stops == 4 and "S3CRET" not in json.dumps(result)
+    assert record["status"] == "rebooted" and record["message"].endswith("; health checks passed"), record
+    assert all(check["passed"] for check in record["health_checks"])
+
+
+def test_a_resume_with_other_health_checks_is_refused_naming_them(health_server):
+    fixture = load("windows_queued_update.yml")
+    replay = Replay(fixture, args={"stop_at": ["before_restart"], "health_checks": [{"url": health_server}]})
+    stopped = replay.run()
+    assert stopped["cycle"]["at"] == "before_restart"
+    result = replay.run(resume=json.loads(json.dumps(stopped["cycle"])), health_checks=[])
+    assert result["failed"] and replay.host.restarts == []
+    assert result["msg"] == ("Invalid options for reboot_cycle: resume needs the same health_checks as the call "
+                             "that stopped at the hook (they are not carried in 'cycle', which holds no "
+                             "credentials): pass the role's variables again")
+
+
 def test_a_bad_resume_is_refused():
     result = Replay(linux_one_restart()).run(resume={"at": "before_restart"})
     assert result["failed"] and "resume must be the 'cycle' returned" in result["msg"]

@@ -56,9 +56,10 @@ def _closed_port():
 class Host(object):
     address = "127.0.0.1"
 
-    def __init__(self, results=()):
+    def __init__(self, results=(), windows=False):
         self.results = list(results)
         self.calls = []
+        self.windows = windows
 
     def module(self, name, args):
         self.calls.append((name, args))
@@ -153,6 +154,16 @@ def test_a_command_runs_on_the_host_as_an_argv():
     assert [(r["check"], r["when"], r["passed"], r["observed"]) for r in results] == [
         ("command systemctl is-active x", "before", True, "rc 0: active"),
         ("command systemctl is-active x", "before", False, "rc 3: inactive")]
+
+
+def test_a_command_on_windows_runs_through_win_command():
+    """ansible.builtin.command does not run on a Windows host: the DC-pair check of docs/awx.md goes to
+    ansible.windows.win_command, still as an argv."""
+    host = Host([{"rc": 0, "stdout": ""}], windows=True)
+    argv = ["powershell.exe", "-NoProfile", "-Command", "exit 0"]
+    results = _gates.run_once(_health.checks([{"command": argv}], "x"), host, "after")
+    assert host.calls == [("ansible.windows.win_command", {"argv": argv})]
+    assert results[0]["passed"] is True and results[0]["observed"] == "rc 0"
 
 
 def test_polling_stops_when_all_pass_and_is_bounded_by_the_timeout():
