@@ -30,6 +30,11 @@ def installed_version(lab, host):
     return lab.installed_version(host, PACKAGE)
 
 
+def apt_history(lab, host):
+    """What apt did on HOST lately, for a failure's message: which command installed what, and when."""
+    return lab.ssh(host, "tail -n 30 /var/log/apt/history.log").stdout
+
+
 def run_patch(lab, tmp_path, host, extra=None, check=False):
     playbook = tmp_path / "patch.yml"
     playbook.write_text(PLAYBOOK)
@@ -46,6 +51,7 @@ def repo(lab, tmp_path):
     host = lab.hosts[0]
     res = lab.ssh(host, "apt-get update -qq && apt-get install -y -qq %s" % PACKAGE, timeout=120)
     assert res.returncode == 0, res.stderr
+    assert installed_version(lab, host) == "1.0", apt_history(lab, host)
     lab.publish_deb(PACKAGE, "2.0", tmp_path)
     yield host
     lab.ssh(host, "apt-get purge -y -qq %s" % PACKAGE, timeout=120)
@@ -56,7 +62,7 @@ def test_patch_upgrades_and_records(lab, tmp_path, repo):
     host = repo
     before = lab.boot_id(host)
     record = run_patch(lab, tmp_path, host, check=True)[0]
-    assert installed_version(lab, host) == "1.0"
+    assert installed_version(lab, host) == "1.0", apt_history(lab, host)
     assert record["status"] == "unchanged" and record["check_mode"]
     assert "%s 1.0 -> 2.0" % PACKAGE in record["would_install"]
 
