@@ -505,8 +505,9 @@ STAGES = [
 EXTRA = {"bench": stage_bench}
 
 
-# Stages on lab hosts of their own lab instance ("fleetops", "fleetops-long", "fleetops-molecule",
-# "compat"): they mostly wait for hosts to restart, so they run beside one another, after the others.
+# Stages on lab hosts of their own lab instances (integration's shards "fleetops", "fleetops-2", ...;
+# "fleetops-molecule", "compat"): they mostly wait for hosts to restart, so they start first and run beside
+# one another and beside the other stages.
 LAB_STAGES = ("integration", "molecule", "compat")
 
 
@@ -551,7 +552,8 @@ def run_beside(console, beside):
 
 
 def slowest_tests(paths, count=10):
-    """``[(seconds, test id)]`` of the ``count`` slowest test cases in the JUnit XML files ``paths``."""
+    """``[(seconds, test id)]`` of the ``count`` slowest test cases in the JUnit XML files ``paths``; each id
+    ends with the file's stage in brackets (``[compat]``, ``[integration-2]``), for a test runs in several."""
     cases = []
     for path in paths:
         try:
@@ -563,7 +565,8 @@ def slowest_tests(paths, count=10):
                 seconds = float(case.get("time") or 0)
             except ValueError:
                 continue
-            cases.append((seconds, "%s::%s" % (case.get("classname", ""), case.get("name", ""))))
+            cases.append((seconds, "%s::%s [%s]" % (case.get("classname", ""), case.get("name", ""),
+                                                    os.path.splitext(os.path.basename(path))[0])))
     return sorted(cases, key=lambda c: (-c[0], c[1]))[:count]
 
 

@@ -156,6 +156,7 @@ def test_slowest_tests_across_junit_files(tmp_path):
     (tmp_path / "b.xml").write_text('<testsuite><testcase classname="t.b" name="three" time="12.25"/></testsuite>')
     (tmp_path / "broken.xml").write_text("<testsuite>")
     paths = [str(tmp_path / n) for n in ("a.xml", "b.xml", "broken.xml", "missing.xml")]
-    assert run_checks.slowest_tests(paths, 2) == [(30.0, "t.a::two"), (12.25, "t.b::three")]
+    assert run_checks.slowest_tests(paths, 2) == [(30.0, "t.a::two [a]"), (12.25, "t.b::three [b]")]
     # A case whose time is not a number is left out.
-    assert run_checks.slowest_tests(paths) == [(30.0, "t.a::two"), (12.25, "t.b::three"), (1.5, "t.a::one")]
+    assert run_checks.slowest_tests(paths) == [(30.0, "t.a::two [a]"), (12.25, "t.b::three [b]"),
+                                               (1.5, "t.a::one [a]")]
