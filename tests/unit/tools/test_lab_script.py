@@ -120,3 +120,14 @@ def test_tail_of_a_missing_file_says_so(tmp_path):
     assert LAB.tail_of(str(tmp_path / "console.log"), 3).startswith("no %s (" % (tmp_path / "console.log"))
     (tmp_path / "supervisor.log").write_text("a\nb\nc\nd\n")
     assert LAB.tail_of(str(tmp_path / "supervisor.log"), 2) == "last lines of %s:\nc\nd\n" % (tmp_path / "supervisor.log")
+
+
+def test_a_console_that_says_the_boot_cannot_go_on_is_caught(tmp_path):
+    """`up` fails at once on such a line, with the console's tail, instead of waiting out its SSH timeout."""
+    console = tmp_path / "console.log"
+    assert LAB.boot_stuck(str(console)) is None  # no console yet: still booting
+    console.write_text("systemd 252 running in system mode\n[  OK  ] Reached target Basic System.\n")
+    assert LAB.boot_stuck(str(console)) is None
+    console.write_text("systemd 252 running in system mode\nFailed to allocate manager object: Too many open files\n"
+                       "[!!!!!!] Failed to allocate manager object.\nFreezing execution.\n")
+    assert LAB.boot_stuck(str(console)) == "Failed to allocate manager object: Too many open files"
