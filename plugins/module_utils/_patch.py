@@ -62,6 +62,15 @@ def settings(raw):
     return SETTINGS.normalize(raw)
 
 
+def _patterns(exclude):
+    """The exclude patterns as a list; raises PatchError on one that is not a non-empty string."""
+    exclude = list(exclude or [])
+    for pattern in exclude:
+        if not isinstance(pattern, str) or not pattern.strip():
+            raise PatchError("patch_exclude entries must be package names or glob patterns, got %r" % (pattern,))
+    return exclude
+
+
 def _excluded(name, exclude):
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in exclude)
 
@@ -74,10 +83,7 @@ def apt_candidates(simulation, security_only=False, exclude=()):
     """
     if not isinstance(simulation, str):
         raise PatchError("apt simulation output must be text, got %s" % type(simulation).__name__)
-    exclude = list(exclude or [])
-    for pattern in exclude:
-        if not isinstance(pattern, str) or not pattern.strip():
-            raise PatchError("patch_exclude entries must be package names or glob patterns, got %r" % (pattern,))
+    exclude = _patterns(exclude)
     picked = []
     for line in simulation.splitlines():
         match = _APT_INST.match(line.strip())
@@ -159,9 +165,10 @@ def refusal(os_family, settings):
     """Why the step refuses this host before changing anything, or None."""
     if os_family not in MANAGERS:
         return "fleetops.sophos.patch does not support the OS family %s" % (os_family,)
-    if os_family == "Suse" and settings["exclude"]:
-        return ("patch_exclude is not supported on SUSE (community.general.zypper has no exclusion); "
-                "lock the packages with zypper addlock instead, or leave patch_exclude empty")
+    if os_family == "Suse" and settings["exclude"] and settings["security_only"]:
+        return ("patch_exclude with patch_security_only is not supported on SUSE (zypper installs security "
+                "patches, not packages, and a patch cannot leave one of its packages out); lock the packages "
+                "with zypper addlock instead, or leave one of the two empty")
     return None
 
 
@@ -186,8 +193,41 @@ def dnf_args(settings):
             "exclude": list(settings["exclude"]), "lock_timeout": settings["lock_timeout"]}
 
 
-def zypper_args(settings):
-    args = {"name": "*", "state": "latest", "type": "patch" if settings["security_only"] else "package"}
+# zypper lists the package updates it would install (read-only; it refreshes the repositories as an update
+# does), when excludes leave some out: the others are upgraded by name.
+ZYPPER_PLAN_ARGV = ["zypper", "--non-interactive", "--xmlout", "list-updates"]
+_XML_TAG = re.compile(r"<update\s([^>]*)>")
+_XML_ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
+
+
+def _unescaped(text):
+    for entity, char in _XML_ENTITIES:
+        text = text.replace(entity, char)
+    return text
+
+
+def zypper_candidates(listing, exclude=()):
+    """Package updates of ``zypper --xmlout list-updates`` after exclusions: ``[{name, old, new}]``."""
+    if not isinstance(listing, str):
+        raise PatchError("zypper's update list must be text, got %s" % type(listing).__name__)
+    exclude = _patterns(exclude)
+    if "<update-status" not in listing:
+        raise PatchError("zypper list-updates gave no update list (%s)"
+                         % (" / ".join(_zypper_messages(listing, ("error", "warning"))) or "no message"))
+    picked = []
+    for attributes in _XML_TAG.findall(listing):
+        fields = dict((key, _unescaped(value)) for key, value in _XML_ATTRIBUTE.findall(attributes))
+        name = fields.get("name")
+        if fields.get("kind", "package") != "package" or not name or _excluded(name, exclude):
+            continue
+        picked.append({"name": name, "old": fields.get("edition-old") or "", "new": fields.get("edition") or ""})
+    return picked
+
+
+def zypper_args(settings, names=None):
+    """community.general.zypper's arguments: every update, or the packages ``names`` (excludes applied)."""
+    args = {"name": list(names) if names else "*", "state": "latest",
+            "type": "patch" if settings["security_only"] else "package"}
     if settings["security_only"]:
         args["extra_args"] = "--category security"
     return args

@@ -50,7 +50,9 @@ options:
   exclude:
     description:
       - Packages never updated, as names or glob patterns. On Windows titles or KB numbers added to
-        O(win_reject_list). Refused on SUSE (C(community.general.zypper) has no exclusion).
+        O(win_reject_list). On SUSE C(zypper list-updates) is read first and the packages not excluded are
+        upgraded by name (C(community.general.zypper) has no exclusion); with O(security_only) it is refused
+        there (a security patch cannot leave one of its packages out).
     type: raw
     default: []
   ignore_reasons:

@@ -126,14 +126,31 @@ class PatchRun(object):
 
     def _zypper(self):
         self._wait_for_rpm_lock()
-        result = self.host.call("community.general.zypper", _patch.zypper_args(self.settings), diff=True)
+        names = None
+        if self.settings["exclude"]:
+            # community.general.zypper has no exclusion: zypper lists its updates, the others go by name.
+            listing = self._zypper_checked("List the zypper updates", self.host.call(
+                "ansible.builtin.command", {"argv": list(_patch.ZYPPER_PLAN_ARGV)}, check_mode=False))
+            try:
+                names = [c["name"] for c in _patch.zypper_candidates(listing.get("stdout") or "",
+                                                                     self.settings["exclude"])]
+            except _patch.PatchError as exc:
+                raise StepFailed("Pick the packages to upgrade", str(exc))
+            if not names:
+                return
+        result = self._zypper_checked("Upgrade the packages with zypper", self.host.call(
+            "community.general.zypper", _patch.zypper_args(self.settings, names), diff=True))
+        self.outcome["changes"], self.outcome["removed"] = _patch.zypper_outcome(result)
+
+    def _zypper_checked(self, step, result):
+        """``_checked()``, except that zypper's exit 106 (a repository skipped, the run went on) is a warning."""
         warning = _patch.zypper_skipped_repos(result) if isinstance(result, dict) and not result.get("unreachable") \
             else None
         if warning is None:
-            result = _checked("Upgrade the packages with zypper", result)
-        else:
+            return _checked(step, result)
+        if warning not in self.outcome["warnings"]:
             self.outcome["warnings"].append(warning)
-        self.outcome["changes"], self.outcome["removed"] = _patch.zypper_outcome(result)
+        return result
 
     def _win_updates(self):
         result = _checked("Install Windows updates",

@@ -139,16 +139,23 @@ def test_mixed_batch_patched_for_real(fresh, tmp_path):
                                  "kernel": "1.0"}, (family, after[family], records)
     assert after["debian"] == {DEB: "1.0"}
 
-    # An exclusion is kept by dnf and apt; zypper has none, so the role refuses it on SUSE, changing nothing.
-    records, res = patch(lab, tmp_path, lab.hosts, {"patch_exclude": ["fleetops-held", DEB]}, expect_ok=False)
+    # An exclusion is kept by every family: dnf's own, apt's and zypper's update lists read and the others
+    # upgraded by name. With security-only zypper installs patches, which cannot leave a package out: refused.
+    records = patch(lab, tmp_path, lab.hosts, {"patch_exclude": ["fleetops-held", DEB]})[0]
     after = versions(lab)
     assert after["el"] == {"fleetops-demo": "1.0", "fleetops-held": "1.0", "fleetops-sec": "2.0",
                            "kernel": "1.0 2.0"}, after["el"]
     assert after["debian"] == {DEB: "1.0"}
-    assert after["suse"]["fleetops-demo"] == "1.0"
+    assert {p: after["suse"][p] for p in RPMS} == {"fleetops-demo": "1.0", "fleetops-held": "1.0",
+                                                   "fleetops-sec": "2.0"}, after["suse"]
+    assert "2.0" in after["suse"]["kernel"].split(), after["suse"]
+    assert records[lab.by_family["el"]]["status"] == records[lab.by_family["suse"]]["status"] == "patched"
+    records, res = patch(lab, tmp_path, [lab.by_family["suse"]],
+                         {"patch_exclude": ["fleetops-held"], "patch_security_only": True}, expect_ok=False)
     suse = records[lab.by_family["suse"]]
-    assert suse["status"] == "failed" and "patch_exclude is not supported on SUSE" in suse["message"]
-    assert records[lab.by_family["el"]]["status"] == "patched"
+    assert suse["status"] == "failed", suse
+    assert "patch_exclude with patch_security_only is not supported on SUSE" in suse["message"]
+    assert versions(lab)["suse"] == after["suse"]
 
     # Everything, then nothing left to do.
     records = patch(lab, tmp_path, lab.hosts)[0]

@@ -228,11 +228,52 @@ def test_zypper_failing_otherwise_fails_with_its_own_words():
     assert host.calls[1][1] == {"name": "*", "state": "latest", "type": "patch", "extra_args": "--category security"}
 
 
-def test_suse_refuses_an_exclusion_before_anything_runs():
+def test_suse_refuses_an_exclusion_of_security_patches_before_anything_runs():
     host = Host("Suse")
-    record = run(host, {"exclude": "fleetops-held"})[0]["sophos_patch"]
-    assert record["status"] == "failed" and "patch_exclude is not supported on SUSE" in record["message"]
+    record = run(host, {"exclude": "fleetops-held", "security_only": True})[0]["sophos_patch"]
+    assert record["status"] == "failed"
+    assert "patch_exclude with patch_security_only is not supported on SUSE" in record["message"]
     assert host.calls == []
+
+
+def test_suse_keeps_an_exclusion_upgrading_the_other_packages_by_name():
+    """community.general.zypper has no exclusion: zypper lists its updates (read-only, whatever the play's check
+    mode), the excluded ones are left out, the others upgraded by name (results recorded on a lab SUSE host)."""
+    results = {"fleetops.sophos.rpm_lock_wait": lock_free(), "ansible.builtin.command": recorded("zypper_list_updates"),
+               "community.general.zypper": recorded("zypper_upgrade_named")}
+    host = Host("Suse", results, after=reading(True, ["zypper_needs_rebooting"]))
+    record = run(host, {"exclude": "fleetops-held\nfleetops-demo"})[0]["sophos_patch"]
+    assert record["status"] == "patched", record
+    assert record["changes"] == ["fleetops-sec 1.0-1 -> 2.0-1", "kernel 1.0-1 -> 2.0-1"]
+    listing, upgrade = host.calls[1], host.calls[2]
+    assert listing == ("ansible.builtin.command", {"argv": ["zypper", "--non-interactive", "--xmlout", "list-updates"]},
+                       False, False)
+    assert upgrade[:2] == ("community.general.zypper", {"name": ["fleetops-sec", "kernel"], "state": "latest",
+                                                        "type": "package"}) and upgrade[3] is True
+    # Check mode: the list is read all the same, zypper runs in check mode.
+    checked = Host("Suse", results)
+    record = run(checked, {"exclude": "fleetops-held"}, check_mode=True)[0]["sophos_patch"]
+    assert [(c[0], c[2]) for c in checked.calls[1:3]] == [("ansible.builtin.command", False),
+                                                          ("community.general.zypper", True)]
+    assert record["status"] == "unchanged" and record["check_mode"]
+
+
+def test_suse_with_every_update_excluded_runs_no_upgrade():
+    host = Host("Suse", {"fleetops.sophos.rpm_lock_wait": lock_free(),
+                         "ansible.builtin.command": recorded("zypper_list_updates")})
+    record = run(host, {"exclude": ["fleetops-*", "kernel"]})[0]["sophos_patch"]
+    assert record["status"] == "unchanged" and record["changes"] == []
+    assert "community.general.zypper" not in host.names()
+
+
+def test_suse_whose_update_list_fails_fails_naming_the_step():
+    failed = {"failed": True, "rc": 7, "msg": "non-zero return code",
+              "stdout": '<stream><message type="error">System management is locked.</message></stream>'}
+    host = Host("Suse", {"fleetops.sophos.rpm_lock_wait": lock_free(), "ansible.builtin.command": failed})
+    record = run(host, {"exclude": "x"})[0]["sophos_patch"]
+    assert record["status"] == "failed"
+    assert record["message"] == ("List the zypper updates failed: non-zero return code System management is locked.")
+    assert "community.general.zypper" not in host.names()
 
 
 def test_windows_through_the_win_updates_action():

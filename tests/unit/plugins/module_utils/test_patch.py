@@ -203,7 +203,9 @@ def test_refusals_and_messages():
     settings = _patch.settings({})
     assert _patch.refusal("Debian", settings) is None and _patch.refusal("Windows", settings) is None
     assert _patch.refusal("Gentoo", settings) == "fleetops.sophos.patch does not support the OS family Gentoo"
-    assert "patch_exclude is not supported on SUSE" in _patch.refusal("Suse", _patch.settings({"exclude": "x"}))
+    assert _patch.refusal("Suse", _patch.settings({"exclude": "x"})) is None
+    assert "patch_exclude with patch_security_only is not supported on SUSE" in _patch.refusal(
+        "Suse", _patch.settings({"exclude": "x", "security_only": True}))
     assert _patch.outcome_message("dnf", ["a", "b"], ["c"], False) == "installed 2 update(s) with dnf; removed 1 package(s)"
     assert _patch.outcome_message("zypper", ["a"], [], True) == "would install 1 update(s) with zypper"
     assert _patch.outcome_message("apt", [], [], False) == "no update to install with apt"
@@ -309,3 +311,37 @@ def test_settings_refuse_naming_the_variable(raw, message):
     with pytest.raises(_patch.PatchError) as info:
         _patch.settings(raw)
     assert str(info.value).startswith(message)
+
+
+def test_zypper_candidates_from_its_update_list_after_excludes():
+    """zypper --xmlout list-updates as a lab SUSE host printed it (four package updates)."""
+    listing = fixture_files.load("patch", "zypper_list_updates.json")["stdout"]
+    everything = _patch.zypper_candidates(listing)
+    assert [(c["name"], c["old"], c["new"]) for c in everything] == [
+        ("fleetops-demo", "1.0-1", "2.0-1"), ("fleetops-held", "1.0-1", "2.0-1"), ("fleetops-sec", "1.0-1", "2.0-1"),
+        ("kernel", "1.0-1", "2.0-1")]
+    assert [c["name"] for c in _patch.zypper_candidates(listing, ["fleetops-held", "fleetops-d*"])] == [
+        "fleetops-sec", "kernel"]
+    assert _patch.zypper_candidates(listing, ["*"]) == []
+
+
+def test_zypper_candidates_read_defensively():
+    patch_entry = ('<stream><update-status version="0.6"><update-list>'
+                   '<update kind="patch" name="SUSE-2026-1" edition="1"></update>'
+                   '<update name="a&amp;b" edition="2" edition-old="1" kind="package"></update>'
+                   '<update kind="package" edition="3"></update></update-list></update-status></stream>')
+    assert _patch.zypper_candidates(patch_entry) == [{"name": "a&b", "old": "1", "new": "2"}]
+    assert _patch.zypper_candidates('<update-status version="0.6"><update-list/></update-status>') == []
+    with pytest.raises(_patch.PatchError, match=r"no update list \(System management is locked\.\)"):
+        _patch.zypper_candidates('<stream><message type="error">System management is locked.</message></stream>')
+    with pytest.raises(_patch.PatchError, match="must be text"):
+        _patch.zypper_candidates(None)
+    with pytest.raises(_patch.PatchError, match="patch_exclude entries must be"):
+        _patch.zypper_candidates("<update-status/>", [""])
+
+
+def test_zypper_arguments_by_name_when_excludes_leave_some_out():
+    settings = _patch.settings({"exclude": ["fleetops-held"]})
+    assert _patch.zypper_args(settings, ["fleetops-sec", "kernel"]) == {
+        "name": ["fleetops-sec", "kernel"], "state": "latest", "type": "package"}
+    assert _patch.zypper_args(settings)["name"] == "*"
