@@ -24,8 +24,8 @@ import os
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.utils.display import Display
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _cycle, _groups, _notify, _run, _settings, _time
-from ansible_collections.fleetops.sophos.plugins.plugin_utils import _notify as _send, _silence, _slots
+from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _cycle, _groups, _run, _settings, _time
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _cycle_parts as _parts, _notify as _send, _silence
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._cycle_run import HOOK_POINTS, ActionHost, CycleRun, Lost
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._action import Action
 
@@ -162,83 +162,28 @@ class ActionModule(Action):
         return options, settings, []
 
     def _tier_problem(self, turn):
-        """Tiers take their turns only where every host of the batch runs a task before the next one."""
-        if not turn:
-            return None
-        if not isinstance(turn.get("turns"), list) or not isinstance(turn.get("after"), list):
-            return "tier_turn must be what the fleetops.sophos.tier_hold filter returns"
         try:
             strategy = self._task.get_play().strategy
         except AttributeError:
             strategy = None
-        if len(turn["turns"]) > 1 and strategy not in _groups.LOCKSTEP_STRATEGIES:
-            return ("reboot_cycle_tier: the batch has tiers %s, and the strategy %s does not run them in turn; tiers "
-                    "need the linear strategy (the default)" % (", ".join(str(t) for t in turn["turns"]), strategy))
-        return None
+        return _parts.tier_problem(turn, strategy)
 
     # The run's id for its slot directory: the ansible-playbook process, every worker's parent.
     @staticmethod
     def _run_id():
         return os.getppid()
 
-    def _slots(self, host, settings):
-        """The host's restart-group slots (None without groups): the limits count each group's hosts in the play."""
-        if not settings["group"] or self._task.check_mode:
-            return None
-        task_vars = host.task_vars
-        hostvars = task_vars.get("hostvars") or {}
-        members = {}
-        for name in task_vars.get("ansible_play_hosts_all") or [host.name]:
-            if name == host.name:
-                members[name] = settings["group"]
-                continue
-            try:
-                members[name] = _groups.group_names(hostvars[name].get(_cycle.VAR_PREFIX + "group"), "group")
-            except (KeyError, _settings.SettingError):
-                members[name] = []
-        needed = _groups.slots(settings["group"], settings["group_max_down"], members)
-        directory = _slots.run_directory(settings["run_started"], self._run_id())
-        return _slots.Slots(directory, host.name, needed, now=self._now, sleep=self._sleep, show=_show(host.name),
-                            gap_seconds=settings["group_gap_seconds"])
-
     # Extend a silence from a thread while a step blocks (off in the replay tests).
     _silence_heartbeat = True
 
-    def _silence(self, host, options, settings, resume):
-        """The host's Alertmanager silence (None without ``silence``); the comment names the run."""
-        if not options["silence"]:
-            return None
-        job = host.task_vars.get("awx_job_id") or host.task_vars.get("tower_job_id")
-        run = ("AWX job %s" % job) if job else ("started %s" % (settings["run_started"] or self._now().isoformat()))
-        return _silence.Silence(options["silence"], host.name, host.address, "%s, pid %d" % (run, self._run_id()),
-                                now=self._now, show=_show(host.name), warn=_warn, heartbeat=self._silence_heartbeat,
-                                carried=(resume or {}).get("silence"))
-
-    def _notifier(self, host, settings):
-        """The per-host notifications of ``report_notify`` (the report role's variable), None without a target
-        for a per-host event. Targets the run check did not see (the role alone) and that are wrong give one
-        warning and no notification: a notification never changes an outcome."""
-        variables = host.task_vars
-        if not variables.get("report_notify"):
-            return None
-        try:
-            targets = _notify.normalize_targets(self._templar.template(variables.get("report_notify")))
-            in_check_mode = _settings.flag(self._templar.template(variables.get("report_notify_in_check_mode", False)),
-                                           "report_notify_in_check_mode")
-            link = self._templar.template(variables.get("report_notify_link") or "")
-        except _settings.SettingError as exc:
-            _warn("%s: no notification from reboot_cycle: %s" % (host.name, exc))
-            return None
-        if not any(_notify.wanted(targets, event) for event in _notify.HOST_EVENTS):
-            return None
-        return _send.Notifier(targets, _warn, link=link, check_mode=bool(self._task.check_mode),
-                              in_check_mode=in_check_mode)
-
     def _runner(self, host, options, settings, resume=None):
-        common = dict(now=self._now, sleep=self._sleep, show=_show(host.name), warn=_warn)
-        common["slots"] = self._slots(host, settings)
-        common["silence"] = self._silence(host, options, settings, resume)
-        notifier = self._notifier(host, settings)
+        show = _show(host.name)
+        common = dict(now=self._now, sleep=self._sleep, show=show, warn=_warn)
+        common["slots"] = _parts.slots(host, settings, self._run_id(), bool(self._task.check_mode), self._now,
+                                       self._sleep, show)
+        common["silence"] = _parts.silence(host, options, settings, resume, self._run_id(), self._now, show, _warn,
+                                           self._silence_heartbeat)
+        notifier = _parts.notifier(host, self._templar, bool(self._task.check_mode), _warn)
         if notifier is not None:
             notifier.entries.extend((resume or {}).get("notifications") or [])
             common["notify"] = lambda event, record: notifier.host_event(

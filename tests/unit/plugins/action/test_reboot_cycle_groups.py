@@ -25,7 +25,7 @@ def _fixture(**settings):
 
 @pytest.fixture
 def rundir(tmp_path):
-    with mock.patch.object(cycle_action._slots, "run_directory", lambda started, run_id: str(tmp_path)):
+    with mock.patch.object(_slots, "run_directory", lambda started, run_id: str(tmp_path)):
         yield str(tmp_path)
 
 
