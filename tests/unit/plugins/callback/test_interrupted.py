@@ -228,8 +228,13 @@ def test_a_second_ctrl_c_before_the_hand_over_ends_the_process_at_once(tmp_path,
     assert callback._display.lines[0].startswith("The run ended early")
 
 
-def _sleep_until_signalled():
+def _sleep_until_signalled(ready):
+    """A worker: like ansible-core's WorkerProcess it sets its own SIGINT handler (so an ignored SIGINT
+    inherited from the shell that started the tests does not matter), which ends it; then says it is ready."""
+    import signal
     import time
+    signal.signal(signal.SIGINT, lambda signum, frame: os._exit(3))
+    ready.set()
     while True:
         time.sleep(1)
 
@@ -241,12 +246,16 @@ def test_ctrl_c_stops_the_workers_before_anything_else(tmp_path, monkeypatch):
     stands for a worker, and it ends on the signal."""
     import multiprocessing
     installed, handed = {}, []
-    monkeypatch.setattr(interrupted.atexit, "register", lambda function: None)
-    monkeypatch.setattr(interrupted.signal, "getsignal", lambda signum: installed.get(signum, "ansible's"))
-    monkeypatch.setattr(interrupted.signal, "signal", installed.__setitem__)
-    worker = multiprocessing.get_context("fork").Process(target=_sleep_until_signalled)
+    # The worker first: it sets its handler with the real signal.signal, which is replaced below.
+    context = multiprocessing.get_context("fork")
+    ready = context.Event()
+    worker = context.Process(target=_sleep_until_signalled, args=(ready,))
     worker.start()
     try:
+        assert ready.wait(120), "the worker did not start"
+        monkeypatch.setattr(interrupted.atexit, "register", lambda function: None)
+        monkeypatch.setattr(interrupted.signal, "getsignal", lambda signum: installed.get(signum, "ansible's"))
+        monkeypatch.setattr(interrupted.signal, "signal", installed.__setitem__)
         callback = interrupted.CallbackModule()
         callback._display = _Display()
         callback.memory, _record = started_run(tmp_path)
@@ -254,8 +263,7 @@ def test_ctrl_c_stops_the_workers_before_anything_else(tmp_path, monkeypatch):
         callback.previous_handler = lambda signum, frame: handed.append(worker.is_alive() or worker.exitcode)
         callback.on_interrupt(interrupted.signal.SIGINT, None)
         worker.join(120)  # an event: the worker's end (the bound only keeps a broken build from hanging)
-        assert worker.exitcode is not None, "the worker was not told of the Ctrl-C"
-        assert worker.exitcode != 0
+        assert worker.exitcode == 3, "the worker was not told of the Ctrl-C (exit code %s)" % worker.exitcode
         assert len(handed) == 1 and callback._display.lines[0].startswith("The run ended early")
     finally:
         if worker.is_alive():
