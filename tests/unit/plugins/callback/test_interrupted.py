@@ -181,16 +181,22 @@ def test_after_the_statistics_nothing_is_written(tmp_path, monkeypatch):
     assert callback._display.lines == [] and not (tmp_path / "reports").exists()
 
 
-def test_ctrl_c_writes_the_report_at_once_then_hands_over_to_ansible(tmp_path, monkeypatch):
-    """The report is written in the SIGINT handler itself (ansible-core may block in its clean-up after it),
-    then Ansible's own handler runs; the exit handler does not write it again."""
-    installed = {}
+def _callback(tmp_path, monkeypatch, installed):
+    """A callback of a started run whose signal handlers go to ``installed`` (no exit handler registered)."""
     monkeypatch.setattr(interrupted.atexit, "register", lambda function: None)
     monkeypatch.setattr(interrupted.signal, "getsignal", lambda signum: installed.get(signum, "ansible's"))
     monkeypatch.setattr(interrupted.signal, "signal", installed.__setitem__)
     callback = interrupted.CallbackModule()
     callback._display = _Display()
     callback.memory, _record = started_run(tmp_path)
+    return callback
+
+
+def test_ctrl_c_writes_the_report_at_once_then_hands_over_to_ansible(tmp_path, monkeypatch):
+    """The report is written in the SIGINT handler itself (ansible-core may block in its clean-up after it),
+    then Ansible's own handler runs; the exit handler does not write it again."""
+    installed = {}
+    callback = _callback(tmp_path, monkeypatch, installed)
     handed = []
     callback.v2_playbook_on_start(None)
     assert installed[interrupted.signal.SIGINT] == callback.on_interrupt
@@ -211,13 +217,8 @@ def test_a_second_ctrl_c_before_the_hand_over_ends_the_process_at_once(tmp_path,
     default action: a second SIGINT then comes to this handler again, and must end the process, not be
     handed to Ansible's handler a second time (which left ansible-playbook blocked in its clean-up)."""
     installed, killed, handed = {}, [], []
-    monkeypatch.setattr(interrupted.atexit, "register", lambda function: None)
-    monkeypatch.setattr(interrupted.signal, "getsignal", lambda signum: installed.get(signum, "ansible's"))
-    monkeypatch.setattr(interrupted.signal, "signal", installed.__setitem__)
     monkeypatch.setattr(interrupted.os, "kill", lambda pid, signum: killed.append((pid, signum)))
-    callback = interrupted.CallbackModule()
-    callback._display = _Display()
-    callback.memory, _record = started_run(tmp_path)
+    callback = _callback(tmp_path, monkeypatch, installed)
     callback.v2_playbook_on_start(None)
     callback.previous_handler = lambda signum, frame: (
         handed.append(signum), installed[interrupted.signal.SIGINT](signum, frame))  # the second, mid-hand-over
@@ -253,12 +254,7 @@ def test_ctrl_c_stops_the_workers_before_anything_else(tmp_path, monkeypatch):
     worker.start()
     try:
         assert ready.wait(120), "the worker did not start"
-        monkeypatch.setattr(interrupted.atexit, "register", lambda function: None)
-        monkeypatch.setattr(interrupted.signal, "getsignal", lambda signum: installed.get(signum, "ansible's"))
-        monkeypatch.setattr(interrupted.signal, "signal", installed.__setitem__)
-        callback = interrupted.CallbackModule()
-        callback._display = _Display()
-        callback.memory, _record = started_run(tmp_path)
+        callback = _callback(tmp_path, monkeypatch, installed)
         callback.v2_playbook_on_start(None)
         callback.previous_handler = lambda signum, frame: handed.append(worker.is_alive() or worker.exitcode)
         callback.on_interrupt(interrupted.signal.SIGINT, None)
