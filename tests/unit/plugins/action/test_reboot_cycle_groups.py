@@ -10,7 +10,6 @@ from unittest import mock
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.action import reboot_cycle as cycle_action
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _slots
 from ansible_collections.fleetops.sophos.tests.unit.replay import Replay
 
