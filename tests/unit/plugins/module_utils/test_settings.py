@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """The settings tables (module_utils/_settings.py Table; the cycle's in _cycle.py, the patch role's in _patch.py,
 the report role's in _report/model.py) and every place that repeats them: each role's defaults and argument spec,
-the cycle role's vars/main.yml, the cycle action's doc stub and the AWX surveys. A setting added to a table
+the cycle role's vars/main.yml, the doc stubs of the cycle, patch and report actions and the AWX surveys. A setting added to a table
 and forgotten in one of them fails here."""
 
 from __future__ import absolute_import, division, print_function
@@ -99,6 +99,33 @@ def test_the_doc_stub_is_the_tables():
         assert _converted(setting, default) == _converted(setting, setting.default), setting.name
         if setting.kind not in CONVERTED:
             assert (tuple(option.get("choices") or ()) or None) == setting.choices, setting.name
+
+
+@pytest.mark.parametrize("action", ["patch", "report"])
+def test_the_patch_and_report_doc_stubs_are_their_actions_specs(action):
+    """The patch and report actions build their specs from their tables (_patch.SETTINGS; _report/model.SETTINGS
+    without the role-only rows): each doc stub names every option with the spec's type, default and choices."""
+    import importlib
+    stub = importlib.import_module("ansible_collections.fleetops.sophos.plugins.modules." + action)
+    if action == "patch":
+        from ansible_collections.fleetops.sophos.plugins.action.patch import ARGUMENT_SPEC as spec
+    else:
+        from ansible_collections.fleetops.sophos.plugins.plugin_utils._report_run import ARGUMENT_SPEC as spec
+    options = yaml.safe_load(stub.DOCUMENTATION)["options"]
+    assert set(options) == set(spec)
+    table = _patch.SETTINGS if action == "patch" else model.SETTINGS
+    for name, entry in spec.items():
+        option = options[name]
+        assert option["type"] == entry["type"], name
+        assert option.get("choices") == entry.get("choices"), name
+        assert bool(option.get("required")) == bool(entry.get("required")), name
+        setting = table.settings[table.names(None).index(name)] if name in table.names(None) else None
+        # A raw option left out takes the table's default: the page shows that one.
+        default = entry["default"] if "default" in entry else (setting.default if setting is not None else None)
+        if setting is not None and default is not None:
+            assert _converted(setting, option.get("default"), table) == _converted(setting, default, table), name
+        else:
+            assert option.get("default") == default, name
 
 
 @pytest.mark.parametrize("name", sorted(os.listdir(os.path.join(ROOT, "docs", "awx"))))
