@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.text.converters import to_text
 
+from ansible_collections.fleetops.sophos.plugins.module_utils import _time
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import history, model
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _report_files
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._unsafe import make_unsafe
@@ -152,11 +153,7 @@ def _run_record(opts, now, check_mode):
                              "(id, stem and latest), got %r" % (basename, record))
         return record
     token = binascii.hexlify(os.urandom(4)).decode("ascii")
-    return history.new_run(_iso(now), token, check_mode=check_mode, basename=opts["basename"])
-
-
-def _iso(now):
-    return now.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return history.new_run(_time.iso(now), token, check_mode=check_mode, basename=opts["basename"])
 
 
 def run(args, task_vars, now, check_mode=False):
@@ -172,7 +169,7 @@ def run(args, task_vars, now, check_mode=False):
             entries(hosts, task_vars.get("hostvars") or {}, active=active, result_var=opts["result_var"],
                     not_run=opts["not_run_hosts"], central=opts["central_views"],
                     restart_required_at=opts["restart_required_at"]),
-            alert_days=opts["alert_days"], generated=_iso(now), title=opts["title"], max_text=opts["max_text"],
+            alert_days=opts["alert_days"], generated=_time.iso(now), title=opts["title"], max_text=opts["max_text"],
             run=record, central=plain(opts["central_state"]))
         directory, formats = opts["dir"], opts["formats"]
         files = _report_files.write_files(report, directory, record["stem"], record["latest"], formats,
