@@ -141,6 +141,13 @@ def record(status, changes, reboot_required, rebooted=False, manager=None, check
 _XML_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))
 
 
+def _unescaped(text):
+    """zypper's XML text with its five entities as characters (``&amp;`` last)."""
+    for entity, char in _XML_ENTITIES:
+        text = text.replace(entity, char)
+    return text
+
+
 def manager_error(result):
     """The package manager's own message from a failed module result: its ``msg``, plus zypper's error
     messages when it sent only a generic one. Never empty."""
@@ -198,12 +205,6 @@ def dnf_args(settings):
 ZYPPER_PLAN_ARGV = ["zypper", "--non-interactive", "--xmlout", "list-updates"]
 _XML_TAG = re.compile(r"<update\s([^>]*)>")
 _XML_ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
-
-
-def _unescaped(text):
-    for entity, char in _XML_ENTITIES:
-        text = text.replace(entity, char)
-    return text
 
 
 def zypper_candidates(listing, exclude=()):
@@ -325,9 +326,7 @@ def _zypper_messages(stdout, kinds=("error",)):
     for kind, raw in re.findall(r'<message type="(\w+)">(.*?)</message>', stdout, re.DOTALL):
         if kind not in kinds:
             continue
-        for entity, char in _XML_ENTITIES:
-            raw = raw.replace(entity, char)
-        found.extend(line.strip() for line in raw.splitlines() if line.strip())
+        found.extend(line.strip() for line in _unescaped(raw).splitlines() if line.strip())
     return found
 
 
