@@ -46,6 +46,10 @@ RESUME_MISMATCH = ("resume needs the same %s as the call that stopped at the hoo
                    "'cycle', which holds no credentials): pass the role's variables again")
 
 
+class ResumeMismatch(ValueError):
+    """A resume whose options are not the FROM_OPTIONS settings of the call that stopped."""
+
+
 def _digest(value):
     return "sha256:" + hashlib.sha256(json.dumps(value, sort_keys=True).encode("utf-8")).hexdigest()
 
@@ -57,11 +61,11 @@ def carried_state(state):
 
 
 def resumed_state(state, settings):
-    """The carried state with the FROM_OPTIONS settings back from this call's ``settings``; raises ValueError
-    naming the settings whose digest does not match."""
+    """The carried state with the FROM_OPTIONS settings back from this call's ``settings``; raises
+    ResumeMismatch naming the settings whose digest does not match."""
     wrong = [name for name in FROM_OPTIONS if state["settings"][name] != _digest(settings[name])]
     if wrong:
-        raise ValueError(RESUME_MISMATCH % " and ".join(wrong))
+        raise ResumeMismatch(RESUME_MISMATCH % " and ".join(wrong))
     return dict(state, settings=dict(state["settings"], **dict((name, settings[name]) for name in FROM_OPTIONS)))
 
 
@@ -204,15 +208,10 @@ class ActionModule(Action):
                 if set(resume["state"]["settings"]) != set(_cycle.DEFAULTS):
                     raise KeyError("settings")
                 resume = dict(resume, state=resumed_state(resume["state"], settings))
-            except (KeyError, TypeError):
-                result.update(failed=True, msg="Invalid options for reboot_cycle: resume must be the "
-                                               "'cycle' returned by an earlier call")
-                return result
-            except ValueError as exc:
+                run = self._runner(host, options, settings, resume)
+            except ResumeMismatch as exc:
                 result.update(failed=True, msg="Invalid options for reboot_cycle: %s" % exc)
                 return result
-            try:
-                run = self._runner(host, options, settings, resume)
             except (KeyError, TypeError, ValueError):
                 result.update(failed=True, msg="Invalid options for reboot_cycle: resume must be the "
                                                "'cycle' returned by an earlier call")
