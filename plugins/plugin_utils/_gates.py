@@ -5,7 +5,8 @@
 
 The checks' rules and names are ``module_utils/_health.py``. A ``url`` and a ``tcp`` check are made from the
 controller, a ``command`` on the host through the action's module runner (``ansible.builtin.command``, on
-Windows ``ansible.windows.win_command``, with an argv: no shell). What a check observed is shown without credentials (the URL's user and password, its query).
+Windows ``ansible.windows.win_command``, with an argv: no shell). What a check observed is shown without
+credentials (the URL's user and password, its query).
 """
 
 from __future__ import absolute_import, division, print_function

@@ -553,7 +553,7 @@ def run_beside(console, beside):
 
 def slowest_tests(paths, count=10):
     """``[(seconds, test id)]`` of the ``count`` slowest test cases in the JUnit XML files ``paths``; each id
-    ends with the file's stage in brackets (``[compat]``, ``[integration-2]``), for a test runs in several."""
+    ends with the file's stage in brackets (``[compat]``, ``[integration-2]``): a test can run in several."""
     cases = []
     for path in paths:
         try:
