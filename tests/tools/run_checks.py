@@ -331,16 +331,18 @@ def lab_down(instance):
 # Seconds each integration test file took in an idle 2-core machine's `make test` (tests not marked long; the
 # JUnit XML of the run, summed per file; the shards run beside one another and beside the other lab stages).
 # Used only to balance the shards; a file not listed counts as DEFAULT_WEIGHT. Re-measure when a file grows
-# by minutes. LONG_WEIGHT is the tests marked long (the 15-minute settle), which the first shard runs first.
+# by minutes (tests/output/junit/integration-*.xml of a run). LONG_WEIGHT is the tests marked long (the
+# 15-minute settle), which the first shard runs first. SHARDS: the default number of shards (lab instances).
 INTEGRATION_WEIGHTS = {
-    "test_reboot_cycle.py": 518, "test_families.py": 468, "test_lab.py": 342, "test_window_start.py": 272,
-    "test_maintenance.py": 214, "test_silence.py": 149, "test_central_lab.py": 116, "test_central.py": 72,
-    "test_runner.py": 69, "test_first_week.py": 68, "test_restart_tiers.py": 58, "test_patch.py": 55,
-    "test_reboot_facts.py": 54, "test_first_week_output.py": 35, "test_notify.py": 33, "test_restart_groups.py": 29,
-    "test_docs_snippets.py": 28, "test_restart.py": 24, "test_report.py": 22, "test_blackouts.py": 20,
-    "test_central_events.py": 14, "test_ee.py": 8, "test_report_dir.py": 4, "test_monitoring_recipes.py": 2,
+    "test_maintenance.py": 725, "test_families.py": 724, "test_reboot_cycle.py": 480, "test_window_start.py": 285,
+    "test_central.py": 248, "test_lab.py": 213, "test_patch.py": 199, "test_first_week.py": 198,
+    "test_silence.py": 160, "test_reboot_facts.py": 157, "test_notify.py": 104, "test_restart_tiers.py": 98,
+    "test_central_lab.py": 95, "test_runner.py": 88, "test_first_week_output.py": 75, "test_blackouts.py": 56,
+    "test_restart_groups.py": 44, "test_report.py": 35, "test_restart.py": 35, "test_docs_snippets.py": 33,
+    "test_ee.py": 26, "test_central_events.py": 18, "test_report_dir.py": 9, "test_monitoring_recipes.py": 3,
 }
-LONG_WEIGHT = 922
+LONG_WEIGHT = 937
+SHARDS = 4
 DEFAULT_WEIGHT = 60
 
 
@@ -370,7 +372,7 @@ def pytest_run(stage, args, env=None, junit=None):
 def stage_integration():
     """The integration tests in shards, each on a lab instance of its own, beside one another.
 
-    The files are split by INTEGRATION_WEIGHTS over FLEETOPS_INTEGRATION_SHARDS (default 3) shards, so
+    The files are split by INTEGRATION_WEIGHTS over FLEETOPS_INTEGRATION_SHARDS (default SHARDS) shards, so
     the stage takes about the longest shard, not the sum. Tests marked "long" wait out the host's own
     clock (a 15-minute settle): the first shard runs them first, and gets fewer files for it
     (LONG_WEIGHT). The first shard's output is on the console (when this stage has it); the others'
@@ -379,7 +381,7 @@ def stage_integration():
         print("integration tests need root (the lab starts systemd-nspawn hosts)")
         return 1, {}
     instance = os.environ.get("FLEETOPS_LAB", "fleetops")
-    count = int(os.environ.get("FLEETOPS_INTEGRATION_SHARDS") or 3)
+    count = int(os.environ.get("FLEETOPS_INTEGRATION_SHARDS") or SHARDS)
     files = sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "tests", "integration", "test_*.py")))
     jobs = []
     for number, paths in enumerate(shards(files, count, preload=LONG_WEIGHT), start=1):
@@ -452,6 +454,26 @@ def stage_compat():
         return rc, {}
     core = re.search(r"core ([0-9.]+)", version)
     env = dict(os.environ, PATH=compat_bin + os.pathsep + os.environ["PATH"])
+    # The lab part mostly waits for hosts to restart: it runs beside the unit tests and the docs, its
+    # output kept to a log of its own and shown in this stage's log when it has ended.
+    instance = "compat"
+    lab_env = dict(os.environ, FLEETOPS_ANSIBLE_BIN=compat_bin, FLEETOPS_LAB=instance, FLEETOPS_LAB_HOSTS="4")
+    lab_outcome = []
+
+    def lab_part():
+        _BESIDE.quiet = True
+        try:
+            lab_outcome.append(run("compat-lab", [
+                tool("pytest"), "tests/integration/test_reboot_facts.py", "tests/integration/test_reboot_cycle.py",
+                "tests/integration/test_central.py", "-m", "not long", "-q", "-p", "no:cacheprovider",
+                "--junitxml=" + os.path.join(JUNIT, "compat.xml")], env=lab_env))
+        except Exception as exc:  # pylint: disable=broad-except
+            lab_outcome.append((1, "compat lab part crashed: %r" % (exc,)))
+        finally:
+            lab_down(instance)
+
+    lab_thread = threading.Thread(target=lab_part, name="compat-lab")
+    lab_thread.start()
     unit_rc, text = run("compat", [os.path.join(compat_bin, "python"), "-m", "pytest", "tests/unit", "-q",
                                    "-p", "no:cacheprovider", "--ignore", "tests/unit/tools"], env=env)
     units = pytest_counts(text)
@@ -460,16 +482,9 @@ def stage_compat():
         doc_rc, _text = run("compat", [os.path.join(compat_bin, "ansible-doc"), "-t", "module",
                                        "%s.%s" % (COLLECTION, module)], env=env, echo=False)
         doc_failures += doc_rc != 0
-    instance = "compat"
-    lab_env = dict(os.environ, FLEETOPS_ANSIBLE_BIN=compat_bin, FLEETOPS_LAB=instance, FLEETOPS_LAB_HOSTS="4")
-    try:
-        lab_rc, text = run("compat", [tool("pytest"), "tests/integration/test_reboot_facts.py",
-                                      "tests/integration/test_reboot_cycle.py", "tests/integration/test_central.py",
-                                      "-m", "not long", "-q", "-p", "no:cacheprovider",
-                                      "--junitxml=" + os.path.join(JUNIT, "compat.xml")],
-                           env=lab_env)
-    finally:
-        lab_down(instance)
+    lab_thread.join()
+    lab_rc, text = lab_outcome[0]
+    say("compat", "----- compat lab part (beside the unit tests) -----\n%s" % text)
     lab_counts = pytest_counts(text)
     failed = unit_rc or doc_failures or lab_rc or not units.get("passed") or not lab_counts.get("passed")
     return (1 if failed else 0), {"ansible-core": core.group(1) if core else "?",

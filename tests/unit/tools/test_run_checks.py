@@ -106,7 +106,7 @@ def test_the_preloaded_first_shard_gets_fewer_files_and_is_kept_empty():
 
 def test_the_shards_of_the_measured_weights_are_within_a_tenth_of_each_other():
     files = list(run_checks.INTEGRATION_WEIGHTS)
-    parts = run_checks.shards(files, 3, preload=run_checks.LONG_WEIGHT)
+    parts = run_checks.shards(files, run_checks.SHARDS, preload=run_checks.LONG_WEIGHT)
     loads = [sum(run_checks.INTEGRATION_WEIGHTS[f] for f in part) for part in parts]
     loads[0] += run_checks.LONG_WEIGHT
     assert sorted(f for part in parts for f in part) == sorted(files)
@@ -129,11 +129,11 @@ def test_the_integration_stage_runs_the_long_tests_first_in_the_first_shard(monk
     assert rc == 0
     first = [run for run in runs if run[0] == "integration-1"]
     assert first[0][1:] == ("ci", "integration-1-long", ["tests/integration", "-m", "long"])
-    assert {run[1] for run in runs} == {"ci", "ci-2", "ci-3"}
+    assert {run[1] for run in runs} == {"ci", "ci-2", "ci-3", "ci-4"}
     files = [arg for run in runs for arg in run[3] if arg.endswith(".py")]
     assert sorted(os.path.basename(f) for f in files) == sorted(run_checks.INTEGRATION_WEIGHTS)
-    assert counts == {"passed": 1 + len(files), "shards": 3}
-    assert sorted(downs) == ["ci", "ci-2", "ci-2-fam", "ci-3", "ci-3-fam", "ci-fam"]
+    assert counts == {"passed": 1 + len(files), "shards": 4}
+    assert sorted(downs) == ["ci", "ci-2", "ci-2-fam", "ci-3", "ci-3-fam", "ci-4", "ci-4-fam", "ci-fam"]
 
 
 def test_a_file_without_a_weight_counts_as_the_default():
