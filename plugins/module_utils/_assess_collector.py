@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE to the fleetops.sophos collection: what every ``_assess`` platform shares.
 
-The catalogue of reasons (``REASONS``: id -> source; which are never strong), the time helpers, the collector
+The catalogue of reasons (``REASONS``: id -> source; which are never strong), the Sophos stamp reader (times
+themselves are ``_time``'s), the collector
 (``_Facts``: reasons, evidence, read errors and the sources that were not read), the empty ``sophos`` facts and
 THE health rule (``health_verdict``). Pure: no Ansible imports, no I/O, no clock. Python 3.8+, stdlib only.
 """
@@ -11,11 +12,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import calendar
 import re
-import time
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _spl
+from ansible_collections.fleetops.sophos.plugins.module_utils._time import (  # noqa: F401 (for the platforms)
+    epoch_to_iso, iso_to_epoch,
+)
 
 SOURCE_SOPHOS = "sophos"
 SOURCE_OS = "os"
@@ -66,36 +68,7 @@ _EPOCH_MIN = 946684800  # 2000-01-01
 _EPOCH_MAX = 4102444800  # 2100-01-01
 
 
-# --------------------------------------------------------------------------- time helpers
-
-def iso_to_epoch(value):
-    """'YYYY-MM-DDTHH:MM:SS[.fff][Z|+00:00]' (UTC) → epoch seconds, or None."""
-    if not isinstance(value, str):
-        return None
-    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$",
-                     value.strip())
-    if not match:
-        return None
-    parts = [int(p) for p in match.groups()[:6]]
-    try:
-        epoch = calendar.timegm((parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], 0, 0, 0))
-    except (ValueError, OverflowError):
-        return None
-    if match.group(7):
-        epoch += float(match.group(7))
-    zone = match.group(8)
-    if zone and zone != "Z":
-        sign = -1 if zone[0] == "+" else 1
-        digits = zone[1:].replace(":", "")
-        epoch += sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
-    return epoch
-
-
-def epoch_to_iso(epoch):
-    if epoch is None:
-        return None
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
-
+# --------------------------------------------------------------------------- Sophos stamps
 
 def stamp_to_epoch(stamp, local_times):
     """A Sophos report stamp 'YYYYmmdd HHMMSS' → epoch, via the host's conversion when it has one."""

@@ -1,53 +1,24 @@
-"""What the platforms share (_assess_collector.py): the time helpers."""
+"""What the platforms share (_assess_collector.py): Sophos stamps, the collector, the health rule."""
 
 import pytest
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _assess
+from ansible_collections.fleetops.sophos.plugins.module_utils import _assess, _time
 from ansible_collections.fleetops.sophos.plugins.module_utils._assess import assess
 from ansible_collections.fleetops.sophos.tests.unit.assess_readings import linux_edge, spl_state
 
 
 # ============================================================================
-# The time helpers.
-
-def test_iso_parsing_and_local_stamps():
-    assert _assess.iso_to_epoch("2026-11-27T08:00:00.123Z") == pytest.approx(1795766400.123)
-    assert _assess.iso_to_epoch("2026-11-27T10:00:00+02:00") == 1795766400
-    assert _assess.iso_to_epoch("27/11/2026") is None
-    assert _assess.stamp_to_epoch("20261127 080000", {"20261127 080000": "2026-11-27T07:00:00Z"}) == 1795762800
-
-
-# ------------------------------------------------------------------ the time helpers at their edges
-# Epochs computed by hand (date -u +%s); the collection's own time (_time.py) is in test_time.py.
+# Times: the platforms read them with _time's one parser and formatter (its edges are in test_time.py);
+# the Sophos report stamps are the collector's own.
 
 # date -u -d 2026-11-27T08:00:00Z +%s
 NOW = 1795766400
 
 
-@pytest.mark.parametrize("text, epoch", [
-    ("2026-11-27T08:00:00Z", NOW),
-    ("2026-11-27 08:00:00", NOW),                   # no zone: UTC
-    ("2026-11-27T08:00:00+00:00", NOW),
-    ("2026-11-27T09:30:00+01:30", NOW),
-    ("2026-11-27T06:15:00-0145", NOW),
-    ("2026-11-27T08:00:00.5Z", NOW + 0.5),
-    (" 2026-11-27T08:00:00Z ", NOW),
-])
-def test_iso_to_epoch(text, epoch):
-    assert _assess.iso_to_epoch(text) == epoch
-
-
-@pytest.mark.parametrize("text", [None, 5, "", "2026-11-27", "2026-11-27T08:00Z", "2026-13-27T08:00:00Z",
-                                  "2026-11-27T08:00:00 UTC", "x2026-11-27T08:00:00Z"])
-def test_iso_to_epoch_refuses(text):
-    assert _assess.iso_to_epoch(text) is None
-
-
-def test_epoch_to_iso_truncates_to_the_second():
-    assert _assess.epoch_to_iso(NOW + 0.999) == "2026-11-27T08:00:00Z"
-    assert _assess.epoch_to_iso(NOW) == "2026-11-27T08:00:00Z"
-    assert _assess.epoch_to_iso(0) == "1970-01-01T00:00:00Z"
-    assert _assess.epoch_to_iso(None) is None
+def test_the_platforms_read_times_with_the_one_time_module():
+    assert _assess.iso_to_epoch is _time.iso_to_epoch and _assess.epoch_to_iso is _time.epoch_to_iso
+    assert _assess.iso_to_epoch("2026-11-27T10:00:00+02:00") == NOW
+    assert _assess.iso_to_epoch("27/11/2026") is None
 
 
 def test_stamp_to_epoch():
