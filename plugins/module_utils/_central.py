@@ -854,6 +854,23 @@ def resolved(found):
     return single, missing, several
 
 
+def endpoints_info(client, hostnames=None, ids=None, tenant_ids=None):
+    """Central's view of hosts by name or endpoint id: ``{endpoints, not_found, ambiguous, tenants}``, each
+    endpoint shaped with its restart alerts (the central_endpoint_info module and the report's lookup).
+    Raises CentralError."""
+    found, searched = client.lookup(hostnames or [], ids or [], tenant_ids)
+    single, missing, several = resolved(found)
+    now = client.clock()
+    alerts = {}
+    endpoints = {}
+    for name, (tenant, endpoint) in single.items():
+        if tenant["id"] not in alerts:
+            alerts[tenant["id"]] = alerts_by_endpoint(client.alerts(tenant))[0]
+        endpoints[name] = shape_endpoint(endpoint, alerts[tenant["id"]].get(endpoint.get("id"), []), now)
+    return {"endpoints": endpoints, "not_found": missing, "ambiguous": several,
+            "tenants": [t["id"] for t in searched]}
+
+
 def module_client(module):
     """A Client from a module's checked parameters, or ``fail_json`` naming the bad options."""
     problems = check_options(dict(module.params, page_size=DEFAULTS["page_size"],
@@ -865,6 +882,13 @@ def module_client(module):
     if problems:
         module.fail_json(msg="; ".join(problems))
     return client_from(module.params, warn=module.warn)
+
+
+# The connection options of a caller on the controller (the reboot_cycle and report actions' central_options):
+# the modules' own, without their defaults and fallbacks (controller_options() applies those).
+CONTROLLER_OPTIONS = dict(
+    (name, dict((key, value) for key, value in spec.items() if key in ("type", "elements", "no_log")))
+    for name, spec in MODULE_ARGS.items() if name not in ("hostnames", "ids"))
 
 
 def controller_options(options, environ):

@@ -164,19 +164,11 @@ def main():
     module = AnsibleModule(argument_spec=_central.MODULE_ARGS, supports_check_mode=True)
     client = _central.module_client(module)
     try:
-        found, searched = client.lookup(module.params["hostnames"], module.params["ids"], module.params["tenant_ids"])
-        single, missing, several = _central.resolved(found)
-        now = client.clock()
-        alerts = {}
-        endpoints = {}
-        for name, (tenant, endpoint) in single.items():
-            if tenant["id"] not in alerts:
-                alerts[tenant["id"]] = _central.alerts_by_endpoint(client.alerts(tenant))[0]
-            endpoints[name] = _central.shape_endpoint(endpoint, alerts[tenant["id"]].get(endpoint.get("id"), []), now)
+        info = _central.endpoints_info(client, module.params["hostnames"], module.params["ids"],
+                                       module.params["tenant_ids"])
     except _central.CentralError as exc:
         module.fail_json(msg=str(exc))
-    module.exit_json(changed=False, endpoints=endpoints, not_found=missing, ambiguous=several,
-                     tenants=[t["id"] for t in searched])
+    module.exit_json(changed=False, **info)
 
 
 if __name__ == "__main__":
