@@ -6,7 +6,8 @@
 read -> plan -> restart -> settle (a Python loop, one progress line per reading) -> re-assess ->
 restart again while a strong reason is back (at most ``max_cycles``) -> verify -> record.
 The decisions are ``module_utils/_cycle.py`` (pure, replayable); the steps are run by
-``plugin_utils/_cycle_run.py``. This file checks the options, builds the runner and shapes the result.
+``plugin_utils/_cycle_run.py``; the options are checked by ``plugin_utils/_cycle_options.py``. This file builds
+the runner and shapes the result.
 
 With ``stop_at`` the action returns at a hook point (before/after a restart) with its state in
 ``cycle``; called again with ``resume`` it carries on from there. The role calls it from a plain
@@ -17,90 +18,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import hashlib
-import json
 import os
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.utils.display import Display
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _cycle, _groups, _run, _settings, _time
-from ansible_collections.fleetops.sophos.plugins.plugin_utils import _cycle_parts as _parts, _notify as _send, _silence
-from ansible_collections.fleetops.sophos.plugins.plugin_utils._cycle_run import HOOK_POINTS, ActionHost, CycleRun, Lost
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _run, _settings, _time
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _cycle_options, _notify as _send
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _cycle_parts as _parts
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._cycle_options import (
+    ARGUMENT_SPEC, ResumeMismatch, carried_state, resumed_state)
+from ansible_collections.fleetops.sophos.plugins.plugin_utils._cycle_run import ActionHost, CycleRun, Lost
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._action import Action
 
 display = Display()
-
-# The connection options of the central_* modules (their environment variables apply when left out).
-CENTRAL_OPTIONS = dict(
-    (name, dict((key, value) for key, value in spec.items() if key in ("type", "elements", "no_log")))
-    for name, spec in _central.MODULE_ARGS.items() if name not in ("hostnames", "ids"))
-
-
-# Settings that can hold credentials (a health check's URL with its user and password, a command's arguments)
-# stay out of the state returned at a hook stop: that result is registered, shown with -v and kept in AWX's job
-# events. The state keeps a digest of each; the resume takes them from its own options (the role passes the
-# same variables) and refuses options that do not match.
-FROM_OPTIONS = ("health_checks", "health_checks_before")
-RESUME_MISMATCH = ("resume needs the same %s as the call that stopped at the hook (they are not carried in "
-                   "'cycle', which holds no credentials): pass the role's variables again")
-
-
-class ResumeMismatch(ValueError):
-    """A resume whose options are not the FROM_OPTIONS settings of the call that stopped."""
-
-
-def _digest(value):
-    return "sha256:" + hashlib.sha256(json.dumps(value, sort_keys=True).encode("utf-8")).hexdigest()
-
-
-def carried_state(state):
-    """The state as returned at a hook stop: the FROM_OPTIONS settings as digests."""
-    settings = dict(state["settings"], **dict((name, _digest(state["settings"][name])) for name in FROM_OPTIONS))
-    return dict(state, settings=settings)
-
-
-def resumed_state(state, settings):
-    """The carried state with the FROM_OPTIONS settings back from this call's ``settings``; raises
-    ResumeMismatch naming the settings whose digest does not match."""
-    wrong = [name for name in FROM_OPTIONS if state["settings"][name] != _digest(settings[name])]
-    if wrong:
-        raise ResumeMismatch(RESUME_MISMATCH % " and ".join(wrong))
-    return dict(state, settings=dict(state["settings"], **dict((name, settings[name]) for name in FROM_OPTIONS)))
-
-
-def _option_spec(setting):
-    """The action's spec of one row of the cycle's settings table (_cycle.SETTINGS)."""
-    if setting.kind in ("text", "dict", "as_sent"):
-        # Taken as sent by the table: the spec checks it.
-        spec = {"type": setting.type, "default": setting.default}
-        if setting.type == "list":
-            spec["elements"] = "str"
-        return spec
-    # Converted by the table from what was sent (AWX survey strings included), with the role's messages.
-    if setting.group == "action":
-        return {"type": "raw", "default": setting.default}
-    return {"type": "raw"}  # a cycle setting left out takes the table's default
-
-
-ARGUMENT_SPEC = dict(
-    dict((setting.name, _option_spec(setting)) for setting in _cycle.SETTINGS.settings),
-    guard_only={"type": "bool", "default": False},
-    # maintenance_exclude of the collection's playbooks: the host is read, never changed, and recorded deferred.
-    exclude={"type": "bool", "default": False},
-    exclude_reason={"type": "str", "default": ""},
-    stop_at={"type": "list", "elements": "str", "choices": list(HOOK_POINTS), "default": []},
-    resume={"type": "dict"},
-    abort={"type": "str"},
-    # The tiers' turn (the role's fleetops.sophos.tier_hold filter): hold, after, failed, turns, since.
-    tier_turn={"type": "dict"},
-    # No default: the validator fills a default dict's suboptions in place, a shared default would carry them.
-    central_options={"type": "dict", "options": CENTRAL_OPTIONS},
-    # Its types here, its bounds and the rest in _silence.problems(); off when empty.
-    silence={"type": "dict", "options": _silence.OPTIONS},
-)
-# The action's flags the table converts.
-_TABLE_FLAGS = ("prior_restart", "central_update_check")
 
 
 def _show(host):
@@ -135,42 +65,12 @@ class ActionModule(Action):
             return result
 
     def _options(self, args):
-        """``(options, settings, problems)``: the checked options, the normalised cycle settings, and every
-        bad option at once, on one line (the table's rules, each setting on its own)."""
-        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(args)
-        options = validation.validated_parameters
-        # The silence's own rules beside the spec's messages: every problem of the option at once.
-        silence_problems = _silence.problems(options.get("silence")) if args.get("silence") else []
-        if validation.error_messages or silence_problems:
-            return None, None, list(validation.error_messages) + silence_problems
-        options["silence"] = options["silence"] if args.get("silence") else None
-        raw = dict((key, options[key]) for key in _cycle.DEFAULTS if options.get(key) is not None)
-        now = self._now()
-        problems = _cycle.settings_problems(raw, now)
-        for name in _TABLE_FLAGS:
-            try:
-                options[name] = _cycle.check_flag(options[name], name)
-            except _cycle.CycleError as exc:
-                problems.append(str(exc))
-        if problems:
-            return None, None, problems
-        options["central_options"] = options["central_options"] or {}
-        settings = _cycle.normalize_settings(raw, now)
-        if options.get("abort") and not options.get("resume"):
-            return None, None, ["abort ends a cycle stopped at a hook point: it needs resume"]
-        if settings["group"] and options["stop_at"]:
-            return None, None, [_groups.HOOKS_REFUSED % ("reboot_cycle_group", ", ".join(options["stop_at"]))]
-        problem = self._tier_problem(options.get("tier_turn"))
-        if problem:
-            return None, None, [problem]
-        return options, settings, []
-
-    def _tier_problem(self, turn):
+        """``(options, settings, problems)``: see ``_cycle_options.check``."""
         try:
             strategy = self._task.get_play().strategy
         except AttributeError:
             strategy = None
-        return _parts.tier_problem(turn, strategy)
+        return _cycle_options.check(args, self._now(), strategy)
 
     # The run's id for its slot directory: the ansible-playbook process, every worker's parent.
     @staticmethod
