@@ -3,14 +3,16 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin of fleetops.sophos.report: the fleet report built, written, pruned and indexed on the controller.
 
-It touches no managed host: the hosts' records are read from ``hostvars`` and the files are written on the
-controller by ``plugin_utils/_report_run.py``; this class only hands it the task's arguments and variables.
+It touches no managed host: the hosts' records are read from ``hostvars``, Sophos Central is asked from the
+controller and the files are written there by ``plugin_utils/_report_run.py``; this class only hands it the
+task's arguments, variables and environment.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 from datetime import datetime, timezone
 
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _report_run
@@ -29,7 +31,8 @@ class ActionModule(Action):
         # The report of a check run is what the operator asked for: it is written in check mode too.
         result, task_vars = self.begin(tmp, task_vars)
         result.update(_report_run.run(self._task.args, task_vars, self._now(),
-                                      check_mode=bool(self._task.check_mode)))
+                                      check_mode=bool(self._task.check_mode), environ=os.environ,
+                                      warn=self._display.warning))
         # Writing the report is output, not a change to a managed host.
         result["changed"] = False
         return result

@@ -43,7 +43,7 @@ options:
     default: 1000
   keep:
     description:
-      - Runs kept in O(dir), this one included; older runs' files are removed. At least 1.
+      - Runs kept in O(dir), this one included; older runs' files are removed. C(0) keeps every run.
     type: raw
     default: 30
   formats:
@@ -106,16 +106,69 @@ options:
         C(plan.yml) names once per run, so every serial batch writes the same files.
       - Without it, a new run started now is named (in check mode a check run).
     type: dict
+  central_lookup:
+    description:
+      - Ask Sophos Central, from the controller, for its view of the report's hosts that the inventory gave no
+        C(sophos_central) (a static inventory) - those of the current batch (C(ansible_play_batch)) not asked yet
+        in this run (O(central_asked)), by their inventory name, one lookup per report, as
+        M(fleetops.sophos.central_endpoint_info) looks hosts up.
+      - Off without credentials (O(central_options), or E(SOPHOS_CENTRAL_CLIENT_ID) and
+        E(SOPHOS_CENTRAL_CLIENT_SECRET)); the report then says so. A failed lookup is named in the report and
+        never fails the task.
+      - Returns the run's answers so far as facts (RV(ansible_facts)); with C(delegate_facts) they stay on
+        C(localhost) for the next batch's report, which passes them back as O(central_views), O(central_state)
+        and O(central_asked).
+    type: bool
+    default: false
+  central_options:
+    description:
+      - Connection options for O(central_lookup), as M(fleetops.sophos.central_endpoint_info) takes them; an
+        option left out comes from the module's environment variables or default.
+    type: dict
+    suboptions:
+      client_id:
+        description: Client ID of a Sophos Central API credential.
+        type: str
+      client_secret:
+        description: Its client secret; never logged, returned or written to a report.
+        type: str
+      identity_url:
+        description: Base URL of the Sophos identity service.
+        type: str
+      global_url:
+        description: Base URL of the Sophos Central global API.
+        type: str
+      validate_certs:
+        description: Verify Central's TLS certificates.
+        type: bool
+      ca_path:
+        description: PEM file of CA certificates to verify Central with.
+        type: path
+      tenant_ids:
+        description: Only these tenants (partner or organization credentials).
+        type: list
+        elements: str
+      timeout:
+        description: Seconds to wait for one answer.
+        type: int
   central_views:
     description:
       - Sophos Central's view of hosts the inventory gave no C(sophos_central), host name to endpoint (with
-        C(checked_at)), as this run looked them up.
+        C(checked_at)), as this run looked them up so far (the C(report_central_views) fact of an earlier call).
     type: dict
     default: {}
   central_state:
     description:
-      - How this run asked Sophos Central (C(lookup), C(message)); see C(docs/report.md).
+      - How this run asked Sophos Central (C(lookup), C(message)); see C(docs/report.md). The
+        C(report_central_state) fact of an earlier call.
     type: dict
+  central_asked:
+    description:
+      - The hosts this run asked Sophos Central about already (the C(report_central_asked) fact of an earlier
+        call); they are not asked again.
+    type: list
+    elements: str
+    default: []
   report:
     description:
       - A report this action returned earlier in the run (RV(report)), written again as it is instead of one
@@ -171,4 +224,19 @@ index:
   description: The path of C(index.html), or null when JSON and HTML are not both written.
   returned: success
   type: str
+ansible_facts:
+  description: With O(central_lookup), the run's answers from Sophos Central so far, to pass to the next call.
+  returned: when O(central_lookup) is true
+  type: dict
+  contains:
+    report_central_views:
+      description: Host name to Central's view of it, with C(checked_at) (see O(central_views)).
+      type: dict
+    report_central_asked:
+      description: The hosts asked so far in this run.
+      type: list
+      elements: str
+    report_central_state:
+      description: C(lookup) (V(done), V(failed) or V(no_credentials)) and C(message).
+      type: dict
 """

@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE to the collection: the runner of the fleetops.sophos.report action.
 
-Checks the options against the report settings table (``model.SETTINGS``) in one pass, reads each
-host's report input from ``hostvars`` in Python, builds the report (``module_utils/_report/model.py``), writes
-its files, prunes the runs beyond ``keep`` and writes ``index.html`` (``_report_files``).
+Checks the options against the report settings table (``model.SETTINGS``) in one pass, asks Sophos Central for
+the hosts the inventory gave no view of (``central_lookup``), reads each host's report input from ``hostvars`` in
+Python, builds the report (``module_utils/_report/model.py``), writes its files, prunes the runs beyond ``keep``
+and writes ``index.html`` (``_report_files``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,15 +20,14 @@ from collections.abc import Mapping, Sequence
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _time
+from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _time
 from ansible_collections.fleetops.sophos.plugins.module_utils._report import history, model
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _report_files
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._unsafe import make_unsafe
 
-# The report settings the role keeps to itself: how it shows, publishes and notifies the report, how it names the
-# run and asks Sophos Central (the action takes the run and Central's answers as options).
-ROLE_ONLY = ("show_table", "set_stats", "run_started", "playbook", "central_lookup", "central_options", "notify",
-             "notify_in_check_mode", "notify_link")
+# The report settings the role keeps to itself: how it shows, publishes and notifies the report and how it names
+# the run (the action takes the run as an option).
+ROLE_ONLY = ("show_table", "set_stats", "run_started", "playbook", "notify", "notify_in_check_mode", "notify_link")
 
 
 def _option_spec(setting):
@@ -46,12 +46,16 @@ ARGUMENT_SPEC = dict(
     dict((setting.name, _option_spec(setting)) for setting in model.SETTINGS.settings
          if setting.name not in ROLE_ONLY),
     run={"type": "dict"},
+    # Central's answers so far in this run (the facts a lookup returns, passed back by the next batch's report).
     central_views={"type": "dict", "default": {}},
     central_state={"type": "dict"},
+    central_asked={"type": "list", "elements": "str", "default": []},
     # A report this action returned earlier in the run, written again as it is (with the notifications' entries).
     report={"type": "dict"},
 )
 ARGUMENT_SPEC["dir"]["required"] = True
+# No default: the validator fills a default dict's suboptions in place, a shared default would carry them.
+ARGUMENT_SPEC["central_options"] = {"type": "dict", "options": _central.CONTROLLER_OPTIONS}
 # Octal text, or a number as YAML reads an unquoted 0644 (the bits themselves, as Ansible's file modules take it).
 ARGUMENT_SPEC["mode"] = {"type": "raw", "default": ARGUMENT_SPEC["mode"]["default"]}
 
@@ -120,6 +124,50 @@ def entries(hosts, hostvars, active=None, result_var="sophos_reboot_facts_result
     return found
 
 
+# The facts a lookup returns, kept on localhost (delegate_facts) for the next batch's report and the interrupted
+# callback: Central's view of each host asked, the names asked, how the lookup went.
+CENTRAL_FACTS = ("report_central_views", "report_central_asked", "report_central_state")
+
+
+def central_names(hosts, batch, hostvars, asked):
+    """The hosts to ask Central about: this batch's report hosts (all of them when none is in the batch) that the
+    inventory gave no ``sophos_central`` and that were not asked yet in this run."""
+    batch = set(to_text(host) for host in batch or [])
+    names = [to_text(host) for host in hosts if to_text(host) in batch] or [to_text(host) for host in hosts]
+    return [name for name in names if name not in asked
+            and _pick(hostvars[name] if name in hostvars else {}, "sophos_central") is None]
+
+
+def central_lookup(opts, hosts, batch, hostvars, environ, now, warn=None):
+    """Central's view of the report's hosts without one: ``(views, asked, state)``, the run's so far with this
+    lookup's added (each view with its ``checked_at``). One request set per report, from the controller; no
+    credentials (options, then ``environ``) or a failed lookup is a state the report names, never an exception."""
+    views = plain(opts["central_views"] or {})
+    asked = list(opts["central_asked"] or [])
+    options = _central.controller_options(opts["central_options"] or {}, environ)
+    if not _central.has_credentials(options):
+        return views, asked, {"lookup": "no_credentials"}
+    names = central_names(hosts, batch, hostvars, set(asked))
+    if not names:
+        return views, asked, plain(opts["central_state"]) or {"lookup": "done"}
+    asked.extend(names)
+    try:
+        info = _central.endpoints_info(_central.client_from(options, warn=warn), names,
+                                       tenant_ids=options.get("tenant_ids"))
+    except _central.CentralError as exc:
+        return views, asked, {"lookup": "failed", "message": str(exc)}
+    except Exception as exc:  # pylint: disable=broad-except
+        # An answer Central was not expected to give: named in the report, never a failed run; its text is not
+        # ours and may quote a request, so it is shown without the credentials.
+        return views, asked, {"lookup": "failed", "message": "Sophos Central: %s"
+                              % _central.safe_error(exc, (options.get("client_secret"),))}
+    for name, view in info["endpoints"].items():
+        views[name] = dict(view, checked_at=_time.iso(now))
+    unmatched = (["not in Sophos Central: " + ", ".join(info["not_found"])] if info["not_found"] else []) + (
+        ["several Central endpoints: " + ", ".join(info["ambiguous"])] if info["ambiguous"] else [])
+    return views, asked, {"lookup": "done", "message": "; ".join(unmatched) or None}
+
+
 def options(args):
     """``(options, problems)``: the checked options with the table's settings converted, or every problem."""
     validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(dict(args))
@@ -156,13 +204,20 @@ def _run_record(opts, now, check_mode):
     return history.new_run(_time.iso(now), token, check_mode=check_mode, basename=opts["basename"])
 
 
-def run(args, task_vars, now, check_mode=False):
-    """The action's result: the report written, pruned and indexed (``now``: the controller's UTC clock)."""
+def run(args, task_vars, now, check_mode=False, environ=None, warn=None):
+    """The action's result: the report written, pruned and indexed (``now``: the controller's UTC clock;
+    ``environ``: the controller's environment, for Central's credentials)."""
     opts, problems = options(args)
     if problems:
         return {"failed": True, "msg": "Invalid options for report: %s" % "; ".join(problems)}
     hosts = opts["hosts"] if opts["hosts"] is not None else list(task_vars.get("ansible_play_hosts_all") or [])
     active = opts["active_hosts"] if opts["active_hosts"] is not None else task_vars.get("ansible_play_hosts")
+    facts = None
+    if opts["central_lookup"] and not opts["report"]:
+        views, asked, state = central_lookup(opts, hosts, task_vars.get("ansible_play_batch") or hosts,
+                                             task_vars.get("hostvars") or {}, environ or {}, now, warn=warn)
+        opts.update(central_views=views, central_state=state)
+        facts = dict(zip(CENTRAL_FACTS, (views, asked, state)))
     try:
         record = _run_record(opts, now, check_mode)
         report = plain(opts["report"]) if opts["report"] else model.build_report(
@@ -181,5 +236,9 @@ def run(args, task_vars, now, check_mode=False):
     except (OSError, ValueError, KeyError) as exc:
         return {"failed": True, "msg": "report: %s" % to_text(exc)}
     # Strings from hosts are never templated again when the role passes the report on (set_stats, the table).
-    return {"changed": False, "report": make_unsafe(report), "run": record, "files": files, "pruned": pruned,
-            "index": index}
+    result = {"changed": False, "report": make_unsafe(report), "run": record, "files": files, "pruned": pruned,
+              "index": index}
+    if facts is not None:
+        # Central's strings are never templated when the next batch passes them back.
+        result["ansible_facts"] = make_unsafe(facts)
+    return result

@@ -187,3 +187,110 @@ def test_a_mode_read_by_yaml_as_a_number_is_the_bits_themselves(tmp_path):
     result = written(tmp_path, formats=["json"], mode=0o644)
     assert not result.get("failed"), result.get("msg")
     assert stat.S_IMODE(os.stat(str(tmp_path / "sophos-report.json")).st_mode) == 0o644
+
+
+# ---------------------------------------------------------------- the Sophos Central lookup (central_lookup)
+# Central is a recorded HTTP exchange behind _central._open_url: token, whoami, the hostname lookup, the alerts.
+
+SECRET = "report-secret-Zx42"
+TENANT = "a0000000-0000-4000-8000-00000000000a"
+CENTRAL = {"client_id": "cid", "client_secret": SECRET, "identity_url": "https://id.test",
+           "global_url": "https://api.test"}
+
+
+class Central:
+    """Knows the endpoints ``known`` (hostname -> count of endpoints of that name); ``fail`` refuses the token."""
+
+    def __init__(self, known, fail=False):
+        self.known, self.fail, self.urls = known, fail, []
+
+    def __call__(self, method, url, headers, data, timeout, validate_certs, ca_path):
+        self.urls.append(url)
+        if url.endswith("/api/v2/oauth2/token"):
+            if self.fail:
+                return 401, {}, json.dumps({"error": "invalid_client", "message": "bad " + SECRET}).encode()
+            return 200, {}, json.dumps({"access_token": "tok-xyz", "expires_in": 3600}).encode()
+        if url.endswith("/whoami/v1"):
+            return 200, {}, json.dumps({"id": TENANT, "idType": "tenant",
+                                        "apiHosts": {"dataRegion": "https://eu01.test"}}).encode()
+        if "/endpoint/v1/endpoints?" in url:
+            name = url.split("hostnameContains=")[1].split("&")[0]
+            items = [{"id": "e-%s-%d" % (name, n), "hostname": name.upper(), "tenant": {"id": TENANT},
+                      "health": {"overall": INJECTION}} for n in range(self.known.get(name, 0))]
+            return 200, {}, json.dumps({"pages": {}, "items": items}).encode()
+        if "/common/v1/alerts" in url:
+            return 200, {}, json.dumps({"pages": {}, "items": []}).encode()
+        raise AssertionError("unexpected request %s %s" % (method, url))
+
+
+def looked_up(monkeypatch, tmp_path, central, batch, **args):
+    """The action with central_lookup over the fixture's fleet, whose second host has a view from the inventory."""
+    from ansible_collections.fleetops.sophos.plugins.module_utils import _central
+    for variable in _central.ENV.values():
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setattr(_central, "_open_url", central)
+    hosts, hostvars = fleet()
+    hostvars[hosts[1]]["sophos_central"] = {"id": "from-inventory", "restart_alert": None}
+    options = dict(dir=str(tmp_path), hosts=hosts, result_var="maintenance_result", run=record(),
+                   central_lookup=True, central_options=CENTRAL)
+    options.update(args)
+    return hosts, run(options, {"hostvars": hostvars, "ansible_play_hosts_all": hosts, "ansible_play_hosts": hosts,
+                                "ansible_play_batch": batch(hosts)})
+
+
+def test_the_lookup_asks_the_batch_hosts_without_a_view_once_and_returns_the_answers_as_facts(monkeypatch, tmp_path):
+    hosts = fleet()[0]
+    central = Central({hosts[0]: 1, hosts[2]: 2})
+    hosts, result = looked_up(monkeypatch, tmp_path, central, lambda h: h[:4])
+    assert not result.get("failed"), result.get("msg")
+    facts = result["ansible_facts"]
+    asked = [url.split("hostnameContains=")[1].split("&")[0] for url in central.urls if "hostnameContains" in url]
+    # the batch's hosts, not the one the inventory gave a view, each asked once
+    assert asked == [hosts[0], hosts[2], hosts[3]] and facts["report_central_asked"] == asked
+    assert sorted(facts["report_central_views"]) == [hosts[0]]
+    assert facts["report_central_views"][hosts[0]]["checked_at"] == "2026-11-28T03:00:00Z"
+    assert facts["report_central_state"] == {"lookup": "done", "message": "not in Sophos Central: %s; several "
+                                             "Central endpoints: %s" % (hosts[3], hosts[2])}
+    rows = dict((row["host"], row) for row in result["report"]["hosts"])
+    assert rows[hosts[0]]["central"]["source"] == "lookup" and rows[hosts[1]]["central"]["source"] == "inventory"
+    assert result["report"]["central"]["lookup"] == "done"
+    assert SECRET not in json.dumps(result) and "tok-xyz" not in json.dumps(result)
+    # Central's strings come back unsafe: the next batch passes them back through a template
+    assert facts["report_central_views"][hosts[0]]["health"]["overall"] == INJECTION
+
+
+def test_hosts_asked_earlier_in_the_run_are_not_asked_again_and_the_state_stays(monkeypatch, tmp_path):
+    hosts = fleet()[0]
+    central = Central({})
+    earlier = {"lookup": "done", "message": "not in Sophos Central: x"}
+    hosts, result = looked_up(monkeypatch, tmp_path, central, lambda h: h[:1], central_asked=[hosts[0]],
+                              central_state=earlier)
+    assert central.urls == [] and result["ansible_facts"]["report_central_state"] == earlier
+    assert result["ansible_facts"]["report_central_asked"] == [hosts[0]]
+
+
+def test_without_credentials_nothing_is_asked_and_the_report_says_so(monkeypatch, tmp_path):
+    central = Central({})
+    hosts, result = looked_up(monkeypatch, tmp_path, central, lambda h: h, central_options={"client_id": "cid"})
+    assert central.urls == [] and not result.get("failed")
+    assert result["ansible_facts"]["report_central_state"] == {"lookup": "no_credentials"}
+    assert result["report"]["central"]["lookup"] == "no_credentials"
+
+
+def test_a_failed_lookup_is_named_in_the_report_without_the_secret_and_the_report_is_written(monkeypatch, tmp_path):
+    hosts, result = looked_up(monkeypatch, tmp_path, Central({}, fail=True), lambda h: h)
+    state = result["ansible_facts"]["report_central_state"]
+    assert not result.get("failed") and state["lookup"] == "failed" and "401" in state["message"], state
+    assert SECRET not in json.dumps(result) and os.path.exists(result["files"][0])
+
+
+def test_without_central_lookup_central_is_not_asked_and_no_facts_are_returned(monkeypatch, tmp_path):
+    central = Central({})
+    hosts, result = looked_up(monkeypatch, tmp_path, central, lambda h: h, central_lookup=False)
+    assert central.urls == [] and "ansible_facts" not in result and not result.get("failed")
+
+
+def test_bad_central_options_are_named_with_the_others(tmp_path):
+    result = written(tmp_path, central_lookup="perhaps", central_options={"timeout": "soon", "bogus": 1}, keep=-1)
+    assert result["failed"] and "central_lookup" in result["msg"] and "timeout" in result["msg"], result["msg"]
+    assert "bogus" in result["msg"] and "keep" in result["msg"]

@@ -122,8 +122,10 @@ def test_the_patch_and_report_doc_stubs_are_their_actions_specs(action):
         setting = table.settings[table.names(None).index(name)] if name in table.names(None) else None
         # A raw option left out takes the table's default: the page shows that one.
         default = entry["default"] if "default" in entry else (setting.default if setting is not None else None)
+        # A dict option has no default in the spec (the validator would fill a shared one): none is empty.
+        shown = option.get("default", {} if entry["type"] == "dict" and "default" not in entry else None)
         if setting is not None and default is not None:
-            assert _converted(setting, option.get("default"), table) == _converted(setting, default, table), name
+            assert _converted(setting, shown, table) == _converted(setting, default, table), name
         else:
             assert option.get("default") == default, name
 
