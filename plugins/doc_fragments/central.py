@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Sophos Central connection options shared by the central_* modules."""
+"""Sophos Central connection options shared by the central_* modules (DOCUMENTATION), and the suboptions of the
+actions' ``central_options`` (CENTRAL_OPTIONS: each action describes the option itself)."""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
@@ -81,4 +82,37 @@ notes:
 seealso:
   - plugin: fleetops.sophos.central
     plugin_type: inventory
+"""
+
+    # The suboptions of the reboot_cycle and report actions' central_options; the action's own page gives the
+    # option's description and type (a fragment's option is merged under the page's).
+    CENTRAL_OPTIONS = r"""
+options:
+  central_options:
+    suboptions:
+      client_id:
+        description: Client ID of a Sophos Central API credential.
+        type: str
+      client_secret:
+        description: Its client secret; never logged, returned or written to a report.
+        type: str
+      identity_url:
+        description: Base URL of the Sophos identity service.
+        type: str
+      global_url:
+        description: Base URL of the Sophos Central global API.
+        type: str
+      validate_certs:
+        description: Verify Central's TLS certificates.
+        type: bool
+      ca_path:
+        description: PEM file of CA certificates to verify Central with.
+        type: path
+      tenant_ids:
+        description: Only these tenants (partner or organization credentials).
+        type: list
+        elements: str
+      timeout:
+        description: Seconds to wait for one answer.
+        type: int
 """

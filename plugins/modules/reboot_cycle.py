@@ -325,32 +325,6 @@ options:
       - Connection options for O(central_update_check), as M(fleetops.sophos.central_update_check) takes them; an
         option left out comes from the module's environment variables or default.
     type: dict
-    suboptions:
-      client_id:
-        description: Client ID of a Sophos Central API credential.
-        type: str
-      client_secret:
-        description: Its client secret; never logged or recorded.
-        type: str
-      identity_url:
-        description: Base URL of the Sophos identity service.
-        type: str
-      global_url:
-        description: Base URL of the Sophos Central global API.
-        type: str
-      validate_certs:
-        description: Verify Central's TLS certificates.
-        type: bool
-      ca_path:
-        description: PEM file of CA certificates to verify Central with.
-        type: path
-      tenant_ids:
-        description: Only these tenants (partner or organization credentials).
-        type: list
-        elements: str
-      timeout:
-        description: Seconds to wait for one answer.
-        type: int
   silence:
     description:
       - An Alertmanager silence (v2 API) for the host - created just before its first restart (before a
@@ -429,6 +403,8 @@ options:
           token:
             description: A bearer token.
             type: str
+extends_documentation_fragment:
+  - fleetops.sophos.central.central_options
 notes:
   - Runs one host's whole cycle in one task, so hosts of a batch do not wait for each other - as long as
     C(forks) is at least the batch size (C(serial)). With fewer forks, hosts beyond the forks start only when

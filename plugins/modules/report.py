@@ -125,32 +125,6 @@ options:
       - Connection options for O(central_lookup), as M(fleetops.sophos.central_endpoint_info) takes them; an
         option left out comes from the module's environment variables or default.
     type: dict
-    suboptions:
-      client_id:
-        description: Client ID of a Sophos Central API credential.
-        type: str
-      client_secret:
-        description: Its client secret; never logged, returned or written to a report.
-        type: str
-      identity_url:
-        description: Base URL of the Sophos identity service.
-        type: str
-      global_url:
-        description: Base URL of the Sophos Central global API.
-        type: str
-      validate_certs:
-        description: Verify Central's TLS certificates.
-        type: bool
-      ca_path:
-        description: PEM file of CA certificates to verify Central with.
-        type: path
-      tenant_ids:
-        description: Only these tenants (partner or organization credentials).
-        type: list
-        elements: str
-      timeout:
-        description: Seconds to wait for one answer.
-        type: int
   central_views:
     description:
       - Sophos Central's view of hosts the inventory gave no C(sophos_central), host name to endpoint (with
@@ -175,6 +149,8 @@ options:
         built from the hosts' records; the role passes the report with the notifications' entries
         (M(fleetops.sophos.report_notify)) this way. The options about hosts are then not used.
     type: dict
+extends_documentation_fragment:
+  - fleetops.sophos.central.central_options
 notes:
   - The report's layout and every field are in C(docs/report.md) of the collection.
 seealso:
