@@ -23,7 +23,7 @@ import os
 from ansible.utils.display import Display
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _run, _settings, _time
-from ansible_collections.fleetops.sophos.plugins.plugin_utils import _cycle_options, _notify as _send
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _cycle_options, _notify as _send, _tiers
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _cycle_parts as _parts
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._cycle_options import (
     ARGUMENT_SPEC, ResumeMismatch, carried_state, resumed_state)
@@ -51,7 +51,7 @@ class ActionModule(Action):
         self._notifications = None
         if result.get("failed"):
             return result
-        options, settings, problems = self._options(dict(self._task.args))
+        options, settings, problems = self._options(dict(self._task.args), task_vars)
         if problems:
             result.update(failed=True, msg="Invalid options for reboot_cycle: %s" % "; ".join(problems))
             return result
@@ -64,13 +64,18 @@ class ActionModule(Action):
             result.update(failed=True, msg="reboot_cycle: %s" % exc)
             return result
 
-    def _options(self, args):
-        """``(options, settings, problems)``: see ``_cycle_options.check``."""
+    def _options(self, args, task_vars):
+        """``(options, settings, problems)``: see ``_cycle_options.check``; the tier's turn is read from the
+        play's variables (``_tiers.hold``)."""
         try:
             strategy = self._task.get_play().strategy
         except AttributeError:
             strategy = None
-        return _cycle_options.check(args, self._now(), strategy)
+        now = self._now()
+        hostvars = task_vars.get("hostvars") or {}
+        host = task_vars.get("inventory_hostname")
+        return _cycle_options.check(args, now, strategy,
+                                    turn_of=lambda batch: _tiers.hold(host, hostvars, batch, now))
 
     # The run's id for its slot directory: the ansible-playbook process, every worker's parent.
     @staticmethod

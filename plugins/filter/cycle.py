@@ -18,31 +18,9 @@ from datetime import datetime, timezone
 from ansible import constants as C, context
 from ansible.utils.display import Display
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _run, _settings, _time
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _tiers
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._filters import guard as _guard
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._unsafe import make_unsafe
-
-TIER = _cycle.VAR_PREFIX + "tier"
-TIER_ON_FAILURE = _cycle.VAR_PREFIX + "tier_on_failure"
-# Set by the reboot_cycle role on a host that reached its cycle (when, and its tier and tier_on_failure as
-# the role saw them), read for the tiers above it; a host that did not reach it is read from its variables.
-REACHED = "_reboot_cycle_tier_reached"
-SINCE = "_reboot_cycle_tier_since"
-OWN = {TIER: "_reboot_cycle_tier_own", TIER_ON_FAILURE: "_reboot_cycle_tier_on_failure_own"}
-
-
-def _variable(known, name, default):
-    """A host's tier variable: as the role saw it when the host reached its cycle, else its own."""
-    if known.get(OWN[name]) not in (None, ""):
-        return known.get(OWN[name])
-    return known.get(name, default)
-
-
-def _said(value):
-    """A flag a play set (a bool, or its word on an ansible-core that templates to text); anything else: no."""
-    try:
-        return _settings.flag(value, "flag")
-    except _settings.SettingError:
-        return False
 
 
 def _now(now):
@@ -58,35 +36,24 @@ def cycle_aborted(record, message, facts=None, unreachable=False, check_mode=Fal
                                          check_mode=check_mode, started=started))
 
 
-def _tiers(hosts, hostvars):
-    """``{host: tier}`` of ``hosts`` (a bad tier raises SettingError naming the host)."""
-    tiers = {}
-    for host in hosts or []:
-        try:
-            tiers[host] = _groups.tier(_variable(hostvars[host], TIER, 0), TIER)
-        except _settings.SettingError as exc:
-            raise _settings.SettingError("%s: %s" % (host, exc))
-    return tiers
-
-
 def _tier_problems(hosts, hostvars, batch):
     """Bad tiers or tier_on_failure values, and tiers with a strategy that does not run them in turn."""
     problems = []
     for host in hosts or []:
         try:
-            _tiers([host], hostvars)
+            _tiers.tiers([host], hostvars)
         except _settings.SettingError as exc:
             problems.append(str(exc))
-        value = _variable(hostvars[host], TIER_ON_FAILURE, "stop")
+        value = _tiers.variable(hostvars[host], _tiers.TIER_ON_FAILURE, "stop")
         if value not in _groups.ON_FAILURE:
-            problems.append("%s: %s must be one of %s, got %r" % (host, TIER_ON_FAILURE, "|".join(_groups.ON_FAILURE),
-                                                                  value))
+            problems.append("%s: %s must be one of %s, got %r" % (
+                host, _tiers.TIER_ON_FAILURE, "|".join(_groups.ON_FAILURE), value))
     if not problems:
-        turns = _groups.tier_turns(_tiers(batch if batch is not None else hosts, hostvars))
+        turns = _groups.tier_turns(_tiers.tiers(batch if batch is not None else hosts, hostvars))
         if len(turns) > 1 and C.DEFAULT_STRATEGY not in _groups.LOCKSTEP_STRATEGIES:
             tiers = ", ".join(str(value) for value in turns)
             problems.append("%s: the batch has tiers %s, and the strategy %s does not run them in turn; tiers need "
-                            "the linear strategy (the default)" % (TIER, tiers, C.DEFAULT_STRATEGY))
+                            "the linear strategy (the default)" % (_tiers.TIER, tiers, C.DEFAULT_STRATEGY))
     return problems
 
 
@@ -128,36 +95,13 @@ def group_check(hosts, hostvars, batch=None):
 
 def tier_turns(batch, hostvars):
     """The batch's tiers in the order they take their turn (the reboot_cycle role's loop)."""
-    return _guard("tier_turns", lambda: _groups.tier_turns(_tiers(batch, hostvars)))
+    return _guard("tier_turns", lambda: _groups.tier_turns(_tiers.tiers(batch, hostvars)))
 
 
 def tier_hold(host, hostvars, batch, now=None):
-    """What the cycle of ``host`` needs to know when its tier's turn comes: the action's ``tier_turn``.
-
-    ``batch``: the batch's hosts as it started (the maintenance playbook's, else ``ansible_play_batch``).
-    Each lower-tier host is judged by _groups.tier_outcome() from what it left in ``hostvars``: whether it
-    reached its cycle (``_reboot_cycle_tier_reached``), was deferred (``sophos_reboot_cycle_deferred``),
-    and its ``sophos_reboot_cycle`` record. The result adds ``turns`` (the batch's tiers) and ``since``
-    (when the host reached its cycle: its wait for the lower tiers is counted from there).
-    """
-    def decide():
-        tiers = _tiers(sorted(set(batch or []) | set([host])), hostvars)
-        own = hostvars[host]
-        on_failure = _variable(own, TIER_ON_FAILURE, "stop")
-        lower = {}
-        for name, value in tiers.items():
-            if name == host or value >= tiers[host]:
-                continue
-            known = hostvars[name]
-            outcome, detail = _groups.tier_outcome(_said(known.get(REACHED)),
-                                                   _said(known.get("sophos_reboot_cycle_deferred")),
-                                                   known.get("sophos_reboot_cycle"))
-            lower[name] = (value, outcome, detail)
-        turn = _groups.tier_hold(tiers[host], on_failure, lower)
-        turn["turns"] = _groups.tier_turns(tiers)
-        turn["since"] = own.get(SINCE) or _time.iso(_now(now))
-        return make_unsafe(turn)
-    return _guard("tier_hold", decide)
+    """Deprecated (the reboot_cycle action works out its tier's turn itself, option ``tier_batch``): the action's
+    ``tier_turn`` for ``host`` (see _tiers.hold)."""
+    return _guard("tier_hold", lambda: make_unsafe(_tiers.hold(host, hostvars, batch, _now(now))))
 
 
 class FilterModule(object):

@@ -190,13 +190,13 @@ options:
   tier:
     description:
       - The host's restart tier, an integer of at least 0. The fleetops.sophos.reboot_cycle role runs a batch's
-        cycles tier by tier (lowest first); the action records the tier's turn it is given in O(tier_turn).
+        cycles tier by tier (lowest first); the action works out the tier's turn from O(tier_batch) and records it.
     type: raw
     default: 0
   tier_on_failure:
     description:
       - V(stop) - a failure in a lower tier of the batch defers this host (the reason names the failed hosts);
-        V(continue) - it goes on. Read by the role's C(fleetops.sophos.tier_hold) filter, which gives O(tier_turn).
+        V(continue) - it goes on. Read by the action of each higher-tier host of the batch (O(tier_batch)).
     type: raw
     default: stop
   health_checks:
@@ -302,12 +302,22 @@ options:
         silence expired, its group slots freed, a C(failed) notification sent; the record is C(failed) with
         this text as its message. The role calls it when a before- or after-restart hook fails.
     type: str
+  tier_batch:
+    description:
+      - The batch's hosts as it started (the role passes the maintenance playbook's batch, else
+        C(ansible_play_batch)). The action works out this host's tier's turn from the play's variables - how each
+        lower-tier host of the batch ended (reached its cycle and its C(sophos_reboot_cycle) record, deferred, or
+        lost on its way), the batch's tiers, and since when the host waited. A lower-tier failure defers the host
+        before its first restart (O(tier_on_failure)). With more than one tier the play must use the linear
+        strategy. Not read on a O(resume).
+    type: list
+    elements: str
   tier_turn:
     description:
-      - The tier's turn, as the C(fleetops.sophos.tier_hold) filter returns it - C(hold) (why the host must not
-        restart - a lower tier failed - or null), C(after) (the lower-tier hosts that finished their cycle),
-        C(failed), C(turns) (the batch's tiers) and C(since) (when the host reached its cycle). A C(hold) defers
-        the host before its first restart. With more than one tier the play must use the linear strategy.
+      - The tier's turn as the deprecated C(fleetops.sophos.tier_hold) filter returns it - C(hold) (why the host
+        must not restart - a lower tier failed - or null), C(after) (the lower-tier hosts that finished their
+        cycle), C(failed), C(turns) (the batch's tiers) and C(since) (when the host reached its cycle). Prefer
+        O(tier_batch); this one wins when both are given.
     type: dict
   central_update_check:
     description:
@@ -643,16 +653,16 @@ sophos_reboot_cycle:
       type: dict
     tier:
       description: The host's restart tier (O(tier)).
-      returned: with O(tier_turn), when the batch has tiers
+      returned: with O(tier_batch) or O(tier_turn), when the batch has tiers
       type: int
     tier_after:
       description: The lower-tier hosts of the batch that finished their cycle before this host's began.
-      returned: with O(tier_turn), when the batch has tiers
+      returned: with O(tier_batch) or O(tier_turn), when the batch has tiers
       type: list
       elements: str
     tier_wait_seconds:
       description: Seconds from the host reaching its cycle until its tier's turn came.
-      returned: with O(tier_turn), when the batch has tiers
+      returned: with O(tier_batch) or O(tier_turn), when the batch has tiers
       type: float
     stopped_groups:
       description: The groups this host's failure stopped (it failed after it took its slots).

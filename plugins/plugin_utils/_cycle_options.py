@@ -17,7 +17,7 @@ import json
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _cycle, _groups
+from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _cycle, _groups, _settings
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _cycle_parts as _parts, _silence
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._cycle_run import HOOK_POINTS
 
@@ -76,8 +76,10 @@ ARGUMENT_SPEC = dict(
     stop_at={"type": "list", "elements": "str", "choices": list(HOOK_POINTS), "default": []},
     resume={"type": "dict"},
     abort={"type": "str"},
-    # The tiers' turn (the role's fleetops.sophos.tier_hold filter): hold, after, failed, turns, since.
+    # The tiers' turn: hold, after, failed, turns, since; worked out by the action from the play's variables
+    # for the batch's hosts in tier_batch (the role's), or given as the deprecated tier_hold filter returns it.
     tier_turn={"type": "dict"},
+    tier_batch={"type": "list", "elements": "str"},
     # No default: the validator fills a default dict's suboptions in place, a shared default would carry them.
     central_options={"type": "dict", "options": _central.CONTROLLER_OPTIONS},
     # Its types here, its bounds and the rest in _silence.problems(); off when empty.
@@ -87,10 +89,12 @@ ARGUMENT_SPEC = dict(
 _TABLE_FLAGS = ("prior_restart", "central_update_check")
 
 
-def check(args, now, strategy=None):
+def check(args, now, strategy=None, turn_of=None):
     """``(options, settings, problems)``: the checked options, the normalised cycle settings, and every
     bad option at once, on one line (the table's rules, each setting on its own). ``now``: the controller's
-    clock (relative window forms); ``strategy``: the play's (tiers need one that runs them in turn)."""
+    clock (relative window forms); ``strategy``: the play's (tiers need one that runs them in turn);
+    ``turn_of(batch)``: the tier's turn of this host in the batch ``tier_batch`` (``_tiers.hold``), asked on a
+    first call (not a resume) without ``tier_turn``."""
     validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(args)
     options = validation.validated_parameters
     # The silence's own rules beside the spec's messages: every problem of the option at once.
@@ -113,6 +117,12 @@ def check(args, now, strategy=None):
         return None, None, ["abort ends a cycle stopped at a hook point: it needs resume"]
     if settings["group"] and options["stop_at"]:
         return None, None, [_groups.HOOKS_REFUSED % ("reboot_cycle_group", ", ".join(options["stop_at"]))]
+    if options.get("tier_batch") is not None and not options.get("tier_turn") and not options.get("resume") \
+            and turn_of is not None:
+        try:
+            options["tier_turn"] = turn_of(options["tier_batch"])
+        except _settings.SettingError as exc:
+            return None, None, [str(exc)]
     problem = _parts.tier_problem(options.get("tier_turn"), strategy)
     if problem:
         return None, None, [problem]

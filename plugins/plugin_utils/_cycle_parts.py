@@ -20,11 +20,11 @@ from ansible_collections.fleetops.sophos.plugins.plugin_utils import _notify as 
 
 def tier_problem(turn, strategy):
     """Tiers take their turns only where every host of the batch runs a task before the next one: the problem
-    with ``turn`` (the ``tier_hold`` filter's) under the play's ``strategy``, or None."""
+    with ``turn`` (``_tiers.hold``'s) under the play's ``strategy``, or None."""
     if not turn:
         return None
     if not isinstance(turn.get("turns"), list) or not isinstance(turn.get("after"), list):
-        return "tier_turn must be what the fleetops.sophos.tier_hold filter returns"
+        return "tier_turn must be a tier's turn (hold, after, failed, turns, since), as tier_batch gives it"
     if len(turn["turns"]) > 1 and strategy not in _groups.LOCKSTEP_STRATEGIES:
         return ("reboot_cycle_tier: the batch has tiers %s, and the strategy %s does not run them in turn; tiers "
                 "need the linear strategy (the default)" % (", ".join(str(t) for t in turn["turns"]), strategy))

@@ -213,3 +213,39 @@ def test_the_action_refuses_tiers_under_a_strategy_that_does_not_take_turns():
     assert replay.host.restarts == [] and "sophos_reboot_cycle" not in result
     with _play("free"):   # one tier: nothing to take turns for
         assert replay.run(tier_turn=dict(turn, turns=[2]))["sophos_reboot_cycle"]["status"] == "rebooted"
+
+
+# The role passes the batch (tier_batch); the action reads how the lower tiers ended from the play's variables.
+def _tier_vars(app2):
+    return {"hostvars": {"app1": {"reboot_cycle_tier": 1, "_reboot_cycle_tier_reached": True,
+                                  "sophos_reboot_cycle": {"status": "rebooted", "message": "clean"}},
+                         "app2": dict({"reboot_cycle_tier": 1}, **app2),
+                         "srv1": {"reboot_cycle_tier": 2, "_reboot_cycle_tier_reached": True,
+                                  "_reboot_cycle_tier_since": "2026-11-28T01:55:00Z"}}}
+
+
+def test_the_action_reads_the_tiers_turn_from_the_batch_a_failed_lower_tier_defers_the_host():
+    replay = Replay(FIXTURE)
+    replay.task_vars = _tier_vars({"_reboot_cycle_tier_reached": True,
+                                   "sophos_reboot_cycle": {"status": "failed", "message": "boom"}})
+    with _play("linear"):
+        result = replay.run(tier=2, tier_batch=["app1", "app2", "srv1"])
+    record = result["sophos_reboot_cycle"]
+    assert record["status"] == "deferred" and replay.host.restarts == [] and not result.get("failed")
+    assert "lower-tier host(s) failed: app2 (tier 1)" in record["message"] and record["tier_after"] == ["app1"]
+
+
+def test_the_action_restarts_once_the_lower_tiers_finished_and_names_a_bad_tier():
+    replay = Replay(FIXTURE)
+    replay.task_vars = _tier_vars({"_reboot_cycle_tier_reached": True,
+                                   "sophos_reboot_cycle": {"status": "rebooted", "message": "clean"}})
+    with _play("linear"):
+        record = replay.run(tier=2, tier_batch=["app1", "app2", "srv1"])["sophos_reboot_cycle"]
+    assert record["status"] == "rebooted" and record["tier_after"] == ["app1", "app2"]
+    assert len(replay.host.restarts) == 1
+    replay = Replay(FIXTURE)
+    replay.task_vars = _tier_vars({"reboot_cycle_tier": "first"})
+    with _play("linear"):
+        result = replay.run(tier=2, tier_batch=["app1", "app2", "srv1"])
+    assert result["failed"] and "app2: reboot_cycle_tier must be an integer" in result["msg"]
+    assert replay.host.restarts == []

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 """The cycle filters left for plays (filter/cycle.py): cycle_aborted, a thin wrapper that turns bad input into an
-AnsibleFilterError; tier_turns and tier_hold over the batch's hostvars; group_check's tier and hook problems."""
+AnsibleFilterError; tier_turns and the deprecated tier_hold over the batch's hostvars; group_check's tier and hook
+problems."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -56,18 +57,10 @@ def _hostvars():
     }
 
 
-def test_tier_hold_reads_the_batch_a_host_failed_in_patch_is_a_failure_not_a_wait():
+def test_the_deprecated_tier_hold_is_the_actions_tier_turn_and_tier_turns_the_batchs_tiers():
+    # the rules are tested with _tiers.hold (test_tiers.py); the filter adds the clock and the unsafe marking
     turn = cycle.tier_hold("db1", _hostvars(), ["app1", "app2", "app3", "db1"], now="2026-11-28T02:00:00Z")
     assert turn["turns"] == [1, 2] and turn["after"] == ["app1"] and turn["failed"] == ["app2"]
-    assert turn["since"] == "2026-11-28T01:50:00Z"
-    assert turn["hold"].startswith("tier 2 stopped: lower-tier host(s) failed: app2 (tier 1): it did not reach")
-    hostvars = _hostvars()
-    hostvars["db1"]["_reboot_cycle_tier_on_failure_own"] = "continue"
-    assert cycle.tier_hold("db1", hostvars, ["app1", "app2", "app3", "db1"])["hold"] is None
-    hostvars["app3"]["sophos_reboot_cycle_deferred"] = "False"     # the word, as ansible-core 2.16 may template it
-    assert cycle.tier_hold("db1", hostvars, sorted(hostvars))["failed"] == ["app2", "app3"]
-    # the lower tier's own turn: nobody below it
-    assert cycle.tier_hold("app1", _hostvars(), sorted(_hostvars()))["hold"] is None
     assert cycle.tier_turns(sorted(_hostvars()), _hostvars()) == [1, 2]
 
 

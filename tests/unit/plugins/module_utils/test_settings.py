@@ -31,7 +31,7 @@ AREAS = {
 }
 ROLE_ONLY = AREAS["cycle"][2]
 # The action's options that are no role variable: how the role calls it.
-ACTION_ONLY = ("guard_only", "exclude", "exclude_reason", "stop_at", "resume", "tier_turn", "abort")
+ACTION_ONLY = ("guard_only", "exclude", "exclude_reason", "stop_at", "resume", "tier_turn", "tier_batch", "abort")
 # The kinds the table converts from what was sent (the action's spec lets them through as raw).
 CONVERTED = ("flag", "number", "integer", "choice", "run_started", "window_end", "window_start", "by_os", "by_os_zero",
              "max_down", "groups", "checks", "blackouts", "learned")

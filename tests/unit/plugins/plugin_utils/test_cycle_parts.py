@@ -33,7 +33,7 @@ def test_tiers_need_a_strategy_that_runs_the_batch_in_turn():
         "reboot_cycle_tier: the batch has tiers 1, 2, and the strategy free does not run them in turn; tiers need "
         "the linear strategy (the default)")
     assert _cycle_parts.tier_problem({"turns": "1"}, "linear") == (
-        "tier_turn must be what the fleetops.sophos.tier_hold filter returns")
+        "tier_turn must be a tier's turn (hold, after, failed, turns, since), as tier_batch gives it")
 
 
 def test_no_slots_without_a_group_or_in_check_mode():
