@@ -13,6 +13,7 @@ from ansible.errors import AnsibleFilterError
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 from ansible_collections.fleetops.sophos.plugins.filter import cycle
+from ansible_collections.fleetops.sophos.tests.unit.tier_vars import hostvars
 
 try:  # ansible-core 2.19: only a trusted template is templated (the test's own expressions)
     from ansible.template import trust_as_template
@@ -43,31 +44,17 @@ def test_aborted_records():
 
 # ---------------------------------------------------------------- the tiers and the group check
 
-DONE = {"status": "rebooted", "message": "clean after 1 restart(s)"}
-DEFERRED = {"status": "deferred", "message": "maintenance deferred: the maintenance window ended"}
-
-
-def _hostvars():
-    return {
-        "app1": {"reboot_cycle_tier": 1, "_reboot_cycle_tier_reached": True, "sophos_reboot_cycle": DONE},
-        "app2": {"reboot_cycle_tier": "1", "maintenance_stage": "patch"},        # failed in patch: rescue later
-        "app3": {"reboot_cycle_tier": 1, "sophos_reboot_cycle_deferred": "True", "sophos_reboot_cycle": DEFERRED},
-        "db1": {"_reboot_cycle_tier_own": "2", "_reboot_cycle_tier_reached": True,
-                "_reboot_cycle_tier_since": "2026-11-28T01:50:00Z"},
-    }
-
-
 def test_the_deprecated_tier_hold_is_the_actions_tier_turn_and_tier_turns_the_batchs_tiers():
     # the rules are tested with _tiers.hold (test_tiers.py); the filter adds the clock and the unsafe marking
-    turn = cycle.tier_hold("db1", _hostvars(), ["app1", "app2", "app3", "db1"], now="2026-11-28T02:00:00Z")
+    turn = cycle.tier_hold("db1", hostvars(), ["app1", "app2", "app3", "db1"], now="2026-11-28T02:00:00Z")
     assert turn["turns"] == [1, 2] and turn["after"] == ["app1"] and turn["failed"] == ["app2"]
-    assert cycle.tier_turns(sorted(_hostvars()), _hostvars()) == [1, 2]
+    assert cycle.tier_turns(sorted(hostvars()), hostvars()) == [1, 2]
 
 
 def test_what_a_lower_tier_host_wrote_is_never_templated():
-    hostvars = _hostvars()
-    hostvars["app1"]["sophos_reboot_cycle"] = {"status": "failed", "message": "boom {{ 6 * 7 }}"}
-    turn = cycle.tier_hold("db1", hostvars, sorted(hostvars))
+    found = hostvars()
+    found["app1"]["sophos_reboot_cycle"] = {"status": "failed", "message": "boom {{ 6 * 7 }}"}
+    turn = cycle.tier_hold("db1", found, sorted(found))
     templar = Templar(loader=DataLoader(), variables={"turn": turn})
     assert "boom {{ 6 * 7 }}" in templar.template(trust_as_template("{{ turn.hold }}"))
 

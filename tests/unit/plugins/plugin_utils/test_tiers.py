@@ -5,21 +5,9 @@ import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _settings
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _tiers
+from ansible_collections.fleetops.sophos.tests.unit.tier_vars import BATCH, hostvars
 
 NOW = datetime(2026, 11, 28, 2, 0, 0, tzinfo=timezone.utc)
-DONE = {"status": "rebooted", "message": "clean after 1 restart(s)"}
-DEFERRED = {"status": "deferred", "message": "maintenance deferred: the maintenance window ended"}
-BATCH = ["app1", "app2", "app3", "db1"]
-
-
-def hostvars():
-    return {
-        "app1": {"reboot_cycle_tier": 1, "_reboot_cycle_tier_reached": True, "sophos_reboot_cycle": DONE},
-        "app2": {"reboot_cycle_tier": "1", "maintenance_stage": "patch"},        # failed in patch: rescue later
-        "app3": {"reboot_cycle_tier": 1, "sophos_reboot_cycle_deferred": "True", "sophos_reboot_cycle": DEFERRED},
-        "db1": {"_reboot_cycle_tier_own": "2", "_reboot_cycle_tier_reached": True,
-                "_reboot_cycle_tier_since": "2026-11-28T01:50:00Z"},
-    }
 
 
 def test_a_host_that_failed_in_patch_is_a_failure_not_a_wait():
