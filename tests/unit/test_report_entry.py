@@ -45,7 +45,9 @@ def run_play(tmp_path, extra):
                ANSIBLE_INVENTORY_ENABLED="yaml", ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_NOCOLOR="1",
                ANSIBLE_STDOUT_CALLBACK="default", ANSIBLE_RETRY_FILES_ENABLED="False")
     env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
-    argv = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(inventory), str(playbook),
+    # ansible-playbook of the Python running the tests (`python -m ansible playbook`): the mutation venv, which
+    # sees the project venv's packages, has no ansible-playbook script of its own.
+    argv = [sys.executable, "-m", "ansible", "playbook", "-i", str(inventory), str(playbook),
             "-e", json.dumps(dict({"report_dir": str(tmp_path / "reports")}, **extra))]
     proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     return proc.returncode, proc.stdout
