@@ -23,7 +23,7 @@ import os
 from ansible.utils.display import Display
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _run, _settings, _time
-from ansible_collections.fleetops.sophos.plugins.plugin_utils import _cycle_options, _notify as _send, _tiers
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _cycle_options, _hooks, _notify as _send, _tiers
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _cycle_parts as _parts
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._cycle_options import (
     ARGUMENT_SPEC, ResumeMismatch, carried_state, resumed_state)
@@ -55,6 +55,13 @@ class ActionModule(Action):
         if problems:
             result.update(failed=True, msg="Invalid options for reboot_cycle: %s" % "; ".join(problems))
             return result
+        # Every hook file is found before the first step; a resume goes on with what is there (including a hook
+        # that is gone fails in the role, which ends the cycle naming it).
+        if options.get("hook_files"):
+            result["hook_files"], problems = _hooks.files(options["hook_files"], task_vars.get("playbook_dir"))
+            if problems and not options.get("resume"):
+                result.update(failed=True, msg="Invalid options for reboot_cycle: %s" % "; ".join(problems))
+                return result
         host = ActionHost(self, task_vars)
         if options["exclude"] and not options.get("resume"):
             return self._excluded(result, options, host)

@@ -17,11 +17,10 @@ from datetime import datetime, timezone
 import yaml
 
 from ansible import constants as C, context
-from ansible.errors import AnsibleError, AnsibleFilterError
-from ansible.parsing.dataloader import DataLoader
+from ansible.errors import AnsibleFilterError
 from ansible.utils.display import Display
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _durations, _run, _time
-from ansible_collections.fleetops.sophos.plugins.plugin_utils import _silence
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _hooks, _silence
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._filters import guard as _guard
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._unsafe import make_unsafe
 
@@ -46,21 +45,6 @@ def _now(now):
     return _time.parse_time(now, "now")
 
 
-def _hook(name, value, playbook_dir):
-    """(path, problem) of one hook file: the path it is run from, or the problem line (missing, not tasks)."""
-    places = _run.hook_places(value, os.getcwd(), playbook_dir)
-    found = next((place for place in places if os.path.isfile(place)), None)
-    if found is None:
-        return None, _run.hook_problem(name, value, places)
-    try:
-        tasks = DataLoader().load_from_file(found)
-    except AnsibleError as exc:
-        return found, _run.hook_problem(name, value, [found], str(exc).splitlines()[0])
-    if tasks is not None and not (isinstance(tasks, list) and all(hasattr(task, "keys") for task in tasks)):
-        return found, _run.hook_problem(name, value, [found], "not a YAML list of tasks")
-    return found, None
-
-
 def _calendar(value, playbook_dir):
     """The blackout calendar file as _run.blackouts() takes it: None when not set; ``{"path", "text"}`` when read
     (found as a hook file is, hook_places()), ``{"path", "error"}`` when it cannot be."""
@@ -83,7 +67,7 @@ def hook_file(value, playbook_dir=None, variable="hook"):
     """The path a hook file is included from (hook_places()), or a clear failure saying where it looked."""
     if not isinstance(value, str) or not value.strip():
         raise AnsibleFilterError("fleetops.sophos.hook_file: %s must be a task file path, got %r" % (variable, value))
-    found, problem = _hook(variable, value, playbook_dir)
+    found, problem = _hooks.find(variable, value, playbook_dir)
     if found is None:
         raise AnsibleFilterError("fleetops.sophos.hook_file: %s" % problem)
     return found
@@ -117,7 +101,7 @@ def run_check(variables, now=None, playbook="maintenance", playbook_dir=None, pl
         for name in _run.HOOK_VARIABLES:
             value = variables.get(name) if name in names else None
             if isinstance(value, str) and value.strip():
-                problem = _hook(name, value, playbook_dir)[1]
+                problem = _hooks.find(name, value, playbook_dir)[1]
                 if problem:
                     checked["errors"].append(problem)
         # The Alertmanager silence is an option of the cycle's action, not a setting of the table: its

@@ -289,6 +289,24 @@ options:
     elements: str
     choices: [before_restart, after_restart]
     default: []
+  hook_files:
+    description:
+      - The task files the role runs at each hook point, as its variables give them (an empty one is no hook). The
+        action finds each one - a relative path counts from the directory ansible-playbook runs in, then from the
+        playbook's directory (C(playbook_dir)) - and returns where in RV(hook_files).
+      - A hook file that is missing or is not a YAML list of tasks fails the first call, naming the variable and
+        where it looked, before anything on the host is touched; a O(resume) goes on with what is there.
+    type: dict
+    suboptions:
+      before_restart:
+        description: The before-restart hook's tasks (the role's C(reboot_cycle_before_restart_tasks)).
+        type: str
+      after_restart:
+        description: The after-restart hook's tasks (C(reboot_cycle_after_restart_tasks)).
+        type: str
+      after_cycle:
+        description: The after-cycle hook's tasks (C(reboot_cycle_after_cycle_tasks)).
+        type: str
   resume:
     description:
       - RV(cycle) of the previous call, to go on from the hook point it stopped at.
@@ -676,6 +694,11 @@ sophos_reboot_cycle:
       returned: with O(health_checks) or O(health_checks_before)
       type: list
       elements: dict
+hook_files:
+  description: With O(hook_files) - the path each hook's task file is included from, by hook point.
+  returned: with O(hook_files)
+  type: dict
+  sample: {before_restart: /srv/awx/project/hooks/drain.yml}
 deferred:
   description: With O(guard_only) - one restart with its settle no longer fits the window.
   returned: with O(guard_only)

@@ -18,7 +18,7 @@ import json
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _central, _cycle, _groups, _settings
-from ansible_collections.fleetops.sophos.plugins.plugin_utils import _cycle_parts as _parts, _silence
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _cycle_parts as _parts, _hooks, _silence
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._cycle_run import HOOK_POINTS
 
 # Settings that can hold credentials (a health check's URL with its user and password, a command's arguments)
@@ -80,6 +80,8 @@ ARGUMENT_SPEC = dict(
     # for the batch's hosts in tier_batch (the role's), or given as the deprecated tier_hold filter returns it.
     tier_turn={"type": "dict"},
     tier_batch={"type": "list", "elements": "str"},
+    # The hooks' task files as the role's variables give them; the action finds them (_hooks.files).
+    hook_files={"type": "dict", "options": dict((point, {"type": "str"}) for point in _hooks.POINTS)},
     # No default: the validator fills a default dict's suboptions in place, a shared default would carry them.
     central_options={"type": "dict", "options": _central.CONTROLLER_OPTIONS},
     # Its types here, its bounds and the rest in _silence.problems(); off when empty.

@@ -598,3 +598,24 @@ def test_no_restart_before_the_windows_start():
     assert record["status"] == "rebooted" and len(replay.host.restarts) == 2
     assert record["boots"][1]["restarted_at"] >= "2026-11-28T02:03:00Z"
     assert record["window_start_wait"]["seconds"] == 180.0
+
+
+def test_hook_files_are_found_before_the_first_step_and_a_missing_one_touches_nothing(tmp_path, monkeypatch):
+    """The role passes its hook variables (hook_files); the action returns where each file is included from, and
+    refuses a first call whose hook cannot be run, naming it, before any reading or restart."""
+    (tmp_path / "drain.yml").write_text("- name: Drain\n  ansible.builtin.debug:\n    msg: drain\n")
+    monkeypatch.chdir(tmp_path)
+    fixture = load("windows_queued_update.yml")
+    replay = Replay(fixture, args={"stop_at": ["before_restart"], "hook_files": {"before_restart": "drain.yml"}})
+    result = replay.run()
+    assert result["cycle"]["at"] == "before_restart"
+    assert result["hook_files"] == {"before_restart": str(tmp_path / "drain.yml")}
+    missing = Replay(fixture, args={"stop_at": ["before_restart"],
+                                    "hook_files": {"before_restart": "drain.yml", "after_cycle": "gone.yml"}})
+    refused = missing.run()
+    assert refused["failed"] and "reboot_cycle_after_cycle_tasks 'gone.yml': no such file" in refused["msg"]
+    assert missing.host.restarts == [] and missing.loader.calls == [] and "cycle" not in refused
+    # a resume goes on with what is there: the role's include of the missing file fails and ends the cycle
+    resumed = replay.run(resume=json.loads(json.dumps(result["cycle"])),
+                         hook_files={"before_restart": "drain.yml", "after_cycle": "gone.yml"})
+    assert not resumed.get("failed") and resumed["hook_files"]["after_cycle"] == "gone.yml"

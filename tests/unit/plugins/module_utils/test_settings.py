@@ -31,7 +31,7 @@ AREAS = {
 }
 ROLE_ONLY = AREAS["cycle"][2]
 # The action's options that are no role variable: how the role calls it.
-ACTION_ONLY = ("guard_only", "exclude", "exclude_reason", "stop_at", "resume", "tier_turn", "tier_batch", "abort")
+ACTION_ONLY = ("guard_only", "exclude", "exclude_reason", "stop_at", "resume", "tier_turn", "tier_batch", "hook_files", "abort")
 # The kinds the table converts from what was sent (the action's spec lets them through as raw).
 CONVERTED = ("flag", "number", "integer", "choice", "run_started", "window_end", "window_start", "by_os", "by_os_zero",
              "max_down", "groups", "checks", "blackouts", "learned")
@@ -83,7 +83,7 @@ def test_the_argument_spec_is_the_tables(area):
 
 def test_the_role_passes_every_setting_to_the_action():
     args = _yaml("vars", "main.yml")["_reboot_cycle_args"]
-    assert set(args) == set(TABLE.names(None)) | {"stop_at"}
+    assert set(args) == set(TABLE.names(None)) | {"stop_at", "hook_files"}
     for name in TABLE.names(None):
         assert re.match(r"^\{\{ *%s%s *\}\}$" % (PREFIX, name), args[name]), name
 
