@@ -331,18 +331,7 @@ def test_hook_places_are_the_working_directory_then_the_playbook_directory():
     assert _run.hook_places("drain.yml", "/work", None) == ["/work/drain.yml"]
 
 
-@pytest.fixture
-def hooks(tmp_path, monkeypatch):
-    work, book = tmp_path / "work", tmp_path / "book"
-    (work / "hooks").mkdir(parents=True)
-    (book / "hooks").mkdir(parents=True)
-    (work / "hooks" / "drain.yml").write_text("- name: Drain\n  ansible.builtin.debug:\n    msg: drain\n")
-    (book / "hooks" / "own.yml").write_text("- name: Own\n  ansible.builtin.debug:\n    msg: own\n")
-    (work / "hooks" / "broken.yml").write_text("- name: Broken\n  debug: {msg: [\n")
-    (work / "hooks" / "mapping.yml").write_text("name: not a list\n")
-    (work / "hooks" / "empty.yml").write_text("")
-    monkeypatch.chdir(work)
-    return work, book
+# The hook files: the ``hooks`` fixture of tests/unit/conftest.py.
 
 
 def test_hook_file_resolves_from_the_working_directory_first(hooks):

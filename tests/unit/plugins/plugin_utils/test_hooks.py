@@ -1,35 +1,21 @@
 """The reboot cycle's hook files (plugin_utils/_hooks.py): found from the working directory, then from the
 playbook's; read as task lists; every problem named."""
-import pytest
-
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _hooks
 
 
-@pytest.fixture
-def places(tmp_path, monkeypatch):
-    work, book = tmp_path / "work", tmp_path / "book"
-    for folder in (work / "hooks", book / "hooks"):
-        folder.mkdir(parents=True)
-    (work / "hooks" / "drain.yml").write_text("- name: Drain\n  ansible.builtin.debug:\n    msg: drain\n")
-    (book / "hooks" / "drain.yml").write_text("- name: Not this one\n  ansible.builtin.debug:\n    msg: x\n")
-    (book / "hooks" / "own.yml").write_text("- name: Own\n  ansible.builtin.debug:\n    msg: own\n")
-    (work / "hooks" / "broken.yml").write_text("- name: Broken\n  debug: {msg: [\n")
-    (work / "hooks" / "mapping.yml").write_text("name: not a list\n")
-    (work / "hooks" / "empty.yml").write_text("")
-    monkeypatch.chdir(work)
-    return work, book
+# The hook files: the ``hooks`` fixture of tests/unit/conftest.py.
 
 
-def test_the_working_directory_comes_first_then_the_playbooks(places):
-    work, book = places
+def test_the_working_directory_comes_first_then_the_playbooks(hooks):
+    work, book = hooks
     assert _hooks.find("h", "hooks/drain.yml", str(book)) == (str(work / "hooks" / "drain.yml"), None)
     assert _hooks.find("h", "hooks/own.yml", str(book)) == (str(book / "hooks" / "own.yml"), None)
     assert _hooks.find("h", str(book / "hooks" / "own.yml"), None) == (str(book / "hooks" / "own.yml"), None)
     assert _hooks.find("h", "hooks/empty.yml", None) == (str(work / "hooks" / "empty.yml"), None)
 
 
-def test_the_files_of_the_action_every_problem_named_and_empty_hooks_skipped(places):
-    work, book = places
+def test_the_files_of_the_action_every_problem_named_and_empty_hooks_skipped(hooks):
+    work, book = hooks
     paths, problems = _hooks.files({"before_restart": "hooks/nowhere.yml", "after_restart": "hooks/broken.yml",
                                     "after_cycle": "hooks/mapping.yml"}, str(book))
     # a hook that cannot be run keeps its path as given: including it fails naming it
