@@ -115,7 +115,7 @@ options:
       - Off without credentials (O(central_options), or E(SOPHOS_CENTRAL_CLIENT_ID) and
         E(SOPHOS_CENTRAL_CLIENT_SECRET)); the report then says so. A failed lookup is named in the report and
         never fails the task.
-      - Returns the run's answers so far as facts (RV(ansible_facts)); with C(delegate_facts) they stay on
+      - Returns the run's answers so far as facts (C(ansible_facts)); with C(delegate_facts) they stay on
         C(localhost) for the next batch's report, which passes them back as O(central_views), O(central_state)
         and O(central_asked).
     type: bool
