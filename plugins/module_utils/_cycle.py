@@ -554,10 +554,11 @@ def gated(state, when, results):
     return new
 
 
-def settled(state, settle, started_at=None, ended_at=None):
+def settled(state, settle, started_at=None, ended_at=None, readings=None):
     """Record how the settle after the current boot ended (``settle`` from settle_state()).
 
-    ``started_at``/``ended_at``: when the cycle began and stopped waiting (controller clock).
+    ``started_at``/``ended_at``: when the cycle began and stopped waiting (controller clock);
+    ``readings``: how many times the host was read while waiting (each one progress line).
     """
     if settle.get("wait"):
         raise CycleError("settled() called while the settle is still waiting")
@@ -573,6 +574,8 @@ def settled(state, settle, started_at=None, ended_at=None):
         entry["started_at"] = _time.iso(started_at)
     if ended_at is not None:
         entry["ended_at"] = _time.iso(ended_at)
+    if readings is not None:
+        entry["readings"] = readings
     new["settles"].append(entry)
     return new
 

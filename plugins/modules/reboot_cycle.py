@@ -586,6 +586,11 @@ sophos_reboot_cycle:
         ended_at:
           description: When the settle ended (controller clock, ISO 8601 UTC).
           type: str
+        readings:
+          description:
+            - How many times the host was read while the cycle waited (each reading printed one progress line);
+              0 when the settle had already ended at its first look.
+          type: int
     reasons_before:
       description: Reason ids pending at the start.
       type: list

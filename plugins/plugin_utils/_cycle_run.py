@@ -359,11 +359,11 @@ class CycleRun(object):
         started_at = self.now()
         bound = _cycle.settle_polls_bound(settings)
         what = ("after restart %d" % state["restarts"]) if state["restarts"] else "after the earlier restart"
-        for _poll in range(bound):
+        for poll in range(bound):
             settle = _cycle.settle_state(facts, settings, self.now(), since=since)
             if not settle["wait"]:
                 self.show("settle %s (%s) ended: %s" % (what, settle["mode"], settle["reason"]))
-                self.state = _cycle.settled(state, settle, started_at=started_at, ended_at=self.now())
+                self.state = _cycle.settled(state, settle, started_at=started_at, ended_at=self.now(), readings=poll)
                 return
             self.show("settle %s (%s): %s" % (what, settle["mode"], settle["reason"]))
             self.sleep(max(1, int(math.ceil(settle["sleep"]))))

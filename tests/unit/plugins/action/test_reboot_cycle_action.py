@@ -36,6 +36,8 @@ def test_replay(name):
         assert low <= settle["seconds"] <= high, settle
     # one progress line per reading while settling: every sleep is one poll, shown once
     assert len(replay.progress()) == len(replay.clock.sleeps)
+    # and the record counts those readings, settle by settle
+    assert sum(settle["readings"] for settle in record["settles"]) == len(replay.progress())
     assert result["changed"] is (record["restarts"] > 0)
     # the host's own time, on the replayed clock
     assert record["duration_seconds"] == (replay.clock.now - T0).total_seconds()

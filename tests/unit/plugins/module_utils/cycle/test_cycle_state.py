@@ -89,6 +89,8 @@ def test_a_settle_entry():
     assert new["settled"] is True and state["settles"] == []
     assert _cycle.settled(state, settle)["settles"] == [{"mode": "poll", "seconds": 61.3, "ended": "evidence",
                                                          "reason": "r"}]
+    assert _cycle.settled(state, settle, readings=0)["settles"][0]["readings"] == 0
+    assert _cycle.settled(state, settle, readings=7)["settles"][0]["readings"] == 7
 
 
 def test_a_settle_still_waiting_is_not_recorded():
