@@ -272,6 +272,15 @@ def safe_error(exc, secrets=()):
     return " ".join(text.split())
 
 
+def failure_message(exc, options, what="Sophos Central"):
+    """What a failed call from the controller says (the report's lookup, the cycle's update check): a
+    CentralError's own text, or, for an answer Central was not expected to give, ``what`` and the error
+    without the credentials of ``options`` (its text is not ours and may quote a request)."""
+    if isinstance(exc, CentralError):
+        return str(exc)
+    return "%s: %s" % (what, safe_error(exc, (options.get("client_secret"),)))
+
+
 def next_key(pages, from_key):
     """Key paging (endpoints, alerts): the next ``pageFromKey``, or None on the last page.
 

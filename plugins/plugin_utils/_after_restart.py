@@ -63,11 +63,7 @@ def central_update_check(restart, hostname, central_options, known, environ, war
         endpoint_id, answer = _central.update_check_for(client, hostname, known=known,
                                                         tenant_ids=options.get("tenant_ids"))
         entry.update(endpoint_id=endpoint_id, id=answer.get("id"))
-    except _central.CentralError as exc:
-        entry.update(status="failed", message=str(exc))
     except Exception as exc:  # pylint: disable=broad-except
-        # An answer Central was not expected to give: still only a warning for this restart. Its text is
-        # not ours and may quote a request: shown without the credentials.
-        entry.update(status="failed", message="Sophos Central update-checks: %s"
-                     % _central.safe_error(exc, (options.get("client_secret"),)))
+        # only a warning for this restart
+        entry.update(status="failed", message=_central.failure_message(exc, options, "Sophos Central update-checks"))
     return entry

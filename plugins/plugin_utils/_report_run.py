@@ -154,13 +154,9 @@ def central_lookup(opts, hosts, batch, hostvars, environ, now, warn=None):
     try:
         info = _central.endpoints_info(_central.client_from(options, warn=warn), names,
                                        tenant_ids=options.get("tenant_ids"))
-    except _central.CentralError as exc:
-        return views, asked, {"lookup": "failed", "message": str(exc)}
     except Exception as exc:  # pylint: disable=broad-except
-        # An answer Central was not expected to give: named in the report, never a failed run; its text is not
-        # ours and may quote a request, so it is shown without the credentials.
-        return views, asked, {"lookup": "failed", "message": "Sophos Central: %s"
-                              % _central.safe_error(exc, (options.get("client_secret"),))}
+        # named in the report, never a failed run
+        return views, asked, {"lookup": "failed", "message": _central.failure_message(exc, options)}
     for name, view in info["endpoints"].items():
         views[name] = dict(view, checked_at=_time.iso(now))
     unmatched = (["not in Sophos Central: " + ", ".join(info["not_found"])] if info["not_found"] else []) + (

@@ -249,6 +249,16 @@ def test_safe_error_stars_the_longer_secret_first():
     assert central.safe_error(OSError("abc abcdef"), ["abc", "abcdef"]) == "OSError: ******** ********"
 
 
+def test_a_failed_controller_call_names_what_failed_without_the_secret():
+    options = {"client_secret": "s3cret"}
+    assert central.failure_message(central.CentralError("whoami", "GET x failed", status=500), options) == (
+        "Sophos Central whoami: GET x failed (HTTP 500)")
+    assert central.failure_message(ValueError("bad answer for s3cret"), options) == (
+        "Sophos Central: ValueError: bad answer for ********")
+    assert central.failure_message(KeyError("items"), {}, "Sophos Central update-checks") == (
+        "Sophos Central update-checks: KeyError: 'items'")
+
+
 # --------------------------------------------------------------------------- host names
 
 @pytest.mark.parametrize("name", ["WIN-SRV0003", "lnx-web02", "web1.example.com", "SQL_01", "10.20.1.5",
