@@ -6,11 +6,13 @@ alone. Prints figures; never asserts.
 Every host needs one restart (``reboot-required``). The pairs run the reboot_cycle role with forks = hosts;
 each pair restarts one member after the other, the pairs side by side. Then one host runs alone. The ratio
 pairs / alone is what the groups cost (one host at a time would be 2 x pairs; two in sequence is 2.0, the
-goal is <= 2.3); the records' ``slot_wait_seconds`` show how long members waited for their partner.
+goal is <= 2.3); the records' ``slot_wait_seconds`` show how long members waited for their partner. Each round
+runs both sides, the first side alternating from round to round; the ratio printed last is the rounds' median.
 """
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -57,28 +59,47 @@ def main():
     parser.add_argument("--delay", type=float, default=5.0, help="simulator post-boot delay (s)")
     parser.add_argument("--settle-minutes", type=float, default=1.5)
     parser.add_argument("--poll-seconds", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of both sides, alternating which goes first; the ratio is their median")
     parser.add_argument("--keep", action="store_true", help="leave the lab up")
     args = parser.parse_args()
     lab = Lab(os.environ.get("FLEETOPS_LAB") or "groupbench", 2 * args.pairs)
     lab.up()
     workdir = tempfile.mkdtemp(prefix="bench-groups-")
     groups = dict((host, "pair-%d" % (index // 2)) for index, host in enumerate(lab.hosts))
+    rounds = []
     try:
-        wall_n, records, rc_n = run(lab, lab.hosts, groups, args, workdir)
-        wall_1, alone, rc_1 = run(lab, lab.hosts[:1], None, args, workdir)
+        for number in range(max(1, args.rounds)):
+            sides = {}
+            # the side that runs first alternates, so a load that comes and goes weighs on both alike
+            for side in (("pairs", "alone") if number % 2 == 0 else ("alone", "pairs")):
+                if side == "pairs":
+                    sides[side] = run(lab, lab.hosts, groups, args, workdir)
+                else:
+                    sides[side] = run(lab, lab.hosts[:1], None, args, workdir)
+            rounds.append(sides)
     finally:
         if not args.keep:
             lab.down()
-    print("restart groups benchmark: %d pairs, at most 1 down, forks %d, settle %.1f min poll every %.0f s"
-          % (args.pairs, len(lab.hosts), args.settle_minutes, args.poll_seconds))
-    print("  pairs, whole playbook        %7.1f s   (rc %d)" % (wall_n, rc_n))
-    print("  one host alone               %7.1f s   (rc %d)" % (wall_1, rc_1))
-    print("  ratio pairs / alone          %7.2f    (goal <= 2.3; one host at a time: %d)"
-          % (wall_n / wall_1, 2 * args.pairs))
-    longest = max((records[host] or {}).get("duration_seconds", 0) for host in lab.hosts)
-    single = (alone[lab.hosts[0]] or {}).get("duration_seconds") or 0
-    if single:
-        print("  cycles only: longest record of the pairs / alone  %.1f / %.1f s = %.2f" % (longest, single, longest / single))
+    print("restart groups benchmark: %d pairs, at most 1 down, forks %d, settle %.1f min poll every %.0f s, %d round(s)"
+          % (args.pairs, len(lab.hosts), args.settle_minutes, args.poll_seconds, len(rounds)))
+    ratios, cycle_ratios = [], []
+    for number, sides in enumerate(rounds, 1):
+        (wall_n, records, rc_n), (wall_1, alone, rc_1) = sides["pairs"], sides["alone"]
+        longest = max((records[host] or {}).get("duration_seconds", 0) for host in lab.hosts)
+        single = (alone[lab.hosts[0]] or {}).get("duration_seconds") or 0
+        ratios.append(wall_n / wall_1)
+        if single:
+            cycle_ratios.append(longest / single)
+        print("  round %d (%s first): pairs, whole playbook %6.1f s (rc %d); one host alone %6.1f s (rc %d); "
+              "ratio %.2f; cycles only (longest record / alone) %.1f / %.1f s = %s"
+              % (number, "pairs" if number % 2 else "alone", wall_n, rc_n, wall_1, rc_1, wall_n / wall_1, longest,
+                 single, "%.2f" % (longest / single) if single else "n/a"))
+    print("  ratio pairs / alone, median  %7.2f    (goal <= 2.3; one host at a time: %d)"
+          % (statistics.median(ratios), 2 * args.pairs))
+    if cycle_ratios:
+        print("  cycles only, median          %7.2f" % statistics.median(cycle_ratios))
+    records = rounds[-1]["pairs"][1]
     for host in lab.hosts:
         record = records[host] or {}
         boots = record.get("boots") or [{}, {}]
