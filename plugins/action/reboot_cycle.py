@@ -55,9 +55,12 @@ class ActionModule(Action):
         if problems:
             result.update(failed=True, msg="Invalid options for reboot_cycle: %s" % "; ".join(problems))
             return result
-        # Every hook file is found before the first step; a resume goes on with what is there (including a hook
-        # that is gone fails in the role, which ends the cycle naming it).
-        if options.get("hook_files"):
+        # Every hook file is found once, before the first step, and its path carried in 'cycle': a resume goes on
+        # with those paths (a hook file gone since fails its include in the role, which ends the cycle naming it).
+        carried = (options.get("resume") or {}).get("hook_files")
+        if isinstance(carried, dict):
+            result["hook_files"] = carried
+        elif options.get("hook_files"):
             result["hook_files"], problems = _hooks.files(options["hook_files"], task_vars.get("playbook_dir"))
             if problems and not options.get("resume"):
                 result.update(failed=True, msg="Invalid options for reboot_cycle: %s" % "; ".join(problems))
@@ -251,6 +254,8 @@ class ActionModule(Action):
                            "central_update_checks": run.entries}
         if run.silence is not None:
             result["cycle"]["silence"] = run.silence.carry()
+        if result.get("hook_files") is not None:
+            result["cycle"]["hook_files"] = result["hook_files"]
         notifier = self._notifications
         if notifier is not None:
             result["cycle"]["notifications"] = list(notifier.entries)

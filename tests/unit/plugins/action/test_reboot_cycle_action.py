@@ -11,6 +11,7 @@ import yaml
 
 from ansible_collections.fleetops.sophos.plugins.action import reboot_cycle as cycle_action
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _hooks
 from ansible_collections.fleetops.sophos.tests.unit.replay import T0, Replay, linux_one_restart, load, timelines
 
 
@@ -617,7 +618,11 @@ def test_hook_files_are_found_before_the_first_step_and_a_missing_one_touches_no
     refused = missing.run()
     assert refused["failed"] and "reboot_cycle_after_cycle_tasks 'gone.yml': no such file" in refused["msg"]
     assert missing.host.restarts == [] and missing.loader.calls == [] and "cycle" not in refused
-    # a resume goes on with what is there: the role's include of the missing file fails and ends the cycle
+    # the paths are carried in 'cycle': a resume includes what the first call found, without looking again
+    # (a file gone since fails its include in the role, which ends the cycle naming it)
+    assert result["cycle"]["hook_files"] == result["hook_files"]
+    monkeypatch.setattr(_hooks, "files", lambda *args, **kwargs: pytest.fail("the hook files were looked for again"))
+    (tmp_path / "drain.yml").unlink()
     resumed = replay.run(resume=json.loads(json.dumps(result["cycle"])),
                          hook_files={"before_restart": "drain.yml", "after_cycle": "gone.yml"})
-    assert not resumed.get("failed") and resumed["hook_files"]["after_cycle"] == "gone.yml"
+    assert not resumed.get("failed") and resumed["hook_files"] == {"before_restart": str(tmp_path / "drain.yml")}
