@@ -12,6 +12,8 @@ import sys
 
 import pytest
 
+from conftest import Lab
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "tests", "central"))
 import double  # noqa: E402  pylint: disable=wrong-import-position
@@ -46,7 +48,8 @@ def seed(central, host):
 
 def variables(central, tmp_path, host, report):
     return {"maintenance_hosts": host, "facts_hosts": host, "patch_enabled": False,
-            "reboot_cycle_settle_minutes": 0.4, "reboot_cycle_poll_seconds": 2, "reboot_cycle_reboot_timeout": 60,
+            "reboot_cycle_settle_minutes": 0.4, "reboot_cycle_poll_seconds": 2,
+            "reboot_cycle_reboot_timeout": Lab.reboot_timeout,
             "report_dir": str(tmp_path / report), "report_central_lookup": True,
             "report_central_options": {"identity_url": central.url("identity"), "global_url": central.url("global"),
                                        "ca_path": central.ca_path}}

@@ -221,19 +221,21 @@ def test_broken_repository_fails_only_its_host(fresh, tmp_path):
     assert len(record["warnings"]) == 1 and "broken" in record["warnings"][0] and "106" in record["warnings"][0]
 
 
-# Holds rpm's transaction lock as a transaction would (a POSIX write lock), says so, and lets go after a while
-# (so that the old patch step, which waited for the lock without a bound, ends and the test fails, not hangs).
+# Holds rpm's transaction lock as a transaction would (a POSIX write lock), says so, and holds it until RELEASE -
+# or for half an hour at most (longer than any patch of the batch on a loaded machine, so the lock is still held
+# when the el host's patch comes to it; a patch step that waited for the lock without a bound would end then,
+# and the test fail, not hang). Ready when it says so (a minute at most for python3 to start).
 HOLD = ("rm -f /run/fleetops-rpm-hold; nohup python3 -c \"import fcntl, time; f = open('/var/lib/rpm/.rpm.lock', 'a'); "
-        "fcntl.lockf(f, fcntl.LOCK_EX); open('/run/fleetops-rpm-hold', 'w').close(); time.sleep(240)\" "
+        "fcntl.lockf(f, fcntl.LOCK_EX); open('/run/fleetops-rpm-hold', 'w').close(); time.sleep(1800)\" "
         ">/dev/null 2>&1 & echo $! > /run/fleetops-rpm-hold.pid; "
-        "for i in $(seq 100); do [ -e /run/fleetops-rpm-hold ] && exit 0; sleep 0.1; done; exit 1")
+        "for i in $(seq 600); do [ -e /run/fleetops-rpm-hold ] && exit 0; sleep 0.1; done; exit 1")
 RELEASE = "kill $(cat /run/fleetops-rpm-hold.pid) 2>/dev/null; rm -f /run/fleetops-rpm-hold /run/fleetops-rpm-hold.pid"
 
 
 def test_a_held_rpm_lock_fails_only_its_host_naming_the_lock(fresh, tmp_path):
     lab = fresh
     el = lab.by_family["el"]
-    assert lab.ssh(el, HOLD).returncode == 0
+    assert lab.ssh(el, HOLD, timeout=120).returncode == 0
     try:
         records, res = patch(lab, tmp_path, lab.hosts, {"patch_lock_timeout": 5}, expect_ok=False)
     finally:

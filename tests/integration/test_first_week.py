@@ -14,14 +14,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import VENV_BIN
+from conftest import VENV_BIN, Lab
 
 pytestmark = pytest.mark.lab
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MAINTENANCE = os.path.join(REPO, "playbooks", "maintenance.yml")
 FACTS = os.path.join(REPO, "playbooks", "facts.yml")
-FAST = {"reboot_cycle_settle_minutes": 0.4, "reboot_cycle_poll_seconds": 2, "reboot_cycle_reboot_timeout": 60}
+# A short settle (its poll ends on the simulator's evidence); the restart timeout is the lab's, an upper bound
+# for a loaded machine, never a figure the tests wait out.
+FAST = {"reboot_cycle_settle_minutes": 0.4, "reboot_cycle_poll_seconds": 2, "reboot_cycle_reboot_timeout": Lab.reboot_timeout}
 
 
 def closed_port():

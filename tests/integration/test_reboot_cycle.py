@@ -326,11 +326,11 @@ def sim_state(lab, host):
 
 def test_trigger_update_ends_each_settle_on_the_unit_run_update(lab, tmp_path):
     """With reboot_cycle_trigger_update the post-boot update of each boot is run by
-    sophos-spl-update.service, not by the simulator's 120 s delay: each settle ends on that update's
-    evidence, which nothing else could have produced before the delay."""
+    sophos-spl-update.service: the simulator's own post-boot update waits its longest delay (an hour, far
+    beyond the 10-minute settle), so each settle ends on the evidence of the update the unit ran, which nothing
+    else could have produced, however slow the machine."""
     host = lab.hosts[0]
-    delay = 120
-    lab.sophos(host, "queued-update", delay=delay)
+    lab.sophos(host, "queued-update", delay=3600)
     boots = lab.boot_count(host)
     run = run_cycle(lab, tmp_path, host, {"reboot_cycle_trigger_update": True, "reboot_cycle_settle_minutes": 10,
                                           "reboot_cycle_poll_seconds": 2})
@@ -346,11 +346,9 @@ def test_trigger_update_ends_each_settle_on_the_unit_run_update(lab, tmp_path):
     for boot in restarts:
         runs = [u for u in updates if u["boot_id"] == boot["boot_id"]]
         assert [u["by"] for u in runs] == ["unit"], (boot["boot_id"], updates)
-        # the unit ran it long before the delay would have (host clock, seconds after that boot)
+        # after that boot (host clock)
         boot_epoch = datetime.datetime.fromisoformat(boot["last_boot"].replace("Z", "+00:00")).timestamp()
-        assert runs[0]["started"] - boot_epoch < delay, (runs[0], boot)
-    # each settle ended before Sophos' own update could have run: on the triggered update's evidence
-    assert all(s["seconds"] < delay for s in record["settles"]), record["settles"]
+        assert runs[0]["started"] >= boot_epoch - 1, (runs[0], boot)
 
 
 def test_trigger_update_without_the_unit_says_so_once(lab, tmp_path):

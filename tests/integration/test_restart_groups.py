@@ -34,11 +34,24 @@ def test_pairs_restart_one_member_at_a_time_and_a_failed_check_stops_its_pair(la
     variables = {"maintenance_hosts": ":".join(hosts), "maintenance_serial": "100%",
                  "reboot_cycle_settle_minutes": lab.settle_minutes, "reboot_cycle_poll_seconds": 2,
                  "reboot_cycle_reboot_timeout": lab.reboot_timeout, "report_dir": str(tmp_path / "report")}
+
+    # Pair A's post-boot updates are held until pair B's first member has failed its check: A's first member
+    # settles (and holds its pair's slot) until then, so "B failed while A's second member still waited" is
+    # made by the run's events, not by how fast the machine restarts the hosts side by side.
+    def release(_line):
+        for host in (a1, a2):
+            lab.hold_update(host, "")
+
+    for host in (a1, a2):
+        lab.hold_update(host, "start")
     try:
-        res = lab.playbook(PLAYBOOK, "-i", str(inventory), "-f", "4", "-e", json.dumps(variables), check=False)
+        res, fired = lab.watch_playbook(PLAYBOOK, "-i", str(inventory), "-f", "4", "-e", json.dumps(variables),
+                                        on_line=[(r"reboot_cycle health check after app port: FAILED", release)])
     finally:
+        release(None)
         for host in hosts:   # the partner left unrestarted still needs its restart: not for the next test
             lab.sophos(host, "clean")
+    assert fired, "pair B's check never failed:\n" + res.stdout[-4000:]
     report = json.loads((tmp_path / "report" / "sophos-report.json").read_text())
     row = rows(report)
     after = dict((host, (lab.boot_id(host), lab.boot_count(host))) for host in hosts)
