@@ -143,6 +143,12 @@ options:
     type: list
     elements: str
     default: []
+  central_run:
+    description:
+      - The run O(central_views), O(central_state) and O(central_asked) belong to (the C(report_central_run) fact
+        of an earlier call). They are used only when it is this run's (O(run)'s C(id)): an action's facts are kept by
+        a fact cache from run to run, and a new run asks Sophos Central afresh.
+    type: str
   report:
     description:
       - A report this action returned earlier in the run (RV(report)), written again as it is instead of one
@@ -215,4 +221,7 @@ ansible_facts:
     report_central_state:
       description: C(lookup) (V(done), V(failed) or V(no_credentials)) and C(message).
       type: dict
+    report_central_run:
+      description: The run these answers belong to (see O(central_run)).
+      type: str
 """

@@ -50,6 +50,8 @@ ARGUMENT_SPEC = dict(
     central_views={"type": "dict", "default": {}},
     central_state={"type": "dict"},
     central_asked={"type": "list", "elements": "str", "default": []},
+    # The run those answers belong to (the report_central_run fact): answers of another run are not used.
+    central_run={"type": "str"},
     # A report this action returned earlier in the run, written again as it is (with the notifications' entries).
     report={"type": "dict"},
 )
@@ -124,9 +126,10 @@ def entries(hosts, hostvars, active=None, result_var="sophos_reboot_facts_result
     return found
 
 
-# The facts a lookup returns, kept on localhost (delegate_facts) for the next batch's report and the interrupted
-# callback: Central's view of each host asked, the names asked, how the lookup went.
-CENTRAL_FACTS = ("report_central_views", "report_central_asked", "report_central_state")
+# The facts a lookup returns, kept on localhost (delegate_facts) for the next batch's report: Central's view of
+# each host asked, the names asked, how the lookup went, and the run they belong to. An action's facts go to a
+# fact cache too: the next run finds them there, and its run id tells them apart (they are not its own).
+CENTRAL_FACTS = ("report_central_views", "report_central_asked", "report_central_state", "report_central_run")
 
 
 def central_names(hosts, batch, hostvars, asked):
@@ -209,13 +212,19 @@ def run(args, task_vars, now, check_mode=False, environ=None, warn=None):
     hosts = opts["hosts"] if opts["hosts"] is not None else list(task_vars.get("ansible_play_hosts_all") or [])
     active = opts["active_hosts"] if opts["active_hosts"] is not None else task_vars.get("ansible_play_hosts")
     facts = None
+    try:
+        record = _run_record(opts, now, check_mode)
+    except ValueError as exc:
+        return {"failed": True, "msg": "report: %s" % to_text(exc)}
+    if opts["central_run"] != record["id"]:
+        # Answers of another run (a fact cache keeps an action's facts from run to run), or none: asked afresh.
+        opts.update(central_views={}, central_state=None, central_asked=[])
     if opts["central_lookup"] and not opts["report"]:
         views, asked, state = central_lookup(opts, hosts, task_vars.get("ansible_play_batch") or hosts,
                                              task_vars.get("hostvars") or {}, environ or {}, now, warn=warn)
         opts.update(central_views=views, central_state=state)
-        facts = dict(zip(CENTRAL_FACTS, (views, asked, state)))
+        facts = dict(zip(CENTRAL_FACTS, (views, asked, state, record["id"])))
     try:
-        record = _run_record(opts, now, check_mode)
         report = plain(opts["report"]) if opts["report"] else model.build_report(
             entries(hosts, task_vars.get("hostvars") or {}, active=active, result_var=opts["result_var"],
                     not_run=opts["not_run_hosts"], central=opts["central_views"],

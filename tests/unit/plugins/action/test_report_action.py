@@ -5,6 +5,8 @@ import stat
 from datetime import datetime, timezone
 from unittest import mock
 
+import pytest
+
 from ansible.playbook.play_context import PlayContext
 from ansible.playbook.task import Task
 from ansible.parsing.dataloader import DataLoader
@@ -264,9 +266,27 @@ def test_hosts_asked_earlier_in_the_run_are_not_asked_again_and_the_state_stays(
     central = Central({})
     earlier = {"lookup": "done", "message": "not in Sophos Central: x"}
     hosts, result = looked_up(monkeypatch, tmp_path, central, lambda h: h[:1], central_asked=[hosts[0]],
-                              central_state=earlier)
+                              central_state=earlier, central_run=record()["id"])
     assert central.urls == [] and result["ansible_facts"]["report_central_state"] == earlier
     assert result["ansible_facts"]["report_central_asked"] == [hosts[0]]
+    assert result["ansible_facts"]["report_central_run"] == record()["id"]
+
+
+@pytest.mark.parametrize("central_run", [None, "20261127T030000Z-0badcafe"])
+def test_answers_of_another_run_are_not_used_the_hosts_are_asked_afresh(monkeypatch, tmp_path, central_run):
+    """A fact cache keeps the action's facts for the next run: its answers (another run id, or none) are not its own."""
+    hosts = fleet()[0]
+    central = Central({hosts[0]: 1})
+    stale = {hosts[0]: {"id": "stale", "checked_at": "2026-11-01T00:00:00Z"}}
+    args = dict(central_asked=[hosts[0]], central_views=stale, central_state={"lookup": "failed", "message": "old"})
+    if central_run:
+        args["central_run"] = central_run
+    hosts, result = looked_up(monkeypatch, tmp_path, central, lambda h: h[:1], **args)
+    facts = result["ansible_facts"]
+    assert [url for url in central.urls if "hostnameContains=%s" % hosts[0] in url], central.urls
+    assert facts["report_central_asked"] == [hosts[0]] and facts["report_central_state"]["lookup"] == "done"
+    assert facts["report_central_views"][hosts[0]]["id"] != "stale"
+    assert facts["report_central_run"] == record()["id"] != central_run
 
 
 def test_without_credentials_nothing_is_asked_and_the_report_says_so(monkeypatch, tmp_path):
