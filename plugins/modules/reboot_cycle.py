@@ -295,8 +295,8 @@ options:
         action finds each one - a relative path counts from the directory ansible-playbook runs in, then from the
         playbook's directory (C(playbook_dir)) - and returns where in RV(hook_files).
       - A hook file that is missing or is not a YAML list of tasks fails the first call, naming the variable and
-        where it looked, before anything on the host is touched. The paths found are carried in RV(cycle): a
-        O(resume) includes those, without looking again (its own O(hook_files) are not read).
+        where it looked, before anything on the host is touched. The paths found are carried in RV(cycle), and a
+        O(resume) includes those without looking again (its own O(hook_files) are not read).
     type: dict
     suboptions:
       before_restart:

@@ -146,8 +146,8 @@ options:
   central_run:
     description:
       - The run O(central_views), O(central_state) and O(central_asked) belong to (the C(report_central_run) fact
-        of an earlier call). They are used only when it is this run's (O(run)'s C(id)): an action's facts are kept by
-        a fact cache from run to run, and a new run asks Sophos Central afresh.
+        of an earlier call). They are used only when it is this run's (the C(id) of O(run)). A fact cache keeps an
+        action's facts from run to run; a new run asks Sophos Central afresh.
     type: str
   report:
     description:
