@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 
 from ansible import constants as C, context
 from ansible.utils.display import Display
-from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _run, _settings, _time
-from ansible_collections.fleetops.sophos.plugins.plugin_utils import _tiers
+from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _groups, _time
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _run_start, _tiers
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._filters import guard as _guard
 from ansible_collections.fleetops.sophos.plugins.plugin_utils._unsafe import make_unsafe
 
@@ -36,61 +36,17 @@ def cycle_aborted(record, message, facts=None, unreachable=False, check_mode=Fal
                                          check_mode=check_mode, started=started))
 
 
-def _tier_problems(hosts, hostvars, batch):
-    """Bad tiers or tier_on_failure values, and tiers with a strategy that does not run them in turn."""
-    problems = []
-    for host in hosts or []:
-        try:
-            _tiers.tiers([host], hostvars)
-        except _settings.SettingError as exc:
-            problems.append(str(exc))
-        value = _tiers.variable(hostvars[host], _tiers.TIER_ON_FAILURE, "stop")
-        if value not in _groups.ON_FAILURE:
-            problems.append("%s: %s must be one of %s, got %r" % (
-                host, _tiers.TIER_ON_FAILURE, "|".join(_groups.ON_FAILURE), value))
-    if not problems:
-        turns = _groups.tier_turns(_tiers.tiers(batch if batch is not None else hosts, hostvars))
-        if len(turns) > 1 and C.DEFAULT_STRATEGY not in _groups.LOCKSTEP_STRATEGIES:
-            tiers = ", ".join(str(value) for value in turns)
-            problems.append("%s: the batch has tiers %s, and the strategy %s does not run them in turn; tiers need "
-                            "the linear strategy (the default)" % (_tiers.TIER, tiers, C.DEFAULT_STRATEGY))
-    return problems
-
-
-def _hook_problems(hosts, hostvars):
-    """Hosts with restart groups and restart hooks (refused together: _groups.HOOKS_REFUSED)."""
-    found = {}
-    for host in hosts or []:
-        known = hostvars[host]
-        try:
-            groups = _groups.group_names(known.get(_cycle.VAR_PREFIX + "group"), _cycle.VAR_PREFIX + "group")
-        except _settings.SettingError:
-            continue   # a problem of its own (group_problems)
-        found[host] = (groups, dict((name, known.get(name)) for name in _groups.HOOK_VARIABLES))
-    return _groups.hook_problems(found)
-
-
 def group_check(hosts, hostvars, batch=None):
-    """The play's restart groups and tiers checked once: ``errors`` (each printed on a ``problem:`` line; the
-    play stops before any host is touched), ``warnings`` (a batch with more hosts than forks) and ``batch``
-    (this batch's hosts as it starts: the tiers' turns count the hosts lost on the way)."""
-    names = (_cycle.VAR_PREFIX + "group", _cycle.VAR_PREFIX + "group_max_down")
-    variables = {}
-    for host in hosts or []:
-        known = hostvars[host]
-        variables[host] = dict((name, known[name]) for name in names if name in known)
-    errors = _run.group_problems(variables) + _tier_problems(hosts, hostvars, batch) + _hook_problems(hosts, hostvars)
-    warnings = []
-    if any(_cycle.VAR_PREFIX + "group" in found for found in variables.values()):
-        warning = _groups.forks_warning(context.CLIARGS.get("forks") or C.DEFAULT_FORKS,
-                                        len(batch if batch is not None else hosts or []))
-        warnings = [warning] if warning else []
+    """Deprecated (the playbooks call the fleetops.sophos.run_start action): the play's restart groups and tiers
+    checked once (``_run_start.groups``), each warning and problem printed."""
+    checked = _guard("group_check", _run_start.groups, hosts, hostvars, batch,
+                     forks=context.CLIARGS.get("forks"), strategy=C.DEFAULT_STRATEGY)
     display = Display()
-    for warning in warnings:
+    for warning in checked["warnings"]:
         display.warning(warning)
-    for error in errors:
+    for error in checked["errors"]:
         display.display("problem: %s" % error, color=C.COLOR_ERROR)
-    return {"errors": errors, "warnings": warnings, "batch": list(batch if batch is not None else hosts or [])}
+    return checked
 
 
 def tier_turns(batch, hostvars):

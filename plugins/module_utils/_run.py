@@ -65,9 +65,9 @@ LEFT_OVER = "_raw_params"
 
 # Variables the playbooks and roles set on hosts while they run; never user input, but prefixed.
 RUN_VARIABLES = (
-    "maintenance_result", "maintenance_stage", "maintenance_run", "maintenance_run_started", "maintenance_batch",
-    "maintenance_durations",
+    "maintenance_result", "maintenance_stage", "maintenance_start", "maintenance_run",
     "report_data", "report_run_record", "report_central_views", "report_central_asked", "report_central_state",
+    "report_central_run",
 )
 
 

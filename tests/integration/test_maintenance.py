@@ -357,7 +357,7 @@ def test_a_batch_where_every_host_failed_still_ends_with_the_table(lab, tmp_path
     assert lines[-1].startswith("report: " + str(tmp_path / "report")), lines
     # Quiet by default (the checkout's ansible.cfg), and the one batch that ran is labelled.
     assert "skipping:" not in res.stdout
-    assert '"batch 1: %s (1 of 2 host(s), 0 done before it)"' % first in res.stdout, res.stdout[:3000]
+    assert "\nbatch 1: %s (1 of 2 host(s), 0 done before it)\n" % first in res.stdout, res.stdout[:3000]
     assert "batch 2:" not in res.stdout
     # The reason is printed where it failed and in the table, not again by the task that fails the host.
     after_table = res.stdout.split("TASK [fleetops.sophos.report : Show the run]")[1].split("\n}\n", 1)[1]

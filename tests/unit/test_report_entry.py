@@ -33,9 +33,9 @@ def run_play(tmp_path, extra):
         "gather_facts": False,
         "vars": {"_maintenance_playbook": "maintenance"},
         "tasks": [
-            {"name": "Note when the run started",
-             "ansible.builtin.set_fact": {"maintenance_run_started": "2026-12-07T02:00:00Z"},
-             "run_once": True, "delegate_to": "localhost", "delegate_facts": True},
+            {"name": "Note when the run started, as the run start does (registered on every host of the batch)",
+             "ansible.builtin.set_fact": {"_maintenance_start": {"start": {"run_started": "2026-12-07T02:00:00Z"}}},
+             "run_once": True},
             report_task(),
         ],
     }]

@@ -12,9 +12,10 @@ import pytest
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 
-from ansible_collections.fleetops.sophos.plugins.filter import maintenance as filters
 from ansible_collections.fleetops.sophos.plugins.module_utils import _blackouts, _cycle, _run, _time
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _run_start
 from ansible_collections.fleetops.sophos.tests.unit import fixture_files
+from ansible_collections.fleetops.sophos.tests.unit.run_start import run_check
 
 try:  # ansible-core 2.19: only a trusted template is templated (the test's own expressions)
     from ansible.template import trust_as_template
@@ -25,7 +26,7 @@ except ImportError:  # 2.16-2.18: every string is
 HERE = os.path.dirname(os.path.abspath(__file__))
 UTC = timezone.utc
 NOW = datetime(2026, 12, 1, 8, 40, tzinfo=UTC)
-KNOWN = filters._known()  # pylint: disable=protected-access
+KNOWN = _run_start.known()
 
 
 def _at(text):
@@ -301,10 +302,10 @@ def test_the_filter_reads_the_calendar_relative_to_the_playbook(tmp_path, monkey
     playbooks.mkdir()
     (playbooks / "freeze.ics").write_bytes(_calendar("weekly-berlin.ics"))
     variables = {"maintenance_blackout_calendar": "freeze.ics"}
-    result = filters.run_check(variables, now="2026-11-16T20:00:00Z", playbook_dir=str(playbooks))
+    result = run_check(variables, now="2026-11-16T20:00:00Z", playbook_dir=str(playbooks))
     assert result["errors"] == []
     assert result["blackouts"] == [{"name": "backups", "start": "2026-11-16T21:00:00Z", "end": "2026-11-17T01:00:00Z"}]
-    result = filters.run_check({"maintenance_blackout_calendar": "nowhere.ics"}, now="2026-11-16T20:00:00Z",
+    result = run_check({"maintenance_blackout_calendar": "nowhere.ics"}, now="2026-11-16T20:00:00Z",
                                playbook_dir=str(playbooks))
     assert result["errors"] == ["maintenance_blackout_calendar nowhere.ics cannot be read: no such file; looked at "
                                 "%s/nowhere.ics and %s/nowhere.ics" % (tmp_path, playbooks)]
@@ -314,7 +315,7 @@ def test_a_calendars_event_names_are_never_templated(tmp_path):
     ics = _calendar("weekly-berlin.ics").replace(b"SUMMARY:backups", b"SUMMARY:{{ 6 * 7 }}")
     path = tmp_path / "t.ics"
     path.write_bytes(ics)
-    result = filters.run_check({"maintenance_blackout_calendar": str(path)}, now="2026-11-16T20:00:00Z")
+    result = run_check({"maintenance_blackout_calendar": str(path)}, now="2026-11-16T20:00:00Z")
     templar = Templar(loader=DataLoader(), variables={"run": result})
     out = templar.template(trust_as_template("{{ run }}"))
     assert out["blackouts"][0]["name"] == "{{ 6 * 7 }}"

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from ansible_collections.fleetops.sophos.plugins.module_utils import _cycle, _durations, _settings, _time
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _run_start
 
 T0 = datetime(2026, 12, 12, 21, 0, tzinfo=timezone.utc)
 
@@ -141,28 +142,18 @@ def test_the_plan_line_names_twenty_hosts_and_counts_the_rest():
         "expected restart and settle: the defaults for all 2 host(s) (reboot_cycle_learn_durations is false)")
 
 
-class _Shown(object):
-    warnings = []
-
-    def warning(self, text):
-        self.warnings.append(text)
-
-
-def test_the_filter_reads_the_report_directory_and_a_corrupt_file_is_a_warning(tmp_path, monkeypatch):
-    from ansible_collections.fleetops.sophos.plugins.filter import maintenance as filters
-    monkeypatch.setattr(filters, "Display", _Shown)
-    _Shown.warnings = []
+def test_the_run_start_reads_the_report_directory_and_a_corrupt_file_is_a_warning(tmp_path):
     for day in (1, 2, 3):
         (tmp_path / name(day)).write_text(report(started(day), {"web1": ([120 * day], [])}))
     (tmp_path / name(4)).write_text("{not json")
     (tmp_path / "sophos-report.json").write_text("{also not json: the latest copy is never read")
-    got = filters.learned_durations(["web1", "web2"], str(tmp_path))
+    got, warnings = _run_start.durations(["web1", "web2"], str(tmp_path))
     assert got["hosts"] == {"web1": {"restart_minutes": 6.0, "restart_samples": 3, "settle_minutes": None,
                                      "settle_samples": 0}}
     assert got["line"].endswith("web1 restart 6 min (3 restarts); 1 host(s) on the defaults")
-    assert len(_Shown.warnings) == 1 and _Shown.warnings[0].startswith("report history: %s is not JSON" % name(4))
+    assert len(warnings) == 1 and warnings[0].startswith("report history: %s is not JSON" % name(4))
     # No directory yet (the first run): no history, no warning. Turned off: nothing is read.
-    _Shown.warnings = []
-    assert filters.learned_durations(["web1"], str(tmp_path / "none"))["hosts"] == {}
-    assert filters.learned_durations(["web1"], str(tmp_path), enabled="false")["hosts"] == {}
-    assert _Shown.warnings == []
+    assert _run_start.durations(["web1"], str(tmp_path / "none")) == (
+        {"hosts": {}, "line": _durations.plan_line({}, ["web1"])}, [])
+    off = _run_start.durations(["web1"], str(tmp_path), enabled="false")
+    assert off[0]["hosts"] == {} and off[1] == [] and "reboot_cycle_learn_durations is false" in off[0]["line"]

@@ -18,6 +18,8 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.fleetops.sophos.plugins.filter import cycle as cycle_filters
 from ansible_collections.fleetops.sophos.plugins.filter import maintenance as filters
 from ansible_collections.fleetops.sophos.plugins.module_utils import _run
+from ansible_collections.fleetops.sophos.plugins.plugin_utils import _run_start
+from ansible_collections.fleetops.sophos.tests.unit.run_start import run_check
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 NOW = datetime(2026, 12, 1, 8, 40, tzinfo=timezone.utc)
@@ -305,15 +307,15 @@ def test_a_bad_window_limit_is_a_problem(value, message):
 
 def test_the_filter_passes_the_window_limit():
     variables = {"reboot_cycle_window_end": "06:00 Europe/Berlin", "maintenance_window_max_hours": "24"}
-    assert filters.run_check(variables, now="2026-12-01T08:40:00Z")["window_end"] == "2026-12-02T05:00:00Z"
+    assert run_check(variables, now="2026-12-01T08:40:00Z")["window_end"] == "2026-12-02T05:00:00Z"
     del variables["maintenance_window_max_hours"]
-    assert filters.run_check(variables, now="2026-12-01T08:40:00Z")["errors"] == [RELAUNCH]
+    assert run_check(variables, now="2026-12-01T08:40:00Z")["errors"] == [RELAUNCH]
 
 
 def test_a_value_cut_at_a_space_is_a_problem():
     # -e 'reboot_cycle_window_end=06:00 Europe/Berlin': Ansible keeps 06:00 and puts Europe/Berlin in _raw_params.
     variables = {"reboot_cycle_window_end": "06:00", "_raw_params": "Europe/Berlin"}
-    errors = filters.run_check(variables, now="2026-12-01T08:40:00Z")["errors"]
+    errors = run_check(variables, now="2026-12-01T08:40:00Z")["errors"]
     assert errors[0] == ("an extra variable was cut at a space: 'Europe/Berlin' was left over without a name "
                          "(-e 'name=a b' is read as name=a); give a value with a space as JSON, e.g. "
                          "-e '{\"reboot_cycle_window_end\": \"06:00 Europe/Berlin\"}', or quoted inside the "
@@ -351,10 +353,10 @@ def test_run_check_finds_and_reads_every_hook_before_any_host(hooks):
     work, book = hooks
     good = {"maintenance_hosts": "web", "reboot_cycle_before_restart_tasks": "hooks/drain.yml",
             "reboot_cycle_after_restart_tasks": "hooks/own.yml", "reboot_cycle_after_cycle_tasks": "hooks/empty.yml"}
-    assert filters.run_check(good, now="2026-12-01T08:40:00Z", playbook_dir=str(book))["errors"] == []
+    assert run_check(good, now="2026-12-01T08:40:00Z", playbook_dir=str(book))["errors"] == []
     bad = {"maintenance_hosts": "web", "reboot_cycle_before_restart_tasks": "hooks/before.yml",
            "reboot_cycle_after_restart_tasks": "hooks/broken.yml", "reboot_cycle_after_cycle_tasks": "hooks/mapping.yml"}
-    errors = filters.run_check(bad, now="2026-12-01T08:40:00Z", playbook_dir=str(book))["errors"]
+    errors = run_check(bad, now="2026-12-01T08:40:00Z", playbook_dir=str(book))["errors"]
     assert len(errors) == 3, errors
     assert errors[0].startswith("reboot_cycle_before_restart_tasks 'hooks/before.yml': no such file; looked at %s"
                                 % (work / "hooks" / "before.yml"))
@@ -363,7 +365,7 @@ def test_run_check_finds_and_reads_every_hook_before_any_host(hooks):
     assert errors[2] == ("reboot_cycle_after_cycle_tasks 'hooks/mapping.yml' (%s) is not a task file: not a YAML "
                          "list of tasks" % (work / "hooks" / "mapping.yml"))
     # The facts playbook runs no hooks and does not look for them.
-    assert filters.run_check(dict(bad, facts_hosts="all"), now="2026-12-01T08:40:00Z", playbook="facts")["errors"] == []
+    assert run_check(dict(bad, facts_hosts="all"), now="2026-12-01T08:40:00Z", playbook="facts")["errors"] == []
 
 
 def test_the_facts_playbook_takes_the_event_time_for_its_one_host(capsys):
@@ -398,7 +400,7 @@ def test_the_event_time_is_for_one_host_named_alone(hosts, matched):
     variables = {"facts_restart_required_at": "2026-12-01T07:39:00Z"}
     if hosts is not None:
         variables["facts_hosts"] = hosts
-    checked = filters.run_check(variables, now="2026-12-01T08:40:00Z", playbook="facts", play_hosts=matched)
+    checked = run_check(variables, now="2026-12-01T08:40:00Z", playbook="facts", play_hosts=matched)
     assert checked["errors"] == [
         "facts_restart_required_at is the time a restart became pending on one host, but facts_hosts=%r matches %d "
         "host(s): set facts_hosts to that host's inventory name alone" % (hosts, len(matched))]
@@ -414,15 +416,15 @@ def test_the_restart_playbook_is_checked_as_the_maintenance_playbook(hooks):
     """fleetops.sophos.restart: maintenance_* variables, typos named, maintenance_allow_variables, hook files."""
     work, book = hooks
     typo = {"maintenance_hosts": "web", "maintenance_serail": 1, "patch_day": "tue"}
-    errors = filters.run_check(typo, now="2026-12-01T08:40:00Z", playbook="restart")["errors"]
+    errors = run_check(typo, now="2026-12-01T08:40:00Z", playbook="restart")["errors"]
     assert [e.split(":")[0] for e in errors] == [
         "unknown variable maintenance_serail (did you mean maintenance_serial?)",
         "unknown variable patch_day (did you mean patch_exclude?)"]
     assert all("list it in maintenance_allow_variables" in e for e in errors)
     allowed = dict(typo, maintenance_serial=1, maintenance_allow_variables="maintenance_serail, patch_day")
-    assert filters.run_check(allowed, now="2026-12-01T08:40:00Z", playbook="restart")["errors"] == []
+    assert run_check(allowed, now="2026-12-01T08:40:00Z", playbook="restart")["errors"] == []
     missing = {"maintenance_hosts": "web", "reboot_cycle_before_restart_tasks": "hooks/before.yml"}
-    errors = filters.run_check(missing, now="2026-12-01T08:40:00Z", playbook="restart", playbook_dir=str(book))
+    errors = run_check(missing, now="2026-12-01T08:40:00Z", playbook="restart", playbook_dir=str(book))
     assert [e.split(" ")[0] for e in errors["errors"]] == ["reboot_cycle_before_restart_tasks"]
 
 
@@ -430,21 +432,21 @@ def test_run_check_names_every_problem_of_the_silence_before_any_host():
     # reboot_cycle_silence is an option of the cycle's action: without this check a bad one was first
     # found by each host's cycle (the restart playbook: the role's argument validation failed every host).
     for playbook in ("maintenance", "restart"):
-        errors = filters.run_check({"maintenance_hosts": "all", "reboot_cycle_silence": {
+        errors = run_check({"maintenance_hosts": "all", "reboot_cycle_silence": {
             "url": "alertmanager:9093", "lease_minutes": 1000, "matchers": [{"name": "job", "value": "node"}]}},
             now="2026-12-01T08:40:00Z", playbook=playbook)["errors"]
         assert len(errors) == 3, errors
         assert "reboot_cycle_silence.url must be an http:// or https:// URL with a host" in errors[0]
         assert errors[1] == "reboot_cycle_silence.lease_minutes must be between 1 and 240, got 1000.0"
         assert errors[2].startswith("reboot_cycle_silence.matchers: no value names the host")
-        errors = filters.run_check({"maintenance_hosts": "all", "reboot_cycle_silence": {
+        errors = run_check({"maintenance_hosts": "all", "reboot_cycle_silence": {
             "url": "https://am:9093", "bogus": 1, "auth": {"token": "s3cr3t-token", "user": "u"}}},
             now="2026-12-01T08:40:00Z", playbook=playbook)["errors"]
         assert errors and all("s3cr3t-token" not in error for error in errors)
         assert any("reboot_cycle_silence.bogus" in error for error in errors), errors
     good = {"maintenance_hosts": "all", "reboot_cycle_silence": {"url": "https://am:9093"}}
-    assert filters.run_check(good, now="2026-12-01T08:40:00Z")["errors"] == []
-    assert filters.run_check({"maintenance_hosts": "all", "reboot_cycle_silence": {}},
+    assert run_check(good, now="2026-12-01T08:40:00Z")["errors"] == []
+    assert run_check({"maintenance_hosts": "all", "reboot_cycle_silence": {}},
                              now="2026-12-01T08:40:00Z")["errors"] == []
 
 
@@ -497,26 +499,32 @@ def test_members_that_agree_are_no_problem():
     assert _run.group_problems(hosts) == []
 
 
-def test_the_filter_prints_problems_and_warns_when_forks_are_fewer_than_the_batch():
+def test_the_run_start_names_the_problems_and_warns_when_forks_are_fewer_than_the_batch():
     hostvars = dict(("h%d" % n, {"reboot_cycle_group": "pair-%d" % (n // 2)}) for n in range(6))
     hostvars["h5"] = dict(hostvars["h5"], reboot_cycle_group_max_down=2)
-    display = mock.MagicMock()
-    with mock.patch.object(cycle_filters, "Display", return_value=display), \
-            mock.patch.object(cycle_filters.context, "CLIARGS", {"forks": 4}):
-        checked = cycle_filters.group_check(sorted(hostvars), hostvars, sorted(hostvars))
+    checked = _run_start.groups(sorted(hostvars), hostvars, sorted(hostvars), forks=4, strategy="linear")
     assert checked["errors"] == ["the members of restart group pair-2 do not agree on reboot_cycle_group_max_down: "
                                  "1 on h4; 2 on h5; give the group one value (a group variable)"]
     assert checked["warnings"] == [
         "forks (4) is less than this batch's 6 hosts: a host waiting for a restart group's slot holds a fork, so "
         "hosts of other groups may wait for a fork too; raise forks (-f) to at least 6"]
+
+
+def test_the_deprecated_filter_prints_them():
+    hostvars = {"a": {"reboot_cycle_group": "g", "reboot_cycle_group_max_down": 1},
+                "b": {"reboot_cycle_group": "g", "reboot_cycle_group_max_down": 2}}
+    display = mock.MagicMock()
+    with mock.patch.object(cycle_filters, "Display", return_value=display), \
+            mock.patch.object(cycle_filters.context, "CLIARGS", {"forks": 1}):
+        checked = cycle_filters.group_check(sorted(hostvars), hostvars, sorted(hostvars))
+    assert len(checked["errors"]) == 1 and len(checked["warnings"]) == 1
     display.display.assert_called_once_with("problem: " + checked["errors"][0], color=mock.ANY)
     display.warning.assert_called_once_with(checked["warnings"][0])
 
 
-def test_without_groups_the_filter_says_nothing():
-    with mock.patch.object(cycle_filters.context, "CLIARGS", {"forks": 1}):
-        checked = cycle_filters.group_check(["a", "b"], {"a": {}, "b": {}}, ["a", "b"])
-        assert checked == {"errors": [], "warnings": [], "batch": ["a", "b"]}
+def test_without_groups_the_run_start_says_nothing():
+    checked = _run_start.groups(["a", "b"], {"a": {}, "b": {}}, ["a", "b"], forks=1, strategy="linear")
+    assert checked == {"errors": [], "warnings": [], "batch": ["a", "b"]}
 
 
 # ---------------------------------------------------------------- the window's start
