@@ -111,11 +111,11 @@ class ActionModule(Action):
         for error in errors:
             display.display("problem: %s" % error, color=C.COLOR_ERROR)
         if errors:
-            result.update(failed=True, problems=errors,
-                          msg="%d problem(s) in the settings, each on a 'problem:' line above; no host was touched"
-                          % len(errors))
+            # The problems once, on their lines: not again in the failed result, which Ansible prints too.
+            result.update(failed=True, msg="%d problem(s) in the settings, each on a 'problem:' line above; no host "
+                                           "was touched" % len(errors))
             return result
         for line in lines:
             display.display(line)
-        result.update(batch, start=start, run=start["run"], problems=[], lines=lines)
+        result.update(batch, start=start, run=start["run"], lines=lines)
         return result

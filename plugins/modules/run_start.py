@@ -118,11 +118,6 @@ batch_hosts:
   returned: with O(playbook=maintenance) or O(playbook=restart), on success
   type: list
   elements: str
-problems:
-  description: Every problem found, one line each (the task then fails).
-  returned: always
-  type: list
-  elements: str
 lines:
   description: What the call printed (the window, the durations, the batch).
   returned: success
