@@ -146,12 +146,16 @@ def _email_problems(where, target, insecure):
         problems.append("%s: username and password go together" % where)
     if "port" in target:
         try:
-            _settings.number(target["port"], "%s port" % where, minimum=1, integer=True)
+            port = _settings.number(target["port"], "%s port" % where, minimum=1, integer=True)
+            if port > 65535:
+                problems.append("%s port must be at most 65535, got %r" % (where, target["port"]))
         except _settings.SettingError as exc:
             problems.append(str(exc))
     for key in ("to", "cc"):
         try:
-            _settings.text_list(target.get(key), "%s %s" % (where, key))
+            names = _settings.text_list(target.get(key), "%s %s" % (where, key))
+            if key == "to" and target.get(key) not in (None, "", []) and not names:
+                problems.append("%s: to must name at least one recipient, got %r" % (where, target.get(key)))
         except _settings.SettingError as exc:
             problems.append(str(exc))
     return problems
@@ -375,6 +379,20 @@ def _mrkdwn(text):
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _cut_mrkdwn(text, limit):
+    """``text`` cut to ``limit`` characters, never inside one of its escapes (``&amp;`` ``&lt;`` ``&gt;``)."""
+    cut = text[:limit]
+    amp = cut.rfind("&")
+    if len(text) > limit and amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut
+
+
+def _slack_link(url):
+    """A URL inside Slack's ``<url|text>``: its three escapes, and ``|`` (which would end the URL) percent-encoded."""
+    return _mrkdwn(url).replace("|", "%7C")
+
+
 def slack(message):
     """A Slack incoming webhook's body: Block Kit blocks, with ``text`` as the notification's fallback."""
     blocks = [
@@ -390,10 +408,11 @@ def slack(message):
             if message["attention"] else ["Needs attention: none"]
     text = "\n".join(line if line.startswith("*") else _mrkdwn(line) for line in lines)
     # A section's text holds at most 3000 characters.
-    blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}})
+    blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _cut_mrkdwn(text, 2900)}})
     where = _where_text(message)
     if where:
-        text = "<%s|Open the report>" % message["link"] if message["link"] else "Report: %s" % _mrkdwn(where)
+        text = ("<%s|Open the report>" % _slack_link(message["link"]) if message["link"]
+                else "Report: %s" % _mrkdwn(where))
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": text}]})
     return {"text": _one_line("%s - %d host(s): %s" % (_title(message), message["total"], _counts_text(message)), 300),
             "blocks": blocks}

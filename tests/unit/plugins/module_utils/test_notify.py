@@ -5,6 +5,7 @@ type builds (Adaptive Card, Block Kit, the webhook schema), from a real report."
 from __future__ import absolute_import, division, print_function
 
 import json
+import re
 
 import pytest
 
@@ -199,3 +200,172 @@ def test_the_report_keeps_the_hosts_notifications_and_the_summarys():
                                          "host": None, "ok": False, "status": 500,
                                          "error": "HTTP 500 Internal Server Error"}
     assert SECRET not in json.dumps(added)
+
+
+# ---------------------------------------------------------------- more of the check
+
+
+def test_each_problem_is_one_whole_line_naming_the_target_and_what_is_expected():
+    assert _notify.check_targets([{"type": "teams", "events": ["summary", "rebooting"]}]) == [
+        "report_notify[0] (teams): url is required",
+        "report_notify[0] (teams): unknown event(s) rebooting, expected some of "
+        "summary|restarting|restarted|still_pending|failed|deferred|group_stopped"]
+
+
+def test_an_email_targets_bad_fields_are_each_named():
+    target = {"type": "email", "host": "smtp", "sender": "ops@example.com", "to": 5, "cc": [""], "secure": "ssl",
+              "port": 0, "allow_insecure": "maybe"}
+    assert _notify.check_targets([target]) == [
+        "report_notify[0] (email) allow_insecure must be true or false (also yes/no, on/off, 1/0, any case), "
+        "got 'maybe'",
+        "report_notify[0] (email): secure must be one of starttls|always|try|never, got 'ssl'",
+        "report_notify[0] (email) port must be >= 1, got 0",
+        "report_notify[0] (email) to must be a list of strings or one string with an entry per line, got int 5",
+        "report_notify[0] (email) cc entries must be non-empty strings, got ''"]
+
+
+@pytest.mark.parametrize("to", [",", " ", "\n"])
+def test_an_email_target_must_name_a_recipient(to):
+    target = {"type": "email", "host": "smtp", "sender": "ops@example.com", "to": to}
+    assert _notify.check_targets([target]) == [
+        "report_notify[0] (email): to must name at least one recipient, got %r" % to]
+
+
+def test_an_email_port_is_at_most_65535():
+    target = {"type": "email", "host": "smtp", "sender": "ops@example.com", "to": "a@x", "port": 70000}
+    assert _notify.check_targets([target]) == ["report_notify[0] (email) port must be at most 65535, got 70000"]
+    assert _notify.check_targets([dict(target, port=65535)]) == []
+
+
+def test_a_good_email_port_and_a_string_timeout_are_taken_and_converted():
+    targets = [{"type": "email", "host": "smtp", "sender": "ops@example.com", "to": "a@x", "port": "25",
+                "secure": "always", "timeout": "30"},
+               {"type": "slack", "url": "https://hooks.example.com/x", "timeout": "2.5", "validate_certs": "no"}]
+    assert _notify.check_targets(targets) == []
+    email, chat = _notify.normalize_targets(targets)
+    assert set(email) == set(_notify.KEYS["email"]) and set(chat) == set(_notify.KEYS["slack"])
+    assert email["port"] == 25 and email["timeout"] == 30 and email["secure"] == "always"
+    assert chat["timeout"] == 2.5 and chat["validate_certs"] is False
+
+
+# ---------------------------------------------------------------- more of the messages
+
+# The element and action types of an Adaptive Card 1.4 (adaptivecards.io/explorer), case as Teams wants it.
+CARD_ELEMENTS = {"TextBlock", "RichTextBlock", "Image", "Media", "ImageSet", "FactSet", "ColumnSet", "Column",
+                 "Container", "ActionSet", "Input.Text", "Input.Number", "Input.Date", "Input.Time",
+                 "Input.Toggle", "Input.ChoiceSet"}
+CARD_ACTIONS = {"Action.OpenUrl", "Action.Submit", "Action.ShowCard", "Action.ToggleVisibility", "Action.Execute"}
+# Block Kit's blocks and text objects that a message may hold (api.slack.com/reference/block-kit).
+SLACK_BLOCKS = {"header", "section", "context", "divider", "actions", "image", "rich_text"}
+SLACK_TEXTS = {"plain_text", "mrkdwn"}
+
+
+def _messages():
+    """A summary with attention and a link, one with no attention and a location, a host event without reason."""
+    calm = _report_of()
+    calm["summary"]["attention"] = []
+    return [_notify.summary_message(_report_of(), why, link="https://reports/x.html"),
+            _notify.summary_message(calm, why, location="/srv/reports/a&b.html"),
+            _notify.host_message("failed", "db1", {"status": "failed", "restarts": 2})]
+
+
+def test_every_teams_card_element_is_a_valid_adaptive_card_element():
+    for message in _messages():
+        card = _notify.teams(message)["attachments"][0]["content"]
+        for element in card["body"]:
+            assert element["type"] in CARD_ELEMENTS, element
+            if element["type"] == "TextBlock":
+                assert element["text"] and element["wrap"] is True, element
+            if element["type"] == "FactSet":
+                for fact in element["facts"]:
+                    assert set(fact) == {"title", "value"} and all(isinstance(v, str) for v in fact.values())
+        for action in card.get("actions", []):
+            assert action["type"] in CARD_ACTIONS and action["title"] and action["url"]
+
+
+def test_the_teams_card_says_the_counts_the_attention_and_where_the_report_is():
+    attention, calm, event = [_notify.teams(message)["attachments"][0]["content"] for message in _messages()]
+    assert attention["body"][1]["facts"] == [{"title": "Hosts", "value": "3"}, {"title": "failed", "value": "1"},
+                                             {"title": "not run", "value": "1"},
+                                             {"title": "rebooted", "value": "1"}]
+    assert [block["text"] for block in attention["body"][2:4]] == ["Needs attention", "- db1 (failed): " + why(
+        _report_of()["hosts"][0])]
+    assert "actions" not in calm
+    assert [block["text"] for block in calm["body"][2:]] == ["Needs attention: none",
+                                                             "Report: /srv/reports/a&b.html"]
+    assert calm["body"][-1]["isSubtle"] is True
+    assert event["body"][0]["text"] == "db1: failed"
+    assert event["body"][-1]["text"] == "failed: no reason recorded"
+
+
+def test_every_slack_block_is_valid_block_kit():
+    for message in _messages():
+        body = _notify.slack(message)
+        assert body["text"]
+        for block in body["blocks"]:
+            assert block["type"] in SLACK_BLOCKS, block
+            texts = block["elements"] if block["type"] == "context" else [block["text"]]
+            for text in texts:
+                assert text["type"] in SLACK_TEXTS and text["text"], block
+        assert body["blocks"][0]["text"]["type"] == "plain_text"
+
+
+def test_the_slack_message_says_the_attention_and_where_the_report_is():
+    attention, calm, event = [_notify.slack(message)["blocks"] for message in _messages()]
+    assert attention[2]["text"]["text"] == "*Needs attention*\n- db1 (failed): " + why(_report_of()["hosts"][0])
+    assert calm[2]["text"]["text"] == "Needs attention: none"
+    assert calm[3] == {"type": "context", "elements": [{"type": "mrkdwn",
+                                                        "text": "Report: /srv/reports/a&amp;b.html"}]}
+    assert event[2]["text"]["text"] == "failed: no reason recorded"
+    assert [block["type"] for block in event] == ["header", "section", "section"]
+
+
+def test_a_long_slack_section_is_never_cut_inside_an_escape_and_the_link_cannot_break_out():
+    report = _report_of()
+    message = _notify.summary_message(report, why, link="https://reports.example.com/x?a=1&b=2|evil>")
+    # reasons of escaped characters: 2,900 characters end inside an escape (the old cut left "&lt;&")
+    message["attention"] = [{"host": "h%03d" % n, "status": "failed", "reason": "<" * 282} for n in range(30)]
+    section = _notify.slack(message)["blocks"][2]["text"]["text"]
+    assert len(section) <= 2900 and not re.search(r"&[a-z]{0,3}$", section), section[-12:]
+    link = _notify.slack(message)["blocks"][-1]["elements"][0]["text"]
+    assert link == "<https://reports.example.com/x?a=1&amp;b=2%7Cevil&gt;|Open the report>"
+
+
+def test_the_summary_gives_each_host_its_reason_and_keeps_a_titles_first_200_characters():
+    report = _report_of()
+    report["title"] = "Patch night " + "x" * 300
+    message = _notify.summary_message(report, why)
+    rows = dict((row["host"], row) for row in report["hosts"])
+    assert message["attention"] == [{"host": "db1", "status": "failed", "reason": why(rows["db1"])}]
+    assert message["attention"][0]["reason"]
+    assert [(item["host"], item["reason"]) for item in message["hosts"]] == [
+        (host, why(rows[host])) for host in ("db1", "app1", "web1")]
+    assert len(message["title"]) == 200 and message["title"].startswith("Patch night xxx")
+    assert message["title"].endswith(u"\u2026")
+
+
+def test_an_empty_report_still_makes_a_whole_summary():
+    message = _notify.summary_message({}, why)
+    assert message["title"] == "Sophos restart report"
+    assert (message["total"], message["counts"], message["restarts"], message["attention"]) == (0, {}, 0, [])
+    assert _notify.webhook(message)["summary"] == {"total": 0, "counts": {}, "restarts": 0}
+    assert _notify.text_lines(message) == ["Sophos restart report", "0 host(s): no hosts", "Needs attention: none"]
+
+
+def test_a_host_event_carries_the_records_finish_restarts_and_the_link():
+    record = {"status": "still_pending", "message": "still pending", "restarts": 2,
+              "finished": "2026-11-28T02:40:00Z"}
+    message = _notify.host_message("still_pending", "web1", record, link="https://r/x.html")
+    body = _notify.webhook(message)
+    assert body["generated"] == "2026-11-28T02:40:00Z"
+    assert body["summary"] == {"total": 1, "counts": {"still_pending": 1}, "restarts": 2}
+    assert body["report"] == {"link": "https://r/x.html", "location": None}
+    assert message["report_title"] == "Sophos restart report"
+    assert _notify.host_message("failed", "web1", None)["restarts"] == 0
+
+
+def test_a_reason_is_cut_only_beyond_its_limit():
+    exact = "r" * _notify.REASON_LIMIT
+    assert _notify.host_message("failed", "h", {"message": exact})["hosts"][0]["reason"] == exact
+    cut = _notify.host_message("failed", "h", {"message": exact + "s"})["hosts"][0]["reason"]
+    assert len(cut) == _notify.REASON_LIMIT and cut.endswith(u"r\u2026")
