@@ -163,6 +163,57 @@ def test_the_calendar_is_expanded_over_the_runs_span_only():
     assert records == [{"name": "backups", "start": "2026-11-16T21:00:00Z", "end": "2026-11-17T01:00:00Z"}]
 
 
+def _ics(zone, *events):
+    """A calendar's text: ``zone`` its X-WR-TIMEZONE (None: none), each event its own lines."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//fleetops//blackout test//EN"]
+    lines += ["X-WR-TIMEZONE:" + zone] if zone else []
+    for number, event in enumerate(events):
+        lines += ["BEGIN:VEVENT", "UID:event%d@example.com" % number, "DTSTAMP:20261101T000000Z"] + list(event)
+        lines += ["END:VEVENT"]
+    return ("\r\n".join(lines + ["END:VCALENDAR"]) + "\r\n").encode()
+
+
+# A floating time with a DURATION, and an all-day event with neither DTEND nor DURATION (one day) and a blank SUMMARY.
+EVENTS = (["SUMMARY:patch night", "DTSTART:20261201T220000", "DURATION:PT3H"],
+          ["SUMMARY:   ", "DTSTART;VALUE=DATE:20261204"])
+
+
+class _AsWritten(object):
+    """recurring-ical-events as a version that hands the events as the file writes them (a DURATION, no DTEND)
+    would: the module reads their end itself (the installed version writes each occurrence's DTEND)."""
+
+    def __init__(self, calendar):
+        self.calendar = calendar
+
+    of = classmethod(lambda cls, calendar: cls(calendar))
+
+    def between(self, begin, end):
+        return self.calendar.walk("VEVENT")
+
+
+@pytest.mark.parametrize("expander", ["installed", "as written"])
+@pytest.mark.parametrize("zone, expect", [
+    # In the calendar's zone: 22:00 to 01:00 in Berlin; 4 December, 00:00 to 24:00 in Berlin.
+    ("Europe/Berlin", [{"name": "patch night", "start": "2026-12-01T21:00:00Z", "end": "2026-12-02T00:00:00Z"},
+                       {"name": "calendar", "start": "2026-12-03T23:00:00Z", "end": "2026-12-04T23:00:00Z"}]),
+    # No zone: from the start at UTC+14 to the end at UTC-12, the duration's end too.
+    (None, [{"name": "patch night", "start": "2026-12-01T08:00:00Z", "end": "2026-12-02T13:00:00Z"},
+            {"name": "calendar", "start": "2026-12-03T10:00:00Z", "end": "2026-12-05T12:00:00Z"}]),
+])
+def test_an_events_duration_or_its_single_day_ends_it_in_the_calendars_zone(zone, expect, expander, monkeypatch):
+    if expander == "as written":
+        monkeypatch.setattr(_blackouts, "recurring_ical_events", _AsWritten)
+    records = _resolved(None, _at("2026-11-28T00:00:00Z"), _at("2026-12-10T00:00:00Z"),
+                        calendar_text=_ics(zone, *EVENTS), calendar_source="c.ics")
+    assert records == expect
+
+
+def test_periods_of_the_same_span_are_one_named_in_the_order_given():
+    span = {"start": "2026-12-02T00:00:00Z", "end": "2026-12-02T02:00:00Z"}
+    assert _resolved([dict(span, name="freeze"), dict(span), dict(span, name="backups")]) == [
+        dict(span, name="freeze + backups")]
+
+
 @pytest.mark.parametrize("name, problem", [
     ("malformed.ics", "maintenance_blackout_calendar malformed.ics is not an iCalendar file: "),
     ("bad-date.ics", "maintenance_blackout_calendar bad-date.ics: its events cannot be read: "),

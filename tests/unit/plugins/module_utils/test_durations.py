@@ -36,8 +36,13 @@ def test_the_percentile_is_the_nearest_rank():
     assert _durations.percentile([4, 1, 3, 2], 50) == 2
     assert _durations.percentile([7]) == 7
     assert _durations.percentile([]) is None
+    # Of 19 values the 90th percentile is the ceil(17.1) = 18th; the 100th is the longest.
+    assert _durations.percentile(range(1, 20)) == 18
+    assert _durations.percentile(range(1, 20), 100) == 19
     with pytest.raises(ValueError):
         _durations.percentile([1], 0)
+    with pytest.raises(ValueError, match=r"^a percentile is above 0 and at most 100, got 101$"):
+        _durations.percentile([1], 101)
 
 
 def test_a_host_takes_the_90th_percentile_of_its_last_ten_restarts_and_settles():
@@ -87,6 +92,22 @@ def test_a_corrupt_history_file_is_a_warning_and_the_others_still_count():
     assert _durations.learn(records) == {}
 
 
+def test_a_report_that_is_no_report_or_a_check_run_measures_nothing_whatever_its_name():
+    measured = {"web1": ([60, 60, 60], [])}
+    undated = json.loads(report(started(4), {"web2": ([90], [(30, "evidence")])}))
+    undated["run"]["started"] = 20261204
+    files = [(name(1), json.dumps([{"host": "web1"}])),
+             (name(2), report(started(2), measured, kind="other.report")),
+             (name(3), report(started(3), measured, check=True)),
+             (name(4), json.dumps(undated))]
+    records, warnings = _durations.history_records(files)
+    assert warnings == ["%s is not a fleetops.sophos report: its restart and settle durations are not used" % name(day)
+                        for day in (1, 2)]
+    # A run start that is not a time is no run start.
+    assert records == [{"host": "web2", "started": "", "id": "20261204T210000Z-ab12", "restarts": [90.0],
+                        "settles": [30.0]}]
+
+
 def test_learned_durations_are_checked_as_the_cycle_takes_them():
     assert _durations.checked(None, "x") == {} and _durations.checked({}, "x") == {}
     assert _durations.checked({"restart_minutes": "6", "restart_samples": 10}, "x") == {
@@ -94,6 +115,18 @@ def test_learned_durations_are_checked_as_the_cycle_takes_them():
     for bad in ({"restart": 6}, [6], {"restart_minutes": 0}, {"settle_samples": -1}):
         with pytest.raises(_settings.SettingError):
             _durations.checked(bad, "reboot_cycle_learned_durations")
+
+
+@pytest.mark.parametrize("value, message", [
+    ({"restart": 6}, "reboot_cycle_learned_durations must be a mapping of restart_minutes, restart_samples, "
+                     "settle_minutes, settle_samples (the playbooks set it from the kept reports), got {'restart': 6}"),
+    ({"restart_minutes": 0}, "reboot_cycle_learned_durations.restart_minutes must be > 0, got 0"),
+    ({"settle_samples": -1}, "reboot_cycle_learned_durations.settle_samples must be >= 0, got -1"),
+])
+def test_bad_learned_durations_name_the_setting_and_the_key(value, message):
+    with pytest.raises(_settings.SettingError) as info:
+        _durations.checked(value, "reboot_cycle_learned_durations")
+    assert str(info.value) == message
 
 
 def settings(**raw):

@@ -94,6 +94,16 @@ def test_the_outcome_of_a_lower_tier_host(reached, deferred, record, outcome):
     assert _groups.tier_outcome(reached, deferred, record)[0] == outcome
 
 
+@pytest.mark.parametrize("reached, deferred, record, detail", [
+    (False, True, DEFERRED, DEFERRED["message"]),
+    (False, True, None, "deferred"),
+    (True, False, DEFERRED, DEFERRED["message"]),
+    (True, False, {"status": "deferred"}, "deferred"),
+])
+def test_a_deferred_lower_tier_host_says_why(reached, deferred, record, detail):
+    assert _groups.tier_outcome(reached, deferred, record) == ("deferred", detail)
+
+
 def test_the_barrier_goes_on_after_finished_and_deferred_lower_tiers():
     turn = _groups.tier_hold(2, "stop", {"app1": (1, "finished", "rebooted"), "app2": (1, "deferred", "x"),
                                          "db2": (2, "failed", "same tier: not below"), "web": (3, "failed", "above")})

@@ -213,6 +213,21 @@ def test_a_table_names_every_problem_with_the_prefix():
         SMALL.normalize({"note": "x"})
 
 
+def test_a_settings_type_gives_its_conversion_and_its_minimum_is_inclusive_unless_above():
+    table = _settings.Table("demo", "demo_", (
+        _settings.Setting("count", 2, "int", minimum=1),
+        _settings.Setting("ratio", 0.5, "float", minimum=0, above=True),
+        _settings.Setting("dir", "/srv/reports", "path"),
+        _settings.Setting("hosts", None, "list", role_default="{{ ansible_play_hosts }}"),
+    ))
+    assert table.normalize({"count": "1", "ratio": "0.25", "hosts": "a,b"}) == {
+        "count": 1, "ratio": 0.25, "dir": "/srv/reports", "hosts": ["a", "b"]}
+    assert table.problems({"count": 0, "ratio": 0}) == [
+        "demo_count must be >= 1, got 0", "demo_ratio must be > 0, got 0"]
+    # What the role's defaults give: the table's default unless the role computes its own.
+    assert [setting.role_default for setting in table.settings] == [2, 0.5, "/srv/reports", "{{ ansible_play_hosts }}"]
+
+
 def test_a_tables_error_class_is_raised():
     with pytest.raises(_cycle.CycleError, match="^reboot_cycle_max_cycles must be >= 1, got 0$"):
         TABLE.normalize({"max_cycles": 0})

@@ -335,3 +335,4 @@ def test_the_local_clock_of_a_time_of_day():
     assert _time.local_clock(" 06:00+01:00 ", utc(2026, 12, 2, 1, 0)) == "02:00"
     assert _time.local_clock("+4h", utc(2026, 12, 2, 1, 0)) is None
     assert _time.zone_of("22:00 Europe/Berlin") == "Europe/Berlin" and _time.zone_of("PT4H") is None
+    assert _time.zone_of(None) is None

@@ -87,8 +87,15 @@ def test_checks_are_normalised():
     ({"url": "https://db1/", "tcp": 1}, "a check needs exactly one of url, tcp, command"),
     ({"tcp": 0}, "tcp must be a port (1-65535) or host:port, got 0"),
     ({"tcp": ":80"}, "tcp ':80' has no host before its port"),
-    ({"command": "systemctl is-active x"}, "command must be an argv list"),
+    ({"command": "systemctl is-active x"},
+     "command must be an argv list (program and its arguments, no shell), got 'systemctl is-active x'"),
+    ({"command": ["true"], "name": " "}, "name must be a non-empty string"),
     ({"url": "https://db1/", "status_code": ["ok"]}, "status_code must be an integer number"),
+    ({"url": "https://db1/", "status_code": [200, 42]}, "status_code must be >= 100, got 42"),
+    ({"url": "https://db1/", "contains": 200}, "contains must be a string"),
+    ({"url": "https://db1/", "validate_certs": "maybe"}, "validate_certs must be true or false"),
+    ({"url": "https://db1/", "timeout": 0}, "timeout must be > 0, got 0"),
+    ({"tcp": 1433, "timeout": "0"}, "timeout must be > 0, got '0'"),
     ({"url": "https://db1/", "header": {}}, "unknown key(s) header"),
     ("tcp 80", "a check must be a dict"),
 ])
@@ -105,6 +112,8 @@ def test_a_bad_check_names_the_variable_and_the_item(item, message):
 def test_a_url_is_shown_without_credentials():
     check = _one({"url": "https://admin:s3cret@db1.example:8443/health?token=abc#x"})[0]
     assert _health.describe(check) == "url https://db1.example:8443/health"
+    check = _one({"url": "http://admin:s3cret@[fd00::1]:8080/health?token=abc"})[0]
+    assert _health.describe(check) == "url http://[fd00::1]:8080/health"
     with pytest.raises(_settings.SettingError) as info:
         _one({"url": "gopher://admin:s3cret@db1/"})
     assert "s3cret" not in str(info.value) and "admin" not in str(info.value)
