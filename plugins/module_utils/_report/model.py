@@ -436,8 +436,9 @@ def _central(read, value, source, checked_at):
             for field, text in (("raised_at", raised), ("pending_since", since)):
                 if text is not None and restart[field] is None:
                     read.errors.append(u"sophos_central.restart_alert.%s: not an ISO 8601 time: %s" % (field, text))
-            if restart["pending_since_source"] is None:
-                restart["pending_since"] = restart["pending_days"] = None
+            # A pending age goes with its time and its source: without either, none of the three is taken.
+            if restart["pending_since_source"] is None or restart["pending_since"] is None:
+                restart["pending_since"] = restart["pending_days"] = restart["pending_since_source"] = None
     return {
         "source": source if source in CENTRAL_SOURCES else None,
         "checked_at": read.text(checked_at, field="sophos_central.checked_at", limit=80),
@@ -715,13 +716,16 @@ def build_report(entries, alert_days=DEFAULT_ALERT_DAYS, generated=None, title=N
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
             entry = {"host": "(entry %d)" % index, "facts": entry}
+        found, notes = [], []
         if isinstance(entry.get("cycle"), dict) and entry["cycle"].get("notifications") is not None:
-            sent.append(entry["cycle"]["notifications"])
+            found, notes = read_notifications([entry["cycle"]["notifications"]], max_text, "sophos_reboot_cycle.")
+            sent.extend(found)
         row = host_row(entry.get("host"), facts=entry.get("facts"), cycle=entry.get("cycle"),
                        patch=entry.get("patch"), run=entry.get("run"), alert_days=alert_days, max_text=max_text,
                        central=entry.get("central"), central_source=entry.get("central_source"),
                        central_checked_at=entry.get("central_checked_at"),
                        restart_required_at=entry.get("restart_required_at"))
+        row["data_errors"].extend(notes)
         if row["host"] in seen:
             row["data_errors"].append(u"host: listed more than once")
         seen.add(row["host"])
@@ -742,7 +746,7 @@ def build_report(entries, alert_days=DEFAULT_ALERT_DAYS, generated=None, title=N
         "statuses": list(STATUSES),
         "summary": summarize(rows),
         "hosts": rows,
-        "notifications": notifications(sent, max_text),
+        "notifications": sent,
     }
 
 
@@ -752,10 +756,16 @@ NOTIFICATION_KEYS = ("type", "target", "event", "host", "ok", "status", "error")
 def notifications(lists, max_text=DEFAULT_MAX_TEXT):
     """The notifications sent in the run (``_notify.entry``), from the hosts' cycle records and the summary's:
     each ``{type, target, event, host, ok, status, error}``, read as untrusted (a record is a host fact)."""
+    return read_notifications(lists, max_text)[0]
+
+
+def read_notifications(lists, max_text=DEFAULT_MAX_TEXT, prefix=""):
+    """``(notifications, notes)``: notifications() and a note for each value of the wrong type, its field named
+    after ``prefix`` (the host's row lists them in its ``data_errors``)."""
     read = _Reader(max_text)
     found = []
     for items in lists:
-        for field, item in read.records(items, "notifications"):
+        for field, item in read.records(items, prefix + "notifications"):
             found.append({
                 "type": read.choice(item.get("type"), field + ".type", _notify.TYPES),
                 "target": read.text(item.get("target"), field=field + ".target", limit=200),
@@ -766,7 +776,7 @@ def notifications(lists, max_text=DEFAULT_MAX_TEXT):
                 not isinstance(item.get("status"), bool) else None,
                 "error": read.text(item.get("error"), field=field + ".error"),
             })
-    return found
+    return found, read.errors
 
 
 def add_notifications(report, entries):

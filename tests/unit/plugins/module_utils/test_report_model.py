@@ -1545,3 +1545,128 @@ def test_the_reading_time_is_read_up_to_80_characters():
 def test_no_silence_is_null():
     assert model.build_report([{"host": "h", "facts": None, "cycle": {"status": "ok", "restarts": 0}}],
                               generated="g")["hosts"][0]["maintenance"]["silence"] is None
+
+
+# ----------------------------------------------------------------------------------------------------
+# Every part of a maintenance, patch and facts record of the wrong type (module_utils/_report/model.py): what the
+# row keeps of it and the note naming the field word for word; the lengths the record's times are cut at.
+
+def test_a_malformed_cycle_record_names_each_field_and_keeps_the_rest():
+    cycle = {"status": "ok", "restarts": 1, "message": ["m"],
+             "boots": [{"boot_id": ["b0"], "last_boot": {"at": 1}},
+                       {"restarted_at": "2026-12-01T09:10:00Z", "boot_id": ["b1"], "last_boot": "2026-12-01T09:11:00Z",
+                        "reasons": [{"id": "kernel", "detail": ["d"]}]}],
+             "tier": "first", "tier_after": "sql", "tier_wait_seconds": "12.5",
+             "health_checks": ["tcp 1433", {"check": "tcp 1433", "when": ["after"], "passed": "perhaps"}],
+             "window_start_wait": {"seconds": "soon", "from": ["a"], "to": ["b"]},
+             "silence": {"status": "active", "id": "s1", "to": ["t"], "warning": {"w": 1}}}
+    row = model.host_row("h", facts={"reboot_required": False, "unknown_sources": "registry",
+                                     "read_errors": [{"source": ["wu"], "error": "x"}]},
+                         cycle=cycle, patch={"status": "patched", "reboot_required": "perhaps"},
+                         restart_required_at=["2026-12-01"])
+    maintenance = row["maintenance"]
+    assert maintenance["message"] is None
+    assert maintenance["boot_before"] == {"boot_id": None, "last_boot": None}
+    assert maintenance["boots"] == [{"number": 1, "boot_id": None, "boot_id_before": None,
+                                     "last_boot": "2026-12-01T09:11:00Z", "restarted_at": "2026-12-01T09:10:00Z",
+                                     "restart_seconds": None, "reasons": [{"id": "kernel", "detail": None}],
+                                     "queued_update": None}]
+    assert (maintenance["tier"], maintenance["tier_after"], maintenance["tier_wait_seconds"]) == (None, [], 12.5)
+    # A health check that is not a mapping is kept as an empty one, so the count of checks stays true.
+    assert maintenance["health_checks"] == [{"check": None, "when": None, "passed": None, "observed": None},
+                                            {"check": "tcp 1433", "when": None, "passed": None, "observed": None}]
+    assert maintenance["window_start_wait"] == {"seconds": None, "from": None, "to": None}
+    assert maintenance["silence"] == {"status": "active", "id": "s1", "from": None, "to": None, "warning": None}
+    assert row["patch"]["reboot_required"] is None
+    assert (row["unknown_sources"], row["read_errors"]) == ([], [{"source": None, "error": "x"}])
+    assert row["data_errors"] == [
+        "sophos_reboot.read_errors[0].source: expected a string, got ['wu']",
+        "sophos_reboot_cycle.boots[0].boot_id: expected a string, got ['b0']",
+        "sophos_reboot_cycle.boots[0].last_boot: expected a string, got {'at': 1}",
+        "sophos_reboot_cycle.boots[1].boot_id: expected a string, got ['b1']",
+        "sophos_reboot_cycle.boots[1].reasons[0].detail: expected a string, got ['d']",
+        "sophos_reboot_cycle.message: expected a string, got ['m']",
+        "sophos_reboot_cycle.window_start_wait.seconds: expected a number, got 'soon'",
+        "sophos_reboot_cycle.window_start_wait.from: expected a string, got ['a']",
+        "sophos_reboot_cycle.window_start_wait.to: expected a string, got ['b']",
+        "sophos_reboot_cycle.tier: expected a number, got 'first'",
+        "sophos_reboot_cycle.tier_after: expected a list, got 'sql'",
+        "sophos_reboot_cycle.health_checks[0]: expected a mapping, got 'tcp 1433'",
+        "sophos_reboot_cycle.health_checks[1].when: expected a string, got ['after']",
+        "sophos_reboot_cycle.health_checks[1].passed: expected a boolean, got 'perhaps'",
+        "sophos_reboot_cycle.silence.to: expected a string, got ['t']",
+        "sophos_reboot_cycle.silence.warning: expected a string, got {'w': 1}",
+        "sophos_patch.reboot_required: expected a boolean, got 'perhaps'",
+        "sophos_reboot.unknown_sources: expected a list, got 'registry'",
+        "restart_required_at: expected a string, got ['2026-12-01']",
+    ]
+
+
+def test_the_tier_and_its_wait_are_read_from_the_record():
+    maintenance = model.host_row("h", facts={}, cycle={"status": "ok", "restarts": 0, "tier": 2,
+                                                       "tier_after": ["web"], "tier_wait_seconds": 30})["maintenance"]
+    assert (maintenance["tier"], maintenance["tier_after"], maintenance["tier_wait_seconds"]) == (2, ["web"], 30.0)
+    assert isinstance(maintenance["tier_wait_seconds"], float)
+
+
+def test_restart_window_wait_and_silence_times_are_cut_at_80():
+    row = model.host_row("h", facts={}, cycle={
+        "status": "ok", "boots": [{"boot_id": "b0"}, {"restarted_at": "2026-12-01T09:10:00Z", "last_boot": "l" * 81}],
+        "window_start_wait": {"seconds": 60, "from": "f" * 80, "to": "t" * 81},
+        "silence": {"status": "expired", "id": "s1", "from": "f" * 81, "to": "t" * 81}})
+    maintenance = row["maintenance"]
+    assert maintenance["boots"][0]["last_boot"] == more("l" * 81, 80)
+    assert maintenance["window_start_wait"] == {"seconds": 60.0, "from": "f" * 80, "to": more("t" * 81, 80)}
+    assert (maintenance["silence"]["from"], maintenance["silence"]["to"]) == (more("f" * 81, 80), more("t" * 81, 80))
+    assert row["data_errors"] == []
+
+
+def test_centrals_pending_since_that_is_no_time_is_named_cut_at_80():
+    alert = {"type": "t", "raised_at": "2026-11-10T20:10:00Z", "pending_since": "x" * 81,
+             "pending_since_source": "event", "pending_days": 3}
+    row = model.host_row("h", facts={}, central={"id": "e", "restart_alert": alert})
+    restart = row["central"]["restart_alert"]
+    # a pending age without its time is not taken: no days, no source
+    assert (restart["pending_since"], restart["pending_since_source"], restart["pending_days"]) == (None, None, None)
+    assert row["data_errors"] == [
+        "sophos_central.restart_alert.pending_since: not an ISO 8601 time: " + more("x" * 81, 80)]
+
+
+def test_centrals_pending_since_from_an_unknown_source_is_not_taken():
+    # Only event, estimate and alert are sources the report knows: any other drops the time and its age.
+    alert = {"type": "t", "raised_at": "2026-11-10T20:10:00Z", "age_days": 20,
+             "pending_since": "2026-11-10T20:10:00Z", "pending_since_source": "central", "pending_days": 3}
+    facts = {"reboot_required": True, "reasons": [{"id": "x", "strong": True}], "pending_since_source": "first_seen",
+             "pending_since": "2026-11-30T00:00:00Z", "pending_days": 1.0}
+    row = model.host_row("h", facts=facts, central={"id": "e", "restart_alert": alert})
+    restart = row["central"]["restart_alert"]
+    assert (restart["pending_since"], restart["pending_since_source"], restart["pending_days"]) == (None, None, None)
+    assert (restart["raised_at"], restart["age_days"]) == ("2026-11-10T20:10:00Z", 20)
+    assert (row["pending_since"], row["pending_since_source"], row["pending_days"]) == (
+        "2026-11-30T00:00:00Z", "first_seen", 1.0)
+
+
+def test_notification_records_of_the_wrong_type_are_read_as_nothing_and_cut():
+    found = model.notifications([[
+        {"type": ["teams"], "target": "ops", "event": "failed", "host": ["db1"], "ok": "yes", "status": True},
+        {"type": "slack", "target": "t", "event": "summary", "host": "h" * 201, "ok": True, "status": 200},
+        {"type": "email", "target": "m", "event": "restarted", "host": "h" * 200, "ok": False, "status": None}]])
+    assert found == [
+        {"type": None, "target": "ops", "event": "failed", "host": None, "ok": False, "status": None, "error": None},
+        {"type": "slack", "target": "t", "event": "summary", "host": more("h" * 201, 200), "ok": True,
+         "status": 200, "error": None},
+        {"type": "email", "target": "m", "event": "restarted", "host": "h" * 200, "ok": False, "status": None,
+         "error": None}]
+
+
+def test_a_hosts_malformed_notification_records_are_named_in_its_row():
+    cycle = {"status": "rebooted", "restarts": 1, "notifications": [
+        {"type": ["teams"], "target": "ops", "event": "restarted", "host": "db1", "ok": True, "status": 200},
+        "not a mapping"]}
+    report = model.build_report([{"host": "db1", "facts": {}, "cycle": cycle}, {"host": "web1", "facts": {}}])
+    rows = dict((row["host"], row) for row in report["hosts"])
+    assert [note for note in rows["db1"]["data_errors"] if "notifications" in note] == [
+        "sophos_reboot_cycle.notifications[0].type: expected a string, got ['teams']",
+        "sophos_reboot_cycle.notifications[1]: expected a mapping, got 'not a mapping'"]
+    assert not [note for note in rows["web1"]["data_errors"] if "notifications" in note]
+    assert [(item["type"], item["host"]) for item in report["notifications"]] == [(None, "db1"), (None, None)]

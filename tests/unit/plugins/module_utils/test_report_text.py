@@ -194,3 +194,16 @@ def test_a_strange_source_never_marks_the_age():
 ])
 def test_format_value(value, text):
     assert report_text.format_value(value) == text
+
+
+@pytest.mark.parametrize("silence, line", [
+    ({"status": "active", "id": "5f0c", "from": "a", "to": "b", "warning": "extension failed"},
+     u"silenced a \u2013 b (5f0c); extension failed"),
+    ({"status": "expired", "id": "5f0c", "from": "a", "to": "b", "warning": None}, u"silenced a \u2013 b (5f0c)"),
+    ({"status": "expired", "to": "b"}, u"silenced ? \u2013 b (?)"),
+    ({"status": "active", "id": "5f0c", "from": "a"}, u"silenced a \u2013 ? (5f0c)"),
+    ({"status": "lapsing", "id": "9a", "from": "a", "to": "b", "warning": "DELETE failed"},
+     u"silenced a \u2013 b (9a), not expired: it ends by itself"),
+])
+def test_silence_text_with_missing_times_and_a_warning(silence, line):
+    assert report_text.silence_text(silence) == line
