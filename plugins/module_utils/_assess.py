@@ -245,10 +245,16 @@ def assess(raw, options=None, previous=None):
     family, now, boot, boot_id = _clock(col, raw)
 
     sophos = _empty_sophos()
-    if family == "linux":
-        assess_linux(col, raw, sophos, boot)
-    elif family == "windows":
-        assess_windows(col, raw, sophos, boot, now)
+    try:
+        if family == "linux":
+            assess_linux(col, raw, sophos, boot)
+        elif family == "windows":
+            assess_windows(col, raw, sophos, boot, now)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+        # A reading of a shape the probe never gives (its contract broken): named in the facts, never a
+        # traceback, and whatever it may have held is unknown, never "no".
+        col.error("probe", "a reading of an unexpected shape stopped the assessment: %s: %s"
+                  % (type(exc).__name__, exc), hides=tuple(KNOWN_REASONS))
 
     last_update = iso_to_epoch(sophos["last_update"])
     if sophos["installed"] and last_update is not None and boot is not None:

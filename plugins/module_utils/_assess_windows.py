@@ -179,15 +179,23 @@ def _service_installs(col, raw, boot):
     if reading.get("error"):
         col.error(EVENT_SOURCE, reading["error"])
         return None, None, None
+    events = reading.get("events") or []
+    if not isinstance(events, list):
+        col.error(EVENT_SOURCE, "events: expected a list, got %s" % type(events).__name__)
+        return None, None, None
     services = [s for s in endpoint_services(raw.get("services")) if s.get("name") or s.get("display_name")]
     if not services:
         return None, None, None
     created = {}
     for svc in services:
         names = set(str(n).lower() for n in (svc.get("name"), svc.get("display_name")) if n)
-        times = [iso_to_epoch(e.get("time")) for e in (reading.get("events") or [])
-                 if isinstance(e, dict) and str(e.get("service") or "").lower() in names]
-        times = [t for t in times if t is not None]
+        mine = [e for e in events if isinstance(e, dict) and str(e.get("service") or "").lower() in names]
+        times = [iso_to_epoch(e.get("time")) for e in mine]
+        if None in times:
+            # Unknown is never "no": a creation whose time cannot be read may be the one after the boot.
+            col.error(EVENT_SOURCE, "a creation of %s has no readable time: %r" % (
+                svc.get("display_name") or svc.get("name"), mine[times.index(None)].get("time")))
+            return None, None, None
         if times:
             created[svc.get("display_name") or svc.get("name")] = max(times)  # the current service's creation
     labels = sorted(svc.get("display_name") or svc.get("name") for svc in services)

@@ -1277,3 +1277,31 @@ def test_state_machine_milliseconds_are_whole_seconds():
     failed = json.dumps({"status": "INSTALLFAILED", "finishTime": "20261126 070000"})
     sophos = assess(raw(files, {"update_report_1.json": failed}))["sophos"]
     assert (sophos["last_update"], sophos["last_update_ok"]) == ("2026-11-26T07:00:00Z", False)
+
+
+@pytest.mark.parametrize("now, overall", [
+    ("2026-11-26T06:05:00Z", "unknown"),   # right after the boot Sophos Health lags the services
+    ("2026-11-26T06:14:59Z", "unknown"),
+    ("2026-11-26T06:15:00Z", "bad"),
+    (NOW, "bad"),
+])
+def test_sophos_health_bad_right_after_the_boot_is_unknown_not_bad(now, overall):
+    reading = raw({SHS: shs(health=3)})
+    reading["now"] = now
+    health = assess(reading)["sophos"]["health"]
+    assert (health["detail"]["health"], health["overall"]) == ("bad", overall)
+    # A stopped service is bad at once: no lag to wait for.
+    stopped = raw({SHS: shs(health=3, services=(("Sophos MCS Client", 1),))})
+    stopped["now"] = now
+    assert assess(stopped)["sophos"]["health"]["overall"] == "bad"
+
+
+@pytest.mark.parametrize("field, value", [("markers", ["a", "list"]), ("services", ["sophos-spl"]),
+                                          ("reports", ["a", "list"])])
+def test_an_spl_reading_of_a_shape_the_collector_never_gives_is_an_error_and_the_verdict_unknown(field, value):
+    reading = spl()
+    reading[field] = value
+    facts = assess(linux(reading, os_reading={"kernel_release": "6.1.0-18-amd64"}))
+    assert facts["reboot_required"] is not False, facts
+    assert [entry["source"] for entry in facts["read_errors"]] == ["probe"], facts["read_errors"]
+    assert facts["read_errors"][0]["error"].startswith("a reading of an unexpected shape stopped the assessment: ")

@@ -886,20 +886,21 @@ def test_flag_values(flags, detail, urgent):
     assert facts["read_errors"] == [] and facts["pending_since_source"] == "first_seen"
 
 
+@pytest.mark.parametrize("name", ["RebootRequired", "UrgentRebootRequired"])
 @pytest.mark.parametrize("value", [text("maybe"), text("no"), dword(None), text("0x1"),
                                    {"type": "MultiString", "value": ["1"]}, {"type": "Binary", "value": [1, 300]}])
-def test_flag_unexpected_value_is_an_error_not_a_flag(value):
+def test_flag_unexpected_value_is_an_error_not_a_flag(value, name):
     """A flag of a form not understood hides the reason: null, not false (issue 23, point 7)."""
-    facts = assess(host([root_edge(N, flags=key({"RebootRequired": value}))]))
+    facts = assess(host([root_edge(N, flags=key({name: value}))]))
     source = "registry:HKLM\\SOFTWARE\\Sophos\\AutoUpdate\\UpdateStatus\\VolatileFlags"
     assert facts["reasons"] == [] and facts["sophos"]["reboot_required"] is None
     assert (facts["reboot_required"], facts["unknown_sources"]) == (None, [source])
     assert facts["read_errors"] == [{"source": source,
-                                     "error": "RebootRequired has an unexpected value %r" % (value["value"],)}]
+                                     "error": "%s has an unexpected value %r" % (name, value["value"])}]
 
 
 @pytest.mark.parametrize("data, expected", [([1, 0, 0, 0], True), ([0, 0, 0, 0], False), ([0, 1], True),
-                                            ([0, 0, 0, 0, 0, 0, 0, 1], True)])
+                                            ([0, 0, 0, 0, 0, 0, 0, 1], True), ([255, 0, 0, 0], True)])
 def test_flag_binary_is_read_little_endian(data, expected):
     facts = assess(host([root_edge(N, flags=key({"RebootRequired": {"type": "Binary", "value": data}}))]))
     assert (facts["reboot_required"], facts["read_errors"]) == (expected, [])
@@ -946,7 +947,8 @@ def test_version(details, autoupdate, version):
 ])
 def test_updating(values, updating, errors):
     facts = assess(host([status_root(**values)]))
-    assert facts["sophos"]["updating"] is updating and len(facts["read_errors"]) == errors
+    assert facts["sophos"]["updating"] is updating
+    assert sources(facts) == ["registry:HKLM\\SOFTWARE\\Sophos\\AutoUpdate\\UpdateStatus"] * errors
 
 
 def test_last_update_not_an_epoch_is_an_error_and_falls_back_to_last_good_install():
@@ -1048,33 +1050,35 @@ def after_boot(seconds):
     return "2026-11-01T02:%02d:%02dZ" % divmod(seconds, 60)
 
 
-@pytest.mark.parametrize("start_type, registry, seconds, state, bad", [
-    ("Automatic", None, 0, "starting", False),
-    ("Automatic", None, 599, "starting", False),
-    ("Automatic", None, 600, "stopped", True),
-    ("AutomaticDelayedStart", None, 899, "starting", False),
-    ("AutomaticDelayedStart", None, 900, "stopped", True),
-    ("Automatic", key({"DelayedAutostart": dword(1)}), 899, "starting", False),
-    ("Automatic", key({"DelayedAutostart": dword(0)}), 600, "stopped", True),
-    ("", key({"Start": dword(2)}), 599, "starting", False),
-    ("", key({"Start": dword(2), "DelayedAutostart": dword(1)}), 899, "starting", False),
-    (None, key({"Start": dword(2)}), 600, "stopped", True),
-    ("Manual", key({"Start": dword(2)}), 10, "stopped", False),
-    ("Disabled", None, 10, "stopped", False),
-    ("Boot", None, 10, "starting", False),
-    ("System", None, 600, "stopped", True),
-    ("", key({"Start": dword(0)}), 600, "stopped", True),
-    ("", key({"Start": dword(1)}), 10, "starting", False),
-    ("", key({"Start": dword(3)}), 10, "stopped", False),
-    ("", key({"Start": dword(4)}), 10, "stopped", False),
-    ("", key({}), 10, "stopped", False),
-    ("", None, 10, "stopped", False),
+@pytest.mark.parametrize("start_type, registry, seconds, state, bad, mode", [
+    ("Automatic", None, 0, "starting", False, "automatic"),
+    ("Automatic", None, 599, "starting", False, "automatic"),
+    ("Automatic", None, 600, "stopped", True, "automatic"),
+    ("AutomaticDelayedStart", None, 899, "starting", False, "delayed"),
+    ("AutomaticDelayedStart", None, 900, "stopped", True, "delayed"),
+    ("Automatic", key({"DelayedAutostart": dword(1)}), 899, "starting", False, "delayed"),
+    ("Automatic", key({"DelayedAutostart": dword(0)}), 600, "stopped", True, "automatic"),
+    ("", key({"Start": dword(2)}), 599, "starting", False, "automatic"),
+    ("", key({"Start": dword(2), "DelayedAutostart": dword(1)}), 899, "starting", False, "delayed"),
+    (None, key({"Start": dword(2)}), 600, "stopped", True, "automatic"),
+    ("Manual", key({"Start": dword(2)}), 10, "stopped", False, "manual"),   # Get-Service's word wins
+    ("Manual", None, 10, "stopped", False, "manual"),
+    ("Disabled", None, 10, "stopped", False, "disabled"),
+    ("Boot", None, 10, "starting", False, "automatic"),
+    ("System", None, 600, "stopped", True, "automatic"),
+    ("", key({"Start": dword(0)}), 600, "stopped", True, "automatic"),
+    ("", key({"Start": dword(1)}), 10, "starting", False, "automatic"),
+    ("", key({"Start": dword(3)}), 10, "stopped", False, "manual"),
+    ("", key({"Start": dword(4)}), 10, "stopped", False, "disabled"),
+    ("", key({}), 10, "stopped", False, None),
+    ("", None, 10, "stopped", False, None),
 ])
-def test_stopped_service_by_start_mode(start_type, registry, seconds, state, bad):
+def test_stopped_service_by_start_mode(start_type, registry, seconds, state, bad, mode):
     facts = assess(host(services=[svc("Sophos MCS Agent", status="Stopped", start_type=start_type, registry=registry)],
                         now=after_boot(seconds)))
     health = facts["sophos"]["health"]
     assert health["services"] == {"Sophos MCS Agent": state}
+    assert health["start_modes"] == {"Sophos MCS Agent": mode}
     assert health["overall"] == ("bad" if bad else "unknown")
 
 
@@ -1416,3 +1420,125 @@ def test_a_value_that_was_read_is_used_even_with_an_error_beside_it():
     assert facts["read_errors"] == [] and facts["unknown_sources"] == [] and facts["reboot_required"] is True
     clear = assess(host([root_edge(N, flags=key({"RebootRequired": {"type": "DWord", "value": 0, "error": "read twice"}}))]))
     assert (clear["reasons"], clear["reboot_required"], clear["unknown_sources"]) == ([], False, [])
+
+
+@pytest.mark.parametrize("names, chosen", [
+    (("Sophos Health", "Sophos AutoUpdate"), "Sophos AutoUpdate"),
+    (("Sophos Health", "Sophos Endpoint Agent", "Sophos AutoUpdate"), "Sophos Endpoint Agent"),
+])
+def test_install_dates_on_the_same_day_name_the_umbrella_entry_else_the_first_product(names, chosen):
+    # Children named A, B, ... in the order of ``names``: the entry chosen is not the first key.
+    children = dict((chr(ord("A") + i), key({"DisplayName": text(n), "InstallDate": text("20261110")}))
+                    for i, n in enumerate(names))
+    facts = assess(installed_host({UNINSTALL: key(children=children), UNINSTALL_WOW: {"exists": False}}))
+    child = chr(ord("A") + names.index(chosen))
+    assert facts["sophos"]["installed_at_source"] == (
+        "registry:HKLM\\%s\\%s InstallDate 20261110 (%s; a local date, no time)" % (UNINSTALL, child, chosen))
+    assert reasons(facts)["sophos_installed_since_boot"]["detail"].startswith(chosen + " InstallDate 20261110")
+
+
+# --------------------------------------------------------------------------- first install: event 7045
+
+EVENTS = "eventlog:System:7045"
+
+
+def events_host(services, events, oldest="2026-10-01T00:00:00Z", uninstall=None):
+    """A host known by its services, with the System log's service creations (event 7045)."""
+    raw = host(services=services)
+    raw["service_installs"] = {"oldest": oldest, "complete": True,
+                               "events": [{"service": s, "time": t} for s, t in events]}
+    raw["uninstall"] = uninstall
+    return raw
+
+
+def test_every_service_created_after_the_boot_times_the_install():
+    # A service Get-Service lists without a display name is named by its service name, in the events too.
+    facts = assess(events_host([svc("Sophos MCS Agent"), svc("SAVService", display_name="")],
+                               [("SAVService", "2026-11-20T10:00:00Z"), ("Sophos MCS Agent", "2026-11-20T10:00:30Z")]))
+    sophos = facts["sophos"]
+    assert (sophos["installed_since_boot"], sophos["installed_at"]) == (True, "2026-11-20T10:00:00Z")
+    assert sophos["installed_at_source"] == EVENTS + " (the earliest creation of a Sophos service)"
+    assert facts["reasons"] == [{"id": "sophos_installed_since_boot", "source": "sophos", "strong": True,
+                                 "detail": "Sophos installed 2026-11-20T10:00:00Z (6.9 days before this reading), "
+                                           "after the last boot 2026-11-01T02:00:00Z"}]
+    assert (facts["reboot_required"], facts["pending_since"]) == (True, "2026-11-20T10:00:00Z")
+
+
+@pytest.mark.parametrize("services, events, before", [
+    # A service listed by its name only, created after the boot, is not among those created before it.
+    ([svc("Sophos MCS Agent"), svc("SAVService", display_name="")], [("SAVService", "2026-11-20T10:00:00Z")],
+     "Sophos MCS Agent"),
+    ([svc("SAVService", display_name=""), svc("Sophos MCS Agent")], [("Sophos MCS Agent", "2026-11-20T10:00:00Z")],
+     "SAVService"),
+    ([svc(n) for n in ("Sophos A", "Sophos B", "Sophos C", "Sophos D", "Sophos E")], [],
+     "Sophos A, Sophos B, Sophos C and 2 more"),
+])
+def test_a_service_not_created_since_a_boot_the_log_reaches_back_to_is_no_first_install(services, events, before):
+    facts = assess(events_host(services, events))
+    sophos = facts["sophos"]
+    assert (sophos["installed_since_boot"], facts["reasons"], facts["reboot_required"]) == (False, [], False)
+    assert sophos["installed_at_source"] == (
+        EVENTS + ": %s not created since the last boot (the System log reaches back to 2026-10-01T00:00:00Z)" % before)
+    assert facts["read_errors"] == []
+
+
+def test_services_created_after_the_boot_beside_an_older_install_date_name_the_first_service():
+    uninstall = {UNINSTALL: key(children={"F": key({"DisplayName": text("Sophos Endpoint Agent"),
+                                                    "InstallDate": text("20250101")})}),
+                 UNINSTALL_WOW: {"exists": False}}
+    # The first created is named, not the first by name.
+    facts = assess(events_host([svc("Sophos MCS Agent"), svc("HitmanPro.Alert service")],
+                               [("HitmanPro.Alert service", "2026-11-20T10:05:00Z"),
+                                ("Sophos MCS Agent", "2026-11-20T10:00:00Z")], uninstall=uninstall))
+    sophos = facts["sophos"]
+    assert sophos["installed_since_boot"] is None and facts["reasons"] == []
+    assert sophos["installed_since_boot_note"] == (
+        "every Sophos service was created after the last boot (event 7045; first 2026-11-20T10:00:00Z, "
+        "Sophos MCS Agent), but Sophos Endpoint Agent InstallDate 20250101 is before the boot: cannot tell")
+    assert (facts["reboot_required"], facts["unknown_sources"]) == (None, [EVENTS])
+
+
+@pytest.mark.parametrize("reading, error", [
+    (["not", "a", "mapping"], {"source": "probe:service_installs", "error": "expected a mapping, got list"}),
+    ({"error": "The RPC server is unavailable"}, {"source": EVENTS, "error": "The RPC server is unavailable"}),
+])
+def test_service_installs_that_cannot_be_used_are_errors_and_leave_the_install_dates(reading, error):
+    children = {"F": key({"DisplayName": text("Sophos Endpoint Agent"), "InstallDate": text("20261110")})}
+    uninstall = {UNINSTALL: key(children=children), UNINSTALL_WOW: {"exists": False}}
+    raw = events_host([svc("Sophos MCS Agent")], [], uninstall=uninstall)
+    raw["service_installs"] = reading
+    facts = assess(raw)
+    assert facts["read_errors"] == [error]
+    assert facts["sophos"]["installed_since_boot"] is True
+    assert facts["sophos"]["installed_at_source"].startswith("registry:HKLM\\%s\\F InstallDate 20261110" % UNINSTALL)
+
+
+def test_a_creation_whose_time_cannot_be_read_leaves_the_install_unknown_not_no():
+    """Unknown is never "no": one service's creation time unreadable is an error, and the log alone does not say
+    the service was not created since the boot (the Uninstall entries, here none, decide)."""
+    facts = assess(events_host([svc("Sophos MCS Agent"), svc("SAVService")],
+                               [("SAVService", "2026-11-20T10:00:00Z"), ("Sophos MCS Agent", "yesterday")]))
+    assert facts["sophos"]["installed_since_boot"] is None
+    assert {"source": EVENTS, "error": "a creation of Sophos MCS Agent has no readable time: 'yesterday'"} in (
+        facts["read_errors"])
+
+
+@pytest.mark.parametrize("events", [5, "SAVService", {"service": "SAVService", "time": "2026-11-20T10:00:00Z"}])
+def test_events_that_are_no_list_are_an_error_not_a_traceback(events):
+    raw = events_host([svc("SAVService")], [])
+    raw["service_installs"]["events"] = events
+    facts = assess(raw)
+    assert facts["sophos"]["installed_since_boot"] is None
+    assert any(entry["source"] == EVENTS and entry["error"].startswith("events: expected a list")
+               for entry in facts["read_errors"]), facts["read_errors"]
+
+
+def test_a_probe_reading_of_a_shape_it_never_gives_is_an_error_and_the_verdict_unknown():
+    """A broken contract between the probe and the assessment (a list where a mapping was written) is named in the
+    facts, never a traceback, and what it may have held is unknown."""
+    raw = events_host([svc("SAVService")], [])
+    raw["sophos"] = [{"path": "HKLM:\\SOFTWARE\\Sophos", "keys": ["not", "a", "mapping"]}]
+    facts = assess(raw)
+    assert facts["read_errors"] == [{"source": "probe", "error": "a reading of an unexpected shape stopped the "
+                                     "assessment: AttributeError: 'list' object has no attribute 'items'"}]
+    assert (facts["reboot_required"], facts["unknown_sources"]) == (None, ["probe"])
