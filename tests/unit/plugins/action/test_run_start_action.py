@@ -18,7 +18,7 @@ from ansible_collections.fleetops.sophos.plugins.action import run_start as acti
 from ansible_collections.fleetops.sophos.plugins.plugin_utils import _run_start
 
 NOW = datetime(2026, 12, 1, 8, 40, tzinfo=timezone.utc)
-HOSTS = ["web1", "web2", "db1"]
+HOSTS = ("web1", "web2", "db1")
 
 
 class Shown(object):

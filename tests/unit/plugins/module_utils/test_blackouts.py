@@ -357,7 +357,7 @@ def test_the_filter_reads_the_calendar_relative_to_the_playbook(tmp_path, monkey
     assert result["errors"] == []
     assert result["blackouts"] == [{"name": "backups", "start": "2026-11-16T21:00:00Z", "end": "2026-11-17T01:00:00Z"}]
     result = run_check({"maintenance_blackout_calendar": "nowhere.ics"}, now="2026-11-16T20:00:00Z",
-                               playbook_dir=str(playbooks))
+                       playbook_dir=str(playbooks))
     assert result["errors"] == ["maintenance_blackout_calendar nowhere.ics cannot be read: no such file; looked at "
                                 "%s/nowhere.ics and %s/nowhere.ics" % (tmp_path, playbooks)]
 

@@ -447,7 +447,7 @@ def test_run_check_names_every_problem_of_the_silence_before_any_host():
     good = {"maintenance_hosts": "all", "reboot_cycle_silence": {"url": "https://am:9093"}}
     assert run_check(good, now="2026-12-01T08:40:00Z")["errors"] == []
     assert run_check({"maintenance_hosts": "all", "reboot_cycle_silence": {}},
-                             now="2026-12-01T08:40:00Z")["errors"] == []
+                     now="2026-12-01T08:40:00Z")["errors"] == []
 
 
 # ---------------------------------------------------------------- every problem of every area at once
