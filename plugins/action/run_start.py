@@ -15,7 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible import constants as C, context
+from ansible import context
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.utils.display import Display
 
@@ -84,8 +84,7 @@ class ActionModule(Action):
             strategy = self._task.get_play().strategy
         except AttributeError:
             strategy = None
-        groups = _run_start.groups(play_hosts, hostvars, batch, forks=context.CLIARGS.get("forks"),
-                                   strategy=strategy or C.DEFAULT_STRATEGY)
+        groups = _run_start.groups(play_hosts, hostvars, batch, forks=context.CLIARGS.get("forks"), strategy=strategy)
         errors.extend(groups["errors"])
         warnings.extend(groups["warnings"])
         if earlier is None and not errors:
@@ -106,10 +105,7 @@ class ActionModule(Action):
     @staticmethod
     def _end(result, start, errors, warnings, lines, batch):
         """Print what the run start found (each problem on a ``problem:`` line) and fail on any problem."""
-        for warning in warnings:
-            display.warning(warning)
-        for error in errors:
-            display.display("problem: %s" % error, color=C.COLOR_ERROR)
+        _run_start.show(display, errors, warnings)
         if errors:
             # The problems once, on their lines: not again in the failed result, which Ansible prints too.
             result.update(failed=True, msg="%d problem(s) in the settings, each on a 'problem:' line above; no host "

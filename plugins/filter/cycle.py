@@ -41,11 +41,7 @@ def group_check(hosts, hostvars, batch=None):
     checked once (``_run_start.groups``), each warning and problem printed."""
     checked = _guard("group_check", _run_start.groups, hosts, hostvars, batch,
                      forks=context.CLIARGS.get("forks"), strategy=C.DEFAULT_STRATEGY)
-    display = Display()
-    for warning in checked["warnings"]:
-        display.warning(warning)
-    for error in checked["errors"]:
-        display.display("problem: %s" % error, color=C.COLOR_ERROR)
+    _run_start.show(Display(), checked["errors"], checked["warnings"])
     return checked
 
 

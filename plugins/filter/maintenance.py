@@ -12,7 +12,7 @@ __metaclass__ = type
 
 from datetime import datetime, timezone
 
-from ansible import constants as C, context
+from ansible import context
 from ansible.errors import AnsibleFilterError
 from ansible.utils.display import Display
 from ansible_collections.fleetops.sophos.plugins.module_utils import _run, _time
@@ -40,9 +40,7 @@ def run_check(variables, now=None, playbook="maintenance", playbook_dir=None, pl
     """Deprecated (the playbooks call the fleetops.sophos.run_start action): the run check of
     ``_run_start.check``, each problem printed on a ``problem:`` line."""
     checked = _guard("run_check", lambda: _run_start.check(variables, _now(now), playbook, playbook_dir, play_hosts))
-    display = Display()
-    for error in checked["errors"]:
-        display.display("problem: %s" % error, color=C.COLOR_ERROR)
+    _run_start.show(Display(), errors=checked["errors"])
     return checked
 
 
@@ -63,9 +61,7 @@ def learned_durations(hosts, report_dir=None, basename="sophos-report", enabled=
     """Deprecated (the fleetops.sophos.run_start action reads them): each host's own expected restart and settle
     from the runs kept in ``report_dir`` (``_run_start.durations``), each warning printed."""
     learned, warnings = _guard("learned_durations", _run_start.durations, hosts, report_dir, basename, enabled)
-    display = Display()
-    for warning in warnings:
-        display.warning(warning)
+    _run_start.show(Display(), warnings=warnings)
     return learned
 
 

@@ -30,6 +30,15 @@ COLLECTION = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__f
 PLAYBOOKS = tuple(sorted(_run.ALLOW_VARIABLES))
 
 
+def show(display, errors=(), warnings=()):
+    """Print what a run start found: each warning, then each problem on a ``problem:`` line (the action's and the
+    deprecated filters' one way of saying it)."""
+    for warning in warnings:
+        display.warning(warning)
+    for error in errors:
+        display.display("problem: %s" % error, color=C.COLOR_ERROR)
+
+
 def known():
     """The variables the collection knows: those of its roles' argument specs (and the run's own)."""
     specs = []
